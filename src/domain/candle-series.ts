@@ -1,0 +1,72 @@
+import type { Timeframe } from "./timeframe.ts";
+
+/**
+ * OHLCV candles as a struct of arrays. `ts` is the candle's open time in epoch ms, UTC.
+ * Never an array of candle objects on a hot path.
+ */
+export interface CandleSeries {
+  readonly exchange: string;
+  readonly symbol: string;
+  readonly timeframe: Timeframe;
+  readonly ts: Float64Array;
+  readonly open: Float64Array;
+  readonly high: Float64Array;
+  readonly low: Float64Array;
+  readonly close: Float64Array;
+  readonly volume: Float64Array;
+}
+
+/** One bar, for streaming indicators and live code */
+export interface Bar {
+  readonly ts: number;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  readonly volume: number;
+}
+
+export const seriesLength = (s: CandleSeries): number => s.ts.length;
+
+/** The bar at index i as an object (not for hot loops) */
+export function barAt(s: CandleSeries, i: number): Bar {
+  return {
+    ts: s.ts[i]!,
+    open: s.open[i]!,
+    high: s.high[i]!,
+    low: s.low[i]!,
+    close: s.close[i]!,
+    volume: s.volume[i]!,
+  };
+}
+
+/** A view of bars [from, to) sharing memory with the original */
+export function sliceSeries(s: CandleSeries, from: number, to: number = s.ts.length): CandleSeries {
+  return {
+    exchange: s.exchange,
+    symbol: s.symbol,
+    timeframe: s.timeframe,
+    ts: s.ts.subarray(from, to),
+    open: s.open.subarray(from, to),
+    high: s.high.subarray(from, to),
+    low: s.low.subarray(from, to),
+    close: s.close.subarray(from, to),
+    volume: s.volume.subarray(from, to),
+  };
+}
+
+/** Allocates an empty series of n bars */
+export function allocSeries(
+  meta: { exchange: string; symbol: string; timeframe: Timeframe },
+  n: number,
+): CandleSeries {
+  return {
+    ...meta,
+    ts: new Float64Array(n),
+    open: new Float64Array(n),
+    high: new Float64Array(n),
+    low: new Float64Array(n),
+    close: new Float64Array(n),
+    volume: new Float64Array(n),
+  };
+}

@@ -1,0 +1,3 @@
+export * from "./candle-series.ts";
+export * from "./random.ts";
+export * from "./timeframe.ts";

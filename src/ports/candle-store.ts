@@ -1,0 +1,37 @@
+import type { CandleSeries } from "../domain/candle-series.ts";
+import type { Timeframe } from "../domain/timeframe.ts";
+
+/** Identifies one stored series */
+export interface SeriesKey {
+  exchange: string;
+  symbol: string;
+  timeframe: Timeframe;
+}
+
+/** What the store knows about a series without reading it */
+export interface SeriesInfo extends SeriesKey {
+  rows: number;
+  /** open time of the first and last candle, epoch ms */
+  first: number;
+  last: number;
+}
+
+export interface UpsertResult {
+  inserted: number;
+  unchanged: number;
+  replaced: number;
+}
+
+/**
+ * The embedded home of all candles. Writes are atomic: a batch lands whole or not at all.
+ * Upserts are idempotent per (exchange, symbol, timeframe, ts).
+ */
+export interface CandleStore {
+  /** Stores candles; a stored timestamp with different values is refused (CONFLICT) unless `replace` */
+  upsert(series: CandleSeries, options?: { replace?: boolean }): UpsertResult;
+  /** Reads [from, to) in epoch ms (both optional) as arrays */
+  read(key: SeriesKey, range?: { from?: number; to?: number }): CandleSeries;
+  list(): SeriesInfo[];
+  info(key: SeriesKey): SeriesInfo | undefined;
+  close(): void;
+}
