@@ -1,5 +1,5 @@
 // The import rule of shared/DESIGN.md, enforced: a wrong-way import fails `npm test`
-const PURE = "^src/(indicators|strategies|backtest|research|forecasting|explain|sentiment|risk)/";
+const PURE = "^src/(indicators|strategies|backtest|research|forecasting|explain|sentiment|risk|data)/";
 module.exports = {
   forbidden: [
     {
