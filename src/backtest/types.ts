@@ -1,0 +1,276 @@
+/**
+ * Shapes of the backtest: execution configuration, orders, fills, trades, results and metrics.
+ *
+ * THE EXECUTION MODEL (the event engine, the vectorised sweep engine and its C reference all
+ * implement exactly these rules; src/backtest/README.md says the same at more length):
+ *
+ * 1. Timing. A strategy decides at bar t's close, seeing bars [0, t] only. Whatever it decides
+ *    (target exposure or order) is acted on at bar t+1 at the earliest: market orders and target
+ *    changes fill at bar t+1's open (the next bar present in the data; gaps are listed).
+ * 2. Targets. A target exposure e is a fraction of equity (1 = all-in long, -1 = all-in short,
+ *    |e| > 1 only with leverage). It is sized on equity marked at bar t's close:
+ *    target qty = e * equity_t / close_t, then the order is delta = target qty - current qty.
+ *    A position changes only when its target changes (no drift rebalancing); a target equal to
+ *    the previous one does nothing, even after a stop closed the position.
+ * 3. Prices. Taker fill price = open * (1 + slippage) for buys, open * (1 - slippage) for sells,
+ *    then clamped into the fill bar's [low, high] (a fill never lies outside its bar), then
+ *    rounded to the price tick when one is set (buys up, sells down, still inside the bar).
+ * 4. Fees. fee = rate * |qty| * fillPrice, paid in quote; taker rate for market, stop and
+ *    marketable orders, maker rate for resting limit fills. Fees are never negative.
+ * 5. Spot cash cap. On spot (leverage 1) a buy is capped so cash never goes negative:
+ *    qty <= cash / (fillPrice * (1 + fee)); shorts are not possible on spot (targets < 0 clip to 0).
+ *    With several orders at the same open, sells fill before buys so freed cash can be used.
+ * 6. Marking. equity_t = cash + sum(qty * close_t) for every bar; per-bar simple returns of that
+ *    curve; Sharpe = mean / sd (ddof 1) * sqrt(barsPerYear(tf)); drawdowns on this curve.
+ * 7. End of data. A position open at the last bar stays open, marked at the last close; its trade
+ *    is listed with exitReason "end-of-data", exit price = last close and no exit fee.
+ * 8. Inside a bar (stops, take-profit, trailing, limit/stop orders, liquidation). The path is
+ *    unknown, so it is resolved pessimistically: a gap through a level fills at the open; when an
+ *    adverse level (stop-loss, trailing stop, liquidation) and a favourable one (take-profit) both
+ *    lie inside the bar's range, the adverse one is taken; among adverse levels the one nearer the
+ *    open is hit first. Stop fills are taker fills at the level (with slippage, clamped to the bar);
+ *    take-profit and resting limits fill at their price as maker. A trailing stop trails the
+ *    highest high (long) / lowest low (short) of bars BEFORE the current one and since entry.
+ *    With finer-timeframe detail bars, the same rules run on each detail bar in time order.
+ * 9. Perpetuals (market "perp"): same cash accounting (cash may go negative: borrowed notional),
+ *    isolated margin per position = |qty| * entryPrice / leverage. Liquidation price:
+ *    long entry*(1-1/L)/(1-mm), short entry*(1+1/L)/(1+mm), checked against the bar's low (long)
+ *    or high (short); the position closes there, a liquidation fee (fraction of notional) is
+ *    charged and the loss is capped at the position's margin. Funding: every funding instant in
+ *    [ts_t, ts_t + timeframe) charges qty * open_t * rate on the position held after bar t's open
+ *    fills (longs pay a positive rate); rates from stored history when given, else the configured rate.
+ * 10. Orders. Limit buy: fills at the open if open <= limit (taker), else at the limit if
+ *    low <= limit (maker). Stop buy: at the open if open >= stop, else at the stop if high >= stop
+ *    (taker, slippage). Stop-limit buy: triggers like a stop; fills in the trigger bar only if the
+ *    trigger price <= limit (at the trigger price), else rests as a limit from the next bar.
+ *    Sells mirror. Time in force: gtc rests until filled or expired (expireAfterBars), ioc fills
+ *    what it can in its first active bar, fok fills fully in its first active bar or not at all.
+ *    reduce-only orders are cut to the open position and cancelled when they would open or add.
+ *    Participation cap: at most cap * bar volume fills per bar; the rest waits for the next bar.
+ *    Orders below minNotional are rejected; quantities are floored to the lot size.
+ */
+import type { Timeframe } from "../domain/timeframe.ts";
+
+export type MarketKind = "spot" | "perp";
+export type OrderSide = "buy" | "sell";
+export type OrderType = "market" | "limit" | "stop" | "stop-limit";
+export type TimeInForce = "gtc" | "ioc" | "fok";
+export type PositionSide = "long" | "short";
+
+/** Why a position was entered or left; free-form tags from strategies are allowed too */
+export type ExitReason =
+  | "signal"
+  | "stop-loss"
+  | "take-profit"
+  | "trailing-stop"
+  | "liquidation"
+  | "drawdown-stop"
+  | "end-of-data"
+  | (string & {});
+
+/** Slippage: a fixed fraction, or base + k * (high - low) / open * sqrt(qty / volume) */
+export type SlippageSpec = { kind: "fixed"; rate: number } | { kind: "volume"; base: number; k: number };
+
+/** How a target exposure is turned into a quantity */
+export type SizingSpec =
+  | { kind: "fixed-fraction"; fraction: number }
+  | { kind: "fixed-notional"; notional: number }
+  | { kind: "vol-target"; annualVol: number; lookback: number; maxExposure: number };
+
+/** Stop levels as fractions of the entry price (0.05 = 5%) */
+export interface ExitRules {
+  stopLoss?: number;
+  takeProfit?: number;
+  trailingStop?: number;
+}
+
+/** Everything that decides how orders become fills. Defaults in `defaultExecution()` */
+export interface ExecutionConfig {
+  initialCash: number;
+  market: MarketKind;
+  /** taker fee rate (fraction of notional) */
+  fee: number;
+  /** maker fee rate; equals `fee` when not set */
+  makerFee?: number;
+  slippage: SlippageSpec;
+  /** 1 on spot; up to the exchange's limit on perps */
+  leverage: number;
+  /** maintenance margin rate, default 0.005 */
+  maintenanceMargin: number;
+  /** fee on liquidated notional, default 0.005 */
+  liquidationFee: number;
+  /** funding rate per funding interval when no history is given (perps only) */
+  fundingRate: number;
+  /** funding interval, default 8h */
+  fundingIntervalMs: number;
+  /** stored funding history per symbol: ts ascending, rate per interval */
+  fundingHistory?: Record<string, { ts: Float64Array; rate: Float64Array }>;
+  /** max fraction of a bar's volume that may fill in that bar (partial fills) */
+  participationCap?: number;
+  minNotional?: number;
+  lotSize?: number;
+  priceTick?: number;
+  sizing: SizingSpec;
+  exits: ExitRules;
+  /** bars without new entries on a symbol after a stop-loss/trailing exit there */
+  cooldownBars: number;
+  /** close everything and stop trading when equity falls this fraction below its peak */
+  maxDrawdownStop?: number;
+}
+
+/** An order a strategy hands to the engine at bar t's close; active from bar t+1 */
+export interface OrderRequest {
+  symbol: string;
+  side: OrderSide;
+  type: OrderType;
+  /** base-asset quantity, > 0 */
+  qty: number;
+  limitPrice?: number;
+  stopPrice?: number;
+  timeInForce?: TimeInForce;
+  /** a gtc order is cancelled after this many active bars */
+  expireAfterBars?: number;
+  reduceOnly?: boolean;
+  /** reason tag copied into the fill and trade */
+  tag?: string;
+}
+
+/** What `onBar` returns: target exposures per symbol and/or explicit orders, with reasons */
+export interface Decision {
+  targets?: Record<string, number>;
+  orders?: OrderRequest[];
+  /** per-position stop rules set at entry (override the configured ones) */
+  exits?: Record<string, ExitRules>;
+  reason?: string;
+  /** named values (indicators, signals) the look-ahead check compares between runs */
+  values?: Record<string, number>;
+}
+
+export interface Fill {
+  symbol: string;
+  /** open time of the bar the fill happened in */
+  ts: number;
+  bar: number;
+  side: OrderSide;
+  qty: number;
+  price: number;
+  fee: number;
+  liquidity: "maker" | "taker";
+  orderType: OrderType | "stop-loss" | "take-profit" | "trailing-stop" | "liquidation" | "target";
+  reason: string;
+}
+
+/** One round trip. pnl is net of entry and exit fees and funding; returnPct = pnl / entry notional */
+export interface Trade {
+  symbol: string;
+  side: PositionSide;
+  entryTs: number;
+  entryPrice: number;
+  exitTs: number;
+  exitPrice: number;
+  qty: number;
+  fees: number;
+  funding: number;
+  pnl: number;
+  returnPct: number;
+  bars: number;
+  entryReason: string;
+  exitReason: ExitReason;
+  /** maximum adverse / favourable excursion as fractions of entry price (mae <= 0 <= mfe) */
+  mae: number;
+  mfe: number;
+}
+
+/** Summary figures of one run, all computed from the close-marked equity curve (see metrics.ts) */
+export interface Metrics {
+  bars: number;
+  startTs: number;
+  endTs: number;
+  initialEquity: number;
+  finalEquity: number;
+  totalReturn: number;
+  annualReturn: number;
+  volatility: number;
+  sharpe: number;
+  sortino: number;
+  calmar: number;
+  /** positive fraction, 0.25 = 25% below the running peak */
+  maxDrawdown: number;
+  maxDrawdownBars: number;
+  maxDrawdownMs: number;
+  trades: number;
+  winRate: number;
+  profitFactor: number;
+  /** mean pnl per trade in quote */
+  expectancy: number;
+  avgTradeReturn: number;
+  /** fraction of bars with an open position at the close */
+  exposure: number;
+  /** traded notional / mean equity */
+  turnover: number;
+  fees: number;
+  funding: number;
+  /** vs the benchmark's per-bar close returns; NaN without a benchmark */
+  alpha: number;
+  beta: number;
+  informationRatio: number;
+  buyAndHold: BuyAndHold;
+}
+
+/** The same figures for holding the traded symbol(s), equal-weighted, close to close, no fees */
+export interface BuyAndHold {
+  totalReturn: number;
+  annualReturn: number;
+  volatility: number;
+  sharpe: number;
+  maxDrawdown: number;
+}
+
+export interface GapCrossed {
+  symbol: string;
+  fromTs: number;
+  toTs: number;
+  missingBars: number;
+}
+
+export interface BacktestResult {
+  strategy: string;
+  params: Record<string, unknown>;
+  timeframe: Timeframe;
+  symbols: string[];
+  config: ExecutionConfig;
+  /** open times of the bars in the equity curve (from `from`, after warm-up) */
+  ts: Float64Array;
+  equity: Float64Array;
+  /** close-marked equity of buy-and-hold, same start value */
+  buyAndHoldEquity: Float64Array;
+  cash: Float64Array;
+  /** per symbol, quantity held at each bar's close */
+  positions: Record<string, Float64Array>;
+  fills: Fill[];
+  trades: Trade[];
+  metrics: Metrics;
+  gaps: GapCrossed[];
+  warmupBars: number;
+  /** set when the drawdown stop fired */
+  haltedAt?: number;
+}
+
+/** The defaults: spot, 10,000 quote, 0.1% taker fee, no slippage, all-in sizing */
+export function defaultExecution(overrides: Partial<ExecutionConfig> = {}): ExecutionConfig {
+  return {
+    initialCash: 10_000,
+    market: "spot",
+    fee: 0.001,
+    slippage: { kind: "fixed", rate: 0 },
+    leverage: 1,
+    maintenanceMargin: 0.005,
+    liquidationFee: 0.005,
+    fundingRate: 0.0001,
+    fundingIntervalMs: 8 * 3_600_000,
+    sizing: { kind: "fixed-fraction", fraction: 1 },
+    exits: {},
+    cooldownBars: 0,
+    ...overrides,
+  };
+}

@@ -1,0 +1,22 @@
+import type { z } from "zod";
+import type { CandleSeries } from "../domain/candle-series.ts";
+import type { Strategy } from "./types.ts";
+
+/** A built-in strategy family: params schema, event form and vectorised form agree bar for bar */
+export interface StrategyFamily<P extends Record<string, number | boolean>> {
+  readonly name: string;
+  readonly description: string;
+  /** zod schema with defaults and bounds; parse({}) gives the defaults */
+  readonly params: z.ZodType<P, Partial<P>>;
+  /** a small default grid for sweeps and screening */
+  readonly grid: { readonly [K in keyof P]?: readonly number[] };
+  /** bars before the first valid exposure */
+  warmup(p: P): number;
+  /**
+   * Target exposure decided at each bar's close (0 during warm-up), written into `out`.
+   * Causal: out[t] depends only on bars [0, t]. The engines fill it at bar t+1's open.
+   */
+  exposures(series: CandleSeries, p: P, out?: Float64Array): Float64Array;
+  /** the event-driven object (same numbers as `exposures`) */
+  create(p: P): Strategy;
+}
