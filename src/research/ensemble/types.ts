@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { Timeframe } from "../../domain/timeframe.ts";
-import type { WeightSchedule } from "./weights.ts";
 
 /** One candidate of the ensemble: a screened variant's per-bar returns on the ensemble's clock */
 export interface EnsembleMember {
@@ -96,6 +95,16 @@ export interface DemotionEvent {
   ts: number;
   memberId: string;
   recentSharpe: number;
+}
+
+/** Weights held between re-estimations: row k applies from bar rebalanceBars[k] up to the next one */
+export interface WeightSchedule {
+  /** bars at which weights were re-estimated, ascending, starting at 0 */
+  rebalanceBars: number[];
+  /** rows.length = rebalanceBars.length * m */
+  rows: Float64Array;
+  m: number;
+  demotions: DemotionEvent[];
 }
 
 export interface EnsembleResult {

@@ -1,16 +1,6 @@
 import { applyCaps, type CapGroup } from "./caps.ts";
 import { correlation } from "./stats.ts";
-import type { DemotionEvent, EnsembleConfig, EnsembleMember } from "./types.ts";
-
-/** Weights held between re-estimations: row k applies from bar rebalanceBars[k] up to the next one */
-export interface WeightSchedule {
-  /** bars at which weights were re-estimated, ascending, starting at 0 */
-  rebalanceBars: number[];
-  /** rows.length = rebalanceBars.length * m */
-  rows: Float64Array;
-  m: number;
-  demotions: DemotionEvent[];
-}
+import type { DemotionEvent, EnsembleConfig, EnsembleMember, WeightSchedule } from "./types.ts";
 
 /** Member i's weight over bar t (t may be n, the next bar) */
 export function weightAt(s: WeightSchedule, t: number, i: number): number {
@@ -135,7 +125,7 @@ export function estimateWeights(
     rowList.push(row);
   }
   const rows = new Float64Array(rowList.length * m);
-  rowList.forEach((r, k) => rows.set(r, k * m));
+  for (let k = 0; k < rowList.length; k++) rows.set(rowList[k]!, k * m);
   return { rebalanceBars, rows, m, demotions };
 }
 
