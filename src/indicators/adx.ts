@@ -1,0 +1,168 @@
+import { checkInt, checkOut, checkSameLength, fillNaN } from "./util.ts";
+
+export interface AdxOutput {
+  adx: Float64Array;
+  plusDi: Float64Array;
+  minusDi: Float64Array;
+}
+
+/**
+ * ADX with +DI and -DI (TA-Lib ADX, PLUS_DI, MINUS_DI): Wilder sums of directional movement and
+ * true range; DI from bar `period`, ADX (Wilder mean of DX seeded with the plain mean of the
+ * first `period` DX values) from bar 2·period-1. Where the smoothed true range is 0 the DIs are
+ * 0 and ADX keeps its last value (TA-Lib tests |x| < 1e-8; we test exact zero).
+ */
+export function adx(
+  high: Float64Array,
+  low: Float64Array,
+  close: Float64Array,
+  period = 14,
+  out: AdxOutput = {
+    adx: new Float64Array(close.length),
+    plusDi: new Float64Array(close.length),
+    minusDi: new Float64Array(close.length),
+  },
+): AdxOutput {
+  checkInt("adx", "period", period, 2);
+  const n = checkSameLength("adx", high, low, close);
+  const ax = checkOut("adx", out.adx, n, "adx");
+  const pdi = checkOut("adx", out.plusDi, n, "plusDi");
+  const mdi = checkOut("adx", out.minusDi, n, "minusDi");
+  fillNaN(pdi, 0, Math.min(period, n));
+  fillNaN(mdi, 0, Math.min(period, n));
+  fillNaN(ax, 0, Math.min(2 * period - 1, n));
+  if (n <= period) return out;
+  let pdm = 0;
+  let mdm = 0;
+  let str = 0;
+  let ph = high[0]!;
+  let pl = low[0]!;
+  let pc = close[0]!;
+  for (let i = 1; i < period; i++) {
+    const h = high[i]!;
+    const l = low[i]!;
+    const dp = h - ph;
+    const dm = pl - l;
+    if (dm > 0 && dp < dm) mdm += dm;
+    else if (dp > 0 && dp > dm) pdm += dp;
+    let tr = h - l;
+    const a = Math.abs(pc - h);
+    if (a > tr) tr = a;
+    const b = Math.abs(pc - l);
+    if (b > tr) tr = b;
+    str += tr;
+    ph = h;
+    pl = l;
+    pc = close[i]!;
+  }
+  let sumDx = 0;
+  let adxv = 0;
+  const end2 = 2 * period - 1;
+  for (let i = period; i < n; i++) {
+    const h = high[i]!;
+    const l = low[i]!;
+    const dp = h - ph;
+    const dm = pl - l;
+    mdm -= mdm / period;
+    pdm -= pdm / period;
+    if (dm > 0 && dp < dm) mdm += dm;
+    else if (dp > 0 && dp > dm) pdm += dp;
+    let tr = h - l;
+    const a = Math.abs(pc - h);
+    if (a > tr) tr = a;
+    const b = Math.abs(pc - l);
+    if (b > tr) tr = b;
+    str = str - str / period + tr;
+    ph = h;
+    pl = l;
+    pc = close[i]!;
+    let dx = -1;
+    if (str !== 0) {
+      const md = 100 * (mdm / str);
+      const pd = 100 * (pdm / str);
+      pdi[i] = pd;
+      mdi[i] = md;
+      const s = md + pd;
+      if (s !== 0) dx = 100 * (Math.abs(md - pd) / s);
+    } else {
+      pdi[i] = 0;
+      mdi[i] = 0;
+    }
+    if (i < end2) {
+      if (dx !== -1) sumDx += dx;
+    } else if (i === end2) {
+      if (dx !== -1) sumDx += dx;
+      adxv = sumDx / period;
+      ax[i] = adxv;
+    } else {
+      if (dx !== -1) adxv = (adxv * (period - 1) + dx) / period;
+      ax[i] = adxv;
+    }
+  }
+  return out;
+}
+
+/** Streaming ADX; `update` returns ADX and sets `plusDi` and `minusDi` */
+export class AdxStream {
+  private count = 0;
+  private pdm = 0;
+  private mdm = 0;
+  private str = 0;
+  private ph = Number.NaN;
+  private pl = Number.NaN;
+  private pc = Number.NaN;
+  private sumDx = 0;
+  value = Number.NaN;
+  plusDi = Number.NaN;
+  minusDi = Number.NaN;
+  constructor(readonly period = 14) {
+    checkInt("adx", "period", period, 2);
+  }
+  update(bar: { high: number; low: number; close: number }): number {
+    const i = this.count++;
+    const p = this.period;
+    const h = bar.high;
+    const l = bar.low;
+    if (i > 0) {
+      const dp = h - this.ph;
+      const dm = this.pl - l;
+      if (i >= p) {
+        this.mdm -= this.mdm / p;
+        this.pdm -= this.pdm / p;
+      }
+      if (dm > 0 && dp < dm) this.mdm += dm;
+      else if (dp > 0 && dp > dm) this.pdm += dp;
+      let tr = h - l;
+      const a = Math.abs(this.pc - h);
+      if (a > tr) tr = a;
+      const b = Math.abs(this.pc - l);
+      if (b > tr) tr = b;
+      this.str = i >= p ? this.str - this.str / p + tr : this.str + tr;
+      if (i >= p) {
+        let dx = -1;
+        if (this.str !== 0) {
+          const md = 100 * (this.mdm / this.str);
+          const pd = 100 * (this.pdm / this.str);
+          this.plusDi = pd;
+          this.minusDi = md;
+          const s = md + pd;
+          if (s !== 0) dx = 100 * (Math.abs(md - pd) / s);
+        } else {
+          this.plusDi = 0;
+          this.minusDi = 0;
+        }
+        const end2 = 2 * p - 1;
+        if (i < end2) {
+          if (dx !== -1) this.sumDx += dx;
+        } else if (i === end2) {
+          if (dx !== -1) this.sumDx += dx;
+          this.value = this.sumDx / p;
+        } else if (dx !== -1) this.value = (this.value * (p - 1) + dx) / p;
+      }
+    }
+    this.ph = h;
+    this.pl = l;
+    this.pc = bar.close;
+    return this.value;
+  }
+}
