@@ -186,6 +186,7 @@ export async function evaluateForecasters(
         c.fitMs += now() - t0;
         const test = range(fold.testFrom, fold.testTo);
         const b = predictor.predict(viewUpTo(data, fold.testTo), test);
+        predictor.dispose?.();
         const at = fold.testFrom - testFrom;
         c.ret.set(b.ret, at);
         c.probUp.set(b.probUp, at);

@@ -35,6 +35,8 @@ export interface ForecastBatch {
 
 export interface Predictor {
   predict(view: ForecastView, samples: Int32Array): ForecastBatch;
+  /** frees what the fit holds outside the JS heap (tensors); called once the fold is scored */
+  dispose?(): void;
 }
 
 /** `naive`: the references everything is tested against; `baseline`: simple models; `model`: learners */
