@@ -7,7 +7,7 @@ export interface StrategyFamily<P extends Record<string, number | boolean>> {
   readonly name: string;
   readonly description: string;
   /** zod schema with defaults and bounds; parse({}) gives the defaults */
-  readonly params: z.ZodType<P, Partial<P>>;
+  readonly params: z.ZodType<P>;
   /** a small default grid for sweeps and screening */
   readonly grid: { readonly [K in keyof P]?: readonly number[] };
   /** bars before the first valid exposure */
@@ -17,6 +17,8 @@ export interface StrategyFamily<P extends Record<string, number | boolean>> {
    * Causal: out[t] depends only on bars [0, t]. The engines fill it at bar t+1's open.
    */
   exposures(series: CandleSeries, p: P, out?: Float64Array): Float64Array;
+  /** the indicator arrays behind the exposures, by name (reported and checked for look-ahead) */
+  indicators?(series: CandleSeries, p: P): Record<string, Float64Array>;
   /** the event-driven object (same numbers as `exposures`) */
   create(p: P): Strategy;
 }

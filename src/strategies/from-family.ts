@@ -1,0 +1,41 @@
+import type { Decision } from "../backtest/types.ts";
+import type { CandleSeries } from "../domain/candle-series.ts";
+import type { StrategyFamily } from "./family.ts";
+import type { PreparedData, Strategy, StrategyContext } from "./types.ts";
+
+/**
+ * The event-driven form of a family: batch exposures and indicators computed once in `prepare`
+ * (causal kernels, verified by the look-ahead check), read at the current bar in `onBar`.
+ * With several symbols each gets an equal share: exposure / number of symbols.
+ */
+export function strategyFromFamily<P extends Record<string, number | boolean>>(
+  family: StrategyFamily<P>,
+  params: P,
+): Strategy {
+  let syms: string[] = [];
+  let exp: Float64Array[] = [];
+  let ind: Record<string, Float64Array>[] = [];
+  return {
+    id: family.name,
+    warmup: family.warmup(params),
+    prepare(data: PreparedData): void {
+      syms = Object.keys(data.series);
+      const all: CandleSeries[] = syms.map((s) => data.series[s]!);
+      exp = all.map((s) => family.exposures(s, params));
+      ind = all.map((s) => family.indicators?.(s, params) ?? {});
+    },
+    onBar(ctx: StrategyContext): Decision | undefined {
+      const targets: Record<string, number> = {};
+      const values: Record<string, number> = {};
+      const k = syms.length;
+      for (let i = 0; i < k; i++) {
+        const sym = syms[i]!;
+        const e = exp[i]![ctx.bar]!;
+        targets[sym] = e / k;
+        values[`${sym}:exposure`] = e;
+        for (const [name, arr] of Object.entries(ind[i]!)) values[`${sym}:${name}`] = arr[ctx.bar]!;
+      }
+      return { targets, values, reason: family.name };
+    },
+  };
+}
