@@ -24,9 +24,11 @@ export interface PboResult {
 export function pboCscv(returns: readonly Float64Array[], s = 16): PboResult {
   const nStrat = returns.length;
   if (nStrat < 2) throw invalidInput(`pbo: need at least 2 strategies, got ${nStrat}`);
-  if (!Number.isInteger(s) || s < 2 || s % 2 !== 0) throw invalidInput(`pbo: S must be an even integer >= 2, got ${s}`);
+  if (!Number.isInteger(s) || s < 2 || s % 2 !== 0)
+    throw invalidInput(`pbo: S must be an even integer >= 2, got ${s}`);
   const t = returns[0]!.length;
-  for (const r of returns) if (r.length !== t) throw invalidInput("pbo: every return series must have the same length");
+  for (const r of returns)
+    if (r.length !== t) throw invalidInput("pbo: every return series must have the same length");
   if (t < 2 * s) throw invalidInput(`pbo: ${t} rows are too few for ${s} blocks`);
   // per block and strategy: count, sum and sum of squares, so each combination costs O(S/2 * N)
   const sum = new Float64Array(s * nStrat);

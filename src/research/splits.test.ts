@@ -56,7 +56,8 @@ describe("combinatorially purged cross-validation", () => {
                 role[i] = 1;
               }
             for (const r of sp.test) {
-              for (let i = Math.max(0, r.start - purgeBars); i < r.start; i++) if (role[i] === 1) return false;
+              for (let i = Math.max(0, r.start - purgeBars); i < r.start; i++)
+                if (role[i] === 1) return false;
               for (let i = r.end; i < Math.min(n, r.end + embargo); i++) if (role[i] === 1) return false;
             }
             // everything not tested, purged or embargoed is trained on
@@ -72,14 +73,19 @@ describe("combinatorially purged cross-validation", () => {
 
   it("property: walk-forward never tests on a bar it trains on, and tests only later bars", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 12, max: 5000 }), fc.integer({ min: 1, max: 5 }), fc.boolean(), (n, folds, anch) => {
-        for (const sp of walkForwardSplits(n, folds, anch ? "anchored" : "rolling")) {
-          const tr = sp.train[0]!;
-          const te = sp.test[0]!;
-          if (tr.end > te.start || te.end <= te.start || tr.end <= tr.start) return false;
-        }
-        return true;
-      }),
+      fc.property(
+        fc.integer({ min: 12, max: 5000 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.boolean(),
+        (n, folds, anch) => {
+          for (const sp of walkForwardSplits(n, folds, anch ? "anchored" : "rolling")) {
+            const tr = sp.train[0]!;
+            const te = sp.test[0]!;
+            if (tr.end > te.start || te.end <= te.start || tr.end <= tr.start) return false;
+          }
+          return true;
+        },
+      ),
     );
   });
 });

@@ -20,7 +20,8 @@ export type WalkForwardMode = "anchored" | "rolling";
  * on chunk k and trains on every earlier chunk (anchored) or on chunk k-1 only (rolling).
  */
 export function walkForwardSplits(n: number, folds: number, mode: WalkForwardMode): Split[] {
-  if (!Number.isInteger(folds) || folds < 1) throw invalidInput(`walk-forward: folds must be an integer >= 1, got ${folds}`);
+  if (!Number.isInteger(folds) || folds < 1)
+    throw invalidInput(`walk-forward: folds must be an integer >= 1, got ${folds}`);
   if (n < 2 * (folds + 1)) throw invalidInput(`walk-forward: ${n} bars are too few for ${folds} folds`);
   const edge = (k: number): number => Math.floor((k * n) / (folds + 1));
   const out: Split[] = [];
@@ -48,7 +49,8 @@ export interface CpcvOptions {
  */
 export function cpcvSplits(n: number, o: CpcvOptions): Split[] {
   const { groups, testGroups } = o;
-  if (!Number.isInteger(groups) || groups < 2) throw invalidInput(`cpcv: groups must be an integer >= 2, got ${groups}`);
+  if (!Number.isInteger(groups) || groups < 2)
+    throw invalidInput(`cpcv: groups must be an integer >= 2, got ${groups}`);
   if (!Number.isInteger(testGroups) || testGroups < 1 || testGroups >= groups)
     throw invalidInput(`cpcv: test groups must be in [1, ${groups - 1}], got ${testGroups}`);
   if (n < groups * 2) throw invalidInput(`cpcv: ${n} bars are too few for ${groups} groups`);
@@ -86,4 +88,5 @@ export function cpcvSplits(n: number, o: CpcvOptions): Split[] {
 }
 
 /** Number of bars covered by ranges */
-export const rangesLength = (rs: readonly BarRange[]): number => rs.reduce((s, r) => s + (r.end - r.start), 0);
+export const rangesLength = (rs: readonly BarRange[]): number =>
+  rs.reduce((s, r) => s + (r.end - r.start), 0);

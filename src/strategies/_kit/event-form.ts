@@ -1,0 +1,38 @@
+import type { Decision } from "../../backtest/types.ts";
+import type { CandleSeries } from "../../domain/candle-series.ts";
+import type { PreparedData, Strategy, StrategyContext } from "../types.ts";
+
+/**
+ * The event form of a vectorised family: `prepare` computes the causal exposure array once over the
+ * loaded bars (exposures[t] reads only bars [0, t], which the look-ahead check verifies) and
+ * `onBar` hands out the value of the bar that just closed, so both forms give the same targets.
+ */
+export function eventFormOf(
+  id: string,
+  warmup: number,
+  exposures: (s: CandleSeries) => Float64Array,
+): Strategy {
+  const cache = new Map<string, Float64Array>();
+  return {
+    id,
+    warmup,
+    prepare(data: PreparedData): void {
+      cache.clear();
+      for (const [sym, s] of Object.entries(data.series)) cache.set(sym, exposures(s));
+    },
+    onBar(ctx: StrategyContext): Decision | undefined {
+      const targets: Record<string, number> = {};
+      for (const sym of ctx.symbols) {
+        let e = cache.get(sym);
+        // without prepare (a streaming host), compute over the bars seen so far: still causal
+        if (e === undefined || e.length <= ctx.bar) e = exposures(ctx.series(sym));
+        const v = e[ctx.bar];
+        targets[sym] = v === undefined || Number.isNaN(v) ? 0 : v;
+      }
+      return { targets, reason: id };
+    },
+  };
+}
+
+/** Keeps only the sign of a long signal as 0/1, NaN (warm-up) as 0 */
+export const longOnly = (x: number): number => (x > 0 ? 1 : 0);

@@ -1,0 +1,1 @@
+export { type BuyAndHoldParams, buyAndHoldParams } from "./strategy.ts";
