@@ -27,11 +27,16 @@ export interface UpsertResult {
  * Upserts are idempotent per (exchange, symbol, timeframe, ts).
  */
 export interface CandleStore {
-  /** Stores candles; a stored timestamp with different values is refused (CONFLICT) unless `replace` */
+  /**
+   * Stores candles (sorted, unique timestamps); a stored timestamp with different values is
+   * refused with CONFLICT, and nothing of the batch is stored, unless `replace`
+   */
   upsert(series: CandleSeries, options?: { replace?: boolean }): UpsertResult;
-  /** Reads [from, to) in epoch ms (both optional) as arrays */
+  /** Reads [from, to) in epoch ms (both optional) as arrays; NOT_FOUND when the series is not stored */
   read(key: SeriesKey, range?: { from?: number; to?: number }): CandleSeries;
   list(): SeriesInfo[];
   info(key: SeriesKey): SeriesInfo | undefined;
+  /** Removes a series; true when it existed */
+  remove(key: SeriesKey): boolean;
   close(): void;
 }

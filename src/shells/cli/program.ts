@@ -1,4 +1,7 @@
 import { Command } from "commander";
+import { registerDataCommand } from "./commands/data.ts";
+import { registerDemoCommand } from "./commands/demo.ts";
+import { registerModelEvaluateCommand } from "./commands/model-evaluate.ts";
 
 /** Builds the whole CLI; each command group lives in commands/ and registers itself here */
 export function buildProgram(): Command {
@@ -11,5 +14,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.exitOverride();
+  registerDataCommand(program);
+  registerDemoCommand(program);
+  registerModelEvaluateCommand(program);
   return program;
 }

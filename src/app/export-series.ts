@@ -1,0 +1,54 @@
+import type { CandleSeries } from "../domain/candle-series.ts";
+import { invalidInput } from "../errors.ts";
+import type { CandleStore } from "../ports/candle-store.ts";
+import type { DataFiles } from "../ports/data-files.ts";
+import { parseTime, resolveSeries, type SeriesRef } from "./resolve-series.ts";
+
+export type ExportFormat = "csv" | "json";
+
+export interface ExportSeriesInput extends SeriesRef {
+  from?: string;
+  to?: string;
+  format?: string;
+  /** file to write (atomically); omitted: the text is returned for stdout */
+  out?: string;
+}
+
+/** Our normalised CSV (the bundled format) or freqtrade JSON, so an export re-imports unchanged */
+export function formatSeries(s: CandleSeries, format: ExportFormat): string {
+  const n = s.ts.length;
+  const parts: string[] = [];
+  if (format === "csv") {
+    parts.push("timestamp,open,high,low,close,volume\n");
+    for (let i = 0; i < n; i++) {
+      parts.push(
+        `${new Date(s.ts[i]!).toISOString().replace(".000Z", "Z")},${s.open[i]},${s.high[i]},${s.low[i]},${s.close[i]},${s.volume[i]}\n`,
+      );
+    }
+    return parts.join("");
+  }
+  for (let i = 0; i < n; i++)
+    parts.push(`[${s.ts[i]},${s.open[i]},${s.high[i]},${s.low[i]},${s.close[i]},${s.volume[i]}]`);
+  return `[${parts.join(",")}]\n`;
+}
+
+/** Writes a stored series (or [from, to) of it) as CSV or freqtrade JSON */
+export function exportSeries(
+  deps: { store: CandleStore; files: DataFiles },
+  input: ExportSeriesInput,
+): { rows: number; text?: string; out?: string } {
+  const format = (input.format ?? (input.out?.endsWith(".json") ? "json" : "csv")) as ExportFormat;
+  if (format !== "csv" && format !== "json")
+    throw invalidInput(`--format "${input.format}": use csv or json`);
+  const key = resolveSeries(deps.store, input);
+  const range: { from?: number; to?: number } = {};
+  const from = parseTime(input.from, "--from");
+  const to = parseTime(input.to, "--to");
+  if (from !== undefined) range.from = from;
+  if (to !== undefined) range.to = to;
+  const s = deps.store.read(key, range);
+  const text = formatSeries(s, format);
+  if (input.out === undefined) return { rows: s.ts.length, text };
+  deps.files.writeTextAtomic(input.out, text);
+  return { rows: s.ts.length, out: input.out };
+}

@@ -1,0 +1,66 @@
+// The one place that picks adapters and wires them into the use cases
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { NodeDataFiles } from "./adapters/fs/node-data-files.ts";
+import { type Db, openDatabase } from "./adapters/sqlite/database.ts";
+import { SqliteCandleStore } from "./adapters/sqlite/sqlite-candle-store.ts";
+import { SqliteFundingStore } from "./adapters/sqlite/sqlite-funding-store.ts";
+import { WasmTensorBackend } from "./adapters/tfjs/wasm-tensor-backend.ts";
+import type { CandleStore } from "./ports/candle-store.ts";
+import type { Clock } from "./ports/clock.ts";
+import type { DataFiles } from "./ports/data-files.ts";
+import type { FundingStore } from "./ports/funding-store.ts";
+import type { TensorBackend } from "./ports/tensor-backend.ts";
+
+/** Everything a shell needs, built for one home folder. Adapters that need SQLite take `db` */
+export interface Container {
+  readonly home: string;
+  /** <home>/kairos.db, opened lazily; other adapters run their own `migrate(db, theirMigrations)` */
+  readonly db: Db;
+  readonly store: CandleStore;
+  readonly funding: FundingStore;
+  readonly files: DataFiles;
+  readonly clock: Clock;
+  /** TensorFlow.js on WebAssembly, loaded on first `ready()` */
+  readonly tensors: TensorBackend;
+  /** Waits, for retry backoff; a separate seam from Clock so tests can record waits */
+  readonly sleep: (ms: number) => Promise<void>;
+  close(): void;
+}
+
+/** The data/ folder shipped with the package (bundled real data, see data/SOURCES.md) */
+export const bundledDataDir = (): string => join(dirname(fileURLToPath(import.meta.url)), "..", "data");
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** Builds the container for a home folder; nothing is opened until first used */
+export function createContainer(opts: { home: string }): Container {
+  let db: Db | undefined;
+  let store: CandleStore | undefined;
+  let funding: FundingStore | undefined;
+  const getDb = (): Db => {
+    db ??= openDatabase(opts.home);
+    return db;
+  };
+  return {
+    home: opts.home,
+    get db() {
+      return getDb();
+    },
+    get store() {
+      store ??= new SqliteCandleStore(getDb());
+      return store;
+    },
+    get funding() {
+      funding ??= new SqliteFundingStore(getDb());
+      return funding;
+    },
+    files: new NodeDataFiles(),
+    clock: systemClock,
+    tensors: new WasmTensorBackend(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    close() {
+      if (db?.open === true) db.close();
+    },
+  };
+}

@@ -1,0 +1,17 @@
+/** 2024-01-01 00:00Z style: minutes are the finest timeframe kairos stores */
+export function fmtTs(ms: number): string {
+  if (!Number.isFinite(ms)) return "-";
+  const s = new Date(ms).toISOString();
+  return s.endsWith("T00:00:00.000Z") ? s.slice(0, 10) : `${s.slice(0, 16).replace("T", " ")}Z`;
+}
+
+/** A plain left-aligned text table */
+export function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (r: readonly string[]): string =>
+    r
+      .map((x, i) => x.padEnd(w[i]!))
+      .join("  ")
+      .trimEnd();
+  return [line(head), ...rows.map(line)].join("\n");
+}

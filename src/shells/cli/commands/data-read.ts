@@ -1,0 +1,199 @@
+import type { Command } from "commander";
+import { checkSeries } from "../../../app/check-series.ts";
+import { exportSeries } from "../../../app/export-series.ts";
+import { alignStoredSeries, resampleSeries } from "../../../app/resample-series.ts";
+import { showSeries } from "../../../app/show-series.ts";
+import type { Bar } from "../../../domain/candle-series.ts";
+import { AppError } from "../../../errors.ts";
+import { printInfo, printJson, printLine } from "../context.ts";
+import { withContainer } from "../with-container.ts";
+import { fmtTs, table } from "./data-format.ts";
+
+interface SeriesOpts {
+  exchange?: string;
+  symbol: string;
+  timeframe: string;
+  from?: string;
+  to?: string;
+}
+
+const seriesOptions = (c: Command): Command =>
+  c
+    .requiredOption("--symbol <BASE/QUOTE>", "symbol, e.g. BTC/USDT")
+    .requiredOption("--timeframe <tf>", "timeframe, e.g. 1h")
+    .option("--exchange <id>", "exchange id (default: the one exchange that holds the symbol)");
+
+const barRow = (b: Bar): string[] => [fmtTs(b.ts), ...[b.open, b.high, b.low, b.close, b.volume].map(String)];
+
+/** show, check, export, resample and align */
+export function registerDataReadCommands(data: Command): void {
+  seriesOptions(data.command("show"))
+    .description("show a stored series: range, gaps, first and last candles")
+    .option("--from <time>", "ISO date/time UTC, inclusive")
+    .option("--to <time>", "ISO date/time UTC, exclusive")
+    .option("--rows <n>", "candles shown from each end", "5")
+    .addHelpText(
+      "after",
+      "\nExample:\n  kairos data show --symbol BTC/USDT --timeframe 1h --from 2024-01-01 --to 2024-02-01",
+    )
+    .action((opts: SeriesOpts & { rows: string }, cmd: Command) =>
+      withContainer(cmd, (c, g) => {
+        const v = showSeries({ store: c.store }, { ...opts, rows: Number(opts.rows) });
+        if (g.json) return printJson(v);
+        const i = v.info;
+        printLine(
+          `${i.exchange} ${i.symbol} ${i.timeframe}: ${i.rows} candles ${fmtTs(i.first)} -> ${fmtTs(i.last)}`,
+        );
+        printLine(
+          `gaps: ${v.gaps.length === 0 ? "none" : v.gaps.map((x) => `${fmtTs(x.from)} (${x.count} missing)`).join(", ")}`,
+        );
+        printLine(`selected: ${v.selected} candles`);
+        const head = ["time", "open", "high", "low", "close", "volume"];
+        printLine(
+          table(head, [
+            ...v.head.map(barRow),
+            ...(v.tail.length > 0 ? [["..."]] : []),
+            ...v.tail.map(barRow),
+          ]),
+        );
+      }),
+    );
+
+  data
+    .command("check")
+    .description("re-validate stored series and report gaps, zero-volume and unclosed candles")
+    .option("--symbol <BASE/QUOTE>", "one symbol (default: every series)")
+    .option("--timeframe <tf>", "with --symbol")
+    .option("--exchange <id>", "with --symbol")
+    .option("--strict", "exit non-zero (DATA_GAP) when a series has gaps")
+    .addHelpText("after", "\nExample:\n  kairos data check --strict")
+    .action((opts: Partial<SeriesOpts> & { strict?: boolean }, cmd: Command) =>
+      withContainer(cmd, (c, g) => {
+        if (opts.symbol !== undefined && opts.timeframe === undefined) {
+          throw new AppError("INVALID_INPUT", "--symbol needs --timeframe, e.g. --timeframe 1h");
+        }
+        const ref =
+          opts.symbol === undefined
+            ? undefined
+            : {
+                symbol: opts.symbol,
+                timeframe: opts.timeframe!,
+                ...(opts.exchange === undefined ? {} : { exchange: opts.exchange }),
+              };
+        const checks = checkSeries({ store: c.store, clock: c.clock }, ref);
+        if (g.json) printJson(checks);
+        else {
+          for (const x of checks) {
+            const s = x.series;
+            const status = x.problems.length > 0 ? `INVALID: ${x.problems.join("; ")}` : "ok";
+            printLine(
+              `${s.exchange} ${s.symbol} ${s.timeframe}: ${status}; ${x.gaps.length} gaps (${x.missing} missing), ${x.zeroVolume} zero-volume${x.unclosedLast ? ", last candle not closed yet" : ""}`,
+            );
+          }
+        }
+        const bad = checks.filter((x) => x.problems.length > 0);
+        if (bad.length > 0) throw new AppError("INTERNAL", `${bad.length} stored series failed validation`);
+        const gappy = checks.filter((x) => x.gaps.length > 0);
+        if (opts.strict === true && gappy.length > 0) {
+          throw new AppError(
+            "DATA_GAP",
+            `${gappy.length} series have gaps (see above); gaps are never filled`,
+          );
+        }
+      }),
+    );
+
+  seriesOptions(data.command("export"))
+    .description("write a stored series as our CSV or freqtrade JSON (to --out, atomically, or stdout)")
+    .option("--from <time>", "ISO date/time UTC, inclusive")
+    .option("--to <time>", "ISO date/time UTC, exclusive")
+    .option("--format <csv|json>", "default: from --out's extension, else csv")
+    .option("--out <file>", "file to write (default stdout)")
+    .addHelpText("after", "\nExample:\n  kairos data export --symbol ETH/USDT --timeframe 1d --out eth.csv")
+    .action((opts: SeriesOpts & { format?: string; out?: string }, cmd: Command) =>
+      withContainer(cmd, (c, g) => {
+        const r = exportSeries({ store: c.store, files: c.files }, opts);
+        if (r.text !== undefined) process.stdout.write(r.text);
+        else if (g.json) printJson({ rows: r.rows, out: r.out });
+        else printLine(`wrote ${r.rows} candles to ${r.out}`);
+      }),
+    );
+
+  seriesOptions(data.command("resample"))
+    .description("build a coarser timeframe from a stored series and store it (1m -> 5m -> 1h -> 4h -> 1d)")
+    .requiredOption("--to <tf>", "target timeframe")
+    .option("--replace", "overwrite stored candles of the target that differ")
+    .addHelpText("after", "\nExample:\n  kairos data resample --symbol BTC/USDT --timeframe 5m --to 4h")
+    .action((opts: Omit<SeriesOpts, "to"> & { to: string; replace?: boolean }, cmd: Command) =>
+      withContainer(cmd, (c, g) => {
+        const r = resampleSeries({ store: c.store }, opts);
+        if (g.json) return printJson(r);
+        printLine(
+          `${r.source.symbol} ${r.source.timeframe} -> ${r.target.timeframe}: ${r.rows} candles (${r.stored.inserted} new), ${r.partial} partial buckets kept (exchange gaps)`,
+        );
+        for (const d of r.dropped) {
+          printInfo(
+            `dropped the ${d.position} bucket ${fmtTs(d.bucket)} (${d.rows} candles): it is incomplete`,
+          );
+        }
+      }),
+    );
+
+  data
+    .command("align")
+    .description(
+      "put several symbols on one clock (intersection, or union with gaps marked) and print a summary",
+    )
+    .requiredOption("--symbols <list>", "comma-separated, e.g. BTC/USDT,ETH/USDT")
+    .requiredOption("--timeframe <tf>", "timeframe, e.g. 1h")
+    .option("--exchange <id>", "exchange id")
+    .option("--union", "keep every timestamp any series has, marking gaps (default: the shared ones)")
+    .option("--from <time>", "ISO date/time UTC, inclusive")
+    .option("--to <time>", "ISO date/time UTC, exclusive")
+    .addHelpText(
+      "after",
+      "\nExample:\n  kairos data align --symbols BTC/USDT,ETH/USDT --timeframe 1h --union",
+    )
+    .action(
+      (
+        opts: {
+          symbols: string;
+          timeframe: string;
+          exchange?: string;
+          union?: boolean;
+          from?: string;
+          to?: string;
+        },
+        cmd: Command,
+      ) =>
+        withContainer(cmd, (c, g) => {
+          const input = {
+            symbols: opts.symbols.split(",").map((s) => s.trim()),
+            timeframe: opts.timeframe,
+            mode: opts.union === true ? ("union" as const) : ("intersection" as const),
+            ...(opts.exchange === undefined ? {} : { exchange: opts.exchange }),
+            ...(opts.from === undefined ? {} : { from: opts.from }),
+            ...(opts.to === undefined ? {} : { to: opts.to }),
+          };
+          const a = alignStoredSeries({ store: c.store }, input);
+          const summary = {
+            mode: input.mode,
+            rows: a.ts.length,
+            first: a.ts[0] ?? null,
+            last: a.ts[a.ts.length - 1] ?? null,
+            series: a.series.map((s, k) => ({
+              exchange: s.exchange,
+              symbol: s.symbol,
+              present: a.present[k]!.reduce((x, y) => x + y, 0),
+              missing: a.present[k]!.length - a.present[k]!.reduce((x, y) => x + y, 0),
+            })),
+          };
+          if (g.json) return printJson(summary);
+          printLine(
+            `${summary.mode}: ${summary.rows} timestamps ${fmtTs(summary.first ?? Number.NaN)} -> ${fmtTs(summary.last ?? Number.NaN)}`,
+          );
+          for (const s of summary.series)
+            printLine(`  ${s.exchange} ${s.symbol}: ${s.present} candles, ${s.missing} gaps marked`);
+        }),
+    );
+}

@@ -1,0 +1,95 @@
+import type { Command } from "commander";
+import { importCandles } from "../../../app/import-candles.ts";
+import { listSeries } from "../../../app/list-series.ts";
+import { printInfo, printJson, printLine } from "../context.ts";
+import { withContainer } from "../with-container.ts";
+import { fmtTs, table } from "./data-format.ts";
+import { registerDataReadCommands } from "./data-read.ts";
+
+interface ImportOpts {
+  exchange?: string;
+  symbol?: string;
+  timeframe?: string;
+  replace?: boolean;
+}
+
+/** `kairos data ...`: the market-data commands */
+export function registerDataCommand(program: Command): void {
+  const data = program.command("data").description("import, download, inspect and reshape market data");
+
+  data
+    .command("import <path>")
+    .description(
+      "import a candle file or every recognised file in a folder (CSV, Binance zip/csv, freqtrade JSON, .gz)",
+    )
+    .option("--exchange <id>", "exchange id, e.g. binance (default: from the file name)")
+    .option("--symbol <BASE/QUOTE>", "symbol, e.g. BTC/USDT (default: from the file name)")
+    .option("--timeframe <tf>", "timeframe, e.g. 1h (default: from the file name)")
+    .option("--replace", "overwrite stored candles whose values differ (otherwise refused)")
+    .addHelpText(
+      "after",
+      "\nExample:\n  kairos data import data/\n  kairos data import BTCUSDT-1m-2024-01.zip",
+    )
+    .action((path: string, opts: ImportOpts, cmd: Command) =>
+      withContainer(cmd, (c, g) => {
+        const input = { path, ...opts };
+        const report = importCandles({ store: c.store, files: c.files }, input, (f) => {
+          if (!g.json) {
+            const gaps =
+              f.gaps.length === 0
+                ? "no gaps"
+                : `${f.gaps.length} gaps (${f.gaps.reduce((a, x) => a + x.count, 0)} missing)`;
+            printInfo(
+              `${f.file}: ${f.rows} rows ${f.exchange} ${f.symbol} ${f.timeframe} ${fmtTs(f.first)} -> ${fmtTs(f.last)}; ${f.inserted} new, ${f.unchanged} unchanged, ${f.replaced} replaced; ${gaps}`,
+            );
+          }
+        });
+        if (g.json) printJson(report);
+        else {
+          const total = report.files.reduce((a, f) => a + f.inserted, 0);
+          printLine(`imported ${report.files.length} file(s), ${total} new candles into ${c.home}`);
+          if (report.skipped.length > 0)
+            printInfo(`skipped (not candle files): ${report.skipped.join(", ")}`);
+        }
+      }),
+    );
+
+  data
+    .command("list")
+    .description("list stored series with rows, range and gaps")
+    .addHelpText("after", "\nExample:\n  kairos data list --json")
+    .action((_opts: unknown, cmd: Command) =>
+      withContainer(cmd, (c, g) => {
+        const out = listSeries({ store: c.store, funding: c.funding });
+        if (g.json) {
+          printJson(out);
+          return;
+        }
+        if (out.series.length === 0) {
+          printLine(`no series in ${c.home}; try \`kairos data import data/\``);
+          return;
+        }
+        printLine(
+          table(
+            ["exchange", "symbol", "tf", "rows", "first", "last", "gaps"],
+            out.series.map((s) => [
+              s.exchange,
+              s.symbol,
+              s.timeframe,
+              s.rows.toLocaleString("en-US"),
+              fmtTs(s.first),
+              fmtTs(s.last),
+              s.gaps === 0 ? "none" : `${s.gaps} (${s.missing} missing)`,
+            ]),
+          ),
+        );
+        for (const f of out.funding) {
+          printLine(
+            `funding ${f.exchange} ${f.symbol}: ${f.rows} payments ${fmtTs(f.first)} -> ${fmtTs(f.last)}`,
+          );
+        }
+      }),
+    );
+
+  registerDataReadCommands(data);
+}

@@ -1,0 +1,18 @@
+import type { Command } from "commander";
+import { type Container, createContainer } from "../../composition-root.ts";
+import { type CliGlobals, globalsOf } from "./context.ts";
+
+/** Runs `fn` with a container for the command's --home, closing it afterwards */
+export async function withContainer<T>(
+  cmd: Command,
+  fn: (c: Container, g: CliGlobals) => T | Promise<T>,
+  home?: string,
+): Promise<T> {
+  const g = globalsOf(cmd);
+  const c = createContainer({ home: home ?? g.home });
+  try {
+    return await fn(c, g);
+  } finally {
+    c.close();
+  }
+}
