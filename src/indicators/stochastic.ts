@@ -1,0 +1,152 @@
+import { checkInt, checkOut, checkSameLength, ExtremumWindow, fillNaN, Ring, scratchIndex } from "./util.ts";
+
+export interface StochasticOutput {
+  k: Float64Array;
+  d: Float64Array;
+}
+
+/** %K where the window's high equals its low (no range): the middle of the range */
+export const FLAT_STOCH = 50;
+
+function checkStoch(kPeriod: number, kSmooth: number, dPeriod: number): void {
+  checkInt("stochastic", "kPeriod", kPeriod, 1);
+  checkInt("stochastic", "kSmooth", kSmooth, 1);
+  checkInt("stochastic", "dPeriod", dPeriod, 1);
+}
+
+/**
+ * Slow stochastic (TA-Lib STOCH with SMA smoothing): fast %K = 100·(close - LL) / (HH - LL) over
+ * `kPeriod` bars, k = SMA(fast %K, kSmooth), d = SMA(k, dPeriod). A window with HH = LL gives
+ * fast %K 50 (TA-Lib gives 0). k from bar kPeriod+kSmooth-2, d from kPeriod+kSmooth+dPeriod-3.
+ */
+export function stochastic(
+  high: Float64Array,
+  low: Float64Array,
+  close: Float64Array,
+  kPeriod = 14,
+  kSmooth = 3,
+  dPeriod = 3,
+  out: StochasticOutput = { k: new Float64Array(close.length), d: new Float64Array(close.length) },
+): StochasticOutput {
+  checkStoch(kPeriod, kSmooth, dPeriod);
+  const n = checkSameLength("stochastic", high, low, close);
+  const ko = checkOut("stochastic", out.k, n, "k");
+  const dout = checkOut("stochastic", out.d, n, "d");
+  const kStart = kPeriod + kSmooth - 2;
+  const dStart = kStart + dPeriod - 1;
+  fillNaN(ko, 0, Math.min(kStart, n));
+  fillNaN(dout, 0, Math.min(dStart, n));
+  const p = kPeriod;
+  const hq = scratchIndex(p, 0);
+  const lq = scratchIndex(p, 1);
+  let hh = 0;
+  let hl = 0;
+  let lh = 0;
+  let ll = 0;
+  // fast %K values awaiting their exit from the two SMA windows
+  const fk = kSmooth <= 64 && dPeriod <= 64 ? ringFast : new Float64Array(kSmooth + dPeriod);
+  let ksum = 0;
+  let dsum = 0;
+  let kp = 0;
+  let kc = 0;
+  let dp = 0;
+  let dc = 0;
+  for (let i = 0; i < n; i++) {
+    const h = high[i]!;
+    const l = low[i]!;
+    if (hl > 0 && hq[hh]! <= i - p) {
+      hh = hh + 1 === p ? 0 : hh + 1;
+      hl--;
+    }
+    while (hl > 0) {
+      let b = hh + hl - 1;
+      if (b >= p) b -= p;
+      if (high[hq[b]!]! <= h) hl--;
+      else break;
+    }
+    let t = hh + hl;
+    if (t >= p) t -= p;
+    hq[t] = i;
+    hl++;
+    if (ll > 0 && lq[lh]! <= i - p) {
+      lh = lh + 1 === p ? 0 : lh + 1;
+      ll--;
+    }
+    while (ll > 0) {
+      let b = lh + ll - 1;
+      if (b >= p) b -= p;
+      if (low[lq[b]!]! >= l) ll--;
+      else break;
+    }
+    t = lh + ll;
+    if (t >= p) t -= p;
+    lq[t] = i;
+    ll++;
+    if (i < p - 1) continue;
+    const hi = high[hq[hh]!]!;
+    const lo = low[lq[lh]!]!;
+    const diff = (hi - lo) / 100;
+    const fast = diff !== 0 ? (close[i]! - lo) / diff : FLAT_STOCH;
+    fk[kp] = fast;
+    ksum += fast;
+    kp = kp + 1 === kSmooth ? 0 : kp + 1;
+    if (++kc < kSmooth) continue;
+    // kp now points at the oldest fast %K of the window
+    const k = ksum / kSmooth;
+    ksum -= fk[kp]!;
+    ko[i] = k;
+    fk[kSmooth + dp] = k;
+    dsum += k;
+    dp = dp + 1 === dPeriod ? 0 : dp + 1;
+    if (++dc < dPeriod) continue;
+    dout[i] = dsum / dPeriod;
+    dsum -= fk[kSmooth + dp]!;
+  }
+  return out;
+}
+
+const ringFast = new Float64Array(128);
+
+/** Streaming slow stochastic; `update` returns %K and sets `d` */
+export class StochasticStream {
+  private readonly hi: ExtremumWindow;
+  private readonly lo: ExtremumWindow;
+  private readonly kr: Ring;
+  private readonly dr: Ring;
+  private ksum = 0;
+  private dsum = 0;
+  value = Number.NaN;
+  d = Number.NaN;
+  constructor(
+    readonly kPeriod = 14,
+    readonly kSmooth = 3,
+    readonly dPeriod = 3,
+  ) {
+    checkStoch(kPeriod, kSmooth, dPeriod);
+    this.hi = new ExtremumWindow(kPeriod, true);
+    this.lo = new ExtremumWindow(kPeriod, false);
+    this.kr = new Ring(kSmooth);
+    this.dr = new Ring(dPeriod);
+  }
+  update(bar: { high: number; low: number; close: number }): number {
+    this.hi.push(bar.high);
+    this.lo.push(bar.low);
+    if (this.hi.n < this.kPeriod) return this.value;
+    const hi = this.hi.value;
+    const lo = this.lo.value;
+    const diff = (hi - lo) / 100;
+    const fast = diff !== 0 ? (bar.close - lo) / diff : FLAT_STOCH;
+    this.kr.push(fast);
+    this.ksum += fast;
+    if (!this.kr.full) return this.value;
+    const k = this.ksum / this.kSmooth;
+    this.ksum -= this.kr.at(this.kSmooth - 1);
+    this.value = k;
+    this.dr.push(k);
+    this.dsum += k;
+    if (!this.dr.full) return this.value;
+    this.d = this.dsum / this.dPeriod;
+    this.dsum -= this.dr.at(this.dPeriod - 1);
+    return this.value;
+  }
+}
