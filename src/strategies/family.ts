@@ -1,6 +1,26 @@
 import type { z } from "zod";
+import type { CachedArray } from "../backtest/sweep/engine.ts";
+import type { IndicatorCache } from "../backtest/sweep/indicator-cache.ts";
 import type { CandleSeries } from "../domain/candle-series.ts";
 import type { Strategy } from "./types.ts";
+
+/**
+ * How the sweep engine runs a family over many parameter combinations. Indicator arrays come from
+ * the shared cache (one array per indicator and parameters), so a combination does no indicator work.
+ */
+export interface SweepForm<P> {
+  /** the same exposures as `StrategyFamily.exposures`, bit for bit, from cached arrays, into `out` */
+  exposures(series: CandleSeries, p: P, cache: IndicatorCache, out: Float64Array): void;
+  /**
+   * For crossovers: the exposure is `on` while a[t] > b[t] (else 0) from bar `start` on. When
+   * given, the engine runs the tiled per-trade kernel instead of the per-bar one.
+   */
+  cross?(
+    series: CandleSeries,
+    p: P,
+    cache: IndicatorCache,
+  ): { a: CachedArray; b: CachedArray; start: number; on: number } | undefined;
+}
 
 /** A built-in strategy family: params schema, event form and vectorised form agree bar for bar */
 export interface StrategyFamily<P extends Record<string, number | boolean>> {
@@ -21,4 +41,6 @@ export interface StrategyFamily<P extends Record<string, number | boolean>> {
   indicators?(series: CandleSeries, p: P): Record<string, Float64Array>;
   /** the event-driven object (same numbers as `exposures`) */
   create(p: P): Strategy;
+  /** the sweep engine's form; without it the sweep calls `exposures` per combination */
+  readonly sweep?: SweepForm<P>;
 }

@@ -1,0 +1,142 @@
+import type { PreparedSeries } from "./prepared.ts";
+import { allocTransitions, crossScan, transitionsOf } from "./scan.ts";
+import {
+  finishSimState,
+  initSimState,
+  RESULT_STRIDE,
+  SIM_STATE_STRIDE,
+  type SimConfig,
+  simulateExposures,
+  simulateRange,
+  simulateTransitions,
+} from "./simulate.ts";
+
+/** An indicator array with its per-block min/max (see prepared.ts), computed once and shared */
+export interface CachedArray {
+  readonly values: Float64Array;
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+}
+
+/**
+ * Combinations whose target is `on[j]` while `arrays[a[j]] > arrays[b[j]]`, else 0, from bar
+ * `start[j]` on (0 before): crossovers. Indexes into shared arrays, so a plan holds no per-combination objects.
+ */
+export interface CrossPlan {
+  readonly kind: "cross";
+  readonly arrays: readonly CachedArray[];
+  readonly a: Int32Array;
+  readonly b: Int32Array;
+  readonly start: Int32Array;
+  readonly on: Float64Array;
+}
+
+/** Any family: combination j writes its dense target-exposure array (the general path) */
+export interface DensePlan {
+  readonly kind: "dense";
+  readonly count: number;
+  exposures(j: number, out: Float64Array): void;
+}
+
+export type SweepPlan = CrossPlan | DensePlan;
+
+export const planSize = (plan: SweepPlan): number => (plan.kind === "cross" ? plan.a.length : plan.count);
+
+/** Bars per tile: every combination is advanced one tile at a time so the tile's arrays stay in cache */
+export const TILE = 2048;
+
+/**
+ * Runs combinations [from, to) of a plan and writes row j of `out` (RESULT_STRIDE numbers per
+ * combination, see RESULT_FIELDS) at j * RESULT_STRIDE. Buffers are allocated once per call, never
+ * per combination. `general` forces the per-bar definition (for agreement tests).
+ */
+export function runPlan(
+  p: PreparedSeries,
+  plan: SweepPlan,
+  cfg: SimConfig,
+  from: number,
+  to: number,
+  out: Float64Array,
+  options: { general?: boolean } = {},
+): void {
+  if (plan.kind === "dense") {
+    const exposure = new Float64Array(p.n);
+    const buf = allocTransitions(p.n);
+    const st = new Float64Array(SIM_STATE_STRIDE);
+    for (let j = from; j < to; j++) {
+      plan.exposures(j, exposure);
+      if (options.general === true) simulateExposures(p, exposure, cfg, out, j * RESULT_STRIDE);
+      else {
+        const count = transitionsOf(exposure, buf);
+        simulateTransitions(p, buf.idx, buf.val, count, cfg, st, out, j * RESULT_STRIDE);
+      }
+    }
+    return;
+  }
+  if (options.general === true) {
+    runPlan(p, denseOfCross(plan, p.n), cfg, from, to, out, options);
+    return;
+  }
+  runCrossTiled(p, plan, cfg, from, to, out);
+}
+
+function runCrossTiled(
+  p: PreparedSeries,
+  plan: CrossPlan,
+  cfg: SimConfig,
+  from: number,
+  to: number,
+  out: Float64Array,
+): void {
+  const m = to - from;
+  const n = p.n;
+  const st = new Float64Array(m * SIM_STATE_STRIDE);
+  const scanState = new Float64Array(m);
+  const buf = allocTransitions(TILE);
+  for (let j = 0; j < m; j++) initSimState(cfg, st, j * SIM_STATE_STRIDE);
+  const { arrays, a, b, start, on } = plan;
+  for (let t0 = 0; t0 < n; t0 += TILE) {
+    const t1 = Math.min(n, t0 + TILE);
+    for (let j = 0; j < m; j++) {
+      const c = from + j;
+      const s = start[c]!;
+      let count = 0;
+      if (s < t1) {
+        const A = arrays[a[c]!]!;
+        const B = arrays[b[c]!]!;
+        count = crossScan(
+          A.values,
+          A.min,
+          A.max,
+          B.values,
+          B.min,
+          B.max,
+          s > t0 ? s : t0,
+          t1,
+          scanState[j]!,
+          on[c]!,
+          buf,
+        );
+        scanState[j] = buf.state;
+      }
+      simulateRange(p, buf.idx, buf.val, count, t1 - 1, cfg, st, j * SIM_STATE_STRIDE);
+    }
+  }
+  for (let j = 0; j < m; j++)
+    finishSimState(p, cfg, st, j * SIM_STATE_STRIDE, out, (from + j) * RESULT_STRIDE);
+}
+
+/** The dense form of a cross plan: the definition the tiled path must reproduce */
+export function denseOfCross(plan: CrossPlan, n: number): DensePlan {
+  return {
+    kind: "dense",
+    count: plan.a.length,
+    exposures(j, out) {
+      const A = plan.arrays[plan.a[j]!]!.values;
+      const B = plan.arrays[plan.b[j]!]!.values;
+      const s = plan.start[j]!;
+      const on = plan.on[j]!;
+      for (let t = 0; t < n; t++) out[t] = t >= s && A[t]! > B[t]! ? on : 0;
+    },
+  };
+}

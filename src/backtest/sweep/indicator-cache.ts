@@ -1,0 +1,76 @@
+import type { CachedArray } from "./engine.ts";
+import { blockCount, blockMinMax, type F64Alloc, heapAlloc } from "./prepared.ts";
+
+/** A cache entry as plain arrays, for handing to worker threads (SharedArrayBuffer-backed when shared) */
+export interface CacheEntry {
+  key: string;
+  values: Float64Array;
+  min: Float64Array;
+  max: Float64Array;
+}
+
+/**
+ * Indicator arrays of one series keyed by indicator and parameters (e.g. "sma(20)"): each is
+ * computed once, with its per-block min/max, and shared by every combination that asks for it.
+ */
+export class IndicatorCache {
+  private readonly entries = new Map<string, CachedArray>();
+  private readonly order: string[] = [];
+
+  constructor(
+    /** bars in the series */
+    readonly n: number,
+    private readonly alloc: F64Alloc = heapAlloc,
+  ) {}
+
+  /** The array for `key`, computing it with `compute(out)` on first use */
+  get(key: string, compute: (out: Float64Array) => void): CachedArray {
+    const hit = this.entries.get(key);
+    if (hit !== undefined) return hit;
+    const values = this.alloc(this.n);
+    compute(values);
+    return this.put(key, values);
+  }
+
+  /** A constant line (a threshold), cached like any indicator */
+  constant(value: number): CachedArray {
+    return this.get(`const(${value})`, (out) => out.fill(value));
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Every entry in insertion order, for workers */
+  snapshot(): CacheEntry[] {
+    return this.order.map((key) => {
+      const e = this.entries.get(key)!;
+      return { key, values: e.values, min: e.min, max: e.max };
+    });
+  }
+
+  /** A cache pre-filled from a snapshot (shared arrays are used as they are, not copied) */
+  static fromSnapshot(
+    n: number,
+    entries: readonly CacheEntry[],
+    alloc: F64Alloc = heapAlloc,
+  ): IndicatorCache {
+    const c = new IndicatorCache(n, alloc);
+    for (const e of entries) {
+      c.entries.set(e.key, { values: e.values, min: e.min, max: e.max });
+      c.order.push(e.key);
+    }
+    return c;
+  }
+
+  private put(key: string, values: Float64Array): CachedArray {
+    const nb = blockCount(this.n);
+    const min = this.alloc(nb);
+    const max = this.alloc(nb);
+    blockMinMax(values, min, max);
+    const entry = { values, min, max };
+    this.entries.set(key, entry);
+    this.order.push(key);
+    return entry;
+  }
+}
