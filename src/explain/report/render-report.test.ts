@@ -1,0 +1,95 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { strategistFixture } from "../../../test/support/strategist-fixture.ts";
+import { plateauOf } from "./heatmap.ts";
+import { renderReportHtml } from "./render-report.ts";
+
+const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), "../../../test/golden/report-structure.json");
+
+/** The report's skeleton: sections, headings, table headers and row counts, chart containers */
+function structureOf(html: string) {
+  const sections = [...html.matchAll(/<section id="([^"]+)"><h2>([^<]*)/g)].map((m) => `${m[1]}: ${m[2]}`);
+  const tables = [
+    ...html.matchAll(/<table class="([^"]+)"><thead><tr>(.*?)<\/tr><\/thead><tbody>([\s\S]*?)<\/tbody>/g),
+  ].map((m) => ({
+    class: m[1],
+    head: [...m[2]!.matchAll(/<th>([^<]*)<\/th>/g)].map((h) => h[1]),
+    rows: (m[3]!.match(/<tr>/g) ?? []).length,
+  }));
+  const charts = [...html.matchAll(/<div class="chart" id="([^"]+)">/g)].map((m) => m[1]);
+  const signals = [...html.matchAll(/<div class="signal (\w+)" data-symbol="([^"]+)">/g)].map(
+    (m) => `${m[2]} ${m[1]}`,
+  );
+  return { sections, tables, charts, signals };
+}
+
+describe("renderReportHtml", () => {
+  const data = strategistFixture();
+  const html = renderReportHtml(data, "/* chart library */");
+
+  it("keeps the golden structure", () => {
+    const got = structureOf(html);
+    if (process.env.UPDATE_GOLDEN === "1" || !existsSync(GOLDEN))
+      writeFileSync(GOLDEN, `${JSON.stringify(got, null, 2)}\n`);
+    expect(got).toEqual(JSON.parse(readFileSync(GOLDEN, "utf8")));
+  });
+
+  it("is self-contained: no external script, style, image or link", () => {
+    expect(html).not.toMatch(/<(script|link|img|iframe)[^>]+(src|href)=/i);
+    expect(html).not.toMatch(/url\(/);
+    expect(html.match(/<script/g)).toHaveLength(3);
+  });
+
+  it("says every explanation paragraph and the bar it is computed at", () => {
+    for (const e of data.explanations) {
+      expect(html).toContain(e.record.barTime);
+      expect(html).toContain(e.paragraph.slice(0, 60));
+    }
+    expect(html).toContain(data.headline);
+  });
+
+  it("keeps a hostile string inert", () => {
+    const evil = renderReportHtml(
+      { ...data, title: "</script><script>alert(1)</script>" },
+      "var x = '</script>';",
+    );
+    expect(evil).not.toContain("<script>alert(1)");
+    expect(evil).toContain("var x = '<\\/script>';");
+  });
+});
+
+describe("plateauOf", () => {
+  const base = {
+    family: "f",
+    symbol: "s",
+    metric: "m",
+    xName: "x",
+    yName: "y",
+    xs: [1, 2, 3],
+    ys: [1, 2, 3],
+  };
+  it("calls a best cell with good neighbours a plateau and a lone peak a spike", () => {
+    expect(
+      plateauOf({
+        ...base,
+        z: [
+          [1, 1, 1],
+          [1, 1.5, 1],
+          [1, 1, 1],
+        ],
+      }),
+    ).toMatchObject({ verdict: "plateau", neighbourMean: 1, best: { x: 2, y: 2, value: 1.5 } });
+    expect(
+      plateauOf({
+        ...base,
+        z: [
+          [0, 0, 0],
+          [0, 2, 0.2],
+          [0, null, 0],
+        ],
+      }),
+    ).toMatchObject({ verdict: "spike", neighbourMean: 0.2 / 7 });
+  });
+});
