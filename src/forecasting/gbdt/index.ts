@@ -1,0 +1,11 @@
+export * from "./binning.ts";
+export * from "./importance.ts";
+export * from "./metrics.ts";
+export type * from "./model.ts";
+export * from "./objective.ts";
+export * from "./params.ts";
+export * from "./predict.ts";
+export * from "./serialize.ts";
+export * from "./shap.ts";
+export * from "./train.ts";
+export * from "./tree.ts";
