@@ -1,6 +1,16 @@
-// The WorkerPool the 2-thread bench uses; undefined until the worker_threads adapter exists
+// The worker_threads WorkerPool with the gbdt histogram kernel registered, for the bench and tests
+import { ThreadWorkerPool } from "../src/adapters/workers/thread-worker-pool.ts";
+import { HISTOGRAM_KERNEL } from "../src/forecasting/gbdt/train.ts";
 import type { WorkerPool } from "../src/ports/worker-pool.ts";
 
-export async function createWorkerPoolForBench(_threads: number): Promise<WorkerPool | undefined> {
-  return undefined;
+export async function createGbdtPool(threads: number): Promise<WorkerPool> {
+  return ThreadWorkerPool.create({
+    threads,
+    kernels: {
+      [HISTOGRAM_KERNEL]: {
+        module: new URL("../src/forecasting/gbdt/train.ts", import.meta.url).href,
+        export: "histogramKernel",
+      },
+    },
+  });
 }

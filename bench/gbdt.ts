@@ -8,6 +8,7 @@ import { predict } from "../src/forecasting/gbdt/predict.ts";
 import { trainGbdt, trainGbdtParallel } from "../src/forecasting/gbdt/train.ts";
 import type { GbdtParamsInput } from "../src/forecasting/gbdt/params.ts";
 import { plantedNonLinear } from "./gbdt-data.ts";
+import { createGbdtPool } from "./gbdt-pool.ts";
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: number): number => {
@@ -99,12 +100,7 @@ for (const c of cases) {
       model = trainGbdt({ x: { rows: nTrain, cols: train.cols }, y: train.y }, params);
       seconds = (performance.now() - t0) / 1000;
     } else {
-      const { createWorkerPoolForBench } = await import("./gbdt-pool.ts");
-      const pool = await createWorkerPoolForBench(threads);
-      if (pool === undefined) {
-        process.stderr.write("no WorkerPool adapter yet: skipping the 2-thread kairos run\n");
-        continue;
-      }
+      const pool = await createGbdtPool(threads);
       const t0 = performance.now();
       model = await trainGbdtParallel({ x: { rows: nTrain, cols: train.cols }, y: train.y }, params, pool);
       seconds = (performance.now() - t0) / 1000;
