@@ -405,6 +405,7 @@ export function runEngine(input: EngineInput): BacktestResult {
   }
 
   function expireOrders(): void {
+    if (working.length === 0) return;
     for (const o of working) {
       if (o.activeFrom > t) continue;
       o.barsActive++;

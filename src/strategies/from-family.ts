@@ -14,7 +14,8 @@ export function strategyFromFamily<P extends Record<string, number | boolean>>(
 ): Strategy {
   let syms: string[] = [];
   let exp: Float64Array[] = [];
-  let ind: Record<string, Float64Array>[] = [];
+  let ind: [string, Float64Array][][] = [];
+  let expKeys: string[] = [];
   return {
     id: family.name,
     warmup: family.warmup(params),
@@ -22,7 +23,12 @@ export function strategyFromFamily<P extends Record<string, number | boolean>>(
       syms = Object.keys(data.series);
       const all: CandleSeries[] = syms.map((s) => data.series[s]!);
       exp = all.map((s) => family.exposures(s, params));
-      ind = all.map((s) => family.indicators?.(s, params) ?? {});
+      ind = all.map((s, i) =>
+        Object.entries(family.indicators?.(s, params) ?? {}).map(
+          ([k, a]) => [`${syms[i]}:${k}`, a] as [string, Float64Array],
+        ),
+      );
+      expKeys = syms.map((s) => `${s}:exposure`);
     },
     onBar(ctx: StrategyContext): Decision | undefined {
       const targets: Record<string, number> = {};
@@ -32,10 +38,10 @@ export function strategyFromFamily<P extends Record<string, number | boolean>>(
         const sym = syms[i]!;
         const e = exp[i]![ctx.bar]!;
         targets[sym] = e / k;
-        values[`${sym}:exposure`] = e;
-        for (const [name, arr] of Object.entries(ind[i]!)) values[`${sym}:${name}`] = arr[ctx.bar]!;
+        values[expKeys[i]!] = e;
+        for (const [key, arr] of ind[i]!) values[key] = arr[ctx.bar]!;
       }
-      return { targets, values, reason: family.name };
+      return { targets, values };
     },
   };
 }

@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { registerBacktestCommand } from "./commands/backtest.ts";
 import { registerDataCommand } from "./commands/data.ts";
 import { registerDemoCommand } from "./commands/demo.ts";
 import { registerModelEvaluateCommand } from "./commands/model-evaluate.ts";
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.exitOverride();
+  registerBacktestCommand(program);
   registerDataCommand(program);
   registerDemoCommand(program);
   registerModelEvaluateCommand(program);

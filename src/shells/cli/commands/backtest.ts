@@ -1,0 +1,272 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Command } from "commander";
+import { type BacktestRun, backtestToJson, runBacktest } from "../../../app/run-backtest.ts";
+import { tradesToCsv, tradesToJson } from "../../../backtest/trade-analysis.ts";
+import type { MarketKind } from "../../../backtest/types.ts";
+import { createContainer } from "../../../composition-root.ts";
+import { AppError, invalidInput } from "../../../errors.ts";
+import { renderBacktestReport } from "../../../explain/backtest/render-backtest-report.ts";
+import { readChartLibrary } from "../../report/chart-lib.ts";
+import { globalsOf, printInfo, printJson, printLine } from "../context.ts";
+
+interface BacktestOpts {
+  exchange?: string;
+  symbol?: string;
+  timeframe: string;
+  from?: string;
+  to?: string;
+  fee?: string;
+  makerFee?: string;
+  slippage?: string;
+  leverage?: string;
+  market?: string;
+  cash?: string;
+  stopLoss?: string;
+  takeProfit?: string;
+  trailingStop?: string;
+  cooldown?: string;
+  maxDrawdownStop?: string;
+  fundingRate?: string;
+  detail?: string;
+  benchmark?: string;
+  checkLookahead?: boolean;
+  lookaheadPoints?: string;
+  report?: string;
+  tradesCsv?: string;
+  tradesJson?: string;
+}
+
+const camel = (s: string): string => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** Strategy parameters written as flags after the strategy: `--fast 20 --slow 50 --short --no-short` */
+export function parseParamFlags(args: readonly string[]): Record<string, number | boolean | string> {
+  const out: Record<string, number | boolean | string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (!a.startsWith("--"))
+      throw invalidInput(`unexpected argument "${a}": strategy parameters are flags like --fast 20`);
+    let name = a.slice(2);
+    let value: string | undefined;
+    const eq = name.indexOf("=");
+    if (eq >= 0) {
+      value = name.slice(eq + 1);
+      name = name.slice(0, eq);
+    } else if (i + 1 < args.length && !args[i + 1]!.startsWith("--")) value = args[++i];
+    if (value === undefined) {
+      if (name.startsWith("no-")) out[camel(name.slice(3))] = false;
+      else out[camel(name)] = true;
+      continue;
+    }
+    const num = Number(value);
+    out[camel(name)] =
+      value === "true"
+        ? true
+        : value === "false"
+          ? false
+          : value.trim() !== "" && Number.isFinite(num)
+            ? num
+            : value;
+  }
+  return out;
+}
+
+const num = (v: string | undefined, flag: string): number | undefined => {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (!Number.isFinite(x)) throw invalidInput(`${flag} "${v}": expected a number`);
+  return x;
+};
+
+async function loadUserModule(path: string): Promise<unknown> {
+  try {
+    return await import(pathToFileURL(resolve(path)).href);
+  } catch (err) {
+    throw new AppError("STRATEGY_FAILED", `cannot load strategy file ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
+
+const pctText = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : "n/a");
+const fixText = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : "n/a");
+
+function printTable(run: BacktestRun): void {
+  const r = run.result;
+  const m = r.metrics;
+  const b = m.buyAndHold;
+  const rows: [string, string, string][] = [
+    ["total return", pctText(m.totalReturn), pctText(b.totalReturn)],
+    ["annual return", pctText(m.annualReturn), pctText(b.annualReturn)],
+    ["volatility", pctText(m.volatility), pctText(b.volatility)],
+    ["sharpe", fixText(m.sharpe), fixText(b.sharpe)],
+    ["sortino", fixText(m.sortino), ""],
+    ["calmar", fixText(m.calmar), ""],
+    ["max drawdown", pctText(m.maxDrawdown), pctText(b.maxDrawdown)],
+    ["max dd duration", `${m.maxDrawdownBars} bars`, ""],
+    ["trades", String(m.trades), ""],
+    ["win rate", pctText(m.winRate), ""],
+    ["profit factor", fixText(m.profitFactor), ""],
+    ["expectancy", fixText(m.expectancy), ""],
+    ["exposure", pctText(m.exposure), "100.00%"],
+    ["turnover", fixText(m.turnover), ""],
+    ["fees", fixText(m.fees), ""],
+    ["funding", fixText(m.funding), ""],
+    ["alpha / beta", `${pctText(m.alpha)} / ${fixText(m.beta)}`, ""],
+    ["information ratio", fixText(m.informationRatio), ""],
+    ["final equity", fixText(m.finalEquity), fixText(m.initialEquity * (1 + b.totalReturn))],
+  ];
+  const params = Object.entries(r.params)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(" ");
+  printLine(
+    `${r.strategy} ${params} on ${run.exchange} ${r.symbols.join(",")} ${r.timeframe}, ${m.bars} bars from ${new Date(m.startTs).toISOString()} to ${new Date(m.endTs).toISOString()}`,
+  );
+  printLine(`${"".padEnd(18)}${"strategy".padStart(14)}${"buy & hold".padStart(14)}`);
+  for (const [k, s, h] of rows) printLine(`${k.padEnd(18)}${s.padStart(14)}${h.padStart(14)}`);
+  const last = r.trades.slice(-5);
+  if (last.length > 0) {
+    printLine("");
+    printLine(`last ${last.length} trades:`);
+    for (const t of last)
+      printLine(
+        `  ${t.side.padEnd(5)} ${new Date(t.entryTs).toISOString().slice(0, 16)} @ ${t.entryPrice.toFixed(2)} -> ${new Date(t.exitTs).toISOString().slice(0, 16)} @ ${t.exitPrice.toFixed(2)}  ${pctText(t.returnPct).padStart(8)}  ${t.exitReason}`,
+      );
+  }
+  if (run.lookahead !== undefined) {
+    const la = run.lookahead;
+    printLine("");
+    printLine(
+      la.ok
+        ? `look-ahead check passed: ${la.points} truncation points, ${la.valuesChecked} values compared, none changed`
+        : `LOOK-AHEAD DETECTED: ${la.changes} values changed when later bars were cut away, e.g. ${la.examples
+            .slice(0, 3)
+            .map((e) => `${e.key} at ${new Date(e.ts).toISOString()} (${e.full} -> ${e.truncated})`)
+            .join("; ")}`,
+    );
+  }
+}
+
+/** `kairos backtest <strategy|file.ts> ...` */
+export function registerBacktestCommand(program: Command): void {
+  program
+    .command("backtest <strategy>")
+    .description(
+      "backtest a built-in strategy (sma-cross, ema-cross, rsi-reversion, donchian-breakout) or a .ts file",
+    )
+    .option("--exchange <id>", "exchange id (default: the one exchange holding the symbol)")
+    .option("--symbol <symbols>", "symbol(s), comma-separated for a portfolio, e.g. BTC/USDT,ETH/USDT")
+    .option("--timeframe <tf>", "bar timeframe", "1h")
+    .option("--from <date>", "first bar (inclusive), ISO date/time UTC")
+    .option("--to <date>", "end (exclusive), ISO date/time UTC")
+    .option("--fee <rate>", "taker fee: 0.001, 0.1% or 10bps (default 0.001)")
+    .option("--maker-fee <rate>", "maker fee for resting limits (default: --fee)")
+    .option("--slippage <rate>", "slippage per fill: 0.0005, 0.05% or 5bps (default 0)")
+    .option("--leverage <x>", "leverage; above 1 trades perpetuals")
+    .option("--market <kind>", "spot or perp (default spot; perp when --leverage > 1)")
+    .option("--cash <quote>", "starting cash in quote (default 10000)")
+    .option("--stop-loss <rate>", "stop-loss below (above for shorts) the entry, e.g. 5%")
+    .option("--take-profit <rate>", "take-profit beyond the entry, e.g. 10%")
+    .option("--trailing-stop <rate>", "trailing stop from the best price since entry, e.g. 3%")
+    .option("--cooldown <bars>", "bars without entries after a stop on that symbol")
+    .option("--max-drawdown-stop <rate>", "close all and stop when equity falls this far below its peak")
+    .option("--funding-rate <rate>", "perp funding per 8h when no history is stored (default 0.01%)")
+    .option("--detail <tf>", "finer stored timeframe to resolve stops inside bars, e.g. 5m")
+    .option("--benchmark <symbol>", "benchmark for alpha/beta (default BTC/USDT)")
+    .option("--check-lookahead", "re-run on data truncated at 200 points and report values that change")
+    .option("--lookahead-points <n>", "truncation points for --check-lookahead", "200")
+    .option("--report <file.html>", "write a self-contained HTML report")
+    .option("--trades-csv <file>", "export the trades as CSV")
+    .option("--trades-json <file>", "export the trades as JSON")
+    .allowUnknownOption(true)
+    .allowExcessArguments(true)
+    .addHelpText(
+      "after",
+      "\nStrategy parameters follow as flags. Examples:\n  kairos backtest sma-cross --symbol BTC/USDT --timeframe 1h --fast 20 --slow 50 --fee 0.001\n  kairos backtest ./my-strategy.ts --symbol ETH/USDT --timeframe 1d --report out.html",
+    )
+    .action(async (strategy: string, opts: BacktestOpts, cmd: Command) => {
+      const g = globalsOf(cmd);
+      const params = parseParamFlags(cmd.args.slice(1).filter((a) => a !== "--json" && a !== "--debug"));
+      if (opts.symbol === undefined) throw invalidInput("backtest: give --symbol, e.g. --symbol BTC/USDT");
+      const isFile =
+        /\.(ts|mts|js|mjs)$/.test(strategy) || strategy.startsWith(".") || strategy.startsWith("/");
+      if (isFile && !existsSync(strategy)) throw invalidInput(`strategy file ${strategy} not found`);
+      const userModule = isFile ? await loadUserModule(strategy) : undefined;
+      if (opts.market !== undefined && opts.market !== "spot" && opts.market !== "perp")
+        throw invalidInput(`--market "${opts.market}": use spot or perp`);
+      const c = createContainer({ home: g.home });
+      try {
+        const leverage = num(opts.leverage, "--leverage");
+        const cash = num(opts.cash, "--cash");
+        const cooldown = num(opts.cooldown, "--cooldown");
+        const run = runBacktest(
+          { store: c.store, funding: c.funding },
+          {
+            strategy,
+            params,
+            symbols: opts.symbol
+              .split(",")
+              .map((s) => s.trim())
+              .filter((s) => s !== ""),
+            timeframe: opts.timeframe,
+            checkLookahead: opts.checkLookahead === true,
+            lookaheadPoints: num(opts.lookaheadPoints, "--lookahead-points") ?? 200,
+            ...(userModule === undefined ? {} : { userModule }),
+            ...(opts.exchange === undefined ? {} : { exchange: opts.exchange }),
+            ...(opts.from === undefined ? {} : { from: opts.from }),
+            ...(opts.to === undefined ? {} : { to: opts.to }),
+            ...(opts.fee === undefined ? {} : { fee: opts.fee }),
+            ...(opts.makerFee === undefined ? {} : { makerFee: opts.makerFee }),
+            ...(opts.slippage === undefined ? {} : { slippage: opts.slippage }),
+            ...(leverage === undefined ? {} : { leverage }),
+            ...(opts.market === undefined ? {} : { market: opts.market as MarketKind }),
+            ...(cash === undefined ? {} : { initialCash: cash }),
+            ...(opts.stopLoss === undefined ? {} : { stopLoss: opts.stopLoss }),
+            ...(opts.takeProfit === undefined ? {} : { takeProfit: opts.takeProfit }),
+            ...(opts.trailingStop === undefined ? {} : { trailingStop: opts.trailingStop }),
+            ...(cooldown === undefined ? {} : { cooldownBars: cooldown }),
+            ...(opts.maxDrawdownStop === undefined ? {} : { maxDrawdownStop: opts.maxDrawdownStop }),
+            ...(opts.fundingRate === undefined ? {} : { fundingRate: opts.fundingRate }),
+            ...(opts.detail === undefined ? {} : { detailTimeframe: opts.detail }),
+            ...(opts.benchmark === undefined ? {} : { benchmark: opts.benchmark }),
+          },
+        );
+        if (opts.report !== undefined) {
+          const html = renderBacktestReport({
+            result: run.result,
+            analysis: run.analysis,
+            price: run.series[0]!,
+            exchange: run.exchange,
+            chartLib: readChartLibrary(),
+            ...(run.lookahead === undefined ? {} : { lookahead: run.lookahead }),
+          });
+          c.files.writeTextAtomic(opts.report, html);
+          printInfo(`report written to ${opts.report}`);
+        }
+        if (opts.tradesCsv !== undefined) {
+          c.files.writeTextAtomic(opts.tradesCsv, tradesToCsv(run.result.trades));
+          printInfo(`trades written to ${opts.tradesCsv}`);
+        }
+        if (opts.tradesJson !== undefined) {
+          c.files.writeTextAtomic(
+            opts.tradesJson,
+            `${JSON.stringify(tradesToJson(run.result.trades), null, 2)}\n`,
+          );
+          printInfo(`trades written to ${opts.tradesJson}`);
+        }
+        if (g.json) printJson(backtestToJson(run));
+        else printTable(run);
+        if (run.lookahead !== undefined && !run.lookahead.ok)
+          throw new AppError(
+            "STRATEGY_FAILED",
+            `look-ahead detected in ${strategy}: ${run.lookahead.changes} values changed`,
+            {
+              details: { examples: run.lookahead.examples },
+            },
+          );
+      } finally {
+        c.close();
+      }
+    });
+}
