@@ -28,6 +28,7 @@ export * from "./momentum.ts";
 export * from "./obv.ts";
 export * from "./psar.ts";
 export * from "./realized-volatility.ts";
+export * from "./registry.ts";
 export * from "./roc.ts";
 export * from "./rolling-extrema.ts";
 export * from "./rsi.ts";

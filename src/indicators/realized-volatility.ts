@@ -80,7 +80,7 @@ export class RealizedVolatilityStream {
     } else {
       v = this.s1 / p;
     }
-    this.value = v !== v ? v : v > 0 ? Math.sqrt(v) * this.scale : 0;
+    this.value = Number.isNaN(v) ? v : v > 0 ? Math.sqrt(v) * this.scale : 0;
     return this.value;
   }
 }

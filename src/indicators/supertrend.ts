@@ -34,7 +34,7 @@ export class SupertrendStream {
   update(bar: { high: number; low: number; close: number }): number {
     const a = this.atr.update(bar);
     const c = bar.close;
-    if (a !== a && !this.started) {
+    if (Number.isNaN(a) && !this.started) {
       this.prevClose = c;
       return this.value;
     }
