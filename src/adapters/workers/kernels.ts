@@ -1,0 +1,12 @@
+import type { KernelRef } from "./thread-worker-pool.ts";
+
+const at = (path: string, name: string): KernelRef => ({
+  module: new URL(path, import.meta.url).href,
+  export: name,
+});
+
+/** Every pure kernel worker threads can run, by the name its caller passes to `WorkerPool.run` */
+export const KERNELS: Readonly<Record<string, KernelRef>> = {
+  "sweep.range": at("../../backtest/sweep/worker-kernel.ts", "sweepRangeKernel"),
+  "gbdt.histogram": at("../../forecasting/gbdt/train.ts", "histogramKernel"),
+};

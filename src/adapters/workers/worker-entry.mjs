@@ -1,0 +1,35 @@
+// Worker thread entry: plain JS so it loads under node, tsx and vitest alike; tsx then loads the TS kernels
+import { parentPort, workerData } from "node:worker_threads";
+import { register } from "tsx/esm/api";
+
+register();
+const kernels = new Map();
+for (const [name, ref] of Object.entries(workerData.kernels)) {
+  const mod = await import(ref.module);
+  const fn = mod[ref.export];
+  if (typeof fn !== "function")
+    throw new Error(`worker kernel ${name}: ${ref.module} has no export ${ref.export}`);
+  kernels.set(name, fn);
+}
+const shared = new Map();
+parentPort.on("message", async (msg) => {
+  if (msg.type === "shared") shared.set(msg.run, msg.value);
+  else if (msg.type === "end") shared.delete(msg.run);
+  else if (msg.type === "task") {
+    try {
+      const fn = kernels.get(msg.kernel);
+      if (fn === undefined) throw new Error(`unknown worker kernel "${msg.kernel}"`);
+      const value = await fn(msg.input, shared.get(msg.run));
+      parentPort.postMessage({ type: "result", id: msg.id, ok: true, value });
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      parentPort.postMessage({
+        type: "result",
+        id: msg.id,
+        ok: false,
+        error: { name: e.name, message: e.message, stack: e.stack, code: e.code, details: e.details },
+      });
+    }
+  }
+});
+parentPort.postMessage({ type: "ready" });

@@ -1,0 +1,242 @@
+import { expandGrid, type ParamAxis, parseParamAxis } from "../backtest/sweep/grid.ts";
+import {
+  prepareSweep,
+  RESULT_FIELDS,
+  RESULT_STRIDE,
+  type ResultField,
+  rowsOf,
+  runSweepRange,
+  type SimConfig,
+  type SweepRow,
+  simConfigOf,
+} from "../backtest/sweep/sweep.ts";
+import { SWEEP_KERNEL, type SweepShared, type SweepTask } from "../backtest/sweep/worker-kernel.ts";
+import { defaultExecution } from "../backtest/types.ts";
+import { parseFraction } from "../backtest/units.ts";
+import type { CandleSeries } from "../domain/candle-series.ts";
+import { invalidInput } from "../errors.ts";
+import type { CandleStore } from "../ports/candle-store.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { WorkerPool } from "../ports/worker-pool.ts";
+import type { StrategyFamily } from "../strategies/family.ts";
+import { FAMILIES, getFamily } from "../strategies/registry.ts";
+import { parseTime, resolveSeries } from "./resolve-series.ts";
+
+/** Metrics a sweep can sort by; drawdown sorts ascending (smaller is better), the others descending */
+export const SWEEP_SORTS = [
+  "sharpe",
+  "totalReturn",
+  "maxDrawdown",
+  "trades",
+  "finalEquity",
+] as const satisfies readonly ResultField[];
+export type SweepSort = (typeof SWEEP_SORTS)[number];
+
+/** What to sweep; rates accept 0.001, 0.1% or 10bps; params as `name=from..to:step` */
+export interface RunSweepRequest {
+  family: string;
+  exchange?: string;
+  symbol: string;
+  timeframe: string;
+  from?: string;
+  to?: string;
+  /** one axis per parameter, e.g. ["fast=5..50:1", "slow=10..200:10"]; unswept parameters keep their defaults */
+  params: readonly (string | ParamAxis)[];
+  fee?: string | number;
+  slippage?: string | number;
+  initialCash?: number;
+  /** 1 = the calling thread; more needs `deps.workers` */
+  threads?: number;
+  sort?: SweepSort;
+  /** rows to return after sorting (all when omitted) */
+  top?: number;
+}
+
+export interface RunSweepDeps {
+  store: CandleStore;
+  /** starts a pool of `threads` worker threads (the composition root's worker_threads adapter) */
+  workers?: (threads: number) => Promise<WorkerPool>;
+  clock?: Clock;
+  /** combinations done so far, out of total */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** A finished sweep: rows sorted by `sort` (best first), plus what was run */
+export interface SweepReport {
+  family: string;
+  exchange: string;
+  symbol: string;
+  timeframe: string;
+  bars: number;
+  firstTs: number;
+  lastTs: number;
+  combinations: number;
+  threads: number;
+  fee: number;
+  slippage: number;
+  initialCash: number;
+  sort: SweepSort;
+  /** wall time of the sweep itself (no data loading), when a clock was given */
+  seconds?: number;
+  rows: SweepRow[];
+}
+
+/**
+ * Sweeps a family's parameter grid over one stored series and ranks the combinations.
+ * Example: `runSweep({family: "sma-cross", symbol: "BTC/USDT", timeframe: "1h",
+ * params: ["fast=5..50:1", "slow=10..200:10"], threads: 2}, deps)`.
+ */
+export async function runSweep(req: RunSweepRequest, deps: RunSweepDeps): Promise<SweepReport> {
+  const family = getFamily(req.family);
+  if (family === undefined)
+    throw invalidInput(`unknown family "${req.family}": use one of ${Object.keys(FAMILIES).join(", ")}`);
+  const sort = req.sort ?? "sharpe";
+  if (!(SWEEP_SORTS as readonly string[]).includes(sort))
+    throw invalidInput(`--sort ${sort}: use one of ${SWEEP_SORTS.join(", ")}`);
+  if (req.top !== undefined && !(Number.isInteger(req.top) && req.top >= 1))
+    throw invalidInput(`--top ${req.top}: use a whole number >= 1`);
+  const axes = req.params.map((p) => (typeof p === "string" ? parseParamAxis(p) : p));
+  const params = expandGrid(family, axes);
+  const exec = defaultExecution();
+  if (req.fee !== undefined) exec.fee = parseFraction(req.fee, "--fee", 0.1);
+  if (req.slippage !== undefined)
+    exec.slippage = { kind: "fixed", rate: parseFraction(req.slippage, "--slippage", 0.1) };
+  if (req.initialCash !== undefined) {
+    if (!(req.initialCash > 0)) throw invalidInput(`--initial-cash ${req.initialCash}: use a number > 0`);
+    exec.initialCash = req.initialCash;
+  }
+  const key = resolveSeries(deps.store, req);
+  const range: { from?: number; to?: number } = {};
+  const from = parseTime(req.from, "--from");
+  const to = parseTime(req.to, "--to");
+  if (from !== undefined) range.from = from;
+  if (to !== undefined) range.to = to;
+  const series = deps.store.read(key, range);
+  const n = series.close.length;
+  if (n < 2)
+    throw invalidInput(
+      `sweep: ${key.symbol} ${key.timeframe} has ${n} bars in that range; widen --from/--to`,
+    );
+  const sim = simConfigOf(exec, key.timeframe);
+  const threads = req.threads ?? 1;
+  const t0 = deps.clock?.now();
+  const out = await sweepResults(series, family, params, sim, {
+    threads,
+    ...(deps.workers === undefined ? {} : { workers: deps.workers }),
+    ...(deps.onProgress === undefined ? {} : { onProgress: deps.onProgress }),
+  });
+  const seconds = t0 === undefined ? undefined : (deps.clock!.now() - t0) / 1000;
+  const rows = rankRows(rowsOf(params, out), sort);
+  return {
+    family: family.name,
+    exchange: key.exchange,
+    symbol: key.symbol,
+    timeframe: key.timeframe,
+    bars: n,
+    firstTs: series.ts[0]!,
+    lastTs: series.ts[n - 1]!,
+    combinations: params.length,
+    threads,
+    fee: sim.fee,
+    slippage: sim.slippage,
+    initialCash: sim.initialCash,
+    sort,
+    ...(seconds === undefined ? {} : { seconds }),
+    rows: req.top === undefined ? rows : rows.slice(0, req.top),
+  };
+}
+
+/** Best first: descending, except drawdown ascending; NaN last; ties keep grid order */
+export function rankRows(rows: SweepRow[], sort: SweepSort): SweepRow[] {
+  const sign = sort === "maxDrawdown" ? 1 : -1;
+  return rows
+    .map((r, i) => ({ r, i }))
+    .sort((x, y) => {
+      const a = x.r[sort];
+      const b = y.r[sort];
+      if (Number.isNaN(a) !== Number.isNaN(b)) return Number.isNaN(a) ? 1 : -1;
+      return a === b || (Number.isNaN(a) && Number.isNaN(b)) ? x.i - y.i : sign * (a - b);
+    })
+    .map((x) => x.r);
+}
+
+const sharedAlloc = (n: number): Float64Array => new Float64Array(new SharedArrayBuffer(Math.max(1, n) * 8));
+
+/**
+ * The results array of a sweep (RESULT_STRIDE numbers per combination, in `params` order), on the
+ * calling thread or spread over `threads` worker threads; identical either way. The engine
+ * function the screen builds on.
+ */
+export async function sweepResults(
+  series: CandleSeries,
+  // biome-ignore lint/suspicious/noExplicitAny: any family
+  family: StrategyFamily<any>,
+  params: readonly Record<string, number | boolean>[],
+  sim: SimConfig,
+  opts: {
+    threads?: number;
+    workers?: (threads: number) => Promise<WorkerPool>;
+    /** an already running pool (takes precedence over `workers`; not closed here) */
+    pool?: WorkerPool;
+    onProgress?: (done: number, total: number) => void;
+    general?: boolean;
+  } = {},
+): Promise<Float64Array> {
+  const threads = opts.pool?.threads ?? opts.threads ?? 1;
+  if (!(Number.isInteger(threads) && threads >= 1 && threads <= 256))
+    throw invalidInput(`--threads ${threads}: use a whole number from 1 to 256`);
+  const m = params.length;
+  if (threads === 1 || m < 2) {
+    const ctx = prepareSweep(series, family, params, sim);
+    const out = new Float64Array(m * RESULT_STRIDE);
+    const step = Math.max(1, Math.ceil(m / 50));
+    for (let j = 0; j < m; j += step) {
+      runSweepRange(ctx, j, Math.min(m, j + step), out, opts.general === true ? { general: true } : {});
+      opts.onProgress?.(Math.min(m, j + step), m);
+      // let a progress bar redraw between chunks
+      if (opts.onProgress !== undefined) await new Promise((r) => setTimeout(r, 0));
+    }
+    return out;
+  }
+  const pool = opts.pool ?? (await opts.workers?.(threads));
+  if (pool === undefined)
+    throw invalidInput(`--threads ${threads}: no worker pool available here; use --threads 1`);
+  try {
+    const ctx = prepareSweep(series, family, params, sim, { alloc: sharedAlloc });
+    const out = sharedAlloc(m * RESULT_STRIDE);
+    const shared: SweepShared = {
+      family: family.name,
+      params: [...params],
+      series: {
+        exchange: series.exchange,
+        symbol: series.symbol,
+        timeframe: series.timeframe,
+        ts: ctx.prepared.ts,
+        open: ctx.prepared.open,
+        high: ctx.prepared.high,
+        low: ctx.prepared.low,
+        close: ctx.prepared.close,
+        volume: series.volume,
+      },
+      prepared: ctx.prepared,
+      cache: ctx.cache.snapshot(),
+      sim,
+      dense: false,
+      general: opts.general === true,
+      out,
+    };
+    // several tasks per thread so a thread that finishes early takes more (dynamic balancing)
+    const size = Math.max(1, Math.ceil(m / (threads * 6)));
+    const tasks: SweepTask[] = [];
+    for (let j = 0; j < m; j += size) tasks.push({ from: j, to: Math.min(m, j + size) });
+    await pool.run<SweepTask, number, SweepShared>(SWEEP_KERNEL, tasks, {
+      shared,
+      onProgress: (k) => opts.onProgress?.(Math.min(m, k * size), m),
+    });
+    return out;
+  } finally {
+    if (opts.pool === undefined) await pool.close();
+  }
+}
+
+export { RESULT_FIELDS };
