@@ -11,7 +11,13 @@ import type {
   EnsembleResult,
 } from "../research/ensemble/types.ts";
 import { weightAt } from "../research/ensemble/weights.ts";
+import { replayVariant, type ScreenRun } from "../research/screen.ts";
+import { screenFamily } from "../research/screen-catalog.ts";
+import { prepareScreenData } from "../research/screen-data.ts";
+import { screenLayout } from "../research/screen-evaluate.ts";
+import type { JudgedVariant } from "../research/screen-judge.ts";
 import { simulateExposure } from "../research/simulate.ts";
+import { type AnySingleFamily, isBasket } from "../strategies/_kit/catalog.ts";
 import { getFamily } from "../strategies/registry.ts";
 
 /** One screened variant to consider for the ensemble */
@@ -95,35 +101,60 @@ export function buildStrategistEnsemble(x: BuildEnsembleInput): BuildEnsembleRes
   };
   const ensemble = buildEnsemble(input, { ...ensemblePreset(tf), ...x.config });
 
-  const explanations = x.series.map((s) => {
+  const explanations = explainAll(x.series, input, ensemble, x.btc, (i) => {
+    const v = x.variants[i]!;
+    const fam = getFamily(v.family)!;
+    return {
+      params: v.params,
+      own: ownExposure.get(v.id)!,
+      fn: (ser) => fam.exposures(ser, fam.params.parse(v.params)),
+    };
+  });
+  return { input, ensemble, explanations };
+}
+
+/** What the explainer needs of member i: its params, its exposure on its own bars, its family's form */
+type MemberView = (
+  i: number,
+) =>
+  | { params: Record<string, number | boolean>; own: Float64Array; fn: (s: CandleSeries) => Float64Array }
+  | undefined;
+
+/** Explains every symbol's latest closed bar from the ensemble's weights for the next bar */
+export function explainAll(
+  series: readonly CandleSeries[],
+  input: EnsembleInput,
+  ensemble: EnsembleResult,
+  btc: CandleSeries | undefined,
+  view: MemberView,
+): SignalExplanation[] {
+  const n = input.ts.length;
+  let maxDd = 0;
+  for (let t = ensemble.recordStart; t < n; t++)
+    if (ensemble.drawdown[t]! > maxDd) maxDd = ensemble.drawdown[t]!;
+  return series.map((s) => {
     const mine: ExplainMember[] = [];
-    members.forEach((mb, i) => {
-      if (mb.symbol !== s.symbol) return;
-      const v = x.variants[i]!;
-      const fam = getFamily(v.family)!;
-      const p = fam.params.parse(v.params);
+    input.members.forEach((mb, i) => {
+      const v = mb.symbol === s.symbol ? view(i) : undefined;
+      if (v === undefined) return;
       mine.push({
         id: mb.id,
         family: mb.family,
         params: v.params,
         weight: weightAt(ensemble.schedule, n, i),
-        exposure: ownExposure.get(mb.id)!,
-        exposures: (ser: CandleSeries) => fam.exposures(ser, p),
+        exposure: v.own,
+        exposures: v.fn,
       });
     });
-    const dd = ensemble.drawdown;
-    let maxDd = 0;
-    for (let t = ensemble.recordStart; t < n; t++) if (dd[t]! > maxDd) maxDd = dd[t]!;
     return explainSignal({
       series: s,
-      ...(x.btc === undefined ? {} : { btc: x.btc }),
+      ...(btc === undefined ? {} : { btc }),
       members: mine,
       exposure: ensemble.nextExposure[s.symbol] ?? 0,
-      ensembleDrawdown: n > 0 ? dd[n - 1]! : 0,
+      ensembleDrawdown: n > 0 ? ensemble.drawdown[n - 1]! : 0,
       ensembleMaxDrawdown: maxDd,
     });
   });
-  return { input, ensemble, explanations };
 }
 
 function unionClock(series: readonly CandleSeries[]): number[] {
@@ -134,3 +165,89 @@ function unionClock(series: readonly CandleSeries[]): number[] {
 
 const numeric = (p: Record<string, number | boolean>): Record<string, number> =>
   Object.fromEntries(Object.entries(p).filter((e): e is [string, number] => typeof e[1] === "number"));
+
+export interface EnsembleFromRunInput {
+  run: ScreenRun;
+  /** the series the run screened, up to the latest closed bar */
+  series: readonly CandleSeries[];
+  /** BTC on the run's timeframe: relative-strength families and the correlation in explanations */
+  reference?: CandleSeries;
+  /** in-sample candidates added beside the variants that passed the gate */
+  poolSize?: number;
+  config?: EnsembleConfigInput;
+}
+
+export interface EnsembleFromRunResult extends BuildEnsembleResult {
+  pool: JudgedVariant[];
+  notes: string[];
+}
+
+/**
+ * The ensemble of a screen run. Its pool is every variant that passed the gate plus the best
+ * `poolSize` by in-sample Sharpe (bars before the first test fold, so the pick never saw the
+ * record it is judged on); each member's curve is replayed exactly on the run's clock. Weights are
+ * then re-estimated on rolling windows, and the record starts at the run's first out-of-sample bar,
+ * on the run's own walk-forward test folds.
+ */
+export function buildEnsembleFromRun(x: EnsembleFromRunInput): EnsembleFromRunResult {
+  const { run } = x;
+  const data = prepareScreenData(x.series, x.reference);
+  const n = data.clock.length;
+  if (n !== run.clock.bars)
+    throw invalidInput(
+      `ensemble: the run has ${run.clock.bars} bars but the store gives ${n}: screen again on the current data`,
+    );
+  const single = run.variants.filter((v) => !isBasket(screenFamily(v.family)));
+  const trainSharpe = (v: JudgedVariant): number =>
+    v.walkForward.anchored[0]?.[0] ?? Number.NEGATIVE_INFINITY;
+  const inSample = single.slice().sort((a, b) => trainSharpe(b) - trainSharpe(a) || (a.id < b.id ? -1 : 1));
+  const passed = single.filter((v) => v.verdict.passed);
+  const pool = [
+    ...new Map([...passed, ...inSample.slice(0, x.poolSize ?? 40)].map((v) => [v.id, v])).values(),
+  ];
+  const notes: string[] = [];
+  const baskets = run.variants.length - single.length;
+  if (baskets > 0)
+    notes.push(
+      `${baskets} basket variants (rotation across symbols) are left out of the per-symbol ensemble.`,
+    );
+  if (passed.length > 0)
+    notes.push(
+      `${passed.length} members were admitted by the gate, which saw the whole out-of-sample period: their share of the ensemble's record is optimistic; the walk-forward single pick is the honest comparator.`,
+    );
+
+  const own = new Map<
+    string,
+    { params: Record<string, number | boolean>; own: Float64Array; fn: (s: CandleSeries) => Float64Array }
+  >();
+  const members: EnsembleMember[] = pool.map((v) => {
+    const fam = screenFamily(v.family) as AnySingleFamily;
+    const params = fam.params.parse(v.params) as Record<string, number | boolean>;
+    const market = data.markets.find((m) => m.symbol === v.symbol);
+    if (market === undefined)
+      throw invalidInput(`ensemble: variant ${v.id} trades ${v.symbol}, which the run's data lacks`);
+    const r = replayVariant(data, { family: v.family, params: v.params, symbol: v.symbol }, run.config);
+    const returns = Float64Array.from(r, (val, t) => (market.present[t] === 1 ? val : Number.NaN));
+    const e = fam.exposures(market.series, params);
+    const exposure = new Float64Array(n).fill(Number.NaN);
+    for (let j = 0; j < market.at.length; j++) exposure[market.at[j]!] = e[j]!;
+    own.set(v.id, { params, own: e, fn: (s) => fam.exposures(s, params) });
+    return { id: v.id, family: v.family, symbol: v.symbol, params: numeric(params), returns, exposure };
+  });
+  const layout = screenLayout(n, run.config);
+  const input: EnsembleInput = {
+    timeframe: data.timeframe,
+    ts: data.clock,
+    members,
+    benchmark: data.basketReturns,
+    recordFrom: run.clock.oosStart,
+    folds: layout.walkForward.anchored.map((s): [number, number] => [
+      s.test[0]!.start,
+      s.test[s.test.length - 1]!.end,
+    ]),
+  };
+  const ensemble = buildEnsemble(input, { ...ensemblePreset(data.timeframe), ...x.config });
+  const btc = x.reference ?? x.series.find((s) => s.symbol.startsWith("BTC/"));
+  const explanations = explainAll(x.series, input, ensemble, btc, (i) => own.get(members[i]!.id));
+  return { input, ensemble, explanations, pool, notes };
+}

@@ -35,7 +35,7 @@ export function buildEnsemble(input: EnsembleInput, config: EnsembleConfigInput 
   const bpy = barsPerYear(input.timeframe);
   const schedule = estimateWeights(input.members, n, input.ts, cfg, bpy);
   const firstEligible = Math.ceil(cfg.minHistory / cfg.rebalanceEvery) * cfg.rebalanceEvery;
-  const recordStart = Math.min(n, firstEligible);
+  const recordStart = Math.min(n, Math.max(firstEligible, input.recordFrom ?? 0));
 
   const returns = new Float64Array(n);
   const equity = new Float64Array(n).fill(1);

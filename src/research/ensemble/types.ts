@@ -22,6 +22,8 @@ export interface EnsembleInput {
   readonly members: readonly EnsembleMember[];
   /** buy-and-hold returns of the universe (equal weight over the symbols present at each bar) */
   readonly benchmark: Float64Array;
+  /** the record (stats, verdict) starts no earlier than this bar, e.g. the screen's first out-of-sample bar */
+  readonly recordFrom?: number;
   /** walk-forward test segments [from, to) in bar indices; default: 5 equal folds of the record */
   readonly folds?: readonly (readonly [number, number])[];
 }

@@ -1,0 +1,149 @@
+import type { EnsembleInput, EnsembleResult } from "../../research/ensemble/types.ts";
+import type { ScreenRun } from "../../research/screen.ts";
+import type { JudgedVariant } from "../../research/screen-judge.ts";
+import type { SignalExplanation } from "../types.ts";
+import { buildReportData } from "./build-report-data.ts";
+import type { Heatmap, LeaderboardRow, ReportData } from "./types.ts";
+
+export interface RunReportInput {
+  runId: string;
+  createdAt: string;
+  exchange: string;
+  run: ScreenRun;
+  ensembleInput: EnsembleInput;
+  ensemble: EnsembleResult;
+  explanations: SignalExplanation[];
+  notes?: string[];
+  /** leaderboard rows shown (the JSON output of the screen holds them all) */
+  top?: number;
+}
+
+const paramsText = (p: Record<string, number | boolean>): string =>
+  Object.keys(p)
+    .sort()
+    .map((k) => `${k}=${p[k]}`)
+    .join(" ");
+
+/** The report of a screen run and its ensemble */
+export function reportDataFromRun(x: RunReportInput): ReportData {
+  const { run } = x;
+  const rows: LeaderboardRow[] = run.variants.slice(0, x.top ?? 50).map((v, k) => ({
+    rank: k + 1,
+    id: v.id,
+    family: v.family,
+    symbol: v.symbol,
+    params: paramsText(v.params),
+    oosSharpe: v.oos.sharpeAnnual,
+    deflatedSharpe: v.dsr.probability,
+    maxDrawdown: v.oos.maxDrawdown,
+    vsBuyAndHold: v.oos.sharpeAnnual - v.buyAndHold.sharpeAnnual,
+    familyPbo: Number.isFinite(v.familyPbo) ? v.familyPbo : null,
+    passed: v.verdict.passed,
+    reasons: v.verdict.reasons,
+  }));
+  const mc = run.variants
+    .filter((v) => v.monteCarlo !== undefined)
+    .slice(0, 12)
+    .map((v) => ({
+      id: v.id,
+      totalReturn: v.monteCarlo!.blocks.totalReturn,
+      maxDrawdown: v.monteCarlo!.blocks.maxDrawdown,
+    }));
+  const ids = new Set(x.ensembleInput.members.map((m) => m.id));
+  const plotIds = run.variants
+    .filter((v) => ids.has(v.id))
+    .slice(0, 3)
+    .map((v) => v.id);
+  const day = (ts: number): string => new Date(ts).toISOString().slice(0, 16).replace("T", " ");
+  return {
+    ...buildReportData({
+      runId: x.runId,
+      createdAt: x.createdAt,
+      exchange: x.exchange,
+      timeframe: run.timeframe,
+      symbols: run.symbols,
+      variantsTried: run.trials,
+      settings: [
+        { name: "validation", value: run.configText },
+        {
+          name: "search",
+          value: `${run.search.method}, ${run.search.tried} of ${run.search.spaceSize} variants, seed ${run.seed}${run.preset === null ? "" : `, preset ${run.preset}`}`,
+        },
+        {
+          name: "clock",
+          value: `${day(run.clock.from)} to ${day(run.clock.to)} UTC, ${run.clock.bars} bars; out of sample from ${day(run.clock.oosStartTs)}`,
+        },
+        { name: "run PBO", value: run.runPbo === null ? "n/a" : run.runPbo.toFixed(3) },
+      ],
+      leaderboard: rows,
+      heatmaps: heatmapsOf(run.variants),
+      monteCarlo: mc,
+      ensembleInput: x.ensembleInput,
+      ensemble: x.ensemble,
+      plotIds,
+      explanations: x.explanations,
+      notes: x.notes ?? [],
+    }),
+    headline: run.headline,
+  };
+}
+
+/** One OOS-Sharpe heatmap per (family, symbol) whose variants vary in exactly two numeric parameters */
+export function heatmapsOf(variants: readonly JudgedVariant[], max = 6): Heatmap[] {
+  const groups = new Map<string, JudgedVariant[]>();
+  for (const v of variants) {
+    const key = `${v.family}\u0000${v.symbol}`;
+    groups.set(key, [...(groups.get(key) ?? []), v]);
+  }
+  const out: { h: Heatmap; count: number }[] = [];
+  for (const vs of groups.values()) {
+    const names = [
+      ...new Set(vs.flatMap((v) => Object.keys(v.params).filter((k) => typeof v.params[k] === "number"))),
+    ].sort();
+    const varying = names.filter((k) => new Set(vs.map((v) => v.params[k])).size > 1);
+    if (varying.length !== 2 || vs.length < 6) continue;
+    const [xName, yName] = varying as [string, string];
+    const xb = bins(vs.map((v) => v.params[xName] as number));
+    const yb = bins(vs.map((v) => v.params[yName] as number));
+    const sum = yb.centres.map(() => xb.centres.map(() => 0));
+    const cnt = yb.centres.map(() => xb.centres.map(() => 0));
+    for (const v of vs) {
+      const i = xb.index(v.params[xName] as number);
+      const j = yb.index(v.params[yName] as number);
+      sum[j]![i]! += v.oos.sharpeAnnual;
+      cnt[j]![i]! += 1;
+    }
+    const z = sum.map((row, j) => row.map((s, i) => (cnt[j]![i]! > 0 ? s / cnt[j]![i]! : null)));
+    out.push({
+      h: {
+        family: vs[0]!.family,
+        symbol: vs[0]!.symbol,
+        metric: "OOS Sharpe",
+        xName,
+        yName,
+        xs: xb.centres,
+        ys: yb.centres,
+        z,
+      },
+      count: vs.length,
+    });
+  }
+  return out
+    .sort((a, b) => b.count - a.count)
+    .slice(0, max)
+    .map((o) => o.h);
+}
+
+/** The distinct values when there are few, else 8 equal-width bins labelled by their centres */
+function bins(values: readonly number[]): { centres: number[]; index: (v: number) => number } {
+  const uniq = [...new Set(values)].sort((a, b) => a - b);
+  if (uniq.length <= 12) return { centres: uniq, index: (v) => uniq.indexOf(v) };
+  const lo = uniq[0]!;
+  const hi = uniq[uniq.length - 1]!;
+  const k = 8;
+  const w = (hi - lo) / k;
+  return {
+    centres: Array.from({ length: k }, (_, i) => Math.round((lo + (i + 0.5) * w) * 1000) / 1000),
+    index: (v) => Math.min(k - 1, Math.floor((v - lo) / w)),
+  };
+}
