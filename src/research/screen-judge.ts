@@ -1,0 +1,209 @@
+import { createRng } from "../domain/random.ts";
+import { type MonteCarloResult, monteCarlo } from "./monte-carlo.ts";
+import { type PboResult, pboFromBlocks } from "./pbo.ts";
+import { randomEntrySharpes } from "./random-entry.ts";
+import type { ScreenData } from "./screen-data.ts";
+import type { ScreenLayout, SplitSharpe, VariantStats } from "./screen-evaluate.ts";
+import { deflatedSharpe } from "./sharpe-stats.ts";
+import { quantile, sharpePerBar } from "./stats.ts";
+import type { ValidationConfig } from "./validation-config.ts";
+
+/** The gate's decision on one variant, with every reason it rests on */
+export interface Verdict {
+  passed: boolean;
+  /** one line per criterion, "pass:" or "fail:" first */
+  reasons: string[];
+}
+
+/** The judged figures of one variant (per-bar Sharpe ratios are annualised here) */
+export interface JudgedVariant {
+  id: string;
+  family: string;
+  symbol: string;
+  params: Record<string, number | boolean>;
+  oos: VariantStats["oos"] & { sharpeAnnual: number };
+  dsr: { probability: number; sr0Annual: number };
+  buyAndHold: { sharpeAnnual: number };
+  randomEntry: { p95Annual: number; draws: number };
+  familyPbo: number;
+  verdict: Verdict;
+  monteCarlo?: MonteCarloResult;
+  /** walk-forward and CPCV per-split [train, test] Sharpe, annualised */
+  walkForward: { anchored: SplitSharpe[]; rolling: SplitSharpe[] };
+  cpcv: SplitSharpe[];
+}
+
+/** The screen's own honest record: pick the in-sample best on each split, judge it on the test bars */
+export interface SelectionRecord {
+  /** per split: chosen variant id and its test Sharpe (annualised) */
+  splits: { chosen: string; trainSharpe: number; testSharpe: number }[];
+  meanTestSharpe: number;
+}
+
+export interface Judgement {
+  variants: JudgedVariant[];
+  trials: number;
+  /** variance of the OOS per-bar Sharpe estimates across trials (DSR's V) */
+  trialVariance: number;
+  runPbo: PboResult | undefined;
+  familyPbo: Record<string, { pbo: number; variants: number; flagged: boolean }>;
+  selection: {
+    walkForwardAnchored: SelectionRecord;
+    walkForwardRolling: SelectionRecord;
+    cpcv: SelectionRecord;
+  };
+}
+
+const pass = (ok: boolean, text: string): string => `${ok ? "pass" : "fail"}: ${text}`;
+const f2 = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : String(x));
+
+/** Judges every variant of a run with the gate of issue 6; `seed` drives the random-entry and Monte Carlo draws */
+export function judge(
+  data: ScreenData,
+  layout: ScreenLayout,
+  stats: readonly VariantStats[],
+  c: ValidationConfig,
+  seed: number,
+  ann: number,
+  /** per-variant OOS return curve (present bars only), for the Monte Carlo of the best variants */
+  curveOf?: (v: VariantStats) => Float64Array,
+): Judgement {
+  const n = stats.length;
+  const srs = stats.map((s) => s.oos.sharpe);
+  const mean = srs.reduce((a, b) => a + b, 0) / Math.max(1, n);
+  const trialVariance = n > 1 ? srs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : 0;
+  const counts = new Float64Array(layout.blocks.length - 1);
+  for (let b = 0; b < counts.length; b++) counts[b] = layout.blocks[b + 1]! - layout.blocks[b]!;
+  const pboOf = (vs: readonly VariantStats[]): PboResult | undefined =>
+    vs.length >= 2
+      ? pboFromBlocks(
+          vs.map((v) => v.blockSum),
+          vs.map((v) => v.blockSq),
+          counts,
+        )
+      : undefined;
+  const byFamily = new Map<string, VariantStats[]>();
+  for (const s of stats) {
+    const list = byFamily.get(s.spec.family);
+    if (list === undefined) byFamily.set(s.spec.family, [s]);
+    else list.push(s);
+  }
+  const familyPbo: Judgement["familyPbo"] = {};
+  for (const [fam, vs] of byFamily) {
+    const r = pboOf(vs);
+    const pbo = r?.pbo ?? Number.NaN;
+    familyPbo[fam] = { pbo, variants: vs.length, flagged: pbo > c.pboLimit };
+  }
+  // buy-and-hold on the same OOS bars, per symbol
+  const bhCache = new Map<string, { sharpe: number; market: Float64Array }>();
+  const bhOf = (symbol: string): { sharpe: number; market: Float64Array } => {
+    const hit = bhCache.get(symbol);
+    if (hit !== undefined) return hit;
+    const m = data.markets.find((x) => x.symbol === symbol);
+    const rets = m?.returns ?? data.basketReturns;
+    const present = m?.present ?? data.basketPresent;
+    const vals: number[] = [];
+    for (let t = layout.oosStart; t < layout.n; t++) if (present[t] === 1) vals.push(rets[t]!);
+    const market = Float64Array.from(vals);
+    const v = { sharpe: sharpePerBar(market), market };
+    bhCache.set(symbol, v);
+    return v;
+  };
+  const rng = createRng(seed);
+  const cost = c.fee + c.slippage;
+  const sqrtAnn = Math.sqrt(ann);
+  const judged: JudgedVariant[] = stats.map((s) => {
+    const dsr = deflatedSharpe({
+      sr: s.oos.sharpe,
+      n: Math.max(2, s.oos.bars),
+      skew: s.oos.skew,
+      kurtosis: s.oos.kurtosis,
+      nTrials: Math.max(1, n),
+      trialVariance,
+    });
+    const bh = bhOf(s.spec.symbol);
+    const held = s.tradeDurations.reduce((a, b) => a + b, 0);
+    const durations = held <= bh.market.length ? s.tradeDurations : [];
+    const draws = randomEntrySharpes({ market: bh.market, durations, cost, draws: c.randomDraws, rng });
+    const rp = quantile(draws, c.randomPercentile);
+    const fam = familyPbo[s.spec.family]!;
+    const okDsr = dsr.probability >= c.dsrThreshold;
+    const okBh = s.oos.sharpe > bh.sharpe;
+    const okRandom = s.oos.sharpe > rp;
+    const okPbo = !fam.flagged;
+    const okTrades = s.oos.trades > 0;
+    const reasons = [
+      pass(
+        okDsr,
+        `deflated Sharpe probability ${dsr.probability.toFixed(3)} ${okDsr ? ">=" : "<"} ${c.dsrThreshold} (${n} trials)`,
+      ),
+      pass(
+        okBh,
+        `OOS Sharpe ${f2(s.oos.sharpe * sqrtAnn)} ${okBh ? ">" : "<="} buy-and-hold ${f2(bh.sharpe * sqrtAnn)} on the same bars`,
+      ),
+      pass(
+        okRandom,
+        `OOS Sharpe ${okRandom ? ">" : "<="} random-entry p${Math.round(c.randomPercentile * 100)} ${f2(rp * sqrtAnn)} (${c.randomDraws} draws)`,
+      ),
+      pass(
+        okPbo,
+        `family ${s.spec.family} PBO ${f2(fam.pbo)} ${okPbo ? "<=" : ">"} ${c.pboLimit}${okPbo ? "" : " (flagged)"}`,
+      ),
+      ...(okTrades ? [] : [pass(false, "no trade out of sample")]),
+    ];
+    const scale = (xs: SplitSharpe[]): SplitSharpe[] => xs.map(([a, b]) => [a * sqrtAnn, b * sqrtAnn]);
+    return {
+      id: s.id,
+      family: s.spec.family,
+      symbol: s.spec.symbol,
+      params: s.spec.params,
+      oos: { ...s.oos, sharpeAnnual: s.oos.sharpe * sqrtAnn },
+      dsr: { probability: dsr.probability, sr0Annual: dsr.sr0 * sqrtAnn },
+      buyAndHold: { sharpeAnnual: bh.sharpe * sqrtAnn },
+      randomEntry: { p95Annual: rp * sqrtAnn, draws: c.randomDraws },
+      familyPbo: fam.pbo,
+      verdict: { passed: okDsr && okBh && okRandom && okPbo && okTrades, reasons },
+      walkForward: { anchored: scale(s.wfAnchored), rolling: scale(s.wfRolling) },
+      cpcv: scale(s.cpcv),
+    };
+  });
+  // Monte Carlo ranges for the best variants by deflated Sharpe
+  const order = judged
+    .map((_, i) => i)
+    .sort((a, b) => judged[b]!.dsr.probability - judged[a]!.dsr.probability);
+  if (curveOf !== undefined)
+    for (const i of order.slice(0, c.monteCarloTop)) {
+      const s = stats[i]!;
+      judged[i]!.monteCarlo = monteCarlo(
+        s.tradeReturns,
+        curveOf(s),
+        c.monteCarloResamples,
+        c.blockLength,
+        rng,
+      );
+    }
+  const select = (pick: (s: VariantStats) => SplitSharpe[]): SelectionRecord => {
+    const k = n > 0 ? pick(stats[0]!).length : 0;
+    const splits: SelectionRecord["splits"] = [];
+    for (let j = 0; j < k; j++) {
+      let best = 0;
+      for (let i = 1; i < n; i++) if (pick(stats[i]!)[j]![0] > pick(stats[best]!)[j]![0]) best = i;
+      const [tr, te] = pick(stats[best]!)[j]!;
+      splits.push({ chosen: stats[best]!.id, trainSharpe: tr * sqrtAnn, testSharpe: te * sqrtAnn });
+    }
+    const meanTest = splits.reduce((a, b) => a + b.testSharpe, 0) / Math.max(1, splits.length);
+    return { splits, meanTestSharpe: meanTest };
+  };
+  return {
+    variants: judged,
+    trials: n,
+    trialVariance,
+    runPbo: pboOf(stats),
+    familyPbo,
+    selection: {
+      walkForwardAnchored: select((s) => s.wfAnchored),
+      walkForwardRolling: select((s) => s.wfRolling),
+      cpcv: select((s) => s.cpcv),
+    },
+  };
+}
