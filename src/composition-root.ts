@@ -5,12 +5,16 @@ import { NodeDataFiles } from "./adapters/fs/node-data-files.ts";
 import { type Db, openDatabase } from "./adapters/sqlite/database.ts";
 import { SqliteCandleStore } from "./adapters/sqlite/sqlite-candle-store.ts";
 import { SqliteFundingStore } from "./adapters/sqlite/sqlite-funding-store.ts";
+import { SqliteScreenRunStore } from "./adapters/sqlite/sqlite-screen-run-store.ts";
+import { SqliteModelStore } from "./adapters/sqlite/sqlite-model-store.ts";
 import { WasmTensorBackend } from "./adapters/tfjs/wasm-tensor-backend.ts";
 import type { CandleStore } from "./ports/candle-store.ts";
 import type { Clock } from "./ports/clock.ts";
 import type { DataFiles } from "./ports/data-files.ts";
 import type { FundingStore } from "./ports/funding-store.ts";
+import type { ModelStore } from "./ports/model-store.ts";
 import type { TensorBackend } from "./ports/tensor-backend.ts";
+import type { ScreenRunStore } from "./research/screen-run-store.ts";
 
 /** Everything a shell needs, built for one home folder. Adapters that need SQLite take `db` */
 export interface Container {
@@ -19,6 +23,10 @@ export interface Container {
   readonly db: Db;
   readonly store: CandleStore;
   readonly funding: FundingStore;
+  /** stored screen runs (every variant tried, with verdicts) in kairos.db */
+  readonly screenRuns: ScreenRunStore;
+  /** the model registry (trained GBDT/GRU models) in kairos.db */
+  readonly models: ModelStore;
   readonly files: DataFiles;
   readonly clock: Clock;
   /** TensorFlow.js on WebAssembly, loaded on first `ready()` */
@@ -38,6 +46,8 @@ export function createContainer(opts: { home: string }): Container {
   let db: Db | undefined;
   let store: CandleStore | undefined;
   let funding: FundingStore | undefined;
+  let screenRuns: ScreenRunStore | undefined;
+  let models: ModelStore | undefined;
   const getDb = (): Db => {
     db ??= openDatabase(opts.home);
     return db;
@@ -54,6 +64,14 @@ export function createContainer(opts: { home: string }): Container {
     get funding() {
       funding ??= new SqliteFundingStore(getDb());
       return funding;
+    },
+    get screenRuns() {
+      screenRuns ??= new SqliteScreenRunStore(getDb());
+      return screenRuns;
+    },
+    get models() {
+      models ??= new SqliteModelStore(getDb());
+      return models;
     },
     files: new NodeDataFiles(),
     clock: systemClock,
