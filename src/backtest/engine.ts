@@ -372,7 +372,7 @@ export function runEngine(input: EngineInput): BacktestResult {
           if (mt.liquidity === "taker") {
             const slip = models.slippage.fraction(want, seg.open, seg.high, seg.low, seg.volume);
             price = takerPrice(o.req.side, mt.price, slip, seg.low, seg.high, cfg.priceTick);
-            const lim = o.req.limitPrice;
+            const lim = o.req.type === "stop" ? undefined : o.req.limitPrice;
             if (lim !== undefined && (o.req.side === "buy" ? price > lim : price < lim)) price = lim;
           }
           const qty = sizeFill(sym, o.req.side, want, price, models.fee.rate(sym, mt.liquidity));
