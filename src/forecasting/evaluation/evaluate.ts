@@ -4,7 +4,7 @@ import { holmAdjust } from "./holm.ts";
 import { directionLoss, type ForecastMetrics, forecastMetrics } from "./metrics.ts";
 import { type SignalPnl, signalPnl } from "./signal-pnl.ts";
 import { type Fold, walkForwardFolds } from "./splits.ts";
-import type { Forecaster, ForecastView } from "./types.ts";
+import type { ForecastBatch, Forecaster, ForecastView } from "./types.ts";
 
 export interface EvaluationData {
   ts: Float64Array;
@@ -26,6 +26,8 @@ export interface EvaluationConfig {
   fee: number;
   alpha: number;
   seed: number;
+  /** keep every model's pooled test forecasts in the result (for comparisons between models) */
+  keepForecasts?: boolean;
 }
 
 export const defaultEvaluationConfig: EvaluationConfig = {
@@ -68,6 +70,8 @@ export interface EvaluationResult {
   folds: Record<number, Fold[]>;
   testSamples: Record<number, number>;
   results: ModelHorizonResult[];
+  /** with `keepForecasts`: per horizon, the realised returns and each model's forecasts */
+  forecasts?: Record<number, { actual: Float64Array; byModel: Record<string, ForecastBatch> }>;
 }
 
 export type Progress = (message: string) => void;
@@ -134,6 +138,7 @@ export async function evaluateForecasters(
   const out: ModelHorizonResult[] = [];
   const foldsByH: Record<number, Fold[]> = {};
   const testByH: Record<number, number> = {};
+  const kept: NonNullable<EvaluationResult["forecasts"]> = {};
   for (const h of config.horizons) {
     const from = Math.max(warm, h + 8);
     const to = n - h;
@@ -193,6 +198,14 @@ export async function evaluateForecasters(
         c.dir.set(b.dir, at);
       }
       collected.set(f.name, c);
+    }
+    if (config.keepForecasts === true) {
+      kept[h] = {
+        actual,
+        byModel: Object.fromEntries(
+          [...collected].map(([k, c]) => [k, { ret: c.ret, probUp: c.probUp, dir: c.dir }]),
+        ),
+      };
     }
     const rw = collected.get("random-walk")!;
     // the direction benchmark is the more accurate naive sign forecaster on this test set (conservative)
@@ -254,7 +267,13 @@ export async function evaluateForecasters(
     }
   }
   applyHolm(out, config.alpha);
-  return { config, folds: foldsByH, testSamples: testByH, results: out };
+  return {
+    config,
+    folds: foldsByH,
+    testSamples: testByH,
+    results: out,
+    ...(config.keepForecasts === true ? { forecasts: kept } : {}),
+  };
 }
 
 /**

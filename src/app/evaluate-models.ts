@@ -1,0 +1,171 @@
+import { type CandleSeries, sliceSeries } from "../domain/candle-series.ts";
+import { invalidInput } from "../errors.ts";
+import { arForecaster } from "../forecasting/baselines/ar.ts";
+import { logisticForecaster, ridgeForecaster } from "../forecasting/baselines/linear.ts";
+import { alwaysUp, drift, lastSign, randomWalk } from "../forecasting/baselines/naive.ts";
+import {
+  defaultEvaluationConfig,
+  type EvaluationConfig,
+  type EvaluationData,
+  type EvaluationResult,
+  evaluateForecasters,
+} from "../forecasting/evaluation/evaluate.ts";
+import { gbdtForecaster } from "../forecasting/evaluation/gbdt-forecaster.ts";
+import type { Forecaster } from "../forecasting/evaluation/types.ts";
+import { buildFeatures } from "../forecasting/features/build-features.ts";
+import { gruForecaster } from "../forecasting/gru/gru-forecaster.ts";
+import type { GruParamsInput } from "../forecasting/gru/gru-params.ts";
+import type { CandleStore, SeriesKey } from "../ports/candle-store.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { TensorBackend } from "../ports/tensor-backend.ts";
+import { parseTime, resolveSeries, type SeriesRef } from "./resolve-series.ts";
+
+/** Every forecaster `model evaluate` knows, by name; the naive ones are always included */
+export const MODEL_NAMES = ["drift", "ar", "ridge", "logistic", "gbdt", "gbdt-sign", "gru"] as const;
+const NAIVE = ["random-walk", "last-sign", "always-up"];
+
+/** The GRU used by the evaluation: small enough for several fits in a few minutes on 2 cores */
+export const evaluationGruParams: GruParamsInput = {
+  lookback: 16,
+  units: 16,
+  maxSamples: 2500,
+  stride: 2,
+  maxEpochs: 10,
+  patience: 2,
+};
+
+export interface EvaluateModelsInput extends SeriesRef {
+  from?: string;
+  to?: string;
+  /** horizons in bars, default 1 and 24 */
+  horizons?: number[];
+  folds?: number;
+  /** subset of MODEL_NAMES; default all */
+  models?: string[];
+  fee?: number;
+  embargo?: number;
+  /** use at most the last N bars (keeps run time in minutes on long histories) */
+  maxBars?: number;
+  seed?: number;
+}
+
+export interface EvaluateModelsDeps {
+  store: CandleStore;
+  tensors: TensorBackend;
+  clock: Clock;
+}
+
+export interface EvaluateModelsOutput {
+  series: SeriesKey & { bars: number; from: number; to: number };
+  features: string[];
+  /** which feature builder produced the columns every model saw */
+  featureSource: string;
+  pnlEngine: string;
+  evaluation: EvaluationResult;
+  /** open time of the first test bar per horizon */
+  testStart: Record<number, number>;
+  elapsedMs: number;
+}
+
+/** Builds the forecasters to evaluate from names (naive references first) */
+export function buildForecasters(
+  models: readonly string[] | undefined,
+  gru: GruParamsInput = evaluationGruParams,
+): Forecaster[] {
+  const wanted = models ?? [...MODEL_NAMES];
+  for (const m of wanted) {
+    if (!(MODEL_NAMES as readonly string[]).includes(m) && !NAIVE.includes(m)) {
+      throw invalidInput(`unknown model "${m}": use any of ${MODEL_NAMES.join(", ")}`);
+    }
+  }
+  const all: Record<string, () => Forecaster> = {
+    drift: () => drift,
+    ar: () => arForecaster(),
+    ridge: () => ridgeForecaster(),
+    logistic: () => logisticForecaster(),
+    gbdt: () => gbdtForecaster("squared"),
+    "gbdt-sign": () => gbdtForecaster("logistic"),
+    gru: () => gruForecaster(gru),
+  };
+  return [
+    randomWalk,
+    lastSign,
+    alwaysUp,
+    ...MODEL_NAMES.filter((m) => wanted.includes(m)).map((m) => all[m]!()),
+  ];
+}
+
+/** Series -> the evaluation's data: the GBDT issue's features (bars <= t only), row-major for every model */
+export function evaluationData(s: CandleSeries): { data: EvaluationData; source: string } {
+  const f = buildFeatures({ series: s });
+  const n = s.close.length;
+  // cross-asset columns are all missing without a benchmark series: they carry nothing, drop them
+  const keep = f.cols
+    .map((c, j) => ({ c, name: f.names[j]! }))
+    .filter(({ c }) => c.some((v) => Number.isFinite(v)));
+  const k = keep.length;
+  const values = new Float64Array(n * k);
+  for (let j = 0; j < k; j++) {
+    const col = keep[j]!.c;
+    for (let t = 0; t < n; t++) values[t * k + j] = col[t]!;
+  }
+  return {
+    data: { ts: s.ts, open: s.open, close: s.close, features: values, featureNames: keep.map((x) => x.name) },
+    source: "buildFeatures (src/forecasting/features/build-features.ts)",
+  };
+}
+
+/**
+ * `kairos model evaluate`: every model and baseline, refitted per walk-forward fold, scored out of
+ * sample at each horizon and tested against the naive forecasts (Diebold-Mariano, Holm).
+ */
+export async function evaluateModels(
+  deps: EvaluateModelsDeps,
+  input: EvaluateModelsInput,
+  progress: (msg: string) => void = () => {},
+): Promise<EvaluateModelsOutput> {
+  const started = deps.clock.now();
+  const key = resolveSeries(deps.store, input);
+  const from = parseTime(input.from, "--from");
+  const to = parseTime(input.to, "--to");
+  let series = deps.store.read(key, {
+    ...(from === undefined ? {} : { from }),
+    ...(to === undefined ? {} : { to }),
+  });
+  const maxBars = input.maxBars ?? 30_000;
+  if (series.close.length > maxBars) series = sliceSeries(series, series.close.length - maxBars);
+  if (series.close.length < 500) {
+    throw invalidInput(
+      `${key.symbol} ${key.timeframe} has ${series.close.length} bars in range; the evaluation needs at least 500`,
+    );
+  }
+  const forecasters = buildForecasters(input.models);
+  if (forecasters.some((f) => f.name === "gru")) {
+    progress(`tensor backend: ${await deps.tensors.ready()}`);
+  }
+  const { data, source } = evaluationData(series);
+  const config: EvaluationConfig = {
+    ...defaultEvaluationConfig,
+    ...(input.horizons === undefined ? {} : { horizons: input.horizons }),
+    ...(input.folds === undefined ? {} : { folds: input.folds }),
+    ...(input.fee === undefined ? {} : { fee: input.fee }),
+    ...(input.embargo === undefined ? {} : { embargo: input.embargo }),
+    ...(input.seed === undefined ? {} : { seed: input.seed }),
+  };
+  for (const h of config.horizons)
+    if (!Number.isInteger(h) || h < 1)
+      throw invalidInput(`--horizons: ${h} is not a whole number of bars >= 1`);
+  const evaluation = await evaluateForecasters(data, forecasters, config, () => deps.clock.now(), progress);
+  return {
+    series: { ...key, bars: series.close.length, from: series.ts[0]!, to: series.ts[series.ts.length - 1]! },
+    features: [...data.featureNames],
+    featureSource: source,
+    pnlEngine:
+      "long/flat next-open fills with taker fee (src/forecasting/evaluation/signal-pnl.ts, the rules of src/backtest/types.ts)",
+    evaluation,
+    testStart: Object.fromEntries(
+      config.horizons.map((h) => [h, series.ts[evaluation.folds[h]![0]!.testFrom]!]),
+    ),
+    elapsedMs: deps.clock.now() - started,
+  };
+}

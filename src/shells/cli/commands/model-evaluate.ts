@@ -1,0 +1,185 @@
+import type { Command } from "commander";
+import { evaluateModels, MODEL_NAMES } from "../../../app/evaluate-models.ts";
+import { invalidInput } from "../../../errors.ts";
+import type { ModelHorizonResult } from "../../../forecasting/evaluation/evaluate.ts";
+import { printInfo, printJson, printLine } from "../context.ts";
+import { withContainer } from "../with-container.ts";
+import { fmtTs, table } from "./data-format.ts";
+import { registerModelClaimsCommand } from "./model-claims.ts";
+
+interface EvaluateOpts {
+  exchange?: string;
+  symbol: string;
+  timeframe: string;
+  from?: string;
+  to?: string;
+  horizons?: string;
+  folds?: string;
+  models?: string;
+  fee?: string;
+  maxBars?: string;
+}
+
+/** The `model` command group, shared with the GBDT commands: found when already registered, else created */
+export function modelGroup(program: Command): Command {
+  return (
+    program.commands.find((c) => c.name() === "model") ??
+    program.command("model").description("train, inspect, evaluate and check forecasting models")
+  );
+}
+
+const intList = (v: string | undefined, flag: string): number[] | undefined =>
+  v === undefined
+    ? undefined
+    : v.split(",").map((x) => {
+        const n = Number(x.trim());
+        if (!Number.isInteger(n) || n < 1)
+          throw invalidInput(`${flag} "${v}": give whole numbers >= 1 separated by commas, e.g. 1,24`);
+        return n;
+      });
+
+const posInt = (v: string | undefined, flag: string): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw invalidInput(`${flag} "${v}": give a whole number >= 1`);
+  return n;
+};
+
+/** Parses --fee as a fraction, a percentage (0.1%) or basis points (10bps) */
+export function parseFee(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const s = v.trim().toLowerCase();
+  const n = s.endsWith("bps")
+    ? Number(s.slice(0, -3)) / 10_000
+    : s.endsWith("%")
+      ? Number(s.slice(0, -1)) / 100
+      : Number(s);
+  if (!Number.isFinite(n) || n < 0 || n >= 0.1)
+    throw invalidInput(`--fee "${v}": give a fraction such as 0.001, 0.1% or 10bps`);
+  return n;
+}
+
+const pct = (x: number, d = 3): string => (Number.isFinite(x) ? `${x.toFixed(d)}%` : "-");
+const num = (x: number, d = 4): string => (Number.isFinite(x) ? x.toFixed(d) : "-");
+const bp = (x: number): string => (Number.isFinite(x) ? (x * 10_000).toFixed(1) : "-");
+const pv = (x: number): string => (!Number.isFinite(x) ? "-" : x < 0.0001 ? "<1e-4" : x.toFixed(4));
+
+/** One row of the side-by-side table */
+export function evaluationRow(r: ModelHorizonResult): string[] {
+  const m = r.metrics;
+  const acc = Number.isFinite(m.directionalAccuracy)
+    ? `${(100 * m.directionalAccuracy).toFixed(1)} [${(100 * m.directionalCi.lo).toFixed(1)}, ${(100 * m.directionalCi.hi).toFixed(1)}]`
+    : "-";
+  const primary =
+    r.valueTest?.primary === true ? r.valueTest : r.directionTest?.primary === true ? r.directionTest : null;
+  return [
+    r.model,
+    r.role,
+    String(r.horizon),
+    pct(m.mapePrice),
+    bp(m.rmse),
+    bp(m.mae),
+    acc,
+    num(m.brier),
+    num(m.logLoss),
+    r.pnl === null ? "-" : pct(r.pnl.netReturnPct, 1),
+    primary === null ? "-" : `${primary === r.valueTest ? "DM" : "dir"} ${pv(primary.pValue)}`,
+    primary === null ? "-" : pv(primary.pHolm),
+    r.role === "naive" ? "(ref)" : r.beatsBaseline ? "YES" : "no",
+    (r.fitMs / 1000).toFixed(1),
+  ];
+}
+
+export const EVALUATION_HEAD = [
+  "model",
+  "role",
+  "h",
+  "MAPE price",
+  "RMSE bp",
+  "MAE bp",
+  "dir acc % [95% CI]",
+  "Brier",
+  "log-loss",
+  "P&L net",
+  "test p",
+  "Holm p",
+  "beats naive",
+  "fit s",
+];
+
+/** `kairos model evaluate` and `kairos model claims`, registered under the shared `model` group */
+export function registerModelEvaluateCommand(program: Command): void {
+  const model = modelGroup(program);
+  registerModelClaimsCommand(model);
+  model
+    .command("evaluate")
+    .description("walk-forward evaluation of every model beside naive baselines, with significance tests")
+    .requiredOption("--symbol <BASE/QUOTE>", "symbol, e.g. BTC/USDT")
+    .requiredOption("--timeframe <tf>", "timeframe, e.g. 1h")
+    .option("--exchange <id>", "exchange id (default: the one exchange holding the symbol)")
+    .option("--from <date>", "first bar, ISO date/time UTC (inclusive)")
+    .option("--to <date>", "end, ISO date/time UTC (exclusive)")
+    .option("--horizons <list>", "forecast horizons in bars", "1,24")
+    .option("--folds <n>", "walk-forward test folds", "4")
+    .option(
+      "--models <list>",
+      `comma-separated subset of ${MODEL_NAMES.join(",")} (naive baselines always run)`,
+    )
+    .option("--fee <rate>", "taker fee for the signal's P&L: 0.001, 0.1% or 10bps", "0.001")
+    .option("--max-bars <n>", "use at most the last N bars", "30000")
+    .addHelpText(
+      "after",
+      "\nExample:\n  kairos model evaluate --symbol BTC/USDT --timeframe 1h\n  kairos model evaluate --symbol ETH/USDT --timeframe 1d --horizons 1,7 --json",
+    )
+    .action((opts: EvaluateOpts, cmd: Command) =>
+      withContainer(cmd, async (c, g) => {
+        const horizons = intList(opts.horizons, "--horizons");
+        const folds = posInt(opts.folds, "--folds");
+        const maxBars = posInt(opts.maxBars, "--max-bars");
+        const fee = parseFee(opts.fee);
+        const out = await evaluateModels(
+          { store: c.store, tensors: c.tensors, clock: c.clock },
+          {
+            symbol: opts.symbol,
+            timeframe: opts.timeframe,
+            ...(opts.exchange === undefined ? {} : { exchange: opts.exchange }),
+            ...(opts.from === undefined ? {} : { from: opts.from }),
+            ...(opts.to === undefined ? {} : { to: opts.to }),
+            ...(horizons === undefined ? {} : { horizons }),
+            ...(folds === undefined ? {} : { folds }),
+            ...(maxBars === undefined ? {} : { maxBars }),
+            ...(fee === undefined ? {} : { fee }),
+            ...(opts.models === undefined ? {} : { models: opts.models.split(",").map((s) => s.trim()) }),
+          },
+          g.json ? () => {} : (m) => printInfo(m),
+        );
+        if (g.json) {
+          printJson(out);
+          return;
+        }
+        const s = out.series;
+        const ev = out.evaluation;
+        printLine(
+          `${s.exchange} ${s.symbol} ${s.timeframe}: ${s.bars} bars ${fmtTs(s.from)} -> ${fmtTs(s.to)}; ${ev.config.folds} walk-forward folds, embargo ${ev.config.embargo} bars, ${out.features.length} features`,
+        );
+        for (const h of ev.config.horizons) {
+          printLine(
+            `h=${h}: ${ev.testSamples[h]} out-of-sample forecasts from ${fmtTs(out.testStart[h] ?? Number.NaN)}`,
+          );
+        }
+        printLine();
+        printLine(table(EVALUATION_HEAD, ev.results.map(evaluationRow)));
+        printLine();
+        printLine(
+          `Value models are tested against the random walk (one-sided Diebold-Mariano on squared log-return errors, HAC variance, HLN correction);`,
+        );
+        printLine(
+          `direction-only models against the stronger naive sign forecast (last-sign or always-up). Holm over all ${ev.results.filter((r) => r.valueTest?.primary === true || r.directionTest?.primary === true).length} tests, alpha ${ev.config.alpha}.`,
+        );
+        printLine(
+          `P&L: ${out.pnlEngine}, fee ${ev.config.fee}. Directional CIs are Wilson intervals (too narrow for overlapping h > 1 labels).`,
+        );
+        printLine(`Took ${(out.elapsedMs / 1000).toFixed(1)} s.`);
+      }),
+    );
+}
