@@ -1,4 +1,4 @@
-import { checkInt, checkNum, checkOut, fillNaN, Ring } from "./util.ts";
+import { checkInt, checkNum, checkOut, FLAT_VARIANCE, fillNaN, Ring } from "./util.ts";
 
 export interface BollingerOutput {
   upper: Float64Array;
@@ -17,7 +17,8 @@ function checkBb(period: number, k: number): void {
 const FLAT_PERCENT_B = 0.5;
 
 /**
- * Bollinger bands (TA-Lib BBANDS with an SMA middle and population deviation): middle ± k·sd;
+ * Bollinger bands (TA-Lib BBANDS with an SMA middle and population deviation): middle ± k·sd, the sd
+ * 0 where the variance is within rounding of zero (≤ 1e-12·mean², TA-Lib: absolute 1e-8);
  * percentB = (close - lower) / (upper - lower), 0.5 where the bands have zero width;
  * bandwidth = (upper - lower) / middle, 0 where middle is 0. NaN for the first period-1 bars.
  */
@@ -56,7 +57,7 @@ export function bollinger(
     const t = close[i - period + 1]!;
     s1 -= t;
     s2 -= t * t;
-    const d = (v > 0 ? Math.sqrt(v) : 0) * k;
+    const d = (v > FLAT_VARIANCE * m * m ? Math.sqrt(v) : 0) * k;
     const u = m + d;
     const l = m - d;
     up[i] = u;
@@ -107,7 +108,7 @@ export class BollingerStream {
     const t = this.ring.at(p - 1);
     this.s1 -= t;
     this.s2 -= t * t;
-    const d = (v > 0 ? Math.sqrt(v) : 0) * this.k;
+    const d = (v > FLAT_VARIANCE * m * m ? Math.sqrt(v) : 0) * this.k;
     const u = m + d;
     const l = m - d;
     const w = u - l;

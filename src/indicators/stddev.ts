@@ -1,9 +1,9 @@
-import { checkInt, checkOut, fillNaN, Ring } from "./util.ts";
+import { checkInt, checkOut, FLAT_VARIANCE, fillNaN, Ring } from "./util.ts";
 
 /**
  * Rolling population standard deviation (TA-Lib STDDEV with nbDev 1), from running sums of x and
- * x² exactly as TA-Lib forms them. NaN for the first period-1 bars; 0 where the variance is not
- * positive (TA-Lib: below 1e-8, which is scale dependent).
+ * x² exactly as TA-Lib forms them. NaN for the first period-1 bars; 0 where the variance is within
+ * the running sums' rounding of zero (≤ 1e-12·mean²; TA-Lib uses an absolute 1e-8, not scale invariant).
  */
 export function stddev(
   src: Float64Array,
@@ -31,7 +31,7 @@ export function stddev(
     const t = src[i - period + 1]!;
     s1 -= t;
     s2 -= t * t;
-    out[i] = v > 0 ? Math.sqrt(v) : 0;
+    out[i] = v > FLAT_VARIANCE * m1 * m1 ? Math.sqrt(v) : 0;
   }
   return out;
 }
@@ -56,7 +56,7 @@ export class StddevStream {
       const t = this.ring.at(this.period - 1);
       this.s1 -= t;
       this.s2 -= t * t;
-      this.value = v > 0 ? Math.sqrt(v) : 0;
+      this.value = v > FLAT_VARIANCE * m1 * m1 ? Math.sqrt(v) : 0;
     }
     return this.value;
   }

@@ -3,6 +3,9 @@ import { invalidInput } from "../errors.ts";
 /** TA-Lib's TA_IS_ZERO threshold, kept so our outputs match the reference bit for bit where it applies */
 export const TA_EPSILON = 1e-8;
 
+/** A running-sum variance at or below this fraction of mean² is rounding noise: the window is flat */
+export const FLAT_VARIANCE = 1e-12;
+
 /** Throws INVALID_INPUT unless `value` is an integer in [min, max] */
 export function checkInt(fn: string, param: string, value: number, min: number, max = 1_000_000): void {
   if (!Number.isInteger(value) || value < min || value > max)

@@ -1,12 +1,9 @@
-import { checkInt, checkOut, fillNaN, Ring } from "./util.ts";
-
-// variance below this fraction of mean² is cancellation noise of the running sums, not spread
-const FLAT = 1e-13;
+import { checkInt, checkOut, FLAT_VARIANCE, fillNaN, Ring } from "./util.ts";
 
 /**
  * Rolling z-score: (x - mean) / population sd over the last `period` values, with the same
  * running sums as `stddev`; 0 where the window is flat, i.e. the variance is within running-sum
- * rounding (1e-13·mean²) of zero. NaN for the first period-1 bars.
+ * rounding (1e-12·mean²) of zero. NaN for the first period-1 bars.
  */
 export function zscore(
   src: Float64Array,
@@ -34,7 +31,7 @@ export function zscore(
     const t = src[i - period + 1]!;
     s1 -= t;
     s2 -= t * t;
-    out[i] = v > FLAT * m * m ? (x - m) / Math.sqrt(v) : 0;
+    out[i] = v > FLAT_VARIANCE * m * m ? (x - m) / Math.sqrt(v) : 0;
   }
   return out;
 }
@@ -60,7 +57,7 @@ export class ZscoreStream {
     const t = this.ring.at(p - 1);
     this.s1 -= t;
     this.s2 -= t * t;
-    this.value = v > FLAT * m * m ? (x - m) / Math.sqrt(v) : 0;
+    this.value = v > FLAT_VARIANCE * m * m ? (x - m) / Math.sqrt(v) : 0;
     return this.value;
   }
 }
