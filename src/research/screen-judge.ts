@@ -43,8 +43,10 @@ export interface SelectionRecord {
 export interface Judgement {
   variants: JudgedVariant[];
   trials: number;
-  /** variance of the OOS per-bar Sharpe estimates across trials (DSR's V) */
+  /** variance of the OOS per-bar Sharpe estimates across trials (DSR's V), floored at 1/T */
   trialVariance: number;
+  /** the same before the floor */
+  observedTrialVariance: number;
   runPbo: PboResult | undefined;
   familyPbo: Record<string, { pbo: number; variants: number; flagged: boolean }>;
   selection: {
@@ -71,7 +73,13 @@ export function judge(
   const n = stats.length;
   const srs = stats.map((s) => s.oos.sharpe);
   const mean = srs.reduce((a, b) => a + b, 0) / Math.max(1, n);
-  const trialVariance = n > 1 ? srs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : 0;
+  const observedVariance = n > 1 ? srs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : 0;
+  // trials found by a search cluster together, which shrinks their spread and with it the deflation;
+  // the spread is floored at the Sharpe estimator's own sampling variance (1/T), so N correlated
+  // trials never deflate less than N independent null trials would
+  const bars = stats.map((s) => s.oos.bars).sort((a, b) => a - b);
+  const medianBars = bars.length > 0 ? bars[Math.floor(bars.length / 2)]! : 0;
+  const trialVariance = Math.max(observedVariance, medianBars > 1 ? 1 / medianBars : 0);
   const counts = new Float64Array(layout.blocks.length - 1);
   for (let b = 0; b < counts.length; b++) counts[b] = layout.blocks[b + 1]! - layout.blocks[b]!;
   const pboOf = (vs: readonly VariantStats[]): PboResult | undefined =>
@@ -198,6 +206,7 @@ export function judge(
     variants: judged,
     trials: n,
     trialVariance,
+    observedTrialVariance: observedVariance,
     runPbo: pboOf(stats),
     familyPbo,
     selection: {

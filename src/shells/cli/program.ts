@@ -3,6 +3,7 @@ import { registerBacktestCommand } from "./commands/backtest.ts";
 import { registerDataCommand } from "./commands/data.ts";
 import { registerDemoCommand } from "./commands/demo.ts";
 import { registerModelEvaluateCommand } from "./commands/model-evaluate.ts";
+import { registerScreenCommand } from "./commands/screen.ts";
 
 /** Builds the whole CLI; each command group lives in commands/ and registers itself here */
 export function buildProgram(): Command {
@@ -19,5 +20,6 @@ export function buildProgram(): Command {
   registerDataCommand(program);
   registerDemoCommand(program);
   registerModelEvaluateCommand(program);
+  registerScreenCommand(program);
   return program;
 }

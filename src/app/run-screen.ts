@@ -1,0 +1,134 @@
+import { parseFraction } from "../backtest/units.ts";
+import type { CandleSeries } from "../domain/candle-series.ts";
+import { invalidInput, isAppError } from "../errors.ts";
+import type { CandleStore } from "../ports/candle-store.ts";
+import type { Clock } from "../ports/clock.ts";
+import { runScreen, type ScreenRun, type SearchChoice } from "../research/screen.ts";
+import { PRESETS, UNIVERSES } from "../research/screen-catalog.ts";
+import type { VariantSpec, VariantStats } from "../research/screen-evaluate.ts";
+import type { ScreenRunInfo, ScreenRunStore } from "../research/screen-run-store.ts";
+import { defaultValidationConfig, type ValidationConfigInput } from "../research/validation-config.ts";
+import { resolveSeries } from "./resolve-series.ts";
+
+/** What the user asked to screen; rates accept 0.001, 0.1% or 10bps */
+export interface RunScreenRequest {
+  universe?: string;
+  symbols?: readonly string[];
+  exchange?: string;
+  timeframe: string;
+  variants: number;
+  seed: number;
+  preset?: string;
+  search?: SearchChoice;
+  fee?: string | number;
+  slippage?: string | number;
+  /** any other validation setting (folds, embargo, thresholds, ...) */
+  validation?: ValidationConfigInput;
+}
+
+export interface RunScreenDeps {
+  store: CandleStore;
+  runs: ScreenRunStore;
+  clock: Clock;
+  /** evaluates a batch of variants on worker threads (set up by the shell for --threads > 1) */
+  evaluate?: (
+    series: readonly CandleSeries[],
+    reference: CandleSeries | undefined,
+  ) => ((specs: readonly VariantSpec[]) => Promise<VariantStats[]>) | undefined;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Loads the universe (or symbols) and BTC as the relative-strength reference */
+export function loadScreenSeries(
+  store: CandleStore,
+  req: Pick<RunScreenRequest, "universe" | "symbols" | "exchange" | "timeframe">,
+): { series: CandleSeries[]; reference: CandleSeries | undefined } {
+  let symbols: readonly string[];
+  if (req.universe !== undefined && req.symbols !== undefined && req.symbols.length > 0)
+    throw invalidInput("screen: pass either --universe or --symbols, not both");
+  if (req.universe !== undefined) {
+    const u = UNIVERSES[req.universe];
+    if (u === undefined)
+      throw invalidInput(
+        `unknown universe "${req.universe}": use one of ${Object.keys(UNIVERSES).join(", ")}`,
+      );
+    symbols = u;
+  } else if (req.symbols !== undefined && req.symbols.length > 0) symbols = req.symbols;
+  else
+    throw invalidInput(
+      "screen: say what to screen: --universe ai-tokens|majors or --symbols BTC/USDT,ETH/USDT",
+    );
+  const keys = symbols.map((s) =>
+    resolveSeries(store, {
+      ...(req.exchange === undefined ? {} : { exchange: req.exchange }),
+      symbol: s,
+      timeframe: req.timeframe,
+    }),
+  );
+  const series = keys.map((k) => store.read(k));
+  let reference: CandleSeries | undefined;
+  try {
+    const k = resolveSeries(store, {
+      exchange: keys[0]!.exchange,
+      symbol: "BTC/USDT",
+      timeframe: req.timeframe,
+    });
+    reference = store.read(k);
+  } catch (err) {
+    // without BTC on this exchange and timeframe, relative strength falls back to absolute momentum
+    if (!isAppError(err)) throw err;
+  }
+  return { series, reference };
+}
+
+/** Run ids sort by time: s-YYYYMMDD-HHMMSS, with a suffix when two land in the same second */
+function newRunId(runs: ScreenRunStore, now: number): string {
+  const base = `s-${new Date(now).toISOString().slice(0, 19).replace(/[-:]/g, "").replace("T", "-")}`;
+  const taken = new Set(runs.list().map((r) => r.id));
+  if (!taken.has(base)) return base;
+  for (let k = 2; ; k++) if (!taken.has(`${base}-${k}`)) return `${base}-${k}`;
+}
+
+/**
+ * The screen use case: load the series, generate and backtest the variants, validate and judge
+ * them, store the run with every trial, and return it with its id.
+ */
+export async function runScreenUseCase(
+  deps: RunScreenDeps,
+  req: RunScreenRequest,
+): Promise<{ id: string; createdAt: number; run: ScreenRun }> {
+  if (req.preset !== undefined && PRESETS[req.preset] === undefined)
+    throw invalidInput(`unknown preset "${req.preset}": use one of ${Object.keys(PRESETS).join(", ")}`);
+  const config = defaultValidationConfig({
+    ...req.validation,
+    ...(req.fee === undefined ? {} : { fee: parseFraction(req.fee, "--fee") }),
+    ...(req.slippage === undefined ? {} : { slippage: parseFraction(req.slippage, "--slippage") }),
+  });
+  const { series, reference } = loadScreenSeries(deps.store, req);
+  const evaluate = deps.evaluate?.(series, reference);
+  const run = await runScreen({
+    series,
+    ...(reference === undefined ? {} : { reference }),
+    variants: req.variants,
+    seed: req.seed,
+    ...(req.preset === undefined ? {} : { preset: req.preset }),
+    search: req.search ?? "auto",
+    config,
+    ...(evaluate === undefined ? {} : { evaluate }),
+    ...(deps.onProgress === undefined ? {} : { onProgress: deps.onProgress }),
+  });
+  const createdAt = deps.clock.now();
+  const id = newRunId(deps.runs, createdAt);
+  deps.runs.save(id, createdAt, run);
+  return { id, createdAt, run };
+}
+
+/** Reopens a stored run */
+export function showScreenRun(runs: ScreenRunStore, id: string): { info: ScreenRunInfo; run: ScreenRun } {
+  return runs.load(id);
+}
+
+/** Lists stored runs, newest first */
+export function listScreenRuns(runs: ScreenRunStore): ScreenRunInfo[] {
+  return runs.list();
+}

@@ -1,0 +1,243 @@
+import { SingleBar } from "cli-progress";
+import type { Command } from "commander";
+import { listScreenRuns, runScreenUseCase, showScreenRun } from "../../../app/run-screen.ts";
+import { invalidInput } from "../../../errors.ts";
+import type { ScreenRun, SearchChoice } from "../../../research/screen.ts";
+import type { JudgedVariant } from "../../../research/screen-judge.ts";
+import { globalsOf, printInfo, printJson, printLine } from "../context.ts";
+import { withContainer } from "../with-container.ts";
+
+interface ScreenOpts {
+  universe?: string;
+  symbols?: string;
+  exchange?: string;
+  timeframe: string;
+  variants: string;
+  seed: string;
+  preset?: string;
+  search: string;
+  fee?: string;
+  slippage?: string;
+  top: string;
+}
+
+const int = (v: string, flag: string, min: number): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw invalidInput(`${flag} "${v}": use a whole number >= ${min}`);
+  return n;
+};
+
+const SEARCHES = ["auto", "grid", "random", "evolutionary"];
+
+const fmt = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : "-");
+const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : "-");
+const paramText = (p: Record<string, number | boolean>): string =>
+  Object.keys(p)
+    .sort()
+    .map((k) => `${k}=${p[k]}`)
+    .join(" ");
+
+/** Every variant as the issue's JSON: params, OOS metrics, DSR, family PBO, passed and reasons */
+export function screenJson(id: string, createdAt: number, run: ScreenRun): unknown {
+  return {
+    id,
+    createdAt: new Date(createdAt).toISOString(),
+    ...run,
+    variants: run.variants.map((v, i) => ({
+      rank: i + 1,
+      ...v,
+      passed: v.verdict.passed,
+      reasons: v.verdict.reasons,
+    })),
+  };
+}
+
+/** The terminal leaderboard; its first line is the headline (nothing passed -> recommend the baseline) */
+export function renderScreen(id: string, run: ScreenRun, top: number): string[] {
+  const lines = [run.headline];
+  const iso = (t: number): string => new Date(t).toISOString().slice(0, 10);
+  lines.push(
+    `run ${id}: ${run.symbols.join(", ")} ${run.timeframe}, ${run.clock.bars} bars ${iso(run.clock.from)}..${iso(run.clock.to)}, out of sample from ${iso(run.clock.oosStartTs)}`,
+  );
+  lines.push(
+    `search ${run.search.method}: ${run.trials} variants tried of ${run.search.spaceSize}${run.preset === null ? "" : `, preset ${run.preset}`}, seed ${run.seed}`,
+  );
+  lines.push(`validation: ${run.configText}`);
+  const bh = Object.entries(run.buyAndHold)
+    .map(([s, v]) => `${s} ${fmt(v.sharpeAnnual)}`)
+    .join(", ");
+  lines.push(`baseline buy-and-hold OOS Sharpe: ${bh}`);
+  lines.push(
+    `PBO: run ${fmt(run.runPbo ?? Number.NaN)}; ${Object.entries(run.familyPbo)
+      .map(([f, p]) => `${f} ${fmt(p.pbo)}${p.flagged ? " (flagged)" : ""}`)
+      .join(", ")}`,
+  );
+  const s = run.selection;
+  lines.push(
+    `selection OOS Sharpe (pick the in-sample best, judge it on the test bars): walk-forward anchored ${fmt(s.walkForwardAnchored.meanTestSharpe)}, rolling ${fmt(s.walkForwardRolling.meanTestSharpe)}, CPCV ${fmt(s.cpcv.meanTestSharpe)}`,
+  );
+  lines.push("");
+  const head = [
+    "rank",
+    "family",
+    "params",
+    "symbol",
+    "OOS Sharpe",
+    "deflated",
+    "max DD",
+    "vs B&H",
+    "verdict",
+  ];
+  const rows = run.variants
+    .slice(0, top)
+    .map((v: JudgedVariant, i) => [
+      String(i + 1),
+      v.family,
+      paramText(v.params),
+      v.symbol,
+      fmt(v.oos.sharpeAnnual),
+      fmt(v.dsr.probability, 3),
+      pct(v.oos.maxDrawdown),
+      `${v.oos.sharpeAnnual - v.buyAndHold.sharpeAnnual >= 0 ? "+" : ""}${fmt(v.oos.sharpeAnnual - v.buyAndHold.sharpeAnnual)}`,
+      v.verdict.passed ? "PASS" : "fail",
+    ]);
+  const widths = head.map((h, c) => Math.min(48, Math.max(h.length, ...rows.map((r) => r[c]!.length))));
+  const line = (r: string[]): string =>
+    r
+      .map((x, c) => {
+        const t = x.length > widths[c]! ? `${x.slice(0, widths[c]! - 1)}~` : x;
+        return c >= 4 && c <= 7 ? t.padStart(widths[c]!) : t.padEnd(widths[c]!);
+      })
+      .join("  ");
+  lines.push(line(head));
+  for (const r of rows) lines.push(line(r));
+  const best = run.variants[0];
+  if (best !== undefined) {
+    lines.push("");
+    lines.push(`why rank 1 ${best.verdict.passed ? "passed" : "did not pass"}:`);
+    for (const r of best.verdict.reasons) lines.push(`  ${r}`);
+    if (best.monteCarlo !== undefined) {
+      const b = best.monteCarlo.blocks;
+      lines.push(
+        `  Monte Carlo (${best.monteCarlo.resamples} block resamples): return ${pct(b.totalReturn.p5)}..${pct(b.totalReturn.p95)}, max DD ${pct(b.maxDrawdown.p5)}..${pct(b.maxDrawdown.p95)} (5th..95th pct)`,
+      );
+    }
+  }
+  return lines;
+}
+
+/** `kairos screen ...`, `kairos screen show <run>`, `kairos screen list` */
+export function registerScreenCommand(program: Command): void {
+  const screen = program
+    .command("screen")
+    .description(
+      "screen strategy variants over a universe with walk-forward, CPCV, deflated Sharpe and PBO, behind a gate",
+    )
+    .option("--universe <name>", "ai-tokens or majors")
+    .option("--symbols <list>", "comma-separated symbols, e.g. BTC/USDT,ETH/USDT")
+    .option("--exchange <id>", "exchange holding the symbols (default: the one that holds them)")
+    .option("--timeframe <tf>", "bar timeframe", "1h")
+    .option("--variants <n>", "variants to try", "1000")
+    .option("--seed <n>", "seed of the search and the random baselines", "7")
+    .option(
+      "--preset <name>",
+      "trend-follower, mean-reverter, momentum-rotator, grid-trader or dca-accumulator",
+    )
+    .option("--search <method>", "auto, grid, random or evolutionary", "auto")
+    .option("--fee <rate>", "fee per side (0.001, 0.1% or 10bps)")
+    .option("--slippage <rate>", "slippage per side")
+    .option("--top <n>", "leaderboard rows", "20")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  kairos screen --universe ai-tokens --timeframe 1h --variants 2000 --seed 7\n  kairos screen --symbols BTC/USDT,ETH/USDT --preset trend-follower --json\n  kairos screen show s-20261122-203000",
+    )
+    .action(async (opts: ScreenOpts, cmd: Command) => {
+      if (!SEARCHES.includes(opts.search))
+        throw invalidInput(`--search "${opts.search}": use one of ${SEARCHES.join(", ")}`);
+      const variants = int(opts.variants, "--variants", 2);
+      const seed = int(opts.seed, "--seed", 0);
+      const top = int(opts.top, "--top", 1);
+      const g = globalsOf(cmd);
+      const bar = new SingleBar({
+        format:
+          "screen [{bar}] {value}/{total} variants | {duration_formatted} elapsed | ETA {eta_formatted}",
+        stream: process.stderr,
+        hideCursor: false,
+        etaBuffer: 200,
+      });
+      let started = false;
+      await withContainer(cmd, async (c) => {
+        try {
+          const out = await runScreenUseCase(
+            {
+              store: c.store,
+              runs: c.screenRuns,
+              clock: c.clock,
+              onProgress: (done, total) => {
+                if (!started) {
+                  bar.start(total, 0);
+                  started = true;
+                }
+                bar.update(done);
+              },
+            },
+            {
+              timeframe: opts.timeframe,
+              variants,
+              seed,
+              search: opts.search as SearchChoice,
+              ...(opts.universe === undefined ? {} : { universe: opts.universe }),
+              ...(opts.symbols === undefined
+                ? {}
+                : {
+                    symbols: opts.symbols
+                      .split(",")
+                      .map((s) => s.trim())
+                      .filter((s) => s !== ""),
+                  }),
+              ...(opts.exchange === undefined ? {} : { exchange: opts.exchange }),
+              ...(opts.preset === undefined ? {} : { preset: opts.preset }),
+              ...(opts.fee === undefined ? {} : { fee: opts.fee }),
+              ...(opts.slippage === undefined ? {} : { slippage: opts.slippage }),
+            },
+          );
+          if (started) bar.stop();
+          if (g.json) printJson(screenJson(out.id, out.createdAt, out.run));
+          else {
+            for (const l of renderScreen(out.id, out.run, top)) printLine(l);
+            printInfo(`stored as ${out.id}: reopen with \`kairos screen show ${out.id}\``);
+          }
+        } finally {
+          if (started) bar.stop();
+        }
+      });
+    });
+  screen
+    .command("show <run>")
+    .description("reopen a stored screen run")
+    .option("--top <n>", "leaderboard rows", "20")
+    .action(async (id: string, opts: { top: string }, cmd: Command) => {
+      const top = int(opts.top, "--top", 1);
+      await withContainer(cmd, (c, g) => {
+        const { info, run } = showScreenRun(c.screenRuns, id);
+        if (g.json) printJson(screenJson(info.id, info.createdAt, run));
+        else for (const l of renderScreen(info.id, run, top)) printLine(l);
+      });
+    });
+  screen
+    .command("list")
+    .description("list stored screen runs, newest first")
+    .action(async (_opts: unknown, cmd: Command) => {
+      await withContainer(cmd, (c, g) => {
+        const runs = listScreenRuns(c.screenRuns);
+        if (g.json) printJson(runs);
+        else if (runs.length === 0)
+          printLine("no screen runs stored yet: run `kairos screen --universe majors`");
+        else
+          for (const r of runs)
+            printLine(
+              `${r.id}  ${new Date(r.createdAt).toISOString().slice(0, 16)}  ${r.timeframe}  ${r.symbols.length} symbols  ${r.variants} variants  ${r.passed} passed`,
+            );
+      });
+    });
+}
