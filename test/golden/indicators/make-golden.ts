@@ -191,9 +191,9 @@ const candles = (x: Input): Candle[] =>
   Array.from(x.close, (c, i) => ({ open: x.open[i]!, high: x.high[i]!, low: x.low[i]!, close: c, volume: x.volume[i]! }));
 
 /** Feeds every candle to a trading-signals indicator, reading `pick(result)` (NaN while null) */
-function feed<R>(x: Input, ind: { update(c: never): R | null }, pick: (r: R) => number, value?: (c: Candle) => unknown) {
+function feed<R>(x: Input, ind: { update(c: never, replace: boolean): R | null }, pick: (r: R) => number, value?: (c: Candle) => unknown) {
   return Float64Array.from(candles(x), (c) => {
-    const r = ind.update((value ? value(c) : c) as never);
+    const r = ind.update((value ? value(c) : c) as never, false);
     return r === null || r === undefined ? Number.NaN : pick(r);
   });
 }
@@ -255,7 +255,7 @@ async function reference(c: GoldenCase, x: Input): Promise<Float64Array> {
           day = d;
           v = new ts.VWAP();
         }
-        return v.update(k) ?? Number.NaN;
+        return v.update(k, false) ?? Number.NaN;
       });
     }
     case "@ixjb94/indicators vwap":
