@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Command } from "commander";
+import { tsImport } from "tsx/esm/api";
 import { type BacktestRun, backtestToJson, runBacktest } from "../../../app/run-backtest.ts";
 import { tradesToCsv, tradesToJson } from "../../../backtest/trade-analysis.ts";
 import type { MarketKind } from "../../../backtest/types.ts";
@@ -81,7 +82,8 @@ const num = (v: string | undefined, flag: string): number | undefined => {
 
 async function loadUserModule(path: string): Promise<unknown> {
   try {
-    return await import(pathToFileURL(resolve(path)).href);
+    // tsImport loads TypeScript as ESM even outside a "type": "module" package (a user's folder)
+    return await tsImport(pathToFileURL(resolve(path)).href, import.meta.url);
   } catch (err) {
     throw new AppError("STRATEGY_FAILED", `cannot load strategy file ${path}: ${(err as Error).message}`, {
       cause: err,
