@@ -26,11 +26,11 @@ const NAIVE = ["random-walk", "last-sign", "always-up"];
 
 /** The GRU used by the evaluation: small enough for several fits in a few minutes on 2 cores */
 export const evaluationGruParams: GruParamsInput = {
-  lookback: 16,
+  lookback: 8,
   units: 16,
-  maxSamples: 2500,
+  maxSamples: 1500,
   stride: 2,
-  maxEpochs: 10,
+  maxEpochs: 8,
   patience: 2,
 };
 

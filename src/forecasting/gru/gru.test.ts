@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../adapters/sqlite/database.ts";
+import { SqliteModelStore } from "../../adapters/sqlite/sqlite-model-store.ts";
 import { WasmTensorBackend } from "../../adapters/tfjs/wasm-tensor-backend.ts";
 import { createRng } from "../../domain/random.ts";
 import { randomWalk } from "../baselines/naive.ts";
@@ -18,7 +23,7 @@ function noisySine(n: number, seed: number): Float64Array {
   );
 }
 
-const small = { lookback: 12, units: 8, maxEpochs: 12, patience: 3, learningRate: 0.01, batchSize: 32 };
+const small = { lookback: 8, units: 8, maxEpochs: 10, patience: 3, learningRate: 0.01, batchSize: 32 };
 let tick = 0;
 
 describe("GRU", () => {
@@ -27,7 +32,7 @@ describe("GRU", () => {
   });
 
   it("learns a noisy sine well enough to beat the random walk significantly", async () => {
-    const data = dataFromReturns(noisySine(1400, 3));
+    const data = dataFromReturns(noisySine(1000, 3));
     const res = await evaluateForecasters(
       data,
       [randomWalk, gruForecaster(small)],
@@ -39,9 +44,9 @@ describe("GRU", () => {
     expect(gru.metrics.rmse).toBeLessThan(0.85 * rw.metrics.rmse);
     expect(gru.metrics.directionalAccuracy).toBeGreaterThan(0.6);
     expect(gru.beatsBaseline).toBe(true);
-  });
+  }, 240_000);
 
-  it("is deterministic for a seed and predicts identically after a save and reload", async () => {
+  it("is deterministic for a seed and predicts identically after a save to the ModelStore and a reload", async () => {
     const data = dataFromReturns(noisySine(700, 4));
     const view = viewUpTo(data, 601);
     const train = Int32Array.from({ length: 560 }, (_, i) => 40 + i);
@@ -53,12 +58,40 @@ describe("GRU", () => {
     const full = viewUpTo(data, 700);
     const pa = a.predictReturns(full, test);
     expect(Array.from(b.predictReturns(full, test))).toEqual(Array.from(pa));
-    const bytes = await gruToBytes(a);
-    const c = await gruFromBytes(bytes);
-    expect(c.meta).toEqual(a.meta);
-    expect(Array.from(c.predictReturns(full, test))).toEqual(Array.from(pa));
-    for (const m of [a, b, c]) m.dispose();
-  });
+    // through the real ModelStore (SQLite in a temp home) and back
+    const home = mkdtempSync(join(tmpdir(), "kairos-gru-"));
+    const db = openDatabase(home);
+    try {
+      const store = new SqliteModelStore(db);
+      const saved = store.save(
+        {
+          kind: "gru",
+          createdAt: 0,
+          params: { ...params },
+          features: [...a.meta.featureNames],
+          target: { kind: "logret", horizon: 1 },
+          dataRange: {
+            exchange: "synthetic",
+            symbol: "SINE/USD",
+            timeframe: "1h",
+            from: 0,
+            to: 601 * 3_600_000,
+          },
+          metrics: { bestValLoss: a.meta.bestValLoss },
+          trainingMs: 0,
+        },
+        await gruToBytes(a),
+      );
+      const c = await gruFromBytes(store.load(saved.id).payload);
+      expect(c.meta).toEqual(a.meta);
+      expect(Array.from(c.predictReturns(full, test))).toEqual(Array.from(pa));
+      c.dispose();
+    } finally {
+      db.close();
+      rmSync(home, { recursive: true, force: true });
+    }
+    for (const m of [a, b]) m.dispose();
+  }, 240_000);
 
   it("refuses a corrupt payload with one clear line", async () => {
     await expect(gruFromBytes(new Uint8Array([255, 255, 0, 0, 1]))).rejects.toThrow(/unreadable.*retrain/);
