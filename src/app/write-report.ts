@@ -1,11 +1,14 @@
-import type { CandleSeries } from "../domain/candle-series.ts";
+import { type CandleSeries, sliceSeries } from "../domain/candle-series.ts";
 import { reportDataFromRun } from "../explain/report/from-run.ts";
 import { renderReportHtml } from "../explain/report/render-report.ts";
 import type { ReportData } from "../explain/report/types.ts";
+import type { CandleStore } from "../ports/candle-store.ts";
 import type { DataFiles } from "../ports/data-files.ts";
 import type { EnsembleConfigInput } from "../research/ensemble/types.ts";
 import type { ScreenRun } from "../research/screen.ts";
+import type { ScreenRunStore } from "../research/screen-run-store.ts";
 import { buildEnsembleFromRun, type EnsembleFromRunResult } from "./build-ensemble.ts";
+import { loadScreenSeries, showScreenRun } from "./run-screen.ts";
 
 export interface WriteReportDeps {
   files: Pick<DataFiles, "writeTextAtomic">;
@@ -56,4 +59,44 @@ export function writeReport(deps: WriteReportDeps, x: WriteReportInput): WriteRe
   });
   deps.files.writeTextAtomic(x.path, renderReportHtml(data, deps.chartLibrary()));
   return { path: x.path, data, built };
+}
+
+export interface RunReportDeps extends WriteReportDeps {
+  store: CandleStore;
+  runs: ScreenRunStore;
+}
+
+/**
+ * `kairos report <run>`: reopens a stored screen run, reloads its series from the store (cut to the
+ * run's own clock, so later candles do not shift it), and writes the strategist report.
+ */
+export function writeRunReport(
+  deps: RunReportDeps,
+  x: { id: string; path: string; exchange?: string; ensemble?: EnsembleConfigInput },
+): WriteReportResult & { id: string } {
+  const { info, run } = showScreenRun(deps.runs, x.id);
+  const loaded = loadScreenSeries(deps.store, {
+    symbols: run.symbols,
+    timeframe: run.timeframe,
+    ...(x.exchange === undefined ? {} : { exchange: x.exchange }),
+  });
+  const cut = (s: CandleSeries): CandleSeries => {
+    let a = 0;
+    while (a < s.ts.length && s.ts[a]! < run.clock.from) a++;
+    let b = s.ts.length;
+    while (b > a && s.ts[b - 1]! > run.clock.to) b--;
+    return sliceSeries(s, a, b);
+  };
+  const series = loaded.series.map(cut);
+  const out = writeReport(deps, {
+    runId: info.id,
+    createdAt: `${new Date(info.createdAt).toISOString().slice(0, 16).replace("T", " ")} UTC`,
+    exchange: series[0]?.exchange ?? "",
+    run,
+    series,
+    ...(loaded.reference === undefined ? {} : { reference: cut(loaded.reference) }),
+    path: x.path,
+    ...(x.ensemble === undefined ? {} : { ensemble: x.ensemble }),
+  });
+  return { ...out, id: info.id };
 }

@@ -90,7 +90,7 @@ function leaderboardSection(d: ReportData): string {
     fix(r.vsBuyAndHold),
     r.familyPbo === null ? "n/a" : fix(r.familyPbo),
     r.passed ? `<span class="pass">pass</span>` : `<span class="fail">fail</span>`,
-    esc(r.reasons.join("; ")),
+    reasonsCell(r.reasons),
   ]);
   const head = [
     "#",
@@ -106,6 +106,13 @@ function leaderboardSection(d: ReportData): string {
     "Reasons",
   ];
   return `<section id="leaderboard"><h2>Leaderboard</h2>${table("leaderboard", head, rows)}</section>`;
+}
+
+/** The failing reasons (or the passing ones) in the cell, every reason in the tooltip */
+function reasonsCell(reasons: readonly string[]): string {
+  const fails = reasons.filter((r) => r.startsWith("fail"));
+  const shown = fails.length > 0 ? fails : reasons;
+  return `<span title="${esc(reasons.join("\n"))}">${esc(shown.join("; "))}</span>`;
 }
 
 function ensembleSection(d: ReportData): string {

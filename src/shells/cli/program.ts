@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { registerBacktestCommand } from "./commands/backtest.ts";
 import { registerDataCommand } from "./commands/data.ts";
 import { registerDemoCommand } from "./commands/demo.ts";
+import { registerReportCommand } from "./commands/report.ts";
 import { registerModelEvaluateCommand } from "./commands/model-evaluate.ts";
 import { registerScreenCommand } from "./commands/screen.ts";
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerBacktestCommand(program);
   registerDataCommand(program);
   registerDemoCommand(program);
+  registerReportCommand(program);
   registerModelEvaluateCommand(program);
   registerScreenCommand(program);
   return program;
