@@ -1,17 +1,19 @@
 // The one place that picks adapters and wires them into the use cases
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { CcxtSourceOptions } from "./adapters/ccxt/ccxt-market-data-source.ts";
 import { NodeDataFiles } from "./adapters/fs/node-data-files.ts";
 import { type Db, openDatabase } from "./adapters/sqlite/database.ts";
 import { SqliteCandleStore } from "./adapters/sqlite/sqlite-candle-store.ts";
 import { SqliteFundingStore } from "./adapters/sqlite/sqlite-funding-store.ts";
-import { SqliteScreenRunStore } from "./adapters/sqlite/sqlite-screen-run-store.ts";
 import { SqliteModelStore } from "./adapters/sqlite/sqlite-model-store.ts";
+import { SqliteScreenRunStore } from "./adapters/sqlite/sqlite-screen-run-store.ts";
 import { WasmTensorBackend } from "./adapters/tfjs/wasm-tensor-backend.ts";
 import type { CandleStore } from "./ports/candle-store.ts";
 import type { Clock } from "./ports/clock.ts";
 import type { DataFiles } from "./ports/data-files.ts";
 import type { FundingStore } from "./ports/funding-store.ts";
+import type { MarketDataSource } from "./ports/market-data-source.ts";
 import type { ModelStore } from "./ports/model-store.ts";
 import type { TensorBackend } from "./ports/tensor-backend.ts";
 import type { ScreenRunStore } from "./research/screen-run-store.ts";
@@ -31,6 +33,8 @@ export interface Container {
   readonly clock: Clock;
   /** TensorFlow.js on WebAssembly, loaded on first `ready()` */
   readonly tensors: TensorBackend;
+  /** An exchange's public market data through ccxt (`apiBase` points it at a mirror or the local test exchange) */
+  marketData(exchange: string, opts?: CcxtSourceOptions): Promise<MarketDataSource>;
   /** Waits, for retry backoff; a separate seam from Clock so tests can record waits */
   readonly sleep: (ms: number) => Promise<void>;
   close(): void;
@@ -76,6 +80,11 @@ export function createContainer(opts: { home: string }): Container {
     files: new NodeDataFiles(),
     clock: systemClock,
     tensors: new WasmTensorBackend(),
+    // ccxt takes ~2 s to load, so only the commands that talk to an exchange pay for it
+    marketData: async (exchange, o) => {
+      const { CcxtMarketDataSource } = await import("./adapters/ccxt/ccxt-market-data-source.ts");
+      return new CcxtMarketDataSource(exchange, o);
+    },
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     close() {
       if (db?.open === true) db.close();

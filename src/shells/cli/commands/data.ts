@@ -3,6 +3,7 @@ import { importCandles } from "../../../app/import-candles.ts";
 import { listSeries } from "../../../app/list-series.ts";
 import { printInfo, printJson, printLine } from "../context.ts";
 import { withContainer } from "../with-container.ts";
+import { registerDataDownloadCommand } from "./data-download.ts";
 import { fmtTs, table } from "./data-format.ts";
 import { registerDataReadCommands } from "./data-read.ts";
 
@@ -92,4 +93,5 @@ export function registerDataCommand(program: Command): void {
     );
 
   registerDataReadCommands(data);
+  registerDataDownloadCommand(data);
 }

@@ -1,0 +1,48 @@
+import ccxt from "ccxt";
+import { AppError, type ErrorCode } from "../../errors.ts";
+
+// ccxt's hierarchy mapped once, most specific first: NetworkError and its children are retryable,
+// ExchangeError and its children are not (the request itself was wrong)
+const TABLE: readonly [new (...args: never[]) => Error, ErrorCode, string][] = [
+  [ccxt.RateLimitExceeded, "RATE_LIMITED", "rate limited"],
+  [ccxt.DDoSProtection, "RATE_LIMITED", "rate limited"],
+  [ccxt.RequestTimeout, "EXCHANGE_UNAVAILABLE", "timed out"],
+  [ccxt.OnMaintenance, "EXCHANGE_UNAVAILABLE", "under maintenance"],
+  [ccxt.ExchangeNotAvailable, "EXCHANGE_UNAVAILABLE", "not available"],
+  [ccxt.NetworkError, "EXCHANGE_UNAVAILABLE", "network error"],
+  [ccxt.BadResponse, "EXCHANGE_UNAVAILABLE", "sent a response that could not be read"],
+  [ccxt.BadSymbol, "NOT_FOUND", "does not know the symbol"],
+  [ccxt.AuthenticationError, "AUTH_FAILED", "refused the credentials"],
+  [ccxt.InsufficientFunds, "ORDER_REJECTED", "reports insufficient funds"],
+  [ccxt.InvalidOrder, "ORDER_REJECTED", "rejected the order"],
+  [ccxt.NotSupported, "INVALID_INPUT", "does not support this"],
+  [ccxt.ArgumentsRequired, "INVALID_INPUT", "needs more arguments"],
+  [ccxt.BadRequest, "EXCHANGE_ERROR", "rejected the request"],
+  [ccxt.ExchangeError, "EXCHANGE_ERROR", "returned an error"],
+];
+
+/** Turns any error from a ccxt call into an AppError; `retryAfterMs` comes from a Retry-After header */
+export function translateCcxtError(
+  err: unknown,
+  exchange: string,
+  doing: string,
+  retryAfterMs?: number,
+): AppError {
+  if (err instanceof AppError) return err;
+  const hit = TABLE.find(([cls]) => err instanceof cls);
+  const raw = err instanceof Error ? err.message : String(err);
+  // ccxt prefixes messages with the exchange id and may append a whole HTML page
+  const detail = raw
+    .replace(new RegExp(`^${exchange}\\s*`), "")
+    .replace(/\s+/g, " ")
+    .slice(0, 200);
+  const code: ErrorCode = hit?.[1] ?? "INTERNAL";
+  const what = hit?.[2] ?? "failed unexpectedly";
+  const details: Record<string, unknown> = {
+    exchange,
+    ccxtError: err instanceof Error ? err.constructor.name : typeof err,
+  };
+  // headers outlive their response in ccxt: only a rate-limit answer's Retry-After counts
+  if (retryAfterMs !== undefined && code === "RATE_LIMITED") details.retryAfterMs = retryAfterMs;
+  return new AppError(code, `${exchange} ${what} while ${doing}: ${detail}`, { cause: err, details });
+}

@@ -1,0 +1,130 @@
+import cliProgress from "cli-progress";
+import type { Command } from "commander";
+import { type DownloadEvent, downloadCandles } from "../../../app/download-candles.ts";
+import { parseTimeframe, timeframeMs } from "../../../domain/timeframe.ts";
+import { AppError } from "../../../errors.ts";
+import { printInfo, printJson, printLine } from "../context.ts";
+import { withContainer } from "../with-container.ts";
+import { fmtTs } from "./data-format.ts";
+
+interface DownloadOpts {
+  exchange: string;
+  symbol: string;
+  timeframe: string;
+  since?: string;
+  to?: string;
+  funding?: boolean;
+  apiBase?: string;
+  timeout?: string;
+}
+
+/** `kairos data download`: candles (and funding) through ccxt, resumable, Ctrl-C safe */
+export function registerDataDownloadCommand(data: Command): void {
+  data
+    .command("download")
+    .description(
+      "download closed candles through ccxt (paged, resumable, rate-limit aware; Ctrl-C keeps what was fetched)",
+    )
+    .requiredOption("--exchange <id>", "ccxt exchange id, e.g. binance, kraken, okx")
+    .requiredOption("--symbol <BASE/QUOTE>", "symbol, e.g. BTC/USDT")
+    .requiredOption("--timeframe <tf>", "timeframe, e.g. 1h")
+    .option(
+      "--since <time>",
+      "ISO date/time UTC (default: after the last stored candle, else the first the exchange has)",
+    )
+    .option("--to <time>", "ISO date/time UTC, exclusive (default: now)")
+    .option("--funding", "also store perpetual funding history (fetchFundingRateHistory)")
+    .option(
+      "--api-base <url>",
+      "send every API request to this origin instead (a mirror, a proxy, the local test exchange)",
+    )
+    .option("--timeout <ms>", "per-request timeout in ms", "10000")
+    .addHelpText(
+      "after",
+      "\nExample:\n  kairos data download --exchange binance --symbol BTC/USDT --timeframe 1h --since 2024-01-01 --funding",
+    )
+    .action((opts: DownloadOpts, cmd: Command) =>
+      withContainer(cmd, async (c, g) => {
+        const timeout = Number(opts.timeout ?? "10000");
+        if (!Number.isFinite(timeout) || timeout <= 0)
+          throw new AppError("INVALID_INPUT", `--timeout "${opts.timeout}": give milliseconds, e.g. 10000`);
+        const tfMs = timeframeMs(parseTimeframe(opts.timeframe));
+        const source = await c.marketData(opts.exchange, {
+          timeoutMs: timeout,
+          ...(opts.apiBase === undefined ? {} : { apiBase: opts.apiBase }),
+        });
+        const ctl = new AbortController();
+        const onSigint = (): void => {
+          printInfo("\ninterrupted: stopping after the page in flight (everything fetched so far is kept)");
+          ctl.abort();
+        };
+        process.once("SIGINT", onSigint);
+        const bar = new cliProgress.SingleBar(
+          {
+            stream: process.stderr,
+            format: " {what} [{bar}] {percentage}% | {value}/{total} | up to {last}",
+            hideCursor: true,
+          },
+          cliProgress.Presets.shades_classic,
+        );
+        let barOn = false;
+        const onEvent = (e: DownloadEvent): void => {
+          if (g.json) return;
+          if (e.kind === "start") {
+            if (barOn) bar.stop();
+            barOn = false;
+            const from = e.from === 0 ? "the first candle the exchange has" : fmtTs(e.from);
+            printInfo(`${e.what}: ${e.resumed ? "resuming" : "starting"} at ${from}`);
+          } else if (e.kind === "page") {
+            const step = e.what === "candles" ? tfMs : 8 * 3_600_000;
+            // the bar starts with the first page, when the real start of the history is known
+            if (!barOn) {
+              bar.start(Math.max(1, Math.ceil((e.to - e.from) / step)), 0, { what: e.what, last: "-" });
+              barOn = true;
+            }
+            bar.update(Math.min(bar.getTotal(), Math.round((e.lastTs - e.from) / step) + 1), {
+              last: fmtTs(e.lastTs),
+            });
+          } else {
+            printInfo(`\n${e.error.message}; retry ${e.attempt} in ${(e.delayMs / 1000).toFixed(1)} s`);
+          }
+        };
+        try {
+          const report = await downloadCandles(
+            {
+              source,
+              store: c.store,
+              funding: c.funding,
+              clock: c.clock,
+              sleep: c.sleep,
+              signal: ctl.signal,
+            },
+            opts,
+            onEvent,
+          );
+          if (barOn) bar.stop();
+          if (g.json) printJson(report);
+          else {
+            printLine(
+              `${report.exchange} ${report.symbol} ${report.timeframe}: ${report.fetched} candles fetched, ${report.inserted} new, stored up to ${fmtTs(report.lastTs)}${report.retries > 0 ? ` (${report.retries} retries)` : ""}`,
+            );
+            if (report.funding !== undefined) {
+              printLine(
+                `funding ${report.funding.symbol}: ${report.funding.fetched} payments fetched, ${report.funding.inserted} new`,
+              );
+            }
+          }
+          if (report.interrupted) {
+            throw new AppError(
+              "CANCELLED",
+              `interrupted: kept ${report.inserted} new candles up to ${fmtTs(report.lastTs)}; run the same command to resume`,
+            );
+          }
+        } finally {
+          if (barOn) bar.stop();
+          process.removeListener("SIGINT", onSigint);
+          await source.close();
+        }
+      }),
+    );
+}

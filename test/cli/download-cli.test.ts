@@ -1,0 +1,128 @@
+// `kairos data download` as a user runs it: a child process, the local exchange over HTTP, Ctrl-C
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadBundledSeries } from "../support/bundled-data.ts";
+import { type LocalExchange, startLocalExchange } from "../support/local-exchange/index.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const tmp = mkdtempSync(join(tmpdir(), "kairos-cli-download-"));
+let ex: LocalExchange;
+beforeAll(async () => {
+  ex = await startLocalExchange();
+});
+afterAll(async () => {
+  await ex.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function kairos(args: string[], whileRunning?: (pid: number) => Promise<void>): Promise<Run> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [join(ROOT, "bin/kairos.js"), ...args], {
+      env: { ...process.env, KAIROS_HOME: "" },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on("error", fail);
+    child.on("close", (code, signal) => done({ code, signal, stdout, stderr }));
+    if (whileRunning !== undefined) whileRunning(child.pid!).catch(fail);
+  });
+}
+
+const waitFor = async (cond: () => boolean, ms = 60_000): Promise<void> => {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
+describe("kairos data download (CLI)", () => {
+  it("Ctrl-C keeps the fetched pages, exits 130, and the same command resumes to the full series", async () => {
+    const home = join(tmp, "home");
+    const fet = loadBundledSeries("binance", "FET/USDT", "1h");
+    const args = [
+      "data",
+      "download",
+      "--exchange",
+      "binance",
+      "--symbol",
+      "FET/USDT",
+      "--timeframe",
+      "1h",
+      "--api-base",
+      ex.url,
+      "--home",
+      home,
+    ];
+    ex.faults.inject({ kind: "slow", delayMs: 150 }, { pathPrefix: "/api/v3/klines", times: 1000 });
+    const klines = () => ex.requests.filter((r) => r.path === "/api/v3/klines").length;
+    const first = await kairos(args, async (pid) => {
+      await waitFor(() => klines() >= 3);
+      process.kill(pid, "SIGINT");
+    });
+    expect(first.code, first.stderr).toBe(130);
+    expect(first.stderr).toMatch(
+      /kairos: interrupted: kept \d+ new candles up to .*; run the same command to resume \[CANCELLED\]/,
+    );
+    const kept = Number(/kept (\d+) new candles/.exec(first.stderr)![1]);
+    expect(kept % 1000).toBe(0);
+    expect(kept).toBeGreaterThanOrEqual(2000);
+    expect(kept).toBeLessThan(fet.ts.length);
+    ex.faults.clear();
+    const again = await kairos([...args, "--json"]);
+    expect(again.code, again.stderr).toBe(0);
+    const report = JSON.parse(again.stdout);
+    expect(report).toMatchObject({ resumed: true, inserted: fet.ts.length - kept, interrupted: false });
+    const list = await kairos(["data", "list", "--home", home, "--json"]);
+    expect(JSON.parse(list.stdout).series[0]).toMatchObject({
+      exchange: "binance",
+      symbol: "FET/USDT",
+      timeframe: "1h",
+      rows: fet.ts.length,
+      first: fet.ts[0],
+      last: fet.ts[fet.ts.length - 1],
+      gaps: 0,
+    });
+  });
+
+  it("an exchange error is one clear line and a non-zero exit", async () => {
+    ex.faults.inject(
+      { kind: "exchange-error", status: 400, code: -1121, msg: "Invalid symbol." },
+      { pathPrefix: "/api/v3/klines" },
+    );
+    const r = await kairos([
+      "data",
+      "download",
+      "--exchange",
+      "binance",
+      "--symbol",
+      "ETH/USDT",
+      "--timeframe",
+      "1d",
+      "--api-base",
+      ex.url,
+      "--home",
+      join(tmp, "h2"),
+    ]);
+    expect(r.code).toBe(4);
+    expect(r.stderr.trim().split("\n").at(-1)).toMatch(
+      /^kairos: binance does not know the symbol while fetching ETH\/USDT 1d candles: .*Invalid symbol.*\[NOT_FOUND\]$/,
+    );
+  });
+});
