@@ -1,5 +1,11 @@
 import type { BinnedMatrix } from "./binning.ts";
-import { type SplitCandidate, type SplitRules, findBestSplit, needsCounts, subtractHistogram } from "./histogram.ts";
+import {
+  findBestSplit,
+  needsCounts,
+  type SplitCandidate,
+  type SplitRules,
+  subtractHistogram,
+} from "./histogram.ts";
 import type { GbdtParams } from "./params.ts";
 import type { Tree } from "./tree.ts";
 
@@ -110,7 +116,16 @@ export function* growTree(
     G += grad[r]!;
     H += hess[r]!;
   }
-  const root: Leaf = { node: newNode(G, H, 0, m), start: 0, end: m, G, H, depth: 0, hist: undefined, split: noSplit() };
+  const root: Leaf = {
+    node: newNode(G, H, 0, m),
+    start: 0,
+    end: m,
+    G,
+    H,
+    depth: 0,
+    hist: undefined,
+    split: noSplit(),
+  };
   let frontier: Leaf[] = [];
   if (splittable(0, m, H)) {
     root.hist = pool.take();
@@ -125,7 +140,8 @@ export function* growTree(
     let batch: Leaf[];
     if (p.growth === "leafwise") {
       let best = 0;
-      for (let i = 1; i < frontier.length; i++) if (frontier[i]!.split.gain > frontier[best]!.split.gain) best = i;
+      for (let i = 1; i < frontier.length; i++)
+        if (frontier[i]!.split.gain > frontier[best]!.split.gain) best = i;
       batch = [frontier[best]!];
       frontier.splice(best, 1);
     } else {
@@ -157,8 +173,26 @@ export function* growTree(
       const rG = leaf.G - lG;
       const rH = leaf.H - lH;
       const d = leaf.depth + 1;
-      const L: Leaf = { node: newNode(lG, lH, leaf.start, l), start: leaf.start, end: l, G: lG, H: lH, depth: d, hist: undefined, split: noSplit() };
-      const R: Leaf = { node: newNode(rG, rH, l, leaf.end), start: l, end: leaf.end, G: rG, H: rH, depth: d, hist: undefined, split: noSplit() };
+      const L: Leaf = {
+        node: newNode(lG, lH, leaf.start, l),
+        start: leaf.start,
+        end: l,
+        G: lG,
+        H: lH,
+        depth: d,
+        hist: undefined,
+        split: noSplit(),
+      };
+      const R: Leaf = {
+        node: newNode(rG, rH, l, leaf.end),
+        start: l,
+        end: leaf.end,
+        G: rG,
+        H: rH,
+        depth: d,
+        hist: undefined,
+        split: noSplit(),
+      };
       lf[node] = L.node;
       rt[node] = R.node;
       leaves++;
@@ -214,4 +248,3 @@ export function* growTree(
   };
   return { tree, segStart, segEnd };
 }
-

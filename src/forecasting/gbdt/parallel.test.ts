@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGbdtPool } from "../../../bench/gbdt-pool.ts";
 import { plantedNonLinear } from "../../../bench/gbdt-data.ts";
+import { createGbdtPool } from "../../../bench/gbdt-pool.ts";
 import type { WorkerPool } from "../../ports/worker-pool.ts";
 import { predict } from "./predict.ts";
 import { serializeModel } from "./serialize.ts";
@@ -23,7 +23,13 @@ describe("gbdt histograms on worker threads", () => {
     const train = { x: { rows: d.rows, cols: d.cols }, y: d.y };
     for (const params of [
       { objective: "logistic" as const, nTrees: 8, maxDepth: 5, subsample: 0.8, colsample: 0.7, seed: 3 },
-      { objective: "squared" as const, nTrees: 6, growth: "leafwise" as const, maxLeaves: 15, minSamplesLeaf: 5 },
+      {
+        objective: "squared" as const,
+        nTrees: 6,
+        growth: "leafwise" as const,
+        maxLeaves: 15,
+        minSamplesLeaf: 5,
+      },
     ]) {
       const one = serializeModel(trainGbdt(train, params));
       const two = serializeModel(await trainGbdtParallel(train, params, pool2));

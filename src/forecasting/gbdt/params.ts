@@ -10,7 +10,12 @@ export const GbdtParamsSchema = z.object({
   /** 0 = unlimited (leaf-wise growth is then bounded by maxLeaves alone) */
   maxDepth: z.number().int().min(0).max(64).default(6),
   /** only leaf-wise growth reads it */
-  maxLeaves: z.number().int().min(2).max(1 << 16).default(31),
+  maxLeaves: z
+    .number()
+    .int()
+    .min(2)
+    .max(1 << 16)
+    .default(31),
   lambda: z.number().min(0).default(1),
   /** minimum loss reduction for a split (XGBoost's gamma) */
   minSplitGain: z.number().min(0).default(0),

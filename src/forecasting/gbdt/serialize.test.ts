@@ -10,12 +10,16 @@ describe("gbdt model payload", () => {
     const rows = 2000;
     const cols = Array.from({ length: 6 }, () => Float64Array.from({ length: rows }, () => rng.normal()));
     cols[2]![5] = Number.NaN;
-    const y = Float64Array.from({ length: rows }, (_, r) => cols[0]![r]! * cols[1]! [r]! + 0.1 * rng.normal());
+    const y = Float64Array.from({ length: rows }, (_, r) => cols[0]![r]! * cols[1]![r]! + 0.1 * rng.normal());
     for (const objective of ["squared", "logistic"] as const) {
       const yy = objective === "logistic" ? y.map((v) => (v > 0 ? 1 : 0)) : y;
-      const model = trainGbdt({ x: { rows, cols }, y: yy }, { objective, nTrees: 30, maxDepth: 5, seed: 2 }, {
-        featureNames: ["a", "b", "c", "d", "e", "f"],
-      });
+      const model = trainGbdt(
+        { x: { rows, cols }, y: yy },
+        { objective, nTrees: 30, maxDepth: 5, seed: 2 },
+        {
+          featureNames: ["a", "b", "c", "d", "e", "f"],
+        },
+      );
       const bytes = serializeModel(model);
       const back = deserializeModel(bytes.slice());
       const p1 = predict(model, { rows, cols });

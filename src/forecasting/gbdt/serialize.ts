@@ -53,7 +53,8 @@ export function serializeModel(m: GbdtModel): Uint8Array {
     p += 8;
   };
   f64(m.baseMargin);
-  for (const t of m.trees) for (const a of [t.threshold, t.value, t.cover, t.count, t.gain]) for (const v of a) f64(v);
+  for (const t of m.trees)
+    for (const a of [t.threshold, t.value, t.cover, t.count, t.gain]) for (const v of a) f64(v);
   for (const u of m.edges.upper) for (const v of u) f64(v);
   for (const t of m.trees)
     for (const a of [t.feature, t.bin, t.left, t.right])
@@ -67,7 +68,10 @@ export function serializeModel(m: GbdtModel): Uint8Array {
 const align8 = (n: number): number => (n + 7) & ~7;
 
 const corrupt = (why: string): AppError =>
-  new AppError("INVALID_INPUT", `gbdt model payload is not readable (${why}); retrain the model or restore the file`);
+  new AppError(
+    "INVALID_INPUT",
+    `gbdt model payload is not readable (${why}); retrain the model or restore the file`,
+  );
 
 /** Reads what serializeModel wrote */
 export function deserializeModel(bytes: Uint8Array): GbdtModel {
@@ -80,7 +84,9 @@ export function deserializeModel(bytes: Uint8Array): GbdtModel {
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + hl))) as Header;
   } catch (e) {
-    throw new AppError("INVALID_INPUT", "gbdt model payload header is not JSON; retrain the model", { cause: e });
+    throw new AppError("INVALID_INPUT", "gbdt model payload header is not JSON; retrain the model", {
+      cause: e,
+    });
   }
   if (header.format !== "kairos-gbdt") throw corrupt("not a kairos-gbdt payload");
   const params = GbdtParamsSchema.parse(header.params);

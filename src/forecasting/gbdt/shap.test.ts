@@ -31,7 +31,9 @@ function conditional(t: Tree, x: number[], known: Set<number>, node = 0): number
     const v = x[f]!;
     return conditional(t, x, known, v <= t.threshold[node]! || Number.isNaN(v) ? l : r);
   }
-  return (t.cover[l]! * conditional(t, x, known, l) + t.cover[r]! * conditional(t, x, known, r)) / t.cover[node]!;
+  return (
+    (t.cover[l]! * conditional(t, x, known, l) + t.cover[r]! * conditional(t, x, known, r)) / t.cover[node]!
+  );
 }
 
 /** Shapley values by enumerating every subset of features */
@@ -105,7 +107,12 @@ describe("TreeSHAP", () => {
     const train = data(3000, 8, 5);
     const model = trainGbdt(train, { objective: "logistic", nTrees: 30, maxDepth: 4 });
     const imp = featureImportance(model);
-    expect(imp.slice(0, 3).map((i) => i.feature).sort()).toEqual(["f0", "f1", "f2"]);
+    expect(
+      imp
+        .slice(0, 3)
+        .map((i) => i.feature)
+        .sort(),
+    ).toEqual(["f0", "f1", "f2"]);
     expect(imp.reduce((a, b) => a + b.splits, 0)).toBe(
       model.trees.reduce((a, t) => a + t.feature.filter((f) => f >= 0).length, 0),
     );

@@ -14,8 +14,21 @@ interface PathBuffers {
  * Exact path-dependent TreeSHAP (Lundberg et al. 2018, Algorithm 2): per-feature contributions
  * of row r to the tree's output, added into phi. Sum of phi over features = f(x) - E[f(x)].
  */
-function treeShapRow(t: Tree, cols: readonly Float64Array[], r: number, phi: Float64Array, buf: PathBuffers): void {
-  const recurse = (node: number, parent: number, depth: number, zeroFrac: number, oneFrac: number, feat: number): void => {
+function treeShapRow(
+  t: Tree,
+  cols: readonly Float64Array[],
+  r: number,
+  phi: Float64Array,
+  buf: PathBuffers,
+): void {
+  const recurse = (
+    node: number,
+    parent: number,
+    depth: number,
+    zeroFrac: number,
+    oneFrac: number,
+    feat: number,
+  ): void => {
     // each level works on its own copy of the path, stored right after its parent's
     const path = parent + depth + 1;
     buf.feature.copyWithin(path, parent, parent + depth + 1);

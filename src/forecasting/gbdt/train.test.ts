@@ -4,7 +4,10 @@ import { accuracy, auc } from "./metrics.ts";
 import { predict } from "./predict.ts";
 import { trainGbdt } from "./train.ts";
 
-const matrix = (...cols: number[][]) => ({ rows: cols[0]!.length, cols: cols.map((c) => Float64Array.from(c)) });
+const matrix = (...cols: number[][]) => ({
+  rows: cols[0]!.length,
+  cols: cols.map((c) => Float64Array.from(c)),
+});
 
 describe("gbdt on hand-worked cases", () => {
   it("one split, two trees, lambda 1, learning rate 0.5", () => {
@@ -56,7 +59,15 @@ describe("gbdt on hand-worked cases", () => {
     const x = matrix([1, 2, 3, 4]);
     const m = trainGbdt(
       { x, y: Float64Array.from([0, 0.2, 5, 7]) },
-      { nTrees: 1, growth: "leafwise", maxLeaves: 3, maxDepth: 0, learningRate: 1, lambda: 0, minChildWeight: 0 },
+      {
+        nTrees: 1,
+        growth: "leafwise",
+        maxLeaves: 3,
+        maxDepth: 0,
+        learningRate: 1,
+        lambda: 0,
+        minChildWeight: 0,
+      },
     );
     const t = m.trees[0]!;
     expect(Array.from(t.feature)).toEqual([0, -1, 0, -1, -1]);
@@ -68,11 +79,20 @@ describe("gbdt on hand-worked cases", () => {
   it("minSamplesLeaf and minChildWeight forbid small children", () => {
     const x = matrix([1, 2, 3, 4, 5, 6]);
     const y = Float64Array.from([9, 0, 0, 0, 0, 0]);
-    const free = trainGbdt({ x, y }, { nTrees: 1, maxDepth: 1, learningRate: 1, lambda: 0, minChildWeight: 0 });
+    const free = trainGbdt(
+      { x, y },
+      { nTrees: 1, maxDepth: 1, learningRate: 1, lambda: 0, minChildWeight: 0 },
+    );
     expect(free.trees[0]!.threshold[0]).toBe(1.5);
-    const held = trainGbdt({ x, y }, { nTrees: 1, maxDepth: 1, learningRate: 1, lambda: 0, minSamplesLeaf: 2 });
+    const held = trainGbdt(
+      { x, y },
+      { nTrees: 1, maxDepth: 1, learningRate: 1, lambda: 0, minSamplesLeaf: 2 },
+    );
     expect(held.trees[0]!.threshold[0]).toBe(2.5);
-    const heavy = trainGbdt({ x, y }, { nTrees: 1, maxDepth: 1, learningRate: 1, lambda: 0, minChildWeight: 3 });
+    const heavy = trainGbdt(
+      { x, y },
+      { nTrees: 1, maxDepth: 1, learningRate: 1, lambda: 0, minChildWeight: 3 },
+    );
     expect(heavy.trees[0]!.threshold[0]).toBe(3.5);
   });
 
@@ -87,11 +107,15 @@ describe("gbdt on hand-worked cases", () => {
   });
 
   it("refuses bad input with one clear line", () => {
-    expect(() => trainGbdt({ x: matrix([1, 2]), y: Float64Array.from([0]) }, {})).toThrow(/1 labels for 2 rows/);
-    expect(() => trainGbdt({ x: matrix([1, 2]), y: Float64Array.from([0, 2]) }, { objective: "logistic" })).toThrow(
-      /must be 0 or 1/,
+    expect(() => trainGbdt({ x: matrix([1, 2]), y: Float64Array.from([0]) }, {})).toThrow(
+      /1 labels for 2 rows/,
     );
-    expect(() => trainGbdt({ x: matrix([1, 2]), y: Float64Array.from([0, 1]) }, { maxBins: 1 })).toThrow(/maxBins/);
+    expect(() =>
+      trainGbdt({ x: matrix([1, 2]), y: Float64Array.from([0, 2]) }, { objective: "logistic" }),
+    ).toThrow(/must be 0 or 1/);
+    expect(() => trainGbdt({ x: matrix([1, 2]), y: Float64Array.from([0, 1]) }, { maxBins: 1 })).toThrow(
+      /maxBins/,
+    );
   });
 });
 

@@ -1,13 +1,13 @@
 import { createRng } from "../../domain/random.ts";
 import { invalidInput } from "../../errors.ts";
 import type { WorkerPool } from "../../ports/worker-pool.ts";
-import { type FeatureMatrix, binMatrix, checkMatrix, computeBinEdges } from "./binning.ts";
-import { type HistContext, HistPool, type HistRequest, growTree } from "./grow.ts";
+import { binMatrix, checkMatrix, computeBinEdges, type FeatureMatrix } from "./binning.ts";
+import { growTree, type HistContext, HistPool, type HistRequest } from "./grow.ts";
 import { buildHistogram, needsCounts } from "./histogram.ts";
 import type { GbdtModel } from "./model.ts";
 import { baseMargin, computeGradients, meanLoss } from "./objective.ts";
 import { type GbdtParamsInput, GbdtParamsSchema } from "./params.ts";
-import { type Tree, addTreeBinned } from "./tree.ts";
+import { addTreeBinned, type Tree } from "./tree.ts";
 
 export interface Dataset {
   readonly x: FeatureMatrix;
@@ -37,7 +37,9 @@ function* boost(
 ): Generator<HistJob, GbdtModel, void> {
   const parsed = GbdtParamsSchema.safeParse(input);
   if (!parsed.success)
-    throw invalidInput(`gbdt params: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    throw invalidInput(
+      `gbdt params: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
   const p = parsed.data;
   const { x, y } = train;
   checkMatrix(x, "gbdt training data");
@@ -47,7 +49,8 @@ function* boost(
   if (n < 2 || nf < 1) throw invalidInput(`gbdt: need at least 2 rows and 1 feature, got ${n} x ${nf}`);
   for (let r = 0; r < n; r++) {
     const v = y[r]!;
-    if (!Number.isFinite(v)) throw invalidInput(`gbdt: label at row ${r} is ${v}; drop rows without a finite target`);
+    if (!Number.isFinite(v))
+      throw invalidInput(`gbdt: label at row ${r} is ${v}; drop rows without a finite target`);
     if (p.objective === "logistic" && v !== 0 && v !== 1)
       throw invalidInput(`gbdt: logistic labels must be 0 or 1, row ${r} has ${v}`);
   }
@@ -66,7 +69,13 @@ function* boost(
   const hess = f64(n);
   const idx = shared ? new Uint32Array(new SharedArrayBuffer(n * 4)) : new Uint32Array(n);
   const rowBins = shared ? toShared(binned.rowBins) : binned.rowBins;
-  const ctx: HistContext = { binned: { ...binned, rowBins }, idx, grad, hess, countAt: needsCounts(p) ? 2 * binned.offset[nf]! : -1 };
+  const ctx: HistContext = {
+    binned: { ...binned, rowBins },
+    idx,
+    grad,
+    hess,
+    countAt: needsCounts(p) ? 2 * binned.offset[nf]! : -1,
+  };
   const scratch = new Uint32Array(n);
   const pool = new HistPool(binned.offset[nf]! * (needsCounts(p) ? 3 : 2), shared);
 
@@ -161,7 +170,19 @@ export function buildLocal(job: HistJob): void {
   const { binned, idx, grad, hess, countAt } = job.ctx;
   for (const q of job.requests) {
     q.hist.fill(0);
-    buildHistogram(binned.rowBins, binned.nFeatures, 0, binned.nFeatures, idx, q.start, q.end, grad, hess, q.hist, countAt);
+    buildHistogram(
+      binned.rowBins,
+      binned.nFeatures,
+      0,
+      binned.nFeatures,
+      idx,
+      q.start,
+      q.end,
+      grad,
+      hess,
+      q.hist,
+      countAt,
+    );
   }
 }
 
@@ -200,7 +221,19 @@ export const HISTOGRAM_KERNEL = "gbdt.histogram";
 export function histogramKernel(t: HistogramTask): number {
   t.hist.fill(0, 2 * t.b0, 2 * t.b1);
   if (t.countAt >= 0) t.hist.fill(0, t.countAt + t.b0, t.countAt + t.b1);
-  buildHistogram(t.rowBins, t.nFeatures, t.f0, t.f1, t.idx, t.start, t.end, t.grad, t.hess, t.hist, t.countAt);
+  buildHistogram(
+    t.rowBins,
+    t.nFeatures,
+    t.f0,
+    t.f1,
+    t.idx,
+    t.start,
+    t.end,
+    t.grad,
+    t.hess,
+    t.hist,
+    t.countAt,
+  );
   return 0;
 }
 
@@ -229,7 +262,21 @@ export async function trainGbdtParallel(
         const f1 = Math.floor(((b + 1) * nf) / blocks);
         const b0 = binned.offset[f0]!;
         const b1 = binned.offset[f1]!;
-        tasks.push({ rowBins: binned.rowBins, nFeatures: nf, f0, f1, b0, b1, countAt, idx, start: q.start, end: q.end, grad, hess, hist: q.hist });
+        tasks.push({
+          rowBins: binned.rowBins,
+          nFeatures: nf,
+          f0,
+          f1,
+          b0,
+          b1,
+          countAt,
+          idx,
+          start: q.start,
+          end: q.end,
+          grad,
+          hess,
+          hist: q.hist,
+        });
       }
     }
     await pool.run<HistogramTask, number>(HISTOGRAM_KERNEL, tasks);

@@ -3,6 +3,7 @@ import { registerBacktestCommand } from "./commands/backtest.ts";
 import { registerDataCommand } from "./commands/data.ts";
 import { registerDemoCommand } from "./commands/demo.ts";
 import { registerReportCommand } from "./commands/report.ts";
+import { registerModelCommand } from "./commands/model.ts";
 import { registerModelEvaluateCommand } from "./commands/model-evaluate.ts";
 import { registerScreenCommand } from "./commands/screen.ts";
 
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerReportCommand(program);
   registerModelEvaluateCommand(program);
+  registerModelCommand(program);
   registerScreenCommand(program);
   return program;
 }

@@ -1,0 +1,201 @@
+import { invalidInput } from "../errors.ts";
+import { makeTargets } from "../forecasting/features/targets.ts";
+import type { FeatureMatrix } from "../forecasting/gbdt/binning.ts";
+import { accuracy, auc } from "../forecasting/gbdt/metrics.ts";
+import type { GbdtModel } from "../forecasting/gbdt/model.ts";
+import { meanLoss } from "../forecasting/gbdt/objective.ts";
+import { type GbdtParamsInput, GbdtParamsSchema } from "../forecasting/gbdt/params.ts";
+import { predict } from "../forecasting/gbdt/predict.ts";
+import { serializeModel } from "../forecasting/gbdt/serialize.ts";
+import { trainGbdt } from "../forecasting/gbdt/train.ts";
+import type { CandleStore } from "../ports/candle-store.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { ModelRecord, ModelStore } from "../ports/model-store.ts";
+import { defaultSources, type FeatureSources, featuresFor } from "./model-data.ts";
+import { parseTime, resolveSeries, type SeriesRef } from "./resolve-series.ts";
+
+export interface TrainModelInput extends SeriesRef {
+  from?: string;
+  to?: string;
+  /** bars ahead */
+  horizon: number;
+  /** logistic forecasts the sign of the h-bar log return; squared forecasts the return or the volatility */
+  objective?: "logistic" | "squared";
+  /** for squared error: "logret" (default) or "vol" */
+  target?: "logret" | "vol";
+  gbdt?: GbdtParamsInput;
+}
+
+export interface TrainModelDeps {
+  store: CandleStore;
+  models: ModelStore;
+  clock: Clock;
+}
+
+export interface TrainModelOutput {
+  record: ModelRecord;
+  rows: { train: number; valid: number; test: number };
+  roundsTrained: number;
+  trees: number;
+}
+
+/** Shallow, shrunk, early-stopped trees: returns are noisy and a deep model memorises them */
+export const DEFAULT_MODEL_PARAMS: GbdtParamsInput = {
+  nTrees: 500,
+  learningRate: 0.05,
+  maxDepth: 4,
+  minSamplesLeaf: 100,
+  lambda: 10,
+  subsample: 0.8,
+  colsample: 0.8,
+  earlyStoppingRounds: 30,
+  seed: 1,
+};
+
+const subset = (cols: readonly Float64Array[], rows: Int32Array): FeatureMatrix => ({
+  rows: rows.length,
+  cols: cols.map((c) => Float64Array.from(rows, (r) => c[r]!)),
+});
+
+/**
+ * Trains a GBDT forecaster on one stored series: features from bars <= t, target h bars ahead;
+ * chronological train / validation (early stopping) / test split with an h-bar purge gap before
+ * each later segment so no label overlaps the next segment; metrics are on the test segment only.
+ */
+export function trainModel(input: TrainModelInput, deps: TrainModelDeps): TrainModelOutput {
+  const h = input.horizon;
+  if (!Number.isInteger(h) || h < 1) throw invalidInput(`--horizon ${h}: give a whole number of bars >= 1`);
+  const objective = input.objective ?? "logistic";
+  const targetKind = objective === "logistic" ? "sign" : (input.target ?? "logret");
+  if (objective === "logistic" && input.target === "vol")
+    throw invalidInput("--target vol needs --objective squared (volatility is a value, not a sign)");
+  const key = resolveSeries(deps.store, input);
+  const from = parseTime(input.from, "--from");
+  const to = parseTime(input.to, "--to");
+  const series = deps.store.read(key, {
+    ...(from === undefined ? {} : { from }),
+    ...(to === undefined ? {} : { to }),
+  });
+  const n = series.close.length;
+  const sources: FeatureSources = defaultSources(deps.store, key);
+  const t0 = deps.clock.now();
+  const fs = featuresFor(deps.store, series, sources, to);
+  const y = makeTargets(series, h)[targetKind];
+  const usable: number[] = [];
+  for (let t = fs.warmup; t < n; t++) if (Number.isFinite(y[t]!)) usable.push(t);
+  const m = usable.length;
+  if (m < 500)
+    throw invalidInput(
+      `${key.symbol} ${key.timeframe}: only ${m} bars with features and a ${h}-bar target; need 500+ (widen --from/--to or lower --horizon)`,
+    );
+  // chronological 70/15/15 with h bars dropped before validation and test: their labels would peek into the next segment
+  const trainEnd = Math.floor(m * 0.7);
+  const validEnd = Math.floor(m * 0.85);
+  const pick = (a: number, b: number): Int32Array => Int32Array.from(usable.slice(a, b));
+  const trainRows = pick(0, trainEnd - h);
+  const validRows = pick(trainEnd, validEnd - h);
+  const testRows = pick(validEnd, m);
+  const params = GbdtParamsSchema.parse({ ...DEFAULT_MODEL_PARAMS, ...input.gbdt, objective });
+  const label = (rows: Int32Array): Float64Array => Float64Array.from(rows, (r) => y[r]!);
+  const model = trainGbdt({ x: subset(fs.cols, trainRows), y: label(trainRows) }, params, {
+    valid: { x: subset(fs.cols, validRows), y: label(validRows) },
+    featureNames: fs.names,
+  });
+  const trainingMs = deps.clock.now() - t0;
+  const metrics = testMetrics(
+    model,
+    subset(fs.cols, testRows),
+    label(testRows),
+    targetKind,
+    label(trainRows),
+  );
+  const payload = serializeModel(model);
+  const record = deps.models.save(
+    {
+      kind: "gbdt",
+      createdAt: deps.clock.now(),
+      params: { gbdt: params, sources, featureBuilder: "buildFeatures v1" },
+      features: fs.names,
+      target: { kind: targetKind, horizon: h },
+      dataRange: {
+        exchange: key.exchange,
+        symbol: key.symbol,
+        timeframe: key.timeframe,
+        from: series.ts[trainRows[0]!]!,
+        to: series.ts[validRows[validRows.length - 1]!]! + 1,
+      },
+      metrics: {
+        ...metrics,
+        testFrom: series.ts[testRows[0]!]!,
+        testTo: series.ts[testRows[testRows.length - 1]!]! + 1,
+        bestRound: model.trees.length,
+      },
+      trainingMs,
+    },
+    payload,
+  );
+  return {
+    record,
+    rows: { train: trainRows.length, valid: validRows.length, test: testRows.length },
+    roundsTrained: model.roundsTrained,
+    trees: model.trees.length,
+  };
+}
+
+/** Out-of-sample quality beside the naive reference a forecast must beat */
+function testMetrics(
+  model: GbdtModel,
+  x: FeatureMatrix,
+  y: Float64Array,
+  target: string,
+  trainY: Float64Array,
+): Record<string, number> {
+  const p = predict(model, x);
+  const n = y.length;
+  let trainMean = 0;
+  for (const v of trainY) trainMean += v;
+  trainMean /= trainY.length;
+  if (target === "sign") {
+    const margin = p.map((q) => Math.log(q / (1 - q)));
+    const base = new Float64Array(n).fill(Math.log(trainMean / (1 - trainMean)));
+    let up = 0;
+    for (const v of y) up += v;
+    return {
+      testRows: n,
+      auc: auc(y, p),
+      accuracy: accuracy(y, p),
+      logLoss: meanLoss("logistic", margin, y),
+      naiveLogLoss: meanLoss("logistic", base, y),
+      testUpRate: up / n,
+    };
+  }
+  let se = 0;
+  let seNaive = 0;
+  let hit = 0;
+  let sp = 0;
+  let sy = 0;
+  for (let i = 0; i < n; i++) {
+    se += (p[i]! - y[i]!) ** 2;
+    seNaive += (trainMean - y[i]!) ** 2;
+    if (Math.sign(p[i]!) === Math.sign(y[i]!)) hit++;
+    sp += p[i]!;
+    sy += y[i]!;
+  }
+  const mp = sp / n;
+  const my = sy / n;
+  let cov = 0;
+  let vp = 0;
+  let vy = 0;
+  for (let i = 0; i < n; i++) {
+    cov += (p[i]! - mp) * (y[i]! - my);
+    vp += (p[i]! - mp) ** 2;
+    vy += (y[i]! - my) ** 2;
+  }
+  return {
+    testRows: n,
+    rmse: Math.sqrt(se / n),
+    naiveRmse: Math.sqrt(seNaive / n),
+    ic: vp > 0 && vy > 0 ? cov / Math.sqrt(vp * vy) : 0,
+    ...(target === "logret" ? { directionHitRate: hit / n } : {}),
+  };
+}
