@@ -3,10 +3,13 @@ import type { CandleSeries } from "../domain/candle-series.ts";
 import { invalidInput, isAppError } from "../errors.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
 import type { Clock } from "../ports/clock.ts";
+import type { WorkerPool } from "../ports/worker-pool.ts";
 import { runScreen, type ScreenRun, type SearchChoice } from "../research/screen.ts";
 import { PRESETS, UNIVERSES } from "../research/screen-catalog.ts";
 import type { VariantSpec, VariantStats } from "../research/screen-evaluate.ts";
+import { SCREEN_KERNEL, type ScreenShared, type ScreenTask } from "../research/screen-kernel.ts";
 import type { ScreenRunInfo, ScreenRunStore } from "../research/screen-run-store.ts";
+import type { ValidationConfig } from "../research/validation-config.ts";
 import { defaultValidationConfig, type ValidationConfigInput } from "../research/validation-config.ts";
 import { resolveSeries } from "./resolve-series.ts";
 
@@ -30,11 +33,8 @@ export interface RunScreenDeps {
   store: CandleStore;
   runs: ScreenRunStore;
   clock: Clock;
-  /** evaluates a batch of variants on worker threads (set up by the shell for --threads > 1) */
-  evaluate?: (
-    series: readonly CandleSeries[],
-    reference: CandleSeries | undefined,
-  ) => ((specs: readonly VariantSpec[]) => Promise<VariantStats[]>) | undefined;
+  /** worker threads for the variant evaluations (threads > 1); results equal the single-thread ones */
+  pool?: WorkerPool;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -81,6 +81,31 @@ export function loadScreenSeries(
   return { series, reference };
 }
 
+/** Spreads variant evaluations over a worker pool in chunks; results come back in spec order */
+export function poolEvaluator(
+  pool: WorkerPool,
+  series: readonly CandleSeries[],
+  reference: CandleSeries | undefined,
+  config: ValidationConfig,
+): (specs: readonly VariantSpec[], done: (count: number) => void) => Promise<VariantStats[]> {
+  const shared: ScreenShared = { series, config, ...(reference === undefined ? {} : { reference }) };
+  return async (specs, done) => {
+    const chunk = 20;
+    const tasks: ScreenTask[] = [];
+    for (let i = 0; i < specs.length; i += chunk) tasks.push({ specs: specs.slice(i, i + chunk) });
+    let reported = 0;
+    const out = await pool.run<ScreenTask, VariantStats[], ScreenShared>(SCREEN_KERNEL, tasks, {
+      shared,
+      onProgress: (n) => {
+        const count = Math.min(specs.length, n * chunk);
+        done(count - reported);
+        reported = count;
+      },
+    });
+    return out.flat();
+  };
+}
+
 /** Run ids sort by time: s-YYYYMMDD-HHMMSS, with a suffix when two land in the same second */
 function newRunId(runs: ScreenRunStore, now: number): string {
   const base = `s-${new Date(now).toISOString().slice(0, 19).replace(/[-:]/g, "").replace("T", "-")}`;
@@ -105,7 +130,10 @@ export async function runScreenUseCase(
     ...(req.slippage === undefined ? {} : { slippage: parseFraction(req.slippage, "--slippage") }),
   });
   const { series, reference } = loadScreenSeries(deps.store, req);
-  const evaluate = deps.evaluate?.(series, reference);
+  const evaluate =
+    deps.pool !== undefined && deps.pool.threads > 1
+      ? poolEvaluator(deps.pool, series, reference, config)
+      : undefined;
   const run = await runScreen({
     series,
     ...(reference === undefined ? {} : { reference }),

@@ -30,8 +30,11 @@ export interface ScreenRequest {
   preset?: string;
   search: SearchChoice;
   config: ValidationConfig;
-  /** evaluates variants elsewhere (worker threads); default: in this thread */
-  evaluate?: (specs: readonly VariantSpec[]) => Promise<VariantStats[]>;
+  /**
+   * Evaluates a batch of variants elsewhere (worker threads: see screen-kernel.ts), calling `done`
+   * with the count of each finished part; results in spec order. Default: in this thread.
+   */
+  evaluate?: (specs: readonly VariantSpec[], done: (count: number) => void) => Promise<VariantStats[]>;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -122,34 +125,31 @@ export async function runScreen(req: ScreenRequest): Promise<ScreenRun> {
   const scratch = allocScratch(n);
   let done = 0;
   const budget = req.variants;
+  const tick = (k: number): void => {
+    done += k;
+    req.onProgress?.(Math.min(done, budget), budget);
+  };
   const evalBatch = async (specs: readonly VariantSpec[]): Promise<VariantStats[]> => {
+    if (req.evaluate !== undefined) return req.evaluate(specs, tick);
     const out: VariantStats[] = [];
     const chunk = 25;
     for (let i = 0; i < specs.length; i += chunk) {
       const part = specs.slice(i, i + chunk);
-      out.push(
-        ...(req.evaluate !== undefined
-          ? await req.evaluate(part)
-          : evaluateLocally(data, layout, c, part, scratch)),
-      );
-      done += part.length;
-      req.onProgress?.(Math.min(done, budget), budget);
+      out.push(...evaluateLocally(data, layout, c, part, scratch));
+      tick(part.length);
     }
     return out;
   };
   let stats: VariantStats[];
   if (method === "evolutionary") {
-    stats = [];
     // fitness is the in-sample Sharpe (bars before the first test fold): the search never sees OOS bars
     const pending: VariantStats[][] = [];
-    const fitness = (batch: readonly VariantSpec[]): number[] => {
-      const st = evaluateLocally(data, layout, c, batch, scratch);
+    const fitness = async (batch: readonly VariantSpec[]): Promise<number[]> => {
+      const st = await evalBatch(batch);
       pending.push(st);
-      done += batch.length;
-      req.onProgress?.(Math.min(done, budget), budget);
       return st.map((s) => s.trainSharpe);
     };
-    evolutionarySearch(spaces, budget, rng, fitness);
+    await evolutionarySearch(spaces, budget, rng, fitness);
     stats = pending.flat();
   } else {
     const specs = method === "grid" ? gridSearch(spaces, budget) : randomSearch(spaces, budget, rng);

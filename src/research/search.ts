@@ -96,16 +96,16 @@ export function randomSearch(spaces: readonly FamilySpace[], budget: number, rng
  * probability 1/2, or the symbol changes), never re-trying a point. `fitness` sees only in-sample
  * figures; every point tried is returned, since deflation counts them all.
  */
-export function evolutionarySearch(
+export async function evolutionarySearch(
   spaces: readonly FamilySpace[],
   budget: number,
   rng: Rng,
-  fitness: (batch: readonly VariantSpec[]) => number[],
+  fitness: (batch: readonly VariantSpec[]) => Promise<number[]>,
   generations = 5,
-): { tried: VariantSpec[]; fitness: number[] } {
+): Promise<{ tried: VariantSpec[]; fitness: number[] }> {
   const first = Math.max(2, Math.round(budget * 0.4));
   const tried = randomSearch(spaces, Math.min(first, budget), rng);
-  const fit = fitness(tried);
+  const fit = await fitness(tried);
   const seen = new Set(tried.map(keyOf));
   const bySpace = new Map(spaces.map((s) => [s.family, s]));
   const perGen = Math.max(1, Math.ceil((budget - tried.length) / generations));
@@ -145,7 +145,7 @@ export function evolutionarySearch(
       for (const v of take) seen.add(keyOf(v));
     }
     tried.push(...batch);
-    fit.push(...fitness(batch));
+    fit.push(...(await fitness(batch)));
   }
   return { tried, fitness: fit };
 }

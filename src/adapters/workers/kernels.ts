@@ -9,4 +9,5 @@ const at = (path: string, name: string): KernelRef => ({
 export const KERNELS: Readonly<Record<string, KernelRef>> = {
   "sweep.range": at("../../backtest/sweep/worker-kernel.ts", "sweepRangeKernel"),
   "gbdt.histogram": at("../../forecasting/gbdt/train.ts", "histogramKernel"),
+  "screen.evaluate": at("../../research/screen-kernel.ts", "screenEvaluateKernel"),
 };
