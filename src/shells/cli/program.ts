@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { registerBacktestCommand } from "./commands/backtest.ts";
 import { registerDataCommand } from "./commands/data.ts";
 import { registerDemoCommand } from "./commands/demo.ts";
+import { registerIndicatorsCommand } from "./commands/indicators.ts";
 import { registerReportCommand } from "./commands/report.ts";
 import { registerModelCommand } from "./commands/model.ts";
 import { registerModelEvaluateCommand } from "./commands/model-evaluate.ts";
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerBacktestCommand(program);
   registerDataCommand(program);
   registerDemoCommand(program);
+  registerIndicatorsCommand(program);
   registerReportCommand(program);
   registerModelEvaluateCommand(program);
   registerModelCommand(program);

@@ -1,0 +1,121 @@
+import { z } from "zod";
+import { getIndicator, INDICATORS, type IndicatorCategory, type Params } from "../indicators/registry.ts";
+import type { CandleStore } from "../ports/candle-store.ts";
+import { resolveSeries, type SeriesRef } from "./resolve-series.ts";
+
+/** One indicator as `kairos indicators list` and the MCP server describe it */
+export interface IndicatorInfo {
+  name: string;
+  description: string;
+  category: IndicatorCategory;
+  outputs: readonly string[];
+  needs: readonly string[];
+  reference: string;
+  /** warm-up bars with the default parameters */
+  warmup: number;
+  /** JSON schema of the parameters (defaults, bounds) */
+  params: Record<string, unknown>;
+}
+
+/** Every registered indicator with its parameters, defaults and bounds */
+export function listIndicators(): IndicatorInfo[] {
+  return INDICATORS.map((ind) => {
+    const schema = z.toJSONSchema(ind.params, { io: "input", unrepresentable: "any" }) as Record<
+      string,
+      unknown
+    >;
+    return {
+      name: ind.name,
+      description: ind.description,
+      category: ind.category,
+      outputs: ind.outputs,
+      needs: ind.needs,
+      reference: ind.reference,
+      warmup: ind.warmup(),
+      params: (schema.properties as Record<string, unknown> | undefined) ?? {},
+    };
+  });
+}
+
+export interface ComputeIndicatorRequest {
+  indicator: string;
+  /** raw parameter values (validated by the indicator's zod schema) */
+  params: Record<string, unknown>;
+  series: SeriesRef;
+  /** epoch ms, inclusive / exclusive */
+  from?: number;
+  to?: number;
+  /** benchmark symbol for correlation and beta (same exchange and timeframe) */
+  against?: string;
+  /** how many of the latest bars to return (0 = all) */
+  last: number;
+}
+
+export interface ComputeIndicatorResult {
+  indicator: string;
+  params: Params;
+  exchange: string;
+  symbol: string;
+  timeframe: string;
+  bars: number;
+  warmup: number;
+  outputs: readonly string[];
+  metadata: Record<string, unknown>;
+  /** the latest `last` bars: open time (epoch ms) and each output (null while undefined) */
+  rows: { ts: number; values: Record<string, number | null> }[];
+}
+
+/**
+ * Computes an indicator over a stored series (the whole stored range, or [from, to)), so its
+ * warm-up is spent on history, and returns the latest rows.
+ */
+export function computeIndicator(
+  deps: { store: CandleStore },
+  req: ComputeIndicatorRequest,
+): ComputeIndicatorResult {
+  const ind = getIndicator(req.indicator);
+  const params = ind.parse(req.params);
+  const key = resolveSeries(deps.store, req.series);
+  const range = {
+    ...(req.from === undefined ? {} : { from: req.from }),
+    ...(req.to === undefined ? {} : { to: req.to }),
+  };
+  const series = deps.store.read(key, range);
+  let benchmark: Float64Array | undefined;
+  if (req.against !== undefined) {
+    const bkey = resolveSeries(deps.store, {
+      exchange: key.exchange,
+      symbol: req.against,
+      timeframe: key.timeframe,
+    });
+    const b = deps.store.read(bkey, range);
+    const at = new Map<number, number>();
+    for (let i = 0; i < b.ts.length; i++) at.set(b.ts[i]!, b.close[i]!);
+    // bars the benchmark lacks are NaN there, so they never pair with another bar's price
+    benchmark = Float64Array.from(series.ts, (t) => at.get(t) ?? Number.NaN);
+  }
+  const out = ind.batch(benchmark === undefined ? series : { ...series, benchmark }, params);
+  const n = series.ts.length;
+  const start = req.last > 0 ? Math.max(0, n - req.last) : 0;
+  const rows: ComputeIndicatorResult["rows"] = [];
+  for (let i = start; i < n; i++) {
+    const values: Record<string, number | null> = {};
+    for (const o of ind.outputs) {
+      const v = out[o]![i]!;
+      values[o] = Number.isFinite(v) ? v : null;
+    }
+    rows.push({ ts: series.ts[i]!, values });
+  }
+  return {
+    indicator: ind.name,
+    params,
+    exchange: key.exchange,
+    symbol: key.symbol,
+    timeframe: key.timeframe,
+    bars: n,
+    warmup: ind.warmup(params),
+    outputs: ind.outputs,
+    metadata: ind.metadata(params),
+    rows,
+  };
+}
