@@ -197,7 +197,12 @@ export function buildEnsembleFromRun(x: EnsembleFromRunInput): EnsembleFromRunRe
     throw invalidInput(
       `ensemble: the run has ${run.clock.bars} bars but the store gives ${n}: screen again on the current data`,
     );
-  const single = run.variants.filter((v) => !isBasket(screenFamily(v.family)));
+  const flagged = new Set(
+    Object.entries(run.familyPbo)
+      .filter(([, p]) => p.flagged)
+      .map(([f]) => f),
+  );
+  const single = run.variants.filter((v) => !isBasket(screenFamily(v.family)) && !flagged.has(v.family));
   const trainSharpe = (v: JudgedVariant): number =>
     v.walkForward.anchored[0]?.[0] ?? Number.NEGATIVE_INFINITY;
   const inSample = single.slice().sort((a, b) => trainSharpe(b) - trainSharpe(a) || (a.id < b.id ? -1 : 1));
@@ -206,7 +211,11 @@ export function buildEnsembleFromRun(x: EnsembleFromRunInput): EnsembleFromRunRe
     ...new Map([...passed, ...inSample.slice(0, x.poolSize ?? 40)].map((v) => [v.id, v])).values(),
   ];
   const notes: string[] = [];
-  const baskets = run.variants.length - single.length;
+  if (flagged.size > 0)
+    notes.push(
+      `families flagged for overfitting (PBO above the limit) are left out: ${[...flagged].sort().join(", ")}.`,
+    );
+  const baskets = run.variants.filter((v) => isBasket(screenFamily(v.family))).length;
   if (baskets > 0)
     notes.push(
       `${baskets} basket variants (rotation across symbols) are left out of the per-symbol ensemble.`,

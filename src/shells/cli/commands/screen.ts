@@ -1,9 +1,12 @@
+import { join } from "node:path";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { listScreenRuns, runScreenUseCase, showScreenRun } from "../../../app/run-screen.ts";
+import { writeRunReport } from "../../../app/write-report.ts";
 import { invalidInput } from "../../../errors.ts";
 import type { ScreenRun, SearchChoice } from "../../../research/screen.ts";
 import type { JudgedVariant } from "../../../research/screen-judge.ts";
+import { readChartLibrary } from "../../report/chart-lib.ts";
 import { globalsOf, printInfo, printJson, printLine } from "../context.ts";
 import { withContainer } from "../with-container.ts";
 
@@ -19,6 +22,9 @@ interface ScreenOpts {
   fee?: string;
   slippage?: string;
   top: string;
+  /** false with --no-report */
+  report: boolean;
+  reportFile?: string;
 }
 
 const int = (v: string, flag: string, min: number): number => {
@@ -147,6 +153,8 @@ export function registerScreenCommand(program: Command): void {
     .option("--fee <rate>", "fee per side (0.001, 0.1% or 10bps)")
     .option("--slippage <rate>", "slippage per side")
     .option("--top <n>", "leaderboard rows", "20")
+    .option("--report-file <file>", "where the strategist report goes (default <home>/reports/<run>.html)")
+    .option("--no-report", "do not build the ensemble and write the strategist report")
     .addHelpText(
       "after",
       "\nExamples:\n  kairos screen --universe ai-tokens --timeframe 1h --variants 2000 --seed 7\n  kairos screen --symbols BTC/USDT,ETH/USDT --preset trend-follower --json\n  kairos screen show s-20261122-203000",
@@ -206,6 +214,15 @@ export function registerScreenCommand(program: Command): void {
           else {
             for (const l of renderScreen(out.id, out.run, top)) printLine(l);
             printInfo(`stored as ${out.id}: reopen with \`kairos screen show ${out.id}\``);
+          }
+          if (opts.report) {
+            // the strategist report (ensemble, explained signals, charts) is written by default
+            const path = opts.reportFile ?? join(c.home, "reports", `${out.id}.html`);
+            writeRunReport(
+              { store: c.store, runs: c.screenRuns, files: c.files, chartLibrary: readChartLibrary },
+              { id: out.id, path, ...(opts.exchange === undefined ? {} : { exchange: opts.exchange }) },
+            );
+            if (!g.json) printInfo(`report: ${path}`);
           }
         } finally {
           if (started) bar.stop();
