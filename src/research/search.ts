@@ -56,10 +56,20 @@ export function gridSearch(spaces: readonly FamilySpace[], budget: number): Vari
   const total = per.reduce((a, p) => a + p.length, 0);
   const out: VariantSpec[] = [];
   const share = Math.min(1, budget / Math.max(1, total));
-  for (const pts of per) {
-    const take = Math.max(1, Math.round(pts.length * share));
-    for (let j = 0; j < take && j < pts.length; j++) out.push(pts[Math.floor((j * pts.length) / take)]!);
+  const takes = per.map((pts) => Math.min(pts.length, Math.max(1, Math.floor(pts.length * share))));
+  // every family keeps at least one point; trim the largest shares until the budget holds
+  let sum = takes.reduce((a, b) => a + b, 0);
+  while (sum > budget) {
+    let big = 0;
+    for (let i = 1; i < takes.length; i++) if (takes[i]! > takes[big]!) big = i;
+    if (takes[big]! <= 1) break;
+    takes[big]!--;
+    sum--;
   }
+  per.forEach((pts, i) => {
+    const take = takes[i]!;
+    for (let j = 0; j < take; j++) out.push(pts[Math.floor((j * pts.length) / take)]!);
+  });
   return out.slice(0, budget);
 }
 
