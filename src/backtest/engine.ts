@@ -257,21 +257,23 @@ export function runEngine(input: EngineInput): BacktestResult {
   function exitStep(sym: string, p: Position, seg: Segment, adverseOnly: boolean): void {
     const long = p.qty > 0;
     const ex = p.exits;
+    if (ex.stopLoss === undefined && ex.trailingStop === undefined && ex.takeProfit === undefined && !perp)
+      return;
     let level = Number.NaN;
     let kind = "";
-    const consider = (lv: number, k: string): void => {
-      if (!Number.isFinite(lv) || lv <= 0) return;
-      // the adverse level nearest the open is hit first
+    // the adverse level nearest the open is hit first
+    for (let k = 0; k < 3; k++) {
+      let lv = Number.NaN;
+      if (k === 0 && ex.stopLoss !== undefined) lv = p.avgEntry * (long ? 1 - ex.stopLoss : 1 + ex.stopLoss);
+      else if (k === 1 && ex.trailingStop !== undefined)
+        lv = long ? p.peak * (1 - ex.trailingStop) : p.trough * (1 + ex.trailingStop);
+      else if (k === 2 && perp) lv = p.liqPrice;
+      if (!(lv > 0) || !Number.isFinite(lv)) continue;
       if (Number.isNaN(level) || (long ? lv > level : lv < level)) {
         level = lv;
-        kind = k;
+        kind = k === 0 ? "stop-loss" : k === 1 ? "trailing-stop" : "liquidation";
       }
-    };
-    if (ex.stopLoss !== undefined)
-      consider(p.avgEntry * (long ? 1 - ex.stopLoss : 1 + ex.stopLoss), "stop-loss");
-    if (ex.trailingStop !== undefined)
-      consider(long ? p.peak * (1 - ex.trailingStop) : p.trough * (1 + ex.trailingStop), "trailing-stop");
-    if (perp) consider(p.liqPrice, "liquidation");
+    }
     const side: OrderSide = long ? "sell" : "buy";
     const qty = Math.abs(p.qty);
     if (!Number.isNaN(level)) {
@@ -331,11 +333,18 @@ export function runEngine(input: EngineInput): BacktestResult {
     cooldownUntil.set(sym, t + cfg.cooldownBars);
   }
 
+  const wholeSeg: Segment = { open: 0, high: 0, low: 0, volume: 0 };
+  const wholeList = [wholeSeg];
   function segmentsOf(sym: string): Segment[] {
     const s = bySym.get(sym)!;
-    const whole: Segment = { open: s.open[t]!, high: s.high[t]!, low: s.low[t]!, volume: s.volume[t]! };
     const d = input.detail?.[sym];
-    if (d === undefined) return [whole];
+    // the common case reuses one segment object: no allocation per bar
+    wholeSeg.open = s.open[t]!;
+    wholeSeg.high = s.high[t]!;
+    wholeSeg.low = s.low[t]!;
+    wholeSeg.volume = s.volume[t]!;
+    if (d === undefined) return wholeList;
+    const whole = { ...wholeSeg };
     const t0 = s.ts[t]!;
     let lo = 0;
     let hi = d.ts.length;
@@ -419,13 +428,12 @@ export function runEngine(input: EngineInput): BacktestResult {
   function decide(d: Decision): void {
     const eq = lastEquity;
     if (d.targets !== undefined) {
-      for (const [sym, raw] of Object.entries(d.targets)) {
+      for (const sym in d.targets) {
+        const raw = d.targets[sym]!;
         if (!bySym.has(sym)) throw invalidInput(`strategy ${strategy.id}: target for unknown symbol ${sym}`);
         let e = perp ? Math.max(-L, Math.min(L, raw)) : Math.max(0, Math.min(1, raw));
-        if (e === lastTarget.get(sym) || (lastTarget.get(sym) === undefined && e === 0)) {
-          lastTarget.set(sym, e);
-          continue;
-        }
+        const prev = lastTarget.get(sym);
+        if (e === prev || (prev === undefined && e === 0)) continue;
         lastTarget.set(sym, e);
         const close = closeOf(sym);
         e = sized(sym, e);

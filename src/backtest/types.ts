@@ -48,6 +48,13 @@
  *    reduce-only orders are cut to the open position and cancelled when they would open or add.
  *    Participation cap: at most cap * bar volume fills per bar; the rest waits for the next bar.
  *    Orders below minNotional are rejected; quantities are floored to the lot size.
+ * 11. Protections. cooldownBars: after a stop-loss, trailing-stop or liquidation exit on a symbol,
+ *    no entry fills there for that many bars. maxDrawdownStop: when close-marked equity falls that
+ *    fraction below its peak, everything is closed at the next open ("drawdown-stop") and later
+ *    decisions are ignored.
+ * Refinements: Sharpe and Sortino are 0 when their deviation is 0; on spot, sells are capped at the
+ * position; position exits are resolved before resting orders in a bar, and a position opened
+ * inside a bar is checked against its stop in that bar; exits ignore the participation cap.
  */
 import type { Timeframe } from "../domain/timeframe.ts";
 

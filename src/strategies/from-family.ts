@@ -16,6 +16,10 @@ export function strategyFromFamily<P extends Record<string, number | boolean>>(
   let exp: Float64Array[] = [];
   let ind: [string, Float64Array][][] = [];
   let expKeys: string[] = [];
+  // one decision object rewritten each bar: engines read it before the next bar (no per-bar garbage)
+  const targets: Record<string, number> = {};
+  const values: Record<string, number> = {};
+  const decision: Decision = { targets, values };
   return {
     id: family.name,
     warmup: family.warmup(params),
@@ -31,8 +35,6 @@ export function strategyFromFamily<P extends Record<string, number | boolean>>(
       expKeys = syms.map((s) => `${s}:exposure`);
     },
     onBar(ctx: StrategyContext): Decision | undefined {
-      const targets: Record<string, number> = {};
-      const values: Record<string, number> = {};
       const k = syms.length;
       for (let i = 0; i < k; i++) {
         const sym = syms[i]!;
@@ -41,7 +43,7 @@ export function strategyFromFamily<P extends Record<string, number | boolean>>(
         values[expKeys[i]!] = e;
         for (const [key, arr] of ind[i]!) values[key] = arr[ctx.bar]!;
       }
-      return { targets, values };
+      return decision;
     },
   };
 }
