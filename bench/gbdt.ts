@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { auc } from "../src/forecasting/gbdt/metrics.ts";
 import { predict } from "../src/forecasting/gbdt/predict.ts";
-import { trainGbdt, trainGbdtParallel } from "../src/forecasting/gbdt/train.ts";
+import { trainGbdtParallel } from "../src/forecasting/gbdt/parallel.ts";
+import { trainGbdt } from "../src/forecasting/gbdt/train.ts";
 import type { GbdtParamsInput } from "../src/forecasting/gbdt/params.ts";
 import { plantedNonLinear } from "./gbdt-data.ts";
 import { createGbdtPool } from "./gbdt-pool.ts";
@@ -100,7 +101,8 @@ for (const c of cases) {
       model = trainGbdt({ x: { rows: nTrain, cols: train.cols }, y: train.y }, params);
       seconds = (performance.now() - t0) / 1000;
     } else {
-      const pool = await createGbdtPool(threads);
+      // the calling thread builds one feature block itself: threads - 1 pool workers
+      const pool = await createGbdtPool(threads - 1);
       const t0 = performance.now();
       model = await trainGbdtParallel({ x: { rows: nTrain, cols: train.cols }, y: train.y }, params, pool);
       seconds = (performance.now() - t0) / 1000;

@@ -9,3 +9,4 @@ export * from "./serialize.ts";
 export * from "./shap.ts";
 export * from "./train.ts";
 export * from "./tree.ts";
+export * from "./parallel.ts";

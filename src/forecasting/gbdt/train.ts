@@ -1,6 +1,5 @@
 import { createRng } from "../../domain/random.ts";
 import { invalidInput } from "../../errors.ts";
-import type { WorkerPool } from "../../ports/worker-pool.ts";
 import { binMatrix, checkMatrix, computeBinEdges, type FeatureMatrix } from "./binning.ts";
 import { growTree, type HistContext, HistPool, type HistRequest } from "./grow.ts";
 import { buildHistogram, needsCounts } from "./histogram.ts";
@@ -20,7 +19,7 @@ export interface TrainOptions {
 }
 
 /** A batch of histogram builds the boosting loop waits for */
-interface HistJob {
+export interface HistJob {
   ctx: HistContext;
   requests: HistRequest[];
 }
@@ -29,7 +28,7 @@ interface HistJob {
  * The boosting loop as a generator: it yields histogram jobs and the driver (one thread, or the
  * WorkerPool) fulfils them, so both paths share every other line and give identical trees.
  */
-function* boost(
+export function* boost(
   train: Dataset,
   input: GbdtParamsInput,
   options: TrainOptions,
@@ -192,94 +191,6 @@ export function trainGbdt(train: Dataset, params: GbdtParamsInput, options: Trai
   let step = it.next();
   while (!step.done) {
     buildLocal(step.value);
-    step = it.next();
-  }
-  return step.value;
-}
-
-/** Task of the `gbdt.histogram` kernel: one node's rows over a block of features, into a shared histogram */
-export interface HistogramTask {
-  rowBins: Uint16Array | Uint32Array;
-  nFeatures: number;
-  f0: number;
-  f1: number;
-  /** global bins of the features [b0, b1): the task zeroes and fills their cells only */
-  b0: number;
-  b1: number;
-  countAt: number;
-  idx: Uint32Array;
-  start: number;
-  end: number;
-  grad: Float64Array;
-  hess: Float64Array;
-  hist: Float64Array;
-}
-
-export const HISTOGRAM_KERNEL = "gbdt.histogram";
-
-/** The worker side of `gbdt.histogram`: register it with the WorkerPool adapter */
-export function histogramKernel(t: HistogramTask): number {
-  t.hist.fill(0, 2 * t.b0, 2 * t.b1);
-  if (t.countAt >= 0) t.hist.fill(0, t.countAt + t.b0, t.countAt + t.b1);
-  buildHistogram(
-    t.rowBins,
-    t.nFeatures,
-    t.f0,
-    t.f1,
-    t.idx,
-    t.start,
-    t.end,
-    t.grad,
-    t.hess,
-    t.hist,
-    t.countAt,
-  );
-  return 0;
-}
-
-/**
- * Trains with histogram building spread over the WorkerPool's threads, features split into
- * blocks; every feature's sums are made by one task in row order, so the model is identical to
- * trainGbdt's whatever the thread count.
- */
-export async function trainGbdtParallel(
-  train: Dataset,
-  params: GbdtParamsInput,
-  pool: WorkerPool,
-  options: TrainOptions = {},
-): Promise<GbdtModel> {
-  if (pool.threads <= 1) return trainGbdt(train, params, options);
-  const it = boost(train, params, options, true);
-  let step = it.next();
-  while (!step.done) {
-    const { binned, idx, grad, hess, countAt } = step.value.ctx;
-    const nf = binned.nFeatures;
-    const blocks = Math.min(nf, pool.threads);
-    const tasks: HistogramTask[] = [];
-    for (const q of step.value.requests) {
-      for (let b = 0; b < blocks; b++) {
-        const f0 = Math.floor((b * nf) / blocks);
-        const f1 = Math.floor(((b + 1) * nf) / blocks);
-        const b0 = binned.offset[f0]!;
-        const b1 = binned.offset[f1]!;
-        tasks.push({
-          rowBins: binned.rowBins,
-          nFeatures: nf,
-          f0,
-          f1,
-          b0,
-          b1,
-          countAt,
-          idx,
-          start: q.start,
-          end: q.end,
-          grad,
-          hess,
-          hist: q.hist,
-        });
-      }
-    }
-    await pool.run<HistogramTask, number>(HISTOGRAM_KERNEL, tasks);
     step = it.next();
   }
   return step.value;
