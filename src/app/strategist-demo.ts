@@ -1,16 +1,14 @@
-import type { CandleSeries } from "../domain/candle-series.ts";
-import { parseTimeframe } from "../domain/timeframe.ts";
 import type { ReportData } from "../explain/report/types.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { DataFiles } from "../ports/data-files.ts";
-import { runScreen } from "../research/screen.ts";
-import { UNIVERSES } from "../research/screen-catalog.ts";
-import { defaultValidationConfig } from "../research/validation-config.ts";
-import { writeReport } from "./write-report.ts";
+import type { ScreenRunStore } from "../research/screen-run-store.ts";
+import { runScreenUseCase } from "./run-screen.ts";
+import { writeRunReport } from "./write-report.ts";
 
 export interface StrategistDemoDeps {
   store: CandleStore;
+  runs: ScreenRunStore;
   files: Pick<DataFiles, "writeTextAtomic">;
   chartLibrary: () => string;
   clock: Clock;
@@ -34,6 +32,7 @@ export interface StrategistDemoInput {
 export interface StrategistDemoPart {
   universe: string;
   timeframe: string;
+  runId: string;
   reportPath: string;
   seconds: number;
   report: ReportData;
@@ -52,45 +51,40 @@ export async function runStrategistDemo(
   const parts: StrategistDemoPart[] = [];
   for (const u of x.universes) {
     const t0 = deps.clock.now();
-    const tf = parseTimeframe(u.timeframe);
-    const symbols = UNIVERSES[u.universe] ?? [];
-    const read = (symbol: string): CandleSeries =>
-      deps.store.read({ exchange: x.exchange, symbol, timeframe: tf });
-    const series = symbols.map(read);
-    const reference = read("BTC/USDT");
     const label = `${u.universe} ${u.timeframe}`;
     onStep(
-      `screening ${label}: ${u.variants} variants over ${series.length} symbols with walk-forward, CPCV, deflated Sharpe, PBO and Monte Carlo`,
+      `screening ${label}: ${u.variants} variants with walk-forward, CPCV, deflated Sharpe, PBO and Monte Carlo`,
     );
-    const run = await runScreen({
-      series,
-      reference,
-      variants: u.variants,
-      seed: x.seed,
-      search: "auto",
-      config: defaultValidationConfig(),
-      onProgress: (done, total) => onProgress?.(label, done, total),
-    });
-    onStep(`${label}: ${run.headline}`);
-    const path = `${x.reportDir}/kairos-${u.universe}-${u.timeframe}.html`;
-    const created = new Date(deps.clock.now()).toISOString().slice(0, 16).replace("T", " ");
-    const { data } = writeReport(
-      { files: deps.files, chartLibrary: deps.chartLibrary },
+    const { id, run } = await runScreenUseCase(
       {
-        runId: `demo-${u.universe}-${u.timeframe}`,
-        createdAt: `${created} UTC`,
+        store: deps.store,
+        runs: deps.runs,
+        clock: deps.clock,
+        onProgress: (done, total) => onProgress?.(label, done, total),
+      },
+      {
+        universe: u.universe,
         exchange: x.exchange,
-        run,
-        series,
-        reference,
-        path,
+        timeframe: u.timeframe,
+        variants: u.variants,
+        seed: x.seed,
       },
     );
+    onStep(`${label}: ${run.headline} (stored as ${id})`);
+    const path = `${x.reportDir}/kairos-${u.universe}-${u.timeframe}.html`;
+    const { data } = writeRunReport(deps, { id, path, exchange: x.exchange });
     const seconds = (deps.clock.now() - t0) / 1000;
     onStep(
-      `${label}: ensemble built, ${data.explanations.length} signals explained, report written in ${seconds.toFixed(1)} s`,
+      `${label}: ensemble built, ${data.explanations.length} signals explained, report written (${seconds.toFixed(1)} s)`,
     );
-    parts.push({ universe: u.universe, timeframe: u.timeframe, reportPath: path, seconds, report: data });
+    parts.push({
+      universe: u.universe,
+      timeframe: u.timeframe,
+      runId: id,
+      reportPath: path,
+      seconds,
+      report: data,
+    });
   }
   return parts;
 }

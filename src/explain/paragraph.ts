@@ -36,7 +36,9 @@ export function explanationParagraph(e: SignalExplanation): string {
   const trend =
     e.regime.trend === "sideways"
       ? "a sideways market"
-      : e.regime.trend === "up" ? "an uptrend" : "a downtrend";
+      : e.regime.trend === "up"
+        ? "an uptrend"
+        : "a downtrend";
   parts.push(
     `Regime: ${trend}, the close ${num(e.regime.closeVsAveragePct)}% from its ${num(e.regime.averageBars)} bar average; volatility is ${e.regime.volatility} (percentile ${num(e.regime.volatilityPercentile)} of the last year).`,
   );

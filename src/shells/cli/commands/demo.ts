@@ -48,7 +48,13 @@ export function registerDemoCommand(program: Command): void {
           );
           // the strategist: screen both universes, build the ensemble, explain today's signals, write the reports
           const parts = await runStrategistDemo(
-            { store: c.store, files: c.files, chartLibrary: readChartLibrary, clock: c.clock },
+            {
+              store: c.store,
+              runs: c.screenRuns,
+              files: c.files,
+              chartLibrary: readChartLibrary,
+              clock: c.clock,
+            },
             { exchange: "binance", universes: DEMO_UNIVERSES, seed: 7, reportDir: join(home, "reports") },
             (line) => {
               if (!g.json) printInfo(line);
@@ -76,8 +82,8 @@ export function registerDemoCommand(program: Command): void {
                 s.symbol,
                 s.timeframe,
                 s.rows.toLocaleString("en-US"),
-                fmtTs(s.first),
-                fmtTs(s.last),
+                fmtTs(s.first, s.timeframe),
+                fmtTs(s.last, s.timeframe),
                 s.gaps === 0 ? "none" : `${s.gaps} (${s.missing} missing)`,
               ]),
             ),
@@ -88,7 +94,7 @@ export function registerDemoCommand(program: Command): void {
             printLine(renderStrategist(p.report));
           }
           printLine("");
-          for (const p of parts) printLine(`report: ${p.reportPath}`);
+          for (const p of parts) printLine(`report: ${p.reportPath}  (run ${p.runId})`);
         },
         home,
       );
