@@ -3,7 +3,7 @@
 // The same execution model as src/backtest, written as the plain per-bar loop.
 // Build: gcc -O3 -ffp-contract=off -pthread -o sweep sweep.c -lm
 // Run:   ./sweep INPUT THREADS OUTPUT [FEE] [SLIPPAGE]
-//   INPUT: int64 n, then n doubles open, then n doubles close (little endian)
+//   INPUT: int64 n, then n doubles each of open, high, low, close (little endian)
 //   OUTPUT: per combination (in order fast-major) total return, Sharpe, max drawdown (doubles)
 //   stdout: one JSON line {"threads":T,"combos":C,"bars":n,"seconds":S,"ns_per_bar_combo":X}
 #include <math.h>
@@ -15,13 +15,16 @@
 #include <time.h>
 
 static int64_t n;
-static double *open_, *close_;
+static double *open_, *high_, *low_, *close_;
 static double *smas[201];
 static int ncombo, combo_fast[1000], combo_slow[1000];
 static double *results;
 static double fee = 0.001, slip = 0.0;
 static const double cash0 = 10000.0, bars_per_year = 8760.0;
 static atomic_int next_combo;
+
+// a fill price never lies outside its bar (execution model point 3)
+static inline double clamp_bar(double x, double lo, double hi) { return x < lo ? lo : (x < hi ? x : hi); }
 
 // same arithmetic, in the same order, as src/indicators/sma.ts, so both sides see identical bits
 static void sma(const double *src, int period, double *out) {
@@ -43,15 +46,15 @@ static void run_combo(int j) {
   for (int64_t t = 0; t < n; t++) {
     if (delta != 0) {
       if (delta > 0) {
-        double fp = open_[t] * (1 + slip);
+        double fp = clamp_bar(open_[t] * (1 + slip), low_[t], high_[t]);
         double cap = cash / (fp * (1 + fee));
         double buy = delta < cap ? delta : cap;
-        if (buy > 0) { double cost = buy * fp; cash = cash - cost - fee * cost; q += buy; }
+        if (buy > 0) { cash -= buy * fp + fee * buy * fp; q += buy; }
       } else {
-        double fp = open_[t] * (1 - slip);
-        double proceeds = -delta * fp;
-        cash = cash + proceeds - fee * proceeds;
-        q += delta;
+        double fp = clamp_bar(open_[t] * (1 - slip), low_[t], high_[t]);
+        double sell = -delta < q ? -delta : q;
+        cash -= -sell * fp + fee * sell * fp;
+        q = q - sell <= 1e-12 * (q > 1 ? q : 1) ? 0 : q - sell;
       }
       delta = 0;
     }
@@ -91,8 +94,12 @@ int main(int argc, char **argv) {
   if (argc > 5) slip = atof(argv[5]);
   FILE *in = fopen(argv[1], "rb");
   if (!in || fread(&n, 8, 1, in) != 1) { fprintf(stderr, "cannot read %s\n", argv[1]); return 1; }
-  open_ = malloc(n * 8); close_ = malloc(n * 8);
-  if (fread(open_, 8, n, in) != (size_t)n || fread(close_, 8, n, in) != (size_t)n) { fprintf(stderr, "short input\n"); return 1; }
+  open_ = malloc(n * 8); high_ = malloc(n * 8); low_ = malloc(n * 8); close_ = malloc(n * 8);
+  if (fread(open_, 8, n, in) != (size_t)n || fread(high_, 8, n, in) != (size_t)n ||
+      fread(low_, 8, n, in) != (size_t)n || fread(close_, 8, n, in) != (size_t)n) {
+    fprintf(stderr, "short input\n");
+    return 1;
+  }
   fclose(in);
   for (int f = 5; f <= 50; f++)
     for (int s = 10; s <= 200; s += 10)

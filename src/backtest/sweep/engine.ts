@@ -16,6 +16,9 @@ export interface CachedArray {
   readonly values: Float64Array;
   readonly min: Float64Array;
   readonly max: Float64Array;
+  /** min/max per super block of 64 bars */
+  readonly min64: Float64Array;
+  readonly max64: Float64Array;
 }
 
 /**
@@ -104,19 +107,7 @@ function runCrossTiled(
       if (s < t1) {
         const A = arrays[a[c]!]!;
         const B = arrays[b[c]!]!;
-        count = crossScan(
-          A.values,
-          A.min,
-          A.max,
-          B.values,
-          B.min,
-          B.max,
-          s > t0 ? s : t0,
-          t1,
-          scanState[j]!,
-          on[c]!,
-          buf,
-        );
+        count = crossScan(A, B, s > t0 ? s : t0, t1, scanState[j]!, on[c]!, buf);
         scanState[j] = buf.state;
       }
       simulateRange(p, buf.idx, buf.val, count, t1 - 1, cfg, st, j * SIM_STATE_STRIDE);

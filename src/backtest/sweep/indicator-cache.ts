@@ -1,5 +1,5 @@
 import type { CachedArray } from "./engine.ts";
-import { blockCount, blockMinMax, type F64Alloc, heapAlloc } from "./prepared.ts";
+import { blockCount, blockMinMax, type F64Alloc, heapAlloc, superCount, superMinMax } from "./prepared.ts";
 
 /** A cache entry as plain arrays, for handing to worker threads (SharedArrayBuffer-backed when shared) */
 export interface CacheEntry {
@@ -7,6 +7,8 @@ export interface CacheEntry {
   values: Float64Array;
   min: Float64Array;
   max: Float64Array;
+  min64: Float64Array;
+  max64: Float64Array;
 }
 
 /**
@@ -45,7 +47,7 @@ export class IndicatorCache {
   snapshot(): CacheEntry[] {
     return this.order.map((key) => {
       const e = this.entries.get(key)!;
-      return { key, values: e.values, min: e.min, max: e.max };
+      return { key, values: e.values, min: e.min, max: e.max, min64: e.min64, max64: e.max64 };
     });
   }
 
@@ -57,7 +59,7 @@ export class IndicatorCache {
   ): IndicatorCache {
     const c = new IndicatorCache(n, alloc);
     for (const e of entries) {
-      c.entries.set(e.key, { values: e.values, min: e.min, max: e.max });
+      c.entries.set(e.key, { values: e.values, min: e.min, max: e.max, min64: e.min64, max64: e.max64 });
       c.order.push(e.key);
     }
     return c;
@@ -68,7 +70,10 @@ export class IndicatorCache {
     const min = this.alloc(nb);
     const max = this.alloc(nb);
     blockMinMax(values, min, max);
-    const entry = { values, min, max };
+    const min64 = this.alloc(superCount(this.n));
+    const max64 = this.alloc(superCount(this.n));
+    superMinMax(min, max, min64, max64);
+    const entry = { values, min, max, min64, max64 };
     this.entries.set(key, entry);
     this.order.push(key);
     return entry;

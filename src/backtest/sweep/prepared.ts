@@ -26,34 +26,92 @@ export interface PreparedSeries {
   readonly p2: Float64Array;
   readonly closeMin: Float64Array;
   readonly closeMax: Float64Array;
+  /** the same per super block of 64 bars */
+  readonly closeMin64: Float64Array;
+  readonly closeMax64: Float64Array;
 }
 
-/** Per-block min and max of `src` (a block holding a NaN gets -Inf/+Inf so it is never skipped) */
+/**
+ * Per-block min and max of `src` (a block holding a NaN gets -Inf/+Inf so it is never skipped).
+ * Unrolled for BLOCK = 8: a pairwise tree of compares, NaN detected once through the block's sum.
+ */
 export function blockMinMax(src: Float64Array, min: Float64Array, max: Float64Array): void {
   const n = src.length;
-  const blocks = (n + BLOCK - 1) >> BLOCK_SHIFT;
-  for (let b = 0; b < blocks; b++) {
+  const full = n >> BLOCK_SHIFT;
+  for (let b = 0; b < full; b++) {
+    const i = b << BLOCK_SHIFT;
+    const a0 = src[i]!;
+    const a1 = src[i + 1]!;
+    const a2 = src[i + 2]!;
+    const a3 = src[i + 3]!;
+    const a4 = src[i + 4]!;
+    const a5 = src[i + 5]!;
+    const a6 = src[i + 6]!;
+    const a7 = src[i + 7]!;
+    const l01 = a0 < a1 ? a0 : a1;
+    const l23 = a2 < a3 ? a2 : a3;
+    const l45 = a4 < a5 ? a4 : a5;
+    const l67 = a6 < a7 ? a6 : a7;
+    const h01 = a0 < a1 ? a1 : a0;
+    const h23 = a2 < a3 ? a3 : a2;
+    const h45 = a4 < a5 ? a5 : a4;
+    const h67 = a6 < a7 ? a7 : a6;
+    const l03 = l01 < l23 ? l01 : l23;
+    const l47 = l45 < l67 ? l45 : l67;
+    const h03 = h01 < h23 ? h23 : h01;
+    const h47 = h45 < h67 ? h67 : h45;
+    const sum = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7;
+    const bad = sum !== sum;
+    min[b] = bad ? Number.NEGATIVE_INFINITY : l03 < l47 ? l03 : l47;
+    max[b] = bad ? Number.POSITIVE_INFINITY : h03 < h47 ? h47 : h03;
+  }
+  if (full << BLOCK_SHIFT < n) {
     let lo = Number.POSITIVE_INFINITY;
     let hi = Number.NEGATIVE_INFINITY;
-    let nan = false;
-    const end = Math.min(n, (b + 1) << BLOCK_SHIFT);
-    for (let i = b << BLOCK_SHIFT; i < end; i++) {
-      const v = src[i]!;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-      if (v !== v) nan = true;
+    for (let j = full << BLOCK_SHIFT; j < n; j++) {
+      lo = Math.min(lo, src[j]!);
+      hi = Math.max(hi, src[j]!);
     }
-    min[b] = nan ? Number.NEGATIVE_INFINITY : lo;
-    max[b] = nan ? Number.POSITIVE_INFINITY : hi;
+    min[full] = lo === lo ? lo : Number.NEGATIVE_INFINITY;
+    max[full] = hi === hi ? hi : Number.POSITIVE_INFINITY;
   }
 }
+
+/** log2 of blocks per super block (64 bars): a second level of summaries for long skips */
+export const SUPER_SHIFT = 3;
+
+/** Per-super-block min/max from the block summaries */
+export function superMinMax(
+  min: Float64Array,
+  max: Float64Array,
+  smin: Float64Array,
+  smax: Float64Array,
+): void {
+  const nb = min.length;
+  const ns = (nb + (1 << SUPER_SHIFT) - 1) >> SUPER_SHIFT;
+  for (let s = 0; s < ns; s++) {
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    const end = Math.min(nb, (s + 1) << SUPER_SHIFT);
+    for (let b = s << SUPER_SHIFT; b < end; b++) {
+      lo = Math.min(lo, min[b]!);
+      hi = Math.max(hi, max[b]!);
+    }
+    smin[s] = lo;
+    smax[s] = hi;
+  }
+}
+
+export const superCount = (n: number): number => (blockCount(n) + (1 << SUPER_SHIFT) - 1) >> SUPER_SHIFT;
 
 export const blockCount = (n: number): number => (n + BLOCK - 1) >> BLOCK_SHIFT;
 
 /** Builds the shared per-series arrays once; `alloc` decides where they live */
 export function prepareSeries(series: CandleSeries, alloc: F64Alloc = heapAlloc): PreparedSeries {
   const n = series.close.length;
+  // on the heap the caller's arrays are read in place; shared memory needs a copy
   const copy = (a: Float64Array): Float64Array => {
+    if (alloc === heapAlloc) return a;
     const o = alloc(n);
     o.set(a);
     return o;
@@ -74,6 +132,9 @@ export function prepareSeries(series: CandleSeries, alloc: F64Alloc = heapAlloc)
   const closeMin = alloc(nb);
   const closeMax = alloc(nb);
   blockMinMax(close, closeMin, closeMax);
+  const closeMin64 = alloc(superCount(n));
+  const closeMax64 = alloc(superCount(n));
+  superMinMax(closeMin, closeMax, closeMin64, closeMax64);
   return {
     n,
     ts: copy(series.ts),
@@ -85,5 +146,7 @@ export function prepareSeries(series: CandleSeries, alloc: F64Alloc = heapAlloc)
     p2,
     closeMin,
     closeMax,
+    closeMin64,
+    closeMax64,
   };
 }

@@ -1,4 +1,5 @@
-import { BLOCK, BLOCK_SHIFT } from "./prepared.ts";
+import type { CachedArray } from "./engine.ts";
+import { BLOCK, BLOCK_SHIFT, SUPER_SHIFT } from "./prepared.ts";
 
 /** A target-exposure path stored sparsely: the bars whose close changes the target, and the new target */
 export interface TransitionBuffer {
@@ -33,23 +34,30 @@ export function transitionsOf(exposure: Float64Array, buf: TransitionBuffer): nu
 
 /**
  * Transitions of "target `on` while a[t] > b[t], else 0" over bars [from, to), continuing from
- * `state` (1 when the target was `on` at bar from-1). Blocks whose min/max prove the comparison
- * cannot flip are skipped whole, so a crossover costs per bar only near its crossings. NaN compares
- * false, as `a[t] > b[t]` does. Returns the count; the new state is `buf.state`.
+ * `state` (1 when a > b held at bar from-1). Super blocks (64 bars) and blocks (8 bars) whose
+ * min/max prove the comparison cannot flip are skipped whole, so a crossover costs per bar only
+ * near its crossings. NaN compares false, as `a[t] > b[t]` does. Returns the count; the new state
+ * is `buf.state`.
  */
 export function crossScan(
-  a: Float64Array,
-  aMin: Float64Array,
-  aMax: Float64Array,
-  b: Float64Array,
-  bMin: Float64Array,
-  bMax: Float64Array,
+  A: CachedArray,
+  B: CachedArray,
   from: number,
   to: number,
   state: number,
   on: number,
   buf: TransitionBuffer,
 ): number {
+  const a = A.values;
+  const b = B.values;
+  const aMin = A.min;
+  const aMax = A.max;
+  const bMin = B.min;
+  const bMax = B.max;
+  const aMin64 = A.min64;
+  const aMax64 = A.max64;
+  const bMin64 = B.min64;
+  const bMax64 = B.max64;
   const { idx, val } = buf;
   let k = 0;
   let st = state;
@@ -65,8 +73,20 @@ export function crossScan(
     }
   }
   const endBlock = to >> BLOCK_SHIFT;
-  for (let blk = i >> BLOCK_SHIFT; blk < endBlock; blk++) {
-    if (st === 1 ? aMin[blk]! > bMax[blk]! : aMax[blk]! <= bMin[blk]!) continue;
+  const SB = 1 << SUPER_SHIFT;
+  let blk = i >> BLOCK_SHIFT;
+  while (blk < endBlock) {
+    if ((blk & (SB - 1)) === 0 && blk + SB <= endBlock) {
+      const sb = blk >> SUPER_SHIFT;
+      if (st === 1 ? aMin64[sb]! > bMax64[sb]! : aMax64[sb]! <= bMin64[sb]!) {
+        blk += SB;
+        continue;
+      }
+    }
+    if (st === 1 ? aMin[blk]! > bMax[blk]! : aMax[blk]! <= bMin[blk]!) {
+      blk++;
+      continue;
+    }
     const end = (blk + 1) << BLOCK_SHIFT;
     for (let j = blk << BLOCK_SHIFT; j < end; j++) {
       const c = a[j]! > b[j]! ? 1 : 0;
@@ -77,6 +97,7 @@ export function crossScan(
         k++;
       }
     }
+    blk++;
   }
   for (i = Math.max(i, endBlock << BLOCK_SHIFT); i < to; i++) {
     const c = a[i]! > b[i]! ? 1 : 0;

@@ -1,4 +1,6 @@
-import { BLOCK, BLOCK_SHIFT, type PreparedSeries } from "./prepared.ts";
+import { BLOCK_SHIFT, type PreparedSeries, SUPER_SHIFT } from "./prepared.ts";
+
+const SUPER = 1 << (BLOCK_SHIFT + SUPER_SHIFT);
 
 /**
  * The execution model of the event engine, reduced to what a sweep needs: next-open fills, fee and
@@ -126,6 +128,12 @@ export function simulateExposures(
   writeResult(out, at, cfg, n, prevE, s1, s2, maxDD, trades);
 }
 
+/**
+ * Equity at or above this cannot deepen the drawdown, even after the rounding of (peak - e) / peak:
+ * the margin (4e-15 of the peak) exceeds the rounding of this sum and of that quotient
+ */
+const ddThreshold = (peak: number, maxDD: number): number => peak * (1 - maxDD) + 4e-15 * peak;
+
 /** Layout of one combination's running state for the fast path (a row of SIM_STATE_STRIDE) */
 const S_CASH = 0;
 const S_Q = 1;
@@ -192,7 +200,7 @@ export function simulateRange(
   st: Float64Array,
   so: number,
 ): void {
-  const { n, open, high, low, close, p1, p2, closeMin, closeMax } = p;
+  const { n, open, high, low, close, p1, p2, closeMin, closeMax, closeMin64, closeMax64 } = p;
   const fee = cfg.fee;
   const fraction = cfg.fraction;
   const buyK = 1 + cfg.slippage;
@@ -206,6 +214,7 @@ export function simulateRange(
   let s1 = st[so + S_S1]!;
   let s2 = st[so + S_S2]!;
   let trades = st[so + S_TRADES]!;
+  let thr = ddThreshold(peak, maxDD);
   for (let k = 0; k <= count; k++) {
     // mark the constant-position segment (last, to]
     const to = k < count ? idx[k]! : upTo;
@@ -213,41 +222,40 @@ export function simulateRange(
       if (Math.abs(cash) <= PURE_RATIO * Math.abs(q) * close[to]!) {
         s1 += p1[to]! - p1[last]!;
         s2 += p2[to]! - p2[last]!;
+        // a block (a superset of the bars asked for) is scanned bar by bar only when its close range
+        // could raise the peak or fall below the drawdown threshold: exact, equity being monotone in close
+        const up = q > 0;
         let i = last + 1;
-        const firstBlock = (i + BLOCK - 1) >> BLOCK_SHIFT;
-        const endBlock = (to + 1) >> BLOCK_SHIFT;
-        if (firstBlock < endBlock) {
-          for (const e0 = firstBlock << BLOCK_SHIFT; i < e0; i++) {
-            const e = cash + q * close[i]!;
-            if (e > peak) peak = e;
-            else {
-              const dd = (peak - e) / peak;
-              if (dd > maxDD) maxDD = dd;
+        while (i <= to) {
+          if ((i & (SUPER - 1)) === 0 && i + SUPER - 1 <= to) {
+            const sb = i >> (BLOCK_SHIFT + SUPER_SHIFT);
+            const sHi = cash + q * (up ? closeMax64[sb]! : closeMin64[sb]!);
+            const sLo = cash + q * (up ? closeMin64[sb]! : closeMax64[sb]!);
+            if (!(sHi > peak) && !(sLo < thr)) {
+              i += SUPER;
+              continue;
             }
           }
-          for (let b = firstBlock; b < endBlock; b++) {
-            const eHi = cash + q * (q > 0 ? closeMax[b]! : closeMin[b]!);
-            const eLo = cash + q * (q > 0 ? closeMin[b]! : closeMax[b]!);
-            if (!(eHi > peak) && !((peak - eLo) / peak > maxDD)) continue;
-            const end = (b + 1) << BLOCK_SHIFT;
-            for (let j = b << BLOCK_SHIFT; j < end; j++) {
+          const b = i >> BLOCK_SHIFT;
+          const bEnd = Math.min(to, ((b + 1) << BLOCK_SHIFT) - 1);
+          const eHi = cash + q * (up ? closeMax[b]! : closeMin[b]!);
+          const eLo = cash + q * (up ? closeMin[b]! : closeMax[b]!);
+          if (eHi > peak || eLo < thr) {
+            for (let j = i; j <= bEnd; j++) {
               const e = cash + q * close[j]!;
-              if (e > peak) peak = e;
-              else {
+              if (e > peak) {
+                peak = e;
+                thr = ddThreshold(peak, maxDD);
+              } else {
                 const dd = (peak - e) / peak;
-                if (dd > maxDD) maxDD = dd;
+                if (dd > maxDD) {
+                  maxDD = dd;
+                  thr = ddThreshold(peak, maxDD);
+                }
               }
             }
           }
-          i = endBlock << BLOCK_SHIFT;
-        }
-        for (; i <= to; i++) {
-          const e = cash + q * close[i]!;
-          if (e > peak) peak = e;
-          else {
-            const dd = (peak - e) / peak;
-            if (dd > maxDD) maxDD = dd;
-          }
+          i = bEnd + 1;
         }
         lastE = cash + q * close[to]!;
       } else {
@@ -265,6 +273,7 @@ export function simulateRange(
           prevE = e;
         }
         lastE = prevE;
+        thr = ddThreshold(peak, maxDD);
       }
     }
     if (to > last) last = to;
@@ -299,6 +308,7 @@ export function simulateRange(
       const dd = (peak - e) / peak;
       if (dd > maxDD) maxDD = dd;
     }
+    thr = ddThreshold(peak, maxDD);
     lastE = e;
     last = t + 1;
   }

@@ -1,0 +1,180 @@
+/**
+ * One combination in full, on request: the vectorised engine's per-bar path with its equity curve,
+ * its trade records (the fields and rules of src/backtest/book.ts) and the full Metrics of
+ * src/backtest/metrics.ts. Used to inspect a sweep's winners and to check the engines agree.
+ */
+import type { CandleSeries } from "../../domain/candle-series.ts";
+import type { StrategyFamily } from "../../strategies/family.ts";
+import { buyAndHoldCurve, computeMetrics } from "../metrics.ts";
+import type { Metrics, Trade } from "../types.ts";
+import { IndicatorCache } from "./indicator-cache.ts";
+import { buildPlan } from "./plan.ts";
+import type { SimConfig } from "./simulate.ts";
+
+export interface SweepDetail {
+  params: Record<string, number | boolean>;
+  equity: Float64Array;
+  cash: Float64Array;
+  position: Float64Array;
+  trades: Trade[];
+  metrics: Metrics;
+}
+
+/** The trade-closing tolerance of the book: a remainder this small is no position */
+const EPS = 1e-12;
+
+/** Runs one combination bar by bar and records everything (allocates: not for the hot path) */
+export function sweepDetail(
+  series: CandleSeries,
+  // biome-ignore lint/suspicious/noExplicitAny: any family
+  family: StrategyFamily<any>,
+  params: Record<string, number | boolean>,
+  sim: SimConfig,
+): SweepDetail {
+  const n = series.close.length;
+  const plan = buildPlan(family, series, [params], new IndicatorCache(n), { dense: true });
+  const exposure = new Float64Array(n);
+  if (plan.kind === "dense") plan.exposures(0, exposure);
+  const { ts, open, high, low, close } = series;
+  const reason = family.name;
+  const equity = new Float64Array(n);
+  const cashArr = new Float64Array(n);
+  const position = new Float64Array(n);
+  const trades: Trade[] = [];
+  let cash = sim.initialCash;
+  let q = 0;
+  let target = 0;
+  let pending = Number.NaN;
+  let fees = 0;
+  let traded = 0;
+  let exposed = 0;
+  // the open position, as the book keeps it
+  let avgEntry = 0;
+  let entryTs = 0;
+  let entryBar = 0;
+  let pFees = 0;
+  let realized = 0;
+  let exitQty = 0;
+  let exitNotional = 0;
+  let maxQty = 0;
+  let mae = 0;
+  let mfe = 0;
+  const excursion = (price: number): void => {
+    if (q === 0 || avgEntry <= 0) return;
+    const r = price / avgEntry - 1;
+    if (r < mae) mae = r;
+    if (r > mfe) mfe = r;
+  };
+  const tradeOf = (exitTs: number, bar: number, why: string, exitPrice: number, real: number): Trade => {
+    const pnl = real - pFees;
+    return {
+      symbol: series.symbol,
+      side: "long",
+      entryTs,
+      entryPrice: avgEntry,
+      exitTs,
+      exitPrice,
+      qty: maxQty,
+      fees: pFees,
+      funding: 0,
+      pnl,
+      returnPct: pnl / (avgEntry * maxQty),
+      bars: bar - entryBar,
+      entryReason: reason,
+      exitReason: why,
+      mae,
+      mfe,
+    };
+  };
+  for (let t = 0; t < n; t++) {
+    if (!Number.isNaN(pending)) {
+      const delta = pending - q;
+      pending = Number.NaN;
+      const clamp = (x: number): number => (x < low[t]! ? low[t]! : Math.min(x, high[t]!));
+      if (delta > 0) {
+        const fp = clamp(open[t]! * (1 + sim.slippage));
+        const buy = Math.min(delta, Math.max(0, cash / (fp * (1 + sim.fee))));
+        if (buy > 0) {
+          const fee = sim.fee * buy * fp;
+          cash -= buy * fp + fee;
+          fees += fee;
+          traded += buy * fp;
+          if (q === 0) {
+            avgEntry = fp;
+            entryTs = ts[t]!;
+            entryBar = t;
+            pFees = fee;
+            realized = 0;
+            exitQty = 0;
+            exitNotional = 0;
+            maxQty = buy;
+            mae = 0;
+            mfe = 0;
+            q = buy;
+          } else {
+            avgEntry = (avgEntry * q + fp * buy) / (q + buy);
+            q += buy;
+            pFees += fee;
+            maxQty = Math.max(maxQty, q);
+          }
+        }
+      } else if (delta < 0 && q > 0) {
+        const fp = clamp(open[t]! * (1 - sim.slippage));
+        const sell = Math.min(-delta, q);
+        const fee = sim.fee * sell * fp;
+        cash -= -sell * fp + fee;
+        fees += fee;
+        traded += sell * fp;
+        realized += sell * (fp - avgEntry);
+        exitQty += sell;
+        exitNotional += sell * fp;
+        pFees += fee;
+        excursion(fp);
+        const left = q - sell;
+        if (left <= EPS * Math.max(1, q)) {
+          q = 0;
+          trades.push(tradeOf(ts[t]!, t, reason, exitNotional / exitQty, realized));
+        } else q = left;
+      }
+    }
+    if (q !== 0) {
+      excursion(low[t]!);
+      excursion(high[t]!);
+      exposed++;
+    }
+    const e = cash + q * close[t]!;
+    equity[t] = e;
+    cashArr[t] = cash;
+    position[t] = q;
+    const raw = exposure[t]!;
+    const x = raw < 0 ? 0 : raw > 1 ? 1 : raw;
+    if (x !== target) {
+      target = x;
+      if (t + 1 < n) pending = (x * sim.fraction * e) / close[t]!;
+    }
+  }
+  if (q !== 0) {
+    const m = close[n - 1]!;
+    trades.push(
+      tradeOf(
+        ts[n - 1]!,
+        n - 1,
+        "end-of-data",
+        (exitNotional + q * m) / (exitQty + q),
+        realized + q * (m - avgEntry),
+      ),
+    );
+  }
+  const metrics = computeMetrics({
+    timeframe: series.timeframe,
+    ts,
+    equity,
+    trades,
+    fees,
+    funding: 0,
+    tradedNotional: traded,
+    exposedBars: exposed,
+    buyAndHoldEquity: buyAndHoldCurve([close], sim.initialCash),
+  });
+  return { params, equity, cash: cashArr, position, trades, metrics };
+}
