@@ -43,7 +43,9 @@ export function explanationParagraph(e: SignalExplanation): string {
     `Regime: ${trend}, the close ${num(e.regime.closeVsAveragePct)}% from its ${num(e.regime.averageBars)} bar average; volatility is ${e.regime.volatility} (percentile ${num(e.regime.volatilityPercentile)} of the last year).`,
   );
   parts.push(
-    `Confidence: ${e.confidence.label}, ${num(e.confidence.pct)}% of the weighted members agree with the signal.`,
+    e.votes.length === 0
+      ? `Confidence: ${e.confidence.label} (${num(e.confidence.pct)}%), as no weighted member votes on this symbol.`
+      : `Confidence: ${e.confidence.label}, ${num(e.confidence.pct)}% of the weighted members agree with the signal.`,
   );
   if (e.flip !== null) {
     const f = e.flip;
