@@ -43,6 +43,10 @@ export interface RunBacktestRequest {
   cooldownBars?: number;
   maxDrawdownStop?: string | number;
   fundingRate?: string | number;
+  /** sizing: exposure multiplier (e.g. 3 with --leverage 3), fixed quote notional, or annual vol target */
+  sizeFraction?: number;
+  sizeNotional?: number;
+  volTarget?: string | number;
   /** finer stored timeframe used to resolve stops inside a bar */
   detailTimeframe?: string;
   /** benchmark symbol for alpha/beta, default BTC/USDT on the same exchange (skipped when not stored) */
@@ -124,6 +128,20 @@ export function executionFromRequest(req: RunBacktestRequest): ExecutionConfig {
     if (!(req.initialCash > 0)) throw invalidInput(`--cash ${req.initialCash}: must be > 0`);
     cfg.initialCash = req.initialCash;
   }
+  const sizings = [req.sizeFraction, req.sizeNotional, req.volTarget].filter((x) => x !== undefined).length;
+  if (sizings > 1) throw invalidInput("give at most one of --size, --notional and --vol-target");
+  if (req.sizeFraction !== undefined) {
+    if (!(req.sizeFraction > 0 && req.sizeFraction <= leverage))
+      throw invalidInput(`--size ${req.sizeFraction}: must be > 0 and at most --leverage (${leverage})`);
+    cfg.sizing = { kind: "fixed-fraction", fraction: req.sizeFraction };
+  }
+  if (req.sizeNotional !== undefined) {
+    if (!(req.sizeNotional > 0)) throw invalidInput(`--notional ${req.sizeNotional}: must be > 0`);
+    cfg.sizing = { kind: "fixed-notional", notional: req.sizeNotional };
+  }
+  const vt = rate(req.volTarget, "--vol-target", 10);
+  if (vt !== undefined)
+    cfg.sizing = { kind: "vol-target", annualVol: vt, lookback: 30, maxExposure: leverage };
   if (req.cooldownBars !== undefined) {
     if (!Number.isInteger(req.cooldownBars) || req.cooldownBars < 0)
       throw invalidInput(`--cooldown ${req.cooldownBars}: must be a whole number of bars >= 0`);

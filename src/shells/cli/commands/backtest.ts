@@ -30,6 +30,9 @@ interface BacktestOpts {
   cooldown?: string;
   maxDrawdownStop?: string;
   fundingRate?: string;
+  size?: string;
+  notional?: string;
+  volTarget?: string;
   detail?: string;
   benchmark?: string;
   checkLookahead?: boolean;
@@ -174,6 +177,12 @@ export function registerBacktestCommand(program: Command): void {
     .option("--cooldown <bars>", "bars without entries after a stop on that symbol")
     .option("--max-drawdown-stop <rate>", "close all and stop when equity falls this far below its peak")
     .option("--funding-rate <rate>", "perp funding per 8h when no history is stored (default 0.01%)")
+    .option("--size <x>", "sizing: multiply the strategy's exposure (e.g. 3 with --leverage 3; default 1)")
+    .option("--notional <quote>", "sizing: a fixed quote amount per position instead of a fraction of equity")
+    .option(
+      "--vol-target <rate>",
+      "sizing: scale exposure to this annual volatility (30-bar realised), e.g. 20%",
+    )
     .option("--detail <tf>", "finer stored timeframe to resolve stops inside bars, e.g. 5m")
     .option("--benchmark <symbol>", "benchmark for alpha/beta (default BTC/USDT)")
     .option("--check-lookahead", "re-run on data truncated at 200 points and report values that change")
@@ -231,6 +240,9 @@ export function registerBacktestCommand(program: Command): void {
             ...(opts.maxDrawdownStop === undefined ? {} : { maxDrawdownStop: opts.maxDrawdownStop }),
             ...(opts.fundingRate === undefined ? {} : { fundingRate: opts.fundingRate }),
             ...(opts.detail === undefined ? {} : { detailTimeframe: opts.detail }),
+            ...(opts.size === undefined ? {} : { sizeFraction: num(opts.size, "--size")! }),
+            ...(opts.notional === undefined ? {} : { sizeNotional: num(opts.notional, "--notional")! }),
+            ...(opts.volTarget === undefined ? {} : { volTarget: opts.volTarget }),
             ...(opts.benchmark === undefined ? {} : { benchmark: opts.benchmark }),
           },
         );
