@@ -54,26 +54,29 @@ export function monteCarlo(
   }
   const n = barReturns.length;
   const len = Math.max(1, Math.min(n, blockLength > 0 ? blockLength : Math.round(Math.sqrt(n))));
+  // in log space a step is one addition and the drawdown one subtraction: no division per bar
+  const lr = new Float64Array(n);
+  for (let i = 0; i < n; i++) lr[i] = Math.log1p(barReturns[i]!);
   const tr = new Float64Array(resamples);
   const dd = new Float64Array(resamples);
   for (let s = 0; s < resamples; s++) {
-    let eq = 1;
-    let peak = 1;
-    let mdd = 0;
+    let eq = 0;
+    let peak = 0;
+    let gap = 0;
     let filled = 0;
     while (filled < n) {
       let j = rng.int(n);
       const take = Math.min(len, n - filled);
       for (let i = 0; i < take; i++) {
-        eq *= 1 + barReturns[j]!;
+        eq += lr[j]!;
         if (eq > peak) peak = eq;
-        else if (1 - eq / peak > mdd) mdd = 1 - eq / peak;
+        else if (peak - eq > gap) gap = peak - eq;
         j = j + 1 === n ? 0 : j + 1;
       }
       filled += take;
     }
-    tr[s] = eq - 1;
-    dd[s] = mdd;
+    tr[s] = Math.expm1(eq);
+    dd[s] = -Math.expm1(-gap);
   }
   return {
     resamples,

@@ -166,19 +166,20 @@ export function evaluateVariant(
   const pairs = (splits: readonly Split[]): SplitSharpe[] => splits.map((sp) => [sr(sp.train), sr(sp.test)]);
   // OOS moments over present bars only
   const oosStart = layout.oosStart;
-  const oosVals: number[] = [];
+  const oosVals = scratch.own;
+  let nOos = 0;
   let eq = 1;
   let peak = 1;
   let mdd = 0;
   for (let t = oosStart; t < n; t++) {
     if (present[t] !== 1) continue;
     const x = r[t]!;
-    oosVals.push(x);
+    oosVals[nOos++] = x;
     eq *= 1 + x;
     if (eq > peak) peak = eq;
     else if (1 - eq / peak > mdd) mdd = 1 - eq / peak;
   }
-  const mo = moments(oosVals);
+  const mo = moments(oosVals, 0, nOos);
   const tradeDurations: number[] = [];
   const tradeReturns: number[] = [];
   let inMarketOos = 0;

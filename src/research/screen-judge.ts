@@ -1,7 +1,7 @@
 import { createRng } from "../domain/random.ts";
 import { type MonteCarloResult, monteCarlo } from "./monte-carlo.ts";
 import { type PboResult, pboFromBlocks } from "./pbo.ts";
-import { randomEntrySharpes } from "./random-entry.ts";
+import { type RandomEntryMarket, randomEntryMarket, randomEntrySharpes } from "./random-entry.ts";
 import type { ScreenData } from "./screen-data.ts";
 import type { ScreenLayout, SplitSharpe, VariantStats } from "./screen-evaluate.ts";
 import { deflatedSharpe } from "./sharpe-stats.ts";
@@ -103,8 +103,8 @@ export function judge(
     familyPbo[fam] = { pbo, variants: vs.length, flagged: pbo > c.pboLimit };
   }
   // buy-and-hold on the same OOS bars, per symbol
-  const bhCache = new Map<string, { sharpe: number; market: Float64Array }>();
-  const bhOf = (symbol: string): { sharpe: number; market: Float64Array } => {
+  const bhCache = new Map<string, { sharpe: number; market: Float64Array; prefixed: RandomEntryMarket }>();
+  const bhOf = (symbol: string): { sharpe: number; market: Float64Array; prefixed: RandomEntryMarket } => {
     const hit = bhCache.get(symbol);
     if (hit !== undefined) return hit;
     const m = data.markets.find((x) => x.symbol === symbol);
@@ -113,7 +113,7 @@ export function judge(
     const vals: number[] = [];
     for (let t = layout.oosStart; t < layout.n; t++) if (present[t] === 1) vals.push(rets[t]!);
     const market = Float64Array.from(vals);
-    const v = { sharpe: sharpePerBar(market), market };
+    const v = { sharpe: sharpePerBar(market), market, prefixed: randomEntryMarket(market) };
     bhCache.set(symbol, v);
     return v;
   };
@@ -132,7 +132,7 @@ export function judge(
     const bh = bhOf(s.spec.symbol);
     const held = s.tradeDurations.reduce((a, b) => a + b, 0);
     const durations = held <= bh.market.length ? s.tradeDurations : [];
-    const draws = randomEntrySharpes({ market: bh.market, durations, cost, draws: c.randomDraws, rng });
+    const draws = randomEntrySharpes({ market: bh.prefixed, durations, cost, draws: c.randomDraws, rng });
     const rp = quantile(draws, c.randomPercentile);
     const fam = familyPbo[s.spec.family]!;
     const okDsr = dsr.probability >= c.dsrThreshold;

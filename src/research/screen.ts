@@ -77,9 +77,13 @@ export function chooseSearch(choice: SearchChoice, size: number, budget: number)
 }
 
 /** Runs one variant and returns its per-bar returns on the run's clock (0 where it has no bar) */
-export function replayVariant(data: ScreenData, spec: VariantSpec, config: ValidationConfig): Float64Array {
-  const layout = screenLayout(data.clock.length, config);
-  const scratch = allocScratch(data.clock.length);
+export function replayVariant(
+  data: ScreenData,
+  spec: VariantSpec,
+  config: ValidationConfig,
+  layout: ScreenLayout = screenLayout(data.clock.length, config),
+  scratch: EvalScratch = allocScratch(data.clock.length),
+): Float64Array {
   evaluateVariant(data, layout, screenFamily(spec.family), parseSpec(spec), config, scratch);
   return scratch.clock.slice();
 }
@@ -157,12 +161,13 @@ export async function runScreen(req: ScreenRequest): Promise<ScreenRun> {
   }
   const ann = barsPerYear(data.timeframe);
   const curveOf = (v: VariantStats): Float64Array => {
-    const r = replayVariant(data, v.spec, c);
+    const r = replayVariant(data, v.spec, c, layout, scratch);
     const m = data.markets.find((x) => x.symbol === v.spec.symbol);
     const present = m?.present ?? data.basketPresent;
-    const vals: number[] = [];
-    for (let t = layout.oosStart; t < n; t++) if (present[t] === 1) vals.push(r[t]!);
-    return Float64Array.from(vals);
+    const vals = new Float64Array(n - layout.oosStart);
+    let k = 0;
+    for (let t = layout.oosStart; t < n; t++) if (present[t] === 1) vals[k++] = r[t]!;
+    return vals.slice(0, k);
   };
   const j = judge(data, layout, stats, c, req.seed ^ 0x5eed, ann, curveOf);
   const ranked = j.variants
