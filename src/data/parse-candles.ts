@@ -69,7 +69,8 @@ export function parseCandleCsv(text: string, source: string): RawCandles {
   const ends = new Int32Array(64);
   let n = 0;
   let lineNo = 0;
-  let pos = 0;
+  // a UTF-8 byte-order mark (spreadsheet exports) is not part of the header
+  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let headerSeen = false;
   let identity = true;
   const len = text.length;

@@ -69,7 +69,7 @@ describe("kairos data (CLI)", () => {
     // human output goes to stdout as a table, progress to stderr
     const human = kairos("data", "list", "--home", home);
     expect(human.stdout).toMatch(
-      /binance\s+BTC\/USDT\s+1h\s+43,802\s+2020-09-20\s+2025-09-19 21:00Z\s+10 \(20 missing\)/,
+      /binance\s+BTC\/USDT\s+1h\s+43,802\s+2020-09-20 00:00Z\s+2025-09-19 21:00Z\s+10 \(20 missing\)/,
     );
   });
 
@@ -156,6 +156,23 @@ describe("kairos data (CLI)", () => {
     );
     expect(exp.code, exp.stderr).toBe(0);
     expect(readFileSync(out, "utf8")).toBe(readFileSync(join(DATA_DIR, "binance_ETH-USDT_1d.csv"), "utf8"));
+    const asJson = kairos(
+      "data",
+      "export",
+      "--home",
+      home,
+      "--symbol",
+      "ETH/USDT",
+      "--timeframe",
+      "1d",
+      "--to",
+      "2020-09-22",
+      "--json",
+    );
+    expect(JSON.parse(asJson.stdout).candles).toEqual([
+      [Date.parse("2020-09-20"), 385.25, 385.45, 365, 371.04, 693164.40144],
+      [Date.parse("2020-09-21"), 371.04, 376.8, 331, 340.36, 1283946.03098],
+    ]);
     const check = kairos("data", "check", "--home", home, "--strict");
     expect(check.code).toBe(3);
     expect(check.stdout).toMatch(/binance BTC\/USDT 1h: ok; 10 gaps \(20 missing\)/);

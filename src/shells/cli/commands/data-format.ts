@@ -1,8 +1,12 @@
-/** 2024-01-01 00:00Z style: minutes are the finest timeframe kairos stores */
-export function fmtTs(ms: number): string {
+/**
+ * 2024-01-01 00:00Z style (minutes are the finest timeframe kairos stores); midnight shows the
+ * date alone unless `timeframe` is intraday, so a column of hourly times stays uniform
+ */
+export function fmtTs(ms: number, timeframe?: string): string {
   if (!Number.isFinite(ms)) return "-";
   const s = new Date(ms).toISOString();
-  return s.endsWith("T00:00:00.000Z") ? s.slice(0, 10) : `${s.slice(0, 16).replace("T", " ")}Z`;
+  const intraday = timeframe !== undefined && /[mh]$/.test(timeframe);
+  return s.endsWith("T00:00:00.000Z") && !intraday ? s.slice(0, 10) : `${s.slice(0, 16).replace("T", " ")}Z`;
 }
 
 /** A plain left-aligned text table */

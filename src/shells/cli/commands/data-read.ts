@@ -42,7 +42,7 @@ export function registerDataReadCommands(data: Command): void {
         if (g.json) return printJson(v);
         const i = v.info;
         printLine(
-          `${i.exchange} ${i.symbol} ${i.timeframe}: ${i.rows} candles ${fmtTs(i.first)} -> ${fmtTs(i.last)}`,
+          `${i.exchange} ${i.symbol} ${i.timeframe}: ${i.rows} candles ${fmtTs(i.first, i.timeframe)} -> ${fmtTs(i.last, i.timeframe)}`,
         );
         printLine(
           `gaps: ${v.gaps.length === 0 ? "none" : v.gaps.map((x) => `${fmtTs(x.from)} (${x.count} missing)`).join(", ")}`,
@@ -112,8 +112,12 @@ export function registerDataReadCommands(data: Command): void {
     .addHelpText("after", "\nExample:\n  kairos data export --symbol ETH/USDT --timeframe 1d --out eth.csv")
     .action((opts: SeriesOpts & { format?: string; out?: string }, cmd: Command) =>
       withContainer(cmd, (c, g) => {
-        const r = exportSeries({ store: c.store, files: c.files }, opts);
-        if (r.text !== undefined) process.stdout.write(r.text);
+        // with --json and no file, stdout carries one JSON document: the candles as freqtrade rows
+        const input = g.json && opts.out === undefined ? { ...opts, format: "json" } : opts;
+        const r = exportSeries({ store: c.store, files: c.files }, input);
+        if (r.text !== undefined && g.json)
+          printJson({ rows: r.rows, candles: JSON.parse(r.text) as unknown });
+        else if (r.text !== undefined) process.stdout.write(r.text);
         else if (g.json) printJson({ rows: r.rows, out: r.out });
         else printLine(`wrote ${r.rows} candles to ${r.out}`);
       }),

@@ -41,7 +41,7 @@ export function registerDataCommand(program: Command): void {
                 ? "no gaps"
                 : `${f.gaps.length} gaps (${f.gaps.reduce((a, x) => a + x.count, 0)} missing)`;
             printInfo(
-              `${f.file}: ${f.rows} rows ${f.exchange} ${f.symbol} ${f.timeframe} ${fmtTs(f.first)} -> ${fmtTs(f.last)}; ${f.inserted} new, ${f.unchanged} unchanged, ${f.replaced} replaced; ${gaps}`,
+              `${f.file}: ${f.rows} rows ${f.exchange} ${f.symbol} ${f.timeframe} ${fmtTs(f.first, f.timeframe)} -> ${fmtTs(f.last, f.timeframe)}; ${f.inserted} new, ${f.unchanged} unchanged, ${f.replaced} replaced; ${gaps}`,
             );
           }
         });
@@ -78,15 +78,15 @@ export function registerDataCommand(program: Command): void {
               s.symbol,
               s.timeframe,
               s.rows.toLocaleString("en-US"),
-              fmtTs(s.first),
-              fmtTs(s.last),
+              fmtTs(s.first, s.timeframe),
+              fmtTs(s.last, s.timeframe),
               s.gaps === 0 ? "none" : `${s.gaps} (${s.missing} missing)`,
             ]),
           ),
         );
         for (const f of out.funding) {
           printLine(
-            `funding ${f.exchange} ${f.symbol}: ${f.rows} payments ${fmtTs(f.first)} -> ${fmtTs(f.last)}`,
+            `funding ${f.exchange} ${f.symbol}: ${f.rows} payments ${fmtTs(f.first, "8h")} -> ${fmtTs(f.last, "8h")}`,
           );
         }
       }),
