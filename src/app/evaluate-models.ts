@@ -110,7 +110,14 @@ export function evaluationData(s: CandleSeries): { data: EvaluationData; source:
     for (let t = 0; t < n; t++) values[t * k + j] = col[t]!;
   }
   return {
-    data: { ts: s.ts, open: s.open, close: s.close, features: values, featureNames: keep.map((x) => x.name) },
+    data: {
+      ts: s.ts,
+      open: s.open,
+      close: s.close,
+      features: values,
+      featureNames: keep.map((x) => x.name),
+      series: s,
+    },
     source: "buildFeatures (src/forecasting/features/build-features.ts)",
   };
 }
@@ -161,7 +168,7 @@ export async function evaluateModels(
     features: [...data.featureNames],
     featureSource: source,
     pnlEngine:
-      "long/flat next-open fills with taker fee (src/forecasting/evaluation/signal-pnl.ts, the rules of src/backtest/types.ts)",
+      "long/flat spot through the backtest engine (src/backtest/engine.ts): next-open fills, taker fee",
     evaluation,
     testStart: Object.fromEntries(
       config.horizons.map((h) => [h, series.ts[evaluation.folds[h]![0]!.testFrom]!]),

@@ -1,5 +1,7 @@
+import type { CandleSeries } from "../../domain/candle-series.ts";
 import { invalidInput } from "../../errors.ts";
 import { dieboldMariano } from "./diebold-mariano.ts";
+import { enginePnl } from "./engine-pnl.ts";
 import { holmAdjust } from "./holm.ts";
 import { directionLoss, type ForecastMetrics, forecastMetrics } from "./metrics.ts";
 import { type SignalPnl, signalPnl } from "./signal-pnl.ts";
@@ -13,6 +15,8 @@ export interface EvaluationData {
   /** row-major, one row per bar */
   features: Float64Array;
   featureNames: readonly string[];
+  /** the full candles: when given, the signal's P&L runs through the backtest engine itself */
+  series?: CandleSeries;
 }
 
 export interface EvaluationConfig {
@@ -221,7 +225,11 @@ export async function evaluateForecasters(
     for (const f of forecasters) {
       const c = collected.get(f.name)!;
       const metrics = forecastMetrics(actual, base, c.ret, c.probUp, c.dir);
-      const pnl = f.outputs.direction ? signalPnl(samples, c.dir, data.open, data.close, config.fee) : null;
+      const pnl = !f.outputs.direction
+        ? null
+        : data.series === undefined
+          ? signalPnl(samples, c.dir, data.open, data.close, config.fee)
+          : enginePnl(data.series, samples, c.dir, config.fee);
       let valueTest: SignificanceTest | null = null;
       let directionTest: SignificanceTest | null = null;
       if (f.role !== "naive" && f.outputs.value) {

@@ -9,7 +9,8 @@ export interface SignalPnl {
 
 /**
  * Long/flat spot trading of a direction signal under the execution model of src/backtest/types.ts:
- * the target (1 when the forecast is up, else 0) decided at bar t's close fills at bar t+1's open,
+ * the target (1 when the forecast is up, else 0) decided at bar t's close is sized on equity at that
+ * close (qty = equity / close, capped by cash) and fills at bar t+1's open,
  * fees on traded notional, cash never negative, equity marked at closes, an open position at the
  * end stays open marked at the last close. Samples must be consecutive bars.
  */
@@ -41,7 +42,8 @@ export function signalPnl(
     const o = open[t + 1]!;
     if (target === 1) {
       const px = o * (1 + slippage);
-      const q = cash / (px * (1 + fee));
+      // sized on equity marked at t's close, then capped so cash never goes negative
+      const q = Math.min((cash + qty * close[t]!) / close[t]! - qty, cash / (px * (1 + fee)));
       const f = fee * q * px;
       cash -= q * px + f;
       qty += q;
