@@ -1,7 +1,7 @@
 // GBDT training speed and test AUC against XGBoost (Debian python3-xgboost, tree_method=hist) on the same data
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { auc } from "../src/forecasting/gbdt/metrics.ts";
 import { predict } from "../src/forecasting/gbdt/predict.ts";
@@ -47,10 +47,10 @@ if grow == "leafwise":
     p.update({"grow_policy": "lossguide", "max_leaves": 31, "max_depth": 0})
 else:
     p.update({"max_depth": 6})
-t0 = time.perf_counter()
+t0 = time.perf_counter(); c0 = time.process_time()
 dtr = xgb.DMatrix(tr[:, :nf], label=tr[:, nf], nthread=threads)
 b = xgb.train(p, dtr, ${nTrees})
-secs = time.perf_counter() - t0
+secs = time.perf_counter() - t0; cpu = time.process_time() - c0
 pr = b.predict(xgb.DMatrix(te[:, :nf], nthread=threads))
 y = te[:, nf]
 o = np.argsort(pr, kind="mergesort"); ranks = np.empty(len(pr)); ranks[o] = np.arange(1, len(pr) + 1)
@@ -58,17 +58,17 @@ o = np.argsort(pr, kind="mergesort"); ranks = np.empty(len(pr)); ranks[o] = np.a
 _, inv, cnt = np.unique(pr, return_inverse=True, return_counts=True)
 sums = np.bincount(inv, weights=ranks); ranks = (sums / cnt)[inv]
 pos = y.sum(); auc = (ranks[y == 1].sum() - pos * (pos + 1) / 2) / (pos * (len(y) - pos))
-print(json.dumps({"seconds": secs, "auc": float(auc), "version": xgb.__version__}))
+print(json.dumps({"seconds": secs, "cpu": cpu, "auc": float(auc), "version": xgb.__version__}))
 `;
 writeFileSync(join(dir, "peer.py"), pyScript);
 
-const xgbRun = (grow: string, threads: number): { seconds: number; auc: number; version: string } | undefined => {
+const xgbRun = (grow: string, threads: number): { seconds: number; cpu: number; auc: number; version: string } | undefined => {
   try {
     const out = execFileSync("/usr/bin/python3", [join(dir, "peer.py"), dir, grow, String(threads)], {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "inherit"],
     });
-    return JSON.parse(out.trim().split("\n").at(-1)!) as { seconds: number; auc: number; version: string };
+    return JSON.parse(out.trim().split("\n").at(-1)!) as { seconds: number; cpu: number; auc: number; version: string };
   } catch (e) {
     process.stderr.write(`xgboost peer failed (apt-get install -y python3-xgboost): ${String(e)}\n`);
     return undefined;
@@ -96,6 +96,7 @@ for (const c of cases) {
     const peer = xgbRun(c.grow, threads);
     let seconds: number;
     let model;
+    const cpu0 = process.cpuUsage();
     if (threads === 1) {
       const t0 = performance.now();
       model = trainGbdt({ x: { rows: nTrain, cols: train.cols }, y: train.y }, params);
@@ -108,6 +109,8 @@ for (const c of cases) {
       seconds = (performance.now() - t0) / 1000;
       await pool.close();
     }
+    const cpuUsed = process.cpuUsage(cpu0);
+    const cpu = (cpuUsed.user + cpuUsed.system) / 1e6;
     const testAuc = auc(test.y, predict(model, { rows: nTest, cols: test.cols }));
     process.stdout.write(
       `${JSON.stringify({
@@ -121,6 +124,9 @@ for (const c of cases) {
         peer_auc: peer === undefined ? null : Number(peer.auc.toFixed(4)),
         peer_version: peer?.version ?? null,
         speed_ratio: peer === undefined ? null : Number((seconds / peer.seconds).toFixed(2)),
+        cpu_s: Number(cpu.toFixed(3)),
+        peer_cpu_s: peer === undefined ? null : Number(peer.cpu.toFixed(3)),
+        load_avg: Number(loadavg()[0]!.toFixed(2)),
       })}\n`,
     );
   }

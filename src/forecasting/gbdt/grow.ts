@@ -157,10 +157,15 @@ export function* growTree(
       const col = binned.colBins.subarray(f * n, f * n + n);
       let l = leaf.start;
       let k = 0;
+      const bin = s.bin;
+      // branch-free: the side of a row is a coin flip to the predictor, so write both and advance one
       for (let i = leaf.start; i < leaf.end; i++) {
         const r = idx[i]!;
-        if (col[r]! <= s.bin) idx[l++] = r;
-        else scratch[k++] = r;
+        const left = +(col[r]! <= bin);
+        idx[l] = r;
+        scratch[k] = r;
+        l += left;
+        k += 1 - left;
       }
       idx.set(scratch.subarray(0, k), l);
       const node = leaf.node;
