@@ -123,6 +123,20 @@ describe("resampleCandles", () => {
     );
   });
 
+  it("the chain 1m -> 5m -> 1h -> 4h -> 1d on real Bitstamp minutes equals 1m -> 1d directly", () => {
+    const m1 = loadBundledSeries("bitstamp", "BTC/USD", "1m");
+    let s = m1;
+    for (const tf of ["5m", "1h", "4h", "1d"] as const) s = resampleCandles(s, tf).series;
+    const direct = resampleCandles(m1, "1d");
+    // the first minute (00:00 on 2025-01-07) is missing, so that day is dropped both ways
+    expect(direct.dropped.map((d) => d.position)).toEqual(["first", "last"]);
+    expect(Array.from(s.ts)).toEqual(Array.from(direct.series.ts));
+    expect(s.ts.length).toBe(26);
+    for (const col of ["open", "high", "low", "close"] as const)
+      expect(Array.from(s[col])).toEqual(Array.from(direct.series[col]));
+    s.volume.forEach((v, i) => expect(v).toBeCloseTo(direct.series.volume[i]!, 6));
+  });
+
   it("refuses a target that is not a multiple", () => {
     expect(() => resampleCandles(series([0], "5m"), "3m")).toThrow(/whole multiple of 5m/);
   });
