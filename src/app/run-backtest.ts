@@ -44,6 +44,13 @@ export interface RunBacktestRequest {
   maxDrawdownStop?: string | number;
   fundingRate?: string | number;
   /** sizing: exposure multiplier (e.g. 3 with --leverage 3), fixed quote notional, or annual vol target */
+  /** volume slippage: slippage = (--slippage) + impact * range/open * sqrt(qty/volume) */
+  impact?: number;
+  /** max fraction of a bar's volume filled per bar */
+  participation?: string | number;
+  lotSize?: number;
+  priceTick?: number;
+  minNotional?: number;
   sizeFraction?: number;
   sizeNotional?: number;
   volTarget?: string | number;
@@ -127,6 +134,24 @@ export function executionFromRequest(req: RunBacktestRequest): ExecutionConfig {
   if (req.initialCash !== undefined) {
     if (!(req.initialCash > 0)) throw invalidInput(`--cash ${req.initialCash}: must be > 0`);
     cfg.initialCash = req.initialCash;
+  }
+  if (req.impact !== undefined) {
+    if (!(req.impact >= 0)) throw invalidInput(`--impact ${req.impact}: must be >= 0`);
+    cfg.slippage = { kind: "volume", base: slip ?? 0, k: req.impact };
+  }
+  const part = rate(req.participation, "--participation");
+  if (part !== undefined) {
+    if (part === 0) throw invalidInput("--participation must be above 0 (e.g. 10%)");
+    cfg.participationCap = part;
+  }
+  for (const [v, flag, key] of [
+    [req.lotSize, "--lot-size", "lotSize"],
+    [req.priceTick, "--tick", "priceTick"],
+    [req.minNotional, "--min-notional", "minNotional"],
+  ] as const) {
+    if (v === undefined) continue;
+    if (!(v > 0)) throw invalidInput(`${flag} ${v}: must be > 0`);
+    cfg[key] = v;
   }
   const sizings = [req.sizeFraction, req.sizeNotional, req.volTarget].filter((x) => x !== undefined).length;
   if (sizings > 1) throw invalidInput("give at most one of --size, --notional and --vol-target");

@@ -30,6 +30,11 @@ interface BacktestOpts {
   cooldown?: string;
   maxDrawdownStop?: string;
   fundingRate?: string;
+  impact?: string;
+  participation?: string;
+  lotSize?: string;
+  tick?: string;
+  minNotional?: string;
   size?: string;
   notional?: string;
   volTarget?: string;
@@ -177,6 +182,11 @@ export function registerBacktestCommand(program: Command): void {
     .option("--cooldown <bars>", "bars without entries after a stop on that symbol")
     .option("--max-drawdown-stop <rate>", "close all and stop when equity falls this far below its peak")
     .option("--funding-rate <rate>", "perp funding per 8h when no history is stored (default 0.01%)")
+    .option("--impact <k>", "volume slippage: adds k * (high-low)/open * sqrt(qty/volume) to --slippage")
+    .option("--participation <rate>", "fill at most this share of a bar's volume per bar, e.g. 10%")
+    .option("--lot-size <qty>", "round quantities down to this step")
+    .option("--tick <price>", "price precision: round fill prices to this step")
+    .option("--min-notional <quote>", "drop orders below this notional")
     .option("--size <x>", "sizing: multiply the strategy's exposure (e.g. 3 with --leverage 3; default 1)")
     .option("--notional <quote>", "sizing: a fixed quote amount per position instead of a fraction of equity")
     .option(
@@ -240,6 +250,13 @@ export function registerBacktestCommand(program: Command): void {
             ...(opts.maxDrawdownStop === undefined ? {} : { maxDrawdownStop: opts.maxDrawdownStop }),
             ...(opts.fundingRate === undefined ? {} : { fundingRate: opts.fundingRate }),
             ...(opts.detail === undefined ? {} : { detailTimeframe: opts.detail }),
+            ...(opts.impact === undefined ? {} : { impact: num(opts.impact, "--impact")! }),
+            ...(opts.participation === undefined ? {} : { participation: opts.participation }),
+            ...(opts.lotSize === undefined ? {} : { lotSize: num(opts.lotSize, "--lot-size")! }),
+            ...(opts.tick === undefined ? {} : { priceTick: num(opts.tick, "--tick")! }),
+            ...(opts.minNotional === undefined
+              ? {}
+              : { minNotional: num(opts.minNotional, "--min-notional")! }),
             ...(opts.size === undefined ? {} : { sizeFraction: num(opts.size, "--size")! }),
             ...(opts.notional === undefined ? {} : { sizeNotional: num(opts.notional, "--notional")! }),
             ...(opts.volTarget === undefined ? {} : { volTarget: opts.volTarget }),
