@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Db, openDatabase } from "../../src/adapters/sqlite/database.ts";
 import { SqliteCandleStore } from "../../src/adapters/sqlite/sqlite-candle-store.ts";
 import { SqliteFundingStore } from "../../src/adapters/sqlite/sqlite-funding-store.ts";
-import { runBacktest } from "../../src/app/run-backtest.ts";
+import { type RunBacktestRequest, runBacktest } from "../../src/app/run-backtest.ts";
 import { sliceSeries } from "../../src/domain/candle-series.ts";
 import { loadBundledSeries } from "../support/bundled-data.ts";
 
@@ -136,7 +136,7 @@ describe("runBacktest", () => {
       from: "2024-01-01",
       stopLoss: "0.6%",
       takeProfit: "0.6%",
-    } as const;
+    } satisfies RunBacktestRequest;
     const coarse = runBacktest({ store }, base).result;
     const fine = runBacktest({ store }, { ...base, detailTimeframe: "5m" }).result;
     const exits = (r: typeof coarse) => r.trades.map((t) => t.exitReason).join(",");
