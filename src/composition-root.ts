@@ -16,6 +16,7 @@ import type { FundingStore } from "./ports/funding-store.ts";
 import type { MarketDataSource } from "./ports/market-data-source.ts";
 import type { ModelStore } from "./ports/model-store.ts";
 import type { TensorBackend } from "./ports/tensor-backend.ts";
+import type { WorkerPool } from "./ports/worker-pool.ts";
 import type { ScreenRunStore } from "./research/screen-run-store.ts";
 
 /** Everything a shell needs, built for one home folder. Adapters that need SQLite take `db` */
@@ -37,6 +38,8 @@ export interface Container {
   marketData(exchange: string, opts?: CcxtSourceOptions): Promise<MarketDataSource>;
   /** Waits, for retry backoff; a separate seam from Clock so tests can record waits */
   readonly sleep: (ms: number) => Promise<void>;
+  /** Starts `threads` worker threads running the pure kernels (sweep, gbdt); the caller closes the pool */
+  workers(threads: number): Promise<WorkerPool>;
   close(): void;
 }
 
@@ -86,6 +89,11 @@ export function createContainer(opts: { home: string }): Container {
       return new CcxtMarketDataSource(exchange, o);
     },
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    workers: async (threads) => {
+      const { ThreadWorkerPool } = await import("./adapters/workers/thread-worker-pool.ts");
+      const { KERNELS } = await import("./adapters/workers/kernels.ts");
+      return ThreadWorkerPool.create({ threads, kernels: KERNELS });
+    },
     close() {
       if (db?.open === true) db.close();
     },

@@ -76,6 +76,8 @@ export interface SweepReport {
   slippage: number;
   initialCash: number;
   sort: SweepSort;
+  /** names of the swept parameters (the others keep their defaults) */
+  swept: string[];
   /** wall time of the sweep itself (no data loading), when a clock was given */
   seconds?: number;
   rows: SweepRow[];
@@ -118,14 +120,26 @@ export async function runSweep(req: RunSweepRequest, deps: RunSweepDeps): Promis
       `sweep: ${key.symbol} ${key.timeframe} has ${n} bars in that range; widen --from/--to`,
     );
   const sim = simConfigOf(exec, key.timeframe);
-  const threads = req.threads ?? 1;
-  const t0 = deps.clock?.now();
-  const out = await sweepResults(series, family, params, sim, {
-    threads,
-    ...(deps.workers === undefined ? {} : { workers: deps.workers }),
-    ...(deps.onProgress === undefined ? {} : { onProgress: deps.onProgress }),
-  });
-  const seconds = t0 === undefined ? undefined : (deps.clock!.now() - t0) / 1000;
+  const threads = Math.min(req.threads ?? 1, params.length);
+  if (!(Number.isInteger(threads) && threads >= 1 && threads <= 256))
+    throw invalidInput(`--threads ${req.threads}: use a whole number from 1 to 256`);
+  // the pool starts before the clock does: thread start-up is not sweep time
+  const pool = threads > 1 ? await deps.workers?.(threads) : undefined;
+  if (threads > 1 && pool === undefined)
+    throw invalidInput(`--threads ${threads}: no worker pool available here; use --threads 1`);
+  let out: Float64Array;
+  let seconds: number | undefined;
+  try {
+    const t0 = deps.clock?.now();
+    out = await sweepResults(series, family, params, sim, {
+      threads,
+      ...(pool === undefined ? {} : { pool }),
+      ...(deps.onProgress === undefined ? {} : { onProgress: deps.onProgress }),
+    });
+    seconds = t0 === undefined ? undefined : (deps.clock!.now() - t0) / 1000;
+  } finally {
+    await pool?.close();
+  }
   const rows = rankRows(rowsOf(params, out), sort);
   return {
     family: family.name,
@@ -141,6 +155,7 @@ export async function runSweep(req: RunSweepRequest, deps: RunSweepDeps): Promis
     slippage: sim.slippage,
     initialCash: sim.initialCash,
     sort,
+    swept: axes.map((a) => a.name),
     ...(seconds === undefined ? {} : { seconds }),
     rows: req.top === undefined ? rows : rows.slice(0, req.top),
   };

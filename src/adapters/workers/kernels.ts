@@ -8,6 +8,6 @@ const at = (path: string, name: string): KernelRef => ({
 /** Every pure kernel worker threads can run, by the name its caller passes to `WorkerPool.run` */
 export const KERNELS: Readonly<Record<string, KernelRef>> = {
   "sweep.range": at("../../backtest/sweep/worker-kernel.ts", "sweepRangeKernel"),
-  "gbdt.histogram": at("../../forecasting/gbdt/train.ts", "histogramKernel"),
+  "gbdt.histogram": at("../../forecasting/gbdt/parallel.ts", "histogramKernel"),
   "screen.evaluate": at("../../research/screen-kernel.ts", "screenEvaluateKernel"),
 };

@@ -3,13 +3,20 @@ import { parentPort, workerData } from "node:worker_threads";
 import { register } from "tsx/esm/api";
 
 register();
+// every kernel is loaded up front; one that fails to load fails only the runs that name it
 const kernels = new Map();
 for (const [name, ref] of Object.entries(workerData.kernels)) {
-  const mod = await import(ref.module);
-  const fn = mod[ref.export];
-  if (typeof fn !== "function")
-    throw new Error(`worker kernel ${name}: ${ref.module} has no export ${ref.export}`);
-  kernels.set(name, fn);
+  try {
+    const fn = (await import(ref.module))[ref.export];
+    kernels.set(
+      name,
+      typeof fn === "function"
+        ? fn
+        : new Error(`worker kernel ${name}: ${ref.module} has no export ${ref.export}`),
+    );
+  } catch (err) {
+    kernels.set(name, err instanceof Error ? err : new Error(String(err)));
+  }
 }
 const shared = new Map();
 parentPort.on("message", async (msg) => {
@@ -19,6 +26,7 @@ parentPort.on("message", async (msg) => {
     try {
       const fn = kernels.get(msg.kernel);
       if (fn === undefined) throw new Error(`unknown worker kernel "${msg.kernel}"`);
+      if (fn instanceof Error) throw fn;
       const value = await fn(msg.input, shared.get(msg.run));
       parentPort.postMessage({ type: "result", id: msg.id, ok: true, value });
     } catch (err) {

@@ -7,6 +7,7 @@ import { registerReportCommand } from "./commands/report.ts";
 import { registerModelCommand } from "./commands/model.ts";
 import { registerModelEvaluateCommand } from "./commands/model-evaluate.ts";
 import { registerScreenCommand } from "./commands/screen.ts";
+import { registerSweepCommand } from "./commands/sweep.ts";
 
 /** Builds the whole CLI; each command group lives in commands/ and registers itself here */
 export function buildProgram(): Command {
@@ -27,5 +28,6 @@ export function buildProgram(): Command {
   registerModelEvaluateCommand(program);
   registerModelCommand(program);
   registerScreenCommand(program);
+  registerSweepCommand(program);
   return program;
 }

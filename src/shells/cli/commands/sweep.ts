@@ -1,0 +1,134 @@
+import { availableParallelism } from "node:os";
+import { SingleBar } from "cli-progress";
+import type { Command } from "commander";
+import { runSweep, SWEEP_SORTS, type SweepReport, type SweepSort } from "../../../app/run-sweep.ts";
+import { invalidInput } from "../../../errors.ts";
+import { FAMILIES } from "../../../strategies/registry.ts";
+import { printInfo, printJson, printLine } from "../context.ts";
+import { withContainer } from "../with-container.ts";
+import { table } from "./data-format.ts";
+
+interface SweepOpts {
+  symbol: string;
+  timeframe: string;
+  exchange?: string;
+  from?: string;
+  to?: string;
+  param: string[];
+  fee?: string;
+  slippage?: string;
+  initialCash?: string;
+  threads?: string;
+  sort: string;
+  top?: string;
+}
+
+const int = (v: string, flag: string, min: number): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw invalidInput(`${flag} "${v}": use a whole number >= ${min}`);
+  return n;
+};
+const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : "-");
+const num = (x: number, d = 3): string => (Number.isFinite(x) ? x.toFixed(d) : "-");
+
+/** `kairos sweep <family>`: every combination of a parameter grid, ranked */
+export function registerSweepCommand(program: Command): void {
+  program
+    .command("sweep <family>")
+    .description(
+      `run every combination of a parameter grid with the vectorised engine and rank them (families: ${Object.keys(FAMILIES).join(", ")})`,
+    )
+    .requiredOption("--symbol <BASE/QUOTE>", "symbol, e.g. BTC/USDT")
+    .requiredOption("--timeframe <tf>", "timeframe, e.g. 1h")
+    .option("--exchange <id>", "exchange id (default: the one that holds the symbol)")
+    .option("--from <date>", "first bar, ISO date/time UTC (inclusive)")
+    .option("--to <date>", "end, ISO date/time UTC (exclusive)")
+    .option(
+      "--param <name=from..to:step>",
+      "a swept parameter (repeatable): name=from..to:step, name=a,b,c or name=value",
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .option("--fee <rate>", "taker fee per side: 0.001, 0.1% or 10bps (default 0.1%)")
+    .option("--slippage <rate>", "slippage per fill: 0.0005, 0.05% or 5bps (default 0)")
+    .option("--initial-cash <quote>", "starting cash (default 10000)")
+    .option("--threads <n>", "worker threads (default: all cores)")
+    .option("--sort <metric>", `rank by ${SWEEP_SORTS.join(", ")} (drawdown: smallest first)`, "sharpe")
+    .option("--top <n>", "rows to show (default 20 in the table, all in --json)")
+    .addHelpText(
+      "after",
+      "\nExample:\n  kairos sweep sma-cross --symbol BTC/USDT --timeframe 1h --param fast=5..50:1 --param slow=10..200:10 --threads 2 --top 10",
+    )
+    .action(async (family: string, opts: SweepOpts, cmd: Command) => {
+      if (!(SWEEP_SORTS as readonly string[]).includes(opts.sort))
+        throw invalidInput(`--sort ${opts.sort}: use one of ${SWEEP_SORTS.join(", ")}`);
+      const threads = opts.threads === undefined ? availableParallelism() : int(opts.threads, "--threads", 1);
+      const top = opts.top === undefined ? undefined : int(opts.top, "--top", 1);
+      const cash = opts.initialCash === undefined ? undefined : Number(opts.initialCash);
+      const bar = new SingleBar({
+        format:
+          "sweep [{bar}] {value}/{total} combinations | {duration_formatted} elapsed | ETA {eta_formatted}",
+        stream: process.stderr,
+        hideCursor: false,
+      });
+      let started = false;
+      await withContainer(cmd, async (c, g) => {
+        let report: SweepReport;
+        try {
+          report = await runSweep(
+            {
+              family,
+              symbol: opts.symbol,
+              timeframe: opts.timeframe,
+              params: opts.param,
+              threads,
+              sort: opts.sort as SweepSort,
+              ...(opts.exchange === undefined ? {} : { exchange: opts.exchange }),
+              ...(opts.from === undefined ? {} : { from: opts.from }),
+              ...(opts.to === undefined ? {} : { to: opts.to }),
+              ...(opts.fee === undefined ? {} : { fee: opts.fee }),
+              ...(opts.slippage === undefined ? {} : { slippage: opts.slippage }),
+              ...(cash === undefined ? {} : { initialCash: cash }),
+              ...(top === undefined && !g.json ? { top: 20 } : top === undefined ? {} : { top }),
+            },
+            {
+              store: c.store,
+              workers: (n) => c.workers(n),
+              clock: { now: () => performance.now() },
+              onProgress: (done, total) => {
+                if (!started) {
+                  bar.start(total, 0);
+                  started = true;
+                }
+                bar.update(done);
+              },
+            },
+          );
+        } finally {
+          if (started) bar.stop();
+        }
+        if (g.json) {
+          printJson(report);
+          return;
+        }
+        const names = report.swept;
+        printInfo(
+          `${report.family} on ${report.exchange} ${report.symbol} ${report.timeframe}: ${report.combinations} combinations x ${report.bars} bars in ${num(report.seconds ?? Number.NaN, 2)} s on ${report.threads} thread(s); fee ${report.fee}, slippage ${report.slippage}; sorted by ${report.sort}`,
+        );
+        printLine(
+          table(
+            ["#", ...names, "sharpe", "return", "max DD", "trades", "final equity"],
+            report.rows.map((r, i) => [
+              String(i + 1),
+              ...names.map((k) => String(r.params[k])),
+              num(r.sharpe),
+              pct(r.totalReturn),
+              pct(r.maxDrawdown),
+              String(r.trades),
+              num(r.finalEquity, 2),
+            ]),
+          ),
+        );
+      });
+    });
+}

@@ -1,0 +1,188 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import type { SweepReport } from "../../src/app/run-sweep.ts";
+import { runEngine } from "../../src/backtest/engine.ts";
+import { defaultExecution } from "../../src/backtest/types.ts";
+import { runCli } from "../../src/shells/cli/main.ts";
+import { smaCross } from "../../src/strategies/sma-cross/strategy.ts";
+import { loadBundledSeries } from "../support/bundled-data.ts";
+
+const home = mkdtempSync(join(tmpdir(), "kairos-sweep-cli-"));
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+/** Runs the CLI in-process and captures stdout and stderr */
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
+    out += String(s);
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
+    err += String(s);
+    return true;
+  });
+  try {
+    const code = await runCli(["--home", home, ...args]);
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+const grid = ["--param", "fast=5..25:5", "--param", "slow=30..90:30"];
+
+describe("kairos sweep", () => {
+  it("ranks a grid as JSON with the same figures as the event engine, on 1 and 2 threads", async () => {
+    expect((await cli("data", "import", "data/binance_BTC-USDT_1d.csv")).code).toBe(0);
+    const one = await cli(
+      "--json",
+      "sweep",
+      "sma-cross",
+      "--symbol",
+      "BTC/USDT",
+      "--timeframe",
+      "1d",
+      ...grid,
+      "--threads",
+      "1",
+      "--fee",
+      "0.1%",
+      "--slippage",
+      "5bps",
+    );
+    expect(one.code).toBe(0);
+    const r1 = JSON.parse(one.out) as SweepReport;
+    expect(r1.combinations).toBe(15);
+    expect(r1.rows).toHaveLength(15);
+    expect(r1.swept).toEqual(["fast", "slow"]);
+    for (let i = 1; i < r1.rows.length; i++)
+      expect(r1.rows[i - 1]!.sharpe).toBeGreaterThanOrEqual(r1.rows[i]!.sharpe);
+    const two = await cli(
+      "--json",
+      "sweep",
+      "sma-cross",
+      "--symbol",
+      "BTC/USDT",
+      "--timeframe",
+      "1d",
+      ...grid,
+      "--threads",
+      "2",
+      "--fee",
+      "0.1%",
+      "--slippage",
+      "5bps",
+    );
+    expect(two.code).toBe(0);
+    const r2 = JSON.parse(two.out) as SweepReport;
+    expect(r2.rows).toEqual(r1.rows);
+    // the winner, re-run by the event engine over the same stored bars
+    const best = r1.rows[0]!;
+    const s = loadBundledSeries("binance", "BTC/USDT", "1d");
+    const ev = runEngine({
+      series: [s],
+      strategy: smaCross.create(best.params as never),
+      config: defaultExecution({ fee: 0.001, slippage: { kind: "fixed", rate: 0.0005 } }),
+    });
+    expect(best.totalReturn).toBeCloseTo(ev.metrics.totalReturn, 9);
+    expect(best.sharpe).toBeCloseTo(ev.metrics.sharpe, 9);
+    expect(best.maxDrawdown).toBeCloseTo(ev.metrics.maxDrawdown, 9);
+  });
+
+  it("prints a table sorted by the chosen metric, --top rows", async () => {
+    const r = await cli(
+      "sweep",
+      "sma-cross",
+      "--symbol",
+      "BTC/USDT",
+      "--timeframe",
+      "1d",
+      ...grid,
+      "--threads",
+      "1",
+      "--sort",
+      "maxDrawdown",
+      "--top",
+      "3",
+    );
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split("\n");
+    expect(lines[0]).toMatch(/^#\s+fast\s+slow\s+sharpe\s+return\s+max DD\s+trades/);
+    expect(lines).toHaveLength(4);
+    const dd = lines.slice(1).map((l) => Number(l.trim().split(/\s+/)[5]!.replace("%", "")));
+    expect([...dd].sort((a, b) => a - b)).toEqual(dd);
+    expect(r.err).toMatch(/15 combinations x \d+ bars/);
+  });
+
+  it("refuses bad input with one clear line and exit code 2", async () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ["sweep", "nope", "--symbol", "BTC/USDT", "--timeframe", "1d", "--param", "fast=1..3"],
+        /unknown family "nope": use one of/,
+      ],
+      [
+        ["sweep", "sma-cross", "--symbol", "BTC/USDT", "--timeframe", "1d", "--param", "fast=9..3"],
+        /range 9..3 is empty/,
+      ],
+      [
+        ["sweep", "sma-cross", "--symbol", "BTC/USDT", "--timeframe", "1d", "--param", "speed=1..3"],
+        /has no such parameter; it has fast, slow, short/,
+      ],
+      [
+        [
+          "sweep",
+          "sma-cross",
+          "--symbol",
+          "BTC/USDT",
+          "--timeframe",
+          "1d",
+          "--param",
+          "fast=50..60",
+          "--param",
+          "slow=10..20",
+        ],
+        /no valid parameter combination/,
+      ],
+      [
+        [
+          "sweep",
+          "sma-cross",
+          "--symbol",
+          "BTC/USDT",
+          "--timeframe",
+          "1d",
+          "--param",
+          "fast=5",
+          "--sort",
+          "alpha",
+        ],
+        /--sort alpha: use one of/,
+      ],
+      [
+        [
+          "sweep",
+          "sma-cross",
+          "--symbol",
+          "BTC/USDT",
+          "--timeframe",
+          "1d",
+          "--param",
+          "fast=5",
+          "--fee",
+          "-1",
+        ],
+        /--fee/,
+      ],
+    ];
+    for (const [args, re] of cases) {
+      const r = await cli(...args);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(re);
+      expect(r.err.trim().split("\n")[0]).toMatch(re);
+    }
+  });
+});
