@@ -4,10 +4,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { auc } from "../src/forecasting/gbdt/metrics.ts";
-import { predict } from "../src/forecasting/gbdt/predict.ts";
+import type { GbdtModel } from "../src/forecasting/gbdt/model.ts";
 import { trainGbdtParallel } from "../src/forecasting/gbdt/parallel.ts";
-import { trainGbdt } from "../src/forecasting/gbdt/train.ts";
 import type { GbdtParamsInput } from "../src/forecasting/gbdt/params.ts";
+import { predict } from "../src/forecasting/gbdt/predict.ts";
+import { trainGbdt } from "../src/forecasting/gbdt/train.ts";
 import { plantedNonLinear } from "./gbdt-data.ts";
 import { createGbdtPool } from "./gbdt-pool.ts";
 
@@ -62,13 +63,21 @@ print(json.dumps({"seconds": secs, "cpu": cpu, "auc": float(auc), "version": xgb
 `;
 writeFileSync(join(dir, "peer.py"), pyScript);
 
-const xgbRun = (grow: string, threads: number): { seconds: number; cpu: number; auc: number; version: string } | undefined => {
+const xgbRun = (
+  grow: string,
+  threads: number,
+): { seconds: number; cpu: number; auc: number; version: string } | undefined => {
   try {
     const out = execFileSync("/usr/bin/python3", [join(dir, "peer.py"), dir, grow, String(threads)], {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "inherit"],
     });
-    return JSON.parse(out.trim().split("\n").at(-1)!) as { seconds: number; cpu: number; auc: number; version: string };
+    return JSON.parse(out.trim().split("\n").at(-1)!) as {
+      seconds: number;
+      cpu: number;
+      auc: number;
+      version: string;
+    };
   } catch (e) {
     process.stderr.write(`xgboost peer failed (apt-get install -y python3-xgboost): ${String(e)}\n`);
     return undefined;
@@ -95,7 +104,7 @@ for (const c of cases) {
   for (const threads of threadList) {
     const peer = xgbRun(c.grow, threads);
     let seconds: number;
-    let model;
+    let model: GbdtModel;
     const cpu0 = process.cpuUsage();
     if (threads === 1) {
       const t0 = performance.now();

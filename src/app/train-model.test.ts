@@ -54,7 +54,10 @@ describe("train, store and predict a GBDT model on real SQLite and bundled data"
     const sum = a.contributions.reduce((s, c) => s + c.contribution, 0);
     expect(Math.abs(a.base + sum - a.margin)).toBeLessThan(1e-9);
     expect(a.prediction).toBeCloseTo(1 / (1 + Math.exp(-a.margin)), 15);
-    const again = predictModel({ id: rec!.id.slice(0, 10), top: 200 }, { store, models: new SqliteModelStore(openDatabase(home)), clock });
+    const again = predictModel(
+      { id: rec!.id.slice(0, 10), top: 200 },
+      { store, models: new SqliteModelStore(openDatabase(home)) },
+    );
     expect(Object.is(again.margin, a.margin)).toBe(true);
     const other = predictModel({ id: rec!.id, symbol: "NEAR/USDT", at: "2024-06-01T12:00:00Z" }, deps);
     expect(other.series.symbol).toBe("NEAR/USDT");
@@ -63,11 +66,20 @@ describe("train, store and predict a GBDT model on real SQLite and bundled data"
   });
 
   it("trains volatility with squared error and refuses contradictory options", () => {
-    const r = trainModel({ symbol: "NEAR/USDT", timeframe: "1h", horizon: 12, objective: "squared", target: "vol", gbdt }, deps).record;
+    const r = trainModel(
+      { symbol: "NEAR/USDT", timeframe: "1h", horizon: 12, objective: "squared", target: "vol", gbdt },
+      deps,
+    ).record;
     expect(r.target.kind).toBe("vol");
     expect(r.metrics.rmse).toBeLessThan(r.metrics.naiveRmse!);
-    expect(() => trainModel({ symbol: "FET/USDT", timeframe: "1h", horizon: 0 }, deps)).toThrow(/--horizon 0/);
-    expect(() => trainModel({ symbol: "FET/USDT", timeframe: "1h", horizon: 4, target: "vol" }, deps)).toThrow(/--objective squared/);
-    expect(() => trainModel({ symbol: "FET/USDT", timeframe: "1h", horizon: 4, to: "2024-01-05" }, deps)).toThrow(/need 500\+/);
+    expect(() => trainModel({ symbol: "FET/USDT", timeframe: "1h", horizon: 0 }, deps)).toThrow(
+      /--horizon 0/,
+    );
+    expect(() =>
+      trainModel({ symbol: "FET/USDT", timeframe: "1h", horizon: 4, target: "vol" }, deps),
+    ).toThrow(/--objective squared/);
+    expect(() =>
+      trainModel({ symbol: "FET/USDT", timeframe: "1h", horizon: 4, to: "2024-01-05" }, deps),
+    ).toThrow(/need 500\+/);
   });
 });

@@ -45,13 +45,24 @@ export class SqliteModelStore implements ModelStore {
     const key = id.trim();
     if (key === "") throw invalidInput("model id is empty: run `kairos model list` to see the ids");
     const rows = this.db
-      .prepare("SELECT id, record, payload FROM models WHERE id = ? OR id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 6")
-      .all(key, `${key.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) as { id: string; record: string; payload: Buffer }[];
+      .prepare(
+        "SELECT id, record, payload FROM models WHERE id = ? OR id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 6",
+      )
+      .all(key, `${key.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) as {
+      id: string;
+      record: string;
+      payload: Buffer;
+    }[];
     const row = rows.find((r) => r.id === key) ?? (rows.length === 1 ? rows[0] : undefined);
     if (row === undefined && rows.length === 0)
-      throw new AppError("NOT_FOUND", `no model "${key}" in the registry; run \`kairos model list\` to see the ids`);
+      throw new AppError(
+        "NOT_FOUND",
+        `no model "${key}" in the registry; run \`kairos model list\` to see the ids`,
+      );
     if (row === undefined)
-      throw invalidInput(`model id "${key}" matches several models (${rows.map((r) => r.id).join(", ")}); give more of it`);
+      throw invalidInput(
+        `model id "${key}" matches several models (${rows.map((r) => r.id).join(", ")}); give more of it`,
+      );
     return {
       record: JSON.parse(row.record) as ModelRecord,
       payload: new Uint8Array(row.payload.buffer, row.payload.byteOffset, row.payload.byteLength),
@@ -59,7 +70,9 @@ export class SqliteModelStore implements ModelStore {
   }
 
   list(): ModelRecord[] {
-    const rows = this.db.prepare("SELECT record FROM models ORDER BY created_at DESC, id").all() as { record: string }[];
+    const rows = this.db.prepare("SELECT record FROM models ORDER BY created_at DESC, id").all() as {
+      record: string;
+    }[];
     return rows.map((r) => JSON.parse(r.record) as ModelRecord);
   }
 }

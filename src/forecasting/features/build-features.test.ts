@@ -24,7 +24,17 @@ describe("feature builder on the bundled data", () => {
   it("gives 30+ indicator features plus returns, volatility, volume, cross-asset and calendar, finite after warm-up", () => {
     expect(full.names.length).toBeGreaterThanOrEqual(60);
     expect(new Set(full.names).size).toBe(full.names.length);
-    for (const name of ["rsi14", "bb_percent_b", "ret_24", "rv_24", "volume_z72", "bench_beta_168", "universe_rank_72", "weekday", "hour"])
+    for (const name of [
+      "rsi14",
+      "bb_percent_b",
+      "ret_24",
+      "rv_24",
+      "volume_z72",
+      "bench_beta_168",
+      "universe_rank_72",
+      "weekday",
+      "hour",
+    ])
       expect(full.names).toContain(name);
     const t = 400;
     const bad = full.names.filter((_, f) => !Number.isFinite(full.cols[f]![t]!));
@@ -37,13 +47,18 @@ describe("feature builder on the bundled data", () => {
     fc.assert(
       fc.property(fc.integer({ min: 50, max: fet.ts.length - 1 }), (k) => {
         const cut = fet.ts[k - 1]!;
-        const part = buildFeatures({ series: upTo(fet, cut), benchmark: upTo(btc, cut), universe: universe.map((u) => upTo(u, cut)) });
+        const part = buildFeatures({
+          series: upTo(fet, cut),
+          benchmark: upTo(btc, cut),
+          universe: universe.map((u) => upTo(u, cut)),
+        });
         expect(part.names).toEqual(full.names);
         for (let f = 0; f < full.names.length; f++) {
           const a = part.cols[f]!;
           const b = full.cols[f]!.subarray(0, k);
           for (let t = 0; t < k; t++) {
-            if (!Object.is(a[t], b[t])) throw new Error(`${full.names[f]} at bar ${t} of ${k}: ${a[t]} vs ${b[t]}`);
+            if (!Object.is(a[t], b[t]))
+              throw new Error(`${full.names[f]} at bar ${t} of ${k}: ${a[t]} vs ${b[t]}`);
           }
         }
       }),

@@ -1,7 +1,15 @@
 import type { CandleSeries } from "../../domain/candle-series.ts";
 import { invalidInput } from "../../errors.ts";
 import { getIndicator } from "../../indicators/registry.ts";
-import { logReturn, percentileRank, ratio, ratioMinusOne, realizedVol, rollingMean, rollingZ } from "./rolling.ts";
+import {
+  logReturn,
+  percentileRank,
+  ratio,
+  ratioMinusOne,
+  realizedVol,
+  rollingMean,
+  rollingZ,
+} from "./rolling.ts";
 
 /** What the features of one asset are computed from */
 export interface FeatureInput {
@@ -51,7 +59,16 @@ export function buildFeatures(input: FeatureInput): FeatureSet {
   };
 
   // trend: distance of the close from moving averages, as fractions
-  for (const [name, period] of [["sma", 20], ["sma", 50], ["sma", 200], ["ema", 12], ["ema", 50], ["kama", 30], ["hma", 20], ["vwma", 20]] as const) {
+  for (const [name, period] of [
+    ["sma", 20],
+    ["sma", 50],
+    ["sma", 200],
+    ["ema", 12],
+    ["ema", 50],
+    ["kama", 30],
+    ["hma", 20],
+    ["vwma", 20],
+  ] as const) {
     add(`${name}${period}_dist`, price(v(name, { period })));
     warm(name, { period });
   }
@@ -195,7 +212,11 @@ function alignClose(other: CandleSeries, ts: Float64Array): Float64Array {
 }
 
 /** Pearson correlation and beta of a on b over the last `w` bars, skipping pairs with a NaN */
-function rollingCorrBeta(a: Float64Array, b: Float64Array, w: number): { corr: Float64Array; beta: Float64Array } {
+function rollingCorrBeta(
+  a: Float64Array,
+  b: Float64Array,
+  w: number,
+): { corr: Float64Array; beta: Float64Array } {
   const n = a.length;
   const corr = new Float64Array(n).fill(Number.NaN);
   const beta = new Float64Array(n).fill(Number.NaN);
@@ -206,7 +227,7 @@ function rollingCorrBeta(a: Float64Array, b: Float64Array, w: number): { corr: F
     for (let i = t - w + 1; i <= t; i++) {
       const x = a[i]!;
       const y = b[i]!;
-      if (x !== x || y !== y) continue;
+      if (Number.isNaN(x) || Number.isNaN(y)) continue;
       k++;
       sa += x;
       sb += y;
@@ -220,7 +241,7 @@ function rollingCorrBeta(a: Float64Array, b: Float64Array, w: number): { corr: F
     for (let i = t - w + 1; i <= t; i++) {
       const x = a[i]!;
       const y = b[i]!;
-      if (x !== x || y !== y) continue;
+      if (Number.isNaN(x) || Number.isNaN(y)) continue;
       cab += (x - ma) * (y - mb);
       vaa += (x - ma) * (x - ma);
       vbb += (y - mb) * (y - mb);
@@ -239,9 +260,9 @@ function crossRank(own: Float64Array, peers: Float64Array[]): { pctile: Float64A
   const vals: number[] = [];
   for (let t = 0; t < n; t++) {
     const x = own[t]!;
-    if (x !== x) continue;
+    if (Number.isNaN(x)) continue;
     vals.length = 0;
-    for (const p of peers) if (p[t] === p[t]) vals.push(p[t]!);
+    for (const p of peers) if (!Number.isNaN(p[t]!)) vals.push(p[t]!);
     if (vals.length < 2) continue;
     let le = 0;
     for (const y of vals) if (y <= x) le++;

@@ -13,12 +13,12 @@ export function percentileRank(src: Float64Array, period: number): Float64Array 
   const out = new Float64Array(n).fill(Number.NaN);
   for (let t = period - 1; t < n; t++) {
     const v = src[t]!;
-    if (v !== v) continue;
+    if (Number.isNaN(v)) continue;
     let le = 0;
     let seen = 0;
     for (let k = t - period + 1; k <= t; k++) {
       const w = src[k]!;
-      if (w !== w) continue;
+      if (Number.isNaN(w)) continue;
       seen++;
       if (w <= v) le++;
     }

@@ -43,7 +43,7 @@ export function computeBinEdges(x: FeatureMatrix, maxBins: number): BinEdges {
     let m = 0;
     for (let r = 0; r < x.rows; r++) {
       const v = col[r]!;
-      if (v === v) buf[m++] = v;
+      if (!Number.isNaN(v)) buf[m++] = v;
     }
     const hasMissing = m < x.rows;
     const realBins = hasMissing ? maxBins - 1 : maxBins;
@@ -81,7 +81,7 @@ const midpoint = (a: number, b: number): number => {
 
 /** Bin of one value: binary search for the first upper edge >= v */
 export function binOf(upper: Float64Array, v: number): number {
-  if (v !== v) return 0;
+  if (Number.isNaN(v)) return 0;
   let lo = 0;
   let hi = upper.length - 1;
   while (lo < hi) {

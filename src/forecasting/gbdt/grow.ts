@@ -1,11 +1,5 @@
 import type { BinnedMatrix } from "./binning.ts";
-import {
-  findBestSplit,
-  needsCounts,
-  type SplitCandidate,
-  type SplitRules,
-  subtractHistogram,
-} from "./histogram.ts";
+import { findBestSplit, type SplitCandidate, type SplitRules, subtractHistogram } from "./histogram.ts";
 import type { GbdtParams } from "./params.ts";
 import type { Tree } from "./tree.ts";
 

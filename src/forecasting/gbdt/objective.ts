@@ -14,7 +14,7 @@ export function computeGradients(
       const p = 1 / (1 + Math.exp(-margin[r]!));
       grad[r] = p - y[r]!;
       const h = p * (1 - p);
-      hess[r] = h < 1e-16 ? 1e-16 : h;
+      hess[r] = Math.max(h, 1e-16);
     }
   } else {
     for (let r = 0; r < n; r++) {

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { plantedNonLinear } from "../../../bench/gbdt-data.ts";
 import { createGbdtPool } from "../../../bench/gbdt-pool.ts";
 import type { WorkerPool } from "../../ports/worker-pool.ts";
+import { trainGbdtParallel } from "./parallel.ts";
 import { predict } from "./predict.ts";
 import { serializeModel } from "./serialize.ts";
-import { trainGbdtParallel } from "./parallel.ts";
 import { trainGbdt } from "./train.ts";
 
 describe("gbdt histograms on worker threads", () => {

@@ -2,7 +2,7 @@ import type { WorkerPool } from "../../ports/worker-pool.ts";
 import { buildHistogram } from "./histogram.ts";
 import type { GbdtModel } from "./model.ts";
 import type { GbdtParamsInput } from "./params.ts";
-import { type Dataset, type HistJob, type TrainOptions, boost, trainGbdt } from "./train.ts";
+import { boost, type Dataset, type HistJob, type TrainOptions, trainGbdt } from "./train.ts";
 
 /**
  * Task of the `gbdt.histogram` kernel: every node of one batch over one block of features
@@ -30,7 +30,19 @@ export function histogramKernel(t: HistogramTask): number {
   for (const q of t.nodes) {
     q.hist.fill(0, 2 * t.b0, 2 * t.b1);
     if (t.countAt >= 0) q.hist.fill(0, t.countAt + t.b0, t.countAt + t.b1);
-    buildHistogram(t.rowBins, t.nFeatures, t.f0, t.f1, t.idx, q.start, q.end, t.grad, t.hess, q.hist, t.countAt);
+    buildHistogram(
+      t.rowBins,
+      t.nFeatures,
+      t.f0,
+      t.f1,
+      t.idx,
+      q.start,
+      q.end,
+      t.grad,
+      t.hess,
+      q.hist,
+      t.countAt,
+    );
   }
   return 0;
 }

@@ -46,7 +46,7 @@ function treeShapRow(
       return;
     }
     const x = cols[f]![r]!;
-    const goLeft = x <= t.threshold[node]! || x !== x;
+    const goLeft = x <= t.threshold[node]! || Number.isNaN(x);
     const hot = goLeft ? t.left[node]! : t.right[node]!;
     const cold = goLeft ? t.right[node]! : t.left[node]!;
     const cover = t.cover[node]!;

@@ -102,7 +102,7 @@ describe("gbdt on hand-worked cases", () => {
     const m = trainGbdt({ x, y }, { nTrees: 1, maxDepth: 1, learningRate: 1, lambda: 0, minChildWeight: 0 });
     expect(m.trees[0]!.threshold[0]).toBe(Number.NEGATIVE_INFINITY);
     const p = predict(m, x);
-    [5, 5, 0, 0, 0, 0].forEach((v, i) => expect(p[i]).toBeCloseTo(v, 12));
+    for (const [i, v] of [5, 5, 0, 0, 0, 0].entries()) expect(p[i]).toBeCloseTo(v, 12);
     expect(predict(m, matrix([Number.NaN, 0.5]))[0]).toBeCloseTo(5, 12);
   });
 

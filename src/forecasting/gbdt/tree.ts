@@ -31,7 +31,7 @@ export function leafOf(t: Tree, cols: readonly Float64Array[], r: number): numbe
     const f = feature[node]!;
     if (f < 0) return node;
     const v = cols[f]![r]!;
-    node = v <= t.threshold[node]! || v !== v ? t.left[node]! : t.right[node]!;
+    node = v <= t.threshold[node]! || Number.isNaN(v) ? t.left[node]! : t.right[node]!;
   }
 }
 

@@ -80,10 +80,12 @@ export function registerModelCommand(program: Command): void {
         const seed = num(opts.seed, "--seed", true, 0);
         if (trees !== undefined) gbdt.nTrees = trees;
         if (depth !== undefined) gbdt.maxDepth = depth;
-        if (leaves !== undefined) Object.assign(gbdt, { growth: "leafwise", maxLeaves: leaves, maxDepth: depth ?? 0 });
+        if (leaves !== undefined)
+          Object.assign(gbdt, { growth: "leafwise", maxLeaves: leaves, maxDepth: depth ?? 0 });
         if (lr !== undefined) gbdt.learningRate = lr;
         if (seed !== undefined) gbdt.seed = seed;
-        if (!g.json) printInfo(`training on ${opts.symbol} ${opts.timeframe}, horizon ${opts.horizon} bars ...`);
+        if (!g.json)
+          printInfo(`training on ${opts.symbol} ${opts.timeframe}, horizon ${opts.horizon} bars ...`);
         const out = trainModel(
           {
             symbol: opts.symbol,
@@ -100,7 +102,9 @@ export function registerModelCommand(program: Command): void {
         );
         if (g.json) return printJson(out);
         const r = out.record;
-        printLine(`saved ${r.id}: ${r.target.kind} ${r.target.horizon} bars ahead of ${r.dataRange.symbol} ${r.dataRange.timeframe}`);
+        printLine(
+          `saved ${r.id}: ${r.target.kind} ${r.target.horizon} bars ahead of ${r.dataRange.symbol} ${r.dataRange.timeframe}`,
+        );
         printLine(
           `rows train ${out.rows.train}, validation ${out.rows.valid}, test ${out.rows.test}; ${out.trees} trees kept of ${out.roundsTrained} (early stopping); ${(r.trainingMs / 1000).toFixed(1)} s`,
         );
@@ -115,7 +119,8 @@ export function registerModelCommand(program: Command): void {
       withContainer(cmd, (c, g) => {
         const rows = listModels({ models: c.models });
         if (g.json) return printJson(rows);
-        if (rows.length === 0) return printLine("no models yet: kairos model train --symbol BTC/USDT --timeframe 1h --horizon 24");
+        if (rows.length === 0)
+          return printLine("no models yet: kairos model train --symbol BTC/USDT --timeframe 1h --horizon 24");
         printLine(
           table(
             ["id", "target", "series", "data", "test quality", "trained"],
@@ -142,9 +147,15 @@ export function registerModelCommand(program: Command): void {
         if (g.json) return printJson(out);
         const r = out.record;
         printLine(`${r.id}  hash ${r.hash}`);
-        printLine(`target: ${r.target.kind}, ${r.target.horizon} bars ahead; ${r.features.length} features; ${out.trees} trees, ${out.leaves} leaves`);
-        printLine(`data: ${r.dataRange.exchange} ${r.dataRange.symbol} ${r.dataRange.timeframe} ${fmtTs(r.dataRange.from)} -> ${fmtTs(r.dataRange.to)}`);
-        printLine(`test: ${headline(r)}; trained in ${(r.trainingMs / 1000).toFixed(1)} s on ${fmtTs(r.createdAt)}`);
+        printLine(
+          `target: ${r.target.kind}, ${r.target.horizon} bars ahead; ${r.features.length} features; ${out.trees} trees, ${out.leaves} leaves`,
+        );
+        printLine(
+          `data: ${r.dataRange.exchange} ${r.dataRange.symbol} ${r.dataRange.timeframe} ${fmtTs(r.dataRange.from)} -> ${fmtTs(r.dataRange.to)}`,
+        );
+        printLine(
+          `test: ${headline(r)}; trained in ${(r.trainingMs / 1000).toFixed(1)} s on ${fmtTs(r.createdAt)}`,
+        );
         printLine(`params: ${JSON.stringify((r.params as { gbdt?: unknown }).gbdt ?? r.params)}`);
         printLine();
         const top = num(opts.top, "--top", true, 1)!;
@@ -190,8 +201,12 @@ export function registerModelCommand(program: Command): void {
             out.target.kind === "sign"
               ? `P(up over the next ${out.target.horizon} bars) = ${(100 * out.prediction).toFixed(1)}%`
               : `${out.target.kind} over the next ${out.target.horizon} bars = ${out.prediction.toPrecision(4)}`;
-          printLine(`${out.model} on ${s.exchange} ${s.symbol} ${s.timeframe} at the close of the bar opening ${fmtTs(out.barTs)}: ${what}`);
-          printLine(`margin ${out.margin.toFixed(4)} = base ${out.base.toFixed(4)} + the contributions of every feature (largest below)`);
+          printLine(
+            `${out.model} on ${s.exchange} ${s.symbol} ${s.timeframe} at the close of the bar opening ${fmtTs(out.barTs)}: ${what}`,
+          );
+          printLine(
+            `margin ${out.margin.toFixed(4)} = base ${out.base.toFixed(4)} + the contributions of every feature (largest below)`,
+          );
           printLine(
             table(
               ["feature", "value", "push", "direction"],
