@@ -53,7 +53,8 @@ function buildNetwork(p: GruParams, k: number, seed: number): tf.LayersModel {
       recurrentInitializer: tf.initializers.orthogonal({ seed: seed + 1 }),
     }),
   );
-  m.add(tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }) }));
+  // a zero output layer starts the net at the training mean: early stopping can then keep "no skill"
+  m.add(tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.zeros() }));
   m.compile({ optimizer: tf.train.adam(p.learningRate), loss: "meanSquaredError" });
   return m;
 }
@@ -165,6 +166,9 @@ export async function trainGru(
   let since = 0;
   let epochs = 0;
   try {
+    // epoch 0 (the mean forecast) is a candidate too: a net that never beats it on validation is not kept
+    best = tf.tidy(() => (net.evaluate(xv, yv) as tf.Scalar).dataSync()[0]!);
+    bestWeights = net.getWeights().map((w) => w.clone());
     for (let e = 0; e < params.maxEpochs; e++) {
       const order = tf.tensor1d(shuffled(nFit, seed * 7919 + e), "int32");
       const xe = tf.gather(xs, order);

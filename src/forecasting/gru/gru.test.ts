@@ -46,6 +46,18 @@ describe("GRU", () => {
     expect(gru.beatsBaseline).toBe(true);
   }, 240_000);
 
+  it("is not marked better than the random walk on a random walk (control)", async () => {
+    const rng = createRng(8);
+    const data = dataFromReturns(Float64Array.from({ length: 1000 }, () => 0.002 * rng.normal()));
+    const res = await evaluateForecasters(
+      data,
+      [randomWalk, gruForecaster(small)],
+      { ...defaultEvaluationConfig, horizons: [1], folds: 2, testFraction: 0.3, embargo: 2 },
+      () => tick++,
+    );
+    expect(res.results.find((r) => r.model === "gru")!.beatsBaseline).toBe(false);
+  }, 240_000);
+
   it("is deterministic for a seed and predicts identically after a save to the ModelStore and a reload", async () => {
     const data = dataFromReturns(noisySine(700, 4));
     const view = viewUpTo(data, 601);
