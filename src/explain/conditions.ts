@@ -3,21 +3,22 @@ import { ema } from "../indicators/ema.ts";
 import { rollingMax, rollingMin } from "../indicators/rolling-extrema.ts";
 import { rsi } from "../indicators/rsi.ts";
 import { sma } from "../indicators/sma.ts";
+import type { ConditionDescriber, FamilyParams } from "./condition-types.ts";
+import {
+  adxDescriber,
+  bollingerDescriber,
+  dcaDescriber,
+  gridDescriber,
+  macdDescriber,
+  regimeDescriber,
+  supertrendDescriber,
+  volTargetDescriber,
+  zscoreDescriber,
+} from "./family-conditions.ts";
 import { round, roundPrice } from "./format.ts";
 import type { Condition } from "./types.ts";
 
-export type FamilyParams = Readonly<Record<string, number | boolean>>;
-
-/**
- * The hook a strategy family offers the explainer: the conditions behind its exposure at the
- * last bar of `series`, as digit-free templates plus values. Families without one get `heldFor`.
- */
-export type ConditionDescriber = (
-  family: string,
-  series: CandleSeries,
-  params: FamilyParams,
-  exposure: Float64Array,
-) => Condition[];
+export type { ConditionDescriber, FamilyParams } from "./condition-types.ts";
 
 const numParam = (p: FamilyParams, names: readonly string[], fallback: number): number => {
   for (const n of names) {
@@ -94,13 +95,27 @@ const donchianDescriber: ConditionDescriber = (family, s, p) => {
 /** Describers by family name; the strategy library adds its families here */
 export const CONDITION_DESCRIBERS: Readonly<Record<string, ConditionDescriber>> = {
   "sma-cross": crossDescriber("SMA"),
-  "ma-cross": crossDescriber("SMA"),
   "ema-cross": crossDescriber("EMA"),
   "rsi-reversion": rsiDescriber,
-  "rsi-bands": rsiDescriber,
   "donchian-breakout": donchianDescriber,
-  donchian: donchianDescriber,
+  macd: macdDescriber,
+  supertrend: supertrendDescriber,
+  "bollinger-reversion": bollingerDescriber,
+  "zscore-reversion": zscoreDescriber,
+  "adx-trend": adxDescriber,
+  grid: gridDescriber,
+  dca: dcaDescriber,
 };
+
+/** The describer of a family, unwrapping vol-target(...) and regime-filter(...) around a known one */
+export function describerFor(family: string): ConditionDescriber {
+  const direct = CONDITION_DESCRIBERS[family];
+  if (direct !== undefined) return direct;
+  const m = /^(vol-target|regime-filter)\((.+)\)$/.exec(family);
+  if (m === null) return heldFor;
+  const inner = describerFor(m[2]!);
+  return m[1] === "vol-target" ? volTargetDescriber(inner) : regimeDescriber(inner);
+}
 
 /** The conditions of one member at the last bar, through its family's describer or `heldFor` */
 export function describeConditions(
@@ -109,7 +124,7 @@ export function describeConditions(
   params: FamilyParams,
   exposure: Float64Array,
 ): Condition[] {
-  const d = CONDITION_DESCRIBERS[family] ?? heldFor;
+  const d = describerFor(family);
   const out = d(family, series, params, exposure);
   return out.every((c) => c.values.every(Number.isFinite)) ? out : heldFor(family, series, params, exposure);
 }
