@@ -3,11 +3,13 @@
 // default validation (walk-forward, CPCV, DSR, family and run PBO, random-entry baseline, Monte Carlo
 // for the top 50), wall time on 1 and 2 threads, and a check that both thread counts agree.
 // Usage: npm run bench -- screen [--variants 1000] [--seed 7] [--case ai-tokens|majors]
+import { loadavg } from "node:os";
 import { KERNELS } from "../src/adapters/workers/kernels.ts";
 import { ThreadWorkerPool } from "../src/adapters/workers/thread-worker-pool.ts";
 import { poolEvaluator } from "../src/app/run-screen.ts";
 import { runScreen, type ScreenRun } from "../src/research/screen.ts";
 import { UNIVERSES } from "../src/research/screen-catalog.ts";
+import { SCREEN_KERNEL } from "../src/research/screen-kernel.ts";
 import { defaultValidationConfig } from "../src/research/validation-config.ts";
 import { loadBundledSeries } from "../test/support/bundled-data.ts";
 
@@ -29,7 +31,11 @@ const CASES = [
 ].filter((c) => only === "" || c.universe === only);
 
 const config = defaultValidationConfig();
-const pool = await ThreadWorkerPool.create({ threads: 2, kernels: KERNELS });
+// only the screen kernel: a pool does not depend on other areas' kernels loading
+const pool = await ThreadWorkerPool.create({
+  threads: 2,
+  kernels: { [SCREEN_KERNEL]: KERNELS[SCREEN_KERNEL]! },
+});
 try {
   for (const c of CASES) {
     const series = UNIVERSES[c.universe]!.map((s) => loadBundledSeries("binance", s, "1h"));
@@ -38,6 +44,7 @@ try {
     const runs: ScreenRun[] = [];
     for (const threads of [1, 2]) {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       const run = await runScreen({
         series,
         reference,
@@ -48,6 +55,9 @@ try {
         ...(threads > 1 ? { evaluate: poolEvaluator(pool, series, reference, config) } : {}),
       });
       const seconds = (performance.now() - t0) / 1000;
+      const cu = process.cpuUsage(c0);
+      // CPU seconds of every thread: what the run costs when the shared machine is not contended
+      const cpu = (cu.user + cu.system) / 1e6;
       runs.push(run);
       log(
         `${c.name} threads=${threads}: ${seconds.toFixed(2)} s, ${run.search.method} search, ${run.passed} passed; ${run.headline}`,
@@ -61,6 +71,8 @@ try {
           value: Number(seconds.toFixed(3)),
           target: c.target,
           met: seconds < c.target,
+          cpu_s: Number(cpu.toFixed(3)),
+          load_avg: Number(loadavg()[0]!.toFixed(1)),
           variants: run.trials,
           barsPerSymbol: bars,
           search: run.search.method,

@@ -80,6 +80,8 @@ const coin: StrategyFamily<{ seed: number }> = {
   },
 };
 
+// about 5 s of CPU in all on an idle machine; the timeout leaves room for a shared, loaded one
+const SLOW = 300_000;
 const VOL = 0.03;
 // a per-bar drift of d while long (half the bars) gives a Sharpe of ~ 0.5 d / (sqrt(0.5) vol) per bar; plus costs
 const edgeFor = (annualSharpe: number): number =>
@@ -118,20 +120,24 @@ function planted(
 }
 
 describe("the gate has control", () => {
-  it("seven random walks of 2,000 daily bars: fewer than 5% of 1,000 variants pass", async () => {
-    const rng = createRng(2024);
-    const series = Array.from({ length: 7 }, (_, k) => market(rng, `RW${k}/USD`, 2000, VOL));
-    const run = await runScreen({
-      series,
-      variants: 1000,
-      seed: 7,
-      search: "random",
-      config: defaultValidationConfig({ monteCarloTop: 0 }),
-    });
-    expect(run.trials).toBe(1000);
-    expect(run.passed / run.trials).toBeLessThan(0.05);
-    expect(run.headline).toMatch(run.passed === 0 ? /^Nothing passed/ : /passed the gate/);
-  });
+  it(
+    "seven random walks of 2,000 daily bars: fewer than 5% of 1,000 variants pass",
+    async () => {
+      const rng = createRng(2024);
+      const series = Array.from({ length: 7 }, (_, k) => market(rng, `RW${k}/USD`, 2000, VOL));
+      const run = await runScreen({
+        series,
+        variants: 1000,
+        seed: 7,
+        search: "random",
+        config: defaultValidationConfig({ monteCarloTop: 0 }),
+      });
+      expect(run.trials).toBe(1000);
+      expect(run.passed / run.trials).toBeLessThan(0.05);
+      expect(run.headline).toMatch(run.passed === 0 ? /^Nothing passed/ : /passed the gate/);
+    },
+    SLOW,
+  );
 });
 
 describe("the gate has power", () => {
@@ -142,22 +148,30 @@ describe("the gate has power", () => {
     expect(passes / seeds).toBeGreaterThanOrEqual(0.9);
   });
 
-  it("a planted Sharpe-3.5 edge among 1,000 trials passes in >= 90% of seeds, while the 999 noise variants do not", () => {
-    let passes = 0;
-    let noise = 0;
-    const seeds = 10;
-    for (let seed = 101; seed < 101 + seeds; seed++) {
-      const r = planted(seed, 3.5, 999);
-      if (r.oraclePassed) passes++;
-      noise += r.noisePassed;
-    }
-    expect(passes / seeds).toBeGreaterThanOrEqual(0.9);
-    expect(noise / (seeds * 999)).toBeLessThan(0.01);
-  });
+  it(
+    "a planted Sharpe-3.5 edge among 1,000 trials passes in >= 90% of seeds, while the 999 noise variants do not",
+    () => {
+      let passes = 0;
+      let noise = 0;
+      const seeds = 10;
+      for (let seed = 101; seed < 101 + seeds; seed++) {
+        const r = planted(seed, 3.5, 999);
+        if (r.oraclePassed) passes++;
+        noise += r.noisePassed;
+      }
+      expect(passes / seeds).toBeGreaterThanOrEqual(0.9);
+      expect(noise / (seeds * 999)).toBeLessThan(0.01);
+    },
+    SLOW,
+  );
 
-  it("a Sharpe-2 edge among 1,000 trials is (correctly) not enough: deflation costs power", () => {
-    let passes = 0;
-    for (let seed = 201; seed < 204; seed++) if (planted(seed, 2, 999).oraclePassed) passes++;
-    expect(passes).toBeLessThan(3);
-  });
+  it(
+    "a Sharpe-2 edge among 1,000 trials is (correctly) not enough: deflation costs power",
+    () => {
+      let passes = 0;
+      for (let seed = 201; seed < 204; seed++) if (planted(seed, 2, 999).oraclePassed) passes++;
+      expect(passes).toBeLessThan(3);
+    },
+    SLOW,
+  );
 });
