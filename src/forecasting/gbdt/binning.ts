@@ -108,11 +108,39 @@ export function binMatrix(x: FeatureMatrix, edges: BinEdges): BinnedMatrix {
     const up = edges.upper[f]!;
     const off = offset[f]!;
     const base = f * n;
+    const lookup = gridLookup(up);
     for (let r = 0; r < n; r++) {
-      const b = binOf(up, col[r]!);
+      const b = lookup(col[r]!);
       colBins[base + r] = b;
       rowBins[r * nf + f] = off + b;
     }
   }
   return { rows: n, nFeatures: nf, colBins, rowBins, offset };
+}
+
+const GRID = 2048;
+
+/**
+ * binOf through a uniform grid over the finite edges: start at the bin of the value's grid cell,
+ * then step to the exact bin, so the answer is binOf's whatever the grid's rounding
+ */
+function gridLookup(up: Float64Array): (v: number) => number {
+  let first = 0;
+  while (first < up.length && !Number.isFinite(up[first]!)) first++;
+  const last = up.length - 2;
+  if (first > last) return (v) => binOf(up, v);
+  const lo = up[first]!;
+  const hi = up[last]!;
+  const inv = hi > lo ? GRID / (hi - lo) : 0;
+  const start = new Int32Array(GRID + 1);
+  for (let c = 0; c <= GRID; c++) start[c] = binOf(up, inv > 0 ? lo + c / inv : lo);
+  return (v) => {
+    if (Number.isNaN(v)) return 0;
+    let c = Math.floor((v - lo) * inv);
+    c = c < 0 ? 0 : c > GRID ? GRID : c;
+    let k = start[c]!;
+    while (k > 0 && v <= up[k - 1]!) k--;
+    while (v > up[k]!) k++;
+    return k;
+  };
 }

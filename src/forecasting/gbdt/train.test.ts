@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createRng } from "../../domain/random.ts";
+import { binMatrix, binOf, computeBinEdges } from "./binning.ts";
 import { accuracy, auc } from "./metrics.ts";
 import { predict } from "./predict.ts";
 import { trainGbdt } from "./train.ts";
@@ -173,5 +174,25 @@ describe("gbdt on planted signals", () => {
     const best = m.validLoss.indexOf(Math.min(...m.validLoss));
     expect(m.trees).toHaveLength(best + 1);
     expect(m.roundsTrained).toBe(best + 11);
+  });
+});
+
+describe("gbdt binning", () => {
+  it("the grid lookup bins every value exactly as the binary search does", () => {
+    const rng = createRng(8);
+    const rows = 20_000;
+    const heavy = Float64Array.from({ length: rows }, () => Math.exp(4 * rng.normal()));
+    const ties = Float64Array.from({ length: rows }, () => rng.int(7) - 3);
+    const gaps = Float64Array.from({ length: rows }, (_, r) => (r % 5 === 0 ? Number.NaN : rng.normal()));
+    const x = { rows, cols: [heavy, ties, gaps] };
+    const edges = computeBinEdges(x, 256);
+    const b = binMatrix(x, edges);
+    let wrong = 0;
+    for (let f = 0; f < 3; f++)
+      for (let r = 0; r < rows; r++)
+        if (b.colBins[f * rows + r] !== binOf(edges.upper[f]!, x.cols[f]![r]!)) wrong++;
+    expect(wrong).toBe(0);
+    expect(edges.upper[1]).toHaveLength(7);
+    expect(edges.upper[2]![0]).toBe(Number.NEGATIVE_INFINITY);
   });
 });
