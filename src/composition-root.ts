@@ -1,6 +1,7 @@
 // The one place that picks adapters and wires them into the use cases
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CcxtFeeSchedule } from "./adapters/ccxt/ccxt-fee-schedule.ts";
 import type { CcxtSourceOptions } from "./adapters/ccxt/ccxt-market-data-source.ts";
 import { NodeDataFiles } from "./adapters/fs/node-data-files.ts";
 import { type Db, openDatabase } from "./adapters/sqlite/database.ts";
@@ -12,6 +13,7 @@ import { WasmTensorBackend } from "./adapters/tfjs/wasm-tensor-backend.ts";
 import type { CandleStore } from "./ports/candle-store.ts";
 import type { Clock } from "./ports/clock.ts";
 import type { DataFiles } from "./ports/data-files.ts";
+import type { FeeSchedule } from "./ports/fee-schedule.ts";
 import type { FundingStore } from "./ports/funding-store.ts";
 import type { MarketDataSource } from "./ports/market-data-source.ts";
 import type { ModelStore } from "./ports/model-store.ts";
@@ -32,6 +34,8 @@ export interface Container {
   readonly models: ModelStore;
   readonly files: DataFiles;
   readonly clock: Clock;
+  /** exchanges' published maker/taker fees (ccxt metadata, offline) for `--fee exchange` */
+  readonly fees: FeeSchedule;
   /** TensorFlow.js on WebAssembly, loaded on first `ready()` */
   readonly tensors: TensorBackend;
   /** An exchange's public market data through ccxt (`apiBase` points it at a mirror or the local test exchange) */
@@ -82,6 +86,7 @@ export function createContainer(opts: { home: string }): Container {
     },
     files: new NodeDataFiles(),
     clock: systemClock,
+    fees: new CcxtFeeSchedule(),
     tensors: new WasmTensorBackend(),
     // ccxt takes ~2 s to load, so only the commands that talk to an exchange pay for it
     marketData: async (exchange, o) => {

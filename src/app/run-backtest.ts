@@ -1,6 +1,7 @@
 import { runEngine } from "../backtest/engine.ts";
 import { strategyFactoryFromModule } from "../backtest/guard.ts";
 import { checkLookahead, type LookaheadReport } from "../backtest/lookahead.ts";
+import { configuredFees } from "../backtest/models.ts";
 import { analyseTrades, type TradeAnalysis, tradesToJson } from "../backtest/trade-analysis.ts";
 import {
   type BacktestResult,
@@ -15,6 +16,7 @@ import type { CandleSeries } from "../domain/candle-series.ts";
 import { parseTimeframe, type Timeframe, timeframeMs } from "../domain/timeframe.ts";
 import { AppError, invalidInput } from "../errors.ts";
 import type { CandleStore, SeriesKey } from "../ports/candle-store.ts";
+import type { FeeSchedule, TradingFees } from "../ports/fee-schedule.ts";
 import type { FundingStore } from "../ports/funding-store.ts";
 import { FAMILIES, getFamily } from "../strategies/registry.ts";
 import type { Strategy } from "../strategies/types.ts";
@@ -31,8 +33,11 @@ export interface RunBacktestRequest {
   timeframe: string;
   from?: string;
   to?: string;
+  /** a rate, or "exchange" with `marketFees` filled from the exchange's schedule (see `exchangeFees`) */
   fee?: string | number;
   makerFee?: string | number;
+  /** maker/taker per symbol from market metadata; overrides fee and makerFee for those symbols */
+  marketFees?: Record<string, TradingFees>;
   slippage?: string | number;
   market?: MarketKind;
   leverage?: number;
@@ -121,7 +126,7 @@ export function executionFromRequest(req: RunBacktestRequest): ExecutionConfig {
   if (tp !== undefined) exits.takeProfit = tp;
   if (tr !== undefined) exits.trailingStop = tr;
   const cfg = defaultExecution({ market, leverage, exits });
-  const fee = rate(req.fee, "--fee", 0.1);
+  const fee = req.fee === "exchange" ? undefined : rate(req.fee, "--fee", 0.1);
   const maker = rate(req.makerFee, "--maker-fee", 0.1);
   const slip = rate(req.slippage, "--slippage", 0.1);
   const dd = rate(req.maxDrawdownStop, "--max-drawdown-stop");
@@ -217,6 +222,22 @@ function alignCloses(bench: CandleSeries, ts: Float64Array): Float64Array {
   return out;
 }
 
+/** Maker/taker fees of each symbol from the exchange's published schedule (`--fee exchange`) */
+export async function exchangeFees(
+  schedule: FeeSchedule,
+  exchange: string,
+  symbols: readonly string[],
+): Promise<Record<string, TradingFees>> {
+  const out: Record<string, TradingFees> = {};
+  for (const s of symbols) {
+    const f = await schedule.tradingFees(exchange, s);
+    if (f === undefined)
+      throw invalidInput(`--fee exchange: no published fees for ${exchange}; give the rate, e.g. --fee 0.1%`);
+    out[s] = f;
+  }
+  return out;
+}
+
 /**
  * Runs a backtest over stored candles: resolves the series and the strategy, loads warm-up bars
  * before `from`, runs the event engine, analyses the trades and, when asked, checks for look-ahead.
@@ -283,8 +304,17 @@ export function runBacktest(deps: RunBacktestDeps, req: RunBacktestRequest): Bac
     benchmarkClose = alignCloses(deps.store.read(bk, { from: ts[0]!, to: ts[ts.length - 1]! + 1 }), ts);
     if (Number.isNaN(benchmarkClose[start]!)) benchmarkClose = undefined;
   }
+  const marketFees = req.marketFees;
+  if (marketFees !== undefined) {
+    const first = marketFees[series[0]!.symbol];
+    if (first !== undefined) {
+      config.fee = first.taker;
+      config.makerFee = first.maker;
+    }
+  }
   const result = runEngine({
     series,
+    ...(marketFees === undefined ? {} : { models: { fee: configuredFees(config, marketFees) } }),
     strategy: strat.create(),
     config,
     start,

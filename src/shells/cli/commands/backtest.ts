@@ -3,7 +3,8 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Command } from "commander";
 import { tsImport } from "tsx/esm/api";
-import { type BacktestRun, backtestToJson, runBacktest } from "../../../app/run-backtest.ts";
+import { resolveSeries } from "../../../app/resolve-series.ts";
+import { type BacktestRun, backtestToJson, exchangeFees, runBacktest } from "../../../app/run-backtest.ts";
 import { tradesToCsv, tradesToJson } from "../../../backtest/trade-analysis.ts";
 import type { MarketKind } from "../../../backtest/types.ts";
 import { createContainer } from "../../../composition-root.ts";
@@ -170,7 +171,10 @@ export function registerBacktestCommand(program: Command): void {
     .option("--timeframe <tf>", "bar timeframe", "1h")
     .option("--from <date>", "first bar (inclusive), ISO date/time UTC")
     .option("--to <date>", "end (exclusive), ISO date/time UTC")
-    .option("--fee <rate>", "taker fee: 0.001, 0.1% or 10bps (default 0.001)")
+    .option(
+      "--fee <rate>",
+      "taker fee: 0.001, 0.1% or 10bps (default 0.001), or 'exchange' for its published maker/taker",
+    )
     .option("--maker-fee <rate>", "maker fee for resting limits (default: --fee)")
     .option("--slippage <rate>", "slippage per fill: 0.0005, 0.05% or 5bps (default 0)")
     .option("--leverage <x>", "leverage; above 1 trades perpetuals")
@@ -221,19 +225,28 @@ export function registerBacktestCommand(program: Command): void {
         const leverage = num(opts.leverage, "--leverage");
         const cash = num(opts.cash, "--cash");
         const cooldown = num(opts.cooldown, "--cooldown");
+        const symbols = opts.symbol
+          .split(",")
+          .map((s) => s.trim())
+          .filter((s) => s !== "");
+        let marketFees: Awaited<ReturnType<typeof exchangeFees>> | undefined;
+        if (opts.fee === "exchange") {
+          const ex =
+            opts.exchange ??
+            resolveSeries(c.store, { symbol: symbols[0] ?? "", timeframe: opts.timeframe }).exchange;
+          marketFees = await exchangeFees(c.fees, ex, symbols);
+        }
         const run = runBacktest(
           { store: c.store, funding: c.funding },
           {
             strategy,
             params,
-            symbols: opts.symbol
-              .split(",")
-              .map((s) => s.trim())
-              .filter((s) => s !== ""),
+            symbols,
             timeframe: opts.timeframe,
             checkLookahead: opts.checkLookahead === true,
             lookaheadPoints: num(opts.lookaheadPoints, "--lookahead-points") ?? 200,
             ...(userModule === undefined ? {} : { userModule }),
+            ...(marketFees === undefined ? {} : { marketFees }),
             ...(opts.exchange === undefined ? {} : { exchange: opts.exchange }),
             ...(opts.from === undefined ? {} : { from: opts.from }),
             ...(opts.to === undefined ? {} : { to: opts.to }),
