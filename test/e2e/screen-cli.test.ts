@@ -43,6 +43,8 @@ describe("kairos screen", () => {
       "30",
       "--seed",
       "5",
+      // the strategist report has its own tests; this one is about the screen and its store
+      "--no-report",
     );
     expect(r.code).toBe(0);
     const run = JSON.parse(r.out) as {

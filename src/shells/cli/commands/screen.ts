@@ -22,6 +22,7 @@ interface ScreenOpts {
   fee?: string;
   slippage?: string;
   top: string;
+  threads: string;
   /** false with --no-report */
   report: boolean;
   reportFile?: string;
@@ -153,6 +154,7 @@ export function registerScreenCommand(program: Command): void {
     .option("--fee <rate>", "fee per side (0.001, 0.1% or 10bps)")
     .option("--slippage <rate>", "slippage per side")
     .option("--top <n>", "leaderboard rows", "20")
+    .option("--threads <n>", "worker threads for the backtests (results are identical for any count)", "1")
     .option("--report-file <file>", "where the strategist report goes (default <home>/reports/<run>.html)")
     .option("--no-report", "do not build the ensemble and write the strategist report")
     .addHelpText(
@@ -165,6 +167,7 @@ export function registerScreenCommand(program: Command): void {
       const variants = int(opts.variants, "--variants", 2);
       const seed = int(opts.seed, "--seed", 0);
       const top = int(opts.top, "--top", 1);
+      const threads = int(opts.threads, "--threads", 1);
       const g = globalsOf(cmd);
       const bar = new SingleBar({
         format:
@@ -175,12 +178,14 @@ export function registerScreenCommand(program: Command): void {
       });
       let started = false;
       await withContainer(cmd, async (c) => {
+        const pool = threads > 1 ? await c.workers(threads) : undefined;
         try {
           const out = await runScreenUseCase(
             {
               store: c.store,
               runs: c.screenRuns,
               clock: c.clock,
+              ...(pool === undefined ? {} : { pool }),
               onProgress: (done, total) => {
                 if (!started) {
                   bar.start(total, 0);
@@ -226,6 +231,7 @@ export function registerScreenCommand(program: Command): void {
           }
         } finally {
           if (started) bar.stop();
+          await pool?.close();
         }
       });
     });
