@@ -26,6 +26,8 @@ describe("deflated Sharpe ratio", () => {
     expect(r.sr0).toBeCloseTo(0.1132, 4);
     expect(r.sr0 * Math.sqrt(days)).toBeCloseTo(1.7894, 3);
     expect(r.probability).toBeCloseTo(0.9004, 3);
+    // to full precision (also the value the pypbo package's test asserts for this example)
+    expect(r.probability).toBeCloseTo(0.9003968344493903, 8);
     expect(r.probability).toBeLessThan(0.95);
   });
 
@@ -54,6 +56,24 @@ describe("deflated Sharpe ratio", () => {
 });
 
 describe("probabilistic Sharpe ratio", () => {
+  it("reproduces the example of Bailey and López de Prado (2012), The Sharpe Ratio Efficient Frontier", () => {
+    // Inputs quoted from the paper: an annualised Sharpe of 1.585 on T = 24 monthly returns
+    // (SR = 1.585 / sqrt(12) per month), skewness -2.448, kurtosis 10.164; the paper's PSR(0) is
+    // 0.9132 (0.91323430688486 to full precision, as the pypbo package also reproduces it)
+    const p = probabilisticSharpe({
+      sr: 1.585 / Math.sqrt(12),
+      benchmark: 0,
+      n: 24,
+      skew: -2.448,
+      kurtosis: 10.164,
+    });
+    expect(p).toBeCloseTo(0.9132343068848602, 9);
+    // the same Sharpe with normal returns would look far more certain
+    expect(
+      probabilisticSharpe({ sr: 1.585 / Math.sqrt(12), benchmark: 0, n: 24, skew: 0, kurtosis: 3 }),
+    ).toBeGreaterThan(0.98);
+  });
+
   it("applies eq. 9 of Bailey and López de Prado (2012) to a hand-worked case", () => {
     // SR^ = 0.1, SR* = 0, T = 101, g3 = -1, g4 = 5: z = 0.1 * 10 / sqrt(1 + 0.1 + 0.01) = 0.949158
     const p = probabilisticSharpe({ sr: 0.1, benchmark: 0, n: 101, skew: -1, kurtosis: 5 });
