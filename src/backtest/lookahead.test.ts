@@ -1,13 +1,14 @@
 // The look-ahead check passes every built-in strategy and catches strategies that peek
 import { describe, expect, it } from "vitest";
 import { loadBundledSeries } from "../../test/support/bundled-data.ts";
-import type { CandleSeries } from "../domain/candle-series.ts";
+import { type CandleSeries, sliceSeries } from "../domain/candle-series.ts";
 import { FAMILIES } from "../strategies/registry.ts";
 import type { PreparedData, Strategy } from "../strategies/types.ts";
 import { checkLookahead } from "./lookahead.ts";
 import { defaultExecution } from "./types.ts";
 
 const s = loadBundledSeries("binance", "BTC/USDT", "1d");
+const sliceHours = () => sliceSeries(loadBundledSeries("binance", "BTC/USDT", "1h"), 0, 24 * 120);
 const config = defaultExecution();
 
 describe("look-ahead check", () => {
@@ -29,6 +30,26 @@ describe("look-ahead check", () => {
       expect(rep.ok).toBe(true);
     });
   }
+
+  it("passes a 1h strategy with a 1d filter read through ctx.higher (closed daily bars only)", () => {
+    const h1 = sliceHours();
+    const mtf = (): Strategy => ({
+      id: "mtf",
+      warmup: 24 * 21,
+      onBar(ctx) {
+        const d = ctx.higher("1d");
+        const k = d.close.length;
+        if (k < 20) return { targets: { "BTC/USDT": 0 }, values: { days: k } };
+        let sum = 0;
+        for (let i = k - 20; i < k; i++) sum += d.close[i]!;
+        const c = ctx.series().close[ctx.bar]!;
+        return { targets: { "BTC/USDT": c > sum / 20 ? 1 : 0 }, values: { days: k, sma20d: sum / 20 } };
+      },
+    });
+    const rep = checkLookahead({ series: [h1], start: 24 * 21, config, create: mtf, points: 40 });
+    expect(rep.valuesChecked).toBeGreaterThan(1000);
+    expect(rep.ok).toBe(true);
+  });
 
   it("catches a strategy that reads the next bar's close in prepare", () => {
     const peeking = (): Strategy => {
