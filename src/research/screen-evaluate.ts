@@ -130,7 +130,7 @@ export function evaluateVariant(
     const s = m.series;
     const e = family.exposures(s, spec.params);
     const own = scratch.own.length >= s.close.length ? scratch.own : new Float64Array(s.close.length);
-    const sim = simulateExposure(s.open, s.close, e, costs, own);
+    const sim = simulateExposure(s.open, s.close, e, costs, own, s);
     for (let i = 0; i < s.close.length; i++) r[m.at[i]!] = own[i]!;
     present = m.present;
     count = sim.trades.count;

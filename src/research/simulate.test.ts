@@ -72,3 +72,43 @@ describe("simulateBasket", () => {
     expect(Array.from(r.returns)).toEqual([0, 0, 0, 1]);
   });
 });
+
+describe("agreement with the sweep engine's definition path", () => {
+  it("final equity and Sharpe equal the sweep engine's simulateExposures for every screen family", async () => {
+    const { loadBundledSeries } = await import("../../test/support/bundled-data.ts");
+    const { prepareSeries } = await import("../backtest/sweep/prepared.ts");
+    const { simulateExposures, RESULT_STRIDE, R_FINAL_EQUITY, R_SHARPE, R_TRADES } = await import(
+      "../backtest/sweep/simulate.ts"
+    );
+    const { SCREEN_FAMILIES, isBasket } = await import("../strategies/_kit/catalog.ts");
+    const s = loadBundledSeries("binance", "ETH/USDT", "1d");
+    const prep = prepareSeries(s);
+    const costs = { fee: 0.001, slippage: 0.002 };
+    for (const f of SCREEN_FAMILIES) {
+      if (isBasket(f)) continue;
+      const e = f.exposures(s, f.params.parse({}));
+      const mine = simulateExposure(s.open, s.close, e, costs, undefined, s);
+      const row = new Float64Array(RESULT_STRIDE);
+      simulateExposures(prep, e, { ...costs, initialCash: 1, fraction: 1, barsPerYear: 365 }, row, 0);
+      let eq = 1;
+      for (const r of mine.returns) eq *= 1 + r;
+      expect(eq, f.name).toBeCloseTo(row[R_FINAL_EQUITY]!, 9);
+      const m = sharpeOf(mine.returns.subarray(1)) * Math.sqrt(365);
+      expect(m, f.name).toBeCloseTo(row[R_SHARPE]!, 9);
+      expect(mine.trades.count, f.name).toBe(row[R_TRADES]);
+    }
+  });
+});
+
+function sharpeOf(xs: Float64Array): number {
+  let s = 0;
+  let q = 0;
+  for (const x of xs) {
+    s += x;
+    q += x * x;
+  }
+  const n = xs.length;
+  const mean = s / n;
+  const v = (q - s * mean) / (n - 1);
+  return v > 0 ? mean / Math.sqrt(v) : 0;
+}

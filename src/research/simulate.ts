@@ -53,6 +53,8 @@ export function simulateExposure(
   exposure: ArrayLike<number>,
   costs: Costs,
   out: Float64Array = new Float64Array(close.length),
+  /** when given, fill prices are clamped into the fill bar's [low, high] (rule 3 of the model) */
+  bar?: { high: ArrayLike<number>; low: ArrayLike<number> },
 ): SimResult {
   const n = close.length;
   const { fee, slippage } = costs;
@@ -81,7 +83,8 @@ export function simulateExposure(
       const want = (pendingTarget * sizedOn) / close[t - 1]!;
       let delta = want - qty;
       if (delta > 0) {
-        const px = o * (1 + slippage);
+        let px = o * (1 + slippage);
+        if (bar !== undefined && px > bar.high[t]!) px = bar.high[t]!;
         const cap = cash / (px * (1 + fee));
         if (delta > cap) delta = cap;
         if (delta > 0) {
@@ -98,7 +101,8 @@ export function simulateExposure(
           tradeIn += cost;
         }
       } else if (delta < 0) {
-        const px = o * (1 - slippage);
+        let px = o * (1 - slippage);
+        if (bar !== undefined && px < bar.low[t]!) px = bar.low[t]!;
         const q = -delta;
         cash += q * px * (1 - fee);
         tradeOut += q * px * (1 - fee);
