@@ -128,16 +128,17 @@ function gridLookup(up: Float64Array): (v: number) => number {
   let first = 0;
   while (first < up.length && !Number.isFinite(up[first]!)) first++;
   const last = up.length - 2;
-  if (first > last) return (v) => binOf(up, v);
-  const lo = up[first]!;
-  const hi = up[last]!;
-  const inv = hi > lo ? GRID / (hi - lo) : 0;
+  const lo = up[first] ?? 0;
+  const hi = up[last] ?? 0;
+  // one finite edge or none: nothing to speed up
+  if (first >= last || !(hi > lo)) return (v) => binOf(up, v);
+  const inv = GRID / (hi - lo);
   const start = new Int32Array(GRID + 1);
-  for (let c = 0; c <= GRID; c++) start[c] = binOf(up, inv > 0 ? lo + c / inv : lo);
+  for (let c = 0; c <= GRID; c++) start[c] = binOf(up, lo + c / inv);
   return (v) => {
     if (Number.isNaN(v)) return 0;
     let c = Math.floor((v - lo) * inv);
-    c = c < 0 ? 0 : c > GRID ? GRID : c;
+    c = c < 0 ? 0 : Math.min(c, GRID);
     let k = start[c]!;
     while (k > 0 && v <= up[k - 1]!) k--;
     while (v > up[k]!) k++;

@@ -184,7 +184,8 @@ describe("gbdt binning", () => {
     const heavy = Float64Array.from({ length: rows }, () => Math.exp(4 * rng.normal()));
     const ties = Float64Array.from({ length: rows }, () => rng.int(7) - 3);
     const gaps = Float64Array.from({ length: rows }, (_, r) => (r % 5 === 0 ? Number.NaN : rng.normal()));
-    const x = { rows, cols: [heavy, ties, gaps] };
+    const binary = Float64Array.from({ length: rows }, () => rng.int(2));
+    const x = { rows, cols: [heavy, ties, gaps, binary] };
     const edges = computeBinEdges(x, 256);
     const b = binMatrix(x, edges);
     let wrong = 0;
