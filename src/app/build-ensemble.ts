@@ -4,11 +4,14 @@ import { type ExplainMember, explainSignal } from "../explain/explain-signal.ts"
 import type { SignalExplanation } from "../explain/types.ts";
 import { buildEnsemble } from "../research/ensemble/ensemble.ts";
 import { ensemblePreset } from "../research/ensemble/presets.ts";
-import type {
-  EnsembleConfigInput,
-  EnsembleInput,
-  EnsembleMember,
-  EnsembleResult,
+import {
+  type EnsembleConfigInput,
+  type EnsembleInput,
+  type EnsembleMember,
+  type EnsembleResult,
+  type ReturnStats,
+  WEIGHTING_SCHEMES,
+  type WeightingScheme,
 } from "../research/ensemble/types.ts";
 import { weightAt } from "../research/ensemble/weights.ts";
 import { replayVariant, type ScreenRun } from "../research/screen.ts";
@@ -166,6 +169,13 @@ function unionClock(series: readonly CandleSeries[]): number[] {
 const numeric = (p: Record<string, number | boolean>): Record<string, number> =>
   Object.fromEntries(Object.entries(p).filter((e): e is [string, number] => typeof e[1] === "number"));
 
+/** One weighting scheme's out-of-sample record */
+export interface SchemeRecord {
+  scheme: WeightingScheme;
+  stats: ReturnStats;
+  better: boolean;
+}
+
 export interface EnsembleFromRunInput {
   run: ScreenRun;
   /** the series the run screened, up to the latest closed bar */
@@ -179,6 +189,8 @@ export interface EnsembleFromRunInput {
 
 export interface EnsembleFromRunResult extends BuildEnsembleResult {
   pool: JudgedVariant[];
+  /** the other weighting schemes on the same pool and folds, for comparison (never picked from) */
+  alternatives: SchemeRecord[];
   notes: string[];
 }
 
@@ -258,5 +270,9 @@ export function buildEnsembleFromRun(x: EnsembleFromRunInput): EnsembleFromRunRe
   const ensemble = buildEnsemble(input, { ...ensemblePreset(data.timeframe), ...x.config });
   const btc = x.reference ?? x.series.find((s) => s.symbol.startsWith("BTC/"));
   const explanations = explainAll(x.series, input, ensemble, btc, (i) => own.get(members[i]!.id));
-  return { input, ensemble, explanations, pool, notes };
+  const alternatives = WEIGHTING_SCHEMES.filter((k) => k !== ensemble.config.scheme).map((scheme) => {
+    const alt = buildEnsemble(input, { ...ensemblePreset(data.timeframe), ...x.config, scheme });
+    return { scheme, stats: alt.stats, better: alt.versusBuyAndHold.better };
+  });
+  return { input, ensemble, explanations, pool, notes, alternatives };
 }

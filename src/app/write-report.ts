@@ -56,6 +56,7 @@ export function writeReport(deps: WriteReportDeps, x: WriteReportInput): WriteRe
     ensemble: built.ensemble,
     explanations: built.explanations,
     notes: built.notes,
+    alternatives: built.alternatives,
   });
   deps.files.writeTextAtomic(x.path, renderReportHtml(data, deps.chartLibrary()));
   return { path: x.path, data, built };

@@ -23,6 +23,8 @@ export interface StrategistReportInput {
   plotIds: string[];
   explanations: SignalExplanation[];
   notes?: string[];
+  /** other weighting schemes' records on the same pool, for comparison */
+  alternatives?: { scheme: string; stats: ReturnStats; better: boolean }[];
   /** at most this many points per curve */
   maxPoints?: number;
 }
@@ -120,6 +122,13 @@ export function buildReportData(x: StrategistReportInput): ReportData {
       })),
       members: m > 0 ? weights : [],
       demotions: e.demotions.length,
+      alternatives: (x.alternatives ?? []).map((a) => ({
+        scheme: a.scheme,
+        sharpe: a.stats.sharpe,
+        totalReturn: a.stats.totalReturn,
+        maxDrawdown: a.stats.maxDrawdown,
+        better: a.better,
+      })),
     },
     explanations: x.explanations.map((record) => ({ record, paragraph: explanationParagraph(record) })),
     notes: x.notes ?? [],

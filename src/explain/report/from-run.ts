@@ -1,4 +1,4 @@
-import type { EnsembleInput, EnsembleResult } from "../../research/ensemble/types.ts";
+import type { EnsembleInput, EnsembleResult, ReturnStats } from "../../research/ensemble/types.ts";
 import type { ScreenRun } from "../../research/screen.ts";
 import type { JudgedVariant } from "../../research/screen-judge.ts";
 import type { SignalExplanation } from "../types.ts";
@@ -14,6 +14,7 @@ export interface RunReportInput {
   ensemble: EnsembleResult;
   explanations: SignalExplanation[];
   notes?: string[];
+  alternatives?: { scheme: string; stats: ReturnStats; better: boolean }[];
   /** leaderboard rows shown (the JSON output of the screen holds them all) */
   top?: number;
 }
@@ -83,6 +84,7 @@ export function reportDataFromRun(x: RunReportInput): ReportData {
       plotIds,
       explanations: x.explanations,
       notes: x.notes ?? [],
+      ...(x.alternatives === undefined ? {} : { alternatives: x.alternatives }),
     }),
     headline: run.headline,
   };

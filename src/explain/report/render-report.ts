@@ -146,9 +146,23 @@ function ensembleSection(d: ReportData): string {
     ["Member", "Weight for the next bar"],
     e.members.map((m) => [esc(m.id), `${fix(m.weightPct, 1)}%`]),
   );
+  const alternatives =
+    e.alternatives.length === 0
+      ? ""
+      : `<h3>Other weighting schemes (same pool, same folds; shown, never picked from)</h3>${table(
+          "ensemble-alternatives",
+          ["Scheme", "Sharpe", "Total return", "Max DD", "Beats buy-and-hold"],
+          e.alternatives.map((a) => [
+            esc(a.scheme),
+            fix(a.sharpe),
+            pct(a.totalReturn),
+            pct(a.maxDrawdown),
+            a.better ? "yes" : "no",
+          ]),
+        )}`;
   return `<section id="ensemble"><h2>Ensemble (${esc(e.scheme)})</h2>
 <p class="${e.better ? "pass" : "fail"}" id="ensemble-verdict">${esc(e.verdict)}</p>
-${stats}<h3>Walk-forward folds</h3>${folds}<h3>Members</h3>${members}
+${stats}${alternatives}<h3>Walk-forward folds</h3>${folds}<h3>Members</h3>${members}
 <p class="muted">${e.demotions} demotions of members whose recent record decayed.</p></section>`;
 }
 

@@ -83,6 +83,14 @@ export interface ReportData {
     }[];
     members: { id: string; weightPct: number }[];
     demotions: number;
+    /** the other weighting schemes on the same pool and folds, shown for comparison only */
+    alternatives: {
+      scheme: string;
+      sharpe: number;
+      totalReturn: number;
+      maxDrawdown: number;
+      better: boolean;
+    }[];
   };
   explanations: { record: SignalExplanation; paragraph: string }[];
   notes: string[];

@@ -239,6 +239,32 @@ describe("buildEnsemble", () => {
     expect(weightAt(r.schedule, 700, input.members.length - 1)).toBeGreaterThan(0.2);
   });
 
+  it("earns exactly a lone member's returns while it holds the whole weight, and nothing while it is out", () => {
+    const input = universe(4, 400, 1);
+    const one = { ...input, members: [input.members[1]!] };
+    const r = buildEnsemble(one, {
+      ...cfg,
+      maxMemberWeight: 1,
+      familyCap: 1,
+      symbolCap: 1,
+      rebalanceFee: 0,
+      demoteBelow: -1e9,
+      correlationPenalty: 0,
+    });
+    let held = 0;
+    for (let t = r.recordStart; t < 400; t++) {
+      const w = weightAt(r.schedule, t, 0);
+      expect(w === 0 || w === 1).toBe(true);
+      expect(r.returns[t]! - w * one.members[0]!.returns[t]!).toBe(0);
+      held += w;
+    }
+    expect(held).toBeGreaterThan(0);
+    expect(r.equity[399]).toBeCloseTo(
+      r.returns.subarray(r.recordStart).reduce((e, x) => e * (1 + x), 1),
+      12,
+    );
+  });
+
   it("rejects misaligned members with one clear line", () => {
     const input = universe(1, 100, 1);
     const bad = { ...input, members: [{ ...input.members[0]!, returns: new Float64Array(99) }] };

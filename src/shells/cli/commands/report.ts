@@ -1,6 +1,8 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { writeRunReport } from "../../../app/write-report.ts";
+import { invalidInput } from "../../../errors.ts";
+import { WEIGHTING_SCHEMES } from "../../../research/ensemble/types.ts";
 import { readChartLibrary } from "../../report/chart-lib.ts";
 import { printInfo, printJson, printLine } from "../context.ts";
 import { withContainer } from "../with-container.ts";
@@ -15,16 +17,25 @@ export function registerReportCommand(program: Command): void {
     )
     .option("--out <file>", "where to write the HTML (default <home>/reports/<run>.html)")
     .option("--exchange <id>", "exchange holding the run's symbols (default: the one that holds them)")
+    .option("--scheme <name>", "ensemble weighting: decay, inverse-variance or stake", "decay")
     .addHelpText(
       "after",
-      "\nExamples:\n  kairos screen --universe majors --timeframe 1d --variants 300   # prints the run id\n  kairos report s-20261122-203000 --out report.html",
+      "\nExamples:\n  kairos screen --universe majors --timeframe 1d --variants 300   # prints the run id\n  kairos report s-20261122-203000 --out report.html --scheme stake",
     )
-    .action(async (id: string, opts: { out?: string; exchange?: string }, cmd: Command) => {
+    .action(async (id: string, opts: { out?: string; exchange?: string; scheme: string }, cmd: Command) => {
+      const scheme = WEIGHTING_SCHEMES.find((k) => k === opts.scheme);
+      if (scheme === undefined)
+        throw invalidInput(`--scheme "${opts.scheme}": use one of ${WEIGHTING_SCHEMES.join(", ")}`);
       await withContainer(cmd, (c, g) => {
         const path = opts.out ?? join(c.home, "reports", `${id}.html`);
         const out = writeRunReport(
           { store: c.store, runs: c.screenRuns, files: c.files, chartLibrary: readChartLibrary },
-          { id, path, ...(opts.exchange === undefined ? {} : { exchange: opts.exchange }) },
+          {
+            id,
+            path,
+            ensemble: { scheme },
+            ...(opts.exchange === undefined ? {} : { exchange: opts.exchange }),
+          },
         );
         if (g.json) return printJson({ id: out.id, path: out.path, ...out.data });
         printLine(renderStrategist(out.data));

@@ -37,6 +37,12 @@ export function renderStrategist(d: ReportData, top = 10): string {
       ]),
     ),
   );
+  if (d.ensemble.alternatives.length > 0)
+    lines.push(
+      `Other weighting schemes on the same pool (for comparison): ${d.ensemble.alternatives
+        .map((a) => `${a.scheme} Sharpe ${f2(a.sharpe)}, return ${pct(a.totalReturn)}`)
+        .join("; ")}`,
+    );
   lines.push("", "Signals at the latest closed bar:");
   for (const e of d.explanations) lines.push("", `- ${e.paragraph}`);
   return lines.join("\n");
