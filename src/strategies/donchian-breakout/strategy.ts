@@ -1,4 +1,5 @@
 import type { CandleSeries } from "../../domain/candle-series.ts";
+import { getIndicator } from "../../indicators/registry.ts";
 import { rollingMax, rollingMin } from "../../indicators/rolling-extrema.ts";
 import type { StrategyFamily } from "../family.ts";
 import { strategyFromFamily } from "../from-family.ts";
@@ -24,7 +25,13 @@ export const donchianBreakout: StrategyFamily<DonchianBreakoutParams> = {
   description: "long on a close above the prior N-bar high, flat on a close below the prior M-bar low",
   params: donchianBreakoutParams,
   grid: { entry: [10, 20, 55, 100], exit: [5, 10, 20, 50] },
-  warmup: (p) => Math.max(p.entry, p.exit),
+  // channels of the previous bars: the rolling extremum's warm-up plus the one-bar shift
+  warmup: (p) =>
+    1 +
+    Math.max(
+      getIndicator("rolling-max").warmup({ period: p.entry }),
+      getIndicator("rolling-min").warmup({ period: p.exit }),
+    ),
   indicators: (s, p) => channels(s, p),
   exposures(s, p, out = new Float64Array(s.close.length)) {
     const { upper, lower } = channels(s, p);

@@ -1,4 +1,5 @@
 import type { CandleSeries } from "../../domain/candle-series.ts";
+import { getIndicator } from "../../indicators/registry.ts";
 import { rsi } from "../../indicators/rsi.ts";
 import type { StrategyFamily } from "../family.ts";
 import { strategyFromFamily } from "../from-family.ts";
@@ -10,7 +11,7 @@ export const rsiReversion: StrategyFamily<RsiReversionParams> = {
   description: "buy oversold (RSI below lower), sell when overbought (RSI above upper)",
   params: rsiReversionParams,
   grid: { period: [7, 14, 21], lower: [20, 25, 30, 35], upper: [55, 65, 70, 75] },
-  warmup: (p) => p.period,
+  warmup: (p) => getIndicator("rsi").warmup({ period: p.period }),
   indicators: (s: CandleSeries, p) => ({ rsi: rsi(s.close, p.period) }),
   exposures(s, p, out = new Float64Array(s.close.length)) {
     const r = rsi(s.close, p.period);
