@@ -52,7 +52,7 @@ try {
         seed,
         search: "auto",
         config,
-        ...(threads > 1 ? { evaluate: poolEvaluator(pool, series, reference, config) } : {}),
+        ...(threads > 1 ? { evaluate: poolEvaluator(pool, series, reference, config, seed) } : {}),
       });
       const seconds = (performance.now() - t0) / 1000;
       const cu = process.cpuUsage(c0);

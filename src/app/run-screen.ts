@@ -4,7 +4,7 @@ import { invalidInput, isAppError } from "../errors.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { WorkerPool } from "../ports/worker-pool.ts";
-import { runScreen, type ScreenRun, type SearchChoice } from "../research/screen.ts";
+import { runScreen, type ScreenRun, type SearchChoice, validationSeed } from "../research/screen.ts";
 import { PRESETS, UNIVERSES } from "../research/screen-catalog.ts";
 import type { VariantSpec, VariantStats } from "../research/screen-evaluate.ts";
 import { SCREEN_KERNEL, type ScreenShared, type ScreenTask } from "../research/screen-kernel.ts";
@@ -87,8 +87,14 @@ export function poolEvaluator(
   series: readonly CandleSeries[],
   reference: CandleSeries | undefined,
   config: ValidationConfig,
+  seed: number,
 ): (specs: readonly VariantSpec[], done: (count: number) => void) => Promise<VariantStats[]> {
-  const shared: ScreenShared = { series, config, ...(reference === undefined ? {} : { reference }) };
+  const shared: ScreenShared = {
+    series,
+    config,
+    seed: validationSeed(seed),
+    ...(reference === undefined ? {} : { reference }),
+  };
   return async (specs, done) => {
     const chunk = 20;
     const tasks: ScreenTask[] = [];
@@ -132,7 +138,7 @@ export async function runScreenUseCase(
   const { series, reference } = loadScreenSeries(deps.store, req);
   const evaluate =
     deps.pool !== undefined && deps.pool.threads > 1
-      ? poolEvaluator(deps.pool, series, reference, config)
+      ? poolEvaluator(deps.pool, series, reference, config, req.seed)
       : undefined;
   const run = await runScreen({
     series,

@@ -1,9 +1,11 @@
+import { createRng } from "../domain/random.ts";
 import type { AnyFamily } from "../strategies/_kit/catalog.ts";
 import { isBasket } from "../strategies/_kit/catalog.ts";
+import { type RandomEntryMarket, randomEntryMarket, randomEntrySharpes } from "./random-entry.ts";
 import type { ScreenData } from "./screen-data.ts";
 import { simulateBasket, simulateExposure } from "./simulate.ts";
 import { type BarRange, cpcvSplits, type Split, walkForwardSplits } from "./splits.ts";
-import { moments } from "./stats.ts";
+import { moments, quantile, sharpePerBar } from "./stats.ts";
 import type { ValidationConfig } from "./validation-config.ts";
 
 /** What a variant is: a family, its parameters, and the symbol it trades ("basket" for cross-sectional families) */
@@ -79,6 +81,8 @@ export interface VariantStats {
   /** per PBO block: sum and sum of squares of returns (absent bars count as 0) */
   blockSum: Float64Array;
   blockSq: Float64Array;
+  /** random-entry baseline: the configured percentile of the draws' per-bar Sharpe (set by evaluateLocally) */
+  randomPercentile?: number;
 }
 
 /** Scratch buffers reused across variants so the hot loop allocates little */
@@ -225,4 +229,65 @@ export function evaluateVariant(
     blockSum,
     blockSq,
   };
+}
+
+/** The market a variant is compared with over the OOS bars: its symbol (or the equal-weight basket) */
+export interface OosMarket {
+  /** buy-and-hold per-bar returns over the OOS bars where the market exists */
+  returns: Float64Array;
+  sharpe: number;
+  prefixed: RandomEntryMarket;
+}
+
+const oosMarkets = new WeakMap<ScreenData, Map<string, OosMarket>>();
+
+/** Buy-and-hold over the same OOS bars, cached per run and symbol */
+export function oosMarketOf(data: ScreenData, layout: ScreenLayout, symbol: string): OosMarket {
+  let byData = oosMarkets.get(data);
+  if (byData === undefined) {
+    byData = new Map();
+    oosMarkets.set(data, byData);
+  }
+  const hit = byData.get(symbol);
+  if (hit !== undefined) return hit;
+  const m = data.markets.find((x) => x.symbol === symbol);
+  const rets = m?.returns ?? data.basketReturns;
+  const present = m?.present ?? data.basketPresent;
+  const vals: number[] = [];
+  for (let t = layout.oosStart; t < layout.n; t++) if (present[t] === 1) vals.push(rets[t]!);
+  const returns = Float64Array.from(vals);
+  const v = { returns, sharpe: sharpePerBar(returns), prefixed: randomEntryMarket(returns) };
+  byData.set(symbol, v);
+  return v;
+}
+
+/** FNV-1a of a string: seeds each variant's own random draws, so they never depend on evaluation order or threads */
+const hashId = (s: string): number => {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+};
+
+/**
+ * The random-entry baseline of one variant: draws with its number of trades and holding periods over
+ * the same OOS bars and costs, each variant with its own seed (run seed and variant id).
+ */
+export function randomEntryPercentile(
+  data: ScreenData,
+  layout: ScreenLayout,
+  s: VariantStats,
+  c: ValidationConfig,
+  seed: number,
+): number {
+  const mk = oosMarketOf(data, layout, s.spec.symbol);
+  const held = s.tradeDurations.reduce((a, b) => a + b, 0);
+  const durations = held <= mk.returns.length ? s.tradeDurations : [];
+  const draws = randomEntrySharpes({
+    market: mk.prefixed,
+    durations,
+    cost: c.fee + c.slippage,
+    draws: c.randomDraws,
+    rng: createRng((seed ^ hashId(s.id)) >>> 0),
+  });
+  return quantile(draws, c.randomPercentile);
 }

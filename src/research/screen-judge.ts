@@ -1,11 +1,15 @@
 import { createRng } from "../domain/random.ts";
 import { type MonteCarloResult, monteCarlo } from "./monte-carlo.ts";
 import { type PboResult, pboFromBlocks } from "./pbo.ts";
-import { type RandomEntryMarket, randomEntryMarket, randomEntrySharpes } from "./random-entry.ts";
 import type { ScreenData } from "./screen-data.ts";
-import type { ScreenLayout, SplitSharpe, VariantStats } from "./screen-evaluate.ts";
+import {
+  oosMarketOf,
+  randomEntryPercentile,
+  type ScreenLayout,
+  type SplitSharpe,
+  type VariantStats,
+} from "./screen-evaluate.ts";
 import { deflatedSharpe } from "./sharpe-stats.ts";
-import { quantile, sharpePerBar } from "./stats.ts";
 import type { ValidationConfig } from "./validation-config.ts";
 
 /** The gate's decision on one variant, with every reason it rests on */
@@ -102,23 +106,7 @@ export function judge(
     const pbo = r?.pbo ?? Number.NaN;
     familyPbo[fam] = { pbo, variants: vs.length, flagged: pbo > c.pboLimit };
   }
-  // buy-and-hold on the same OOS bars, per symbol
-  const bhCache = new Map<string, { sharpe: number; market: Float64Array; prefixed: RandomEntryMarket }>();
-  const bhOf = (symbol: string): { sharpe: number; market: Float64Array; prefixed: RandomEntryMarket } => {
-    const hit = bhCache.get(symbol);
-    if (hit !== undefined) return hit;
-    const m = data.markets.find((x) => x.symbol === symbol);
-    const rets = m?.returns ?? data.basketReturns;
-    const present = m?.present ?? data.basketPresent;
-    const vals: number[] = [];
-    for (let t = layout.oosStart; t < layout.n; t++) if (present[t] === 1) vals.push(rets[t]!);
-    const market = Float64Array.from(vals);
-    const v = { sharpe: sharpePerBar(market), market, prefixed: randomEntryMarket(market) };
-    bhCache.set(symbol, v);
-    return v;
-  };
   const rng = createRng(seed);
-  const cost = c.fee + c.slippage;
   const sqrtAnn = Math.sqrt(ann);
   const judged: JudgedVariant[] = stats.map((s) => {
     const dsr = deflatedSharpe({
@@ -129,11 +117,8 @@ export function judge(
       nTrials: Math.max(1, n),
       trialVariance,
     });
-    const bh = bhOf(s.spec.symbol);
-    const held = s.tradeDurations.reduce((a, b) => a + b, 0);
-    const durations = held <= bh.market.length ? s.tradeDurations : [];
-    const draws = randomEntrySharpes({ market: bh.prefixed, durations, cost, draws: c.randomDraws, rng });
-    const rp = quantile(draws, c.randomPercentile);
+    const bh = oosMarketOf(data, layout, s.spec.symbol);
+    const rp = s.randomPercentile ?? randomEntryPercentile(data, layout, s, c, seed);
     const fam = familyPbo[s.spec.family]!;
     const okDsr = dsr.probability >= c.dsrThreshold;
     const okBh = s.oos.sharpe > bh.sharpe;

@@ -19,6 +19,8 @@ export interface ScreenShared {
   series: readonly CandleSeries[];
   reference?: CandleSeries;
   config: ValidationConfig;
+  /** validationSeed(run seed): seeds each variant's random-entry draws */
+  seed: number;
 }
 
 export interface ScreenTask {
@@ -40,5 +42,5 @@ export function screenEvaluateKernel(task: ScreenTask, shared: ScreenShared): Va
     p = { data, layout, scratch: allocScratch(layout.n) };
     prepared.set(shared, p);
   }
-  return evaluateLocally(p.data, p.layout, shared.config, task.specs, p.scratch);
+  return evaluateLocally(p.data, p.layout, shared.config, task.specs, p.scratch, shared.seed);
 }

@@ -8,6 +8,7 @@ import {
   allocScratch,
   type EvalScratch,
   evaluateVariant,
+  randomEntryPercentile,
   type ScreenLayout,
   screenLayout,
   type VariantSpec,
@@ -94,20 +95,29 @@ function parseSpec(spec: VariantSpec): VariantSpec {
   return { ...spec, params: fam.params.parse(spec.params) as Record<string, number | boolean> };
 }
 
-/** Evaluates specs in this thread with one scratch set */
+/**
+ * Evaluates specs in this thread with one scratch set, including each variant's random-entry
+ * baseline (seeded by `seed` and the variant id, so the result never depends on the thread count)
+ */
 export function evaluateLocally(
   data: ScreenData,
   layout: ScreenLayout,
   config: ValidationConfig,
   specs: readonly VariantSpec[],
   scratch: EvalScratch = allocScratch(layout.n),
+  seed = 0,
 ): VariantStats[] {
   return specs.map((s) => {
     const st = evaluateVariant(data, layout, screenFamily(s.family), parseSpec(s), config, scratch);
     // the id and spec keep only the searched params, so ids stay short and stable
-    return { ...st, id: variantId(s), spec: s };
+    const out: VariantStats = { ...st, id: variantId(s), spec: s };
+    out.randomPercentile = randomEntryPercentile(data, layout, out, config, seed);
+    return out;
   });
 }
+
+/** Seed of every variant's random-entry draws and of the Monte Carlo, derived from the run seed */
+export const validationSeed = (seed: number): number => (seed ^ 0x5eed) >>> 0;
 
 /** The screen: generate variants, backtest each, validate all, judge each with the gate */
 export async function runScreen(req: ScreenRequest): Promise<ScreenRun> {
@@ -139,7 +149,7 @@ export async function runScreen(req: ScreenRequest): Promise<ScreenRun> {
     const chunk = 25;
     for (let i = 0; i < specs.length; i += chunk) {
       const part = specs.slice(i, i + chunk);
-      out.push(...evaluateLocally(data, layout, c, part, scratch));
+      out.push(...evaluateLocally(data, layout, c, part, scratch, validationSeed(req.seed)));
       tick(part.length);
     }
     return out;
@@ -169,7 +179,7 @@ export async function runScreen(req: ScreenRequest): Promise<ScreenRun> {
     for (let t = layout.oosStart; t < n; t++) if (present[t] === 1) vals[k++] = r[t]!;
     return vals.slice(0, k);
   };
-  const j = judge(data, layout, stats, c, req.seed ^ 0x5eed, ann, curveOf);
+  const j = judge(data, layout, stats, c, validationSeed(req.seed), ann, curveOf);
   const ranked = j.variants
     .slice()
     .sort(
