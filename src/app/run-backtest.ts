@@ -296,13 +296,19 @@ export function runBacktest(deps: RunBacktestDeps, req: RunBacktestRequest): Bac
     const t1 = series[0]!.ts[series[0]!.ts.length - 1]! + timeframeMs(timeframe);
     for (const k of keys) detail[k.symbol] = deps.store.read({ ...k, timeframe: dtf }, { from: t0, to: t1 });
   }
-  const benchSym = req.benchmark ?? "BTC/USDT";
+  // BTC in the exchange's own quote when it has no BTC/USDT (e.g. BTC/USD on coinbase)
+  const candidates = req.benchmark !== undefined ? [req.benchmark] : ["BTC/USDT", "BTC/USD", "BTC/USDC"];
+  let benchSym: string | undefined;
   let benchmarkClose: Float64Array | undefined;
-  const bk: SeriesKey = { exchange, symbol: benchSym, timeframe };
-  if (deps.store.info(bk) !== undefined) {
+  for (const sym of candidates) {
+    const bk: SeriesKey = { exchange, symbol: sym, timeframe };
+    if (deps.store.info(bk) === undefined) continue;
     const ts = series[0]!.ts;
-    benchmarkClose = alignCloses(deps.store.read(bk, { from: ts[0]!, to: ts[ts.length - 1]! + 1 }), ts);
-    if (Number.isNaN(benchmarkClose[start]!)) benchmarkClose = undefined;
+    const closes = alignCloses(deps.store.read(bk, { from: ts[0]!, to: ts[ts.length - 1]! + 1 }), ts);
+    if (Number.isNaN(closes[start]!)) continue;
+    benchSym = sym;
+    benchmarkClose = closes;
+    break;
   }
   const marketFees = req.marketFees;
   if (marketFees !== undefined) {
@@ -327,7 +333,7 @@ export function runBacktest(deps: RunBacktestDeps, req: RunBacktestRequest): Bac
     analysis: analyseTrades(result.trades),
     exchange,
     series: series.map((s) => sliceOwned(s, start)),
-    ...(benchmarkClose === undefined ? {} : { benchmark: benchSym }),
+    ...(benchSym === undefined ? {} : { benchmark: benchSym }),
   };
   if (req.checkLookahead === true)
     run.lookahead = checkLookahead({

@@ -136,6 +136,11 @@ function printTable(run: BacktestRun): void {
   );
   printLine(`${"".padEnd(18)}${"strategy".padStart(14)}${"buy & hold".padStart(14)}`);
   for (const [k, s, h] of rows) printLine(`${k.padEnd(18)}${s.padStart(14)}${h.padStart(14)}`);
+  const byExit = run.analysis.byExitReason
+    .map((g) => `${g.key} ${g.trades} (${pctText(g.winRate)} won)`)
+    .join(", ");
+  if (byExit !== "") printLine(`${"exits".padEnd(18)}${byExit}`);
+  printLine(`${"benchmark".padEnd(18)}${run.benchmark ?? "none stored (alpha/beta n/a)"}`);
   const last = r.trades.slice(-5);
   if (last.length > 0) {
     printLine("");
