@@ -36,7 +36,7 @@ export interface EngineInput {
   /** benchmark closes aligned with `series` (full length), for alpha/beta */
   benchmarkClose?: Float64Array;
   params?: Record<string, unknown>;
-  /** called with every decision taken at or after `start` (the look-ahead check records them) */
+  /** called with every decision taken at or after `start`; strategies may reuse the object next bar, so copy what you keep */
   onDecision?: (bar: number, decision: Decision) => void;
 }
 
