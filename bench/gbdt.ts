@@ -9,8 +9,8 @@ import { trainGbdtParallel } from "../src/forecasting/gbdt/parallel.ts";
 import type { GbdtParamsInput } from "../src/forecasting/gbdt/params.ts";
 import { predict } from "../src/forecasting/gbdt/predict.ts";
 import { trainGbdt } from "../src/forecasting/gbdt/train.ts";
-import { plantedNonLinear } from "./gbdt-data.ts";
-import { createGbdtPool } from "./gbdt-pool.ts";
+import { plantedNonLinear } from "../test/support/gbdt-data.ts";
+import { createGbdtPool } from "../test/support/gbdt-pool.ts";
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: number): number => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { plantedNonLinear } from "../../../bench/gbdt-data.ts";
-import { createGbdtPool } from "../../../bench/gbdt-pool.ts";
+import { plantedNonLinear } from "../../../test/support/gbdt-data.ts";
+import { createGbdtPool } from "../../../test/support/gbdt-pool.ts";
 import type { WorkerPool } from "../../ports/worker-pool.ts";
 import { trainGbdtParallel } from "./parallel.ts";
 import { predict } from "./predict.ts";

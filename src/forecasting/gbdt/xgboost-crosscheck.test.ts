@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { plantedNonLinear } from "../../../bench/gbdt-data.ts";
+import { plantedNonLinear } from "../../../test/support/gbdt-data.ts";
 import { auc } from "./metrics.ts";
 import { predict } from "./predict.ts";
 import { trainGbdt } from "./train.ts";

@@ -1,5 +1,5 @@
-// Synthetic classification data with a planted non-linear signal, shared by the gbdt bench and tests
-import { createRng } from "../src/domain/random.ts";
+// Synthetic classification data with a planted non-linear signal, shared by the gbdt tests and bench/gbdt.ts
+import { createRng } from "../../src/domain/random.ts";
 
 export interface SyntheticSet {
   rows: number;
