@@ -105,8 +105,15 @@ export function heatmapsOf(variants: readonly JudgedVariant[], max = 6): Heatmap
     const varying = names.filter((k) => new Set(vs.map((v) => v.params[k])).size > 1);
     if (varying.length !== 2 || vs.length < 6) continue;
     const [xName, yName] = varying as [string, string];
-    const xb = bins(vs.map((v) => v.params[xName] as number));
-    const yb = bins(vs.map((v) => v.params[yName] as number));
+    const xv = vs.map((v) => v.params[xName] as number);
+    const yv = vs.map((v) => v.params[yName] as number);
+    let xb = bins(xv, 12);
+    let yb = bins(yv, 12);
+    // a random search leaves most cells of a fine grid empty: coarser bins make neighbours comparable
+    if (filledCells(vs, xb, yb, xName, yName) < 0.4 * xb.centres.length * yb.centres.length) {
+      xb = bins(xv, 5);
+      yb = bins(yv, 5);
+    }
     const sum = yb.centres.map(() => xb.centres.map(() => 0));
     const cnt = yb.centres.map(() => xb.centres.map(() => 0));
     for (const v of vs) {
@@ -136,16 +143,24 @@ export function heatmapsOf(variants: readonly JudgedVariant[], max = 6): Heatmap
     .map((o) => o.h);
 }
 
-/** The distinct values when there are few, else 8 equal-width bins labelled by their centres */
-function bins(values: readonly number[]): { centres: number[]; index: (v: number) => number } {
+type Bins = { centres: number[]; index: (v: number) => number };
+
+function filledCells(vs: readonly JudgedVariant[], xb: Bins, yb: Bins, xName: string, yName: string): number {
+  return new Set(
+    vs.map((v) => `${xb.index(v.params[xName] as number)},${yb.index(v.params[yName] as number)}`),
+  ).size;
+}
+
+/** The distinct values when there are at most `k`, else k equal-width bins labelled by their centres */
+function bins(values: readonly number[], k: number): Bins {
   const uniq = [...new Set(values)].sort((a, b) => a - b);
-  if (uniq.length <= 12) return { centres: uniq, index: (v) => uniq.indexOf(v) };
+  if (uniq.length <= k) return { centres: uniq, index: (v) => uniq.indexOf(v) };
   const lo = uniq[0]!;
   const hi = uniq[uniq.length - 1]!;
-  const k = 8;
   const w = (hi - lo) / k;
+  const digits = w >= 10 ? 0 : w >= 1 ? 1 : 3;
   return {
-    centres: Array.from({ length: k }, (_, i) => Math.round((lo + (i + 0.5) * w) * 1000) / 1000),
+    centres: Array.from({ length: k }, (_, i) => Number((lo + (i + 0.5) * w).toFixed(digits))),
     index: (v) => Math.min(k - 1, Math.floor((v - lo) / w)),
   };
 }

@@ -31,7 +31,8 @@ export function plateauOf(h: Heatmap): {
       }
     }
   const best = { x: h.xs[bi]!, y: h.ys[bj]!, value: bv };
-  if (k === 0) return { best, neighbourMean: null, verdict: "n/a" };
+  // with fewer than three tried neighbours there is nothing to call a plateau or a spike
+  if (k < 3) return { best, neighbourMean: k === 0 ? null : s / k, verdict: "n/a" };
   const mean = s / k;
   // a plateau keeps at least half the best figure on average around it; a spike falls away
   const verdict = bv > 0 && mean >= 0.5 * bv ? "plateau" : "spike";

@@ -141,11 +141,14 @@ function ensembleSection(d: ReportData): string {
       fix(f.walkForwardPick),
     ]),
   );
-  const members = table(
-    "ensemble-members",
-    ["Member", "Weight for the next bar"],
-    e.members.map((m) => [esc(m.id), `${fix(m.weightPct, 1)}%`]),
-  );
+  const members =
+    e.members.length === 0
+      ? `<p id="ensemble-members">No member holds weight for the next bar: the ensemble is in cash.</p>`
+      : table(
+          "ensemble-members",
+          ["Member", "Weight for the next bar"],
+          e.members.map((m) => [esc(m.id), `${fix(m.weightPct, 1)}%`]),
+        );
   const alternatives =
     e.alternatives.length === 0
       ? ""
@@ -163,7 +166,7 @@ function ensembleSection(d: ReportData): string {
   return `<section id="ensemble"><h2>Ensemble (${esc(e.scheme)})</h2>
 <p class="${e.better ? "pass" : "fail"}" id="ensemble-verdict">${esc(e.verdict)}</p>
 ${stats}${alternatives}<h3>Walk-forward folds</h3>${folds}<h3>Members</h3>${members}
-<p class="muted">${e.demotions} demotions of members whose recent record decayed.</p></section>`;
+<p class="muted">${e.demotions} times a member was demoted because its recent record decayed.</p></section>`;
 }
 
 function chartSection(id: string, title: string, series: readonly { name: string }[]): string {
