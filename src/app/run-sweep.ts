@@ -204,7 +204,8 @@ export async function sweepResults(
   if (threads === 1 || m < 2) {
     const ctx = prepareSweep(series, family, params, sim);
     const out = new Float64Array(m * RESULT_STRIDE);
-    const step = Math.max(1, Math.ceil(m / 50));
+    // big chunks: the per-series arrays are read once per tile for all combinations of a chunk
+    const step = Math.max(256, Math.ceil(m / 8));
     for (let j = 0; j < m; j += step) {
       runSweepRange(ctx, j, Math.min(m, j + step), out, opts.general === true ? { general: true } : {});
       opts.onProgress?.(Math.min(m, j + step), m);
@@ -240,13 +241,13 @@ export async function sweepResults(
       general: opts.general === true,
       out,
     };
-    // several tasks per thread so a thread that finishes early takes more (dynamic balancing)
-    const size = Math.max(1, Math.ceil(m / (threads * 6)));
-    const tasks: SweepTask[] = [];
-    for (let j = 0; j < m; j += size) tasks.push({ from: j, to: Math.min(m, j + size) });
+    // two tasks per thread, each a comb through the whole grid (combinations i, i + k, ...): tasks are
+    // large (per-series arrays read once per tile for many combinations) and of similar cost
+    const k = Math.min(m, threads * 2);
+    const tasks: SweepTask[] = Array.from({ length: k }, (_, i) => ({ from: i, to: m, step: k }));
     await pool.run<SweepTask, number, SweepShared>(SWEEP_KERNEL, tasks, {
       shared,
-      onProgress: (k) => opts.onProgress?.(Math.min(m, k * size), m),
+      onProgress: (finished) => opts.onProgress?.(Math.min(m, Math.round((finished * m) / k)), m),
     });
     return out;
   } finally {

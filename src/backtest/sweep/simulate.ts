@@ -246,7 +246,7 @@ export function simulateRange(
               if (e > peak) {
                 peak = e;
                 thr = ddThreshold(peak, maxDD);
-              } else {
+              } else if (e < thr) {
                 const dd = (peak - e) / peak;
                 if (dd > maxDD) {
                   maxDD = dd;
@@ -303,12 +303,16 @@ export function simulateRange(
     const r = e / lastE - 1;
     s1 += r;
     s2 += r * r;
-    if (e > peak) peak = e;
-    else {
+    if (e > peak) {
+      peak = e;
+      thr = ddThreshold(peak, maxDD);
+    } else if (e < thr) {
       const dd = (peak - e) / peak;
-      if (dd > maxDD) maxDD = dd;
+      if (dd > maxDD) {
+        maxDD = dd;
+        thr = ddThreshold(peak, maxDD);
+      }
     }
-    thr = ddThreshold(peak, maxDD);
     lastE = e;
     last = t + 1;
   }

@@ -202,6 +202,9 @@ describe("sweep engine agrees with the event engine", () => {
     const parts = new Float64Array(params.length * RESULT_STRIDE);
     for (let j = params.length - 1; j >= 0; j--) runSweepRange(ctx, j, j + 1, parts);
     expect(Array.from(parts)).toEqual(Array.from(whole));
+    const combs = new Float64Array(params.length * RESULT_STRIDE);
+    for (let i = 0; i < 3; i++) runSweepRange(ctx, i, params.length, combs, { step: 3 });
+    expect(Array.from(combs)).toEqual(Array.from(whole));
   });
 
   it("refuses execution features the sweep does not model, naming the way out", () => {

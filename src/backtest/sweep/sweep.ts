@@ -86,15 +86,16 @@ export function prepareSweep(
 }
 
 /**
- * Runs combinations [from, to) of a prepared sweep into `out` (RESULT_STRIDE numbers per
- * combination at j * RESULT_STRIDE). `general` forces the per-bar definition path.
+ * Runs combinations from, from + step, ... below `to` (step 1 by default) of a prepared sweep into
+ * `out` (RESULT_STRIDE numbers per combination at j * RESULT_STRIDE). `general` forces the
+ * per-bar definition path.
  */
 export function runSweepRange(
   ctx: SweepContext,
   from: number,
   to: number,
   out: Float64Array,
-  options: { general?: boolean } = {},
+  options: { general?: boolean; step?: number } = {},
 ): void {
   runPlan(ctx.prepared, ctx.plan, ctx.sim, from, to, out, options);
 }

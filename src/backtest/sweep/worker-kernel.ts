@@ -29,10 +29,11 @@ export interface SweepShared {
   out: Float64Array;
 }
 
-/** One task: combinations [from, to) */
+/** One task: combinations from, from + step, ... below `to` */
 export interface SweepTask {
   from: number;
   to: number;
+  step: number;
 }
 
 const contexts = new WeakMap<SweepShared, SweepContext>();
@@ -52,6 +53,9 @@ function contextOf(s: SweepShared): SweepContext {
 
 /** Runs one task; returns the number of combinations done */
 export function sweepRangeKernel(task: SweepTask, shared: SweepShared): number {
-  runSweepRange(contextOf(shared), task.from, task.to, shared.out, shared.general ? { general: true } : {});
-  return task.to - task.from;
+  runSweepRange(contextOf(shared), task.from, task.to, shared.out, {
+    step: task.step,
+    ...(shared.general ? { general: true } : {}),
+  });
+  return Math.ceil((task.to - task.from) / task.step);
 }
