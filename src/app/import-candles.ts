@@ -1,5 +1,6 @@
 import { inferFromName, isRecognisedName, type NameInfo, normaliseSymbol } from "../data/file-names.ts";
-import { parseCandleCsv, parseFreqtradeJson, type RawCandles } from "../data/parse-candles.ts";
+import { parseCandleCsvBytes } from "../data/parse-candle-bytes.ts";
+import { parseFreqtradeJson, type RawCandles } from "../data/parse-candles.ts";
 import { findGaps, type Gap, validateCandles } from "../data/validate-candles.ts";
 import type { CandleSeries } from "../domain/candle-series.ts";
 import { parseTimeframe, type Timeframe, timeframeMs } from "../domain/timeframe.ts";
@@ -107,9 +108,11 @@ function parseFile(files: DataFiles, f: DataFile, input: ImportCandlesInput): Pa
   if (symbol === undefined)
     throw invalidInput(`--symbol "${symbolRaw}": write it as BASE/QUOTE, e.g. BTC/USDT`);
   const timeframe = parseTimeframe(tfRaw);
-  const text = files.readText(f.path);
+  const bytes = files.readBytes(f.path);
   const raw: RawCandles =
-    named.format === "freqtrade-json" ? parseFreqtradeJson(text, f.name) : parseCandleCsv(text, f.name);
+    named.format === "freqtrade-json"
+      ? parseFreqtradeJson(new TextDecoder().decode(bytes), f.name)
+      : parseCandleCsvBytes(bytes, f.name);
   if (raw.ts.length === 0) throw invalidInput(`${f.name}: holds no candles`);
   const tfMs = timeframeMs(timeframe);
   validateCandles(raw, tfMs, f.name);

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { inferFromName, normaliseSymbol, splitPair } from "./file-names.ts";
+import { parseCandleCsvBytes } from "./parse-candle-bytes.ts";
 import { parseCandleCsv, parseFreqtradeJson } from "./parse-candles.ts";
 import { parseDecimal, parseTimestamp } from "./parse-number.ts";
 import { findGaps, validateCandles } from "./validate-candles.ts";
@@ -149,5 +150,59 @@ describe("file names", () => {
     expect(splitPair("FETFDUSD")).toBe("FET/FDUSD");
     expect(normaliseSymbol("btc-usdt")).toBe("BTC/USDT");
     expect(normaliseSymbol("BTC/USDT:USDT")).toBe("BTC/USDT:USDT");
+  });
+});
+
+describe("parseCandleCsvBytes", () => {
+  const enc = new TextEncoder();
+  const outcome = (f: () => unknown): unknown => {
+    try {
+      const r = f() as Record<string, ArrayLike<number>>;
+      return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Array.from(v)]));
+    } catch (err) {
+      return `error: ${(err as Error).message}`;
+    }
+  };
+  const cell = fc.oneof(
+    fc.double({ min: 0, max: 1e6, noNaN: true }).map(String),
+    fc.integer({ min: 0, max: 99999 }).map(String),
+    fc.constantFrom("", "x", "1e-3", "-0.5", "Infinity", "1.2.3"),
+  );
+  const stamp = fc.oneof(
+    fc
+      .integer({ min: 0, max: 4_102_444_799 })
+      .map((s) => new Date(s * 1000).toISOString().replace(".000Z", "Z")),
+    fc.integer({ min: 0, max: 4_102_444_799 }).map((s) => String(s * 1000)),
+    fc
+      .integer({ min: 0, max: 4_102_444_799 })
+      .map((s) => new Date(s * 1000).toISOString().replace("T", " ").slice(0, 19)),
+    fc.constantFrom("2024-02-30T00:00:00Z", "garbage", "2024-01-01T25:00:00Z"),
+  );
+  const row = fc.tuple(stamp, cell, cell, cell, cell, cell, fc.boolean()).map(([t, ...rest]) => {
+    const extra = rest.pop() ? ",1700000000000,9,9" : "";
+    return `${[t, ...rest].join(",")}${extra}`;
+  });
+  const file = fc
+    .tuple(
+      fc.constantFrom(
+        "timestamp,open,high,low,close,volume\n",
+        "",
+        "\ufefftimestamp,open,high,low,close,volume\n",
+        "open,high,low,close,volume,time\n",
+      ),
+      fc.array(row, { maxLength: 8 }),
+      fc.constantFrom("\n", "\r\n"),
+      fc.constantFrom("", "\n", "\r\n", "\n\n"),
+    )
+    .map(([head, rows, eol, tail]) => `${head}${rows.join(eol)}${rows.length > 0 ? tail : ""}`);
+
+  it("gives exactly what the text parser gives, results and errors alike (property)", () => {
+    fc.assert(
+      fc.property(file, (text) => {
+        const fromText = outcome(() => parseCandleCsv(text.replace(/^\ufeff/, ""), "p.csv"));
+        expect(outcome(() => parseCandleCsvBytes(enc.encode(text), "p.csv"))).toEqual(fromText);
+      }),
+      { numRuns: 400 },
+    );
   });
 });

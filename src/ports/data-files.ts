@@ -12,8 +12,8 @@ export interface DataFile {
 export interface DataFiles {
   /** The file itself, or the files directly inside a folder, sorted by name; NOT_FOUND when missing */
   list(path: string): { isFolder: boolean; files: DataFile[] };
-  /** Text content; `.gz` is gunzipped and a `.zip` must hold exactly one file, which is returned */
-  readText(path: string): string;
+  /** Content as bytes; `.gz` is gunzipped and a `.zip` must hold exactly one file, which is returned */
+  readBytes(path: string): Uint8Array;
   /** Writes via a temporary file and rename, so a reader never sees half a file */
   writeTextAtomic(path: string, text: string): void;
 }

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
-import { parseCandleCsv } from "../../src/data/parse-candles.ts";
+import { parseCandleCsvBytes } from "../../src/data/parse-candle-bytes.ts";
 import type { CandleSeries } from "../../src/domain/candle-series.ts";
 import { isTimeframe, type Timeframe } from "../../src/domain/timeframe.ts";
 
@@ -56,16 +56,16 @@ export function loadBundledSeries(exchange: string, symbol: string, timeframe: T
   if (hit !== undefined) return hit;
   const plain = join(DATA_DIR, `${key}.csv`);
   const gz = `${plain}.gz`;
-  let text: string;
-  if (existsSync(plain)) text = readFileSync(plain, "utf8");
-  else if (existsSync(gz)) text = gunzipSync(readFileSync(gz)).toString("utf8");
+  let bytes: Uint8Array;
+  if (existsSync(plain)) bytes = readFileSync(plain);
+  else if (existsSync(gz)) bytes = gunzipSync(readFileSync(gz));
   else {
     const have = bundledFiles()
       .map((f) => f.file)
       .join(", ");
     throw new Error(`no bundled file ${key}.csv[.gz] in ${DATA_DIR}; have: ${have}`);
   }
-  const raw = parseCandleCsv(text, `${key}.csv`);
+  const raw = parseCandleCsvBytes(bytes, `${key}.csv`);
   const series: CandleSeries = {
     exchange,
     symbol: pair.replace("-", "/"),

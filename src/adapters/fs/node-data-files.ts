@@ -29,7 +29,7 @@ export class NodeDataFiles implements DataFiles {
     return { isFolder: true, files };
   }
 
-  readText(path: string): string {
+  readBytes(path: string): Uint8Array {
     let bytes: Uint8Array;
     try {
       bytes = readFileSync(path);
@@ -55,7 +55,7 @@ export class NodeDataFiles implements DataFiles {
       if (err instanceof AppError) throw err;
       throw invalidInput(`${path}: cannot decompress (${(err as Error).message}); is the file complete?`);
     }
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+    return bytes;
   }
 
   writeTextAtomic(path: string, text: string): void {
