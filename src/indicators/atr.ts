@@ -20,28 +20,14 @@ export function atr(
   let sum = 0;
   let pc = close[0]!;
   for (let i = 1; i <= period; i++) {
-    const h = high[i]!;
-    const l = low[i]!;
-    let tr = h - l;
-    const a = Math.abs(pc - h);
-    if (a > tr) tr = a;
-    const b = Math.abs(pc - l);
-    if (b > tr) tr = b;
-    sum += tr;
+    sum += trueRangeOf(high[i]!, low[i]!, pc);
     pc = close[i]!;
   }
   let v = sum / period;
   out[period] = v;
   const pm1 = period - 1;
   for (let i = period + 1; i < n; i++) {
-    const h = high[i]!;
-    const l = low[i]!;
-    let tr = h - l;
-    const a = Math.abs(pc - h);
-    if (a > tr) tr = a;
-    const b = Math.abs(pc - l);
-    if (b > tr) tr = b;
-    v = (v * pm1 + tr) / period;
+    v = (v * pm1 + trueRangeOf(high[i]!, low[i]!, pc)) / period;
     out[i] = v;
     pc = close[i]!;
   }

@@ -36,6 +36,9 @@ export function bollinger(
   const pb = checkOut("bollinger", out.percentB, n, "percentB");
   const bw = checkOut("bollinger", out.bandwidth, n, "bandwidth");
   const warm = Math.min(period - 1, n);
+  // module constants copied to locals: V8 reloads imported bindings on every use in a hot loop
+  const flat = FLAT_VARIANCE;
+  const flatB = FLAT_PERCENT_B;
   let s1 = 0;
   let s2 = 0;
   for (let i = 0; i < warm; i++) {
@@ -57,14 +60,14 @@ export function bollinger(
     const t = close[i - period + 1]!;
     s1 -= t;
     s2 -= t * t;
-    const d = (v > FLAT_VARIANCE * m * m ? Math.sqrt(v) : 0) * k;
+    const d = (v > flat * m * m ? Math.sqrt(v) : 0) * k;
     const u = m + d;
     const l = m - d;
     up[i] = u;
     mid[i] = m;
     lo[i] = l;
     const w = u - l;
-    pb[i] = w !== 0 ? (x - l) / w : FLAT_PERCENT_B;
+    pb[i] = w !== 0 ? (x - l) / w : flatB;
     bw[i] = m !== 0 ? w / m : 0;
   }
   return out;

@@ -23,8 +23,10 @@ export function rsi(
     const c = close[i]!;
     const d = c - prev;
     prev = c;
-    gain += d > 0 ? d : 0;
-    loss += d < 0 ? -d : 0;
+    // (|d| + d) / 2 is exactly max(d, 0) and branch-free: price moves do not predict well
+    const a = Math.abs(d);
+    gain += (a + d) * 0.5;
+    loss += (a - d) * 0.5;
   }
   gain /= period;
   loss /= period;
@@ -35,8 +37,9 @@ export function rsi(
     const c = close[i]!;
     const d = c - prev;
     prev = c;
-    gain = (gain * pm1 + (d > 0 ? d : 0)) / period;
-    loss = (loss * pm1 + (d < 0 ? -d : 0)) / period;
+    const a = Math.abs(d);
+    gain = (gain * pm1 + (a + d) * 0.5) / period;
+    loss = (loss * pm1 + (a - d) * 0.5) / period;
     s = gain + loss;
     out[i] = s !== 0 ? 100 * (gain / s) : 50;
   }

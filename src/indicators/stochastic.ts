@@ -1,4 +1,4 @@
-import { checkInt, checkOut, checkSameLength, ExtremumWindow, fillNaN, Ring, scratchIndex } from "./util.ts";
+import { checkInt, checkOut, checkSameLength, ExtremumWindow, fillNaN, Ring } from "./util.ts";
 
 export interface StochasticOutput {
   k: Float64Array;
@@ -37,12 +37,14 @@ export function stochastic(
   fillNaN(ko, 0, Math.min(kStart, n));
   fillNaN(dout, 0, Math.min(dStart, n));
   const p = kPeriod;
-  const hq = scratchIndex(p, 0);
-  const lq = scratchIndex(p, 1);
-  let hh = 0;
-  let hl = 0;
-  let lh = 0;
-  let ll = 0;
+  // TA-Lib's extremum tracking: rescan the window only when the extreme leaves it (cheap for short
+  // windows, few branches); the stream uses a deque, the values are the same
+  // a local copy: V8 reloads imported bindings on every use in a hot loop
+  const flatK = FLAT_STOCH;
+  let hi = Number.NEGATIVE_INFINITY;
+  let hiIdx = -1;
+  let lo = Number.POSITIVE_INFINITY;
+  let loIdx = -1;
   // fast %K values awaiting their exit from the two SMA windows
   const fk = kSmooth <= 64 && dPeriod <= 64 ? ringFast : new Float64Array(kSmooth + dPeriod);
   let ksum = 0;
@@ -52,41 +54,40 @@ export function stochastic(
   let dp = 0;
   let dc = 0;
   for (let i = 0; i < n; i++) {
-    const h = high[i]!;
-    const l = low[i]!;
-    if (hl > 0 && hq[hh]! <= i - p) {
-      hh = hh + 1 === p ? 0 : hh + 1;
-      hl--;
+    const t = i - p + 1;
+    const hv = high[i]!;
+    if (hiIdx < t) {
+      hiIdx = t;
+      hi = high[t]!;
+      for (let j = t + 1; j <= i; j++) {
+        const v = high[j]!;
+        if (v >= hi) {
+          hi = v;
+          hiIdx = j;
+        }
+      }
+    } else if (hv >= hi) {
+      hi = hv;
+      hiIdx = i;
     }
-    while (hl > 0) {
-      let b = hh + hl - 1;
-      if (b >= p) b -= p;
-      if (high[hq[b]!]! <= h) hl--;
-      else break;
+    const lv = low[i]!;
+    if (loIdx < t) {
+      loIdx = t;
+      lo = low[t]!;
+      for (let j = t + 1; j <= i; j++) {
+        const v = low[j]!;
+        if (v <= lo) {
+          lo = v;
+          loIdx = j;
+        }
+      }
+    } else if (lv <= lo) {
+      lo = lv;
+      loIdx = i;
     }
-    let t = hh + hl;
-    if (t >= p) t -= p;
-    hq[t] = i;
-    hl++;
-    if (ll > 0 && lq[lh]! <= i - p) {
-      lh = lh + 1 === p ? 0 : lh + 1;
-      ll--;
-    }
-    while (ll > 0) {
-      let b = lh + ll - 1;
-      if (b >= p) b -= p;
-      if (low[lq[b]!]! >= l) ll--;
-      else break;
-    }
-    t = lh + ll;
-    if (t >= p) t -= p;
-    lq[t] = i;
-    ll++;
-    if (i < p - 1) continue;
-    const hi = high[hq[hh]!]!;
-    const lo = low[lq[lh]!]!;
+    if (t < 0) continue;
     const diff = (hi - lo) / 100;
-    const fast = diff !== 0 ? (close[i]! - lo) / diff : FLAT_STOCH;
+    const fast = diff !== 0 ? (close[i]! - lo) / diff : flatK;
     fk[kp] = fast;
     ksum += fast;
     kp = kp + 1 === kSmooth ? 0 : kp + 1;

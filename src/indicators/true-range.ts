@@ -1,13 +1,11 @@
 import { checkOut, checkSameLength } from "./util.ts";
 
-/** max(high - low, |high - prevClose|, |low - prevClose|), TA-Lib's TRUE_RANGE order of operations */
+/**
+ * max(high - low, |high - prevClose|, |low - prevClose|) as max(high, prevClose) - min(low, prevClose):
+ * the same subtraction TA-Lib ends up doing (so the same bits), without unpredictable branches
+ */
 export function trueRangeOf(h: number, l: number, prevClose: number): number {
-  let tr = h - l;
-  const a = Math.abs(prevClose - h);
-  if (a > tr) tr = a;
-  const b = Math.abs(prevClose - l);
-  if (b > tr) tr = b;
-  return tr;
+  return (h > prevClose ? h : prevClose) - (l < prevClose ? l : prevClose);
 }
 
 /** True range (TA-Lib TRANGE): NaN at bar 0, which has no previous close */

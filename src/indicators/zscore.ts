@@ -14,6 +14,8 @@ export function zscore(
   const n = src.length;
   checkOut("zscore", out, n);
   const warm = Math.min(period - 1, n);
+  // a local copy: V8 reloads imported bindings on every use in a hot loop
+  const flat = FLAT_VARIANCE;
   let s1 = 0;
   let s2 = 0;
   for (let i = 0; i < warm; i++) {
@@ -31,7 +33,7 @@ export function zscore(
     const t = src[i - period + 1]!;
     s1 -= t;
     s2 -= t * t;
-    out[i] = v > FLAT_VARIANCE * m * m ? (x - m) / Math.sqrt(v) : 0;
+    out[i] = v > flat * m * m ? (x - m) / Math.sqrt(v) : 0;
   }
   return out;
 }

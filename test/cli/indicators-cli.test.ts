@@ -83,7 +83,8 @@ describe("kairos indicators (CLI)", () => {
     const res = JSON.parse(r.stdout) as { bars: number; rows: { values: { value: number } }[] };
     const ref = golden("rsi", "value", { period: 14 });
     expect(res.rows).toHaveLength(5);
-    for (const [k, row] of res.rows.entries()) expect(row.values.value).toBeCloseTo(ref[res.bars - 5 + k]!, 9);
+    for (const [k, row] of res.rows.entries())
+      expect(row.values.value).toBeCloseTo(ref[res.bars - 5 + k]!, 9);
   });
 
   it("takes kebab-case parameters and a benchmark, and prints a table without --json", () => {
