@@ -51,7 +51,7 @@ await tf.setBackend("cpu");
 const cpu = await gruEpochMs();
 emit({
   bench: "forecasting",
-  case: "gru-epoch-2000x16x" + data.featureNames.length,
+  case: `gru-epoch-2000x16x${data.featureNames.length}`,
   unit: "ms/epoch",
   threads: 1,
   value: Number(wasm.toFixed(1)),
