@@ -159,7 +159,16 @@ describe("explainSignal", () => {
   });
 
   it("writes a paragraph holding every number of the record and no other", () => {
-    for (const e of Object.values(got)) {
+    const empty = explainSignal({
+      series: synthetic(42, 400),
+      members: [],
+      exposure: 0,
+      ensembleDrawdown: 0.2,
+      ensembleMaxDrawdown: 0.3,
+    });
+    expect(empty.votes).toEqual([]);
+    expect(explanationParagraph(empty)).toMatch(/no weighted member votes on this symbol/);
+    for (const e of [...Object.values(got), empty]) {
       const text = explanationParagraph(e);
       let stripped = text;
       for (const str of stringsOf(e)) if (/\d/.test(str)) stripped = stripped.split(str).join(" ");

@@ -52,7 +52,9 @@ export function explanationParagraph(e: SignalExplanation): string {
     parts.push(
       `What would change it: a close ${f.direction} ${num(f.price)} (${num(f.distancePct)}% away) changes the vote of ${f.family}${paramsText(f.params)}, taking the ensemble to ${num(f.exposureAfterPct)}%.`,
     );
-  } else
+  } else if (e.votes.length === 0)
+    parts.push("What would change it: only a member earning weight at the ensemble's next re-estimation.");
+  else
     parts.push(
       "What would change it: no close within half the price away changes any weighted member's vote.",
     );

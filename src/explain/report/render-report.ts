@@ -218,15 +218,18 @@ function monteCarloSection(d: ReportData): string {
 
 function signalsSection(d: ReportData): string {
   const items = d.explanations.map(({ record: r, paragraph }) => {
-    const votes = table(
-      "votes",
-      ["Member", "Vote", "Weight"],
-      r.votes.map((v) => [
-        esc(`${v.family} ${v.params.map((p) => `${p.name} ${p.value}`).join(", ")}`),
-        `${v.votePct}%`,
-        `${v.weightPct}%`,
-      ]),
-    );
+    const votes =
+      r.votes.length === 0
+        ? ""
+        : table(
+            "votes",
+            ["Member", "Vote", "Weight"],
+            r.votes.map((v) => [
+              esc(`${v.family} ${v.params.map((p) => `${p.name} ${p.value}`).join(", ")}`),
+              `${v.votePct}%`,
+              `${v.weightPct}%`,
+            ]),
+          );
     return `<div class="signal ${r.action}" data-symbol="${esc(r.symbol)}"><h3>${esc(r.symbol)}: ${esc(r.action)} ${r.exposurePct}% · bar of ${esc(r.barTime)} · confidence ${esc(r.confidence.label)}</h3><p>${esc(paragraph)}</p>${votes}</div>`;
   });
   return `<section id="signals"><h2>Today's signals, explained</h2>${items.length === 0 ? "<p>No symbol to explain.</p>" : items.join("\n")}</section>`;
