@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadBundledSeries } from "../../test/support/bundled-data.ts";
+import { createGbdtPool } from "../../test/support/gbdt-pool.ts";
 import { openDatabase } from "../adapters/sqlite/database.ts";
 import { SqliteCandleStore } from "../adapters/sqlite/sqlite-candle-store.ts";
 import { SqliteModelStore } from "../adapters/sqlite/sqlite-model-store.ts";
@@ -28,8 +29,8 @@ describe("train, store and predict a GBDT model on real SQLite and bundled data"
   const deps = { store, models, clock };
   const gbdt = { nTrees: 40, earlyStoppingRounds: 10 };
 
-  it("records hash, params, features, data range, test metrics and training time", () => {
-    const out = trainModel({ symbol: "FET/USDT", timeframe: "1h", horizon: 24, gbdt }, deps);
+  it("records hash, params, features, data range, test metrics and training time", async () => {
+    const out = await trainModel({ symbol: "FET/USDT", timeframe: "1h", horizon: 24, gbdt }, deps);
     const r = out.record;
     expect(r.id).toMatch(/^gbdt-[0-9a-f]{12}$/);
     expect(r.hash).toHaveLength(64);
@@ -65,21 +66,42 @@ describe("train, store and predict a GBDT model on real SQLite and bundled data"
     expect(other.contributions).toHaveLength(8);
   });
 
-  it("trains volatility with squared error and refuses contradictory options", () => {
-    const r = trainModel(
-      { symbol: "NEAR/USDT", timeframe: "1h", horizon: 12, objective: "squared", target: "vol", gbdt },
-      deps,
-    ).record;
+  it("trains volatility with squared error and refuses contradictory options", async () => {
+    const vol = {
+      symbol: "NEAR/USDT",
+      timeframe: "1h",
+      horizon: 12,
+      objective: "squared" as const,
+      target: "vol" as const,
+      gbdt,
+    };
+    const r = (await trainModel(vol, deps)).record;
     expect(r.target.kind).toBe("vol");
     expect(r.metrics.rmse).toBeLessThan(r.metrics.naiveRmse!);
-    expect(() => trainModel({ symbol: "FET/USDT", timeframe: "1h", horizon: 0 }, deps)).toThrow(
+    await expect(trainModel({ symbol: "FET/USDT", timeframe: "1h", horizon: 0 }, deps)).rejects.toThrow(
       /--horizon 0/,
     );
-    expect(() =>
+    await expect(
       trainModel({ symbol: "FET/USDT", timeframe: "1h", horizon: 4, target: "vol" }, deps),
-    ).toThrow(/--objective squared/);
-    expect(() =>
+    ).rejects.toThrow(/--objective squared/);
+    await expect(
       trainModel({ symbol: "FET/USDT", timeframe: "1h", horizon: 4, to: "2024-01-05" }, deps),
-    ).toThrow(/need 500\+/);
+    ).rejects.toThrow(/need 500\+/);
+  });
+
+  it("trains the same model, same id, on worker threads", async () => {
+    const vol = {
+      symbol: "NEAR/USDT",
+      timeframe: "1h",
+      horizon: 12,
+      objective: "squared" as const,
+      target: "vol" as const,
+      gbdt,
+    };
+    const one = (await trainModel(vol, deps)).record;
+    const two = (await trainModel({ ...vol, threads: 2 }, { ...deps, workers: (n) => createGbdtPool(n) }))
+      .record;
+    expect(two.id).toBe(one.id);
+    expect(one.createdAt).toBeLessThan(Date.now());
   });
 });

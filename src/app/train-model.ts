@@ -4,6 +4,7 @@ import type { FeatureMatrix } from "../forecasting/gbdt/binning.ts";
 import { accuracy, auc } from "../forecasting/gbdt/metrics.ts";
 import type { GbdtModel } from "../forecasting/gbdt/model.ts";
 import { meanLoss } from "../forecasting/gbdt/objective.ts";
+import { trainGbdtParallel } from "../forecasting/gbdt/parallel.ts";
 import { type GbdtParamsInput, GbdtParamsSchema } from "../forecasting/gbdt/params.ts";
 import { predict } from "../forecasting/gbdt/predict.ts";
 import { serializeModel } from "../forecasting/gbdt/serialize.ts";
@@ -11,6 +12,7 @@ import { trainGbdt } from "../forecasting/gbdt/train.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { ModelRecord, ModelStore } from "../ports/model-store.ts";
+import type { WorkerPool } from "../ports/worker-pool.ts";
 import { defaultSources, type FeatureSources, featuresFor } from "./model-data.ts";
 import { parseTime, resolveSeries, type SeriesRef } from "./resolve-series.ts";
 
@@ -24,12 +26,16 @@ export interface TrainModelInput extends SeriesRef {
   /** for squared error: "logret" (default) or "vol" */
   target?: "logret" | "vol";
   gbdt?: GbdtParamsInput;
+  /** threads for histogram building: the calling thread plus threads - 1 pool workers (same model for any count) */
+  threads?: number;
 }
 
 export interface TrainModelDeps {
   store: CandleStore;
   models: ModelStore;
   clock: Clock;
+  /** starts a WorkerPool with this many workers; needed only when threads > 1 */
+  workers?: (threads: number) => Promise<WorkerPool>;
 }
 
 export interface TrainModelOutput {
@@ -37,6 +43,10 @@ export interface TrainModelOutput {
   rows: { train: number; valid: number; test: number };
   roundsTrained: number;
   trees: number;
+  /** the registry already held this exact model (same payload): its first record is returned */
+  alreadyStored: boolean;
+  /** this run's training time (the record keeps the first run's when alreadyStored) */
+  trainingMs: number;
 }
 
 /** Shallow, shrunk, early-stopped trees: returns are noisy and a deep model memorises them */
@@ -62,7 +72,10 @@ const subset = (cols: readonly Float64Array[], rows: Int32Array): FeatureMatrix 
  * chronological train / validation (early stopping) / test split with an h-bar purge gap before
  * each later segment so no label overlaps the next segment; metrics are on the test segment only.
  */
-export function trainModel(input: TrainModelInput, deps: TrainModelDeps): TrainModelOutput {
+export async function trainModel(input: TrainModelInput, deps: TrainModelDeps): Promise<TrainModelOutput> {
+  const threads = input.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64)
+    throw invalidInput(`--threads ${threads}: give a whole number from 1 to 64`);
   const h = input.horizon;
   if (!Number.isInteger(h) || h < 1) throw invalidInput(`--horizon ${h}: give a whole number of bars >= 1`);
   const objective = input.objective ?? "logistic";
@@ -97,10 +110,17 @@ export function trainModel(input: TrainModelInput, deps: TrainModelDeps): TrainM
   const testRows = pick(validEnd, m);
   const params = GbdtParamsSchema.parse({ ...DEFAULT_MODEL_PARAMS, ...input.gbdt, objective });
   const label = (rows: Int32Array): Float64Array => Float64Array.from(rows, (r) => y[r]!);
-  const model = trainGbdt({ x: subset(fs.cols, trainRows), y: label(trainRows) }, params, {
-    valid: { x: subset(fs.cols, validRows), y: label(validRows) },
-    featureNames: fs.names,
-  });
+  const data = { x: subset(fs.cols, trainRows), y: label(trainRows) };
+  const opts = { valid: { x: subset(fs.cols, validRows), y: label(validRows) }, featureNames: fs.names };
+  let model: GbdtModel;
+  if (threads > 1 && deps.workers !== undefined) {
+    const pool = await deps.workers(threads - 1);
+    try {
+      model = await trainGbdtParallel(data, params, pool, opts);
+    } finally {
+      await pool.close();
+    }
+  } else model = trainGbdt(data, params, opts);
   const trainingMs = deps.clock.now() - t0;
   const metrics = testMetrics(
     model,
@@ -110,10 +130,11 @@ export function trainModel(input: TrainModelInput, deps: TrainModelDeps): TrainM
     label(trainRows),
   );
   const payload = serializeModel(model);
+  const createdAt = deps.clock.now();
   const record = deps.models.save(
     {
       kind: "gbdt",
-      createdAt: deps.clock.now(),
+      createdAt,
       params: { gbdt: params, sources, featureBuilder: "buildFeatures v1" },
       features: fs.names,
       target: { kind: targetKind, horizon: h },
@@ -139,6 +160,8 @@ export function trainModel(input: TrainModelInput, deps: TrainModelDeps): TrainM
     rows: { train: trainRows.length, valid: validRows.length, test: testRows.length },
     roundsTrained: model.roundsTrained,
     trees: model.trees.length,
+    alreadyStored: record.createdAt !== createdAt,
+    trainingMs,
   };
 }
 

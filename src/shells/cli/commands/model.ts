@@ -24,6 +24,7 @@ interface TrainOpts {
   leaves?: string;
   lr?: string;
   seed?: string;
+  threads: string;
 }
 
 const num = (v: string | undefined, flag: string, int: boolean, min: number): number | undefined => {
@@ -62,12 +63,13 @@ export function registerModelCommand(program: Command): void {
     .option("--leaves <n>", "grow leaf-wise with at most this many leaves")
     .option("--lr <rate>", "learning rate")
     .option("--seed <n>", "random seed (row and feature subsampling)")
+    .option("--threads <n>", "threads for histogram building (the model is the same for any count)", "1")
     .addHelpText(
       "after",
       "\nExample:\n  kairos model train --symbol BTC/USDT --timeframe 1h --horizon 24\n  kairos model train --symbol FET/USDT --timeframe 1h --horizon 24 --objective squared --target vol --json",
     )
     .action((opts: TrainOpts, cmd: Command) =>
-      withContainer(cmd, (c, g) => {
+      withContainer(cmd, async (c, g) => {
         if (opts.objective !== "logistic" && opts.objective !== "squared")
           throw invalidInput(`--objective "${opts.objective}": use logistic or squared`);
         if (opts.target !== undefined && opts.target !== "logret" && opts.target !== "vol")
@@ -86,27 +88,29 @@ export function registerModelCommand(program: Command): void {
         if (seed !== undefined) gbdt.seed = seed;
         if (!g.json)
           printInfo(`training on ${opts.symbol} ${opts.timeframe}, horizon ${opts.horizon} bars ...`);
-        const out = trainModel(
+        const threads = num(opts.threads, "--threads", true, 1)!;
+        const out = await trainModel(
           {
             symbol: opts.symbol,
             timeframe: opts.timeframe,
             horizon: num(opts.horizon, "--horizon", true, 1)!,
             objective: opts.objective,
             gbdt,
+            threads,
             ...(opts.exchange === undefined ? {} : { exchange: opts.exchange }),
             ...(opts.from === undefined ? {} : { from: opts.from }),
             ...(opts.to === undefined ? {} : { to: opts.to }),
             ...(opts.target === undefined ? {} : { target: opts.target as "logret" | "vol" }),
           },
-          { store: c.store, models: c.models, clock: c.clock },
+          { store: c.store, models: c.models, clock: c.clock, workers: (n) => c.workers(n) },
         );
         if (g.json) return printJson(out);
         const r = out.record;
         printLine(
-          `saved ${r.id}: ${r.target.kind} ${r.target.horizon} bars ahead of ${r.dataRange.symbol} ${r.dataRange.timeframe}`,
+          `${out.alreadyStored ? "already in the registry (same model, same bytes):" : "saved"} ${r.id}: ${r.target.kind} ${r.target.horizon} bars ahead of ${r.dataRange.symbol} ${r.dataRange.timeframe}`,
         );
         printLine(
-          `rows train ${out.rows.train}, validation ${out.rows.valid}, test ${out.rows.test}; ${out.trees} trees kept of ${out.roundsTrained} (early stopping); ${(r.trainingMs / 1000).toFixed(1)} s`,
+          `rows train ${out.rows.train}, validation ${out.rows.valid}, test ${out.rows.test}; ${out.trees} trees kept of ${out.roundsTrained} (early stopping); ${(out.trainingMs / 1000).toFixed(1)} s`,
         );
         printLine(`test ${fmtTs(r.metrics.testFrom!)} -> ${fmtTs(r.metrics.testTo!)}: ${headline(r)}`);
       }),
