@@ -148,4 +148,26 @@ describe("runBacktest", () => {
       /--detail 4h must be a finer timeframe/,
     );
   });
+
+  it("bad input is refused with one clear line", () => {
+    const base = { strategy: "sma-cross", symbols: ["BTC/USDT"], timeframe: "1h" };
+    expect(() => runBacktest({ store }, { ...base, strategy: "nope" })).toThrow(
+      /unknown strategy "nope": use one of sma-cross, ema-cross, rsi-reversion, donchian-breakout/,
+    );
+    expect(() => runBacktest({ store }, { ...base, fee: "ten" })).toThrow(/--fee "ten": write a fraction/);
+    expect(() => runBacktest({ store }, { ...base, params: { fast: "x" } })).toThrow(/sma-cross --fast: /);
+    expect(() => runBacktest({ store }, { ...base, symbols: ["DOGE/USDT"] })).toThrow(
+      /no DOGE\/USDT 1h candles/,
+    );
+    expect(() => runBacktest({ store }, { ...base, from: "2024-03-01", to: "2024-02-01" })).toThrow(
+      /--to must be after --from/,
+    );
+    expect(() => runBacktest({ store }, { ...base, leverage: 500 })).toThrow(/--leverage 500/);
+    // the same rate three ways
+    const a = runBacktest({ store }, { ...base, from: "2024-03-01", fee: "0.1%" }).result.metrics;
+    const b = runBacktest({ store }, { ...base, from: "2024-03-01", fee: "10bps" }).result.metrics;
+    const c = runBacktest({ store }, { ...base, from: "2024-03-01", fee: 0.001 }).result.metrics;
+    expect(a).toEqual(b);
+    expect(a).toEqual(c);
+  });
 });
