@@ -10,7 +10,11 @@ import type { VariantSpec, VariantStats } from "../research/screen-evaluate.ts";
 import { SCREEN_KERNEL, type ScreenShared, type ScreenTask } from "../research/screen-kernel.ts";
 import type { ScreenRunInfo, ScreenRunStore } from "../research/screen-run-store.ts";
 import type { ValidationConfig } from "../research/validation-config.ts";
-import { defaultValidationConfig, type ValidationConfigInput } from "../research/validation-config.ts";
+import {
+  defaultValidationConfig,
+  type ValidationConfigInput,
+  validationConfigSchema,
+} from "../research/validation-config.ts";
 import { resolveSeries } from "./resolve-series.ts";
 
 /** What the user asked to screen; rates accept 0.001, 0.1% or 10bps */
@@ -130,11 +134,19 @@ export async function runScreenUseCase(
 ): Promise<{ id: string; createdAt: number; run: ScreenRun }> {
   if (req.preset !== undefined && PRESETS[req.preset] === undefined)
     throw invalidInput(`unknown preset "${req.preset}": use one of ${Object.keys(PRESETS).join(", ")}`);
-  const config = defaultValidationConfig({
+  const parsed = validationConfigSchema.safeParse({
     ...req.validation,
     ...(req.fee === undefined ? {} : { fee: parseFraction(req.fee, "--fee") }),
     ...(req.slippage === undefined ? {} : { slippage: parseFraction(req.slippage, "--slippage") }),
   });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const known = Object.keys(defaultValidationConfig()).join(", ");
+    if (issue.code === "unrecognized_keys")
+      throw invalidInput(`unknown screen validation setting ${issue.keys.join(", ")}: use one of ${known}`);
+    throw invalidInput(`screen validation setting ${issue.path.join(".") || "settings"}: ${issue.message}`);
+  }
+  const config = parsed.data;
   const { series, reference } = loadScreenSeries(deps.store, req);
   const evaluate =
     deps.pool !== undefined && deps.pool.threads > 1

@@ -86,5 +86,8 @@ describe("kairos screen", () => {
     expect(r.err).toMatch(/unknown universe "memecoins": use one of ai-tokens, majors/);
     const s = await cli("screen", "show", "missing-run");
     expect(s.code).toBe(4);
+    const k = await cli("screen", "--symbols", "BTC/USDT", "--timeframe", "1d", "--set", "foldz=3");
+    expect(k.code).toBe(2);
+    expect(k.err).toMatch(/unknown screen validation setting foldz: use one of walkForwardFolds/);
   });
 });

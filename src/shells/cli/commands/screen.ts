@@ -23,6 +23,7 @@ interface ScreenOpts {
   slippage?: string;
   top: string;
   threads: string;
+  set?: string[];
   /** false with --no-report */
   report: boolean;
   reportFile?: string;
@@ -35,6 +36,19 @@ const int = (v: string, flag: string, min: number): number => {
 };
 
 const SEARCHES = ["auto", "grid", "random", "evolutionary"];
+
+/** `key=value` pairs of numbers; the use case validates keys and bounds */
+function parseSettings(pairs: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const p of pairs) {
+    const m = /^([A-Za-z]+)=(.+)$/.exec(p.trim());
+    const v = m === null ? Number.NaN : Number(m[2]);
+    if (m === null || !Number.isFinite(v))
+      throw invalidInput(`--set "${p}": write key=number, e.g. --set walkForwardFolds=4`);
+    out[m[1]!] = v;
+  }
+  return out;
+}
 
 const fmt = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : "-");
 const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : "-");
@@ -154,6 +168,10 @@ export function registerScreenCommand(program: Command): void {
     .option("--fee <rate>", "fee per side (0.001, 0.1% or 10bps)")
     .option("--slippage <rate>", "slippage per side")
     .option("--top <n>", "leaderboard rows", "20")
+    .option(
+      "--set <key=value...>",
+      "any validation setting, e.g. --set walkForwardFolds=4 cpcvGroups=8 dsrThreshold=0.9 randomDraws=500",
+    )
     .option("--threads <n>", "worker threads for the backtests (results are identical for any count)", "1")
     .option("--report-file <file>", "where the strategist report goes (default <home>/reports/<run>.html)")
     .option("--no-report", "do not build the ensemble and write the strategist report")
@@ -212,6 +230,7 @@ export function registerScreenCommand(program: Command): void {
               ...(opts.preset === undefined ? {} : { preset: opts.preset }),
               ...(opts.fee === undefined ? {} : { fee: opts.fee }),
               ...(opts.slippage === undefined ? {} : { slippage: opts.slippage }),
+              ...(opts.set === undefined ? {} : { validation: parseSettings(opts.set) }),
             },
           );
           if (started) bar.stop();
