@@ -48,6 +48,9 @@ export interface RunBacktestRequest {
   cooldownBars?: number;
   maxDrawdownStop?: string | number;
   fundingRate?: string | number;
+  /** perps: maintenance margin rate (default 0.5%) and liquidation fee (default 0.5%) */
+  maintenanceMargin?: string | number;
+  liquidationFee?: string | number;
   /** sizing: exposure multiplier (e.g. 3 with --leverage 3), fixed quote notional, or annual vol target */
   /** volume slippage: slippage = (--slippage) + impact * range/open * sqrt(qty/volume) */
   impact?: number;
@@ -136,6 +139,10 @@ export function executionFromRequest(req: RunBacktestRequest): ExecutionConfig {
   if (slip !== undefined) cfg.slippage = { kind: "fixed", rate: slip };
   if (dd !== undefined) cfg.maxDrawdownStop = dd;
   if (fr !== undefined) cfg.fundingRate = fr;
+  const mm = rate(req.maintenanceMargin, "--maintenance-margin", 0.5);
+  const lf = rate(req.liquidationFee, "--liquidation-fee", 0.5);
+  if (mm !== undefined) cfg.maintenanceMargin = mm;
+  if (lf !== undefined) cfg.liquidationFee = lf;
   if (req.initialCash !== undefined) {
     if (!(req.initialCash > 0)) throw invalidInput(`--cash ${req.initialCash}: must be > 0`);
     cfg.initialCash = req.initialCash;

@@ -31,6 +31,8 @@ interface BacktestOpts {
   cooldown?: string;
   maxDrawdownStop?: string;
   fundingRate?: string;
+  maintenanceMargin?: string;
+  liquidationFee?: string;
   impact?: string;
   participation?: string;
   lotSize?: string;
@@ -191,6 +193,8 @@ export function registerBacktestCommand(program: Command): void {
     .option("--cooldown <bars>", "bars without entries after a stop on that symbol")
     .option("--max-drawdown-stop <rate>", "close all and stop when equity falls this far below its peak")
     .option("--funding-rate <rate>", "perp funding per 8h when no history is stored (default 0.01%)")
+    .option("--maintenance-margin <rate>", "perp maintenance margin (default 0.5%)")
+    .option("--liquidation-fee <rate>", "perp liquidation fee on notional (default 0.5%)")
     .option("--impact <k>", "volume slippage: adds k * (high-low)/open * sqrt(qty/volume) to --slippage")
     .option("--participation <rate>", "fill at most this share of a bar's volume per bar, e.g. 10%")
     .option("--lot-size <qty>", "round quantities down to this step")
@@ -268,6 +272,8 @@ export function registerBacktestCommand(program: Command): void {
             ...(opts.maxDrawdownStop === undefined ? {} : { maxDrawdownStop: opts.maxDrawdownStop }),
             ...(opts.fundingRate === undefined ? {} : { fundingRate: opts.fundingRate }),
             ...(opts.detail === undefined ? {} : { detailTimeframe: opts.detail }),
+            ...(opts.maintenanceMargin === undefined ? {} : { maintenanceMargin: opts.maintenanceMargin }),
+            ...(opts.liquidationFee === undefined ? {} : { liquidationFee: opts.liquidationFee }),
             ...(opts.impact === undefined ? {} : { impact: num(opts.impact, "--impact")! }),
             ...(opts.participation === undefined ? {} : { participation: opts.participation }),
             ...(opts.lotSize === undefined ? {} : { lotSize: num(opts.lotSize, "--lot-size")! }),
