@@ -4,9 +4,11 @@
 // Usage: npm run bench -- sweep [--reps 5] [--bars 100000] [--threads 2]
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { KERNELS } from "../src/adapters/workers/kernels.ts";
 import { ThreadWorkerPool } from "../src/adapters/workers/thread-worker-pool.ts";
 import { sweepResults } from "../src/app/run-sweep.ts";
@@ -47,7 +49,15 @@ const exe = join(dir, "sweep");
 const src = join(dirname(fileURLToPath(import.meta.url)), "ref", "sweep.c");
 execFileSync("gcc", ["-O3", "-ffp-contract=off", "-pthread", "-o", exe, src, "-lm"]);
 
-function runC(threads: number): { ns: number; results: Float64Array } {
+interface Timed {
+  /** wall-clock ns per bar-combination */
+  ns: number;
+  /** CPU ns per bar-combination, all threads of the process */
+  cpu: number;
+  results: Float64Array;
+}
+
+function runC(threads: number): Timed {
   const out = join(dir, `out-${threads}.bin`);
   const line = execFileSync(exe, [
     join(dir, "in.bin"),
@@ -58,14 +68,25 @@ function runC(threads: number): { ns: number; results: Float64Array } {
   ])
     .toString()
     .trim();
-  const r = JSON.parse(line) as { ns_per_bar_combo: number; combos: number };
+  const r = JSON.parse(line) as { ns_per_bar_combo: number; cpu_seconds: number; combos: number };
   if (r.combos !== m) throw new Error(`C swept ${r.combos} combinations, we sweep ${m}`);
   const buf = readFileSync(out);
-  return { ns: r.ns_per_bar_combo, results: new Float64Array(buf.buffer, buf.byteOffset, buf.length / 8) };
+  return {
+    ns: r.ns_per_bar_combo,
+    cpu: (r.cpu_seconds * 1e9) / (bars * m),
+    results: new Float64Array(buf.buffer, buf.byteOffset, buf.length / 8),
+  };
 }
 
+// the previous repetition's garbage is collected before each timed run, as the C process frees its
+// memory at exit, outside its timer
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+
 const pool = await ThreadWorkerPool.create({ threads: maxThreads, kernels: KERNELS });
-async function runOurs(threads: number): Promise<{ ns: number; results: Float64Array }> {
+async function runOurs(threads: number): Promise<Timed> {
+  gc();
+  const u0 = process.cpuUsage();
   const t0 = performance.now();
   const results = await sweepResults(
     series,
@@ -75,7 +96,8 @@ async function runOurs(threads: number): Promise<{ ns: number; results: Float64A
     threads === 1 ? { threads: 1 } : { pool },
   );
   const ms = performance.now() - t0;
-  return { ns: (ms * 1e6) / (bars * m), results };
+  const u = process.cpuUsage(u0);
+  return { ns: (ms * 1e6) / (bars * m), cpu: ((u.user + u.system) * 1e3) / (bars * m), results };
 }
 
 let maxDiff = 0;
@@ -102,6 +124,7 @@ try {
   await runOurs(maxThreads);
   runC(1);
   const times = { c1: [] as number[], o1: [] as number[], cN: [] as number[], oN: [] as number[] };
+  const cpus = { c1: [] as number[], o1: [] as number[], cN: [] as number[], oN: [] as number[] };
   for (let r = 0; r < reps; r++) {
     const c1 = runC(1);
     const o1 = await runOurs(1);
@@ -114,18 +137,31 @@ try {
     times.o1.push(o1.ns);
     times.cN.push(cN.ns);
     times.oN.push(oN.ns);
+    cpus.c1.push(c1.cpu);
+    cpus.o1.push(o1.cpu);
+    cpus.cN.push(cN.cpu);
+    cpus.oN.push(oN.cpu);
     log(
-      `rep ${r + 1}: ns/bar-combo 1 thread ours ${o1.ns.toFixed(3)} C ${c1.ns.toFixed(3)}; ${maxThreads} threads ours ${oN.ns.toFixed(3)} C ${cN.ns.toFixed(3)}`,
+      `rep ${r + 1}: ns/bar-combo wall (cpu) 1 thread ours ${o1.ns.toFixed(3)} (${o1.cpu.toFixed(3)}) C ${c1.ns.toFixed(3)} (${c1.cpu.toFixed(3)}); ${maxThreads} threads ours ${oN.ns.toFixed(3)} (${oN.cpu.toFixed(3)}) C ${cN.ns.toFixed(3)} (${cN.cpu.toFixed(3)})`,
     );
   }
   const c1 = median(times.c1);
   const o1 = median(times.o1);
   const cN = median(times.cN);
   const oN = median(times.oN);
-  const base = { bench: "sweep", case: `sma-cross-${m}`, unit: "ns/bar-combo", bars, combos: m, reps };
+  const load = Math.round(loadavg()[0]! * 100) / 100;
+  const base = {
+    bench: "sweep",
+    case: `sma-cross-${m}`,
+    unit: "ns/bar-combo",
+    bars,
+    combos: m,
+    reps,
+    load_avg: load,
+  };
   const ref = { vectorbt: 136, numba: 3.9 };
   process.stdout.write(
-    `${JSON.stringify({ ...base, threads: 1, value: round(o1), peers: { c: round(c1), ...ref }, vs_c: round(c1 / o1), max_abs_diff_vs_c: maxDiff })}\n`,
+    `${JSON.stringify({ ...base, threads: 1, value: round(o1), peers: { c: round(c1), ...ref }, vs_c: round(c1 / o1), cpu: round(median(cpus.o1)), peer_cpu: { c: round(median(cpus.c1)) }, max_abs_diff_vs_c: maxDiff })}\n`,
   );
   process.stdout.write(
     `${JSON.stringify({
@@ -133,6 +169,8 @@ try {
       threads: maxThreads,
       value: round(oN),
       peers: { c: round(cN) },
+      cpu: round(median(cpus.oN)),
+      peer_cpu: { c: round(median(cpus.cN)) },
       speedup: round(o1 / oN),
       peer_speedup: round(c1 / cN),
       speedup_vs_c_speedup: round(o1 / oN / (c1 / cN)),

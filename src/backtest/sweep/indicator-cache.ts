@@ -29,9 +29,22 @@ export class IndicatorCache {
   get(key: string, compute: (out: Float64Array) => void): CachedArray {
     const hit = this.entries.get(key);
     if (hit !== undefined) return hit;
-    const values = this.alloc(this.n);
+    // one allocation per entry: the values and their block summaries share a buffer
+    const nb = blockCount(this.n);
+    const ns = superCount(this.n);
+    const all = this.alloc(this.n + 2 * nb + 2 * ns);
+    const values = all.subarray(0, this.n);
     compute(values);
-    return this.put(key, values);
+    const min = all.subarray(this.n, this.n + nb);
+    const max = all.subarray(this.n + nb, this.n + 2 * nb);
+    const min64 = all.subarray(this.n + 2 * nb, this.n + 2 * nb + ns);
+    const max64 = all.subarray(this.n + 2 * nb + ns, this.n + 2 * nb + 2 * ns);
+    blockMinMax(values, min, max);
+    superMinMax(min, max, min64, max64);
+    const entry = { values, min, max, min64, max64 };
+    this.entries.set(key, entry);
+    this.order.push(key);
+    return entry;
   }
 
   /** A constant line (a threshold), cached like any indicator */
@@ -63,19 +76,5 @@ export class IndicatorCache {
       c.order.push(e.key);
     }
     return c;
-  }
-
-  private put(key: string, values: Float64Array): CachedArray {
-    const nb = blockCount(this.n);
-    const min = this.alloc(nb);
-    const max = this.alloc(nb);
-    blockMinMax(values, min, max);
-    const min64 = this.alloc(superCount(this.n));
-    const max64 = this.alloc(superCount(this.n));
-    superMinMax(min, max, min64, max64);
-    const entry = { values, min, max, min64, max64 };
-    this.entries.set(key, entry);
-    this.order.push(key);
-    return entry;
   }
 }
