@@ -4,6 +4,7 @@ import { arForecaster } from "../baselines/ar.ts";
 import { logisticForecaster, ridgeForecaster } from "../baselines/linear.ts";
 import { alwaysUp, drift, lastSign, randomWalk } from "../baselines/naive.ts";
 import { defaultEvaluationConfig, evaluateForecasters } from "./evaluate.ts";
+import { gbdtForecaster } from "./gbdt-forecaster.ts";
 import { ar1Returns, dataFromReturns } from "./synthetic-data.ts";
 import type { Forecaster } from "./types.ts";
 
@@ -20,7 +21,7 @@ let clock = 0;
 const now = (): number => clock++;
 
 describe("evaluateForecasters", () => {
-  it("marks no model on a random walk (control)", async () => {
+  it("marks no model on a random walk (control)", { timeout: 300_000 }, async () => {
     for (const seed of [1, 2, 3]) {
       const data = dataFromReturns(ar1Returns(createRng(seed), 5000, 0));
       const res = await evaluateForecasters(
@@ -52,6 +53,23 @@ describe("evaluateForecasters", () => {
     }
     expect(passed).toBeGreaterThanOrEqual(3);
   });
+
+  it("marks GBDT better than naive on AR(1) series with phi = 0.1 (power; trees need more bars than AR)", async () => {
+    // at 5,000 bars the trees pass in only 1-2 of 5 seeds (a slope of 0.1 is costly to learn by steps);
+    // at 15,000 bars they pass in all five we tried, so four of five is required
+    let passed = 0;
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const data = dataFromReturns(ar1Returns(createRng(seed), 15_000, 0.1));
+      const res = await evaluateForecasters(
+        data,
+        [randomWalk, lastSign, alwaysUp, gbdtForecaster("squared")],
+        { ...defaultEvaluationConfig, horizons: [1], testFraction: 0.6 },
+        now,
+      );
+      if (res.results.find((r) => r.model === "gbdt")!.beatsBaseline) passed++;
+    }
+    expect(passed).toBeGreaterThanOrEqual(4);
+  }, 300_000);
 
   it("never shows a model a bar of its test segment", async () => {
     const seen: { h: number; fitBars: number; trainMax: number; predictBars: number; testMax: number }[] = [];
