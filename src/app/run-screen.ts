@@ -15,7 +15,7 @@ import {
   type ValidationConfigInput,
   validationConfigSchema,
 } from "../research/validation-config.ts";
-import { resolveSeries } from "./resolve-series.ts";
+import { parseTime, resolveSeries } from "./resolve-series.ts";
 
 /** What the user asked to screen; rates accept 0.001, 0.1% or 10bps */
 export interface RunScreenRequest {
@@ -23,6 +23,9 @@ export interface RunScreenRequest {
   symbols?: readonly string[];
   exchange?: string;
   timeframe: string;
+  /** UTC ISO dates or times: from inclusive, to exclusive */
+  from?: string;
+  to?: string;
   variants: number;
   seed: number;
   preset?: string;
@@ -45,7 +48,7 @@ export interface RunScreenDeps {
 /** Loads the universe (or symbols) and BTC as the relative-strength reference */
 export function loadScreenSeries(
   store: CandleStore,
-  req: Pick<RunScreenRequest, "universe" | "symbols" | "exchange" | "timeframe">,
+  req: Pick<RunScreenRequest, "universe" | "symbols" | "exchange" | "timeframe" | "from" | "to">,
 ): { series: CandleSeries[]; reference: CandleSeries | undefined } {
   let symbols: readonly string[];
   if (req.universe !== undefined && req.symbols !== undefined && req.symbols.length > 0)
@@ -69,7 +72,10 @@ export function loadScreenSeries(
       timeframe: req.timeframe,
     }),
   );
-  const series = keys.map((k) => store.read(k));
+  const from = parseTime(req.from, "--from");
+  const to = parseTime(req.to, "--to");
+  const range = { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) };
+  const series = keys.map((k) => store.read(k, range));
   let reference: CandleSeries | undefined;
   try {
     const k = resolveSeries(store, {
@@ -77,7 +83,7 @@ export function loadScreenSeries(
       symbol: "BTC/USDT",
       timeframe: req.timeframe,
     });
-    reference = store.read(k);
+    reference = store.read(k, range);
   } catch (err) {
     // without BTC on this exchange and timeframe, relative strength falls back to absolute momentum
     if (!isAppError(err)) throw err;

@@ -15,6 +15,8 @@ interface ScreenOpts {
   symbols?: string;
   exchange?: string;
   timeframe: string;
+  from?: string;
+  to?: string;
   variants: string;
   seed: string;
   preset?: string;
@@ -158,6 +160,8 @@ export function registerScreenCommand(program: Command): void {
     .option("--symbols <list>", "comma-separated symbols, e.g. BTC/USDT,ETH/USDT")
     .option("--exchange <id>", "exchange holding the symbols (default: the one that holds them)")
     .option("--timeframe <tf>", "bar timeframe", "1h")
+    .option("--from <time>", "first bar (UTC ISO date or time, inclusive)")
+    .option("--to <time>", "end (UTC ISO date or time, exclusive)")
     .option("--variants <n>", "variants to try", "1000")
     .option("--seed <n>", "seed of the search and the random baselines", "7")
     .option(
@@ -227,6 +231,8 @@ export function registerScreenCommand(program: Command): void {
                       .filter((s) => s !== ""),
                   }),
               ...(opts.exchange === undefined ? {} : { exchange: opts.exchange }),
+              ...(opts.from === undefined ? {} : { from: opts.from }),
+              ...(opts.to === undefined ? {} : { to: opts.to }),
               ...(opts.preset === undefined ? {} : { preset: opts.preset }),
               ...(opts.fee === undefined ? {} : { fee: opts.fee }),
               ...(opts.slippage === undefined ? {} : { slippage: opts.slippage }),
