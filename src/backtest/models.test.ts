@@ -113,10 +113,10 @@ describe("trade analysis", () => {
     const csv = tradesToCsv([trade(Date.UTC(2024, 0, 1), 1, 'say "why", then')]);
     const [head, row] = csv.trim().split("\n");
     expect(head).toBe(
-      "symbol,side,entryTime,entryPrice,exitTime,exitPrice,qty,fees,funding,pnl,returnPct,bars,entryReason,exitReason,mae,mfe",
+      "symbol,side,entryTime,entryPrice,exitTime,exitPrice,qty,fees,funding,pnl,returnPct,bars,durationHours,entryReason,exitReason,mae,mfe",
     );
     expect(row).toBe(
-      'BTC/USDT,long,2024-01-01T00:00:00.000Z,100,2024-01-01T01:00:00.000Z,101,1,0,0,1,0.01,1,signal,"say ""why"", then",-0.01,0.02',
+      'BTC/USDT,long,2024-01-01T00:00:00.000Z,100,2024-01-01T01:00:00.000Z,101,1,0,0,1,0.01,1,1,signal,"say ""why"", then",-0.01,0.02',
     );
   });
 });

@@ -113,6 +113,7 @@ export const TRADE_COLUMNS = [
   "pnl",
   "returnPct",
   "bars",
+  "durationHours",
   "entryReason",
   "exitReason",
   "mae",
@@ -141,6 +142,7 @@ export function tradesToCsv(trades: readonly Trade[]): string {
       t.pnl,
       t.returnPct,
       t.bars,
+      (t.exitTs - t.entryTs) / 3_600_000,
       t.entryReason,
       t.exitReason,
       t.mae,
@@ -157,5 +159,6 @@ export function tradesToJson(trades: readonly Trade[]): object[] {
     ...t,
     entryTime: new Date(t.entryTs).toISOString(),
     exitTime: new Date(t.exitTs).toISOString(),
+    durationHours: (t.exitTs - t.entryTs) / 3_600_000,
   }));
 }
