@@ -76,7 +76,8 @@ export function computeBinEdges(x: FeatureMatrix, maxBins: number): BinEdges {
 
 const midpoint = (a: number, b: number): number => {
   const m = a + (b - a) / 2;
-  return m >= b ? a : m;
+  // -Infinity and Infinity neighbours give NaN or b: keep the lower value as the edge
+  return m >= b || Number.isNaN(m) ? a : m;
 };
 
 /** Bin of one value: binary search for the first upper edge >= v */

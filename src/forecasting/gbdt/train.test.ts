@@ -185,7 +185,10 @@ describe("gbdt binning", () => {
     const ties = Float64Array.from({ length: rows }, () => rng.int(7) - 3);
     const gaps = Float64Array.from({ length: rows }, (_, r) => (r % 5 === 0 ? Number.NaN : rng.normal()));
     const binary = Float64Array.from({ length: rows }, () => rng.int(2));
-    const x = { rows, cols: [heavy, ties, gaps, binary] };
+    const infinite = Float64Array.from({ length: rows }, (_, r) =>
+      r % 3 === 0 ? Number.NEGATIVE_INFINITY : r % 3 === 1 ? Number.POSITIVE_INFINITY : rng.normal(),
+    );
+    const x = { rows, cols: [heavy, ties, gaps, binary, infinite] };
     const edges = computeBinEdges(x, 256);
     const b = binMatrix(x, edges);
     let wrong = 0;
@@ -195,5 +198,6 @@ describe("gbdt binning", () => {
     expect(wrong).toBe(0);
     expect(edges.upper[1]).toHaveLength(7);
     expect(edges.upper[2]![0]).toBe(Number.NEGATIVE_INFINITY);
+    expect(edges.upper[4]!.every((e) => !Number.isNaN(e))).toBe(true);
   });
 });
