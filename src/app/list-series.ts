@@ -21,7 +21,7 @@ export function listSeries(deps: { store: CandleStore; funding?: FundingStore })
   return { series, funding: deps.funding?.listFunding() ?? [] };
 }
 
-/** The gaps of a stored series (reads only what it must: the whole series is a memcpy) */
+/** The gaps of a stored series, from its timestamps alone */
 export function seriesGaps(store: CandleStore, info: SeriesInfo): Gap[] {
-  return findGaps(store.read(info).ts, timeframeMs(info.timeframe));
+  return findGaps(store.readTimestamps(info), timeframeMs(info.timeframe));
 }

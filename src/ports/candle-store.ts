@@ -34,6 +34,8 @@ export interface CandleStore {
   upsert(series: CandleSeries, options?: { replace?: boolean }): UpsertResult;
   /** Reads [from, to) in epoch ms (both optional) as arrays; NOT_FOUND when the series is not stored */
   read(key: SeriesKey, range?: { from?: number; to?: number }): CandleSeries;
+  /** Only the open times of a stored series (gap scans read a sixth of the bytes) */
+  readTimestamps(key: SeriesKey): Float64Array;
   list(): SeriesInfo[];
   info(key: SeriesKey): SeriesInfo | undefined;
   /** Removes a series; true when it existed */

@@ -8,6 +8,8 @@ import { loadBundledSeries } from "../support/bundled-data.ts";
 import { type LocalExchange, startLocalExchange } from "../support/local-exchange/index.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
+// each step spawns the CLI, which loads ccxt (seconds on a loaded 2-core machine)
+const SLOW = 240_000;
 const tmp = mkdtempSync(join(tmpdir(), "kairos-cli-download-"));
 let ex: LocalExchange;
 beforeAll(async () => {
@@ -53,76 +55,84 @@ const waitFor = async (cond: () => boolean, ms = 60_000): Promise<void> => {
 };
 
 describe("kairos data download (CLI)", () => {
-  it("Ctrl-C keeps the fetched pages, exits 130, and the same command resumes to the full series", async () => {
-    const home = join(tmp, "home");
-    const fet = loadBundledSeries("binance", "FET/USDT", "1h");
-    const args = [
-      "data",
-      "download",
-      "--exchange",
-      "binance",
-      "--symbol",
-      "FET/USDT",
-      "--timeframe",
-      "1h",
-      "--api-base",
-      ex.url,
-      "--home",
-      home,
-    ];
-    ex.faults.inject({ kind: "slow", delayMs: 150 }, { pathPrefix: "/api/v3/klines", times: 1000 });
-    const klines = () => ex.requests.filter((r) => r.path === "/api/v3/klines").length;
-    const first = await kairos(args, async (pid) => {
-      await waitFor(() => klines() >= 3);
-      process.kill(pid, "SIGINT");
-    });
-    expect(first.code, first.stderr).toBe(130);
-    expect(first.stderr).toMatch(
-      /kairos: interrupted: kept \d+ new candles up to .*; run the same command to resume \[CANCELLED\]/,
-    );
-    const kept = Number(/kept (\d+) new candles/.exec(first.stderr)![1]);
-    expect(kept % 1000).toBe(0);
-    expect(kept).toBeGreaterThanOrEqual(2000);
-    expect(kept).toBeLessThan(fet.ts.length);
-    ex.faults.clear();
-    const again = await kairos([...args, "--json"]);
-    expect(again.code, again.stderr).toBe(0);
-    const report = JSON.parse(again.stdout);
-    expect(report).toMatchObject({ resumed: true, inserted: fet.ts.length - kept, interrupted: false });
-    const list = await kairos(["data", "list", "--home", home, "--json"]);
-    expect(JSON.parse(list.stdout).series[0]).toMatchObject({
-      exchange: "binance",
-      symbol: "FET/USDT",
-      timeframe: "1h",
-      rows: fet.ts.length,
-      first: fet.ts[0],
-      last: fet.ts[fet.ts.length - 1],
-      gaps: 0,
-    });
-  });
+  it(
+    "Ctrl-C keeps the fetched pages, exits 130, and the same command resumes to the full series",
+    async () => {
+      const home = join(tmp, "home");
+      const fet = loadBundledSeries("binance", "FET/USDT", "1h");
+      const args = [
+        "data",
+        "download",
+        "--exchange",
+        "binance",
+        "--symbol",
+        "FET/USDT",
+        "--timeframe",
+        "1h",
+        "--api-base",
+        ex.url,
+        "--home",
+        home,
+      ];
+      ex.faults.inject({ kind: "slow", delayMs: 150 }, { pathPrefix: "/api/v3/klines", times: 1000 });
+      const klines = () => ex.requests.filter((r) => r.path === "/api/v3/klines").length;
+      const first = await kairos(args, async (pid) => {
+        await waitFor(() => klines() >= 3);
+        process.kill(pid, "SIGINT");
+      });
+      expect(first.code, first.stderr).toBe(130);
+      expect(first.stderr).toMatch(
+        /kairos: interrupted: kept \d+ new candles up to .*; run the same command to resume \[CANCELLED\]/,
+      );
+      const kept = Number(/kept (\d+) new candles/.exec(first.stderr)![1]);
+      expect(kept % 1000).toBe(0);
+      expect(kept).toBeGreaterThanOrEqual(2000);
+      expect(kept).toBeLessThan(fet.ts.length);
+      ex.faults.clear();
+      const again = await kairos([...args, "--json"]);
+      expect(again.code, again.stderr).toBe(0);
+      const report = JSON.parse(again.stdout);
+      expect(report).toMatchObject({ resumed: true, inserted: fet.ts.length - kept, interrupted: false });
+      const list = await kairos(["data", "list", "--home", home, "--json"]);
+      expect(JSON.parse(list.stdout).series[0]).toMatchObject({
+        exchange: "binance",
+        symbol: "FET/USDT",
+        timeframe: "1h",
+        rows: fet.ts.length,
+        first: fet.ts[0],
+        last: fet.ts[fet.ts.length - 1],
+        gaps: 0,
+      });
+    },
+    SLOW,
+  );
 
-  it("an exchange error is one clear line and a non-zero exit", async () => {
-    ex.faults.inject(
-      { kind: "exchange-error", status: 400, code: -1121, msg: "Invalid symbol." },
-      { pathPrefix: "/api/v3/klines" },
-    );
-    const r = await kairos([
-      "data",
-      "download",
-      "--exchange",
-      "binance",
-      "--symbol",
-      "ETH/USDT",
-      "--timeframe",
-      "1d",
-      "--api-base",
-      ex.url,
-      "--home",
-      join(tmp, "h2"),
-    ]);
-    expect(r.code).toBe(4);
-    expect(r.stderr.trim().split("\n").at(-1)).toMatch(
-      /^kairos: binance does not know the symbol while fetching ETH\/USDT 1d candles: .*Invalid symbol.*\[NOT_FOUND\]$/,
-    );
-  });
+  it(
+    "an exchange error is one clear line and a non-zero exit",
+    async () => {
+      ex.faults.inject(
+        { kind: "exchange-error", status: 400, code: -1121, msg: "Invalid symbol." },
+        { pathPrefix: "/api/v3/klines" },
+      );
+      const r = await kairos([
+        "data",
+        "download",
+        "--exchange",
+        "binance",
+        "--symbol",
+        "ETH/USDT",
+        "--timeframe",
+        "1d",
+        "--api-base",
+        ex.url,
+        "--home",
+        join(tmp, "h2"),
+      ]);
+      expect(r.code).toBe(4);
+      expect(r.stderr.trim().split("\n").at(-1)).toMatch(
+        /^kairos: binance does not know the symbol while fetching ETH\/USDT 1d candles: .*Invalid symbol.*\[NOT_FOUND\]$/,
+      );
+    },
+    SLOW,
+  );
 });

@@ -69,6 +69,7 @@ export function candleStoreContract(name: string, make: () => CandleStore): void
       const to = s.ts[30000]!;
       expect(arr(store.read(key, { from, to }))).toEqual(arr(sliceSeries(s, 1000, 30000)));
       expect(store.read(key, { from: from + 1, to: from + 2 }).ts.length).toBe(0);
+      expect(Array.from(store.readTimestamps(key))).toEqual(Array.from(s.ts));
       expect(store.list()).toHaveLength(1);
       store.close();
     });

@@ -91,6 +91,9 @@ export class SqliteCandleStore implements CandleStore {
         `SELECT rows, ts, open, high, low, close, volume FROM candle_chunks
          WHERE series_id = ? AND bucket >= ? AND bucket <= ? ORDER BY bucket`,
       ),
+      timestamps: db.prepare<[number], { rows: number; ts: Buffer }>(
+        "SELECT rows, ts FROM candle_chunks WHERE series_id = ? ORDER BY bucket",
+      ),
       countRows: db
         .prepare<[number, number, number], number>(
           "SELECT COALESCE(SUM(rows), 0) FROM candle_chunks WHERE series_id = ? AND bucket >= ? AND bucket <= ?",
@@ -204,6 +207,22 @@ export class SqliteCandleStore implements CandleStore {
       close: c,
       volume: v,
     };
+  }
+
+  readTimestamps(key: SeriesKey): Float64Array {
+    const row = this.stmts.seriesId.get(key.exchange, key.symbol, key.timeframe);
+    if (row === undefined) throw notStored(key, this.list());
+    return this.db.transaction((): Float64Array => {
+      const total = this.stmts.countRows.get(row.id, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) ?? 0;
+      const ts = new Float64Array(total);
+      const bytes = new Uint8Array(ts.buffer);
+      let at = 0;
+      for (const c of this.stmts.timestamps.iterate(row.id)) {
+        bytes.set(c.ts.subarray(0, c.rows * 8), at * 8);
+        at += c.rows;
+      }
+      return ts;
+    })();
   }
 
   list(): SeriesInfo[] {

@@ -23,7 +23,10 @@ const seriesOptions = (c: Command): Command =>
     .requiredOption("--timeframe <tf>", "timeframe, e.g. 1h")
     .option("--exchange <id>", "exchange id (default: the one exchange that holds the symbol)");
 
-const barRow = (b: Bar): string[] => [fmtTs(b.ts), ...[b.open, b.high, b.low, b.close, b.volume].map(String)];
+const barRow = (b: Bar, tf: string): string[] => [
+  fmtTs(b.ts, tf),
+  ...[b.open, b.high, b.low, b.close, b.volume].map(String),
+];
 
 /** show, check, export, resample and align */
 export function registerDataReadCommands(data: Command): void {
@@ -45,15 +48,15 @@ export function registerDataReadCommands(data: Command): void {
           `${i.exchange} ${i.symbol} ${i.timeframe}: ${i.rows} candles ${fmtTs(i.first, i.timeframe)} -> ${fmtTs(i.last, i.timeframe)}`,
         );
         printLine(
-          `gaps: ${v.gaps.length === 0 ? "none" : v.gaps.map((x) => `${fmtTs(x.from)} (${x.count} missing)`).join(", ")}`,
+          `gaps: ${v.gaps.length === 0 ? "none" : v.gaps.map((x) => `${fmtTs(x.from, i.timeframe)} (${x.count} missing)`).join(", ")}`,
         );
         printLine(`selected: ${v.selected} candles`);
         const head = ["time", "open", "high", "low", "close", "volume"];
         printLine(
           table(head, [
-            ...v.head.map(barRow),
+            ...v.head.map((b) => barRow(b, i.timeframe)),
             ...(v.tail.length > 0 ? [["..."]] : []),
-            ...v.tail.map(barRow),
+            ...v.tail.map((b) => barRow(b, i.timeframe)),
           ]),
         );
       }),
@@ -137,7 +140,7 @@ export function registerDataReadCommands(data: Command): void {
         );
         for (const d of r.dropped) {
           printInfo(
-            `dropped the ${d.position} bucket ${fmtTs(d.bucket)} (${d.rows} candles): it is incomplete`,
+            `dropped the ${d.position} bucket ${fmtTs(d.bucket, r.target.timeframe)} (${d.rows} candles): it is incomplete`,
           );
         }
       }),
