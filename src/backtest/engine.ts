@@ -13,6 +13,7 @@ import { matchOrder, type Segment, takerPrice, type WorkingOrder } from "./fill-
 import { buyAndHoldCurve, computeMetrics } from "./metrics.ts";
 import { type ExecutionModels, modelsFrom } from "./models.ts";
 import { closedHigher, type Resampled, resample } from "./resample.ts";
+import { sizeExposure } from "./sizing.ts";
 import type {
   BacktestResult,
   Decision,
@@ -436,7 +437,7 @@ export function runEngine(input: EngineInput): BacktestResult {
         if (e === prev || (prev === undefined && e === 0)) continue;
         lastTarget.set(sym, e);
         const close = closeOf(sym);
-        e = sized(sym, e);
+        e = sizeExposure(cfg.sizing, e, bySym.get(sym)!.close, t, perp ? L : 1, (365 * 86_400_000) / tfMs);
         const qty =
           cfg.sizing.kind === "fixed-notional" ? (e * cfg.sizing.notional) / close : (e * eq) / close;
         pending.set(sym, { qty, reason: d.reason ?? "signal", exits: d.exits?.[sym] });
@@ -461,24 +462,6 @@ export function runEngine(input: EngineInput): BacktestResult {
         filledQty: 0,
       });
     }
-  }
-
-  /** Sizing spec applied to a target exposure */
-  function sized(sym: string, e: number): number {
-    const sz = cfg.sizing;
-    if (sz.kind === "fixed-fraction") return e * sz.fraction;
-    if (sz.kind === "fixed-notional") return e;
-    const s = bySym.get(sym)!;
-    const lb = sz.lookback;
-    if (t < lb) return 0;
-    let mean = 0;
-    for (let i = t - lb + 1; i <= t; i++) mean += s.close[i]! / s.close[i - 1]! - 1;
-    mean /= lb;
-    let ss = 0;
-    for (let i = t - lb + 1; i <= t; i++) ss += (s.close[i]! / s.close[i - 1]! - 1 - mean) ** 2;
-    const vol = Math.sqrt(ss / (lb - 1)) * Math.sqrt((365 * 86_400_000) / tfMs);
-    const cap = perp ? Math.min(sz.maxExposure, L) : Math.min(sz.maxExposure, 1);
-    return vol > 0 ? Math.sign(e) * Math.min(cap, (Math.abs(e) * sz.annualVol) / vol) : 0;
   }
 
   strategy.prepare?.({ timeframe: tf, series: Object.fromEntries(series.map((s) => [s.symbol, s])) });
