@@ -1,4 +1,7 @@
-import type { PreparedSeries } from "./prepared.ts";
+import type { CachedArray, PreparedSeries } from "./prepared.ts";
+
+export type { CachedArray } from "./prepared.ts";
+
 import { allocTransitions, crossScan, transitionsOf } from "./scan.ts";
 import {
   finishSimState,
@@ -10,16 +13,6 @@ import {
   simulateRange,
   simulateTransitions,
 } from "./simulate.ts";
-
-/** An indicator array with its per-block min/max (see prepared.ts), computed once and shared */
-export interface CachedArray {
-  readonly values: Float64Array;
-  readonly min: Float64Array;
-  readonly max: Float64Array;
-  /** min/max per super block of 64 bars */
-  readonly min64: Float64Array;
-  readonly max64: Float64Array;
-}
 
 /**
  * Combinations whose target is `on[j]` while `arrays[a[j]] > arrays[b[j]]`, else 0, from bar

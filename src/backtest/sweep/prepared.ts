@@ -61,7 +61,7 @@ export function blockMinMax(src: Float64Array, min: Float64Array, max: Float64Ar
     const h03 = h01 < h23 ? h23 : h01;
     const h47 = h45 < h67 ? h67 : h45;
     const sum = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7;
-    const bad = sum !== sum;
+    const bad = Number.isNaN(sum);
     min[b] = bad ? Number.NEGATIVE_INFINITY : l03 < l47 ? l03 : l47;
     max[b] = bad ? Number.POSITIVE_INFINITY : h03 < h47 ? h47 : h03;
   }
@@ -72,8 +72,8 @@ export function blockMinMax(src: Float64Array, min: Float64Array, max: Float64Ar
       lo = Math.min(lo, src[j]!);
       hi = Math.max(hi, src[j]!);
     }
-    min[full] = lo === lo ? lo : Number.NEGATIVE_INFINITY;
-    max[full] = hi === hi ? hi : Number.POSITIVE_INFINITY;
+    min[full] = Number.isNaN(lo) ? Number.NEGATIVE_INFINITY : lo;
+    max[full] = Number.isNaN(hi) ? Number.POSITIVE_INFINITY : hi;
   }
 }
 
@@ -149,4 +149,14 @@ export function prepareSeries(series: CandleSeries, alloc: F64Alloc = heapAlloc)
     closeMin64,
     closeMax64,
   };
+}
+
+/** An indicator array with its per-block min/max (see prepared.ts), computed once and shared */
+export interface CachedArray {
+  readonly values: Float64Array;
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+  /** min/max per super block of 64 bars */
+  readonly min64: Float64Array;
+  readonly max64: Float64Array;
 }

@@ -1,5 +1,4 @@
-import type { CachedArray } from "./engine.ts";
-import { BLOCK, BLOCK_SHIFT, SUPER_SHIFT } from "./prepared.ts";
+import { BLOCK, BLOCK_SHIFT, type CachedArray, SUPER_SHIFT } from "./prepared.ts";
 
 /** A target-exposure path stored sparsely: the bars whose close changes the target, and the new target */
 export interface TransitionBuffer {

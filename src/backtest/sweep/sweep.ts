@@ -12,7 +12,7 @@ import { planSize, runPlan, type SweepPlan } from "./engine.ts";
 import { IndicatorCache } from "./indicator-cache.ts";
 import { buildPlan } from "./plan.ts";
 import { type F64Alloc, heapAlloc, type PreparedSeries, prepareSeries } from "./prepared.ts";
-import { RESULT_FIELDS, RESULT_STRIDE, type ResultField, type SimConfig } from "./simulate.ts";
+import { RESULT_STRIDE, type SimConfig } from "./simulate.ts";
 
 export { RESULT_FIELDS, RESULT_STRIDE, type ResultField, type SimConfig } from "./simulate.ts";
 
