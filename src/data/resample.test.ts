@@ -134,7 +134,7 @@ describe("resampleCandles", () => {
     expect(s.ts.length).toBe(26);
     for (const col of ["open", "high", "low", "close"] as const)
       expect(Array.from(s[col])).toEqual(Array.from(direct.series[col]));
-    s.volume.forEach((v, i) => expect(v).toBeCloseTo(direct.series.volume[i]!, 6));
+    for (let i = 0; i < s.volume.length; i++) expect(s.volume[i]).toBeCloseTo(direct.series.volume[i]!, 6);
   });
 
   it("refuses a target that is not a multiple", () => {

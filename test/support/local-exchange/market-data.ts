@@ -64,7 +64,7 @@ export class MarketData {
     const rows: FundingRow[] = [];
     if (h !== undefined) {
       const idx = new Map<number, number>();
-      h.ts.forEach((t, i) => idx.set(t, i));
+      for (let i = 0; i < h.ts.length; i++) idx.set(h.ts[i]!, i);
       const first = Math.ceil(h.ts[0]! / FUNDING_EVERY) * FUNDING_EVERY + FUNDING_EVERY;
       for (let t = first; t <= h.ts[h.ts.length - 1]!; t += FUNDING_EVERY) {
         const now = idx.get(t);

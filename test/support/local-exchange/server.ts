@@ -79,7 +79,8 @@ export async function startLocalExchange(opts: LocalExchangeOptions = {}): Promi
     if (fault?.kind === "rate-limit") {
       const msg =
         "Too many requests; current limit of IP(127.0.0.1) is 6000 requests per minute. Please use WebSocket Streams for live updates to avoid polling the API.";
-      return send(429, JSON.stringify({ code: -1003, msg }), { "retry-after": String(fault.retryAfterSec) });
+      send(429, JSON.stringify({ code: -1003, msg }), { "retry-after": String(fault.retryAfterSec) });
+      return;
     }
     if (fault?.kind === "server-error") {
       seen.status = fault.status;
@@ -92,8 +93,10 @@ export async function startLocalExchange(opts: LocalExchangeOptions = {}): Promi
       later(fault.delayMs, () => res.destroy());
       return;
     }
-    if (fault?.kind === "exchange-error")
-      return send(fault.status, JSON.stringify({ code: fault.code, msg: fault.msg }));
+    if (fault?.kind === "exchange-error") {
+      send(fault.status, JSON.stringify({ code: fault.code, msg: fault.msg }));
+      return;
+    }
     const reply: Reply =
       req.method !== "GET"
         ? { status: 405, body: { code: -1000, msg: "only public GET endpoints are served" } }
