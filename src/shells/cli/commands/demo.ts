@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { evaluateModels } from "../../../app/evaluate-models.ts";
 import { runDemo } from "../../../app/run-demo.ts";
 import { runStrategistDemo } from "../../../app/strategist-demo.ts";
 import { bundledDataDir } from "../../../composition-root.ts";
@@ -9,6 +10,7 @@ import { readChartLibrary } from "../../report/chart-lib.ts";
 import { printInfo, printJson, printLine } from "../context.ts";
 import { withContainer } from "../with-container.ts";
 import { fmtTs, table } from "./data-format.ts";
+import { EVALUATION_HEAD, evaluationRow } from "./model-evaluate.ts";
 import { renderStrategist } from "./strategist-format.ts";
 
 /** The demo's screens: the AI-token universe and the majors, hourly */
@@ -64,9 +66,19 @@ export function registerDemoCommand(program: Command): void {
                 process.stderr.write(`\r${label}: ${done}/${total} variants`);
             },
           );
+          // the forecasters beside their naive baselines on daily BTC: what fits the demo's time budget
+          if (!g.json)
+            printInfo(
+              "forecasting: every model beside naive baselines, walk-forward on binance BTC/USDT 1d (h = 1, 7)",
+            );
+          const forecasting = await evaluateModels(
+            { store: c.store, tensors: c.tensors, clock: c.clock },
+            { exchange: "binance", symbol: "BTC/USDT", timeframe: "1d", horizons: [1, 7], folds: 3 },
+          );
           if (g.json)
             return printJson({
               ...report,
+              forecasting,
               strategist: parts.map((p) => ({
                 ...p.report,
                 universe: p.universe,
@@ -93,6 +105,12 @@ export function registerDemoCommand(program: Command): void {
             printLine(`== ${p.universe} (${p.timeframe}) ==`);
             printLine(renderStrategist(p.report));
           }
+          printLine("");
+          printLine("== forecasting: binance BTC/USDT 1d, walk-forward, models beside naive baselines ==");
+          printLine(table(EVALUATION_HEAD, forecasting.evaluation.results.map(evaluationRow)));
+          printLine(
+            "beats naive = passes a one-sided Diebold-Mariano (values) or direction test after Holm, alpha 0.05",
+          );
           printLine("");
           for (const p of parts) printLine(`report: ${p.reportPath}  (run ${p.runId})`);
         },
