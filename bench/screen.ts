@@ -6,7 +6,7 @@
 import { loadavg } from "node:os";
 import { KERNELS } from "../src/adapters/workers/kernels.ts";
 import { ThreadWorkerPool } from "../src/adapters/workers/thread-worker-pool.ts";
-import { poolEvaluator } from "../src/app/run-screen.ts";
+import { poolHooks } from "../src/app/run-screen.ts";
 import { runScreen, type ScreenRun } from "../src/research/screen.ts";
 import { UNIVERSES } from "../src/research/screen-catalog.ts";
 import { SCREEN_KERNEL } from "../src/research/screen-kernel.ts";
@@ -52,7 +52,7 @@ try {
         seed,
         search: "auto",
         config,
-        ...(threads > 1 ? { evaluate: poolEvaluator(pool, series, reference, config, seed) } : {}),
+        ...(threads > 1 ? poolHooks(pool, series, reference, config, seed) : {}),
       });
       const seconds = (performance.now() - t0) / 1000;
       const cu = process.cpuUsage(c0);

@@ -4,6 +4,7 @@ import { invalidInput, isAppError } from "../errors.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { WorkerPool } from "../ports/worker-pool.ts";
+import type { MonteCarloResult } from "../research/monte-carlo.ts";
 import { runScreen, type ScreenRun, type SearchChoice, validationSeed } from "../research/screen.ts";
 import { PRESETS, UNIVERSES } from "../research/screen-catalog.ts";
 import type { VariantSpec, VariantStats } from "../research/screen-evaluate.ts";
@@ -91,34 +92,60 @@ export function loadScreenSeries(
   return { series, reference };
 }
 
-/** Spreads variant evaluations over a worker pool in chunks; results come back in spec order */
-export function poolEvaluator(
+/** Spreads variant evaluations and Monte Carlo runs over a worker pool; results come back in spec order */
+export function poolHooks(
   pool: WorkerPool,
   series: readonly CandleSeries[],
   reference: CandleSeries | undefined,
   config: ValidationConfig,
   seed: number,
-): (specs: readonly VariantSpec[], done: (count: number) => void) => Promise<VariantStats[]> {
+): {
+  evaluate: (specs: readonly VariantSpec[], done: (count: number) => void) => Promise<VariantStats[]>;
+  monteCarlo: (specs: readonly VariantSpec[]) => Promise<MonteCarloResult[]>;
+} {
   const shared: ScreenShared = {
     series,
     config,
     seed: validationSeed(seed),
     ...(reference === undefined ? {} : { reference }),
   };
-  return async (specs, done) => {
-    const chunk = 20;
+  const chunks = (
+    specs: readonly VariantSpec[],
+    size: number,
+    kind: "evaluate" | "monte-carlo",
+  ): ScreenTask[] => {
     const tasks: ScreenTask[] = [];
-    for (let i = 0; i < specs.length; i += chunk) tasks.push({ specs: specs.slice(i, i + chunk) });
-    let reported = 0;
-    const out = await pool.run<ScreenTask, VariantStats[], ScreenShared>(SCREEN_KERNEL, tasks, {
-      shared,
-      onProgress: (n) => {
-        const count = Math.min(specs.length, n * chunk);
-        done(count - reported);
-        reported = count;
-      },
-    });
-    return out.flat();
+    for (let i = 0; i < specs.length; i += size) tasks.push({ specs: specs.slice(i, i + size), kind });
+    return tasks;
+  };
+  return {
+    evaluate: async (specs, done) => {
+      const chunk = 20;
+      let reported = 0;
+      const out = await pool.run<ScreenTask, VariantStats[], ScreenShared>(
+        SCREEN_KERNEL,
+        chunks(specs, chunk, "evaluate"),
+        {
+          shared,
+          onProgress: (n) => {
+            const count = Math.min(specs.length, n * chunk);
+            done(count - reported);
+            reported = count;
+          },
+        },
+      );
+      return out.flat();
+    },
+    monteCarlo: async (specs) => {
+      const out = await pool.run<ScreenTask, MonteCarloResult[], ScreenShared>(
+        SCREEN_KERNEL,
+        chunks(specs, 2, "monte-carlo"),
+        {
+          shared,
+        },
+      );
+      return out.flat();
+    },
   };
 }
 
@@ -154,9 +181,9 @@ export async function runScreenUseCase(
   }
   const config = parsed.data;
   const { series, reference } = loadScreenSeries(deps.store, req);
-  const evaluate =
+  const hooks =
     deps.pool !== undefined && deps.pool.threads > 1
-      ? poolEvaluator(deps.pool, series, reference, config, req.seed)
+      ? poolHooks(deps.pool, series, reference, config, req.seed)
       : undefined;
   const run = await runScreen({
     series,
@@ -166,7 +193,7 @@ export async function runScreenUseCase(
     ...(req.preset === undefined ? {} : { preset: req.preset }),
     search: req.search ?? "auto",
     config,
-    ...(evaluate === undefined ? {} : { evaluate }),
+    ...(hooks === undefined ? {} : hooks),
     ...(deps.onProgress === undefined ? {} : { onProgress: deps.onProgress }),
   });
   const createdAt = deps.clock.now();

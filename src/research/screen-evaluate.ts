@@ -262,7 +262,7 @@ export function oosMarketOf(data: ScreenData, layout: ScreenLayout, symbol: stri
 }
 
 /** FNV-1a of a string: seeds each variant's own random draws, so they never depend on evaluation order or threads */
-const hashId = (s: string): number => {
+export const hashId = (s: string): number => {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
   return h;

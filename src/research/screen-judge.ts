@@ -1,5 +1,4 @@
-import { createRng } from "../domain/random.ts";
-import { type MonteCarloResult, monteCarlo } from "./monte-carlo.ts";
+import type { MonteCarloResult } from "./monte-carlo.ts";
 import { type PboResult, pboFromBlocks } from "./pbo.ts";
 import type { ScreenData } from "./screen-data.ts";
 import {
@@ -63,7 +62,7 @@ export interface Judgement {
 const pass = (ok: boolean, text: string): string => `${ok ? "pass" : "fail"}: ${text}`;
 const f2 = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : String(x));
 
-/** Judges every variant of a run with the gate of issue 6; `seed` drives the random-entry and Monte Carlo draws */
+/** Judges every variant of a run with the gate of issue 6; `seed` drives the random-entry draws when the evaluation did not make them */
 export function judge(
   data: ScreenData,
   layout: ScreenLayout,
@@ -71,8 +70,6 @@ export function judge(
   c: ValidationConfig,
   seed: number,
   ann: number,
-  /** per-variant OOS return curve (present bars only), for the Monte Carlo of the best variants */
-  curveOf?: (v: VariantStats) => Float64Array,
 ): Judgement {
   const n = stats.length;
   const srs = stats.map((s) => s.oos.sharpe);
@@ -106,7 +103,6 @@ export function judge(
     const pbo = r?.pbo ?? Number.NaN;
     familyPbo[fam] = { pbo, variants: vs.length, flagged: pbo > c.pboLimit };
   }
-  const rng = createRng(seed);
   const sqrtAnn = Math.sqrt(ann);
   const judged: JudgedVariant[] = stats.map((s) => {
     const dsr = deflatedSharpe({
@@ -160,21 +156,6 @@ export function judge(
       cpcv: scale(s.cpcv),
     };
   });
-  // Monte Carlo ranges for the best variants by deflated Sharpe
-  const order = judged
-    .map((_, i) => i)
-    .sort((a, b) => judged[b]!.dsr.probability - judged[a]!.dsr.probability);
-  if (curveOf !== undefined)
-    for (const i of order.slice(0, c.monteCarloTop)) {
-      const s = stats[i]!;
-      judged[i]!.monteCarlo = monteCarlo(
-        s.tradeReturns,
-        curveOf(s),
-        c.monteCarloResamples,
-        c.blockLength,
-        rng,
-      );
-    }
   const select = (pick: (s: VariantStats) => SplitSharpe[]): SelectionRecord => {
     const k = n > 0 ? pick(stats[0]!).length : 0;
     const splits: SelectionRecord["splits"] = [];

@@ -1,5 +1,6 @@
 import type { CandleSeries } from "../domain/candle-series.ts";
-import { evaluateLocally } from "./screen.ts";
+import type { MonteCarloResult } from "./monte-carlo.ts";
+import { evaluateLocally, monteCarloLocally } from "./screen.ts";
 import { prepareScreenData, type ScreenData } from "./screen-data.ts";
 import {
   allocScratch,
@@ -25,6 +26,8 @@ export interface ScreenShared {
 
 export interface ScreenTask {
   specs: readonly VariantSpec[];
+  /** "evaluate" (default): VariantStats per spec; "monte-carlo": MonteCarloResult per spec */
+  kind?: "evaluate" | "monte-carlo";
 }
 
 // each thread prepares a run's data once, keyed by the shared object it received for that run
@@ -34,7 +37,10 @@ const prepared = new WeakMap<
 >();
 
 /** Worker side: the same evaluation as the calling thread, so results do not depend on the thread count */
-export function screenEvaluateKernel(task: ScreenTask, shared: ScreenShared): VariantStats[] {
+export function screenEvaluateKernel(
+  task: ScreenTask,
+  shared: ScreenShared,
+): VariantStats[] | MonteCarloResult[] {
   let p = prepared.get(shared);
   if (p === undefined) {
     const data = prepareScreenData(shared.series, shared.reference);
@@ -42,5 +48,7 @@ export function screenEvaluateKernel(task: ScreenTask, shared: ScreenShared): Va
     p = { data, layout, scratch: allocScratch(layout.n) };
     prepared.set(shared, p);
   }
+  if (task.kind === "monte-carlo")
+    return monteCarloLocally(p.data, p.layout, shared.config, task.specs, p.scratch, shared.seed);
   return evaluateLocally(p.data, p.layout, shared.config, task.specs, p.scratch, shared.seed);
 }

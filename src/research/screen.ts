@@ -2,12 +2,14 @@ import type { CandleSeries } from "../domain/candle-series.ts";
 import { createRng } from "../domain/random.ts";
 import { barsPerYear } from "../domain/timeframe.ts";
 import { invalidInput } from "../errors.ts";
+import { type MonteCarloResult, monteCarlo } from "./monte-carlo.ts";
 import { screenFamily, searchSpaces } from "./screen-catalog.ts";
 import { prepareScreenData, type ScreenData } from "./screen-data.ts";
 import {
   allocScratch,
   type EvalScratch,
   evaluateVariant,
+  hashId,
   randomEntryPercentile,
   type ScreenLayout,
   screenLayout,
@@ -36,6 +38,8 @@ export interface ScreenRequest {
    * with the count of each finished part; results in spec order. Default: in this thread.
    */
   evaluate?: (specs: readonly VariantSpec[], done: (count: number) => void) => Promise<VariantStats[]>;
+  /** Monte Carlo of the best variants elsewhere (worker threads); results in spec order. Default: here */
+  monteCarlo?: (specs: readonly VariantSpec[]) => Promise<MonteCarloResult[]>;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -116,6 +120,38 @@ export function evaluateLocally(
   });
 }
 
+/**
+ * Monte Carlo ranges of variants (trade resampling and block bootstrap of their OOS returns), each
+ * seeded by `seed` and its id, so the result never depends on the thread count
+ */
+export function monteCarloLocally(
+  data: ScreenData,
+  layout: ScreenLayout,
+  config: ValidationConfig,
+  specs: readonly VariantSpec[],
+  scratch: EvalScratch = allocScratch(layout.n),
+  seed = 0,
+): MonteCarloResult[] {
+  const n = layout.n;
+  return specs.map((spec) => {
+    const st = evaluateVariant(data, layout, screenFamily(spec.family), parseSpec(spec), config, scratch);
+    const r = scratch.clock;
+    const m = data.markets.find((x) => x.symbol === spec.symbol);
+    const present = m?.present ?? data.basketPresent;
+    const vals = new Float64Array(n - layout.oosStart);
+    let k = 0;
+    for (let t = layout.oosStart; t < n; t++) if (present[t] === 1) vals[k++] = r[t]!;
+    const rng = createRng((seed ^ hashId(variantId(spec)) ^ 0x3c6ef372) >>> 0);
+    return monteCarlo(
+      st.tradeReturns,
+      vals.subarray(0, k),
+      config.monteCarloResamples,
+      config.blockLength,
+      rng,
+    );
+  });
+}
+
 /** Seed of every variant's random-entry draws and of the Monte Carlo, derived from the run seed */
 export const validationSeed = (seed: number): number => (seed ^ 0x5eed) >>> 0;
 
@@ -170,16 +206,20 @@ export async function runScreen(req: ScreenRequest): Promise<ScreenRun> {
     stats = await evalBatch(specs);
   }
   const ann = barsPerYear(data.timeframe);
-  const curveOf = (v: VariantStats): Float64Array => {
-    const r = replayVariant(data, v.spec, c, layout, scratch);
-    const m = data.markets.find((x) => x.symbol === v.spec.symbol);
-    const present = m?.present ?? data.basketPresent;
-    const vals = new Float64Array(n - layout.oosStart);
-    let k = 0;
-    for (let t = layout.oosStart; t < n; t++) if (present[t] === 1) vals[k++] = r[t]!;
-    return vals.slice(0, k);
-  };
-  const j = judge(data, layout, stats, c, validationSeed(req.seed), ann, curveOf);
+  const j = judge(data, layout, stats, c, validationSeed(req.seed), ann);
+  // Monte Carlo ranges for the best variants by deflated Sharpe
+  const top = j.variants
+    .map((_, i) => i)
+    .sort((a, b) => j.variants[b]!.dsr.probability - j.variants[a]!.dsr.probability || a - b)
+    .slice(0, c.monteCarloTop);
+  const topSpecs = top.map((i) => stats[i]!.spec);
+  const mc =
+    req.monteCarlo !== undefined
+      ? await req.monteCarlo(topSpecs)
+      : monteCarloLocally(data, layout, c, topSpecs, scratch, validationSeed(req.seed));
+  top.forEach((i, k) => {
+    j.variants[i]!.monteCarlo = mc[k]!;
+  });
   const ranked = j.variants
     .slice()
     .sort(
