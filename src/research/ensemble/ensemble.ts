@@ -7,7 +7,6 @@ import {
   type EnsembleResult,
   ensembleConfigSchema,
   type FoldRecord,
-  type ReturnStats,
 } from "./types.ts";
 import { estimateWeights, rowIndexAt } from "./weights.ts";
 
@@ -68,11 +67,12 @@ export function buildEnsemble(input: EnsembleInput, config: EnsembleConfigInput 
 
   const stats = returnStats(returns, recordStart, n, bpy);
   const bh = returnStats(input.benchmark, recordStart, n, bpy);
-  const best = bestMember(input, recordStart, n, bpy);
   const foldRanges = foldsOf(input, recordStart, n);
+  const sums = new CutSums(input, [0, recordStart, n, ...foldRanges.map(([a]) => a)]);
+  const best = sums.best(recordStart, n, bpy);
   const wfReturns = new Float64Array(n);
   const folds: FoldRecord[] = foldRanges.map(([a, b]) => {
-    const pick = bestMember(input, 0, a, bpy, cfg.minHistory);
+    const pick = sums.best(0, a, bpy, cfg.minHistory);
     const pr = pick ? input.members[pick.index]!.returns : undefined;
     if (pr) for (let t = a; t < b; t++) wfReturns[t] = pr[t]!;
     const zero = returnStats(new Float64Array(0), 0, 0, bpy);
@@ -119,22 +119,58 @@ export function buildEnsemble(input: EnsembleInput, config: EnsembleConfigInput 
   };
 }
 
-function bestMember(
-  input: EnsembleInput,
-  from: number,
-  to: number,
-  bpy: number,
-  minBars = 2,
-): { index: number; id: string; stats: ReturnStats } | undefined {
-  let best: { index: number; id: string; stats: ReturnStats } | undefined;
-  input.members.forEach((mb, index) => {
-    let finite = 0;
-    for (let t = from; t < to; t++) if (Number.isFinite(mb.returns[t]!)) finite++;
-    if (finite < minBars) return;
-    const stats = returnStats(mb.returns, from, to, bpy);
-    if (best === undefined || stats.sharpe > best.stats.sharpe) best = { index, id: mb.id, stats };
-  });
-  return best;
+/** Per-member running count of finite bars, sum and sum of squares at chosen cut bars, from one pass */
+class CutSums {
+  readonly cuts: number[];
+  private readonly data: Float64Array;
+  constructor(
+    private readonly input: EnsembleInput,
+    cuts: number[],
+  ) {
+    this.cuts = [...new Set(cuts)].sort((x, y) => x - y);
+    const m = input.members.length;
+    const k = this.cuts.length;
+    this.data = new Float64Array(m * k * 3);
+    input.members.forEach((mb, i) => {
+      let c = 0;
+      let s = 0;
+      let q = 0;
+      let t = 0;
+      this.cuts.forEach((cut, j) => {
+        for (; t < cut; t++) {
+          const x = mb.returns[t]!;
+          if (x - x === 0) {
+            c++;
+            s += x;
+            q += x * x;
+          }
+        }
+        const o = (i * k + j) * 3;
+        this.data[o] = c;
+        this.data[o + 1] = s;
+        this.data[o + 2] = q;
+      });
+    });
+  }
+  /** The member with the best Sharpe over [from, to) (both cuts), among those with minBars finite bars */
+  best(from: number, to: number, bpy: number, minBars = 2): { index: number; id: string } | undefined {
+    const k = this.cuts.length;
+    const a = this.cuts.indexOf(from);
+    const b = this.cuts.indexOf(to);
+    const n = to - from;
+    let best: { index: number; id: string; sharpe: number } | undefined;
+    this.input.members.forEach((mb, i) => {
+      const oa = (i * k + a) * 3;
+      const ob = (i * k + b) * 3;
+      if (this.data[ob]! - this.data[oa]! < minBars || n < 2) return;
+      const mean = (this.data[ob + 1]! - this.data[oa + 1]!) / n;
+      const sq = this.data[ob + 2]! - this.data[oa + 2]!;
+      const sd = Math.sqrt(Math.max(0, (sq - n * mean * mean) / (n - 1)));
+      const sharpe = sd > 0 ? (mean / sd) * Math.sqrt(bpy) : 0;
+      if (best === undefined || sharpe > best.sharpe) best = { index: i, id: mb.id, sharpe };
+    });
+    return best;
+  }
 }
 
 function foldsOf(input: EnsembleInput, start: number, n: number): [number, number][] {

@@ -1,5 +1,4 @@
 import { applyCaps, type CapGroup } from "./caps.ts";
-import { correlation } from "./stats.ts";
 import type { DemotionEvent, EnsembleConfig, EnsembleMember, WeightSchedule } from "./types.ts";
 
 /** Member i's weight over bar t (t may be n, the next bar) */
@@ -51,21 +50,64 @@ export function estimateWeights(
   const demotions: DemotionEvent[] = [];
   let prev = 0;
   for (let t = 0; t <= n; t += cfg.rebalanceEvery) {
-    round.clear();
-    for (let s = prev; s < t; s++) {
-      for (let i = 0; i < m; i++) {
-        const x = members[i]!.returns[s]!;
-        if (Number.isFinite(x)) {
-          win.add(i, x);
-          recent.add(i, x);
-          round.add(i, x);
-          ewW[i] = ewW[i]! * decay + 1;
-          ewS[i] = ewS[i]! * decay + x;
-          ewQ[i] = ewQ[i]! * decay + x * x;
+    // member by member, bars in order: each member's sums see exactly the same sequence of updates
+    for (let i = 0; i < m; i++) {
+      const r = members[i]!.returns;
+      let wc = win.count[i]!;
+      let ws = win.sum[i]!;
+      let wq = win.sq[i]!;
+      let rc = recent.count[i]!;
+      let rs = recent.sum[i]!;
+      let rq = recent.sq[i]!;
+      let oc = 0;
+      let os = 0;
+      let oq = 0;
+      let ew = ewW[i]!;
+      let es = ewS[i]!;
+      let eq = ewQ[i]!;
+      for (let s = prev; s < t; s++) {
+        const x = r[s]!;
+        // x - x is 0 only for finite x (NaN and infinities give NaN)
+        if (x - x === 0) {
+          const x2 = x * x;
+          wc++;
+          ws += x;
+          wq += x2;
+          rc++;
+          rs += x;
+          rq += x2;
+          oc++;
+          os += x;
+          oq += x2;
+          ew = ew * decay + 1;
+          es = es * decay + x;
+          eq = eq * decay + x2;
+        }
+        const d1 = s - cfg.window;
+        if (d1 >= 0) {
+          const y = r[d1]!;
+          if (y - y === 0) {
+            wc--;
+            ws -= y;
+            wq -= y * y;
+          }
+        }
+        const d2 = s - cfg.demoteWindow;
+        if (d2 >= 0) {
+          const y = r[d2]!;
+          if (y - y === 0) {
+            rc--;
+            rs -= y;
+            rq -= y * y;
+          }
         }
       }
-      dropAt(members, win, s - cfg.window);
-      dropAt(members, recent, s - cfg.demoteWindow);
+      win.set(i, wc, ws, wq);
+      recent.set(i, rc, rs, rq);
+      round.set(i, oc, os, oq);
+      ewW[i] = ew;
+      ewS[i] = es;
+      ewQ[i] = eq;
     }
     prev = t;
     if (cfg.scheme === "stake") {
@@ -129,14 +171,6 @@ export function estimateWeights(
   return { rebalanceBars, rows, m, demotions };
 }
 
-function dropAt(members: readonly EnsembleMember[], w: RunningWindow, s: number): void {
-  if (s < 0) return;
-  for (let i = 0; i < members.length; i++) {
-    const x = members[i]!.returns[s]!;
-    if (Number.isFinite(x)) w.remove(i, x);
-  }
-}
-
 /** Divides each chosen weight by 1 + lambda * (weight-averaged positive correlation with the others) */
 function penaliseCorrelation(
   row: Float64Array,
@@ -148,9 +182,40 @@ function penaliseCorrelation(
 ): void {
   if (lambda === 0 || chosen.length < 2) return;
   const base = Float64Array.from(chosen, (i) => row[i]!);
-  const rho = chosen.map((i) =>
-    chosen.map((j) => (i === j ? 1 : correlation(members[i]!.returns, members[j]!.returns, from, to))),
-  );
+  const k = chosen.length;
+  const len = to - from;
+  // each member centred once on its window mean; a missing bar counts as no deviation
+  const centred = chosen.map((i) => {
+    const r = members[i]!.returns;
+    let sum = 0;
+    let cnt = 0;
+    for (let t = from; t < to; t++) {
+      const x = r[t]!;
+      if (x - x === 0) {
+        sum += x;
+        cnt++;
+      }
+    }
+    const mu = cnt > 0 ? sum / cnt : 0;
+    const c = new Float64Array(len);
+    for (let t = from; t < to; t++) {
+      const x = r[t]!;
+      c[t - from] = x - x === 0 ? x - mu : 0;
+    }
+    return c;
+  });
+  const norm = centred.map((c) => Math.sqrt(c.reduce((p, v) => p + v * v, 0)));
+  const rho: number[][] = chosen.map(() => new Array<number>(k).fill(1));
+  for (let a = 0; a < k; a++)
+    for (let b = a + 1; b < k; b++) {
+      const ca = centred[a]!;
+      const cb = centred[b]!;
+      let dot = 0;
+      for (let t = 0; t < len; t++) dot += ca[t]! * cb[t]!;
+      const v = norm[a]! > 0 && norm[b]! > 0 ? dot / (norm[a]! * norm[b]!) : 0;
+      rho[a]![b] = v;
+      rho[b]![a] = v;
+    }
   chosen.forEach((i, a) => {
     let num = 0;
     let den = 0;
@@ -187,21 +252,12 @@ class RunningWindow {
     this.sum = new Float64Array(m);
     this.sq = new Float64Array(m);
   }
-  add(i: number, x: number): void {
-    this.count[i] = this.count[i]! + 1;
-    this.sum[i] = this.sum[i]! + x;
-    this.sq[i] = this.sq[i]! + x * x;
+  set(i: number, count: number, sum: number, sq: number): void {
+    this.count[i] = count;
+    this.sum[i] = sum;
+    this.sq[i] = sq;
   }
-  remove(i: number, x: number): void {
-    this.count[i] = this.count[i]! - 1;
-    this.sum[i] = this.sum[i]! - x;
-    this.sq[i] = this.sq[i]! - x * x;
-  }
-  clear(): void {
-    this.count.fill(0);
-    this.sum.fill(0);
-    this.sq.fill(0);
-  }
+
   mean(i: number): number {
     return this.count[i]! > 0 ? this.sum[i]! / this.count[i]! : 0;
   }
