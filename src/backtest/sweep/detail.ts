@@ -9,7 +9,7 @@ import { buyAndHoldCurve, computeMetrics } from "../metrics.ts";
 import type { Metrics, Trade } from "../types.ts";
 import { IndicatorCache } from "./indicator-cache.ts";
 import { buildPlan } from "./plan.ts";
-import type { SimConfig } from "./simulate.ts";
+import { hasExits, type SimConfig } from "./simulate.ts";
 
 export interface SweepDetail {
   params: Record<string, number | boolean>;
@@ -59,6 +59,8 @@ export function sweepDetail(
   let maxQty = 0;
   let mae = 0;
   let mfe = 0;
+  let high0 = 0;
+  let cooldownUntil = -1;
   const excursion = (price: number): void => {
     if (q === 0 || avgEntry <= 0) return;
     const r = price / avgEntry - 1;
@@ -93,7 +95,7 @@ export function sweepDetail(
       const clamp = (x: number): number => (x < low[t]! ? low[t]! : Math.min(x, high[t]!));
       if (delta > 0) {
         const fp = clamp(open[t]! * (1 + sim.slippage));
-        const buy = Math.min(delta, Math.max(0, cash / (fp * (1 + sim.fee))));
+        const buy = cooldownUntil >= t ? 0 : Math.min(delta, Math.max(0, cash / (fp * (1 + sim.fee))));
         if (buy > 0) {
           const fee = sim.fee * buy * fp;
           cash -= buy * fp + fee;
@@ -110,6 +112,7 @@ export function sweepDetail(
             maxQty = buy;
             mae = 0;
             mfe = 0;
+            high0 = fp;
             q = buy;
           } else {
             avgEntry = (avgEntry * q + fp * buy) / (q + buy);
@@ -137,6 +140,52 @@ export function sweepDetail(
         } else q = left;
       }
     }
+    if (q !== 0 && hasExits(sim)) {
+      // inside the bar (execution model point 8): the adverse level nearest the open first
+      let level = Number.NaN;
+      if (sim.stopLoss !== undefined) level = avgEntry * (1 - sim.stopLoss);
+      let kind = "stop-loss";
+      if (sim.trailingStop !== undefined) {
+        const lv = high0 * (1 - sim.trailingStop);
+        if (Number.isFinite(lv) && lv > 0 && (Number.isNaN(level) || lv > level)) {
+          level = lv;
+          kind = "trailing-stop";
+        }
+      }
+      if (!(level > 0)) level = Number.NaN;
+      const o = open[t]!;
+      const gap = o <= level;
+      let exitAt = Number.NaN;
+      let rate = sim.fee;
+      let why = "";
+      if (gap || low[t]! <= level) {
+        const ref = (gap ? o : level) * (1 - sim.slippage);
+        exitAt = ref < low[t]! ? low[t]! : Math.min(ref, high[t]!);
+        why = kind;
+        cooldownUntil = t + (sim.cooldownBars ?? 0);
+      } else if (sim.takeProfit !== undefined) {
+        const tpl = avgEntry * (1 + sim.takeProfit);
+        if (o >= tpl) exitAt = o;
+        else if (high[t]! >= tpl) {
+          exitAt = tpl;
+          rate = sim.makerFee ?? sim.fee;
+        }
+        why = "take-profit";
+      }
+      if (!Number.isNaN(exitAt)) {
+        const fee = rate * q * exitAt;
+        cash -= -q * exitAt + fee;
+        fees += fee;
+        traded += q * exitAt;
+        realized += q * (exitAt - avgEntry);
+        exitQty += q;
+        exitNotional += q * exitAt;
+        pFees += fee;
+        excursion(exitAt);
+        q = 0;
+        trades.push(tradeOf(ts[t]!, t, why, exitNotional / exitQty, realized));
+      } else if (high[t]! > high0) high0 = high[t]!;
+    }
     if (q !== 0) {
       excursion(low[t]!);
       excursion(high[t]!);
@@ -150,7 +199,10 @@ export function sweepDetail(
     const x = raw < 0 ? 0 : raw > 1 ? 1 : raw;
     if (x !== target) {
       target = x;
-      if (t + 1 < n) pending = (x * sim.fraction * e) / close[t]!;
+      if (t + 1 < n) {
+        const want = (x * sim.fraction * e) / close[t]!;
+        if (want !== q) pending = want;
+      }
     }
   }
   if (q !== 0) {

@@ -5,6 +5,7 @@ export type { CachedArray } from "./prepared.ts";
 import { allocTransitions, crossScan, transitionsOf } from "./scan.ts";
 import {
   finishSimState,
+  hasExits,
   initSimState,
   RESULT_STRIDE,
   SIM_STATE_STRIDE,
@@ -57,13 +58,15 @@ export function runPlan(
   options: { general?: boolean; step?: number } = {},
 ): void {
   const step = options.step ?? 1;
+  // stops are modelled by the per-bar path only
+  const general = options.general === true || hasExits(cfg);
   if (plan.kind === "dense") {
     const exposure = new Float64Array(p.n);
     const buf = allocTransitions(p.n);
     const st = new Float64Array(SIM_STATE_STRIDE);
     for (let j = from; j < to; j += step) {
       plan.exposures(j, exposure);
-      if (options.general === true) simulateExposures(p, exposure, cfg, out, j * RESULT_STRIDE);
+      if (general) simulateExposures(p, exposure, cfg, out, j * RESULT_STRIDE);
       else {
         const count = transitionsOf(exposure, buf);
         simulateTransitions(p, buf.idx, buf.val, count, cfg, st, out, j * RESULT_STRIDE);
@@ -71,8 +74,8 @@ export function runPlan(
     }
     return;
   }
-  if (options.general === true) {
-    runPlan(p, denseOfCross(plan, p.n), cfg, from, to, out, options);
+  if (general) {
+    runPlan(p, denseOfCross(plan, p.n), cfg, from, to, out, { general: true, step });
     return;
   }
   runCrossTiled(p, plan, cfg, from, to, step, out);

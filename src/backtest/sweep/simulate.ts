@@ -14,7 +14,19 @@ export interface SimConfig {
   readonly fraction: number;
   /** annualisation factor of the Sharpe ratio (8,760 for 1h) */
   readonly barsPerYear: number;
+  /** maker fee (take-profit fills), `fee` when absent */
+  readonly makerFee?: number;
+  /** stop levels as fractions of the entry price; any of them sends the sweep down the per-bar path */
+  readonly stopLoss?: number;
+  readonly takeProfit?: number;
+  readonly trailingStop?: number;
+  /** bars without new entries after a stop-loss or trailing exit */
+  readonly cooldownBars?: number;
 }
+
+/** True when stops are configured: the per-trade path does not model them, the per-bar one does */
+export const hasExits = (cfg: SimConfig): boolean =>
+  cfg.stopLoss !== undefined || cfg.takeProfit !== undefined || cfg.trailingStop !== undefined;
 
 /** Layout of one combination's row in a results array */
 export const RESULT_FIELDS = ["totalReturn", "sharpe", "maxDrawdown", "trades", "finalEquity"] as const;
@@ -72,8 +84,14 @@ export function simulateExposures(
 ): void {
   const { n, open, high, low, close } = p;
   const fee = cfg.fee;
+  const makerFee = cfg.makerFee ?? fee;
   const buyK = 1 + cfg.slippage;
   const sellK = 1 - cfg.slippage;
+  const sl = cfg.stopLoss ?? Number.NaN;
+  const tp = cfg.takeProfit ?? Number.NaN;
+  const tr = cfg.trailingStop ?? Number.NaN;
+  const exits = !(Number.isNaN(sl) && Number.isNaN(tp) && Number.isNaN(tr));
+  const cooldown = cfg.cooldownBars ?? 0;
   let cash = cfg.initialCash;
   let q = 0;
   let prevE = cash;
@@ -82,27 +100,64 @@ export function simulateExposures(
   let s1 = 0;
   let s2 = 0;
   let target = 0;
-  let delta = 0;
+  let pending = Number.NaN;
   let trades = 0;
+  // the open position as the book keeps it, for stops: average entry, highest high since entry
+  let avgEntry = 0;
+  let high0 = 0;
+  let cooldownUntil = -1;
   for (let t = 0; t < n; t++) {
-    if (delta !== 0) {
+    if (!Number.isNaN(pending)) {
+      const delta = pending - q;
+      pending = Number.NaN;
       // the fill rules of src/backtest (book.ts, engine.ts), in the same arithmetic order
       if (delta > 0) {
         const fp = clampToBar(open[t]! * buyK, low[t]!, high[t]!);
         const cap = cash / (fp * (1 + fee));
-        const buy = delta < cap ? delta : cap;
+        const buy = cooldownUntil >= t ? 0 : delta < cap ? delta : cap;
         if (buy > 0) {
-          if (q === 0) trades++;
+          if (q === 0) {
+            trades++;
+            avgEntry = fp;
+            high0 = fp;
+          } else avgEntry = (avgEntry * q + fp * buy) / (q + buy);
           cash -= buy * fp + fee * buy * fp;
           q += buy;
         }
-      } else {
+      } else if (delta < 0 && q > 0) {
         const fp = clampToBar(open[t]! * sellK, low[t]!, high[t]!);
         const sell = -delta < q ? -delta : q;
         cash -= -sell * fp + fee * sell * fp;
         q = q - sell <= 1e-12 * (q > 1 ? q : 1) ? 0 : q - sell;
       }
-      delta = 0;
+    }
+    if (exits && q > 0) {
+      // inside the bar (execution model point 8): the adverse level nearest the open first
+      let level = Number.NaN;
+      if (!Number.isNaN(sl)) level = avgEntry * (1 - sl);
+      if (!Number.isNaN(tr)) {
+        const lv = high0 * (1 - tr);
+        if (Number.isFinite(lv) && lv > 0 && (Number.isNaN(level) || lv > level)) level = lv;
+      }
+      if (!(level > 0)) level = Number.NaN;
+      const o = open[t]!;
+      const gap = o <= level;
+      if (gap || low[t]! <= level) {
+        const fp = clampToBar((gap ? o : level) * sellK, low[t]!, high[t]!);
+        cash -= -q * fp + fee * q * fp;
+        q = 0;
+        cooldownUntil = t + cooldown;
+      } else if (!Number.isNaN(tp)) {
+        const tpl = avgEntry * (1 + tp);
+        if (o >= tpl) {
+          cash -= -q * o + fee * q * o;
+          q = 0;
+        } else if (high[t]! >= tpl) {
+          cash -= -q * tpl + makerFee * q * tpl;
+          q = 0;
+        }
+      }
+      if (q > 0 && high[t]! > high0) high0 = high[t]!;
     }
     const c = close[t]!;
     const e = cash + q * c;
@@ -121,7 +176,10 @@ export function simulateExposures(
     const x = raw < 0 ? 0 : raw > 1 ? 1 : raw;
     if (x !== target) {
       target = x;
-      if (t + 1 < n) delta = (x * cfg.fraction * e) / c - q;
+      if (t + 1 < n) {
+        const want = (x * cfg.fraction * e) / c;
+        if (want !== q) pending = want;
+      }
     }
     prevE = e;
   }

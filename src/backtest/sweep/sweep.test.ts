@@ -4,7 +4,7 @@ import { loadBundledSeries } from "../../../test/support/bundled-data.ts";
 import type { CandleSeries } from "../../domain/candle-series.ts";
 import { FAMILIES } from "../../strategies/registry.ts";
 import { runEngine } from "../engine.ts";
-import type { BacktestResult } from "../types.ts";
+import type { BacktestResult, ExitRules } from "../types.ts";
 import { defaultExecution } from "../types.ts";
 import { sweepDetail } from "./detail.ts";
 import { expandGrid, parseParamAxis } from "./grid.ts";
@@ -66,8 +66,13 @@ const paramsArb: Record<string, fc.Arbitrary<Record<string, number | boolean>>> 
 
 const costArb = fc.record({
   fee: fc.constantFrom(0, 0.001, 0.0025),
+  makerFee: fc.constantFrom(undefined, 0.0002),
   slippage: fc.constantFrom(0, 0.0005, 0.003),
   fraction: fc.constantFrom(1, 0.5),
+  stopLoss: fc.constantFrom(undefined, undefined, 0.01, 0.03),
+  takeProfit: fc.constantFrom(undefined, undefined, 0.02, 0.06),
+  trailingStop: fc.constantFrom(undefined, undefined, 0.015, 0.04),
+  cooldownBars: fc.constantFrom(0, 0, 3),
 });
 
 function expectSameRun(ev: BacktestResult, row: SweepRow, where: string): void {
@@ -86,12 +91,20 @@ describe("sweep engine agrees with the event engine", () => {
   for (const name of Object.keys(paramsArb)) {
     it(`${name}: same equity, trades and metrics to 1e-9 on random data and parameters`, () => {
       const family = FAMILIES[name]!;
+      const exitsSeen = new Set<string>();
       fc.assert(
         fc.property(seriesArb, paramsArb[name]!, costArb, (s, p, cost) => {
+          const exits: ExitRules = {};
+          if (cost.stopLoss !== undefined) exits.stopLoss = cost.stopLoss;
+          if (cost.takeProfit !== undefined) exits.takeProfit = cost.takeProfit;
+          if (cost.trailingStop !== undefined) exits.trailingStop = cost.trailingStop;
           const exec = defaultExecution({
             fee: cost.fee,
+            ...(cost.makerFee === undefined ? {} : { makerFee: cost.makerFee }),
             slippage: { kind: "fixed", rate: cost.slippage },
             sizing: { kind: "fixed-fraction", fraction: cost.fraction },
+            exits,
+            cooldownBars: cost.cooldownBars,
           });
           const sim = simConfigOf(exec, s.timeframe);
           const ev = runEngine({ series: [s], strategy: family.create(p), config: exec });
@@ -104,14 +117,17 @@ describe("sweep engine agrees with the event engine", () => {
             if (!near(d.equity[i]!, ev.equity[i]!))
               throw new Error(`equity at bar ${i}: ${d.equity[i]} vs ${ev.equity[i]}`);
           expect(d.trades.length).toBe(ev.trades.length);
+          for (const t of ev.trades) exitsSeen.add(t.exitReason);
           d.trades.forEach((t, k) => {
             const e = ev.trades[k]!;
-            expect([t.entryTs, t.exitTs, t.bars, t.side, t.exitReason === "end-of-data"]).toEqual([
+            const why = (r: string): string =>
+              ["stop-loss", "take-profit", "trailing-stop", "end-of-data"].includes(r) ? r : "signal";
+            expect([t.entryTs, t.exitTs, t.bars, t.side, why(t.exitReason)]).toEqual([
               e.entryTs,
               e.exitTs,
               e.bars,
               e.side,
-              e.exitReason === "end-of-data",
+              why(e.exitReason),
             ]);
             for (const f of [
               "entryPrice",
@@ -139,6 +155,8 @@ describe("sweep engine agrees with the event engine", () => {
         }),
         { numRuns: 40, seed: 5 },
       );
+      // the runs exercised the stops, not only signal exits
+      for (const r of ["stop-loss", "take-profit", "trailing-stop"]) expect(exitsSeen).toContain(r);
     });
   }
 
@@ -207,7 +225,7 @@ describe("sweep engine agrees with the event engine", () => {
     expect(() => simConfigOf(defaultExecution({ market: "perp", leverage: 2 }), "1h")).toThrow(
       /market perp.*kairos backtest/,
     );
-    expect(() => simConfigOf(defaultExecution({ exits: { stopLoss: 0.05 } }), "1h")).toThrow(/stop-loss/);
+    expect(() => simConfigOf(defaultExecution({ maxDrawdownStop: 0.2 }), "1h")).toThrow(/drawdown stop/);
   });
 });
 

@@ -28,7 +28,8 @@ export interface SweepRow {
 
 /**
  * The sweep's view of an ExecutionConfig. The sweep implements spot, fixed slippage,
- * fixed-fraction sizing, taker fees; anything else is refused with INVALID_INPUT (use `backtest`).
+ * fixed-fraction sizing, taker/maker fees, stop-loss, take-profit, trailing stop and cooldown
+ * (stops take the per-bar path); anything else is refused with INVALID_INPUT (use `backtest`).
  */
 export function simConfigOf(cfg: ExecutionConfig, timeframe: CandleSeries["timeframe"]): SimConfig {
   const refuse = (what: string): never => {
@@ -38,8 +39,6 @@ export function simConfigOf(cfg: ExecutionConfig, timeframe: CandleSeries["timef
   if (cfg.slippage.kind !== "fixed") refuse("volume-based slippage");
   if (cfg.sizing.kind !== "fixed-fraction") refuse(`${cfg.sizing.kind} sizing`);
   const ex = cfg.exits;
-  if (ex.stopLoss !== undefined || ex.takeProfit !== undefined || ex.trailingStop !== undefined)
-    refuse("stop-loss/take-profit/trailing exits");
   if (cfg.maxDrawdownStop !== undefined) refuse("the drawdown stop");
   if (cfg.participationCap !== undefined) refuse("the participation cap");
   if (cfg.minNotional !== undefined || cfg.lotSize !== undefined || cfg.priceTick !== undefined)
@@ -52,6 +51,11 @@ export function simConfigOf(cfg: ExecutionConfig, timeframe: CandleSeries["timef
     initialCash: cfg.initialCash,
     fraction: cfg.sizing.kind === "fixed-fraction" ? cfg.sizing.fraction : 1,
     barsPerYear: barsPerYear(timeframe),
+    ...(cfg.makerFee === undefined ? {} : { makerFee: cfg.makerFee }),
+    ...(ex.stopLoss === undefined ? {} : { stopLoss: ex.stopLoss }),
+    ...(ex.takeProfit === undefined ? {} : { takeProfit: ex.takeProfit }),
+    ...(ex.trailingStop === undefined ? {} : { trailingStop: ex.trailingStop }),
+    ...(cfg.cooldownBars === 0 ? {} : { cooldownBars: cfg.cooldownBars }),
   };
 }
 
