@@ -8,8 +8,6 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import * as ts from "trading-signals";
 import { extendByReturns } from "../src/backtest/sweep/extend-series.ts";
 import {
@@ -50,7 +48,6 @@ const o = Array.from({ length: 5 }, () => new Float64Array(N));
 function time(reps: number, fn: () => unknown): number {
   let best = Number.POSITIVE_INFINITY;
   for (let r = 0; r < reps; r++) {
-    gc();
     const t0 = process.cpuUsage();
     fn();
     const u = process.cpuUsage(t0);
@@ -82,15 +79,12 @@ function cTime(k: number, reps: number): number {
   return Number(text.trim().split(" ")[1]);
 }
 
-// a full GC before each timed run, so one peer's garbage is not collected on another's clock
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
-
 // --- peers: each takes its own input shape, converted before timing
-const closeArr = Array.from(close);
-const highArr = Array.from(high);
-const lowArr = Array.from(low);
-const candles = Array.from(close, (c, i) => ({ high: high[i]!, low: low[i]!, close: c }));
+// filled after our timings, so building them (and collecting them) cannot run on our clock
+let closeArr: number[] = [];
+let highArr: number[] = [];
+let lowArr: number[] = [];
+let candles: { high: number; low: number; close: number }[] = [];
 const TI = require("technicalindicators");
 const IT = require("indicatorts");
 const IX = new (require("@ixjb94/indicators").IndicatorsSync)();
@@ -107,14 +101,16 @@ try {
 } catch (e) {
   log(`tulind unavailable: ${(e as Error).message}`);
 }
-const tul = (name: string, inputs: unknown[], opts: number[]) => () =>
-  tulind?.indicators[name]!.indicator(inputs, opts, (err: unknown) => {
+const tul = (name: string, inputs: () => unknown[], opts: number[]) => () => {
+  const ind = tulind?.indicators[name];
+  ind?.indicator(inputs(), opts, (err: unknown) => {
     if (err) throw err;
   });
+};
 /** Feeds every bar to a trading-signals indicator */
-const feed = (mk: () => { update(x: never, replace: boolean): unknown }, bars: unknown[]) => () => {
+const feed = (mk: () => { update(x: never, replace: boolean): unknown }, bars: () => unknown[]) => () => {
   const ind = mk();
-  for (const b of bars) ind.update(b as never, false);
+  for (const b of bars()) ind.update(b as never, false);
 };
 
 interface Case {
@@ -130,10 +126,13 @@ const CASES: Case[] = [
     ours: () => sma(close, 20, o[0]),
     peers: {
       technicalindicators: () => TI.SMA.calculate({ period: 20, values: closeArr }),
-      "trading-signals": feed(() => new ts.SMA(20), closeArr),
+      "trading-signals": feed(
+        () => new ts.SMA(20),
+        () => closeArr,
+      ),
       indicatorts: () => IT.sma(closeArr, { period: 20 }),
       "@ixjb94/indicators": () => IX.sma(closeArr, 20),
-      tulind: tul("sma", [closeArr], [20]),
+      tulind: tul("sma", () => [closeArr], [20]),
     },
   },
   {
@@ -141,10 +140,13 @@ const CASES: Case[] = [
     ours: () => ema(close, 20, o[0]),
     peers: {
       technicalindicators: () => TI.EMA.calculate({ period: 20, values: closeArr }),
-      "trading-signals": feed(() => new ts.EMA(20), closeArr),
+      "trading-signals": feed(
+        () => new ts.EMA(20),
+        () => closeArr,
+      ),
       indicatorts: () => IT.ema(closeArr, { period: 20 }),
       "@ixjb94/indicators": () => IX.ema(closeArr, 20),
-      tulind: tul("ema", [closeArr], [20]),
+      tulind: tul("ema", () => [closeArr], [20]),
     },
   },
   {
@@ -152,10 +154,13 @@ const CASES: Case[] = [
     ours: () => rsi(close, 14, o[0]),
     peers: {
       technicalindicators: () => TI.RSI.calculate({ period: 14, values: closeArr }),
-      "trading-signals": feed(() => new ts.RSI(14), closeArr),
+      "trading-signals": feed(
+        () => new ts.RSI(14),
+        () => closeArr,
+      ),
       indicatorts: () => IT.rsi(closeArr, { period: 14 }),
       "@ixjb94/indicators": () => IX.rsi(closeArr, 14),
-      tulind: tul("rsi", [closeArr], [14]),
+      tulind: tul("rsi", () => [closeArr], [14]),
     },
   },
   {
@@ -171,10 +176,13 @@ const CASES: Case[] = [
           SimpleMAOscillator: false,
           SimpleMASignal: false,
         }),
-      "trading-signals": feed(() => new ts.MACD(new ts.EMA(12), new ts.EMA(26), new ts.EMA(9)), closeArr),
+      "trading-signals": feed(
+        () => new ts.MACD(new ts.EMA(12), new ts.EMA(26), new ts.EMA(9)),
+        () => closeArr,
+      ),
       indicatorts: () => IT.macd(closeArr, { fast: 12, slow: 26, signal: 9 }),
       "@ixjb94/indicators": () => IX.macd(closeArr, 12, 26, 9),
-      tulind: tul("macd", [closeArr], [12, 26, 9]),
+      tulind: tul("macd", () => [closeArr], [12, 26, 9]),
     },
   },
   {
@@ -182,10 +190,13 @@ const CASES: Case[] = [
     ours: () => bollinger(close, 20, 2, bb),
     peers: {
       technicalindicators: () => TI.BollingerBands.calculate({ period: 20, stdDev: 2, values: closeArr }),
-      "trading-signals": feed(() => new ts.BollingerBands(20, 2), closeArr),
+      "trading-signals": feed(
+        () => new ts.BollingerBands(20, 2),
+        () => closeArr,
+      ),
       indicatorts: () => IT.bb(closeArr, { period: 20 }),
       "@ixjb94/indicators": () => IX.bbands(closeArr, 20, 2),
-      tulind: tul("bbands", [closeArr], [20, 2]),
+      tulind: tul("bbands", () => [closeArr], [20, 2]),
     },
   },
   {
@@ -194,10 +205,13 @@ const CASES: Case[] = [
     peers: {
       technicalindicators: () =>
         TI.ATR.calculate({ high: highArr, low: lowArr, close: closeArr, period: 14 }),
-      "trading-signals": feed(() => new ts.ATR(14), candles),
+      "trading-signals": feed(
+        () => new ts.ATR(14),
+        () => candles,
+      ),
       indicatorts: () => IT.atr(highArr, lowArr, closeArr, { period: 14 }),
       "@ixjb94/indicators": () => IX.atr(highArr, lowArr, closeArr, 14),
-      tulind: tul("atr", [highArr, lowArr, closeArr], [14]),
+      tulind: tul("atr", () => [highArr, lowArr, closeArr], [14]),
     },
   },
   {
@@ -209,12 +223,12 @@ const CASES: Case[] = [
         TI.Stochastic.calculate({ high: highArr, low: lowArr, close: closeArr, period: 14, signalPeriod: 3 }),
       "trading-signals": feed(
         () => new ts.StochasticOscillator({ kPeriod: 14, kSlowingPeriod: 3, dPeriod: 3 }),
-        candles,
+        () => candles,
       ),
       // indicatorts' stoch has no %K slowing either: %K(14), %D(3)
       indicatorts: () => IT.stoch(highArr, lowArr, closeArr, { kPeriod: 14, dPeriod: 3 }),
       "@ixjb94/indicators": () => IX.stoch(highArr, lowArr, closeArr, 14, 3, 3),
-      tulind: tul("stoch", [highArr, lowArr, closeArr], [14, 3, 3]),
+      tulind: tul("stoch", () => [highArr, lowArr, closeArr], [14, 3, 3]),
     },
   },
   {
@@ -223,27 +237,44 @@ const CASES: Case[] = [
     peers: {
       technicalindicators: () =>
         TI.ADX.calculate({ high: highArr, low: lowArr, close: closeArr, period: 14 }),
-      "trading-signals": feed(() => new ts.ADX(14), candles),
+      "trading-signals": feed(
+        () => new ts.ADX(14),
+        () => candles,
+      ),
       // indicatorts has no ADX
       indicatorts: undefined,
       "@ixjb94/indicators": () => IX.adx(highArr, lowArr, 14),
-      tulind: tul("adx", [highArr, lowArr, closeArr], [14]),
+      tulind: tul("adx", () => [highArr, lowArr, closeArr], [14]),
     },
   },
 ];
 
 log(`indicators bench: ${N.toLocaleString("en-US")} bars, best of ${REPS} (peers: best of ${PEER_REPS})`);
+// ours first, before any peer has made garbage (its collection would run on background threads and
+// count in this process's CPU time); ours and the C loop alternate, best of REPS each
+const oursNs: number[] = [];
+const cNs: number[] = [];
 for (const [k, c] of CASES.entries()) {
-  // warm the JIT on the full input before timing
   c.ours();
   c.ours();
-  // ours and the C loop alternate, best of ROUNDS each: the machine's load changes by the second
   let value = Number.POSITIVE_INFINITY;
   let cBest = Number.POSITIVE_INFINITY;
   for (let r = 0; r < REPS; r++) {
+    // an untimed run first, as the C loop does: the C process has just evicted our arrays from cache
+    c.ours();
     value = Math.min(value, time(1, c.ours));
     if (haveC) cBest = Math.min(cBest, cTime(k, 1));
   }
+  oursNs.push(value);
+  cNs.push(cBest);
+}
+closeArr = Array.from(close);
+highArr = Array.from(high);
+lowArr = Array.from(low);
+candles = Array.from(close, (c, i) => ({ high: high[i]!, low: low[i]!, close: c }));
+for (const [k, c] of CASES.entries()) {
+  const value = oursNs[k]!;
+  const cBest = cNs[k]!;
   const peers: Record<string, number | null> = {};
   if (haveC) peers.c = Number(cBest.toFixed(3));
   for (const [name, fn] of Object.entries(c.peers)) {
