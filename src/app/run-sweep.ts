@@ -45,6 +45,12 @@ export interface RunSweepRequest {
   fee?: string | number;
   slippage?: string | number;
   initialCash?: number;
+  /** exits as fractions of the entry price (0.05, 5% or 500bps); they make the sweep run per bar */
+  stopLoss?: string | number;
+  takeProfit?: string | number;
+  trailingStop?: string | number;
+  /** bars without new entries after a stop-loss or trailing exit */
+  cooldownBars?: number;
   /** 1 = the calling thread; more needs `deps.workers` */
   threads?: number;
   sort?: SweepSort;
@@ -106,6 +112,16 @@ export async function runSweep(req: RunSweepRequest, deps: RunSweepDeps): Promis
   if (req.initialCash !== undefined) {
     if (!(req.initialCash > 0)) throw invalidInput(`--initial-cash ${req.initialCash}: use a number > 0`);
     exec.initialCash = req.initialCash;
+  }
+  if (req.stopLoss !== undefined) exec.exits.stopLoss = parseFraction(req.stopLoss, "--stop-loss");
+  if (req.takeProfit !== undefined)
+    exec.exits.takeProfit = parseFraction(req.takeProfit, "--take-profit", 100);
+  if (req.trailingStop !== undefined)
+    exec.exits.trailingStop = parseFraction(req.trailingStop, "--trailing-stop");
+  if (req.cooldownBars !== undefined) {
+    if (!(Number.isInteger(req.cooldownBars) && req.cooldownBars >= 0))
+      throw invalidInput(`--cooldown-bars ${req.cooldownBars}: use a whole number >= 0`);
+    exec.cooldownBars = req.cooldownBars;
   }
   const key = resolveSeries(deps.store, req);
   const range: { from?: number; to?: number } = {};

@@ -93,6 +93,41 @@ describe("kairos sweep", () => {
     expect(best.maxDrawdown).toBeCloseTo(ev.metrics.maxDrawdown, 9);
   });
 
+  it("models stops like the event engine (--stop-loss, --trailing-stop)", async () => {
+    const r = await cli(
+      "--json",
+      "sweep",
+      "sma-cross",
+      "--symbol",
+      "BTC/USDT",
+      "--timeframe",
+      "1d",
+      ...grid,
+      "--threads",
+      "1",
+      "--stop-loss",
+      "4%",
+      "--trailing-stop",
+      "8%",
+    );
+    expect(r.code).toBe(0);
+    const rows = (JSON.parse(r.out) as SweepReport).rows;
+    const s = loadBundledSeries("binance", "BTC/USDT", "1d");
+    for (const row of [rows[0]!, rows.at(-1)!]) {
+      const ev = runEngine({
+        series: [s],
+        strategy: smaCross.create(row.params as never),
+        config: defaultExecution({ exits: { stopLoss: 0.04, trailingStop: 0.08 } }),
+      });
+      expect(ev.trades.some((t) => t.exitReason === "stop-loss" || t.exitReason === "trailing-stop")).toBe(
+        true,
+      );
+      expect(row.totalReturn).toBeCloseTo(ev.metrics.totalReturn, 9);
+      expect(row.sharpe).toBeCloseTo(ev.metrics.sharpe, 9);
+      expect(row.trades).toBe(ev.metrics.trades);
+    }
+  });
+
   it("prints a table sorted by the chosen metric, --top rows", async () => {
     const r = await cli(
       "sweep",

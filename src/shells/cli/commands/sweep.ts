@@ -18,6 +18,10 @@ interface SweepOpts {
   fee?: string;
   slippage?: string;
   initialCash?: string;
+  stopLoss?: string;
+  takeProfit?: string;
+  trailingStop?: string;
+  cooldownBars?: string;
   threads?: string;
   sort: string;
   top?: string;
@@ -52,6 +56,10 @@ export function registerSweepCommand(program: Command): void {
     .option("--fee <rate>", "taker fee per side: 0.001, 0.1% or 10bps (default 0.1%)")
     .option("--slippage <rate>", "slippage per fill: 0.0005, 0.05% or 5bps (default 0)")
     .option("--initial-cash <quote>", "starting cash (default 10000)")
+    .option("--stop-loss <rate>", "stop below the entry price: 0.05, 5% or 500bps (stops run per bar)")
+    .option("--take-profit <rate>", "take profit above the entry price")
+    .option("--trailing-stop <rate>", "stop trailing the highest high since entry")
+    .option("--cooldown-bars <n>", "bars without entries after a stop (default 0)")
     .option("--threads <n>", "worker threads (default: all cores)")
     .option("--sort <metric>", `rank by ${SWEEP_SORTS.join(", ")} (drawdown: smallest first)`, "sharpe")
     .option("--top <n>", "rows to show (default 20 in the table, all in --json)")
@@ -89,6 +97,12 @@ export function registerSweepCommand(program: Command): void {
               ...(opts.fee === undefined ? {} : { fee: opts.fee }),
               ...(opts.slippage === undefined ? {} : { slippage: opts.slippage }),
               ...(cash === undefined ? {} : { initialCash: cash }),
+              ...(opts.stopLoss === undefined ? {} : { stopLoss: opts.stopLoss }),
+              ...(opts.takeProfit === undefined ? {} : { takeProfit: opts.takeProfit }),
+              ...(opts.trailingStop === undefined ? {} : { trailingStop: opts.trailingStop }),
+              ...(opts.cooldownBars === undefined
+                ? {}
+                : { cooldownBars: int(opts.cooldownBars, "--cooldown-bars", 0) }),
               ...(top === undefined && !g.json ? { top: 20 } : top === undefined ? {} : { top }),
             },
             {
