@@ -36,6 +36,7 @@ export type SweepSort = (typeof SWEEP_SORTS)[number];
 export interface RunSweepRequest {
   family: string;
   exchange?: string;
+  /** one symbol, or several comma-separated (each swept on its own) */
   symbol: string;
   timeframe: string;
   from?: string;
@@ -68,14 +69,25 @@ export interface RunSweepDeps {
 }
 
 /** A finished sweep: rows sorted by `sort` (best first), plus what was run */
-export interface SweepReport {
-  family: string;
+/** One swept series */
+export interface SweptSeries {
   exchange: string;
   symbol: string;
-  timeframe: string;
   bars: number;
   firstTs: number;
   lastTs: number;
+}
+
+/** A combination's row, with the symbol it ran on */
+export interface SweepReportRow extends SweepRow {
+  symbol: string;
+}
+
+export interface SweepReport {
+  family: string;
+  timeframe: string;
+  series: SweptSeries[];
+  /** parameter combinations x symbols */
   combinations: number;
   threads: number;
   fee: number;
@@ -84,13 +96,15 @@ export interface SweepReport {
   sort: SweepSort;
   /** names of the swept parameters (the others keep their defaults) */
   swept: string[];
-  /** wall time of the sweep itself (no data loading), when a clock was given */
+  /** wall time of the sweeps themselves (no data loading, no thread start-up), when a clock was given */
   seconds?: number;
-  rows: SweepRow[];
+  /** every symbol's rows, sorted together */
+  rows: SweepReportRow[];
 }
 
 /**
- * Sweeps a family's parameter grid over one stored series and ranks the combinations.
+ * Sweeps a family's parameter grid over one or more stored series (`symbol` may list several,
+ * comma-separated; each is swept on its own arrays) and ranks all combinations together.
  * Example: `runSweep({family: "sma-cross", symbol: "BTC/USDT", timeframe: "1h",
  * params: ["fast=5..50:1", "slow=10..200:10"], threads: 2}, deps)`.
  */
@@ -123,19 +137,28 @@ export async function runSweep(req: RunSweepRequest, deps: RunSweepDeps): Promis
       throw invalidInput(`--cooldown-bars ${req.cooldownBars}: use a whole number >= 0`);
     exec.cooldownBars = req.cooldownBars;
   }
-  const key = resolveSeries(deps.store, req);
+  const symbols = req.symbol
+    .split(",")
+    .map((x) => x.trim())
+    .filter((x) => x !== "");
+  if (symbols.length === 0) throw invalidInput("--symbol: give at least one symbol, e.g. BTC/USDT");
   const range: { from?: number; to?: number } = {};
   const from = parseTime(req.from, "--from");
   const to = parseTime(req.to, "--to");
   if (from !== undefined) range.from = from;
   if (to !== undefined) range.to = to;
-  const series = deps.store.read(key, range);
-  const n = series.close.length;
-  if (n < 2)
-    throw invalidInput(
-      `sweep: ${key.symbol} ${key.timeframe} has ${n} bars in that range; widen --from/--to`,
-    );
-  const sim = simConfigOf(exec, key.timeframe);
+  const loaded = symbols.map((symbol) => {
+    const key = resolveSeries(deps.store, { ...req, symbol });
+    const series = deps.store.read(key, range);
+    const n = series.close.length;
+    if (n < 2)
+      throw invalidInput(
+        `sweep: ${key.symbol} ${key.timeframe} has ${n} bars in that range; widen --from/--to`,
+      );
+    return { key, series };
+  });
+  const timeframe = loaded[0]!.key.timeframe;
+  const sim = simConfigOf(exec, timeframe);
   const threads = Math.min(req.threads ?? 1, params.length);
   if (!(Number.isInteger(threads) && threads >= 1 && threads <= 256))
     throw invalidInput(`--threads ${req.threads}: use a whole number from 1 to 256`);
@@ -143,29 +166,38 @@ export async function runSweep(req: RunSweepRequest, deps: RunSweepDeps): Promis
   const pool = threads > 1 ? await deps.workers?.(threads) : undefined;
   if (threads > 1 && pool === undefined)
     throw invalidInput(`--threads ${threads}: no worker pool available here; use --threads 1`);
-  let out: Float64Array;
+  const all: SweepReportRow[] = [];
+  const total = params.length * loaded.length;
   let seconds: number | undefined;
   try {
     const t0 = deps.clock?.now();
-    out = await sweepResults(series, family, params, sim, {
-      threads,
-      ...(pool === undefined ? {} : { pool }),
-      ...(deps.onProgress === undefined ? {} : { onProgress: deps.onProgress }),
-    });
+    for (const [i, { key, series }] of loaded.entries()) {
+      const progress = deps.onProgress;
+      const out = await sweepResults(series, family, params, sim, {
+        threads,
+        ...(pool === undefined ? {} : { pool }),
+        ...(progress === undefined
+          ? {}
+          : { onProgress: (d: number) => progress(i * params.length + d, total) }),
+      });
+      for (const r of rowsOf(params, out)) all.push({ symbol: key.symbol, ...r });
+    }
     seconds = t0 === undefined ? undefined : (deps.clock!.now() - t0) / 1000;
   } finally {
     await pool?.close();
   }
-  const rows = rankRows(rowsOf(params, out), sort);
+  const rows = rankRows(all, sort);
   return {
     family: family.name,
-    exchange: key.exchange,
-    symbol: key.symbol,
-    timeframe: key.timeframe,
-    bars: n,
-    firstTs: series.ts[0]!,
-    lastTs: series.ts[n - 1]!,
-    combinations: params.length,
+    timeframe,
+    series: loaded.map(({ key, series }) => ({
+      exchange: key.exchange,
+      symbol: key.symbol,
+      bars: series.close.length,
+      firstTs: series.ts[0]!,
+      lastTs: series.ts[series.close.length - 1]!,
+    })),
+    combinations: total,
     threads,
     fee: sim.fee,
     slippage: sim.slippage,
@@ -178,7 +210,7 @@ export async function runSweep(req: RunSweepRequest, deps: RunSweepDeps): Promis
 }
 
 /** Best first: descending, except drawdown ascending; NaN last; ties keep grid order */
-export function rankRows(rows: SweepRow[], sort: SweepSort): SweepRow[] {
+export function rankRows<R extends SweepRow>(rows: R[], sort: SweepSort): R[] {
   const sign = sort === "maxDrawdown" ? 1 : -1;
   return rows
     .map((r, i) => ({ r, i }))

@@ -150,7 +150,46 @@ describe("kairos sweep", () => {
     expect(lines).toHaveLength(4);
     const dd = lines.slice(1).map((l) => Number(l.trim().split(/\s+/)[5]!.replace("%", "")));
     expect([...dd].sort((a, b) => a - b)).toEqual(dd);
-    expect(r.err).toMatch(/15 combinations x \d+ bars/);
+    expect(r.err).toMatch(/BTC\/USDT \(\d+ bars\): 15 combinations/);
+  });
+
+  it("sweeps several symbols and ranks them together", async () => {
+    expect((await cli("data", "import", "data/binance_ETH-USDT_1d.csv")).code).toBe(0);
+    const r = await cli(
+      "--json",
+      "sweep",
+      "sma-cross",
+      "--symbol",
+      "BTC/USDT,ETH/USDT",
+      "--timeframe",
+      "1d",
+      ...grid,
+      "--threads",
+      "2",
+    );
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.out) as SweepReport;
+    expect(rep.combinations).toBe(30);
+    expect(rep.series.map((x) => x.symbol)).toEqual(["BTC/USDT", "ETH/USDT"]);
+    expect(new Set(rep.rows.map((x) => x.symbol))).toEqual(new Set(["BTC/USDT", "ETH/USDT"]));
+    const one = JSON.parse(
+      (
+        await cli(
+          "--json",
+          "sweep",
+          "sma-cross",
+          "--symbol",
+          "ETH/USDT",
+          "--timeframe",
+          "1d",
+          ...grid,
+          "--threads",
+          "1",
+        )
+      ).out,
+    ) as SweepReport;
+    const eth = rep.rows.filter((x) => x.symbol === "ETH/USDT");
+    expect(eth).toEqual(one.rows);
   });
 
   it("refuses bad input with one clear line and exit code 2", async () => {

@@ -42,7 +42,10 @@ export function registerSweepCommand(program: Command): void {
     .description(
       `run every combination of a parameter grid with the vectorised engine and rank them (families: ${Object.keys(FAMILIES).join(", ")})`,
     )
-    .requiredOption("--symbol <BASE/QUOTE>", "symbol, e.g. BTC/USDT")
+    .requiredOption(
+      "--symbol <BASE/QUOTE[,...]>",
+      "symbol(s), e.g. BTC/USDT or BTC/USDT,ETH/USDT (each swept on its own)",
+    )
     .requiredOption("--timeframe <tf>", "timeframe, e.g. 1h")
     .option("--exchange <id>", "exchange id (default: the one that holds the symbol)")
     .option("--from <date>", "first bar, ISO date/time UTC (inclusive)")
@@ -126,14 +129,26 @@ export function registerSweepCommand(program: Command): void {
           return;
         }
         const names = report.swept;
+        const many = report.series.length > 1;
+        const where = report.series.map((x) => `${x.exchange} ${x.symbol} (${x.bars} bars)`).join(", ");
         printInfo(
-          `${report.family} on ${report.exchange} ${report.symbol} ${report.timeframe}: ${report.combinations} combinations x ${report.bars} bars in ${num(report.seconds ?? Number.NaN, 2)} s on ${report.threads} thread(s); fee ${report.fee}, slippage ${report.slippage}; sorted by ${report.sort}`,
+          `${report.family} ${report.timeframe} on ${where}: ${report.combinations} combinations in ${num(report.seconds ?? Number.NaN, 2)} s on ${report.threads} thread(s); fee ${report.fee}, slippage ${report.slippage}; sorted by ${report.sort}`,
         );
         printLine(
           table(
-            ["#", ...names, "sharpe", "return", "max DD", "trades", "final equity"],
+            [
+              "#",
+              ...(many ? ["symbol"] : []),
+              ...names,
+              "sharpe",
+              "return",
+              "max DD",
+              "trades",
+              "final equity",
+            ],
             report.rows.map((r, i) => [
               String(i + 1),
+              ...(many ? [r.symbol] : []),
               ...names.map((k) => String(r.params[k])),
               num(r.sharpe),
               pct(r.totalReturn),
