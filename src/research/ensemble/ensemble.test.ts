@@ -265,6 +265,27 @@ describe("buildEnsemble", () => {
     );
   });
 
+  it("regresses on the benchmark: a lone member worth 0.5 x benchmark + 10 bp has that alpha and beta", () => {
+    const n = 400;
+    const rng = createRng(8);
+    const bench = Float64Array.from({ length: n }, () => 0.01 * rng.normal());
+    const mine = Float64Array.from(bench, (b, t) => (t === 0 ? 0 : 0.001 + 0.5 * b + 0.0001 * rng.normal()));
+    const r = buildEnsemble(
+      {
+        timeframe: "1d",
+        ts: Float64Array.from({ length: n }, (_, t) => t),
+        benchmark: bench,
+        members: [{ id: "x", family: "f", symbol: "S", params: {}, returns: mine }],
+      },
+      { ...cfg, maxMemberWeight: 1, familyCap: 1, symbolCap: 1, rebalanceFee: 0, demoteBelow: -1e9 },
+    );
+    const v = r.versusBuyAndHold;
+    expect(v.beta).toBeCloseTo(0.5, 2);
+    expect(v.alpha).toBeCloseTo(0.001, 4);
+    expect(v.alphaT).toBeGreaterThan(10);
+    expect(v.better).toBe(v.tStat > 1.645);
+  });
+
   it("rejects misaligned members with one clear line", () => {
     const input = universe(1, 100, 1);
     const bad = { ...input, members: [{ ...input.members[0]!, returns: new Float64Array(99) }] };

@@ -188,7 +188,10 @@ function foldsOf(input: EnsembleInput, start: number, n: number): [number, numbe
   ]);
 }
 
-/** One-sided t-test on the mean per-bar return difference: "better" only when it is significant */
+/**
+ * One-sided tests against buy-and-hold: the mean per-bar return difference, and the alpha of an OLS
+ * regression of ensemble on benchmark returns. "Better" only when both are significant.
+ */
 function pairedTest(
   a: Float64Array,
   b: Float64Array,
@@ -199,19 +202,43 @@ function pairedTest(
   const n = to - from;
   let s = 0;
   let q = 0;
+  let sx = 0;
+  let sy = 0;
   for (let t = from; t < to; t++) {
-    const d = a[t]! - (Number.isFinite(b[t]!) ? b[t]! : 0);
+    const x = Number.isFinite(b[t]!) ? b[t]! : 0;
+    const d = a[t]! - x;
     s += d;
     q += d * d;
+    sx += x;
+    sy += a[t]!;
   }
   const mean = n > 0 ? s / n : 0;
   const sd = n > 1 ? Math.sqrt(Math.max(0, (q - n * mean * mean) / (n - 1))) : 0;
   const tStat = sd > 0 ? (mean / sd) * Math.sqrt(n) : 0;
-  const better = tStat > threshold;
+  const mx = n > 0 ? sx / n : 0;
+  const my = n > 0 ? sy / n : 0;
+  let sxx = 0;
+  let sxy = 0;
+  for (let t = from; t < to; t++) {
+    const x = (Number.isFinite(b[t]!) ? b[t]! : 0) - mx;
+    sxx += x * x;
+    sxy += x * (a[t]! - my);
+  }
+  const beta = sxx > 0 ? sxy / sxx : 0;
+  const alpha = my - beta * mx;
+  let sse = 0;
+  for (let t = from; t < to; t++) {
+    const e = a[t]! - alpha - beta * (Number.isFinite(b[t]!) ? b[t]! : 0);
+    sse += e * e;
+  }
+  const se = n > 2 && sxx > 0 ? Math.sqrt((sse / (n - 2)) * (1 / n + (mx * mx) / sxx)) : 0;
+  const alphaT = se > 0 ? alpha / se : 0;
+  const better = tStat > threshold && alphaT > threshold;
+  const figures = `mean difference ${fmtBps(mean)} per bar (t = ${tStat.toFixed(2)}), alpha ${fmtBps(alpha)} per bar at beta ${beta.toFixed(2)} (t = ${alphaT.toFixed(2)})`;
   const reason = better
-    ? `ensemble beat buy-and-hold by ${fmtBps(mean)} per bar (t = ${tStat.toFixed(2)} > ${threshold})`
-    : `no significant edge over buy-and-hold: mean difference ${fmtBps(mean)} per bar, t = ${tStat.toFixed(2)} (needs > ${threshold})`;
-  return { meanDiff: mean, tStat, better, reason };
+    ? `ensemble beat buy-and-hold: ${figures}, both above ${threshold}`
+    : `no significant edge over buy-and-hold: ${figures}; "better" needs both t above ${threshold}`;
+  return { meanDiff: mean, tStat, alpha, alphaT, beta, better, reason };
 }
 
 const fmtBps = (x: number): string => `${(x * 1e4).toFixed(2)} bp`;

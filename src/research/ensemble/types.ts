@@ -125,7 +125,20 @@ export interface EnsembleResult {
   walkForwardSingle: ReturnStats;
   folds: FoldRecord[];
   /** paired test of ensemble minus buy-and-hold per-bar returns over the record */
-  versusBuyAndHold: { meanDiff: number; tStat: number; better: boolean; reason: string };
+  /**
+   * "better" needs both a significant mean return difference and a significant alpha against
+   * buy-and-hold (intercept of ensemble on benchmark returns): sitting in cash through a falling
+   * market beats it on the difference alone, without any skill
+   */
+  versusBuyAndHold: {
+    meanDiff: number;
+    tStat: number;
+    alpha: number;
+    alphaT: number;
+    beta: number;
+    better: boolean;
+    reason: string;
+  };
   demotions: DemotionEvent[];
   /** net target exposure per symbol for the next bar: sum of member weight times member exposure */
   nextExposure: Record<string, number>;
