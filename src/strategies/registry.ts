@@ -1,3 +1,4 @@
+import { isBasket, SCREEN_FAMILIES } from "./_kit/catalog.ts";
 import { donchianBreakout } from "./donchian-breakout/strategy.ts";
 import { emaCross } from "./ema-cross/strategy.ts";
 import type { StrategyFamily } from "./family.ts";
@@ -7,12 +8,18 @@ import { smaCross } from "./sma-cross/strategy.ts";
 // biome-ignore lint/suspicious/noExplicitAny: families differ in their params type; each validates its own
 type AnyFamily = StrategyFamily<any>;
 
-/** The built-in strategy families by name */
+/**
+ * Every built-in single-symbol strategy family by name, so backtest, sweep, screen and ensemble
+ * all see the same set (basket families such as xs-momentum run only in the screen)
+ */
 export const FAMILIES: Readonly<Record<string, AnyFamily>> = {
   "sma-cross": smaCross,
   "ema-cross": emaCross,
   "rsi-reversion": rsiReversion,
   "donchian-breakout": donchianBreakout,
+  ...Object.fromEntries(
+    SCREEN_FAMILIES.filter((f) => !isBasket(f)).map((f): [string, AnyFamily] => [f.name, f as AnyFamily]),
+  ),
 };
 
 export const getFamily = (name: string): AnyFamily | undefined => FAMILIES[name];
