@@ -191,6 +191,8 @@ export interface EnsembleFromRunResult extends BuildEnsembleResult {
   pool: JudgedVariant[];
   /** the other weighting schemes on the same pool and folds, for comparison (never picked from) */
   alternatives: SchemeRecord[];
+  /** the run's three top-ranked variants replayed on its clock, for the report's equity chart */
+  topCurves: { id: string; returns: Float64Array }[];
   notes: string[];
 }
 
@@ -274,5 +276,9 @@ export function buildEnsembleFromRun(x: EnsembleFromRunInput): EnsembleFromRunRe
     const alt = buildEnsemble(input, { ...ensemblePreset(data.timeframe), ...x.config, scheme });
     return { scheme, stats: alt.stats, better: alt.versusBuyAndHold.better };
   });
-  return { input, ensemble, explanations, pool, notes, alternatives };
+  const topCurves = run.variants.slice(0, 3).map((v) => ({
+    id: v.id,
+    returns: replayVariant(data, { family: v.family, params: v.params, symbol: v.symbol }, run.config),
+  }));
+  return { input, ensemble, explanations, pool, notes, alternatives, topCurves };
 }

@@ -57,6 +57,7 @@ export function writeReport(deps: WriteReportDeps, x: WriteReportInput): WriteRe
     explanations: built.explanations,
     notes: built.notes,
     alternatives: built.alternatives,
+    topCurves: built.topCurves,
   });
   deps.files.writeTextAtomic(x.path, renderReportHtml(data, deps.chartLibrary()));
   return { path: x.path, data, built };

@@ -21,6 +21,8 @@ export interface StrategistReportInput {
   ensemble: EnsembleResult;
   /** member ids whose equity curves are drawn beside the ensemble */
   plotIds: string[];
+  /** curves of variants outside the ensemble's pool (e.g. the leaderboard's top), on the same clock */
+  extraCurves?: { id: string; returns: Float64Array }[];
   explanations: SignalExplanation[];
   notes?: string[];
   /** other weighting schemes' records on the same pool, for comparison */
@@ -56,8 +58,9 @@ export function buildReportData(x: StrategistReportInput): ReportData {
     { name: `ensemble (${e.config.scheme})`, kind: "ensemble", r: e.returns },
     { name: "buy-and-hold", kind: "buy-and-hold", r: inp.benchmark },
     ...x.plotIds.flatMap((id) => {
-      const mb = inp.members.find((m) => m.id === id);
-      return mb === undefined ? [] : [{ name: id, kind: "variant" as const, r: mb.returns }];
+      const r =
+        inp.members.find((m) => m.id === id)?.returns ?? x.extraCurves?.find((c) => c.id === id)?.returns;
+      return r === undefined ? [] : [{ name: id, kind: "variant" as const, r }];
     }),
   ];
   const curves = named.map((c) => ({ ...c, ...curve(c.r) }));

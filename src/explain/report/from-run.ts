@@ -15,6 +15,8 @@ export interface RunReportInput {
   explanations: SignalExplanation[];
   notes?: string[];
   alternatives?: { scheme: string; stats: ReturnStats; better: boolean }[];
+  /** the leaderboard's top variants, replayed on the run's clock, drawn beside the ensemble */
+  topCurves?: { id: string; returns: Float64Array }[];
   /** leaderboard rows shown (the JSON output of the screen holds them all) */
   top?: number;
 }
@@ -50,11 +52,7 @@ export function reportDataFromRun(x: RunReportInput): ReportData {
       totalReturn: v.monteCarlo!.blocks.totalReturn,
       maxDrawdown: v.monteCarlo!.blocks.maxDrawdown,
     }));
-  const ids = new Set(x.ensembleInput.members.map((m) => m.id));
-  const plotIds = run.variants
-    .filter((v) => ids.has(v.id))
-    .slice(0, 3)
-    .map((v) => v.id);
+  const plotIds = (x.topCurves ?? []).map((c) => c.id);
   const day = (ts: number): string => new Date(ts).toISOString().slice(0, 16).replace("T", " ");
   return {
     ...buildReportData({
@@ -82,6 +80,7 @@ export function reportDataFromRun(x: RunReportInput): ReportData {
       ensembleInput: x.ensembleInput,
       ensemble: x.ensemble,
       plotIds,
+      extraCurves: x.topCurves ?? [],
       explanations: x.explanations,
       notes: x.notes ?? [],
       ...(x.alternatives === undefined ? {} : { alternatives: x.alternatives }),
