@@ -56,6 +56,24 @@ try {
     store.close();
   }
 
+  // ours: store -> arrays (before the peers, whose garbage would otherwise be collected during our reads)
+  const home = join(tmp, "import-0");
+  const store = new SqliteCandleStore(openDatabase(home));
+  const key = { exchange: "bench", symbol: "BTC/USDT", timeframe: "1m" as const };
+  const readRates: number[] = [];
+  const readCpuRates: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const c0 = process.cpuUsage();
+    const t = performance.now();
+    const s = store.read(key);
+    const sec = (performance.now() - t) / 1000;
+    const cpu = process.cpuUsage(c0);
+    if (s.ts.length !== N || s.close[N - 1] !== big.close[N - 1]) throw new Error("read mismatch");
+    readRates.push(N / sec);
+    readCpuRates.push(N / ((cpu.user + cpu.system) / 1e6));
+  }
+  store.close();
+
   // peer: split lines, Number() each field, one INSERT per row (the obvious row-store import)
   const peerImport = (() => {
     const db = new Database(join(tmp, "rows.db"));
@@ -78,24 +96,6 @@ try {
     const rate = N / ((performance.now() - t) / 1000);
     return { db, rate };
   })();
-
-  // ours: store -> arrays
-  const home = join(tmp, "import-0");
-  const store = new SqliteCandleStore(openDatabase(home));
-  const key = { exchange: "bench", symbol: "BTC/USDT", timeframe: "1m" as const };
-  const readRates: number[] = [];
-  const readCpuRates: number[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    const c0 = process.cpuUsage();
-    const t = performance.now();
-    const s = store.read(key);
-    const sec = (performance.now() - t) / 1000;
-    const cpu = process.cpuUsage(c0);
-    if (s.ts.length !== N || s.close[N - 1] !== big.close[N - 1]) throw new Error("read mismatch");
-    readRates.push(N / sec);
-    readCpuRates.push(N / ((cpu.user + cpu.system) / 1e6));
-  }
-  store.close();
 
   // peer: SELECT every row and copy into arrays
   const rowReadRates: number[] = [];
