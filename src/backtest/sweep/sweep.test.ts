@@ -281,3 +281,16 @@ describe("fast path = general path on long random walks (drawdown block skips, t
     );
   });
 });
+
+describe("every registered family runs in the sweep", () => {
+  it("gives the event engine's figures with its default parameters on bundled BTC/USDT 1d", () => {
+    const s = loadBundledSeries("binance", "BTC/USDT", "1d");
+    const exec = defaultExecution({ slippage: { kind: "fixed", rate: 0.0005 } });
+    const sim = simConfigOf(exec, "1d");
+    for (const [name, family] of Object.entries(FAMILIES)) {
+      const p = family.params.parse({}) as Record<string, number | boolean>;
+      const ev = runEngine({ series: [s], strategy: family.create(p), config: exec });
+      expectSameRun(ev, sweep(s, family, [p], sim)[0]!, name);
+    }
+  });
+});
