@@ -110,7 +110,9 @@ function runCrossTiled(
         count = crossScan(A, B, s > t0 ? s : t0, t1, scanState[j]!, on[c]!, buf);
         scanState[j] = buf.state;
       }
-      simulateRange(p, buf.idx, buf.val, count, t1 - 1, cfg, st, j * SIM_STATE_STRIDE);
+      // a tile without transitions needs no call: the next call marks the whole segment at once
+      if (count > 0 || t1 === n)
+        simulateRange(p, buf.idx, buf.val, count, t1 - 1, cfg, st, j * SIM_STATE_STRIDE);
     }
   }
   for (let j = 0; j < m; j++)
