@@ -10,7 +10,12 @@ import {
   type SweepRow,
   simConfigOf,
 } from "../backtest/sweep/sweep.ts";
-import { SWEEP_KERNEL, type SweepShared, type SweepTask } from "../backtest/sweep/worker-kernel.ts";
+import {
+  SWEEP_KERNEL,
+  SWEEP_PREP_KERNEL,
+  type SweepShared,
+  type SweepTask,
+} from "../backtest/sweep/worker-kernel.ts";
 import { defaultExecution } from "../backtest/types.ts";
 import { parseFraction } from "../backtest/units.ts";
 import type { CandleSeries } from "../domain/candle-series.ts";
@@ -266,7 +271,7 @@ export async function sweepResults(
   if (pool === undefined)
     throw invalidInput(`--threads ${threads}: no worker pool available here; use --threads 1`);
   try {
-    const ctx = prepareSweep(series, family, params, sim, { alloc: sharedAlloc });
+    const ctx = prepareSweep(series, family, params, sim, { alloc: sharedAlloc, deferred: true });
     const out = sharedAlloc(m * RESULT_STRIDE);
     const shared: SweepShared = {
       family: family.name,
@@ -289,6 +294,13 @@ export async function sweepResults(
       general: opts.general === true,
       out,
     };
+    // the threads compute the indicator arrays first, each a comb through the cache's entries
+    const size = ctx.cache.size;
+    if (size > 0) {
+      const kp = Math.min(size, threads * 2);
+      const prep: SweepTask[] = Array.from({ length: kp }, (_, i) => ({ from: i, to: size, step: kp }));
+      await pool.run<SweepTask, number, SweepShared>(SWEEP_PREP_KERNEL, prep, { shared });
+    }
     // two tasks per thread, each a comb through the whole grid (combinations i, i + k, ...): tasks are
     // large (per-series arrays read once per tile for many combinations) and of similar cost
     const k = Math.min(m, threads * 2);

@@ -18,17 +18,31 @@ export interface CacheEntry {
 export class IndicatorCache {
   private readonly entries = new Map<string, CachedArray>();
   private readonly order: string[] = [];
+  /** deferred mode: how to compute each entry, filled by `get`, run by `computeAt` */
+  private readonly computeOf = new Map<string, (out: Float64Array) => void>();
 
   constructor(
     /** bars in the series */
     readonly n: number,
     private readonly alloc: F64Alloc = heapAlloc,
+    /** allocate on `get` but compute later with `computeAt` (threads split the computing) */
+    private readonly deferred = false,
   ) {}
 
   /** The array for `key`, computing it with `compute(out)` on first use */
   get(key: string, compute: (out: Float64Array) => void): CachedArray {
     const hit = this.entries.get(key);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) {
+      if (this.deferred && !this.computeOf.has(key)) this.computeOf.set(key, compute);
+      return hit;
+    }
+    if (this.deferred) {
+      const entry = this.allocEntry();
+      this.computeOf.set(key, compute);
+      this.entries.set(key, entry);
+      this.order.push(key);
+      return entry;
+    }
     // one allocation per entry: the values and their block summaries share a buffer
     const nb = blockCount(this.n);
     const ns = superCount(this.n);
@@ -45,6 +59,30 @@ export class IndicatorCache {
     this.entries.set(key, entry);
     this.order.push(key);
     return entry;
+  }
+
+  private allocEntry(): CachedArray {
+    const nb = blockCount(this.n);
+    const ns = superCount(this.n);
+    const all = this.alloc(this.n + 2 * nb + 2 * ns);
+    return {
+      values: all.subarray(0, this.n),
+      min: all.subarray(this.n, this.n + nb),
+      max: all.subarray(this.n + nb, this.n + 2 * nb),
+      min64: all.subarray(this.n + 2 * nb, this.n + 2 * nb + ns),
+      max64: all.subarray(this.n + 2 * nb + ns, this.n + 2 * nb + 2 * ns),
+    };
+  }
+
+  /** Deferred mode: computes entry `i` (insertion order) and its block summaries in place */
+  computeAt(i: number): void {
+    const key = this.order[i];
+    const compute = key === undefined ? undefined : this.computeOf.get(key);
+    if (key === undefined || compute === undefined) return;
+    const e = this.entries.get(key)!;
+    compute(e.values);
+    blockMinMax(e.values, e.min, e.max);
+    superMinMax(e.min, e.max, e.min64, e.max64);
   }
 
   /** A constant line (a threshold), cached like any indicator */
@@ -69,8 +107,9 @@ export class IndicatorCache {
     n: number,
     entries: readonly CacheEntry[],
     alloc: F64Alloc = heapAlloc,
+    deferred = false,
   ): IndicatorCache {
-    const c = new IndicatorCache(n, alloc);
+    const c = new IndicatorCache(n, alloc, deferred);
     for (const e of entries) {
       c.entries.set(e.key, { values: e.values, min: e.min, max: e.max, min64: e.min64, max64: e.max64 });
       c.order.push(e.key);

@@ -70,7 +70,8 @@ export interface SweepContext {
 
 /**
  * Prepares a sweep: the shared per-series arrays, the indicator cache filled with every array a
- * crossover plan needs, and the plan. `alloc` places the arrays (SharedArrayBuffer for threads).
+ * crossover plan needs, and the plan. `alloc` places the arrays (SharedArrayBuffer for threads);
+ * `deferred` allocates the cache's arrays without computing them (threads do, in parallel).
  */
 export function prepareSweep(
   series: CandleSeries,
@@ -78,13 +79,14 @@ export function prepareSweep(
   family: StrategyFamily<any>,
   params: readonly Record<string, number | boolean>[],
   sim: SimConfig,
-  options: { alloc?: F64Alloc; dense?: boolean } = {},
+  options: { alloc?: F64Alloc; dense?: boolean; deferred?: boolean } = {},
 ): SweepContext {
   const alloc = options.alloc ?? heapAlloc;
   if (series.close.length < 2)
     throw invalidInput(`sweep: ${series.symbol} has ${series.close.length} bars; need at least 2`);
   const prepared = prepareSeries(series, alloc);
-  const cache = new IndicatorCache(prepared.n, alloc);
+  // deferred: the arrays are allocated here and computed by worker threads (worker-kernel.ts)
+  const cache = new IndicatorCache(prepared.n, alloc, options.deferred === true);
   const plan = buildPlan(family, series, params, cache, options.dense === true ? { dense: true } : {});
   return { prepared, cache, plan, sim, combos: planSize(plan) };
 }

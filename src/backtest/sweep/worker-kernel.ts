@@ -37,6 +37,27 @@ export interface SweepTask {
 }
 
 const contexts = new WeakMap<SweepShared, SweepContext>();
+const prepContexts = new WeakMap<SweepShared, IndicatorCache>();
+
+export const SWEEP_PREP_KERNEL = "sweep.prepare";
+
+/**
+ * Computes cache entries [from, to) (insertion order) into the shared arrays: the calling thread
+ * only allocates them, so the threads split the indicator work before the sweep proper.
+ */
+export function sweepPrepareKernel(task: SweepTask, shared: SweepShared): number {
+  let cache = prepContexts.get(shared);
+  if (cache === undefined) {
+    const family = getFamily(shared.family);
+    if (family === undefined) throw invalidInput(`sweep: unknown family ${shared.family}`);
+    cache = IndicatorCache.fromSnapshot(shared.prepared.n, shared.cache, undefined, true);
+    // building the plan visits every key and so learns how to compute each entry
+    buildPlan(family, shared.series, shared.params, cache, shared.dense ? { dense: true } : {});
+    prepContexts.set(shared, cache);
+  }
+  for (let i = task.from; i < task.to; i += task.step) cache.computeAt(i);
+  return 0;
+}
 
 function contextOf(s: SweepShared): SweepContext {
   let ctx = contexts.get(s);
