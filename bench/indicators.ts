@@ -1,7 +1,10 @@
 // Indicator speed: SMA(20), EMA(20), RSI(14), MACD(12,26,9), Bollinger(20,2), ATR(14), Stochastic(14,3,3),
 // ADX(14) over 1,000,000 bars (bundled BTC/USDT 1h continued by repeating its returns), ours with
 // caller-provided outputs against a plain C loop (bench/ref/indicators.c, gcc -O3) and the npm peers.
-// Usage: npm run bench -- indicators [--bars 1000000] [--reps 7] [--peer-reps 1]
+// Usage: npm run bench -- indicators [--bars 1000000] [--reps 7] [--peer-reps 1] [--procs 3]
+// Ours and the C loop are timed in --procs fresh child processes (each alternating ours with C, best
+// of --reps), best over the children: the C side already runs in a fresh process per timing, and one
+// V8 process's JIT code placement can swing a kernel by up to 2x, so ours gets fresh processes too.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -33,6 +36,9 @@ const arg = (name: string, dflt: number): number => {
 const N = arg("bars", 1_000_000);
 const REPS = arg("reps", 7);
 const PEER_REPS = arg("peer-reps", 1);
+const PROCS = arg("procs", 3);
+/** set in the child processes that time ours and the C loop; they print the timings as one JSON line */
+const CHILD = args.includes("--child");
 const log = (s: string): void => {
   process.stderr.write(`${s}\n`);
 };
@@ -249,24 +255,55 @@ const CASES: Case[] = [
   },
 ];
 
-log(`indicators bench: ${N.toLocaleString("en-US")} bars, best of ${REPS} (peers: best of ${PEER_REPS})`);
-// ours first, before any peer has made garbage (its collection would run on background threads and
-// count in this process's CPU time); ours and the C loop alternate, best of REPS each
-const oursNs: number[] = [];
-const cNs: number[] = [];
-for (const [k, c] of CASES.entries()) {
-  c.ours();
-  c.ours();
-  let value = Number.POSITIVE_INFINITY;
-  let cBest = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < REPS; r++) {
-    // an untimed run first, as the C loop does: the C process has just evicted our arrays from cache
+/** Best-of-REPS ns/bar of ours and of the C loop per case, alternating the two, in this process */
+function measure(): { ours: number[]; c: number[] } {
+  // ours first, before any peer has made garbage (its collection would run on background threads and
+  // count in this process's CPU time); ours and the C loop alternate, best of REPS each
+  const oursNs: number[] = [];
+  const cNs: number[] = [];
+  for (const [k, c] of CASES.entries()) {
     c.ours();
-    value = Math.min(value, time(1, c.ours));
-    if (haveC) cBest = Math.min(cBest, cTime(k, 1));
+    c.ours();
+    let value = Number.POSITIVE_INFINITY;
+    let cBest = Number.POSITIVE_INFINITY;
+    for (let r = 0; r < REPS; r++) {
+      // an untimed run first, as the C loop does: the C process has just evicted our arrays from cache
+      c.ours();
+      value = Math.min(value, time(1, c.ours));
+      if (haveC) cBest = Math.min(cBest, cTime(k, 1));
+    }
+    oursNs.push(value);
+    cNs.push(cBest);
   }
-  oursNs.push(value);
-  cNs.push(cBest);
+  return { ours: oursNs, c: cNs };
+}
+
+if (CHILD) {
+  process.stdout.write(`${JSON.stringify(measure())}\n`);
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+}
+log(
+  `indicators bench: ${N.toLocaleString("en-US")} bars, ours and C best of ${REPS} in each of ${PROCS} fresh processes (peers: best of ${PEER_REPS})`,
+);
+const oursNs = CASES.map(() => Number.POSITIVE_INFINITY);
+const cNs = CASES.map(() => Number.POSITIVE_INFINITY);
+for (let p = 0; p < PROCS; p++) {
+  const text = execFileSync(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), ...args, "--child"],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 20 },
+  );
+  const r = JSON.parse(text.trim().split("\n").pop() ?? "{}") as { ours: number[]; c: number[] };
+  log(
+    `  process ${p + 1}: ours ${r.ours.map((v) => v.toFixed(2)).join(" ")} | C ${r.c.map((v) => v.toFixed(2)).join(" ")}`,
+  );
+  r.ours.forEach((v, k) => {
+    oursNs[k] = Math.min(oursNs[k]!, v);
+  });
+  r.c.forEach((v, k) => {
+    cNs[k] = Math.min(cNs[k]!, v);
+  });
 }
 closeArr = Array.from(close);
 highArr = Array.from(high);
