@@ -69,6 +69,39 @@ function decode(b: Buffer, n: number): Float64Array {
   return out;
 }
 
+/**
+ * Timestamps of an evenly spaced chunk (the usual case: no gap inside its window) are stored as
+ * their first two values only, 16 bytes instead of 128 KB: a sixth fewer bytes to write, fsync and
+ * read. The blob's length tells the two forms apart (a 2-row chunk is the same bytes either way),
+ * so chunks written before this encoding read unchanged and no migration is needed.
+ */
+function packTs(ts: Float64Array): Buffer {
+  const n = ts.length;
+  if (n <= 2) return blob(ts);
+  const t0 = ts[0]!;
+  const step = ts[1]! - t0;
+  // the exact expression unpackTs evaluates, so a packed chunk reads back bit for bit
+  for (let i = 2; i < n; i++) if (ts[i] !== t0 + i * step) return blob(ts);
+  return blob(ts.subarray(0, 2));
+}
+
+/** Writes a chunk's `rows` timestamps into `out` from `at`, whichever form packTs chose */
+function unpackTs(b: Buffer, rows: number, out: Float64Array, at: number): void {
+  if (b.length >= rows * 8) {
+    new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(b.subarray(0, rows * 8), at * 8);
+    return;
+  }
+  const t0 = b.readDoubleLE(0);
+  const step = b.readDoubleLE(8) - t0;
+  for (let i = 0; i < rows; i++) out[at + i] = t0 + i * step;
+}
+
+function decodeTs(b: Buffer, n: number): Float64Array {
+  const out = new Float64Array(n);
+  unpackTs(b, n, out, 0);
+  return out;
+}
+
 const colsOf = (s: CandleSeries): Cols => [s.ts, s.open, s.high, s.low, s.close, s.volume];
 const iso = (ts: number): string => new Date(ts).toISOString();
 
@@ -154,7 +187,9 @@ export class SqliteCandleStore implements CandleStore {
           this.putChunk(id, bucket, incoming);
           result.inserted += j - i;
         } else {
-          const existing = COLS.map((c) => decode(stored[c], stored.rows)) as Cols;
+          const existing = COLS.map((c) =>
+            c === "ts" ? decodeTs(stored.ts, stored.rows) : decode(stored[c], stored.rows),
+          ) as Cols;
           const merged = mergeChunk(existing, incoming, series, options.replace === true, result);
           if (merged !== undefined) this.putChunk(id, bucket, merged);
         }
@@ -188,11 +223,13 @@ export class SqliteCandleStore implements CandleStore {
       // an earlier result died reuses warm heap pages; one 48 MB block is always a fresh mmap, and its
       // page faults cost ~40 ms per 1M rows here, more than the copy itself (measured, bench/data.ts)
       const bytes = COLS.map(() => new Uint8Array(Buffer.allocUnsafeSlow(total * 8).buffer, 0, total * 8));
+      const ts = new Float64Array(bytes[0]!.buffer, 0, total);
       let at = 0;
       // iterate rather than all(): one chunk's blobs alive at a time keeps the copy in warm memory
       for (const c of this.stmts.chunks.iterate(row.id, lo, hi)) {
         const len = c[0] * 8;
-        for (let k = 0; k < 6; k++) bytes[k]!.set((c[k + 1] as Buffer).subarray(0, len), at * 8);
+        unpackTs(c[1], c[0], ts, at);
+        for (let k = 1; k < 6; k++) bytes[k]!.set((c[k + 1] as Buffer).subarray(0, len), at * 8);
         at += c[0];
       }
       return bytes.map((b) => new Float64Array(b.buffer, 0, total)) as Cols;
@@ -223,10 +260,9 @@ export class SqliteCandleStore implements CandleStore {
     return this.db.transaction((): Float64Array => {
       const total = this.stmts.countRows.get(row.id, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) ?? 0;
       const ts = new Float64Array(total);
-      const bytes = new Uint8Array(ts.buffer);
       let at = 0;
       for (const c of this.stmts.timestamps.iterate(row.id)) {
-        bytes.set(c.ts.subarray(0, c.rows * 8), at * 8);
+        unpackTs(c.ts, c.rows, ts, at);
         at += c.rows;
       }
       return ts;
@@ -258,7 +294,7 @@ export class SqliteCandleStore implements CandleStore {
 
   private putChunk(id: number, bucket: number, c: Cols): void {
     const n = c[0].length;
-    this.stmts.putChunk.run(id, bucket, n, c[0][0], c[0][n - 1], ...c.map(blob));
+    this.stmts.putChunk.run(id, bucket, n, c[0][0], c[0][n - 1], packTs(c[0]), ...c.slice(1).map(blob));
   }
 }
 
