@@ -33,10 +33,15 @@ export function supertrendDirection(
     if (!Number.isNaN(upPrev) && up > upPrev && !(pc > upPrev)) up = upPrev;
     if (!Number.isNaN(dnPrev) && dn < dnPrev && !(pc < dnPrev)) dn = dnPrev;
     const c = s.close[t]!;
-    if (!Number.isNaN(upPrev)) {
-      if (d < 0 && c > upPrev) d = 1;
-      else if (d > 0 && c < dnPrev) d = -1;
+    if (Number.isNaN(upPrev)) {
+      // the first bar with bands has no previous band to cross: no direction yet (inside the declared warm-up)
+      dir[t] = Number.NaN;
+      upPrev = up;
+      dnPrev = dn;
+      continue;
     }
+    if (d < 0 && c > upPrev) d = 1;
+    else if (d > 0 && c < dnPrev) d = -1;
     dir[t] = d;
     upPrev = up;
     dnPrev = dn;
