@@ -1,5 +1,10 @@
 import { BLOCK, BLOCK_SHIFT, type CachedArray, SUPER_SHIFT } from "./prepared.ts";
 
+// module-local copies: a transpiler may turn imported bindings into getter calls, too slow in hot loops
+const BSHIFT = BLOCK_SHIFT;
+const SSHIFT = SUPER_SHIFT;
+const BSIZE = BLOCK;
+
 /** A target-exposure path stored sparsely: the bars whose close changes the target, and the new target */
 export interface TransitionBuffer {
   idx: Int32Array;
@@ -61,7 +66,7 @@ export function crossScan(
   let k = 0;
   let st = state;
   let i = from;
-  const aligned = Math.min(to, (from + BLOCK - 1) & ~(BLOCK - 1));
+  const aligned = Math.min(to, (from + BSIZE - 1) & ~(BSIZE - 1));
   for (; i < aligned; i++) {
     const c = a[i]! > b[i]! ? 1 : 0;
     if (c !== st) {
@@ -71,12 +76,12 @@ export function crossScan(
       k++;
     }
   }
-  const endBlock = to >> BLOCK_SHIFT;
-  const SB = 1 << SUPER_SHIFT;
-  let blk = i >> BLOCK_SHIFT;
+  const endBlock = to >> BSHIFT;
+  const SB = 1 << SSHIFT;
+  let blk = i >> BSHIFT;
   while (blk < endBlock) {
     if ((blk & (SB - 1)) === 0 && blk + SB <= endBlock) {
-      const sb = blk >> SUPER_SHIFT;
+      const sb = blk >> SSHIFT;
       if (st === 1 ? aMin64[sb]! > bMax64[sb]! : aMax64[sb]! <= bMin64[sb]!) {
         blk += SB;
         continue;
@@ -86,8 +91,8 @@ export function crossScan(
       blk++;
       continue;
     }
-    const end = (blk + 1) << BLOCK_SHIFT;
-    for (let j = blk << BLOCK_SHIFT; j < end; j++) {
+    const end = (blk + 1) << BSHIFT;
+    for (let j = blk << BSHIFT; j < end; j++) {
       const c = a[j]! > b[j]! ? 1 : 0;
       if (c !== st) {
         st = c;
@@ -98,7 +103,7 @@ export function crossScan(
     }
     blk++;
   }
-  for (i = Math.max(i, endBlock << BLOCK_SHIFT); i < to; i++) {
+  for (i = Math.max(i, endBlock << BSHIFT); i < to; i++) {
     const c = a[i]! > b[i]! ? 1 : 0;
     if (c !== st) {
       st = c;

@@ -1,6 +1,10 @@
 import { BLOCK_SHIFT, type PreparedSeries, SUPER_SHIFT } from "./prepared.ts";
 
-const SUPER = 1 << (BLOCK_SHIFT + SUPER_SHIFT);
+// module-local copies: a transpiler may turn imported bindings into getter calls, too slow in hot loops
+const BSHIFT = BLOCK_SHIFT;
+const SSHIFT = SUPER_SHIFT;
+
+const SUPER = 1 << (BSHIFT + SSHIFT);
 
 /**
  * The execution model of the event engine, reduced to what a sweep needs: next-open fills, fee and
@@ -286,7 +290,7 @@ export function simulateRange(
         let i = last + 1;
         while (i <= to) {
           if ((i & (SUPER - 1)) === 0 && i + SUPER - 1 <= to) {
-            const sb = i >> (BLOCK_SHIFT + SUPER_SHIFT);
+            const sb = i >> (BSHIFT + SSHIFT);
             const sHi = cash + q * (up ? closeMax64[sb]! : closeMin64[sb]!);
             const sLo = cash + q * (up ? closeMin64[sb]! : closeMax64[sb]!);
             if (!(sHi > peak) && !(sLo < thr)) {
@@ -294,8 +298,8 @@ export function simulateRange(
               continue;
             }
           }
-          const b = i >> BLOCK_SHIFT;
-          const bEnd = Math.min(to, ((b + 1) << BLOCK_SHIFT) - 1);
+          const b = i >> BSHIFT;
+          const bEnd = Math.min(to, ((b + 1) << BSHIFT) - 1);
           const eHi = cash + q * (up ? closeMax[b]! : closeMin[b]!);
           const eLo = cash + q * (up ? closeMin[b]! : closeMax[b]!);
           if (eHi > peak || eLo < thr) {
