@@ -1,34 +1,15 @@
 // `kairos backtest` end to end: a real home folder, a real SQLite store, the real CLI process
-import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
 import { runEngine } from "../../src/backtest/engine.ts";
 import { defaultExecution } from "../../src/backtest/types.ts";
 import { smaCross } from "../../src/strategies/sma-cross/strategy.ts";
-import { DATA_DIR, loadBundledSeries } from "../support/bundled-data.ts";
+import { loadBundledSeries } from "../support/bundled-data.ts";
+import { bundledHome, spawnKairos } from "../support/cli.ts";
 
-const run = promisify(execFile);
-const BIN = resolve(DATA_DIR, "../bin/kairos.js");
-const home = mkdtempSync(join(tmpdir(), "kairos-bt-"));
-
-async function kairos(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run("node", [BIN, "--home", home, ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
-  }
-}
-
-beforeAll(async () => {
-  const r = await kairos("data", "import", join(DATA_DIR, "binance_BTC-USDT_1h.csv"));
-  expect(r.code).toBe(0);
-}, 120_000);
-afterAll(() => rmSync(home, { recursive: true, force: true }));
+const home = bundledHome("kairos-bt-", ["binance_BTC-USDT_1h.csv"]);
+const kairos = (...args: string[]) => spawnKairos(args, { home });
 
 describe("kairos backtest", () => {
   it("sma-cross --json prints metrics and trades equal to the engine on the bundled file; writes report and CSV", async () => {

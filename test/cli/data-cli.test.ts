@@ -1,23 +1,16 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DATA_DIR } from "../support/bundled-data.ts";
+import { runKairos } from "../support/cli.ts";
 
-const ROOT = resolve(import.meta.dirname, "../..");
 // each step spawns the CLI (a few seconds each on a loaded 2-core machine)
 const SLOW = 240_000;
 const tmp = mkdtempSync(join(tmpdir(), "kairos-cli-data-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function kairos(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(ROOT, "bin/kairos.js"), ...args], {
-    encoding: "utf8",
-    env: { ...process.env, KAIROS_HOME: "" },
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const kairos = (...args: string[]) => runKairos(args);
 
 interface ManifestEntry {
   file: string;

@@ -1,13 +1,12 @@
 // `kairos data download` as a user runs it: a child process, the local exchange over HTTP, Ctrl-C
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadBundledSeries } from "../support/bundled-data.ts";
+import { spawnKairos } from "../support/cli.ts";
 import { type LocalExchange, startLocalExchange } from "../support/local-exchange/index.ts";
 
-const ROOT = resolve(import.meta.dirname, "../..");
 // each step spawns the CLI, which loads ccxt (seconds on a loaded 2-core machine)
 const SLOW = 240_000;
 const tmp = mkdtempSync(join(tmpdir(), "kairos-cli-download-"));
@@ -19,32 +18,6 @@ afterAll(async () => {
   await ex.close();
   rmSync(tmp, { recursive: true, force: true });
 });
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function kairos(args: string[], whileRunning?: (pid: number) => Promise<void>): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(ROOT, "bin/kairos.js"), ...args], {
-      env: { ...process.env, KAIROS_HOME: "" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on("error", fail);
-    child.on("close", (code, signal) => done({ code, signal, stdout, stderr }));
-    if (whileRunning !== undefined) whileRunning(child.pid!).catch(fail);
-  });
-}
 
 const waitFor = async (cond: () => boolean, ms = 60_000): Promise<void> => {
   const t0 = Date.now();
@@ -76,9 +49,11 @@ describe("kairos data download (CLI)", () => {
       ];
       ex.faults.inject({ kind: "slow", delayMs: 150 }, { pathPrefix: "/api/v3/klines", times: 1000 });
       const klines = () => ex.requests.filter((r) => r.path === "/api/v3/klines").length;
-      const first = await kairos(args, async (pid) => {
-        await waitFor(() => klines() >= 3);
-        process.kill(pid, "SIGINT");
+      const first = await spawnKairos(args, {
+        whileRunning: async (pid) => {
+          await waitFor(() => klines() >= 3);
+          process.kill(pid, "SIGINT");
+        },
       });
       expect(first.code, first.stderr).toBe(130);
       expect(first.stderr).toMatch(
@@ -89,11 +64,11 @@ describe("kairos data download (CLI)", () => {
       expect(kept).toBeGreaterThanOrEqual(2000);
       expect(kept).toBeLessThan(fet.ts.length);
       ex.faults.clear();
-      const again = await kairos([...args, "--json"]);
+      const again = await spawnKairos([...args, "--json"]);
       expect(again.code, again.stderr).toBe(0);
       const report = JSON.parse(again.stdout);
       expect(report).toMatchObject({ resumed: true, inserted: fet.ts.length - kept, interrupted: false });
-      const list = await kairos(["data", "list", "--home", home, "--json"]);
+      const list = await spawnKairos(["data", "list", "--home", home, "--json"]);
       expect(JSON.parse(list.stdout).series[0]).toMatchObject({
         exchange: "binance",
         symbol: "FET/USDT",
@@ -114,7 +89,7 @@ describe("kairos data download (CLI)", () => {
         { kind: "exchange-error", status: 400, code: -1121, msg: "Invalid symbol." },
         { pathPrefix: "/api/v3/klines" },
       );
-      const r = await kairos([
+      const r = await spawnKairos([
         "data",
         "download",
         "--exchange",

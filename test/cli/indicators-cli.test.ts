@@ -1,25 +1,14 @@
 // kairos indicators list/compute through the real CLI, a real SQLite home and the bundled data
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CASES } from "../golden/indicators/cases.ts";
-import { DATA_DIR } from "../support/bundled-data.ts";
+import { bundledHome, ROOT, runKairos } from "../support/cli.ts";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-const tmp = mkdtempSync(join(tmpdir(), "kairos-cli-ind-"));
-const home = join(tmp, "home");
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const home = bundledHome("kairos-cli-ind-", ["binance_BTC-USDT_1d.csv", "binance_ETH-USDT_1d.csv"]);
 
-function kairos(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(ROOT, "bin/kairos.js"), "--home", home, ...args], {
-    encoding: "utf8",
-    env: { ...process.env, KAIROS_HOME: "" },
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const kairos = (...args: string[]) => runKairos(args, { home });
 
 /** The TA-Lib reference for one golden case on BTC/USDT 1d */
 function golden(indicator: string, output: string, params: Record<string, number>): Float64Array {
@@ -34,13 +23,6 @@ function golden(indicator: string, output: string, params: Record<string, number
 }
 
 describe("kairos indicators (CLI)", () => {
-  beforeAll(() => {
-    for (const f of ["binance_BTC-USDT_1d.csv", "binance_ETH-USDT_1d.csv"]) {
-      const r = kairos("data", "import", join(DATA_DIR, f));
-      expect(r.code, r.stderr).toBe(0);
-    }
-  });
-
   it("lists 40+ indicators with categories, outputs, parameter defaults and bounds", () => {
     const r = kairos("indicators", "list", "--json");
     expect(r.code, r.stderr).toBe(0);

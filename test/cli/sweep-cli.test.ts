@@ -1,37 +1,13 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { SweepReport } from "../../src/app/run-sweep.ts";
 import { runEngine } from "../../src/backtest/engine.ts";
 import { defaultExecution } from "../../src/backtest/types.ts";
-import { runCli } from "../../src/shells/cli/main.ts";
 import { smaCross } from "../../src/strategies/sma-cross/strategy.ts";
 import { loadBundledSeries } from "../support/bundled-data.ts";
+import { runKairosInProcess, tempHome } from "../support/cli.ts";
 
-const home = mkdtempSync(join(tmpdir(), "kairos-sweep-cli-"));
-afterAll(() => rmSync(home, { recursive: true, force: true }));
-
-/** Runs the CLI in-process and captures stdout and stderr */
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    const code = await runCli(["--home", home, ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const home = tempHome("kairos-sweep-cli-");
+const cli = (...args: string[]) => runKairosInProcess(args, { home });
 
 const grid = ["--param", "fast=5..25:5", "--param", "slow=30..90:30"];
 
@@ -55,7 +31,7 @@ describe("kairos sweep", () => {
       "5bps",
     );
     expect(one.code).toBe(0);
-    const r1 = JSON.parse(one.out) as SweepReport;
+    const r1 = JSON.parse(one.stdout) as SweepReport;
     expect(r1.combinations).toBe(15);
     expect(r1.rows).toHaveLength(15);
     expect(r1.swept).toEqual(["fast", "slow"]);
@@ -78,7 +54,7 @@ describe("kairos sweep", () => {
       "5bps",
     );
     expect(two.code).toBe(0);
-    const r2 = JSON.parse(two.out) as SweepReport;
+    const r2 = JSON.parse(two.stdout) as SweepReport;
     expect(r2.rows).toEqual(r1.rows);
     // the winner, re-run by the event engine over the same stored bars
     const best = r1.rows[0]!;
@@ -111,7 +87,7 @@ describe("kairos sweep", () => {
       "8%",
     );
     expect(r.code).toBe(0);
-    const rows = (JSON.parse(r.out) as SweepReport).rows;
+    const rows = (JSON.parse(r.stdout) as SweepReport).rows;
     const s = loadBundledSeries("binance", "BTC/USDT", "1d");
     for (const row of [rows[0]!, rows.at(-1)!]) {
       const ev = runEngine({
@@ -145,12 +121,12 @@ describe("kairos sweep", () => {
       "3",
     );
     expect(r.code).toBe(0);
-    const lines = r.out.trim().split("\n");
+    const lines = r.stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^#\s+fast\s+slow\s+sharpe\s+return\s+max DD\s+trades/);
     expect(lines).toHaveLength(4);
     const dd = lines.slice(1).map((l) => Number(l.trim().split(/\s+/)[5]!.replace("%", "")));
     expect([...dd].sort((a, b) => a - b)).toEqual(dd);
-    expect(r.err).toMatch(/BTC\/USDT \(\d+ bars\): 15 combinations/);
+    expect(r.stderr).toMatch(/BTC\/USDT \(\d+ bars\): 15 combinations/);
   });
 
   it("sweeps several symbols and ranks them together", async () => {
@@ -168,7 +144,7 @@ describe("kairos sweep", () => {
       "2",
     );
     expect(r.code).toBe(0);
-    const rep = JSON.parse(r.out) as SweepReport;
+    const rep = JSON.parse(r.stdout) as SweepReport;
     expect(rep.combinations).toBe(30);
     expect(rep.series.map((x) => x.symbol)).toEqual(["BTC/USDT", "ETH/USDT"]);
     expect(new Set(rep.rows.map((x) => x.symbol))).toEqual(new Set(["BTC/USDT", "ETH/USDT"]));
@@ -186,7 +162,7 @@ describe("kairos sweep", () => {
           "--threads",
           "1",
         )
-      ).out,
+      ).stdout,
     ) as SweepReport;
     const eth = rep.rows.filter((x) => x.symbol === "ETH/USDT");
     expect(eth).toEqual(one.rows);
@@ -255,8 +231,8 @@ describe("kairos sweep", () => {
     for (const [args, re] of cases) {
       const r = await cli(...args);
       expect(r.code).toBe(2);
-      expect(r.err).toMatch(re);
-      expect(r.err.trim().split("\n")[0]).toMatch(re);
+      expect(r.stderr).toMatch(re);
+      expect(r.stderr.trim().split("\n")[0]).toMatch(re);
     }
   });
 });

@@ -1,36 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it, vi } from "vitest";
-import { runCli } from "../../src/shells/cli/main.ts";
+import { describe, expect, it } from "vitest";
+import { bundledHome, runKairosInProcess } from "../support/cli.ts";
 
-const home = mkdtempSync(join(tmpdir(), "kairos-model-eval-cli-"));
-afterAll(() => rmSync(home, { recursive: true, force: true }));
-
-/** Runs the CLI in-process and captures stdout and stderr */
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    const code = await runCli(["--home", home, ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const home = bundledHome("kairos-model-eval-cli-", ["binance_BTC-USDT_1d.csv"]);
+const cli = (...args: string[]) => runKairosInProcess(args, { home });
 
 describe("kairos model evaluate", () => {
   it("evaluates baselines and GBDT on bundled daily BTC, JSON only on stdout", async () => {
-    expect((await cli("data", "import", "data/binance_BTC-USDT_1d.csv")).code).toBe(0);
     const r = await cli(
       "--json",
       "model",
@@ -47,7 +22,7 @@ describe("kairos model evaluate", () => {
       "drift,ar,ridge,logistic,gbdt",
     );
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.out) as {
+    const out = JSON.parse(r.stdout) as {
       series: { bars: number };
       evaluation: {
         results: {
@@ -95,8 +70,8 @@ describe("kairos model evaluate", () => {
       "ar",
     );
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/model\s+role\s+h\s+MAPE price/);
-    expect(r.out).toMatch(/random-walk\s+naive\s+1\s+\d/);
+    expect(r.stdout).toMatch(/model\s+role\s+h\s+MAPE price/);
+    expect(r.stdout).toMatch(/random-walk\s+naive\s+1\s+\d/);
     const bad = await cli(
       "model",
       "evaluate",
@@ -108,7 +83,7 @@ describe("kairos model evaluate", () => {
       "0",
     );
     expect(bad.code).toBe(2);
-    expect(bad.err.trim().split("\n")).toHaveLength(1);
-    expect(bad.err).toMatch(/--horizons/);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+    expect(bad.stderr).toMatch(/--horizons/);
   });
 });

@@ -1,37 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it, vi } from "vitest";
-import { runCli } from "../../src/shells/cli/main.ts";
+import { describe, expect, it } from "vitest";
+import { bundledHome, runKairosInProcess } from "../support/cli.ts";
 
-const home = mkdtempSync(join(tmpdir(), "kairos-screen-cli-"));
-afterAll(() => rmSync(home, { recursive: true, force: true }));
-
-/** Runs the CLI in-process and captures stdout and stderr */
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    const code = await runCli(["--home", home, ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const home = bundledHome("kairos-screen-cli-", ["binance_BTC-USDT_1d.csv", "binance_ETH-USDT_1d.csv"]);
+const cli = (...args: string[]) => runKairosInProcess(args, { home });
 
 describe("kairos screen", () => {
   it("screens, stores the run, and `screen show` reopens the same result", async () => {
-    expect((await cli("data", "import", "data/binance_BTC-USDT_1d.csv")).code).toBe(0);
-    expect((await cli("data", "import", "data/binance_ETH-USDT_1d.csv")).code).toBe(0);
     const r = await cli(
       "--json",
       "screen",
@@ -47,7 +21,7 @@ describe("kairos screen", () => {
       "--no-report",
     );
     expect(r.code).toBe(0);
-    const run = JSON.parse(r.out) as {
+    const run = JSON.parse(r.stdout) as {
       id: string;
       trials: number;
       config: Record<string, number>;
@@ -69,25 +43,27 @@ describe("kairos screen", () => {
       expect(v.reasons[0]).toMatch(/^(pass|fail): deflated Sharpe probability/);
     }
     const shown = await cli("--json", "screen", "show", run.id);
-    expect(JSON.parse(shown.out)).toEqual(run);
+    expect(JSON.parse(shown.stdout)).toEqual(run);
     const text = await cli("screen", "show", run.id, "--top", "5");
-    const first = text.out.split("\n")[0]!;
+    const first = text.stdout.split("\n")[0]!;
     expect(first).toMatch(
       /^(Nothing passed the gate .*hold the baseline, buy-and-hold|\d+ of 30 variants passed)/,
     );
-    expect(text.out).toMatch(/rank +family +params +symbol +OOS Sharpe +deflated +max DD +vs B&H +verdict/);
+    expect(text.stdout).toMatch(
+      /rank +family +params +symbol +OOS Sharpe +deflated +max DD +vs B&H +verdict/,
+    );
     const list = await cli("screen", "list");
-    expect(list.out).toContain(run.id);
+    expect(list.stdout).toContain(run.id);
   });
 
   it("names the problem on bad input", async () => {
     const r = await cli("screen", "--universe", "memecoins");
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/unknown universe "memecoins": use one of ai-tokens, majors/);
+    expect(r.stderr).toMatch(/unknown universe "memecoins": use one of ai-tokens, majors/);
     const s = await cli("screen", "show", "missing-run");
     expect(s.code).toBe(4);
     const k = await cli("screen", "--symbols", "BTC/USDT", "--timeframe", "1d", "--set", "foldz=3");
     expect(k.code).toBe(2);
-    expect(k.err).toMatch(/unknown screen validation setting foldz: use one of walkForwardFolds/);
+    expect(k.stderr).toMatch(/unknown screen validation setting foldz: use one of walkForwardFolds/);
   });
 });

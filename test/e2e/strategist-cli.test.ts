@@ -1,38 +1,14 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ReportData } from "../../src/explain/report/types.ts";
-import { runCli } from "../../src/shells/cli/main.ts";
+import { bundledHome, runKairosInProcess } from "../support/cli.ts";
 
-const home = mkdtempSync(join(tmpdir(), "kairos-strategist-cli-"));
-afterAll(() => rmSync(home, { recursive: true, force: true }));
-
-/** Runs the CLI in-process and captures stdout and stderr */
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    const code = await runCli(["--home", home, ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const home = bundledHome("kairos-strategist-cli-", ["binance_BTC-USDT_1d.csv", "binance_ETH-USDT_1d.csv"]);
+const cli = (...args: string[]) => runKairosInProcess(args, { home });
 
 describe("kairos screen + kairos report", () => {
   it("writes the strategist report by default and `report <run>` rebuilds it with explained signals", async () => {
-    expect((await cli("data", "import", "data/binance_BTC-USDT_1d.csv")).code).toBe(0);
-    expect((await cli("data", "import", "data/binance_ETH-USDT_1d.csv")).code).toBe(0);
     const s = await cli(
       "--json",
       "screen",
@@ -46,13 +22,13 @@ describe("kairos screen + kairos report", () => {
       "3",
     );
     expect(s.code).toBe(0);
-    const id = (JSON.parse(s.out) as { id: string }).id;
+    const id = (JSON.parse(s.stdout) as { id: string }).id;
     expect(existsSync(join(home, "reports", `${id}.html`))).toBe(true);
 
     const out = join(home, "majors.html");
     const r = await cli("--json", "report", id, "--out", out);
     expect(r.code).toBe(0);
-    const data = JSON.parse(r.out) as ReportData & { id: string; path: string };
+    const data = JSON.parse(r.stdout) as ReportData & { id: string; path: string };
     expect(data.path).toBe(out);
     expect(data.explanations.map((e) => e.record.symbol)).toEqual(["BTC/USDT", "ETH/USDT"]);
     for (const e of data.explanations) {
@@ -72,15 +48,15 @@ describe("kairos screen + kairos report", () => {
     expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)=/i);
 
     const text = await cli("report", id, "--out", out);
-    expect(text.out.split("\n")[0]).toBe(data.headline);
-    expect(text.out).toMatch(/deflated Sharpe/);
-    expect(text.out).toContain(`report: ${out}`);
+    expect(text.stdout.split("\n")[0]).toBe(data.headline);
+    expect(text.stdout).toMatch(/deflated Sharpe/);
+    expect(text.stdout).toContain(`report: ${out}`);
   });
 
   it("names the stored runs when the run is unknown", async () => {
     const r = await cli("report", "s-nope");
     expect(r.code).toBe(4);
-    expect(r.err.trim().split("\n")).toHaveLength(1);
-    expect(r.err).toMatch(/no screen run "s-nope"/);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/no screen run "s-nope"/);
   });
 });

@@ -1,0 +1,123 @@
+// Runs the kairos CLI for tests: as a child process (`node bin/kairos.js`) or in-process, with a temp --home
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, vi } from "vitest";
+import { runCli } from "../../src/shells/cli/main.ts";
+import { DATA_DIR } from "./bundled-data.ts";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+const BIN = join(ROOT, "bin/kairos.js");
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface KairosOptions {
+  /** passed as `--home` before the arguments */
+  home?: string;
+  /** added to the environment (KAIROS_HOME is cleared so a developer's own home is never used) */
+  env?: Record<string, string>;
+  /** milliseconds before the child is killed */
+  timeout?: number;
+}
+
+const argv = (args: readonly string[], home: string | undefined): string[] =>
+  home === undefined ? [...args] : ["--home", home, ...args];
+
+const childEnv = (env: Record<string, string> | undefined): NodeJS.ProcessEnv => ({
+  ...process.env,
+  KAIROS_HOME: "",
+  ...env,
+});
+
+/** `node bin/kairos.js ...args` as a child process, waiting for it to exit */
+export function runKairos(args: readonly string[], opts: KairosOptions = {}): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...argv(args, opts.home)], {
+    encoding: "utf8",
+    env: childEnv(opts.env),
+    maxBuffer: 64 << 20,
+    ...(opts.timeout === undefined ? {} : { timeout: opts.timeout }),
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export interface ChildRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `node bin/kairos.js ...args` without blocking the test; `whileRunning` gets the pid (to send signals) */
+export function spawnKairos(
+  args: readonly string[],
+  opts: KairosOptions & { whileRunning?: (pid: number) => Promise<void> } = {},
+): Promise<ChildRun> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [BIN, ...argv(args, opts.home)], {
+      env: childEnv(opts.env),
+      ...(opts.timeout === undefined ? {} : { timeout: opts.timeout }),
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on("error", fail);
+    child.on("close", (code, signal) => done({ code, signal, stdout, stderr }));
+    if (opts.whileRunning !== undefined) opts.whileRunning(child.pid!).catch(fail);
+  });
+}
+
+/** Runs the CLI in this process (no tsx start-up) and captures what it writes to stdout and stderr */
+export async function runKairosInProcess(
+  args: readonly string[],
+  opts: { home?: string } = {},
+): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
+    stdout += String(s);
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
+    stderr += String(s);
+    return true;
+  });
+  try {
+    const code = await runCli(argv(args, opts.home));
+    return { code, stdout, stderr };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+/** A temp home removed after the test file; call at the top level of a test file */
+export function tempHome(prefix: string): string {
+  const home = mkdtempSync(join(tmpdir(), prefix));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+  return home;
+}
+
+/**
+ * A temp home into which the named bundled files (e.g. "binance_BTC-USDT_1d.csv") are imported once,
+ * before the file's first test; call at the top level of a test file
+ */
+export function bundledHome(prefix: string, files: readonly string[]): string {
+  const home = tempHome(prefix);
+  beforeAll(async () => {
+    for (const f of files) {
+      const r = await runKairosInProcess(["data", "import", join(DATA_DIR, f)], { home });
+      if (r.code !== 0) throw new Error(`importing ${f} into ${home} failed (exit ${r.code}): ${r.stderr}`);
+    }
+  }, 120_000);
+  return home;
+}
