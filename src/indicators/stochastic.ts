@@ -1,3 +1,4 @@
+// biome-ignore-all lint/complexity/useMathMinMax: the >= / <= selections skip NaN and stay branch-predictable; Math.max/min would propagate NaN
 import { checkInt, checkOut, checkSameLength, ExtremumWindow, fillNaN, Ring } from "./util.ts";
 
 export interface StochasticOutput {
@@ -18,6 +19,7 @@ function checkStoch(kPeriod: number, kSmooth: number, dPeriod: number): void {
  * Slow stochastic (TA-Lib STOCH with SMA smoothing): fast %K = 100·(close - LL) / (HH - LL) over
  * `kPeriod` bars, k = SMA(fast %K, kSmooth), d = SMA(k, dPeriod). A window with HH = LL gives
  * fast %K 50 (TA-Lib gives 0). k from bar kPeriod+kSmooth-2, d from kPeriod+kSmooth+dPeriod-3.
+ * A NaN high or low is skipped by the window's extremes (a window of only NaN gives NaN).
  */
 export function stochastic(
   high: Float64Array,
@@ -37,14 +39,20 @@ export function stochastic(
   fillNaN(ko, 0, Math.min(kStart, n));
   fillNaN(dout, 0, Math.min(dStart, n));
   const p = kPeriod;
-  // TA-Lib's extremum tracking: rescan the window only when the extreme leaves it (cheap for short
-  // windows, few branches); the stream uses a deque, the values are the same
+  // window extremes by blocks of p bars (van Herk / Gil-Werman): a window spans the suffix of the
+  // previous block and the prefix of the current one, so each bar costs three comparisons that
+  // rarely flip, where TA-Lib's rescan mispredicts; the extremes, hence the outputs, are the same
+  if (sufHi.length < p + 1) {
+    sufHi = new Float64Array(p + 1);
+    sufLo = new Float64Array(p + 1);
+  }
+  const sh = sufHi;
+  const sl = sufLo;
+  // the block before bar 0 is empty; entry p (window = whole current block) stays empty throughout
+  sh.fill(Number.NEGATIVE_INFINITY, 0, p + 1);
+  sl.fill(Number.POSITIVE_INFINITY, 0, p + 1);
   // a local copy: V8 reloads imported bindings on every use in a hot loop
   const flatK = FLAT_STOCH;
-  let hi = Number.NEGATIVE_INFINITY;
-  let hiIdx = -1;
-  let lo = Number.POSITIVE_INFINITY;
-  let loIdx = -1;
   // fast %K values awaiting their exit from the two SMA windows
   const fk = kSmooth <= 64 && dPeriod <= 64 ? ringFast : new Float64Array(kSmooth + dPeriod);
   let ksum = 0;
@@ -53,59 +61,56 @@ export function stochastic(
   let kc = 0;
   let dp = 0;
   let dc = 0;
-  for (let i = 0; i < n; i++) {
-    const t = i - p + 1;
-    const hv = high[i]!;
-    if (hiIdx < t) {
-      hiIdx = t;
-      hi = high[t]!;
-      for (let j = t + 1; j <= i; j++) {
-        const v = high[j]!;
-        if (v >= hi) {
-          hi = v;
-          hiIdx = j;
-        }
-      }
-    } else if (hv >= hi) {
-      hi = hv;
-      hiIdx = i;
+  const first = p - 1;
+  for (let s = 0; s < n; s += p) {
+    const e = Math.min(s + p, n);
+    let ph = Number.NEGATIVE_INFINITY;
+    let pl = Number.POSITIVE_INFINITY;
+    for (let i = s; i < e; i++) {
+      const hv = high[i]!;
+      const lv = low[i]!;
+      ph = hv >= ph ? hv : ph;
+      pl = lv <= pl ? lv : pl;
+      // the window [i-p+1, i] takes the previous block from offset i-s+1 on
+      const a = sh[i - s + 1]!;
+      const b = sl[i - s + 1]!;
+      const hi = a >= ph ? a : ph;
+      const lo = b <= pl ? b : pl;
+      if (i < first) continue;
+      const diff = (hi - lo) / 100;
+      const fast = diff !== 0 ? (close[i]! - lo) / diff : flatK;
+      fk[kp] = fast;
+      ksum += fast;
+      kp = kp + 1 === kSmooth ? 0 : kp + 1;
+      if (++kc < kSmooth) continue;
+      // kp now points at the oldest fast %K of the window
+      const k = ksum / kSmooth;
+      ksum -= fk[kp]!;
+      ko[i] = k;
+      fk[kSmooth + dp] = k;
+      dsum += k;
+      dp = dp + 1 === dPeriod ? 0 : dp + 1;
+      if (++dc < dPeriod) continue;
+      dout[i] = dsum / dPeriod;
+      dsum -= fk[kSmooth + dp]!;
     }
-    const lv = low[i]!;
-    if (loIdx < t) {
-      loIdx = t;
-      lo = low[t]!;
-      for (let j = t + 1; j <= i; j++) {
-        const v = low[j]!;
-        if (v <= lo) {
-          lo = v;
-          loIdx = j;
-        }
-      }
-    } else if (lv <= lo) {
-      lo = lv;
-      loIdx = i;
+    // suffix extremes of this block, for the windows of the next one
+    let mh = Number.NEGATIVE_INFINITY;
+    let ml = Number.POSITIVE_INFINITY;
+    for (let j = e - 1; j >= s; j--) {
+      const hv = high[j]!;
+      const lv = low[j]!;
+      mh = hv >= mh ? hv : mh;
+      ml = lv <= ml ? lv : ml;
+      sh[j - s] = mh;
+      sl[j - s] = ml;
     }
-    if (t < 0) continue;
-    const diff = (hi - lo) / 100;
-    const fast = diff !== 0 ? (close[i]! - lo) / diff : flatK;
-    fk[kp] = fast;
-    ksum += fast;
-    kp = kp + 1 === kSmooth ? 0 : kp + 1;
-    if (++kc < kSmooth) continue;
-    // kp now points at the oldest fast %K of the window
-    const k = ksum / kSmooth;
-    ksum -= fk[kp]!;
-    ko[i] = k;
-    fk[kSmooth + dp] = k;
-    dsum += k;
-    dp = dp + 1 === dPeriod ? 0 : dp + 1;
-    if (++dc < dPeriod) continue;
-    dout[i] = dsum / dPeriod;
-    dsum -= fk[kSmooth + dp]!;
   }
   return out;
 }
 
+let sufHi = new Float64Array(65);
+let sufLo = new Float64Array(65);
 const ringFast = new Float64Array(128);
 
 /** Streaming slow stochastic; `update` returns %K and sets `d` */
