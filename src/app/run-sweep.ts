@@ -265,6 +265,8 @@ export async function sweepResults(
       // let a progress bar redraw between chunks
       if (opts.onProgress !== undefined) await new Promise((r) => setTimeout(r, 0));
     }
+    // the indicator buffers go back to the pool: the next sweep in this process reuses warm memory
+    ctx.cache.release();
     return out;
   }
   const pool = opts.pool ?? (await opts.workers?.(threads));

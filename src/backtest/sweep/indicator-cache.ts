@@ -11,6 +11,21 @@ export interface CacheEntry {
   max64: Float64Array;
 }
 
+/** Bytes of released heap buffers kept for reuse, across sweeps (beyond it they go to the GC) */
+const POOL_CAP_BYTES = 512 * 1024 * 1024;
+/** Released cache buffers by length: a process sweeping again (a screen, the next symbol) reuses warm pages instead of faulting in fresh ones and provoking the GC */
+const heapPool = new Map<number, Float64Array[]>();
+let pooledBytes = 0;
+
+/** A zeroed heap buffer of `len` numbers, from the pool when one was released */
+function takeHeap(len: number): Float64Array {
+  const a = heapPool.get(len)?.pop();
+  if (a === undefined) return new Float64Array(len);
+  pooledBytes -= a.byteLength;
+  // a fresh array reads as zeros; a reused one must too, whatever a compute function assumes
+  return a.fill(0);
+}
+
 /**
  * Indicator arrays of one series keyed by indicator and parameters (e.g. "sma(20)"): each is
  * computed once, with its per-block min/max, and shared by every combination that asks for it.
@@ -18,6 +33,8 @@ export interface CacheEntry {
 export class IndicatorCache {
   private readonly entries = new Map<string, CachedArray>();
   private readonly order: string[] = [];
+  /** buffers taken from the heap pool, given back by `release` */
+  private readonly pooled: Float64Array[] = [];
   /** deferred mode: how to compute each entry, filled by `get`, run by `computeAt` */
   private readonly computeOf = new Map<string, (out: Float64Array) => void>();
 
@@ -46,7 +63,7 @@ export class IndicatorCache {
     // one allocation per entry: the values and their block summaries share a buffer
     const nb = blockCount(this.n);
     const ns = superCount(this.n);
-    const all = this.alloc(this.n + 2 * nb + 2 * ns);
+    const all = this.allocAll(this.n + 2 * nb + 2 * ns);
     const values = all.subarray(0, this.n);
     compute(values);
     const min = all.subarray(this.n, this.n + nb);
@@ -61,10 +78,35 @@ export class IndicatorCache {
     return entry;
   }
 
+  private allocAll(len: number): Float64Array {
+    if (this.alloc !== heapAlloc) return this.alloc(len);
+    const a = takeHeap(len);
+    this.pooled.push(a);
+    return a;
+  }
+
+  /**
+   * Gives this cache's heap buffers back for the next sweep in the process. Only when nothing reads
+   * the cache or a plan built from it any more; the cache is empty afterwards.
+   */
+  release(): void {
+    for (const a of this.pooled) {
+      if (pooledBytes + a.byteLength > POOL_CAP_BYTES) break;
+      let list = heapPool.get(a.length);
+      if (list === undefined) heapPool.set(a.length, (list = []));
+      list.push(a);
+      pooledBytes += a.byteLength;
+    }
+    this.pooled.length = 0;
+    this.entries.clear();
+    this.order.length = 0;
+    this.computeOf.clear();
+  }
+
   private allocEntry(): CachedArray {
     const nb = blockCount(this.n);
     const ns = superCount(this.n);
-    const all = this.alloc(this.n + 2 * nb + 2 * ns);
+    const all = this.allocAll(this.n + 2 * nb + 2 * ns);
     return {
       values: all.subarray(0, this.n),
       min: all.subarray(this.n, this.n + nb),

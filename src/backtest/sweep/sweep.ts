@@ -121,6 +121,7 @@ export function sweep(
   const ctx = prepareSweep(series, family, params, sim, options.dense === true ? { dense: true } : {});
   const out = new Float64Array(ctx.combos * RESULT_STRIDE);
   runSweepRange(ctx, 0, ctx.combos, out, options.general === true ? { general: true } : {});
+  ctx.cache.release();
   return rowsOf(params, out);
 }
 

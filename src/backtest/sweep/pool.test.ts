@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { loadBundledSeries } from "../../../test/support/bundled-data.ts";
+import { emaCross } from "../../strategies/ema-cross/strategy.ts";
+import { smaCross } from "../../strategies/sma-cross/strategy.ts";
+import { defaultExecution } from "../types.ts";
+import { expandGrid, parseParamAxis } from "./grid.ts";
+import { IndicatorCache } from "./indicator-cache.ts";
+import { prepareSweep, RESULT_STRIDE, runSweepRange, simConfigOf, sweep } from "./sweep.ts";
+
+// released indicator buffers are reused by later sweeps: stale contents must never leak into results
+describe("indicator buffer pool", () => {
+  const s = loadBundledSeries("binance", "BTC/USDT", "1h");
+  const sim = simConfigOf(defaultExecution({ fee: 0.001 }), "1h");
+  // a private allocator bypasses the pool: the reference each pooled run must equal exactly
+  const fresh = (family: typeof smaCross | typeof emaCross, params: Record<string, number | boolean>[]) => {
+    const ctx = prepareSweep(s, family, params, sim, { alloc: (n) => new Float64Array(n) });
+    const out = new Float64Array(ctx.combos * RESULT_STRIDE);
+    runSweepRange(ctx, 0, ctx.combos, out);
+    return ctx.combos === 0 ? [] : Array.from(out);
+  };
+  const flat = (rows: ReturnType<typeof sweep>) =>
+    rows.flatMap((r) => [r.totalReturn, r.sharpe, r.maxDrawdown, r.trades, r.finalEquity]);
+
+  it("gives identical results on every reuse, across families and grids", () => {
+    const g1 = expandGrid(smaCross, [parseParamAxis("fast=5..12:1"), parseParamAxis("slow=20..60:20")]);
+    const g2 = expandGrid(emaCross, [parseParamAxis("fast=3..9:3"), parseParamAxis("slow=15..45:15")]);
+    const want1 = fresh(smaCross, g1);
+    const want2 = fresh(emaCross, g2);
+    for (let r = 0; r < 3; r++) {
+      expect(flat(sweep(s, smaCross, g1, sim))).toEqual(want1);
+      expect(flat(sweep(s, emaCross, g2, sim))).toEqual(want2);
+    }
+  });
+
+  it("hands out zeroed buffers and empties a released cache", () => {
+    const n = 1000;
+    const c = new IndicatorCache(n);
+    c.get("dirty", (o) => o.fill(7));
+    c.release();
+    expect(c.size).toBe(0);
+    const seen: number[] = [];
+    const c2 = new IndicatorCache(n);
+    c2.get("probe", (o) => {
+      seen.push(o.reduce((a, b) => a + Math.abs(b), 0));
+    });
+    expect(seen).toEqual([0]);
+    c2.release();
+  });
+});
