@@ -1,5 +1,5 @@
 // Plain C loops for the indicator benchmark: the physical-limit peer. Same algorithms (TA-Lib's
-// recurrences, running sums, monotonic deques) and the same outputs as src/indicators.
+// recurrences, running sums, block window extremes) and the same outputs as src/indicators.
 // Built by bench/indicators.ts with gcc -O3; reads n bars of o,h,l,c,v float64 from argv[1]. Times are
 // process CPU time (best of reps), so other processes on a shared machine do not count.
 #include <math.h>
@@ -98,26 +98,36 @@ static void atr(const double *h, const double *l, const double *c, int n, int p,
   for (int i = p + 1; i < n; i++) { v = (v * (p - 1) + tr(h[i], l[i], c[i - 1])) / p; out[i] = v; }
 }
 
+// window extremes by blocks of p bars (prefix of the current block, suffix of the previous one), as
+// src/indicators/stochastic.ts does; faster here too than TA-Lib's rescan (same outputs)
 static void stoch(const double *h, const double *l, const double *c, int n, int p, int ks, int dp, double *ko,
                   double *dout) {
-  int kp = 0, kc = 0, dpos = 0, dc = 0, hiIdx = -1, loIdx = -1;
-  double fk[64], ksum = 0, dsum = 0, hi = -INFINITY, lo = INFINITY;
+  double sh[p + 1], sl[p + 1], fk[64], ksum = 0, dsum = 0;
+  int kp = 0, kc = 0, dpos = 0, dc = 0;
   for (int i = 0; i < n; i++) { ko[i] = NAN; dout[i] = NAN; }
-  for (int i = 0; i < n; i++) {
-    int t = i - p + 1;
-    if (hiIdx < t) { hiIdx = t; hi = h[t]; for (int j = t + 1; j <= i; j++) if (h[j] >= hi) { hi = h[j]; hiIdx = j; } }
-    else if (h[i] >= hi) { hi = h[i]; hiIdx = i; }
-    if (loIdx < t) { loIdx = t; lo = l[t]; for (int j = t + 1; j <= i; j++) if (l[j] <= lo) { lo = l[j]; loIdx = j; } }
-    else if (l[i] <= lo) { lo = l[i]; loIdx = i; }
-    if (t < 0) continue;
-    double diff = (hi - lo) / 100;
-    double f = diff != 0 ? (c[i] - lo) / diff : 50;
-    fk[kp] = f; ksum += f; kp = kp + 1 == ks ? 0 : kp + 1;
-    if (++kc < ks) continue;
-    double k = ksum / ks; ksum -= fk[kp]; ko[i] = k;
-    fk[ks + dpos] = k; dsum += k; dpos = dpos + 1 == dp ? 0 : dpos + 1;
-    if (++dc < dp) continue;
-    dout[i] = dsum / dp; dsum -= fk[ks + dpos];
+  for (int j = 0; j <= p; j++) { sh[j] = -INFINITY; sl[j] = INFINITY; }
+  for (int s = 0; s < n; s += p) {
+    int e = s + p < n ? s + p : n;
+    double ph = -INFINITY, pl = INFINITY;
+    for (int i = s; i < e; i++) {
+      ph = h[i] >= ph ? h[i] : ph; pl = l[i] <= pl ? l[i] : pl;
+      double a = sh[i - s + 1], b = sl[i - s + 1];
+      double hi = a >= ph ? a : ph, lo = b <= pl ? b : pl;
+      if (i < p - 1) continue;
+      double diff = (hi - lo) / 100;
+      double f = diff != 0 ? (c[i] - lo) / diff : 50;
+      fk[kp] = f; ksum += f; kp = kp + 1 == ks ? 0 : kp + 1;
+      if (++kc < ks) continue;
+      double k = ksum / ks; ksum -= fk[kp]; ko[i] = k;
+      fk[ks + dpos] = k; dsum += k; dpos = dpos + 1 == dp ? 0 : dpos + 1;
+      if (++dc < dp) continue;
+      dout[i] = dsum / dp; dsum -= fk[ks + dpos];
+    }
+    double mh = -INFINITY, ml = INFINITY;
+    for (int j = e - 1; j >= s; j--) {
+      mh = h[j] >= mh ? h[j] : mh; ml = l[j] <= ml ? l[j] : ml;
+      sh[j - s] = mh; sl[j - s] = ml;
+    }
   }
 }
 
