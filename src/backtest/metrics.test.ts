@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { tradeOf } from "../../test/support/backtest-fixtures.ts";
 import {
   buyAndHoldCurve,
   computeMetrics,
@@ -49,24 +50,7 @@ describe("metrics on a hand-computed curve", () => {
   });
 
   it("trade figures and buy-and-hold", () => {
-    const t = (pnl: number): Trade => ({
-      symbol: "X",
-      side: "long",
-      entryTs: 0,
-      entryPrice: 1,
-      exitTs: 1,
-      exitPrice: 1,
-      qty: 1,
-      fees: 0,
-      funding: 0,
-      pnl,
-      returnPct: pnl / 100,
-      bars: 1,
-      entryReason: "signal",
-      exitReason: "signal",
-      mae: 0,
-      mfe: 0,
-    });
+    const t = (pnl: number): Trade => tradeOf(pnl);
     const ts = new Float64Array([0, 1, 2, 3, 4].map((i) => i * 86_400_000));
     const bh = buyAndHoldCurve([new Float64Array([10, 11, 12, 11, 13])], 100);
     expect(Array.from(bh)).toEqual([100, 110, 120, 110, 130].map((x) => expect.closeTo(x, 9)));

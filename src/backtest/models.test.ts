@@ -1,6 +1,6 @@
 // The pluggable parts on their own: fees, slippage, tick rounding, units, vol-target sizing, trade breakdowns
 import { describe, expect, it } from "vitest";
-import { scripted, seriesOf } from "../../test/support/backtest-fixtures.ts";
+import { scripted, seriesOf, tradeOf } from "../../test/support/backtest-fixtures.ts";
 import { runEngine } from "./engine.ts";
 import { roundToTick, takerPrice } from "./fill-model.ts";
 import { configuredFees, fundingFrom, slippageFrom } from "./models.ts";
@@ -66,24 +66,17 @@ describe("models", () => {
 });
 
 describe("trade analysis", () => {
-  const trade = (entryTs: number, pnl: number, exitReason: string): Trade => ({
-    symbol: "BTC/USDT",
-    side: "long",
-    entryTs,
-    entryPrice: 100,
-    exitTs: entryTs + 3_600_000,
-    exitPrice: 100 + pnl,
-    qty: 1,
-    fees: 0,
-    funding: 0,
-    pnl,
-    returnPct: pnl / 100,
-    bars: 1,
-    entryReason: "signal",
-    exitReason,
-    mae: -0.01,
-    mfe: 0.02,
-  });
+  const trade = (entryTs: number, pnl: number, exitReason: string): Trade =>
+    tradeOf(pnl, {
+      symbol: "BTC/USDT",
+      entryTs,
+      entryPrice: 100,
+      exitTs: entryTs + 3_600_000,
+      exitPrice: 100 + pnl,
+      exitReason,
+      mae: -0.01,
+      mfe: 0.02,
+    });
 
   it("groups by weekday, month and exit reason", () => {
     // 2024-01-01 was a Monday

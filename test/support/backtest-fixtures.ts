@@ -1,5 +1,5 @@
 // Small hand-written series and scripted strategies for the backtest tests
-import type { Decision } from "../../src/backtest/types.ts";
+import type { Decision, Trade } from "../../src/backtest/types.ts";
 import type { CandleSeries } from "../../src/domain/candle-series.ts";
 import type { Timeframe } from "../../src/domain/timeframe.ts";
 import { timeframeMs } from "../../src/domain/timeframe.ts";
@@ -43,5 +43,28 @@ export function scripted(script: Record<number, Decision>, id = "scripted"): Str
     id,
     warmup: 0,
     onBar: (ctx: StrategyContext) => script[ctx.bar],
+  };
+}
+
+/** A closed long trade of one unit with `pnl`; `over` sets any other field */
+export function tradeOf(pnl: number, over: Partial<Trade> = {}): Trade {
+  return {
+    symbol: "X",
+    side: "long",
+    entryTs: 0,
+    entryPrice: 1,
+    exitTs: 1,
+    exitPrice: 1,
+    qty: 1,
+    fees: 0,
+    funding: 0,
+    pnl,
+    returnPct: pnl / 100,
+    bars: 1,
+    entryReason: "signal",
+    exitReason: "signal",
+    mae: 0,
+    mfe: 0,
+    ...over,
   };
 }
