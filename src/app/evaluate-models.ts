@@ -18,7 +18,7 @@ import type { GruParamsInput } from "../forecasting/gru/gru-params.ts";
 import type { CandleStore, SeriesKey } from "../ports/candle-store.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { TensorBackend } from "../ports/tensor-backend.ts";
-import { parseTime, resolveSeries, type SeriesRef } from "./resolve-series.ts";
+import { parseRange, resolveSeries, type SeriesRef } from "./resolve-series.ts";
 
 /** Every forecaster `model evaluate` knows, by name; the naive ones are always included */
 export const MODEL_NAMES = ["drift", "ar", "ridge", "logistic", "gbdt", "gbdt-sign", "gru"] as const;
@@ -133,12 +133,7 @@ export async function evaluateModels(
 ): Promise<EvaluateModelsOutput> {
   const started = deps.clock.now();
   const key = resolveSeries(deps.store, input);
-  const from = parseTime(input.from, "--from");
-  const to = parseTime(input.to, "--to");
-  let series = deps.store.read(key, {
-    ...(from === undefined ? {} : { from }),
-    ...(to === undefined ? {} : { to }),
-  });
+  let series = deps.store.read(key, parseRange(input));
   const maxBars = input.maxBars ?? 30_000;
   if (series.close.length > maxBars) series = sliceSeries(series, series.close.length - maxBars);
   if (series.close.length < 500) {

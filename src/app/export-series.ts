@@ -2,7 +2,7 @@ import type { CandleSeries } from "../domain/candle-series.ts";
 import { invalidInput } from "../errors.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
 import type { DataFiles } from "../ports/data-files.ts";
-import { parseTime, resolveSeries, type SeriesRef } from "./resolve-series.ts";
+import { parseRange, resolveSeries, type SeriesRef } from "./resolve-series.ts";
 
 export type ExportFormat = "csv" | "json";
 
@@ -41,11 +41,7 @@ export function exportSeries(
   if (format !== "csv" && format !== "json")
     throw invalidInput(`--format "${input.format}": use csv or json`);
   const key = resolveSeries(deps.store, input);
-  const range: { from?: number; to?: number } = {};
-  const from = parseTime(input.from, "--from");
-  const to = parseTime(input.to, "--to");
-  if (from !== undefined) range.from = from;
-  if (to !== undefined) range.to = to;
+  const range = parseRange(input);
   const s = deps.store.read(key, range);
   const text = formatSeries(s, format);
   if (input.out === undefined) return { rows: s.ts.length, text };

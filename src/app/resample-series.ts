@@ -3,7 +3,7 @@ import { resampleCandles } from "../data/resample.ts";
 import { parseTimeframe, type Timeframe } from "../domain/timeframe.ts";
 import { invalidInput } from "../errors.ts";
 import type { CandleStore, SeriesKey, UpsertResult } from "../ports/candle-store.ts";
-import { parseTime, resolveSeries, type SeriesRef } from "./resolve-series.ts";
+import { parseRange, resolveSeries, type SeriesRef } from "./resolve-series.ts";
 
 export interface ResampleSeriesInput extends SeriesRef {
   to: string;
@@ -50,11 +50,7 @@ export interface AlignSeriesInput {
 /** Reads several stored symbols and puts them on one clock (intersection, or union with gaps marked) */
 export function alignStoredSeries(deps: { store: CandleStore }, input: AlignSeriesInput): AlignedSeries {
   if (input.symbols.length === 0) throw invalidInput("align: name at least one --symbol");
-  const range: { from?: number; to?: number } = {};
-  const from = parseTime(input.from, "--from");
-  const to = parseTime(input.to, "--to");
-  if (from !== undefined) range.from = from;
-  if (to !== undefined) range.to = to;
+  const range = parseRange(input);
   const series = input.symbols.map((symbol) => {
     const ref: SeriesRef = { symbol, timeframe: input.timeframe };
     if (input.exchange !== undefined) ref.exchange = input.exchange;

@@ -46,3 +46,13 @@ export function parseTime(value: string | undefined, flag: string): number | und
     throw invalidInput(`${flag} "${value}": use an ISO date or time in UTC, e.g. 2024-01-31`);
   return ms;
 }
+
+/** --from/--to as a store read range, leaving out the ends that are not given */
+export function parseRange(input: { from?: string | undefined; to?: string | undefined }): {
+  from?: number;
+  to?: number;
+} {
+  const from = parseTime(input.from, "--from");
+  const to = parseTime(input.to, "--to");
+  return { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) };
+}

@@ -16,7 +16,7 @@ import {
   type ValidationConfigInput,
   validationConfigSchema,
 } from "../research/validation-config.ts";
-import { parseTime, resolveSeries } from "./resolve-series.ts";
+import { parseRange, resolveSeries } from "./resolve-series.ts";
 
 /** What the user asked to screen; rates accept 0.001, 0.1% or 10bps */
 export interface RunScreenRequest {
@@ -73,9 +73,7 @@ export function loadScreenSeries(
       timeframe: req.timeframe,
     }),
   );
-  const from = parseTime(req.from, "--from");
-  const to = parseTime(req.to, "--to");
-  const range = { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) };
+  const range = parseRange(req);
   const series = keys.map((k) => store.read(k, range));
   let reference: CandleSeries | undefined;
   try {

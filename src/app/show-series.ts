@@ -2,7 +2,7 @@ import type { Gap } from "../data/validate-candles.ts";
 import { type Bar, barAt } from "../domain/candle-series.ts";
 import type { CandleStore, SeriesInfo } from "../ports/candle-store.ts";
 import { seriesGaps } from "./list-series.ts";
-import { parseTime, resolveSeries, type SeriesRef } from "./resolve-series.ts";
+import { parseRange, resolveSeries, type SeriesRef } from "./resolve-series.ts";
 
 export interface ShowSeriesInput extends SeriesRef {
   from?: string;
@@ -24,11 +24,7 @@ export interface SeriesView {
 export function showSeries(deps: { store: CandleStore }, input: ShowSeriesInput): SeriesView {
   const key = resolveSeries(deps.store, input);
   const info = deps.store.info(key)!;
-  const range: { from?: number; to?: number } = {};
-  const from = parseTime(input.from, "--from");
-  const to = parseTime(input.to, "--to");
-  if (from !== undefined) range.from = from;
-  if (to !== undefined) range.to = to;
+  const range = parseRange(input);
   const s = deps.store.read(key, range);
   const n = s.ts.length;
   const k = Math.min(input.rows ?? 5, n);
