@@ -1,3 +1,5 @@
+import type { SeriesSummary } from "../../../app/list-series.ts";
+
 /**
  * 2024-01-01 00:00Z style (minutes are the finest timeframe kairos stores); midnight shows the
  * date alone unless `timeframe` is intraday, so a column of hourly times stays uniform
@@ -18,4 +20,20 @@ export function table(head: readonly string[], rows: readonly (readonly string[]
       .join("  ")
       .trimEnd();
   return [line(head), ...rows.map(line)].join("\n");
+}
+
+/** The stored series as a table: rows, first/last bar and gaps (`kairos data list`, `kairos demo`) */
+export function seriesTable(series: readonly SeriesSummary[]): string {
+  return table(
+    ["exchange", "symbol", "tf", "rows", "first", "last", "gaps"],
+    series.map((s) => [
+      s.exchange,
+      s.symbol,
+      s.timeframe,
+      s.rows.toLocaleString("en-US"),
+      fmtTs(s.first, s.timeframe),
+      fmtTs(s.last, s.timeframe),
+      s.gaps === 0 ? "none" : `${s.gaps} (${s.missing} missing)`,
+    ]),
+  );
 }

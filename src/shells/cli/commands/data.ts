@@ -4,7 +4,7 @@ import { listSeries } from "../../../app/list-series.ts";
 import { printInfo, printJson, printLine } from "../context.ts";
 import { withContainer } from "../with-container.ts";
 import { registerDataDownloadCommand } from "./data-download.ts";
-import { fmtTs, table } from "./data-format.ts";
+import { fmtTs, seriesTable } from "./data-format.ts";
 import { registerDataReadCommands } from "./data-read.ts";
 
 interface ImportOpts {
@@ -70,20 +70,7 @@ export function registerDataCommand(program: Command): void {
           printLine(`no series in ${c.home}; try \`kairos data import data/\``);
           return;
         }
-        printLine(
-          table(
-            ["exchange", "symbol", "tf", "rows", "first", "last", "gaps"],
-            out.series.map((s) => [
-              s.exchange,
-              s.symbol,
-              s.timeframe,
-              s.rows.toLocaleString("en-US"),
-              fmtTs(s.first, s.timeframe),
-              fmtTs(s.last, s.timeframe),
-              s.gaps === 0 ? "none" : `${s.gaps} (${s.missing} missing)`,
-            ]),
-          ),
-        );
+        printLine(seriesTable(out.series));
         for (const f of out.funding) {
           printLine(
             `funding ${f.exchange} ${f.symbol}: ${f.rows} payments ${fmtTs(f.first, "8h")} -> ${fmtTs(f.last, "8h")}`,

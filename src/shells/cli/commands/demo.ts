@@ -9,7 +9,7 @@ import { bundledDataDir } from "../../../composition-root.ts";
 import { readChartLibrary } from "../../report/chart-lib.ts";
 import { printInfo, printJson, printLine } from "../context.ts";
 import { withContainer } from "../with-container.ts";
-import { fmtTs, table } from "./data-format.ts";
+import { seriesTable, table } from "./data-format.ts";
 import { EVALUATION_HEAD, evaluationRow } from "./model-evaluate.ts";
 import { renderStrategist } from "./strategist-format.ts";
 
@@ -86,20 +86,7 @@ export function registerDemoCommand(program: Command): void {
                 seconds: p.seconds,
               })),
             });
-          printLine(
-            table(
-              ["exchange", "symbol", "tf", "rows", "first", "last", "gaps"],
-              report.series.map((s) => [
-                s.exchange,
-                s.symbol,
-                s.timeframe,
-                s.rows.toLocaleString("en-US"),
-                fmtTs(s.first, s.timeframe),
-                fmtTs(s.last, s.timeframe),
-                s.gaps === 0 ? "none" : `${s.gaps} (${s.missing} missing)`,
-              ]),
-            ),
-          );
+          printLine(seriesTable(report.series));
           for (const p of parts) {
             printLine("");
             printLine(`== ${p.universe} (${p.timeframe}) ==`);
