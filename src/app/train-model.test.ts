@@ -28,6 +28,15 @@ describe("train, store and predict a GBDT model on real SQLite and bundled data"
   const clock = { now: () => (now += 250) };
   const deps = { store, models, clock };
   const gbdt = { nTrees: 40, earlyStoppingRounds: 10 };
+  // NEAR's 12-bar volatility with squared error, trained by two tests
+  const vol = {
+    symbol: "NEAR/USDT",
+    timeframe: "1h",
+    horizon: 12,
+    objective: "squared" as const,
+    target: "vol" as const,
+    gbdt,
+  };
 
   it("records hash, params, features, data range, test metrics and training time", async () => {
     const out = await trainModel({ symbol: "FET/USDT", timeframe: "1h", horizon: 24, gbdt }, deps);
@@ -67,14 +76,6 @@ describe("train, store and predict a GBDT model on real SQLite and bundled data"
   });
 
   it("trains volatility with squared error and refuses contradictory options", async () => {
-    const vol = {
-      symbol: "NEAR/USDT",
-      timeframe: "1h",
-      horizon: 12,
-      objective: "squared" as const,
-      target: "vol" as const,
-      gbdt,
-    };
     const r = (await trainModel(vol, deps)).record;
     expect(r.target.kind).toBe("vol");
     expect(r.metrics.rmse).toBeLessThan(r.metrics.naiveRmse!);
@@ -90,14 +91,6 @@ describe("train, store and predict a GBDT model on real SQLite and bundled data"
   });
 
   it("trains the same model, same id, on worker threads", async () => {
-    const vol = {
-      symbol: "NEAR/USDT",
-      timeframe: "1h",
-      horizon: 12,
-      objective: "squared" as const,
-      target: "vol" as const,
-      gbdt,
-    };
     const one = await trainModel(vol, deps);
     const two = await trainModel({ ...vol, threads: 2 }, { ...deps, workers: (n) => createGbdtPool(n) });
     expect(two.record.id).toBe(one.record.id);

@@ -3,17 +3,14 @@ import { bundledHome, runKairosInProcess } from "../support/cli.ts";
 
 const home = bundledHome("kairos-model-eval-cli-", ["binance_BTC-USDT_1d.csv"]);
 const cli = (...args: string[]) => runKairosInProcess(args, { home });
+/** `kairos [globals] model evaluate` on the imported daily BTC with more options */
+const evaluate = (globals: string[], ...args: string[]) =>
+  cli(...globals, "model", "evaluate", "--symbol", "BTC/USDT", "--timeframe", "1d", ...args);
 
 describe("kairos model evaluate", () => {
   it("evaluates baselines and GBDT on bundled daily BTC, JSON only on stdout", async () => {
-    const r = await cli(
-      "--json",
-      "model",
-      "evaluate",
-      "--symbol",
-      "BTC/USDT",
-      "--timeframe",
-      "1d",
+    const r = await evaluate(
+      ["--json"],
       "--horizons",
       "1,7",
       "--folds",
@@ -55,33 +52,11 @@ describe("kairos model evaluate", () => {
   });
 
   it("prints the side-by-side table, and refuses a bad horizon with one line", async () => {
-    const r = await cli(
-      "model",
-      "evaluate",
-      "--symbol",
-      "BTC/USDT",
-      "--timeframe",
-      "1d",
-      "--horizons",
-      "1",
-      "--folds",
-      "2",
-      "--models",
-      "ar",
-    );
+    const r = await evaluate([], "--horizons", "1", "--folds", "2", "--models", "ar");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/model\s+role\s+h\s+MAPE price/);
     expect(r.stdout).toMatch(/random-walk\s+naive\s+1\s+\d/);
-    const bad = await cli(
-      "model",
-      "evaluate",
-      "--symbol",
-      "BTC/USDT",
-      "--timeframe",
-      "1d",
-      "--horizons",
-      "0",
-    );
+    const bad = await evaluate([], "--horizons", "0");
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split("\n")).toHaveLength(1);
     expect(bad.stderr).toMatch(/--horizons/);
