@@ -10,6 +10,16 @@ import type { BasketData } from "./basket.ts";
 import { isBasket, SCREEN_FAMILIES } from "./catalog.ts";
 
 const btc = loadBundledSeries("binance", "BTC/USDT", "1d");
+/** A series whose every price (and volume) is `close`, one bar per millisecond */
+const closeOnly = (close: Float64Array): CandleSeries => ({
+  ...btc,
+  ts: close.map((_, i) => i),
+  open: close,
+  high: close,
+  low: close,
+  close,
+  volume: close,
+});
 
 const defaults = (f: (typeof SCREEN_FAMILIES)[number]): Record<string, number> => {
   const p = f.params.parse({}) as Record<string, number>;
@@ -62,15 +72,7 @@ describe("single-symbol families", () => {
   it("macd is long exactly when the histogram is positive (hand-made V)", () => {
     const n = 80;
     const close = Float64Array.from({ length: n }, (_, i) => (i < 40 ? 100 - i : 60 + 2 * (i - 40)));
-    const s: CandleSeries = {
-      ...btc,
-      ts: close.map((_, i) => i),
-      open: close,
-      high: close,
-      low: close,
-      close,
-      volume: close,
-    };
+    const s = closeOnly(close);
     const e = macdFamily.exposures(s, { fast: 3, slow: 6, signal: 2 });
     expect(e[30]).toBe(0); // falling: line below signal
     expect(e[60]).toBe(1); // rising steadily: line above signal
@@ -78,15 +80,7 @@ describe("single-symbol families", () => {
 
   it("grid adds 1/levels per level below the anchor", () => {
     const close = new Float64Array([100, 100, 100, 97, 94, 101]);
-    const s: CandleSeries = {
-      ...btc,
-      ts: close.map((_, i) => i),
-      open: close,
-      high: close,
-      low: close,
-      close,
-      volume: close,
-    };
+    const s = closeOnly(close);
     // anchor SMA(3): bar 3 = 99, (99 - 97) / 0.99 = 2.02 -> 2 of 4 levels; bar 4 = 97, 3 / 0.97 -> 3
     const e = gridFamily.exposures(s, { levels: 4, spacing: 0.01, anchor: 3 });
     expect(Array.from(e)).toEqual([0, 0, 0, 0.5, 0.75, 0]);
@@ -94,15 +88,7 @@ describe("single-symbol families", () => {
 
   it("dca adds a step every N bars and takes profit on the average cost", () => {
     const close = new Float64Array([10, 10, 10, 10, 12, 12]);
-    const s: CandleSeries = {
-      ...btc,
-      ts: close.map((_, i) => i),
-      open: close,
-      high: close,
-      low: close,
-      close,
-      volume: close,
-    };
+    const s = closeOnly(close);
     const e = dcaFamily.exposures(s, { every: 2, step: 0.25, takeProfit: 0.1 });
     expect(Array.from(e)).toEqual([0.25, 0.25, 0.5, 0.5, 0, 0]);
   });
