@@ -230,6 +230,39 @@ export function rankRows<R extends SweepRow>(rows: R[], sort: SweepSort): R[] {
 
 const sharedAlloc = (n: number): Float64Array => new Float64Array(new SharedArrayBuffer(Math.max(1, n) * 8));
 
+/** Bytes of released shared buffers kept for the next threaded sweep in this process */
+const SHARED_POOL_CAP_BYTES = 512 * 1024 * 1024;
+const sharedPool = new Map<number, Float64Array[]>();
+let sharedPooledBytes = 0;
+
+/**
+ * A shared allocator drawing on buffers released by earlier threaded sweeps (zeroed, as fresh ones
+ * are), so a screen's next sweep writes to warm pages; `release` gives back what it handed out
+ */
+function pooledSharedAlloc(): { alloc: (n: number) => Float64Array; release: () => void } {
+  const taken: Float64Array[] = [];
+  return {
+    alloc(n) {
+      // sharedAlloc rounds 0 up to 1, so the pool is keyed by the length handed out
+      const reused = sharedPool.get(Math.max(1, n))?.pop();
+      if (reused !== undefined) sharedPooledBytes -= reused.byteLength;
+      const a = reused === undefined ? sharedAlloc(n) : reused.fill(0);
+      taken.push(a);
+      return a;
+    },
+    release() {
+      for (const a of taken) {
+        if (sharedPooledBytes + a.byteLength > SHARED_POOL_CAP_BYTES) break;
+        let list = sharedPool.get(a.length);
+        if (list === undefined) sharedPool.set(a.length, (list = []));
+        list.push(a);
+        sharedPooledBytes += a.byteLength;
+      }
+      taken.length = 0;
+    },
+  };
+}
+
 /**
  * The results array of a sweep (RESULT_STRIDE numbers per combination, in `params` order), on the
  * calling thread or spread over `threads` worker threads; identical either way. The engine
@@ -273,7 +306,8 @@ export async function sweepResults(
   if (pool === undefined)
     throw invalidInput(`--threads ${threads}: no worker pool available here; use --threads 1`);
   try {
-    const ctx = prepareSweep(series, family, params, sim, { alloc: sharedAlloc, deferred: true });
+    const arena = pooledSharedAlloc();
+    const ctx = prepareSweep(series, family, params, sim, { alloc: arena.alloc, deferred: true });
     const out = sharedAlloc(m * RESULT_STRIDE);
     const shared: SweepShared = {
       family: family.name,
@@ -311,6 +345,8 @@ export async function sweepResults(
       shared,
       onProgress: (finished) => opts.onProgress?.(Math.min(m, Math.round((finished * m) / k)), m),
     });
+    // every task is done: the series and indicator buffers (not `out`) can serve the next sweep
+    arena.release();
     return out;
   } finally {
     if (opts.pool === undefined) await pool.close();
