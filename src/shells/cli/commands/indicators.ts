@@ -5,6 +5,7 @@ import { invalidInput } from "../../../errors.ts";
 import { globalsOf, printJson, printLine } from "../context.ts";
 import { withContainer } from "../with-container.ts";
 import { fmtTs, table } from "./data-format.ts";
+import { wholeNumber } from "./parse-int.ts";
 
 interface ComputeOpts {
   symbol?: string;
@@ -93,9 +94,7 @@ export function registerIndicatorsCommand(program: Command): void {
     )
     .action((name: string, opts: ComputeOpts, cmd: Command) =>
       withContainer(cmd, (c, g) => {
-        const last = Number(opts.last);
-        if (!Number.isInteger(last) || last < 0)
-          throw invalidInput(`--last "${opts.last}": use a whole number >= 0`);
+        const last = wholeNumber(opts.last, "--last", 0);
         const from = parseTime(opts.from, "--from");
         const to = parseTime(opts.to, "--to");
         const res = computeIndicator(

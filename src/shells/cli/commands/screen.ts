@@ -9,6 +9,7 @@ import type { JudgedVariant } from "../../../research/screen-judge.ts";
 import { readChartLibrary } from "../../report/chart-lib.ts";
 import { globalsOf, printInfo, printJson, printLine } from "../context.ts";
 import { withContainer } from "../with-container.ts";
+import { wholeNumber } from "./parse-int.ts";
 
 interface ScreenOpts {
   universe?: string;
@@ -30,12 +31,6 @@ interface ScreenOpts {
   report: boolean;
   reportFile?: string;
 }
-
-const int = (v: string, flag: string, min: number): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw invalidInput(`${flag} "${v}": use a whole number >= ${min}`);
-  return n;
-};
 
 const SEARCHES = ["auto", "grid", "random", "evolutionary"];
 
@@ -186,10 +181,10 @@ export function registerScreenCommand(program: Command): void {
     .action(async (opts: ScreenOpts, cmd: Command) => {
       if (!SEARCHES.includes(opts.search))
         throw invalidInput(`--search "${opts.search}": use one of ${SEARCHES.join(", ")}`);
-      const variants = int(opts.variants, "--variants", 2);
-      const seed = int(opts.seed, "--seed", 0);
-      const top = int(opts.top, "--top", 1);
-      const threads = int(opts.threads, "--threads", 1);
+      const variants = wholeNumber(opts.variants, "--variants", 2);
+      const seed = wholeNumber(opts.seed, "--seed", 0);
+      const top = wholeNumber(opts.top, "--top", 1);
+      const threads = wholeNumber(opts.threads, "--threads", 1);
       const g = globalsOf(cmd);
       const bar = new SingleBar({
         format:
@@ -265,7 +260,7 @@ export function registerScreenCommand(program: Command): void {
     .description("reopen a stored screen run")
     .option("--top <n>", "leaderboard rows", "20")
     .action(async (id: string, opts: { top: string }, cmd: Command) => {
-      const top = int(opts.top, "--top", 1);
+      const top = wholeNumber(opts.top, "--top", 1);
       await withContainer(cmd, (c, g) => {
         const { info, run } = showScreenRun(c.screenRuns, id);
         if (g.json) printJson(screenJson(info.id, info.createdAt, run));

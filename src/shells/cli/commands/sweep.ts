@@ -7,6 +7,7 @@ import { FAMILIES } from "../../../strategies/registry.ts";
 import { printInfo, printJson, printLine } from "../context.ts";
 import { withContainer } from "../with-container.ts";
 import { table } from "./data-format.ts";
+import { wholeNumber } from "./parse-int.ts";
 
 interface SweepOpts {
   symbol: string;
@@ -27,11 +28,6 @@ interface SweepOpts {
   top?: string;
 }
 
-const int = (v: string, flag: string, min: number): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw invalidInput(`${flag} "${v}": use a whole number >= ${min}`);
-  return n;
-};
 const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : "-");
 const num = (x: number, d = 3): string => (Number.isFinite(x) ? x.toFixed(d) : "-");
 
@@ -73,8 +69,9 @@ export function registerSweepCommand(program: Command): void {
     .action(async (family: string, opts: SweepOpts, cmd: Command) => {
       if (!(SWEEP_SORTS as readonly string[]).includes(opts.sort))
         throw invalidInput(`--sort ${opts.sort}: use one of ${SWEEP_SORTS.join(", ")}`);
-      const threads = opts.threads === undefined ? availableParallelism() : int(opts.threads, "--threads", 1);
-      const top = opts.top === undefined ? undefined : int(opts.top, "--top", 1);
+      const threads =
+        opts.threads === undefined ? availableParallelism() : wholeNumber(opts.threads, "--threads", 1);
+      const top = opts.top === undefined ? undefined : wholeNumber(opts.top, "--top", 1);
       const cash = opts.initialCash === undefined ? undefined : Number(opts.initialCash);
       const bar = new SingleBar({
         format:
@@ -105,7 +102,7 @@ export function registerSweepCommand(program: Command): void {
               ...(opts.trailingStop === undefined ? {} : { trailingStop: opts.trailingStop }),
               ...(opts.cooldownBars === undefined
                 ? {}
-                : { cooldownBars: int(opts.cooldownBars, "--cooldown-bars", 0) }),
+                : { cooldownBars: wholeNumber(opts.cooldownBars, "--cooldown-bars", 0) }),
               ...(top === undefined && !g.json ? { top: 20 } : top === undefined ? {} : { top }),
             },
             {
