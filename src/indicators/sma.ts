@@ -19,10 +19,12 @@ export function sma(
   for (let i = 0; i < warm; i++) sum += src[i]!;
   fillNaN(out, 0, warm);
   // unrolled by 4 with the loads first: V8 re-checks the arrays on every loop back-edge, so fewer
-  // back-edges cut its overhead; the running sum sees the same additions in the same order
+  // back-edges cut its overhead; the running sum sees the same additions in the same order.
+  // The unrolled loop always leaves 1-4 bars to the tail loop, so the tail has type feedback on
+  // every call and V8 never deoptimises on it (the sweep calls sma for many lengths)
   let i = warm;
   let j = 0;
-  for (const m = n - 3; i < m; i += 4, j += 4) {
+  for (const m = n - 4; i < m; i += 4, j += 4) {
     const a0 = src[i]!;
     const a1 = src[i + 1]!;
     const a2 = src[i + 2]!;
