@@ -6,7 +6,7 @@ import type { Clock } from "../ports/clock.ts";
 import type { WorkerPool } from "../ports/worker-pool.ts";
 import type { MonteCarloResult } from "../research/monte-carlo.ts";
 import { runScreen, type ScreenRun, type SearchChoice, validationSeed } from "../research/screen.ts";
-import { PRESETS, UNIVERSES } from "../research/screen-catalog.ts";
+import { checkFamilies, PRESETS, UNIVERSES } from "../research/screen-catalog.ts";
 import type { VariantSpec, VariantStats } from "../research/screen-evaluate.ts";
 import { SCREEN_KERNEL, type ScreenShared, type ScreenTask } from "../research/screen-kernel.ts";
 import type { ScreenRunInfo, ScreenRunStore } from "../research/screen-run-store.ts";
@@ -30,6 +30,8 @@ export interface RunScreenRequest {
   variants: number;
   seed: number;
   preset?: string;
+  /** restrict the search to these families, e.g. ["model-sign"] */
+  families?: readonly string[];
   search?: SearchChoice;
   fee?: string | number;
   slippage?: string | number;
@@ -165,6 +167,7 @@ export async function runScreenUseCase(
 ): Promise<{ id: string; createdAt: number; run: ScreenRun }> {
   if (req.preset !== undefined && PRESETS[req.preset] === undefined)
     throw invalidInput(`unknown preset "${req.preset}": use one of ${Object.keys(PRESETS).join(", ")}`);
+  if (req.families !== undefined) checkFamilies(req.families);
   const parsed = validationConfigSchema.safeParse({
     ...req.validation,
     ...(req.fee === undefined ? {} : { fee: parseFraction(req.fee, "--fee") }),
@@ -189,6 +192,7 @@ export async function runScreenUseCase(
     variants: req.variants,
     seed: req.seed,
     ...(req.preset === undefined ? {} : { preset: req.preset }),
+    ...(req.families === undefined ? {} : { families: req.families }),
     search: req.search ?? "auto",
     config,
     ...(hooks === undefined ? {} : hooks),

@@ -16,6 +16,7 @@ import {
   zscoreDescriber,
 } from "./family-conditions.ts";
 import { round, roundPrice } from "./format.ts";
+import { modelSignDescriber } from "./model-sign-conditions.ts";
 import type { Condition } from "./types.ts";
 
 export type { ConditionDescriber, FamilyParams } from "./condition-types.ts";
@@ -105,6 +106,7 @@ export const CONDITION_DESCRIBERS: Readonly<Record<string, ConditionDescriber>> 
   "adx-trend": adxDescriber,
   grid: gridDescriber,
   dca: dcaDescriber,
+  "model-sign": modelSignDescriber,
 };
 
 /** The describer of a family, unwrapping vol-target(...) and regime-filter(...) around a known one */

@@ -1,6 +1,6 @@
 import { invalidInput } from "../errors.ts";
 import type { AnyFamily } from "../strategies/_kit/catalog.ts";
-import { isBasket, SCREEN_FAMILIES } from "../strategies/_kit/catalog.ts";
+import { isBasket, OPT_IN_FAMILIES, SCREEN_FAMILIES } from "../strategies/_kit/catalog.ts";
 import { FAMILIES } from "../strategies/registry.ts";
 import type { FamilySpace } from "./search.ts";
 
@@ -14,7 +14,25 @@ export const UNIVERSES: Readonly<Record<string, readonly string[]>> = {
 export const SCREEN_REGISTRY: ReadonlyMap<string, AnyFamily> = new Map<string, AnyFamily>([
   ...Object.values(FAMILIES).map((f): [string, AnyFamily] => [f.name, f]),
   ...SCREEN_FAMILIES.map((f): [string, AnyFamily] => [f.name, f]),
+  ...OPT_IN_FAMILIES.map((f): [string, AnyFamily] => [f.name, f]),
 ]);
+
+/** Run only when named with --families, never by default nor by a preset */
+export const OPT_IN_NAMES: ReadonlySet<string> = new Set(OPT_IN_FAMILIES.map((f) => f.name));
+
+/** Checks a --families list against the registry; one line naming the valid families otherwise */
+export function checkFamilies(names: readonly string[]): string[] {
+  if (names.length === 0)
+    throw invalidInput(
+      `screen: --families is empty: use one or more of ${[...SCREEN_REGISTRY.keys()].join(", ")}`,
+    );
+  const bad = names.filter((n) => !SCREEN_REGISTRY.has(n));
+  if (bad.length > 0)
+    throw invalidInput(
+      `screen: unknown famil${bad.length === 1 ? "y" : "ies"} ${bad.map((b) => `"${b}"`).join(", ")} in --families: use ${[...SCREEN_REGISTRY.keys()].join(", ")}`,
+    );
+  return [...new Set(names)];
+}
 
 export function screenFamily(name: string): AnyFamily {
   const f = SCREEN_REGISTRY.get(name);
@@ -110,14 +128,26 @@ function widen(vals: readonly number[]): number[] {
  * The search space of a run: each family of the preset (all families without one) over its symbols;
  * basket families trade the whole universe as one variant, and need two symbols or more.
  */
-export function searchSpaces(symbols: readonly string[], presetName?: string): FamilySpace[] {
+export function searchSpaces(
+  symbols: readonly string[],
+  presetName?: string,
+  families?: readonly string[],
+): FamilySpace[] {
   let entries: [string, Record<string, readonly number[]> | undefined][];
-  if (presetName === undefined) entries = [...SCREEN_REGISTRY.keys()].map((k) => [k, undefined]);
+  if (presetName === undefined)
+    entries = [...SCREEN_REGISTRY.keys()].filter((k) => !OPT_IN_NAMES.has(k)).map((k) => [k, undefined]);
   else {
     const p = PRESETS[presetName];
     if (p === undefined)
       throw invalidInput(`unknown preset "${presetName}": use one of ${Object.keys(PRESETS).join(", ")}`);
     entries = Object.entries(p.families);
+  }
+  // --families restricts the preset's (or the default) set; opt-in families enter only this way
+  if (families !== undefined) {
+    const want = new Set(checkFamilies(families));
+    entries = entries.filter(([k]) => want.has(k));
+    for (const k of want)
+      if (OPT_IN_NAMES.has(k) && !entries.some(([e]) => e === k)) entries.push([k, undefined]);
   }
   const out: FamilySpace[] = [];
   for (const [name, ranges] of entries) {
@@ -134,6 +164,10 @@ export function searchSpaces(symbols: readonly string[], presetName?: string): F
       valid: (p) => fam.params.safeParse(p).success,
     });
   }
+  if (out.length === 0 && families !== undefined)
+    throw invalidInput(
+      `screen: no family left to run: --families ${families.join(",")}${presetName === undefined ? "" : ` with preset "${presetName}"`} (basket families need two or more symbols)`,
+    );
   if (out.length === 0)
     throw invalidInput(
       `preset "${presetName}" needs a basket of two or more symbols: use --universe ai-tokens`,

@@ -31,6 +31,8 @@ export interface ScreenRequest {
   variants: number;
   seed: number;
   preset?: string;
+  /** restrict the search to these families (opt-in families such as model-sign enter only this way) */
+  families?: readonly string[];
   search: SearchChoice;
   config: ValidationConfig;
   /**
@@ -168,7 +170,7 @@ export async function runScreen(req: ScreenRequest): Promise<ScreenRun> {
     );
   const layout = screenLayout(n, c);
   const symbols = data.markets.map((m) => m.symbol);
-  const spaces = searchSpaces(symbols, req.preset);
+  const spaces = searchSpaces(symbols, req.preset, req.families);
   const size = spaceSize(spaces);
   const method = chooseSearch(req.search, size, req.variants);
   const rng = createRng(req.seed);

@@ -1,4 +1,4 @@
-import { isBasket, SCREEN_FAMILIES } from "./_kit/catalog.ts";
+import { isBasket, OPT_IN_FAMILIES, SCREEN_FAMILIES } from "./_kit/catalog.ts";
 import { donchianBreakout } from "./donchian-breakout/strategy.ts";
 import { emaCross } from "./ema-cross/strategy.ts";
 import type { StrategyFamily } from "./family.ts";
@@ -22,4 +22,9 @@ export const FAMILIES: Readonly<Record<string, AnyFamily>> = {
   ),
 };
 
-export const getFamily = (name: string): AnyFamily | undefined => FAMILIES[name];
+/** Opt-in families (model-sign): replayable by name, but left out of FAMILIES so sweeps and listings stay fast */
+const OPT_IN: Readonly<Record<string, AnyFamily>> = Object.fromEntries(
+  OPT_IN_FAMILIES.map((f) => [f.name, f]),
+);
+
+export const getFamily = (name: string): AnyFamily | undefined => FAMILIES[name] ?? OPT_IN[name];

@@ -16,6 +16,7 @@ const all = (): Forecaster[] => [
   arForecaster(),
   ridgeForecaster(),
   logisticForecaster(),
+  gbdtForecaster("squared"),
 ];
 let clock = 0;
 const now = (): number => clock++;
@@ -54,16 +55,15 @@ describe("evaluateForecasters", () => {
     expect(passed).toBeGreaterThanOrEqual(3);
   });
 
-  it("marks GBDT better than naive on AR(1) series with phi = 0.1 (power; trees need more bars than AR)", async () => {
-    // at 5,000 bars the trees pass in only 1-2 of 5 seeds (a slope of 0.1 is costly to learn by steps);
-    // at 15,000 bars they pass in all five we tried, so four of five is required
+  it("marks GBDT better than naive on AR(1) series with phi = 0.1 over 5,000 bars (power)", async () => {
+    // the shrunk stumps reach z > 1.645 in 10 of 13 seeds we measured (the AR baseline itself in 11), so four of five is required
     let passed = 0;
     for (const seed of [1, 2, 3, 4, 5]) {
-      const data = dataFromReturns(ar1Returns(createRng(seed), 15_000, 0.1));
+      const data = dataFromReturns(ar1Returns(createRng(seed), 5000, 0.1));
       const res = await evaluateForecasters(
         data,
         [randomWalk, lastSign, alwaysUp, gbdtForecaster("squared")],
-        { ...defaultEvaluationConfig, horizons: [1], testFraction: 0.6 },
+        { ...defaultEvaluationConfig, horizons: [1], testFraction: 0.8 },
         now,
       );
       if (res.results.find((r) => r.model === "gbdt")!.beatsBaseline) passed++;

@@ -5,6 +5,7 @@ import { dcaFamily } from "../dca/strategy.ts";
 import type { StrategyFamily } from "../family.ts";
 import { gridFamily } from "../grid/strategy.ts";
 import { macdFamily } from "../macd/strategy.ts";
+import { modelSign } from "../model-sign/strategy.ts";
 import { regimeFilter } from "../regime-filter/strategy.ts";
 import { rsRotationFamily } from "../rs-rotation/strategy.ts";
 import { supertrendFamily } from "../supertrend/strategy.ts";
@@ -37,5 +38,8 @@ export const SCREEN_FAMILIES: readonly AnyFamily[] = [
   xsMomentumFamily,
   rsRotationFamily,
 ];
+
+/** Families the screen runs only when named with --families (a model refit costs about a second per variant) */
+export const OPT_IN_FAMILIES: readonly AnySingleFamily[] = [modelSign];
 
 export { buyAndHoldFamily };

@@ -21,6 +21,7 @@ interface ScreenOpts {
   variants: string;
   seed: string;
   preset?: string;
+  families?: string;
   search: string;
   fee?: string;
   slippage?: string;
@@ -163,6 +164,10 @@ export function registerScreenCommand(program: Command): void {
       "--preset <name>",
       "trend-follower, mean-reverter, momentum-rotator, grid-trader or dca-accumulator",
     )
+    .option(
+      "--families <list>",
+      "only these families, comma-separated; opt-in families (model-sign) run only when named here",
+    )
     .option("--search <method>", "auto, grid, random or evolutionary", "auto")
     .option("--fee <rate>", "fee per side (0.001, 0.1% or 10bps)")
     .option("--slippage <rate>", "slippage per side")
@@ -176,7 +181,7 @@ export function registerScreenCommand(program: Command): void {
     .option("--no-report", "do not build the ensemble and write the strategist report")
     .addHelpText(
       "after",
-      "\nExamples:\n  kairos screen --universe ai-tokens --timeframe 1h --variants 2000 --seed 7\n  kairos screen --symbols BTC/USDT,ETH/USDT --preset trend-follower --json\n  kairos screen show s-20261122-203000",
+      "\nExamples:\n  kairos screen --universe ai-tokens --timeframe 1h --variants 2000 --seed 7\n  kairos screen --symbols BTC/USDT,ETH/USDT --preset trend-follower --json\n  kairos screen --symbols BTC/USDT --families model-sign,macd --variants 20\n  kairos screen show s-20261122-203000",
     )
     .action(async (opts: ScreenOpts, cmd: Command) => {
       if (!SEARCHES.includes(opts.search))
@@ -229,6 +234,14 @@ export function registerScreenCommand(program: Command): void {
               ...(opts.from === undefined ? {} : { from: opts.from }),
               ...(opts.to === undefined ? {} : { to: opts.to }),
               ...(opts.preset === undefined ? {} : { preset: opts.preset }),
+              ...(opts.families === undefined
+                ? {}
+                : {
+                    families: opts.families
+                      .split(",")
+                      .map((s) => s.trim())
+                      .filter((s) => s !== ""),
+                  }),
               ...(opts.fee === undefined ? {} : { fee: opts.fee }),
               ...(opts.slippage === undefined ? {} : { slippage: opts.slippage }),
               ...(opts.set === undefined ? {} : { validation: parseSettings(opts.set) }),
