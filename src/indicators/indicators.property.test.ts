@@ -176,7 +176,8 @@ describe("scale invariance", () => {
         const exact = Math.log2(k) % 1 === 0;
         const r1 = rsi(a.close, 14);
         const r2 = rsi(b.close, 14);
-        const p1 = bollinger(a.close, 20, 2).percentB;
+        const bb = bollinger(a.close, 20, 2);
+        const p1 = bb.percentB;
         const p2 = bollinger(b.close, 20, 2).percentB;
         for (let i = 0; i < st.length; i++) {
           if (exact) {
@@ -184,8 +185,15 @@ describe("scale invariance", () => {
             expect(Object.is(p1[i], p2[i])).toBe(true);
           } else {
             if (!Number.isNaN(r1[i]!)) expect(Math.abs(r1[i]! - r2[i]!)).toBeLessThan(1e-9 * 100);
-            // %B of a nearly flat window amplifies the running sums' rounding; bound it loosely there
-            if (!Number.isNaN(p1[i]!)) expect(Math.abs(p1[i]! - p2[i]!)).toBeLessThan(1e-6);
+            // the running-sum variance loses about eps*(mean/sd)^2 relative accuracy, which %B carries
+            // scaled by its distance from the middle: the bound follows that conditioning, so it is
+            // 1e-9 on ordinary windows and looser only on nearly flat ones
+            if (!Number.isNaN(p1[i]!)) {
+              const sd = (bb.upper[i]! - bb.middle[i]!) / 2;
+              const cond = sd > 0 ? (bb.middle[i]! / sd) ** 2 : 0;
+              const tol = Math.max(1e-9, 100 * Number.EPSILON * cond * (1 + Math.abs(p1[i]! - 0.5)));
+              expect(Math.abs(p1[i]! - p2[i]!)).toBeLessThan(tol);
+            }
           }
         }
       }),
