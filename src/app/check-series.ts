@@ -1,4 +1,5 @@
 import { findGaps, type Gap, validateCandles } from "../data/validate-candles.ts";
+import { allocSeries } from "../domain/candle-series.ts";
 import { timeframeMs } from "../domain/timeframe.ts";
 import { isAppError } from "../errors.ts";
 import type { CandleStore, SeriesInfo } from "../ports/candle-store.ts";
@@ -23,8 +24,14 @@ export interface SeriesCheck {
  */
 export function checkSeries(deps: { store: CandleStore; clock: Clock }, ref?: SeriesRef): SeriesCheck[] {
   const infos = ref === undefined ? deps.store.list() : [deps.store.info(resolveSeries(deps.store, ref))!];
+  // one set of columns, sized to the longest series, serves every read (a check of the whole store
+  // reads every series once and keeps none of them)
+  const buf = allocSeries(
+    infos[0] ?? { exchange: "", symbol: "", timeframe: "1d" },
+    Math.max(0, ...infos.map((i) => i.rows)),
+  );
   return infos.map((info) => {
-    const s = deps.store.read(info);
+    const s = deps.store.read(info, {}, buf);
     const tfMs = timeframeMs(info.timeframe);
     const problems: string[] = [];
     try {

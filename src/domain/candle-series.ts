@@ -16,6 +16,9 @@ export interface CandleSeries {
   readonly volume: Float64Array;
 }
 
+/** The six columns of a series without its identity: reusable buffers a store can read into */
+export type CandleColumns = Pick<CandleSeries, "ts" | "open" | "high" | "low" | "close" | "volume">;
+
 /** One bar, for streaming indicators and live code */
 export interface Bar {
   readonly ts: number;

@@ -1,4 +1,4 @@
-import type { CandleSeries } from "../domain/candle-series.ts";
+import type { CandleColumns, CandleSeries } from "../domain/candle-series.ts";
 import type { Timeframe } from "../domain/timeframe.ts";
 
 /** Identifies one stored series */
@@ -32,8 +32,13 @@ export interface CandleStore {
    * refused with CONFLICT, and nothing of the batch is stored, unless `replace`
    */
   upsert(series: CandleSeries, options?: { replace?: boolean }): UpsertResult;
-  /** Reads [from, to) in epoch ms (both optional) as arrays; NOT_FOUND when the series is not stored */
-  read(key: SeriesKey, range?: { from?: number; to?: number }): CandleSeries;
+  /**
+   * Reads [from, to) in epoch ms (both optional) as arrays; NOT_FOUND when the series is not stored.
+   * With `into`, the candles are written into those caller-owned arrays (each at least as long as
+   * the range; INVALID_INPUT otherwise) and the result's columns are views of their first rows, so a
+   * caller reading many series or re-reading one (checks, live loops, servers) allocates nothing.
+   */
+  read(key: SeriesKey, range?: { from?: number; to?: number }, into?: CandleColumns): CandleSeries;
   /** Only the open times of a stored series (gap scans read a sixth of the bytes) */
   readTimestamps(key: SeriesKey): Float64Array;
   list(): SeriesInfo[];

@@ -120,6 +120,73 @@ export function candleStoreContract(name: string, make: () => CandleStore): void
       );
     });
 
+    it("reads any [from, to) exactly, into fresh or caller-owned arrays (property)", () => {
+      const store = make();
+      // 50,000 minutes with two holes, so some chunks store every timestamp and some only two
+      const full = synthetic(50_000, 1_600_000_020_000 - (1_600_000_020_000 % 60_000), 60_000, 5);
+      const keep = (i: number): boolean => !(i >= 7_000 && i < 7_010) && !(i >= 33_333 && i < 40_000);
+      const idx = [...Array(50_000).keys()].filter(keep);
+      const pick = (a: Float64Array): Float64Array => Float64Array.from(idx, (i) => a[i]!);
+      const stored: CandleSeries = {
+        ...full,
+        ts: pick(full.ts),
+        open: pick(full.open),
+        high: pick(full.high),
+        low: pick(full.low),
+        close: pick(full.close),
+        volume: pick(full.volume),
+      };
+      store.upsert(stored);
+      const key = { exchange: "test", symbol: "SYN/USD", timeframe: "1m" as const };
+      const t0 = full.ts[0]!;
+      const big = {
+        ts: new Float64Array(60_000),
+        open: new Float64Array(60_000),
+        high: new Float64Array(60_000),
+        low: new Float64Array(60_000),
+        close: new Float64Array(60_000),
+        volume: new Float64Array(60_000),
+      };
+      fc.assert(
+        fc.property(
+          fc.integer({ min: -100, max: 50_100 }),
+          fc.integer({ min: 0, max: 50_200 }),
+          fc.integer({ min: -59_999, max: 59_999 }),
+          (a, len, jitter) => {
+            const from = t0 + a * 60_000 + jitter;
+            const to = from + len * 60_000;
+            const lo = stored.ts.findIndex((t) => t >= from);
+            const start = lo < 0 ? stored.ts.length : lo;
+            let end = stored.ts.findIndex((t) => t >= to);
+            if (end < 0) end = stored.ts.length;
+            const want = arr(sliceSeries(stored, start, Math.max(start, end)));
+            expect(arr(store.read(key, { from, to }))).toEqual(want);
+            big.close.fill(Number.NaN);
+            const into = store.read(key, { from, to }, big);
+            expect(arr(into)).toEqual(want);
+            expect(into.close.buffer).toBe(big.close.buffer);
+            if (want.ts.length > 0) {
+              const n = want.ts.length;
+              const cols = { ts: new Float64Array(n), open: new Float64Array(n), high: new Float64Array(n) };
+              const rest = {
+                low: new Float64Array(n),
+                close: new Float64Array(n),
+                volume: new Float64Array(n),
+              };
+              const tight = store.read(key, { from, to }, { ...cols, ...rest });
+              expect(Array.from(tight.ts)).toEqual(want.ts);
+            }
+          },
+        ),
+        { numRuns: 60 },
+      );
+      const small = sliceSeries(stored, 0, 10);
+      expect(() => store.read(key, {}, small)).toThrow(
+        /holds 10 rows, the range has 43323; pass arrays of at least 43323/,
+      );
+      store.close();
+    });
+
     it("says NOT_FOUND, naming what is stored, for an unknown series", () => {
       const store = make();
       store.upsert(loadBundledSeries("binance", "BTC/USDT", "1d"));

@@ -1,5 +1,5 @@
 import { alignOffset } from "../../data/validate-candles.ts";
-import type { CandleSeries } from "../../domain/candle-series.ts";
+import type { CandleColumns, CandleSeries } from "../../domain/candle-series.ts";
 import { timeframeMs } from "../../domain/timeframe.ts";
 import { AppError, invalidInput } from "../../errors.ts";
 import type { CandleStore, SeriesInfo, SeriesKey, UpsertResult } from "../../ports/candle-store.ts";
@@ -49,8 +49,8 @@ interface ChunkRow {
   volume: Buffer;
 }
 
-// a chunk as raw() returns it: [rows, ts, open, high, low, close, volume]
-type RawChunk = [number, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer];
+// a chunk as raw() returns it: [rows, ts, open, high, low, close, volume, bucket]
+type RawChunk = [number, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, number];
 
 interface SeriesRow {
   exchange: string;
@@ -86,24 +86,61 @@ function packTs(ts: Float64Array): Buffer {
   return blob(ts.subarray(0, 2));
 }
 
-/** Writes a chunk's `rows` timestamps into `out` from `at`, whichever form packTs chose */
-function unpackTs(b: Buffer, rows: number, out: Float64Array, at: number): void {
-  if (b.length >= rows * 8) {
-    new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(b.subarray(0, rows * 8), at * 8);
+/** Writes a chunk's timestamps [s, e) into `out` from `at`, whichever form packTs chose */
+function unpackTs(b: Buffer, s: number, e: number, out: Float64Array, at: number): void {
+  if (b.length >= e * 8) {
+    new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(b.subarray(s * 8, e * 8), at * 8);
     return;
   }
   const t0 = b.readDoubleLE(0);
   const step = b.readDoubleLE(8) - t0;
-  for (let i = 0; i < rows; i++) out[at + i] = t0 + i * step;
+  for (let i = s; i < e; i++) out[at + i - s] = t0 + i * step;
+}
+
+/** The first row of a chunk whose timestamp is >= x (rows when none), either ts form */
+function tsLowerBound(b: Buffer, rows: number, x: number): number {
+  const packed = b.length < rows * 8;
+  const t0 = b.readDoubleLE(0);
+  const step = packed ? b.readDoubleLE(8) - t0 : 0;
+  let lo = 0;
+  let hi = rows;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((packed ? t0 + mid * step : b.readDoubleLE(mid * 8)) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function decodeTs(b: Buffer, n: number): Float64Array {
   const out = new Float64Array(n);
-  unpackTs(b, n, out, 0);
+  unpackTs(b, 0, n, out, 0);
   return out;
 }
 
-const colsOf = (s: CandleSeries): Cols => [s.ts, s.open, s.high, s.low, s.close, s.volume];
+/**
+ * One uninitialised block PER column (every byte is overwritten, so zero-filling is wasted work):
+ * 8 MB blocks sit under glibc's dynamic mmap threshold once one was freed, so a read after an
+ * earlier result died reuses warm heap pages; one 48 MB block is always a fresh mmap. Fresh pages
+ * are the floor of a read into new memory: their faults cost ~40 ms per 1M rows on the 2-core CI
+ * VM, more than the copy (bench/data.ts prints that floor); callers that read repeatedly pass
+ * their own arrays (see read's `into`) and skip it.
+ */
+const freshColumns = (n: number): Cols =>
+  COLS.map(() => new Float64Array(Buffer.allocUnsafeSlow(n * 8).buffer, 0, n)) as Cols;
+
+function callerColumns(into: CandleColumns, n: number, key: SeriesKey): Cols {
+  const cols = colsOf(into);
+  const short = cols.findIndex((c) => c.length < n);
+  if (short >= 0) {
+    throw invalidInput(
+      `reading ${key.exchange} ${key.symbol} ${key.timeframe} into caller arrays: ${COLS[short]} holds ${cols[short]!.length} rows, the range has ${n}; pass arrays of at least ${n} rows (store.info gives the row count)`,
+    );
+  }
+  return cols;
+}
+
+const colsOf = (s: CandleColumns): Cols => [s.ts, s.open, s.high, s.low, s.close, s.volume];
 const iso = (ts: number): string => new Date(ts).toISOString();
 
 /** The columnar CandleStore in <home>/kairos.db (see CHUNK_ROWS for why this layout) */
@@ -127,10 +164,17 @@ export class SqliteCandleStore implements CandleStore {
       // raw(): an array per chunk instead of an object with six named keys (no per-row key lookups)
       chunks: db
         .prepare<[number, number, number], RawChunk>(
-          `SELECT rows, ts, open, high, low, close, volume FROM candle_chunks
+          `SELECT rows, ts, open, high, low, close, volume, bucket FROM candle_chunks
            WHERE series_id = ? AND bucket >= ? AND bucket <= ? ORDER BY bucket`,
         )
         .raw(),
+      straddling: db.prepare<
+        [number, number, number, number, number],
+        { bucket: number; rows: number; ts: Buffer }
+      >(
+        `SELECT bucket, rows, ts FROM candle_chunks
+         WHERE series_id = ? AND bucket >= ? AND bucket <= ? AND (first_ts < ? OR last_ts >= ?)`,
+      ),
       timestamps: db.prepare<[number], { rows: number; ts: Buffer }>(
         "SELECT rows, ts FROM candle_chunks WHERE series_id = ? ORDER BY bucket",
       ),
@@ -206,52 +250,54 @@ export class SqliteCandleStore implements CandleStore {
     return result;
   }
 
-  read(key: SeriesKey, range: { from?: number; to?: number } = {}): CandleSeries {
+  read(key: SeriesKey, range: { from?: number; to?: number } = {}, into?: CandleColumns): CandleSeries {
     const row = this.stmts.seriesId.get(key.exchange, key.symbol, key.timeframe);
     if (row === undefined) throw notStored(key, this.list());
     const tfMs = timeframeMs(key.timeframe);
     const span = tfMs * CHUNK_ROWS;
     const off = alignOffset(tfMs);
-    const from = range.from ?? Number.NEGATIVE_INFINITY;
-    const to = range.to ?? Number.POSITIVE_INFINITY;
-    const lo = Number.isFinite(from) ? Math.floor((from - off) / span) : Number.MIN_SAFE_INTEGER;
-    const hi = Number.isFinite(to) ? Math.floor((to - 1 - off) / span) : Number.MAX_SAFE_INTEGER;
-    // one snapshot (a read transaction) for the count and the chunks, even with a writer running
-    const out = this.db.transaction((): Cols => {
-      const total = this.stmts.countRows.get(row.id, lo, hi) ?? 0;
-      // one uninitialised block PER column (every byte is overwritten below, so zero-filling is wasted
-      // work): 8 MB blocks sit under glibc's dynamic mmap threshold once one was freed, so a read after
-      // an earlier result died reuses warm heap pages; one 48 MB block is always a fresh mmap, and its
-      // page faults cost ~40 ms per 1M rows here, more than the copy itself (measured, bench/data.ts)
-      const bytes = COLS.map(() => new Uint8Array(Buffer.allocUnsafeSlow(total * 8).buffer, 0, total * 8));
-      const ts = new Float64Array(bytes[0]!.buffer, 0, total);
+    const from = Math.max(range.from ?? Number.MIN_SAFE_INTEGER, Number.MIN_SAFE_INTEGER);
+    const to = Math.min(range.to ?? Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+    const lo = Math.floor((from - off) / span);
+    const hi = Math.floor((to - 1 - off) / span);
+    // one snapshot (a read transaction) for the count, the boundary chunks and the copy, even with a writer running
+    const cols = this.db.transaction((): Cols => {
+      // the rows of the (at most two) chunks that straddle from/to are cut to [from, to) while
+      // copying, so the result is sized exactly and nothing is copied twice
+      const cuts = new Map<number, [number, number]>();
+      let total = this.stmts.countRows.get(row.id, lo, hi) ?? 0;
+      for (const b of this.stmts.straddling.iterate(row.id, lo, hi, from, to)) {
+        const s = tsLowerBound(b.ts, b.rows, from);
+        const e = tsLowerBound(b.ts, b.rows, to);
+        cuts.set(b.bucket, [s, e]);
+        total -= b.rows - (e - s);
+      }
+      const out = into === undefined ? freshColumns(total) : callerColumns(into, total, key);
+      const bytes = out.map((c) => new Uint8Array(c.buffer, c.byteOffset, total * 8));
       let at = 0;
       // iterate rather than all(): one chunk's blobs alive at a time keeps the copy in warm memory
       for (const c of this.stmts.chunks.iterate(row.id, lo, hi)) {
-        const len = c[0] * 8;
-        unpackTs(c[1], c[0], ts, at);
-        for (let k = 1; k < 6; k++) bytes[k]!.set((c[k + 1] as Buffer).subarray(0, len), at * 8);
-        at += c[0];
+        const cut = cuts.get(c[7]);
+        const s = cut === undefined ? 0 : cut[0];
+        const e = cut === undefined ? c[0] : cut[1];
+        if (e <= s) continue;
+        unpackTs(c[1], s, e, out[0], at);
+        for (let k = 1; k < 6; k++) bytes[k]!.set((c[k + 1] as Buffer).subarray(s * 8, e * 8), at * 8);
+        at += e - s;
       }
-      return bytes.map((b) => new Float64Array(b.buffer, 0, total)) as Cols;
+      return out.map((a) => a.subarray(0, total)) as Cols;
     })();
-    const total = out[0].length;
-    // trim the first and last chunk to [from, to)
-    const ts = out[0];
-    const start = Number.isFinite(from) ? lowerBound(ts, from) : 0;
-    const end = Number.isFinite(to) ? lowerBound(ts, to) : total;
-    const cut = start > 0 || end < total;
-    const [t, o, h, l, c, v] = (cut ? out.map((a) => a.slice(start, end)) : out) as Cols;
+    const [ts, open, high, low, close, volume] = cols;
     return {
       exchange: key.exchange,
       symbol: key.symbol,
       timeframe: key.timeframe,
-      ts: t,
-      open: o,
-      high: h,
-      low: l,
-      close: c,
-      volume: v,
+      ts,
+      open,
+      high,
+      low,
+      close,
+      volume,
     };
   }
 
@@ -263,7 +309,7 @@ export class SqliteCandleStore implements CandleStore {
       const ts = new Float64Array(total);
       let at = 0;
       for (const c of this.stmts.timestamps.iterate(row.id)) {
-        unpackTs(c.ts, c.rows, ts, at);
+        unpackTs(c.ts, 0, c.rows, ts, at);
         at += c.rows;
       }
       return ts;
@@ -351,17 +397,6 @@ function mergeChunk(
     }
   }
   return changed ? (out.map((x) => x.subarray(0, k)) as Cols) : undefined;
-}
-
-function lowerBound(ts: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 const toInfo = (r: SeriesRow): SeriesInfo => ({
