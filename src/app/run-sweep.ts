@@ -236,8 +236,11 @@ const sharedPool = new Map<number, Float64Array[]>();
 let sharedPooledBytes = 0;
 
 /**
- * A shared allocator drawing on buffers released by earlier threaded sweeps (zeroed, as fresh ones
- * are), so a screen's next sweep writes to warm pages; `release` gives back what it handed out
+ * A shared allocator drawing on buffers released by earlier threaded sweeps, so a screen's next
+ * sweep writes to warm pages; `release` gives back what it handed out. A reused buffer is NOT
+ * zeroed here: that memset (~60 MB for the canonical sweep) would be serial work on the calling
+ * thread. Its users write every element (prepareSeries) or zero in the worker threads before
+ * computing (IndicatorCache.computeAt), in parallel.
  */
 function pooledSharedAlloc(): { alloc: (n: number) => Float64Array; release: () => void } {
   const taken: Float64Array[] = [];
@@ -246,7 +249,7 @@ function pooledSharedAlloc(): { alloc: (n: number) => Float64Array; release: () 
       // sharedAlloc rounds 0 up to 1, so the pool is keyed by the length handed out
       const reused = sharedPool.get(Math.max(1, n))?.pop();
       if (reused !== undefined) sharedPooledBytes -= reused.byteLength;
-      const a = reused === undefined ? sharedAlloc(n) : reused.fill(0);
+      const a = reused ?? sharedAlloc(n);
       taken.push(a);
       return a;
     },

@@ -122,6 +122,9 @@ export class IndicatorCache {
     const compute = key === undefined ? undefined : this.computeOf.get(key);
     if (key === undefined || compute === undefined) return;
     const e = this.entries.get(key)!;
+    // deferred arrays may be reused buffers (not zeroed by the allocator, see run-sweep.ts): a
+    // compute function sees zeros, as with a fresh array, and the memset runs on the worker threads
+    e.values.fill(0);
     compute(e.values);
     blockMinMax(e.values, e.min, e.max);
     superMinMax(e.min, e.max, e.min64, e.max64);

@@ -119,6 +119,11 @@ export function prepareSeries(series: CandleSeries, alloc: F64Alloc = heapAlloc)
   const close = copy(series.close);
   const p1 = alloc(n);
   const p2 = alloc(n);
+  // written, not assumed: the allocator may hand out a reused, non-zeroed buffer
+  if (n > 0) {
+    p1[0] = 0;
+    p2[0] = 0;
+  }
   let s1 = 0;
   let s2 = 0;
   for (let t = 1; t < n; t++) {
