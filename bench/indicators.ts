@@ -1,7 +1,8 @@
 // Indicator speed: SMA(20), EMA(20), RSI(14), MACD(12,26,9), Bollinger(20,2), ATR(14), Stochastic(14,3,3),
 // ADX(14) over 1,000,000 bars (bundled BTC/USDT 1h continued by repeating its returns), ours with
 // caller-provided outputs against a plain C loop (bench/ref/indicators.c, gcc -O3) and the npm peers.
-// Usage: npm run bench -- indicators [--bars 1000000] [--reps 7] [--peer-reps 1] [--procs 3]
+// Usage: npm run bench -- indicators [--bars 1000000] [--reps 7] [--peer-reps 1] [--procs 3] [--warm 200]
+//   [--only macd-12-26-9,adx-14] [--no-peers]   (a subset of cases; ours and C only)
 // Ours and the C loop are timed in --procs fresh child processes (each alternating ours with C, best
 // of --reps), best over the children: the C side already runs in a fresh process per timing, and one
 // V8 process's JIT code placement can swing a kernel by up to 2x, so ours gets fresh processes too.
@@ -37,8 +38,12 @@ const N = arg("bars", 1_000_000);
 const REPS = arg("reps", 7);
 const PEER_REPS = arg("peer-reps", 1);
 const PROCS = arg("procs", 3);
+const WARM = arg("warm", 200);
 /** set in the child processes that time ours and the C loop; they print the timings as one JSON line */
 const CHILD = args.includes("--child");
+const onlyAt = args.indexOf("--only");
+const ONLY = onlyAt >= 0 ? new Set((args[onlyAt + 1] ?? "").split(",")) : undefined;
+const NO_PEERS = args.includes("--no-peers");
 const log = (s: string): void => {
   process.stderr.write(`${s}\n`);
 };
@@ -119,9 +124,22 @@ const feed = (mk: () => { update(x: never, replace: boolean): unknown }, bars: (
   for (const b of bars()) ind.update(b as never, false);
 };
 
+interface Src {
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+}
+const full: Src = { high, low, close };
+/** a short prefix for warm-up calls */
+const short: Src = {
+  high: high.subarray(0, 2000),
+  low: low.subarray(0, 2000),
+  close: close.subarray(0, 2000),
+};
+
 interface Case {
   name: string;
-  ours: () => unknown;
+  ours: (x?: Src) => unknown;
   peers: Record<string, (() => unknown) | undefined>;
 }
 
@@ -129,7 +147,7 @@ const bb = allocBollinger(N);
 const CASES: Case[] = [
   {
     name: "sma-20",
-    ours: () => sma(close, 20, o[0]),
+    ours: (x = full) => sma(x.close, 20, o[0]),
     peers: {
       technicalindicators: () => TI.SMA.calculate({ period: 20, values: closeArr }),
       "trading-signals": feed(
@@ -143,7 +161,7 @@ const CASES: Case[] = [
   },
   {
     name: "ema-20",
-    ours: () => ema(close, 20, o[0]),
+    ours: (x = full) => ema(x.close, 20, o[0]),
     peers: {
       technicalindicators: () => TI.EMA.calculate({ period: 20, values: closeArr }),
       "trading-signals": feed(
@@ -157,7 +175,7 @@ const CASES: Case[] = [
   },
   {
     name: "rsi-14",
-    ours: () => rsi(close, 14, o[0]),
+    ours: (x = full) => rsi(x.close, 14, o[0]),
     peers: {
       technicalindicators: () => TI.RSI.calculate({ period: 14, values: closeArr }),
       "trading-signals": feed(
@@ -171,7 +189,7 @@ const CASES: Case[] = [
   },
   {
     name: "macd-12-26-9",
-    ours: () => macd(close, 12, 26, 9, { macd: o[0]!, signal: o[1]!, hist: o[2]! }),
+    ours: (x = full) => macd(x.close, 12, 26, 9, { macd: o[0]!, signal: o[1]!, hist: o[2]! }),
     peers: {
       technicalindicators: () =>
         TI.MACD.calculate({
@@ -193,7 +211,7 @@ const CASES: Case[] = [
   },
   {
     name: "bollinger-20-2",
-    ours: () => bollinger(close, 20, 2, bb),
+    ours: (x = full) => bollinger(x.close, 20, 2, bb),
     peers: {
       technicalindicators: () => TI.BollingerBands.calculate({ period: 20, stdDev: 2, values: closeArr }),
       "trading-signals": feed(
@@ -207,7 +225,7 @@ const CASES: Case[] = [
   },
   {
     name: "atr-14",
-    ours: () => atr(high, low, close, 14, o[0]),
+    ours: (x = full) => atr(x.high, x.low, x.close, 14, o[0]),
     peers: {
       technicalindicators: () =>
         TI.ATR.calculate({ high: highArr, low: lowArr, close: closeArr, period: 14 }),
@@ -222,7 +240,7 @@ const CASES: Case[] = [
   },
   {
     name: "stochastic-14-3-3",
-    ours: () => stochastic(high, low, close, 14, 3, 3, { k: o[0]!, d: o[1]! }),
+    ours: (x = full) => stochastic(x.high, x.low, x.close, 14, 3, 3, { k: o[0]!, d: o[1]! }),
     peers: {
       // technicalindicators' Stochastic has no %K slowing: %K(14) and %D(3), the nearest it offers
       technicalindicators: () =>
@@ -239,7 +257,7 @@ const CASES: Case[] = [
   },
   {
     name: "adx-14",
-    ours: () => adx(high, low, close, 14, { adx: o[0]!, plusDi: o[1]!, minusDi: o[2]! }),
+    ours: (x = full) => adx(x.high, x.low, x.close, 14, { adx: o[0]!, plusDi: o[1]!, minusDi: o[2]! }),
     peers: {
       technicalindicators: () =>
         TI.ADX.calculate({ high: highArr, low: lowArr, close: closeArr, period: 14 }),
@@ -262,7 +280,16 @@ function measure(): { ours: number[]; c: number[] } {
   const oursNs: number[] = [];
   const cNs: number[] = [];
   for (const [k, c] of CASES.entries()) {
-    c.ours();
+    if (ONLY !== undefined && !ONLY.has(c.name)) {
+      oursNs.push(Number.NaN);
+      cNs.push(Number.NaN);
+      continue;
+    }
+    // warm-up on a short prefix first, as a sweep's many calls would: V8 allocates a function's type
+    // feedback only during its first call, so a kernel first called on a million bars is compiled
+    // with none for the code before its loop and deoptimises there; its later code then depends on
+    // when the concurrent compiles land, which swung a kernel by up to 2-3x from process to process
+    for (let w = 0; w < WARM; w++) c.ours(short);
     c.ours();
     let value = Number.POSITIVE_INFINITY;
     let cBest = Number.POSITIVE_INFINITY;
@@ -296,13 +323,13 @@ for (let p = 0; p < PROCS; p++) {
   );
   const r = JSON.parse(text.trim().split("\n").pop() ?? "{}") as { ours: number[]; c: number[] };
   log(
-    `  process ${p + 1}: ours ${r.ours.map((v) => v.toFixed(2)).join(" ")} | C ${r.c.map((v) => v.toFixed(2)).join(" ")}`,
+    `  process ${p + 1}: ours ${r.ours.map((v) => v?.toFixed(2) ?? "-").join(" ")} | C ${r.c.map((v) => v?.toFixed(2) ?? "-").join(" ")}`,
   );
   r.ours.forEach((v, k) => {
-    oursNs[k] = Math.min(oursNs[k]!, v);
+    oursNs[k] = Math.min(oursNs[k]!, v ?? Number.NaN);
   });
   r.c.forEach((v, k) => {
-    cNs[k] = Math.min(cNs[k]!, v);
+    cNs[k] = Math.min(cNs[k]!, v ?? Number.NaN);
   });
 }
 closeArr = Array.from(close);
@@ -310,11 +337,13 @@ highArr = Array.from(high);
 lowArr = Array.from(low);
 candles = Array.from(close, (c, i) => ({ high: high[i]!, low: low[i]!, close: c }));
 for (const [k, c] of CASES.entries()) {
+  if (ONLY !== undefined && !ONLY.has(c.name)) continue;
   const value = oursNs[k]!;
   const cBest = cNs[k]!;
   const peers: Record<string, number | null> = {};
   if (haveC) peers.c = Number(cBest.toFixed(3));
   for (const [name, fn] of Object.entries(c.peers)) {
+    if (NO_PEERS) break;
     if (fn === undefined || (name === "tulind" && tulind === undefined)) {
       peers[name] = null;
       continue;

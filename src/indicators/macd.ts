@@ -62,10 +62,62 @@ export function macd(
     gs += m;
   }
   if (n <= sigStart) return out;
-  let g = gs / signal;
-  sig[sigStart] = g;
-  hist[sigStart] = line[sigStart]! - g;
-  for (let i = sigStart + 1; i < n; i++) {
+  const st = runState;
+  st[0] = ef;
+  st[1] = es;
+  st[2] = gs / signal;
+  st[3] = kf;
+  st[4] = ks;
+  st[5] = kg;
+  sig[sigStart] = st[2];
+  hist[sigStart] = line[sigStart]! - st[2];
+  macdRun(close, line, sig, hist, sigStart + 1, n, st);
+  return out;
+}
+
+/**
+ * The steady-state MACD loop over [from, n), its EMAs handed over in `st`. A function of its own:
+ * V8 allocates type feedback during a kernel's first call, so the argument checks and warm-up before
+ * the loop have none and an optimised whole kernel deoptimises there; and a Float64Array carries the
+ * EMAs because V8 keeps number arguments boxed in a loop's variables. Unrolled by two (same arithmetic
+ * in the same order): V8 re-checks each array on every back-edge. The tail loop always gets a bar or
+ * two, so it has type feedback and never deoptimises when a length of the other parity comes.
+ */
+function macdRun(
+  close: Float64Array,
+  line: Float64Array,
+  sig: Float64Array,
+  hist: Float64Array,
+  from: number,
+  n: number,
+  st: Float64Array,
+): void {
+  let ef = st[0]!;
+  let es = st[1]!;
+  let g = st[2]!;
+  const kf = st[3]!;
+  const ks = st[4]!;
+  const kg = st[5]!;
+  let i = from;
+  for (const m = n - 2; i < m; i += 2) {
+    const c0 = close[i]!;
+    const c1 = close[i + 1]!;
+    ef = (c0 - ef) * kf + ef;
+    es = (c0 - es) * ks + es;
+    const m0 = ef - es;
+    g = (m0 - g) * kg + g;
+    line[i] = m0;
+    sig[i] = g;
+    hist[i] = m0 - g;
+    ef = (c1 - ef) * kf + ef;
+    es = (c1 - es) * ks + es;
+    const m1 = ef - es;
+    g = (m1 - g) * kg + g;
+    line[i + 1] = m1;
+    sig[i + 1] = g;
+    hist[i + 1] = m1 - g;
+  }
+  for (; i < n; i++) {
     const c = close[i]!;
     ef = (c - ef) * kf + ef;
     es = (c - es) * ks + es;
@@ -75,8 +127,9 @@ export function macd(
     sig[i] = g;
     hist[i] = m - g;
   }
-  return out;
 }
+
+const runState = new Float64Array(6);
 
 /** Streaming MACD; `update` returns the line and sets `signal` and `hist` */
 export class MacdStream {
