@@ -57,9 +57,9 @@ export function adx(
     pc = close[i]!;
   }
   let sumDx = 0;
-  let adxv = 0;
-  const end2 = 2 * period - 1;
-  for (let i = period; i < n; i++) {
+  const end2 = Math.min(2 * period - 1, n - 1);
+  // the first `period` DX values (seed of the ADX mean) here; the steady state in adxRun
+  for (let i = period; i <= end2; i++) {
     const h = high[i]!;
     const l = low[i]!;
     const dp = h - ph;
@@ -72,31 +72,157 @@ export function adx(
     ph = h;
     pl = l;
     pc = close[i]!;
-    let dx = -1;
     if (str !== 0) {
       const md = 100 * (mdm / str);
       const pd = 100 * (pdm / str);
       pdi[i] = pd;
       mdi[i] = md;
       const s = md + pd;
-      if (s !== 0) dx = 100 * (Math.abs(md - pd) / s);
+      if (s !== 0) sumDx += 100 * (Math.abs(md - pd) / s);
     } else {
       pdi[i] = 0;
       mdi[i] = 0;
     }
-    if (i < end2) {
-      if (dx !== -1) sumDx += dx;
-    } else if (i === end2) {
-      if (dx !== -1) sumDx += dx;
-      adxv = sumDx / period;
+  }
+  if (end2 < 2 * period - 1) return out;
+  const adxv = sumDx / period;
+  ax[end2] = adxv;
+  const st = runState;
+  st[0] = period;
+  st[1] = pdm;
+  st[2] = mdm;
+  st[3] = str;
+  st[4] = ph;
+  st[5] = pl;
+  st[6] = pc;
+  st[7] = adxv;
+  st[8] = period - 1;
+  adxRun(high, low, close, end2 + 1, n, st, ax, pdi, mdi);
+  return out;
+}
+
+/**
+ * The steady-state ADX loop from bar `from` on, given the Wilder sums after bar from-1 in `st` (a
+ * Float64Array: V8 keeps number arguments boxed in a loop's variables). Reading the arrays' lengths
+ * first spares V8's per-bar checks that they are objects; unrolled by two so the two bars share its
+ * array checks, with the same arithmetic in the same order. The tail loop always gets a bar or two,
+ * so it has type feedback and never deoptimises when a length of the other parity comes.
+ */
+function adxRun(
+  high: Float64Array,
+  low: Float64Array,
+  close: Float64Array,
+  from: number,
+  n: number,
+  st: Float64Array,
+  ax: Float64Array,
+  pdi: Float64Array,
+  mdi: Float64Array,
+): void {
+  const p = st[0]!;
+  const pm1 = st[8]!;
+  let pdm = st[1]!;
+  let mdm = st[2]!;
+  let str = st[3]!;
+  let ph = st[4]!;
+  let pl = st[5]!;
+  let pc = st[6]!;
+  let adxv = st[7]!;
+  if (
+    high.length < n ||
+    low.length < n ||
+    close.length < n ||
+    ax.length < n ||
+    pdi.length < n ||
+    mdi.length < n
+  )
+    return;
+  let i = from;
+  for (const m = n - 2; i < m; i += 2) {
+    {
+      const h = high[i]!;
+      const l = low[i]!;
+      const dp = h - ph;
+      const dm = pl - l;
+      mdm -= mdm / p;
+      pdm -= pdm / p;
+      mdm += dm * (+(dm > 0) & +(dp < dm));
+      pdm += dp * (+(dp > 0) & +(dp > dm));
+      str = str - str / p + ((h > pc ? h : pc) - (l < pc ? l : pc));
+      ph = h;
+      pl = l;
+      pc = close[i]!;
+      if (str !== 0) {
+        const md = 100 * (mdm / str);
+        const pd = 100 * (pdm / str);
+        pdi[i] = pd;
+        mdi[i] = md;
+        const s = md + pd;
+        if (s !== 0) adxv = (adxv * pm1 + 100 * (Math.abs(md - pd) / s)) / p;
+      } else {
+        pdi[i] = 0;
+        mdi[i] = 0;
+      }
       ax[i] = adxv;
-    } else {
-      if (dx !== -1) adxv = (adxv * (period - 1) + dx) / period;
+    }
+    {
+      const h = high[i + 1]!;
+      const l = low[i + 1]!;
+      const dp = h - ph;
+      const dm = pl - l;
+      mdm -= mdm / p;
+      pdm -= pdm / p;
+      mdm += dm * (+(dm > 0) & +(dp < dm));
+      pdm += dp * (+(dp > 0) & +(dp > dm));
+      str = str - str / p + ((h > pc ? h : pc) - (l < pc ? l : pc));
+      ph = h;
+      pl = l;
+      pc = close[i + 1]!;
+      if (str !== 0) {
+        const md = 100 * (mdm / str);
+        const pd = 100 * (pdm / str);
+        pdi[i + 1] = pd;
+        mdi[i + 1] = md;
+        const s = md + pd;
+        if (s !== 0) adxv = (adxv * pm1 + 100 * (Math.abs(md - pd) / s)) / p;
+      } else {
+        pdi[i + 1] = 0;
+        mdi[i + 1] = 0;
+      }
+      ax[i + 1] = adxv;
+    }
+  }
+  for (; i < n; i++) {
+    {
+      const h = high[i]!;
+      const l = low[i]!;
+      const dp = h - ph;
+      const dm = pl - l;
+      mdm -= mdm / p;
+      pdm -= pdm / p;
+      mdm += dm * (+(dm > 0) & +(dp < dm));
+      pdm += dp * (+(dp > 0) & +(dp > dm));
+      str = str - str / p + ((h > pc ? h : pc) - (l < pc ? l : pc));
+      ph = h;
+      pl = l;
+      pc = close[i]!;
+      if (str !== 0) {
+        const md = 100 * (mdm / str);
+        const pd = 100 * (pdm / str);
+        pdi[i] = pd;
+        mdi[i] = md;
+        const s = md + pd;
+        if (s !== 0) adxv = (adxv * pm1 + 100 * (Math.abs(md - pd) / s)) / p;
+      } else {
+        pdi[i] = 0;
+        mdi[i] = 0;
+      }
       ax[i] = adxv;
     }
   }
-  return out;
 }
+
+const runState = new Float64Array(9);
 
 /** Streaming ADX; `update` returns ADX and sets `plusDi` and `minusDi` */
 export class AdxStream {
