@@ -1,3 +1,4 @@
+// biome-ignore-all lint/complexity/useMathMinMax: the > / < selections stay branch-predictable and skip NaN as TA-Lib does; Math.max/min would propagate NaN
 import { trueRangeOf } from "./true-range.ts";
 import { checkInt, checkOut, checkSameLength, fillNaN } from "./util.ts";
 
