@@ -31,7 +31,8 @@ export function stochastic(
   out: StochasticOutput = { k: new Float64Array(close.length), d: new Float64Array(close.length) },
 ): StochasticOutput {
   checkStoch(kPeriod, kSmooth, dPeriod);
-  const n = checkSameLength("stochastic", high, low, close);
+  checkSameLength("stochastic", high, low, close);
+  const n = close.length;
   const ko = checkOut("stochastic", out.k, n, "k");
   const dout = checkOut("stochastic", out.d, n, "d");
   const kStart = kPeriod + kSmooth - 2;
@@ -39,6 +40,12 @@ export function stochastic(
   fillNaN(ko, 0, Math.min(kStart, n));
   fillNaN(dout, 0, Math.min(dStart, n));
   const p = kPeriod;
+  if (kSmooth <= 3 && dPeriod <= 3) {
+    stochasticSmall(high, low, close, ko, dout, n, p, kSmooth, dPeriod);
+    fillNaN(ko, 0, Math.min(kStart, n));
+    fillNaN(dout, 0, Math.min(dStart, n));
+    return out;
+  }
   // window extremes by blocks of p bars (van Herk / Gil-Werman): a window spans the suffix of the
   // previous block and the prefix of the current one, so each bar costs three comparisons that
   // rarely flip, where TA-Lib's rescan mispredicts; the extremes, hence the outputs, are the same
@@ -108,6 +115,136 @@ export function stochastic(
   }
   return out;
 }
+
+/**
+ * Slow stochastic for %K and %D smoothing of at most 3 bars (the usual 3/3 or 1/3), with the same
+ * window extremes and the same arithmetic in the same order as the general loop, so the same outputs.
+ * V8 compiles `a >= b ? a : b` to a branch, and the running extremes of real prices flip it every few
+ * bars, each flip a mispredict; here each running extreme is picked from a two-slot scratch by the
+ * comparison's 0/1 (`s[+(h >= ph)]`), exact for any value, NaN included, and branch-free. The suffix
+ * extremes the next block needs are taken in the same pass (bar e-1-t while bar s+t goes forwards),
+ * so their selection chain overlaps the prefix one; the last two fast %K and %K ride in registers
+ * instead of rings. Outputs before the warm-up ends are left for the caller to overwrite with NaN.
+ */
+function stochasticSmall(
+  high: Float64Array,
+  low: Float64Array,
+  close: Float64Array,
+  ko: Float64Array,
+  dout: Float64Array,
+  n: number,
+  p: number,
+  kSmooth: number,
+  dPeriod: number,
+): void {
+  const q = p + 1;
+  // [suffix highs, suffix lows] of the previous block and of the current one
+  if (scratch.length < 4 * q) scratch = new Float64Array(4 * q);
+  const sf = scratch;
+  sf.fill(Number.NEGATIVE_INFINITY, 0, q);
+  sf.fill(Number.POSITIVE_INFINITY, q, 2 * q);
+  sf.fill(Number.NEGATIVE_INFINITY, 2 * q, 3 * q);
+  sf.fill(Number.POSITIVE_INFINITY, 3 * q, 4 * q);
+  const st = smallState;
+  st[0] = kSmooth;
+  st[1] = dPeriod;
+  st[2] = FLAT_STOCH;
+  stochasticSmallRun(high, low, close, ko, dout, sf, selection, n, p, kSmooth, dPeriod, st);
+}
+
+/** The loop of stochasticSmall, its doubles in `st` (V8 keeps number arguments boxed in a loop) */
+function stochasticSmallRun(
+  high: Float64Array,
+  low: Float64Array,
+  close: Float64Array,
+  ko: Float64Array,
+  dout: Float64Array,
+  sf: Float64Array,
+  sel: Float64Array,
+  n: number,
+  p: number,
+  kSmooth: number,
+  dPeriod: number,
+  st: Float64Array,
+): void {
+  const ks = st[0]!;
+  const ds = st[1]!;
+  const flatK = st[2]!;
+  const q = p + 1;
+  const first = p - 1;
+  const kStart = first + kSmooth - 1;
+  let ksum = 0;
+  let dsum = 0;
+  let f1 = 0;
+  let f2 = 0;
+  let k1 = 0;
+  let k2 = 0;
+  let a = 0;
+  for (let s = 0; s < n; s += p) {
+    const e = s + p < n ? s + p : n;
+    const c = 2 * q - a;
+    // bar i reads the previous block's suffix at R + i; bar E - i writes this block's at W - i
+    const R = a + 1 - s;
+    const E = e - 1 + s;
+    const W = c + e - 1;
+    let ph = Number.NEGATIVE_INFINITY;
+    let pl = Number.POSITIVE_INFINITY;
+    let mh = Number.NEGATIVE_INFINITY;
+    let ml = Number.POSITIVE_INFINITY;
+    for (let i = s; i < e; i++) {
+      const j = E - i;
+      const hv = high[i]!;
+      const lv = low[i]!;
+      const hw = high[j]!;
+      const lw = low[j]!;
+      sel[0] = ph;
+      sel[1] = hv;
+      sel[2] = pl;
+      sel[3] = lv;
+      sel[4] = mh;
+      sel[5] = hw;
+      sel[6] = ml;
+      sel[7] = lw;
+      ph = sel[+(hv >= ph)]!;
+      pl = sel[2 + +(lv <= pl)]!;
+      mh = sel[4 + +(hw >= mh)]!;
+      ml = sel[6 + +(lw <= ml)]!;
+      const w = W - i;
+      sf[w] = mh;
+      sf[w + q] = ml;
+      const r = R + i;
+      const ah = sf[r]!;
+      const al = sf[r + q]!;
+      // these two flip about once a block, so branches predict them well
+      const hi = ah >= ph ? ah : ph;
+      const lo = al <= pl ? al : pl;
+      let fast = 0;
+      if (i >= first) {
+        const diff = (hi - lo) / 100;
+        fast = diff !== 0 ? (close[i]! - lo) / diff : flatK;
+      }
+      // before bar `first` fast is 0 and f1, f2 are 0, so the sums see the general loop's additions
+      ksum += fast;
+      let k = ksum / ks;
+      ksum -= kSmooth === 3 ? f2 : kSmooth === 2 ? f1 : fast;
+      f2 = f1;
+      f1 = fast;
+      ko[i] = k;
+      if (i < kStart) k = 0;
+      dsum += k;
+      dout[i] = dsum / ds;
+      dsum -= dPeriod === 3 ? k2 : dPeriod === 2 ? k1 : k;
+      k2 = k1;
+      k1 = k;
+    }
+    a = c;
+  }
+}
+
+let scratch = new Float64Array(64);
+/** the two-slot choices of the four running extremes; an array of its own, apart from `scratch` */
+const selection = new Float64Array(8);
+const smallState = new Float64Array(3);
 
 let sufHi = new Float64Array(65);
 let sufLo = new Float64Array(65);
