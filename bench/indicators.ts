@@ -12,7 +12,6 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import * as ts from "trading-signals";
 import { extendByReturns } from "../src/backtest/sweep/extend-series.ts";
 import {
   adx,
@@ -96,9 +95,12 @@ let closeArr: number[] = [];
 let highArr: number[] = [];
 let lowArr: number[] = [];
 let candles: { high: number; low: number; close: number }[] = [];
-const TI = require("technicalindicators");
-const IT = require("indicatorts");
-const IX = new (require("@ixjb94/indicators").IndicatorsSync)();
+// the peer libraries load only in the parent process: loaded in the children that time ours, their
+// heaps kept V8's background GC threads busy, which process CPU time counts (ours read ~20% slower)
+const TI = CHILD ? null : require("technicalindicators");
+const IT = CHILD ? null : require("indicatorts");
+const IX = CHILD ? null : new (require("@ixjb94/indicators").IndicatorsSync)();
+const ts = CHILD ? null : await import("trading-signals");
 let tulind:
   | {
       indicators: Record<
@@ -107,10 +109,12 @@ let tulind:
       >;
     }
   | undefined;
-try {
-  tulind = require("tulind");
-} catch (e) {
-  log(`tulind unavailable: ${(e as Error).message}`);
+if (!CHILD) {
+  try {
+    tulind = require("tulind");
+  } catch (e) {
+    log(`tulind unavailable: ${(e as Error).message}`);
+  }
 }
 const tul = (name: string, inputs: () => unknown[], opts: number[]) => () => {
   const ind = tulind?.indicators[name];
@@ -151,7 +155,7 @@ const CASES: Case[] = [
     peers: {
       technicalindicators: () => TI.SMA.calculate({ period: 20, values: closeArr }),
       "trading-signals": feed(
-        () => new ts.SMA(20),
+        () => new ts!.SMA(20),
         () => closeArr,
       ),
       indicatorts: () => IT.sma(closeArr, { period: 20 }),
@@ -165,7 +169,7 @@ const CASES: Case[] = [
     peers: {
       technicalindicators: () => TI.EMA.calculate({ period: 20, values: closeArr }),
       "trading-signals": feed(
-        () => new ts.EMA(20),
+        () => new ts!.EMA(20),
         () => closeArr,
       ),
       indicatorts: () => IT.ema(closeArr, { period: 20 }),
@@ -179,7 +183,7 @@ const CASES: Case[] = [
     peers: {
       technicalindicators: () => TI.RSI.calculate({ period: 14, values: closeArr }),
       "trading-signals": feed(
-        () => new ts.RSI(14),
+        () => new ts!.RSI(14),
         () => closeArr,
       ),
       indicatorts: () => IT.rsi(closeArr, { period: 14 }),
@@ -201,7 +205,7 @@ const CASES: Case[] = [
           SimpleMASignal: false,
         }),
       "trading-signals": feed(
-        () => new ts.MACD(new ts.EMA(12), new ts.EMA(26), new ts.EMA(9)),
+        () => new ts!.MACD(new ts!.EMA(12), new ts!.EMA(26), new ts!.EMA(9)),
         () => closeArr,
       ),
       indicatorts: () => IT.macd(closeArr, { fast: 12, slow: 26, signal: 9 }),
@@ -215,7 +219,7 @@ const CASES: Case[] = [
     peers: {
       technicalindicators: () => TI.BollingerBands.calculate({ period: 20, stdDev: 2, values: closeArr }),
       "trading-signals": feed(
-        () => new ts.BollingerBands(20, 2),
+        () => new ts!.BollingerBands(20, 2),
         () => closeArr,
       ),
       indicatorts: () => IT.bb(closeArr, { period: 20 }),
@@ -230,7 +234,7 @@ const CASES: Case[] = [
       technicalindicators: () =>
         TI.ATR.calculate({ high: highArr, low: lowArr, close: closeArr, period: 14 }),
       "trading-signals": feed(
-        () => new ts.ATR(14),
+        () => new ts!.ATR(14),
         () => candles,
       ),
       indicatorts: () => IT.atr(highArr, lowArr, closeArr, { period: 14 }),
@@ -246,7 +250,7 @@ const CASES: Case[] = [
       technicalindicators: () =>
         TI.Stochastic.calculate({ high: highArr, low: lowArr, close: closeArr, period: 14, signalPeriod: 3 }),
       "trading-signals": feed(
-        () => new ts.StochasticOscillator({ kPeriod: 14, kSlowingPeriod: 3, dPeriod: 3 }),
+        () => new ts!.StochasticOscillator({ kPeriod: 14, kSlowingPeriod: 3, dPeriod: 3 }),
         () => candles,
       ),
       // indicatorts' stoch has no %K slowing either: %K(14), %D(3)
@@ -262,7 +266,7 @@ const CASES: Case[] = [
       technicalindicators: () =>
         TI.ADX.calculate({ high: highArr, low: lowArr, close: closeArr, period: 14 }),
       "trading-signals": feed(
-        () => new ts.ADX(14),
+        () => new ts!.ADX(14),
         () => candles,
       ),
       // indicatorts has no ADX
