@@ -237,10 +237,9 @@ let sharedPooledBytes = 0;
 
 /**
  * A shared allocator drawing on buffers released by earlier threaded sweeps, so a screen's next
- * sweep writes to warm pages; `release` gives back what it handed out. A reused buffer is NOT
- * zeroed here: that memset (~60 MB for the canonical sweep) would be serial work on the calling
- * thread. Its users write every element (prepareSeries) or zero in the worker threads before
- * computing (IndicatorCache.computeAt), in parallel.
+ * sweep writes to warm pages; `release` gives back what it handed out. A reused buffer is not
+ * zeroed (a serial memset of ~60 MB for the canonical sweep): its users write every element
+ * (prepareSeries, and IndicatorCache's compute functions by contract).
  */
 function pooledSharedAlloc(): { alloc: (n: number) => Float64Array; release: () => void } {
   const taken: Float64Array[] = [];
@@ -333,17 +332,26 @@ export async function sweepResults(
       general: opts.general === true,
       out,
     };
-    // the threads compute the indicator arrays first, each a comb through the cache's entries
+    // the threads compute the indicator arrays first, in small combs through the cache's entries
+    // (eight per thread): entries differ in cost (short periods ~1.5x), and small tasks handed to
+    // whichever thread is free keep both busy until the barrier before the sweep proper
     const size = ctx.cache.size;
     if (size > 0) {
-      const kp = Math.min(size, threads * 2);
+      const kp = Math.min(size, threads * 8);
       const prep: SweepTask[] = Array.from({ length: kp }, (_, i) => ({ from: i, to: size, step: kp }));
       await pool.run<SweepTask, number, SweepShared>(SWEEP_PREP_KERNEL, prep, { shared });
     }
-    // two tasks per thread, each a comb through the whole grid (combinations i, i + k, ...): tasks are
-    // large (per-series arrays read once per tile for many combinations) and of similar cost
-    const k = Math.min(m, threads * 2);
-    const tasks: SweepTask[] = Array.from({ length: k }, (_, i) => ({ from: i, to: m, step: k }));
+    // three tasks per thread, each a contiguous block of the grid, handed out in order to whichever
+    // thread is free. Contiguous, not a comb (i, i + k, ...): neighbouring combinations share their
+    // indicator arrays, so a block touches a fraction of them per tile and two threads contend less
+    // for cache (measured: run phase 1.70-1.85x on 2 threads against 1.57x for combs). Tasks stay
+    // large because each reads the per-series arrays once per tile for all its combinations.
+    const k = Math.min(m, threads * 3);
+    const tasks: SweepTask[] = Array.from({ length: k }, (_, i) => ({
+      from: Math.floor((i * m) / k),
+      to: Math.floor(((i + 1) * m) / k),
+      step: 1,
+    }));
     await pool.run<SweepTask, number, SweepShared>(SWEEP_KERNEL, tasks, {
       shared,
       onProgress: (finished) => opts.onProgress?.(Math.min(m, Math.round((finished * m) / k)), m),

@@ -17,13 +17,16 @@ const POOL_CAP_BYTES = 512 * 1024 * 1024;
 const heapPool = new Map<number, Float64Array[]>();
 let pooledBytes = 0;
 
-/** A zeroed heap buffer of `len` numbers, from the pool when one was released */
+/**
+ * A heap buffer of `len` numbers, from the pool when one was released. A reused one still holds an
+ * earlier sweep's numbers: compute functions write every element (see `get`), so zeroing it would
+ * be a wasted memset of every cached array (~8 ms per canonical sweep, serial on the calling thread)
+ */
 function takeHeap(len: number): Float64Array {
   const a = heapPool.get(len)?.pop();
   if (a === undefined) return new Float64Array(len);
   pooledBytes -= a.byteLength;
-  // a fresh array reads as zeros; a reused one must too, whatever a compute function assumes
-  return a.fill(0);
+  return a;
 }
 
 /**
@@ -46,7 +49,11 @@ export class IndicatorCache {
     private readonly deferred = false,
   ) {}
 
-  /** The array for `key`, computing it with `compute(out)` on first use */
+  /**
+   * The array for `key`, computing it with `compute(out)` on first use. `compute` must write every
+   * element of `out` (NaN during warm-up, as the batch indicator kernels do): `out` may be a reused
+   * buffer holding an earlier sweep's numbers (pool.test.ts checks every built-in sweep form)
+   */
   get(key: string, compute: (out: Float64Array) => void): CachedArray {
     const hit = this.entries.get(key);
     if (hit !== undefined) {
@@ -122,9 +129,6 @@ export class IndicatorCache {
     const compute = key === undefined ? undefined : this.computeOf.get(key);
     if (key === undefined || compute === undefined) return;
     const e = this.entries.get(key)!;
-    // deferred arrays may be reused buffers (not zeroed by the allocator, see run-sweep.ts): a
-    // compute function sees zeros, as with a fresh array, and the memset runs on the worker threads
-    e.values.fill(0);
     compute(e.values);
     blockMinMax(e.values, e.min, e.max);
     superMinMax(e.min, e.max, e.min64, e.max64);

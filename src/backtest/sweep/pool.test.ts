@@ -2,6 +2,9 @@ import { describe, expect, it } from "vitest";
 import { loadBundledSeries } from "../../../test/support/bundled-data.ts";
 import { emaCross } from "../../strategies/ema-cross/strategy.ts";
 import { smaCross } from "../../strategies/sma-cross/strategy.ts";
+import { sliceSeries } from "../../domain/candle-series.ts";
+import { FAMILIES } from "../../strategies/registry.ts";
+import { sweepFormOf } from "../../strategies/sweep-forms.ts";
 import { defaultExecution } from "../types.ts";
 import { expandGrid, parseParamAxis } from "./grid.ts";
 import { IndicatorCache } from "./indicator-cache.ts";
@@ -32,18 +35,40 @@ describe("indicator buffer pool", () => {
     }
   });
 
-  it("hands out zeroed buffers and empties a released cache", () => {
+  it("reuses released buffers as they are and empties a released cache", () => {
     const n = 1000;
     const c = new IndicatorCache(n);
-    c.get("dirty", (o) => o.fill(7));
+    const dirty = c.get("dirty", (o) => o.fill(7)).values;
     c.release();
     expect(c.size).toBe(0);
-    const seen: number[] = [];
     const c2 = new IndicatorCache(n);
-    c2.get("probe", (o) => {
-      seen.push(o.reduce((a, b) => a + Math.abs(b), 0));
-    });
-    expect(seen).toEqual([0]);
+    const again = c2.get("probe", (o) => o.fill(1)).values;
+    // the same memory, not zeroed in between: compute functions must write every element
+    expect(again.buffer).toBe(dirty.buffer);
     c2.release();
+  });
+
+  it("every built-in sweep form's compute writes every element of its array (reused buffers are not zeroed)", () => {
+    const few = sliceSeries(s, 0, 3000);
+    for (const family of Object.values(FAMILIES)) {
+      const form = sweepFormOf(family);
+      const [params] = expandGrid(family, []);
+      // two caches whose fresh arrays hold different garbage: any element a compute leaves alone differs
+      const entries = [1e300, -7].map((garbage) => {
+        const cache = new IndicatorCache(few.close.length, (len) => new Float64Array(len).fill(garbage));
+        form.exposures(few, params!, cache, new Float64Array(few.close.length));
+        return cache.snapshot();
+      });
+      expect(entries[0]!.length, family.name).toBe(entries[1]!.length);
+      entries[0]!.forEach((e, i) => {
+        const other = entries[1]![i]!;
+        expect(e.key).toBe(other.key);
+        for (let t = 0; t < e.values.length; t++) {
+          if (!Object.is(e.values[t], other.values[t])) {
+            throw new Error(`${family.name}: ${e.key} leaves element ${t} unwritten`);
+          }
+        }
+      });
+    }
   });
 });

@@ -106,19 +106,12 @@ export const superCount = (n: number): number => (blockCount(n) + (1 << SUPER_SH
 
 export const blockCount = (n: number): number => (n + BLOCK - 1) >> BLOCK_SHIFT;
 
-/** Builds the shared per-series arrays once; `alloc` decides where they live */
-export function prepareSeries(series: CandleSeries, alloc: F64Alloc = heapAlloc): PreparedSeries {
-  const n = series.close.length;
-  // on the heap the caller's arrays are read in place; shared memory needs a copy
-  const copy = (a: Float64Array): Float64Array => {
-    if (alloc === heapAlloc) return a;
-    const o = alloc(n);
-    o.set(a);
-    return o;
-  };
-  const close = copy(series.close);
-  const p1 = alloc(n);
-  const p2 = alloc(n);
+/**
+ * p1/p2 of PreparedSeries. Its own function: prepareSeries calls a different allocator per sweep
+ * mode, and V8 deoptimised it on that call every sweep, finishing this 100k-bar loop unoptimised.
+ */
+function prefixReturns(close: Float64Array, p1: Float64Array, p2: Float64Array): void {
+  const n = close.length;
   // written, not assumed: the allocator may hand out a reused, non-zeroed buffer
   if (n > 0) {
     p1[0] = 0;
@@ -133,6 +126,22 @@ export function prepareSeries(series: CandleSeries, alloc: F64Alloc = heapAlloc)
     p1[t] = s1;
     p2[t] = s2;
   }
+}
+
+/** Builds the shared per-series arrays once; `alloc` decides where they live */
+export function prepareSeries(series: CandleSeries, alloc: F64Alloc = heapAlloc): PreparedSeries {
+  const n = series.close.length;
+  // on the heap the caller's arrays are read in place; shared memory needs a copy
+  const copy = (a: Float64Array): Float64Array => {
+    if (alloc === heapAlloc) return a;
+    const o = alloc(n);
+    o.set(a);
+    return o;
+  };
+  const close = copy(series.close);
+  const p1 = alloc(n);
+  const p2 = alloc(n);
+  prefixReturns(close, p1, p2);
   const nb = blockCount(n);
   const closeMin = alloc(nb);
   const closeMax = alloc(nb);
