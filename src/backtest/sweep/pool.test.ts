@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { loadBundledSeries } from "../../../test/support/bundled-data.ts";
-import { emaCross } from "../../strategies/ema-cross/strategy.ts";
-import { smaCross } from "../../strategies/sma-cross/strategy.ts";
 import { sliceSeries } from "../../domain/candle-series.ts";
+import { emaCross } from "../../strategies/ema-cross/strategy.ts";
 import { FAMILIES } from "../../strategies/registry.ts";
+import { smaCross } from "../../strategies/sma-cross/strategy.ts";
 import { sweepFormOf } from "../../strategies/sweep-forms.ts";
 import { defaultExecution } from "../types.ts";
 import { expandGrid, parseParamAxis } from "./grid.ts";
