@@ -3,6 +3,8 @@ export interface WorkerRunOptions<TShared> {
   /**
    * A value every task of this run needs (arrays, a plan): sent once to each thread, not per task,
    * and passed to the kernel as its second argument. SharedArrayBuffer-backed arrays are shared.
+   * Consecutive runs passing the same object send it once (the threads keep it, and a kernel may
+   * keep state keyed by it), so do not mutate it between runs; pass a new object instead.
    */
   shared?: TShared;
   /** called on the calling thread after each finished task, with tasks done and total */
@@ -11,8 +13,8 @@ export interface WorkerRunOptions<TShared> {
 
 /**
  * Runs pure kernels in parallel. Tasks are named kernels registered with the adapter; inputs are
- * structured-cloneable (SharedArrayBuffer-backed arrays are shared, not copied). Tasks go to
- * whichever thread is free; results come back in task order whatever the thread count. A kernel
+ * structured-cloneable (SharedArrayBuffer-backed arrays are shared, not copied). Tasks are handed
+ * out in index order to whichever thread is free; results come back in task order whatever the thread count. A kernel
  * error rejects the run with the kernel's AppError code and message.
  */
 export interface WorkerPool {

@@ -18,16 +18,17 @@ for (const [name, ref] of Object.entries(workerData.kernels)) {
     kernels.set(name, err instanceof Error ? err : new Error(String(err)));
   }
 }
+// the shared values the pool holds here, by id: kept until the pool sends another (see ThreadWorkerPool)
 const shared = new Map();
 parentPort.on("message", async (msg) => {
-  if (msg.type === "shared") shared.set(msg.run, msg.value);
-  else if (msg.type === "end") shared.delete(msg.run);
+  if (msg.type === "shared") shared.set(msg.sid, msg.value);
+  else if (msg.type === "drop") shared.delete(msg.sid);
   else if (msg.type === "task") {
     try {
       const fn = kernels.get(msg.kernel);
       if (fn === undefined) throw new Error(`unknown worker kernel "${msg.kernel}"`);
       if (fn instanceof Error) throw fn;
-      const value = await fn(msg.input, shared.get(msg.run));
+      const value = await fn(msg.input, shared.get(msg.sid));
       parentPort.postMessage({ type: "result", id: msg.id, ok: true, value });
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));

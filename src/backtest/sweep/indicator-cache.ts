@@ -46,8 +46,16 @@ export class IndicatorCache {
     readonly n: number,
     private readonly alloc: F64Alloc = heapAlloc,
     /** allocate on `get` but compute later with `computeAt` (threads split the computing) */
-    private readonly deferred = false,
+    private deferred = false,
   ) {}
+
+  /**
+   * Ends deferred mode: entries seen so far keep their compute functions for `computeAt`, and a key
+   * asked for from now on is computed at once (a dense plan's exposures ask while the grid runs)
+   */
+  computeMissesNow(): void {
+    this.deferred = false;
+  }
 
   /**
    * The array for `key`, computing it with `compute(out)` on first use. `compute` must write every

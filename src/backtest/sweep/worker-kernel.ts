@@ -36,8 +36,12 @@ export interface SweepTask {
   step: number;
 }
 
-const contexts = new WeakMap<SweepShared, SweepContext>();
-const prepContexts = new WeakMap<SweepShared, IndicatorCache>();
+/**
+ * One context per thread per sweep, for both kernels: the pool sends a sweep's shared value once for
+ * its two runs (indicators, then the grid), so the plan is built once per thread and its deferred
+ * cache both knows how to compute each entry and hands the computed arrays to the plan.
+ */
+const contexts = new WeakMap<SweepShared, { ctx: SweepContext; cache: IndicatorCache }>();
 
 export const SWEEP_PREP_KERNEL = "sweep.prepare";
 
@@ -46,35 +50,29 @@ export const SWEEP_PREP_KERNEL = "sweep.prepare";
  * only allocates them, so the threads split the indicator work before the sweep proper.
  */
 export function sweepPrepareKernel(task: SweepTask, shared: SweepShared): number {
-  let cache = prepContexts.get(shared);
-  if (cache === undefined) {
-    const family = getFamily(shared.family);
-    if (family === undefined) throw invalidInput(`sweep: unknown family ${shared.family}`);
-    cache = IndicatorCache.fromSnapshot(shared.prepared.n, shared.cache, undefined, true);
-    // building the plan visits every key and so learns how to compute each entry
-    buildPlan(family, shared.series, shared.params, cache, shared.dense ? { dense: true } : {});
-    prepContexts.set(shared, cache);
-  }
+  const { cache } = contextOf(shared);
   for (let i = task.from; i < task.to; i += task.step) cache.computeAt(i);
   return 0;
 }
 
-function contextOf(s: SweepShared): SweepContext {
-  let ctx = contexts.get(s);
-  if (ctx === undefined) {
+function contextOf(s: SweepShared): { ctx: SweepContext; cache: IndicatorCache } {
+  let c = contexts.get(s);
+  if (c === undefined) {
     const family = getFamily(s.family);
     if (family === undefined) throw invalidInput(`sweep: unknown family ${s.family}`);
-    const cache = IndicatorCache.fromSnapshot(s.prepared.n, s.cache);
+    // deferred: building the plan visits every key and so learns how to compute each entry
+    const cache = IndicatorCache.fromSnapshot(s.prepared.n, s.cache, undefined, true);
     const plan = buildPlan(family, s.series, s.params, cache, s.dense ? { dense: true } : {});
-    ctx = { prepared: s.prepared, cache, plan, sim: s.sim, combos: s.params.length };
-    contexts.set(s, ctx);
+    cache.computeMissesNow();
+    c = { ctx: { prepared: s.prepared, cache, plan, sim: s.sim, combos: s.params.length }, cache };
+    contexts.set(s, c);
   }
-  return ctx;
+  return c;
 }
 
 /** Runs one task; returns the number of combinations done */
 export function sweepRangeKernel(task: SweepTask, shared: SweepShared): number {
-  runSweepRange(contextOf(shared), task.from, task.to, shared.out, {
+  runSweepRange(contextOf(shared).ctx, task.from, task.to, shared.out, {
     step: task.step,
     ...(shared.general ? { general: true } : {}),
   });
