@@ -11,6 +11,7 @@ import {
   simConfigOf,
 } from "../backtest/sweep/sweep.ts";
 import {
+  packParams,
   SWEEP_KERNEL,
   SWEEP_PREP_KERNEL,
   type SweepShared,
@@ -313,7 +314,7 @@ export async function sweepResults(
     const out = sharedAlloc(m * RESULT_STRIDE);
     const shared: SweepShared = {
       family: family.name,
-      params: [...params],
+      params: packParams(params),
       series: {
         exchange: series.exchange,
         symbol: series.symbol,
@@ -326,7 +327,7 @@ export async function sweepResults(
         volume: series.volume,
       },
       prepared: ctx.prepared,
-      cache: ctx.cache.snapshot(),
+      cache: ctx.cache.packed(),
       sim,
       dense: false,
       general: opts.general === true,

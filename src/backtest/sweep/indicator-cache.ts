@@ -1,7 +1,7 @@
 import type { CachedArray } from "./engine.ts";
 import { blockCount, blockMinMax, type F64Alloc, heapAlloc, superCount, superMinMax } from "./prepared.ts";
 
-/** A cache entry as plain arrays, for handing to worker threads (SharedArrayBuffer-backed when shared) */
+/** A cache entry as plain arrays, keyed (for inspection and tests; workers get `packed()`) */
 export interface CacheEntry {
   key: string;
   values: Float64Array;
@@ -9,6 +9,31 @@ export interface CacheEntry {
   max: Float64Array;
   min64: Float64Array;
   max64: Float64Array;
+}
+
+/**
+ * A cache's entries as one array per entry (an entry's values and block summaries share one
+ * buffer): what a parallel sweep sends to its threads, a fifth of the views to structured-clone
+ */
+export interface PackedCache {
+  keys: string[];
+  blocks: Float64Array[];
+}
+
+/** Numbers per entry: values, then block min/max, then super-block min/max */
+const entryLength = (n: number): number => n + 2 * blockCount(n) + 2 * superCount(n);
+
+/** The views of one entry over its buffer (the layout `entryLength` describes) */
+function viewsOf(all: Float64Array, n: number): CachedArray {
+  const nb = blockCount(n);
+  const ns = superCount(n);
+  return {
+    values: all.subarray(0, n),
+    min: all.subarray(n, n + nb),
+    max: all.subarray(n + nb, n + 2 * nb),
+    min64: all.subarray(n + 2 * nb, n + 2 * nb + ns),
+    max64: all.subarray(n + 2 * nb + ns, n + 2 * nb + 2 * ns),
+  };
 }
 
 /** Bytes of released heap buffers kept for reuse, across sweeps (beyond it they go to the GC) */
@@ -76,18 +101,10 @@ export class IndicatorCache {
       return entry;
     }
     // one allocation per entry: the values and their block summaries share a buffer
-    const nb = blockCount(this.n);
-    const ns = superCount(this.n);
-    const all = this.allocAll(this.n + 2 * nb + 2 * ns);
-    const values = all.subarray(0, this.n);
-    compute(values);
-    const min = all.subarray(this.n, this.n + nb);
-    const max = all.subarray(this.n + nb, this.n + 2 * nb);
-    const min64 = all.subarray(this.n + 2 * nb, this.n + 2 * nb + ns);
-    const max64 = all.subarray(this.n + 2 * nb + ns, this.n + 2 * nb + 2 * ns);
-    blockMinMax(values, min, max);
-    superMinMax(min, max, min64, max64);
-    const entry = { values, min, max, min64, max64 };
+    const entry = viewsOf(this.allocAll(entryLength(this.n)), this.n);
+    compute(entry.values);
+    blockMinMax(entry.values, entry.min, entry.max);
+    superMinMax(entry.min, entry.max, entry.min64, entry.max64);
     this.entries.set(key, entry);
     this.order.push(key);
     return entry;
@@ -119,16 +136,7 @@ export class IndicatorCache {
   }
 
   private allocEntry(): CachedArray {
-    const nb = blockCount(this.n);
-    const ns = superCount(this.n);
-    const all = this.allocAll(this.n + 2 * nb + 2 * ns);
-    return {
-      values: all.subarray(0, this.n),
-      min: all.subarray(this.n, this.n + nb),
-      max: all.subarray(this.n + nb, this.n + 2 * nb),
-      min64: all.subarray(this.n + 2 * nb, this.n + 2 * nb + ns),
-      max64: all.subarray(this.n + 2 * nb + ns, this.n + 2 * nb + 2 * ns),
-    };
+    return viewsOf(this.allocAll(entryLength(this.n)), this.n);
   }
 
   /** Deferred mode: computes entry `i` (insertion order) and its block summaries in place */
@@ -151,7 +159,7 @@ export class IndicatorCache {
     return this.entries.size;
   }
 
-  /** Every entry in insertion order, for workers */
+  /** Every entry in insertion order */
   snapshot(): CacheEntry[] {
     return this.order.map((key) => {
       const e = this.entries.get(key)!;
@@ -159,18 +167,34 @@ export class IndicatorCache {
     });
   }
 
-  /** A cache pre-filled from a snapshot (shared arrays are used as they are, not copied) */
-  static fromSnapshot(
+  /** Every entry in insertion order as one array each (see PackedCache), for workers */
+  packed(): PackedCache {
+    const len = entryLength(this.n);
+    const blocks = this.order.map((key) => {
+      const e = this.entries.get(key)!;
+      const all = new Float64Array(e.values.buffer, e.values.byteOffset, len);
+      // entries made here (get, allocEntry) lie in one buffer in that layout; check, never assume
+      const end = e.max64.byteOffset + e.max64.byteLength;
+      if (e.max64.buffer !== e.values.buffer || end !== e.values.byteOffset + len * 8) {
+        throw new Error(`indicator cache: entry ${key} is not laid out in one buffer`);
+      }
+      return all;
+    });
+    return { keys: [...this.order], blocks };
+  }
+
+  /** A cache pre-filled from `packed()` output (shared arrays are used as they are, not copied) */
+  static fromPacked(
     n: number,
-    entries: readonly CacheEntry[],
+    p: PackedCache,
     alloc: F64Alloc = heapAlloc,
     deferred = false,
   ): IndicatorCache {
     const c = new IndicatorCache(n, alloc, deferred);
-    for (const e of entries) {
-      c.entries.set(e.key, { values: e.values, min: e.min, max: e.max, min64: e.min64, max64: e.max64 });
-      c.order.push(e.key);
-    }
+    p.keys.forEach((key, i) => {
+      c.entries.set(key, viewsOf(p.blocks[i]!, n));
+      c.order.push(key);
+    });
     return c;
   }
 }

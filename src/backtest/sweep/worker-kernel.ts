@@ -7,7 +7,7 @@
 import type { CandleSeries } from "../../domain/candle-series.ts";
 import { invalidInput } from "../../errors.ts";
 import { getFamily } from "../../strategies/registry.ts";
-import { type CacheEntry, IndicatorCache } from "./indicator-cache.ts";
+import { IndicatorCache, type PackedCache } from "./indicator-cache.ts";
 import { buildPlan } from "./plan.ts";
 import type { PreparedSeries } from "./prepared.ts";
 import type { SimConfig } from "./simulate.ts";
@@ -15,13 +15,59 @@ import { runSweepRange, type SweepContext } from "./sweep.ts";
 
 export const SWEEP_KERNEL = "sweep.range";
 
-/** Sent once per run to every thread */
+/**
+ * A grid as columns: one number per combination and parameter (booleans as 0/1). Structured-cloning
+ * 815 small objects cost ~1 ms per thread on the calling thread; this is one array.
+ */
+export interface PackedParams {
+  names: string[];
+  booleans: boolean[];
+  /** combination j's parameter k at j * names.length + k */
+  values: Float64Array;
+}
+
+type Params = Record<string, number | boolean>;
+
+export function packParams(params: readonly Params[]): PackedParams {
+  const first = params[0] ?? {};
+  const names = Object.keys(first);
+  const booleans = names.map((k) => typeof first[k] === "boolean");
+  const values = new Float64Array(params.length * names.length);
+  params.forEach((p, j) => {
+    if (Object.keys(p).length !== names.length)
+      throw invalidInput("sweep: every combination of a grid must set the same parameters");
+    names.forEach((k, i) => {
+      const v = p[k];
+      if ((typeof v !== "number" && typeof v !== "boolean") || (typeof v === "boolean") !== booleans[i])
+        throw invalidInput(`sweep: parameter ${k} must be of one type across the grid`);
+      values[j * names.length + i] = Number(v);
+    });
+  });
+  return { names, booleans, values };
+}
+
+export function unpackParams(p: PackedParams): Params[] {
+  const w = p.names.length;
+  const m = w === 0 ? 0 : p.values.length / w;
+  const out: Params[] = [];
+  for (let j = 0; j < m; j++) {
+    const o: Params = {};
+    for (let i = 0; i < w; i++) {
+      const v = p.values[j * w + i]!;
+      o[p.names[i]!] = p.booleans[i] ? v !== 0 : v;
+    }
+    out.push(o);
+  }
+  return out;
+}
+
+/** Sent once per sweep to every thread (the pool keeps it for both runs) */
 export interface SweepShared {
   family: string;
-  params: Record<string, number | boolean>[];
+  params: PackedParams;
   series: CandleSeries;
   prepared: PreparedSeries;
-  cache: CacheEntry[];
+  cache: PackedCache;
   sim: SimConfig;
   dense: boolean;
   general: boolean;
@@ -61,10 +107,11 @@ function contextOf(s: SweepShared): { ctx: SweepContext; cache: IndicatorCache }
     const family = getFamily(s.family);
     if (family === undefined) throw invalidInput(`sweep: unknown family ${s.family}`);
     // deferred: building the plan visits every key and so learns how to compute each entry
-    const cache = IndicatorCache.fromSnapshot(s.prepared.n, s.cache, undefined, true);
-    const plan = buildPlan(family, s.series, s.params, cache, s.dense ? { dense: true } : {});
+    const cache = IndicatorCache.fromPacked(s.prepared.n, s.cache, undefined, true);
+    const params = unpackParams(s.params);
+    const plan = buildPlan(family, s.series, params, cache, s.dense ? { dense: true } : {});
     cache.computeMissesNow();
-    c = { ctx: { prepared: s.prepared, cache, plan, sim: s.sim, combos: s.params.length }, cache };
+    c = { ctx: { prepared: s.prepared, cache, plan, sim: s.sim, combos: params.length }, cache };
     contexts.set(s, c);
   }
   return c;
