@@ -2,11 +2,9 @@
 // long-only all-in, next-open fills, 0.1% fee, over 100,000 1h bars (bundled BTC/USDT 1h continued by
 // repeating its returns), on 1 thread and on all threads, next to the C reference built here.
 // Usage: npm run bench -- sweep [--reps 9] [--bars 100000] [--threads 2]
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { KERNELS } from "../src/adapters/workers/kernels.ts";
@@ -18,6 +16,7 @@ import { RESULT_STRIDE, simConfigOf } from "../src/backtest/sweep/sweep.ts";
 import { defaultExecution } from "../src/backtest/types.ts";
 import { smaCross } from "../src/strategies/sma-cross/strategy.ts";
 import { loadBundledSeries } from "../test/support/bundled-data.ts";
+import { sweepCReference } from "../test/support/sweep-c-reference.ts";
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: number): number => {
@@ -38,16 +37,7 @@ const sim = simConfigOf(defaultExecution({ fee: 0.001 }), "1h");
 
 // the C reference reads the same bars (float64) and writes its per-combination results
 const dir = mkdtempSync(join(tmpdir(), "kairos-sweep-"));
-const input = new Float64Array(1 + 4 * bars);
-new BigInt64Array(input.buffer, 0, 1)[0] = BigInt(bars);
-input.set(series.open, 1);
-input.set(series.high, 1 + bars);
-input.set(series.low, 1 + 2 * bars);
-input.set(series.close, 1 + 3 * bars);
-writeFileSync(join(dir, "in.bin"), input);
-const exe = join(dir, "sweep");
-const src = join(dirname(fileURLToPath(import.meta.url)), "ref", "sweep.c");
-execFileSync("gcc", ["-O3", "-ffp-contract=off", "-pthread", "-o", exe, src, "-lm"]);
+const cRef = sweepCReference(dir, series, "-O3");
 
 interface Timed {
   /** wall-clock ns per bar-combination */
@@ -58,24 +48,9 @@ interface Timed {
 }
 
 function runC(threads: number): Timed {
-  const out = join(dir, `out-${threads}.bin`);
-  const line = execFileSync(exe, [
-    join(dir, "in.bin"),
-    String(threads),
-    out,
-    String(sim.fee),
-    String(sim.slippage),
-  ])
-    .toString()
-    .trim();
-  const r = JSON.parse(line) as { ns_per_bar_combo: number; cpu_seconds: number; combos: number };
+  const { report: r, results } = cRef.run(threads, sim.fee, sim.slippage);
   if (r.combos !== m) throw new Error(`C swept ${r.combos} combinations, we sweep ${m}`);
-  const buf = readFileSync(out);
-  return {
-    ns: r.ns_per_bar_combo,
-    cpu: (r.cpu_seconds * 1e9) / (bars * m),
-    results: new Float64Array(buf.buffer, buf.byteOffset, buf.length / 8),
-  };
+  return { ns: r.ns_per_bar_combo, cpu: (r.cpu_seconds * 1e9) / (bars * m), results };
 }
 
 // the previous repetition's garbage is collected before each timed run, as the C process frees its

@@ -1,3 +1,4 @@
+import { allocColumns } from "../domain/candle-series.ts";
 import { invalidInput } from "../errors.ts";
 import { daysFromCivil, parseDecimal, parseTimestamp } from "./parse-number.ts";
 
@@ -24,15 +25,7 @@ const COLUMN_NAMES: readonly (readonly string[])[] = [
 const FIELD = ["timestamp", "open", "high", "low", "close", "volume"] as const;
 
 function alloc(n: number): RawCandles {
-  return {
-    ts: new Float64Array(n),
-    open: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    close: new Float64Array(n),
-    volume: new Float64Array(n),
-    line: new Uint32Array(n),
-  };
+  return { ...allocColumns(n), line: new Uint32Array(n) };
 }
 
 function truncate(r: RawCandles, n: number): RawCandles {

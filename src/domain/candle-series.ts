@@ -58,13 +58,9 @@ export function sliceSeries(s: CandleSeries, from: number, to: number = s.ts.len
   };
 }
 
-/** Allocates an empty series of n bars */
-export function allocSeries(
-  meta: { exchange: string; symbol: string; timeframe: Timeframe },
-  n: number,
-): CandleSeries {
+/** Six zeroed columns of n bars */
+export function allocColumns(n: number): CandleColumns {
   return {
-    ...meta,
     ts: new Float64Array(n),
     open: new Float64Array(n),
     high: new Float64Array(n),
@@ -72,4 +68,12 @@ export function allocSeries(
     close: new Float64Array(n),
     volume: new Float64Array(n),
   };
+}
+
+/** Allocates an empty series of n bars */
+export function allocSeries(
+  meta: { exchange: string; symbol: string; timeframe: Timeframe },
+  n: number,
+): CandleSeries {
+  return { ...meta, ...allocColumns(n) };
 }

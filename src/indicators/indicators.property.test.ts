@@ -2,6 +2,7 @@
 // the declared warm-up, scale invariance where it holds, and bad input rejected or survived
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { allocColumns } from "../domain/candle-series.ts";
 import { isAppError } from "../errors.ts";
 import { bollinger } from "./bollinger.ts";
 import { INDICATORS } from "./registry.ts";
@@ -16,12 +17,7 @@ type Step = [number, number, number, number, number];
 function series(steps: Step[], scale = 1): IndicatorInput {
   const n = steps.length;
   const s = {
-    ts: new Float64Array(n),
-    open: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    close: new Float64Array(n),
-    volume: new Float64Array(n),
+    ...allocColumns(n),
     benchmark: new Float64Array(n),
     timeframe: "1h" as const,
   };

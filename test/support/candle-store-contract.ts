@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { CandleSeries } from "../../src/domain/candle-series.ts";
-import { sliceSeries } from "../../src/domain/candle-series.ts";
+import { allocColumns, allocSeries, sliceSeries } from "../../src/domain/candle-series.ts";
 import type { CandleStore } from "../../src/ports/candle-store.ts";
 import { loadBundledSeries } from "./bundled-data.ts";
 
@@ -16,17 +16,7 @@ const arr = (s: CandleSeries) => ({
 });
 
 function synthetic(n: number, startTs: number, tfMs: number, seed: number): CandleSeries {
-  const s: CandleSeries = {
-    exchange: "test",
-    symbol: "SYN/USD",
-    timeframe: "1m",
-    ts: new Float64Array(n),
-    open: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    close: new Float64Array(n),
-    volume: new Float64Array(n),
-  };
+  const s = allocSeries({ exchange: "test", symbol: "SYN/USD", timeframe: "1m" }, n);
   for (let i = 0; i < n; i++) {
     const p = 100 + ((i * 7 + seed) % 13);
     s.ts[i] = startTs + i * tfMs;
@@ -139,14 +129,7 @@ export function candleStoreContract(name: string, make: () => CandleStore): void
       store.upsert(stored);
       const key = { exchange: "test", symbol: "SYN/USD", timeframe: "1m" as const };
       const t0 = full.ts[0]!;
-      const big = {
-        ts: new Float64Array(60_000),
-        open: new Float64Array(60_000),
-        high: new Float64Array(60_000),
-        low: new Float64Array(60_000),
-        close: new Float64Array(60_000),
-        volume: new Float64Array(60_000),
-      };
+      const big = allocColumns(60_000);
       fc.assert(
         fc.property(
           fc.integer({ min: -100, max: 50_100 }),
@@ -166,14 +149,7 @@ export function candleStoreContract(name: string, make: () => CandleStore): void
             expect(arr(into)).toEqual(want);
             expect(into.close.buffer).toBe(big.close.buffer);
             if (want.ts.length > 0) {
-              const n = want.ts.length;
-              const cols = { ts: new Float64Array(n), open: new Float64Array(n), high: new Float64Array(n) };
-              const rest = {
-                low: new Float64Array(n),
-                close: new Float64Array(n),
-                volume: new Float64Array(n),
-              };
-              const tight = store.read(key, { from, to }, { ...cols, ...rest });
+              const tight = store.read(key, { from, to }, allocColumns(want.ts.length));
               expect(Array.from(tight.ts)).toEqual(want.ts);
             }
           },

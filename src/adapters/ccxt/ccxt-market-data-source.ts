@@ -1,4 +1,5 @@
 import ccxt, { type Exchange } from "ccxt";
+import { allocColumns } from "../../domain/candle-series.ts";
 import type { Timeframe } from "../../domain/timeframe.ts";
 import { AppError, invalidInput } from "../../errors.ts";
 import type { CandlePage, FundingPage, MarketDataSource } from "../../ports/market-data-source.ts";
@@ -58,14 +59,7 @@ export class CcxtMarketDataSource implements MarketDataSource {
       this.ex.fetchOHLCV(symbol, timeframe, since, limit),
     );
     const n = rows.length;
-    const page = {
-      ts: new Float64Array(n),
-      open: new Float64Array(n),
-      high: new Float64Array(n),
-      low: new Float64Array(n),
-      close: new Float64Array(n),
-      volume: new Float64Array(n),
-    };
+    const page = allocColumns(n);
     // ccxt rows: [timestamp, open, high, low, close, volume]; a missing volume is 0 on some venues
     rows.forEach((r, i) => {
       page.ts[i] = Number(r[0]);

@@ -1,10 +1,10 @@
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadBundledSeries } from "../../../test/support/bundled-data.ts";
+import { sweepCReference } from "../../../test/support/sweep-c-reference.ts";
 import { smaCross } from "../../strategies/sma-cross/strategy.ts";
 import { defaultExecution } from "../types.ts";
 import { extendByReturns } from "./extend-series.ts";
@@ -12,39 +12,20 @@ import { expandGrid, parseParamAxis } from "./grid.ts";
 import { prepareSweep, RESULT_STRIDE, runSweepRange, simConfigOf } from "./sweep.ts";
 
 const gcc = spawnSync("gcc", ["--version"]).status === 0;
-const source = resolve(dirname(fileURLToPath(import.meta.url)), "../../../bench/ref/sweep.c");
 const dir = mkdtempSync(join(tmpdir(), "kairos-sweep-c-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // the independent reference: bench/ref/sweep.c, a plain per-bar C loop over the canonical grid
 describe.skipIf(!gcc)("sma-cross sweep vs the C reference (bench/ref/sweep.c)", () => {
-  const exe = join(dir, "sweep");
   it.each([
     { fee: 0.001, slippage: 0, bars: 43_000 },
     { fee: 0.002, slippage: 0.001, bars: 60_000 },
   ])(
     "matches every one of the 815 combinations to 1e-9 (fee $fee, slippage $slippage, $bars bars)",
     ({ fee, slippage, bars }) => {
-      execFileSync("gcc", ["-O2", "-ffp-contract=off", "-pthread", "-o", exe, source, "-lm"]);
       const s = extendByReturns(loadBundledSeries("binance", "BTC/USDT", "1h"), bars);
-      const input = new Float64Array(1 + 4 * bars);
-      new BigInt64Array(input.buffer, 0, 1)[0] = BigInt(bars);
-      input.set(s.open, 1);
-      input.set(s.high, 1 + bars);
-      input.set(s.low, 1 + 2 * bars);
-      input.set(s.close, 1 + 3 * bars);
-      writeFileSync(join(dir, "in.bin"), input);
-      const out = join(dir, "out.bin");
-      const line = execFileSync(exe, [
-        join(dir, "in.bin"),
-        "2",
-        out,
-        String(fee),
-        String(slippage),
-      ]).toString();
-      expect(JSON.parse(line).combos).toBe(815);
-      const buf = readFileSync(out);
-      const c = new Float64Array(buf.buffer, buf.byteOffset, buf.length / 8);
+      const { report, results: c } = sweepCReference(dir, s, "-O2").run(2, fee, slippage);
+      expect(report.combos).toBe(815);
 
       const params = expandGrid(smaCross, [
         parseParamAxis("fast=5..50:1"),

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loadBundledSeries } from "../../../test/support/bundled-data.ts";
-import type { CandleSeries } from "../../domain/candle-series.ts";
+import { allocSeries, type CandleSeries } from "../../domain/candle-series.ts";
 import { FAMILIES } from "../../strategies/registry.ts";
 import { runEngine } from "../engine.ts";
 import type { BacktestResult, ExitRules } from "../types.ts";
@@ -243,17 +243,7 @@ describe("fast path = general path on long random walks (drawdown block skips, t
             x = (Math.imul(x, 1103515245) + 12345) >>> 0;
             return x / 2 ** 32;
           };
-          const s = {
-            exchange: "t",
-            symbol: "T/USD",
-            timeframe: "1h" as const,
-            ts: new Float64Array(n),
-            open: new Float64Array(n),
-            high: new Float64Array(n),
-            low: new Float64Array(n),
-            close: new Float64Array(n),
-            volume: new Float64Array(n),
-          };
+          const s = allocSeries({ exchange: "t", symbol: "T/USD", timeframe: "1h" }, n);
           let c = 50;
           for (let i = 0; i < n; i++) {
             const o = c;
