@@ -1,3 +1,4 @@
+import { BufferPool } from "../backtest/sweep/buffer-pool.ts";
 import { expandGrid, type ParamAxis, parseParamAxis } from "../backtest/sweep/grid.ts";
 import {
   prepareSweep,
@@ -231,40 +232,8 @@ export function rankRows<R extends SweepRow>(rows: R[], sort: SweepSort): R[] {
 
 const sharedAlloc = (n: number): Float64Array => new Float64Array(new SharedArrayBuffer(Math.max(1, n) * 8));
 
-/** Bytes of released shared buffers kept for the next threaded sweep in this process */
-const SHARED_POOL_CAP_BYTES = 512 * 1024 * 1024;
-const sharedPool = new Map<number, Float64Array[]>();
-let sharedPooledBytes = 0;
-
-/**
- * A shared allocator drawing on buffers released by earlier threaded sweeps, so a screen's next
- * sweep writes to warm pages; `release` gives back what it handed out. A reused buffer is not
- * zeroed (a serial memset of ~60 MB for the canonical sweep): its users write every element
- * (prepareSeries, and IndicatorCache's compute functions by contract).
- */
-function pooledSharedAlloc(): { alloc: (n: number) => Float64Array; release: () => void } {
-  const taken: Float64Array[] = [];
-  return {
-    alloc(n) {
-      // sharedAlloc rounds 0 up to 1, so the pool is keyed by the length handed out
-      const reused = sharedPool.get(Math.max(1, n))?.pop();
-      if (reused !== undefined) sharedPooledBytes -= reused.byteLength;
-      const a = reused ?? sharedAlloc(n);
-      taken.push(a);
-      return a;
-    },
-    release() {
-      for (const a of taken) {
-        if (sharedPooledBytes + a.byteLength > SHARED_POOL_CAP_BYTES) break;
-        let list = sharedPool.get(a.length);
-        if (list === undefined) sharedPool.set(a.length, (list = []));
-        list.push(a);
-        sharedPooledBytes += a.byteLength;
-      }
-      taken.length = 0;
-    },
-  };
-}
+/** Released shared buffers of threaded sweeps in this process (see BufferPool) */
+const SHARED_POOL = new BufferPool(sharedAlloc);
 
 /**
  * The results array of a sweep (RESULT_STRIDE numbers per combination, in `params` order), on the
@@ -309,7 +278,7 @@ export async function sweepResults(
   if (pool === undefined)
     throw invalidInput(`--threads ${threads}: no worker pool available here; use --threads 1`);
   try {
-    const arena = pooledSharedAlloc();
+    const arena = SHARED_POOL.lease();
     const ctx = prepareSweep(series, family, params, sim, { alloc: arena.alloc, deferred: true });
     const out = sharedAlloc(m * RESULT_STRIDE);
     const shared: SweepShared = {

@@ -1,15 +1,6 @@
+import { BufferPool } from "./buffer-pool.ts";
 import type { CachedArray } from "./engine.ts";
 import { blockCount, blockMinMax, type F64Alloc, heapAlloc, superCount, superMinMax } from "./prepared.ts";
-
-/** A cache entry as plain arrays, keyed (for inspection and tests; workers get `packed()`) */
-export interface CacheEntry {
-  key: string;
-  values: Float64Array;
-  min: Float64Array;
-  max: Float64Array;
-  min64: Float64Array;
-  max64: Float64Array;
-}
 
 /**
  * A cache's entries as one array per entry (an entry's values and block summaries share one
@@ -36,23 +27,8 @@ function viewsOf(all: Float64Array, n: number): CachedArray {
   };
 }
 
-/** Bytes of released heap buffers kept for reuse, across sweeps (beyond it they go to the GC) */
-const POOL_CAP_BYTES = 512 * 1024 * 1024;
-/** Released cache buffers by length: a process sweeping again (a screen, the next symbol) reuses warm pages instead of faulting in fresh ones and provoking the GC */
-const heapPool = new Map<number, Float64Array[]>();
-let pooledBytes = 0;
-
-/**
- * A heap buffer of `len` numbers, from the pool when one was released. A reused one still holds an
- * earlier sweep's numbers: compute functions write every element (see `get`), so zeroing it would
- * be a wasted memset of every cached array (~8 ms per canonical sweep, serial on the calling thread)
- */
-function takeHeap(len: number): Float64Array {
-  const a = heapPool.get(len)?.pop();
-  if (a === undefined) return new Float64Array(len);
-  pooledBytes -= a.byteLength;
-  return a;
-}
+/** Released heap buffers of every cache in the process (see BufferPool) */
+const HEAP_POOL = new BufferPool((n) => new Float64Array(n));
 
 /**
  * Indicator arrays of one series keyed by indicator and parameters (e.g. "sma(20)"): each is
@@ -62,7 +38,7 @@ export class IndicatorCache {
   private readonly entries = new Map<string, CachedArray>();
   private readonly order: string[] = [];
   /** buffers taken from the heap pool, given back by `release` */
-  private readonly pooled: Float64Array[] = [];
+  private readonly pooled = HEAP_POOL.lease();
   /** deferred mode: how to compute each entry, filled by `get`, run by `computeAt` */
   private readonly computeOf = new Map<string, (out: Float64Array) => void>();
 
@@ -112,9 +88,7 @@ export class IndicatorCache {
 
   private allocAll(len: number): Float64Array {
     if (this.alloc !== heapAlloc) return this.alloc(len);
-    const a = takeHeap(len);
-    this.pooled.push(a);
-    return a;
+    return this.pooled.alloc(len);
   }
 
   /**
@@ -122,14 +96,7 @@ export class IndicatorCache {
    * the cache or a plan built from it any more; the cache is empty afterwards.
    */
   release(): void {
-    for (const a of this.pooled) {
-      if (pooledBytes + a.byteLength > POOL_CAP_BYTES) break;
-      let list = heapPool.get(a.length);
-      if (list === undefined) heapPool.set(a.length, (list = []));
-      list.push(a);
-      pooledBytes += a.byteLength;
-    }
-    this.pooled.length = 0;
+    this.pooled.release();
     this.entries.clear();
     this.order.length = 0;
     this.computeOf.clear();
@@ -157,14 +124,6 @@ export class IndicatorCache {
 
   get size(): number {
     return this.entries.size;
-  }
-
-  /** Every entry in insertion order */
-  snapshot(): CacheEntry[] {
-    return this.order.map((key) => {
-      const e = this.entries.get(key)!;
-      return { key, values: e.values, min: e.min, max: e.max, min64: e.min64, max64: e.max64 };
-    });
   }
 
   /** Every entry in insertion order as one array each (see PackedCache), for workers */

@@ -54,19 +54,19 @@ describe("indicator buffer pool", () => {
       const form = sweepFormOf(family);
       const [params] = expandGrid(family, []);
       // two caches whose fresh arrays hold different garbage: any element a compute leaves alone differs
-      const entries = [1e300, -7].map((garbage) => {
-        const cache = new IndicatorCache(few.close.length, (len) => new Float64Array(len).fill(garbage));
-        form.exposures(few, params!, cache, new Float64Array(few.close.length));
-        return cache.snapshot();
+      const n = few.close.length;
+      const packs = [1e300, -7].map((garbage) => {
+        const cache = new IndicatorCache(n, (len) => new Float64Array(len).fill(garbage));
+        form.exposures(few, params!, cache, new Float64Array(n));
+        return cache.packed();
       });
-      expect(entries[0]!.length, family.name).toBe(entries[1]!.length);
-      entries[0]!.forEach((e, i) => {
-        const other = entries[1]![i]!;
-        expect(e.key).toBe(other.key);
-        for (let t = 0; t < e.values.length; t++) {
-          if (!Object.is(e.values[t], other.values[t])) {
-            throw new Error(`${family.name}: ${e.key} leaves element ${t} unwritten`);
-          }
+      expect(packs[0]!.keys.length, family.name).toBe(packs[1]!.keys.length);
+      packs[0]!.keys.forEach((key, i) => {
+        expect(key).toBe(packs[1]!.keys[i]);
+        const a = packs[0]!.blocks[i]!;
+        const b = packs[1]!.blocks[i]!;
+        for (let t = 0; t < n; t++) {
+          if (!Object.is(a[t], b[t])) throw new Error(`${family.name}: ${key} leaves element ${t} unwritten`);
         }
       });
     }
