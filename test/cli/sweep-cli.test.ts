@@ -10,19 +10,15 @@ const home = tempHome("kairos-sweep-cli-");
 const cli = (...args: string[]) => runKairosInProcess(args, { home });
 
 const grid = ["--param", "fast=5..25:5", "--param", "slow=30..90:30"];
+/** `sweep sma-cross` over the imported BTC/USDT daily series on the small grid */
+const smaCrossDaily = ["sweep", "sma-cross", "--symbol", "BTC/USDT", "--timeframe", "1d", ...grid];
 
 describe("kairos sweep", () => {
   it("ranks a grid as JSON with the same figures as the event engine, on 1 and 2 threads", async () => {
     expect((await cli("data", "import", "data/binance_BTC-USDT_1d.csv")).code).toBe(0);
     const one = await cli(
       "--json",
-      "sweep",
-      "sma-cross",
-      "--symbol",
-      "BTC/USDT",
-      "--timeframe",
-      "1d",
-      ...grid,
+      ...smaCrossDaily,
       "--threads",
       "1",
       "--fee",
@@ -39,13 +35,7 @@ describe("kairos sweep", () => {
       expect(r1.rows[i - 1]!.sharpe).toBeGreaterThanOrEqual(r1.rows[i]!.sharpe);
     const two = await cli(
       "--json",
-      "sweep",
-      "sma-cross",
-      "--symbol",
-      "BTC/USDT",
-      "--timeframe",
-      "1d",
-      ...grid,
+      ...smaCrossDaily,
       "--threads",
       "2",
       "--fee",
@@ -72,13 +62,7 @@ describe("kairos sweep", () => {
   it("models stops like the event engine (--stop-loss, --trailing-stop)", async () => {
     const r = await cli(
       "--json",
-      "sweep",
-      "sma-cross",
-      "--symbol",
-      "BTC/USDT",
-      "--timeframe",
-      "1d",
-      ...grid,
+      ...smaCrossDaily,
       "--threads",
       "1",
       "--stop-loss",
@@ -105,21 +89,7 @@ describe("kairos sweep", () => {
   });
 
   it("prints a table sorted by the chosen metric, --top rows", async () => {
-    const r = await cli(
-      "sweep",
-      "sma-cross",
-      "--symbol",
-      "BTC/USDT",
-      "--timeframe",
-      "1d",
-      ...grid,
-      "--threads",
-      "1",
-      "--sort",
-      "maxDrawdown",
-      "--top",
-      "3",
-    );
+    const r = await cli(...smaCrossDaily, "--threads", "1", "--sort", "maxDrawdown", "--top", "3");
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^#\s+fast\s+slow\s+sharpe\s+return\s+max DD\s+trades/);
