@@ -67,6 +67,19 @@ export function sweepDetail(
     if (r < mae) mae = r;
     if (r > mfe) mfe = r;
   };
+  // a sale of `qty` at `price` paying fee `rate`: cash, fees and the open trade's exit side (q is
+  // left to the caller: a partial sale keeps the position open)
+  const bookSale = (qty: number, price: number, rate: number): void => {
+    const fee = rate * qty * price;
+    cash -= -qty * price + fee;
+    fees += fee;
+    traded += qty * price;
+    realized += qty * (price - avgEntry);
+    exitQty += qty;
+    exitNotional += qty * price;
+    pFees += fee;
+    excursion(price);
+  };
   const tradeOf = (exitTs: number, bar: number, why: string, exitPrice: number, real: number): Trade => {
     const pnl = real - pFees;
     return {
@@ -124,15 +137,7 @@ export function sweepDetail(
       } else if (delta < 0 && q > 0) {
         const fp = clamp(open[t]! * (1 - sim.slippage));
         const sell = Math.min(-delta, q);
-        const fee = sim.fee * sell * fp;
-        cash -= -sell * fp + fee;
-        fees += fee;
-        traded += sell * fp;
-        realized += sell * (fp - avgEntry);
-        exitQty += sell;
-        exitNotional += sell * fp;
-        pFees += fee;
-        excursion(fp);
+        bookSale(sell, fp, sim.fee);
         const left = q - sell;
         if (left <= EPS * Math.max(1, q)) {
           q = 0;
@@ -173,15 +178,7 @@ export function sweepDetail(
         why = "take-profit";
       }
       if (!Number.isNaN(exitAt)) {
-        const fee = rate * q * exitAt;
-        cash -= -q * exitAt + fee;
-        fees += fee;
-        traded += q * exitAt;
-        realized += q * (exitAt - avgEntry);
-        exitQty += q;
-        exitNotional += q * exitAt;
-        pFees += fee;
-        excursion(exitAt);
+        bookSale(q, exitAt, rate);
         q = 0;
         trades.push(tradeOf(ts[t]!, t, why, exitNotional / exitQty, realized));
       } else if (high[t]! > high0) high0 = high[t]!;
