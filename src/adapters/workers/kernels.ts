@@ -8,6 +8,7 @@ const at = (path: string, name: string): KernelRef => ({
 /** Every pure kernel worker threads can run, by the name its caller passes to `WorkerPool.run` */
 export const KERNELS: Readonly<Record<string, KernelRef>> = {
   "sweep.range": at("../../backtest/sweep/worker-kernel.ts", "sweepRangeKernel"),
+  "sweep.wave": at("../../backtest/sweep/worker-kernel.ts", "sweepWaveKernel"),
   "sweep.prepare": at("../../backtest/sweep/worker-kernel.ts", "sweepPrepareKernel"),
   "gbdt.histogram": at("../../forecasting/gbdt/parallel.ts", "histogramKernel"),
   "screen.evaluate": at("../../research/screen-kernel.ts", "screenEvaluateKernel"),

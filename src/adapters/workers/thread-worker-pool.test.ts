@@ -13,7 +13,7 @@ describe("ThreadWorkerPool", () => {
     const s = loadBundledSeries("binance", "ETH/USDT", "1h");
     const sim = simConfigOf(defaultExecution({ slippage: { kind: "fixed", rate: 0.0005 } }), "1h");
     const grids = {
-      "sma-cross": ["fast=5..30:5", "slow=20..100:20"],
+      "sma-cross": ["fast=5..30:1", "slow=20..100:20"],
       "rsi-reversion": ["period=7..21:7", "lower=25..35:5", "upper=65..75:10"],
     };
     for (const threads of [2, 1]) {

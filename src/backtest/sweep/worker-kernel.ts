@@ -7,6 +7,7 @@
 import type { CandleSeries } from "../../domain/candle-series.ts";
 import { invalidInput } from "../../errors.ts";
 import { getFamily } from "../../strategies/registry.ts";
+import { type CrossWave, runCrossWave } from "./engine.ts";
 import { IndicatorCache, type PackedCache } from "./indicator-cache.ts";
 import { buildPlan } from "./plan.ts";
 import type { PreparedSeries } from "./prepared.ts";
@@ -73,6 +74,8 @@ export interface SweepShared {
   general: boolean;
   /** RESULT_STRIDE numbers per combination, SharedArrayBuffer-backed */
   out: Float64Array;
+  /** a crossover plan without stops runs as a wave (SWEEP_WAVE_KERNEL) */
+  wave?: CrossWave;
 }
 
 /** One task: combinations from, from + step, ... below `to` */
@@ -115,6 +118,16 @@ function contextOf(s: SweepShared): { ctx: SweepContext; cache: IndicatorCache }
     contexts.set(s, c);
   }
   return c;
+}
+
+export const SWEEP_WAVE_KERNEL = "sweep.wave";
+
+/** One thread's share of a wave sweep (see CrossWave): every thread runs one such task */
+export function sweepWaveKernel(_task: null, shared: SweepShared): number {
+  const { ctx } = contextOf(shared);
+  if (shared.wave === undefined || ctx.plan.kind !== "cross")
+    throw new Error("sweep.wave: the sweep has no wave (a crossover plan without stops)");
+  return runCrossWave(ctx.prepared, ctx.plan, ctx.sim, shared.wave, shared.out);
 }
 
 /** Runs one task; returns the number of combinations done */
