@@ -1,5 +1,4 @@
 import { BufferPool } from "../backtest/sweep/buffer-pool.ts";
-import { allocCrossWave, waveChunk, waveProgress } from "../backtest/sweep/engine.ts";
 import { expandGrid, type ParamAxis, parseParamAxis } from "../backtest/sweep/grid.ts";
 import { hasExits } from "../backtest/sweep/simulate.ts";
 import {
@@ -13,6 +12,7 @@ import {
   type SweepRow,
   simConfigOf,
 } from "../backtest/sweep/sweep.ts";
+import { allocCrossWave, waveChunk, waveProgress } from "../backtest/sweep/wave.ts";
 import {
   packParams,
   SWEEP_KERNEL,
@@ -308,17 +308,9 @@ export async function sweepResults(
         ? { wave: allocCrossWave(m, sim, arena.alloc, waveChunk(m, threads)) }
         : {}),
     };
-    // the threads compute the indicator arrays first, in small combs through the cache's entries
-    // (eight per thread): entries differ in cost (short periods ~1.5x), and small tasks handed to
-    // whichever thread is free keep both busy until the barrier before the sweep proper
-    const size = ctx.cache.size;
-    if (size > 0) {
-      const kp = Math.min(size, threads * 8);
-      const prep: SweepTask[] = Array.from({ length: kp }, (_, i) => ({ from: i, to: size, step: kp }));
-      await pool.run<SweepTask, number, SweepShared>(SWEEP_PREP_KERNEL, prep, { shared });
-    }
     if (shared.wave !== undefined) {
-      // a wave: one task per thread, each taking (tile, chunk) items until none are left
+      // a wave: one task per thread, each computing indicator entries and then taking (tile, chunk)
+      // items from shared counters until none are left
       const wave = shared.wave;
       const tick =
         opts.onProgress === undefined
@@ -338,6 +330,15 @@ export async function sweepResults(
       }
       opts.onProgress?.(m, m);
     } else {
+      // the threads compute the indicator arrays first, in small combs through the cache's entries
+      // (eight per thread): entries differ in cost (short periods ~1.5x), and small tasks handed to
+      // whichever thread is free keep both busy until the barrier before the sweep proper
+      const size = ctx.cache.size;
+      if (size > 0) {
+        const kp = Math.min(size, threads * 8);
+        const prep: SweepTask[] = Array.from({ length: kp }, (_, i) => ({ from: i, to: size, step: kp }));
+        await pool.run<SweepTask, number, SweepShared>(SWEEP_PREP_KERNEL, prep, { shared });
+      }
       // three tasks per thread, each a contiguous block of the grid, handed out in order to whichever
       // thread is free. Contiguous, not a comb (i, i + k, ...): neighbouring combinations share their
       // indicator arrays, so a block touches a fraction of them per tile

@@ -106,7 +106,7 @@ function runCrossTiled(
  * Advances `m` combinations (from, from + step, ...) over the bars [t0, t1) of one tile; combination
  * number j of them keeps its state in row `slot + j` of `st` and `scanState`
  */
-function crossTile(
+export function crossTile(
   p: PreparedSeries,
   plan: CrossPlan,
   cfg: SimConfig,
@@ -136,113 +136,6 @@ function crossTile(
     // a tile without transitions needs no call: the next call marks the whole segment at once
     if (count > 0 || last) simulateRange(p, buf.idx, buf.val, count, t1 - 1, cfg, st, r * SIM_STATE_STRIDE);
   }
-}
-
-/**
- * A cross plan's sweep shared by threads in a wavefront: work items are (tile, chunk of `chunk`
- * neighbouring combinations), handed out tile by tile from one atomic counter, so all threads work
- * on the same tile of bars at once and read its per-series and indicator arrays from the cache
- * they share, where threads given whole blocks of combinations each stream all the bars on their
- * own. A chunk's tiles run in order (an item waits for its chunk's previous tile, which it almost
- * never has to), so every combination sees the same calls as runCrossTiled: identical results.
- * Every array is over a SharedArrayBuffer; `allocCrossWave` makes it.
- */
-export interface CrossWave {
-  /** [next item, abort flag (a thread failed)] */
-  readonly ctl: Int32Array;
-  /** per chunk: tiles done */
-  readonly done: Int32Array;
-  /** SIM_STATE_STRIDE numbers per combination */
-  readonly st: Float64Array;
-  readonly scan: Float64Array;
-  readonly chunk: number;
-}
-
-/**
- * Combinations per wave item for `m` combinations on `threads` threads: at most 32 (neighbours share
- * indicator arrays, and the atomics stay rare), and at least four chunks per thread so that every
- * thread has work in each tile
- */
-export const waveChunk = (m: number, threads: number): number =>
-  Math.max(1, Math.min(32, Math.ceil(m / (4 * threads))));
-
-/** A ready wave for `m` combinations in chunks of `chunk` (their states initialised) */
-export function allocCrossWave(
-  m: number,
-  cfg: SimConfig,
-  allocF64: (n: number) => Float64Array,
-  chunk: number,
-): CrossWave {
-  if (!(Number.isInteger(chunk) && chunk >= 1))
-    throw new RangeError(`wave chunk ${chunk}: use a whole number >= 1`);
-  const chunks = Math.ceil(m / chunk);
-  const ints = new Int32Array(new SharedArrayBuffer(4 * (2 + chunks)));
-  const st = allocF64(m * SIM_STATE_STRIDE);
-  const scan = allocF64(m);
-  for (let j = 0; j < m; j++) {
-    initSimState(cfg, st, j * SIM_STATE_STRIDE);
-    scan[j] = 0;
-  }
-  return { ctl: ints.subarray(0, 2), done: ints.subarray(2), st, scan, chunk };
-}
-
-/** Wave items done so far out of all (for progress) */
-export function waveProgress(w: CrossWave, n: number): { done: number; total: number } {
-  const total = Math.ceil(w.scan.length / w.chunk) * Math.ceil(n / TILE);
-  return { done: Math.min(total, Atomics.load(w.ctl, 0)), total };
-}
-
-/**
- * One thread's share of a wave: takes items until none are left and writes the rows of the
- * combinations whose last tile it ran into `out`. Returns the items it ran.
- */
-export function runCrossWave(
-  p: PreparedSeries,
-  plan: CrossPlan,
-  cfg: SimConfig,
-  w: CrossWave,
-  out: Float64Array,
-): number {
-  const m = plan.a.length;
-  const n = p.n;
-  const { ctl, done, st, scan, chunk } = w;
-  const chunks = Math.ceil(m / chunk);
-  const tiles = Math.ceil(n / TILE);
-  const items = chunks * tiles;
-  const buf = allocTransitions(TILE);
-  let ran = 0;
-  try {
-    for (;;) {
-      const item = Atomics.add(ctl, 0, 1);
-      if (item >= items) break;
-      const t = Math.floor(item / chunks);
-      const c = item - t * chunks;
-      // the chunk's previous tile may still be running on another thread
-      for (;;) {
-        const d = Atomics.load(done, c);
-        if (d >= t) break;
-        if (Atomics.load(ctl, 1) !== 0) return ran;
-        Atomics.wait(done, c, d, 10);
-      }
-      const from = c * chunk;
-      const cm = Math.min(chunk, m - from);
-      const t0 = t * TILE;
-      const t1 = Math.min(n, t0 + TILE);
-      crossTile(p, plan, cfg, t0, t1, from, cm, 1, from, st, scan, buf);
-      if (t1 === n)
-        for (let j = from; j < from + cm; j++)
-          finishSimState(p, cfg, st, j * SIM_STATE_STRIDE, out, j * RESULT_STRIDE);
-      Atomics.store(done, c, t + 1);
-      Atomics.notify(done, c);
-      ran++;
-    }
-  } catch (err) {
-    // the others stop instead of waiting for a tile that will never come
-    Atomics.store(ctl, 1, 1);
-    for (let c = 0; c < done.length; c++) Atomics.notify(done, c);
-    throw err;
-  }
-  return ran;
 }
 
 /** The dense form of a cross plan: the definition the tiled path must reproduce */

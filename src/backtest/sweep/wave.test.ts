@@ -4,9 +4,10 @@ import { loadBundledSeries } from "../../../test/support/bundled-data.ts";
 import { sliceSeries } from "../../domain/candle-series.ts";
 import { FAMILIES } from "../../strategies/registry.ts";
 import { defaultExecution } from "../types.ts";
-import { allocCrossWave, runCrossWave, TILE, waveChunk, waveProgress } from "./engine.ts";
+import { TILE } from "./engine.ts";
 import { expandGrid, parseParamAxis } from "./grid.ts";
 import { prepareSweep, RESULT_STRIDE, runSweepRange, simConfigOf } from "./sweep.ts";
+import { allocCrossWave, computeWaveEntries, runCrossWave, waveChunk, waveProgress } from "./wave.ts";
 
 const shared = (n: number): Float64Array => new Float64Array(new SharedArrayBuffer(Math.max(1, n) * 8));
 
@@ -38,6 +39,18 @@ describe("cross wave (the threaded sweep's schedule)", () => {
     );
   });
 
+  it("computes the deferred indicator entries first, then the same rows", () => {
+    const d = prepareSweep(s, family, params, sim, { alloc: shared, deferred: true });
+    if (d.plan.kind !== "cross") throw new Error("sma-cross should make a crossover plan");
+    const w = allocCrossWave(m, sim, shared, waveChunk(m, 2));
+    expect(computeWaveEntries(d.cache, w)).toBe(true);
+    // a thread arriving after the entries are done passes the barrier at once
+    expect(computeWaveEntries(d.cache, w)).toBe(true);
+    const out = new Float64Array(m * RESULT_STRIDE);
+    runCrossWave(d.prepared, d.plan, sim, w, out);
+    expect(Array.from(out)).toEqual(Array.from(whole));
+  });
+
   it("stops instead of waiting forever when another thread failed", () => {
     if (ctx.plan.kind !== "cross") throw new Error("sma-cross should make a crossover plan");
     const chunk = 8;
@@ -47,6 +60,13 @@ describe("cross wave (the threaded sweep's schedule)", () => {
     w.ctl[0] = chunks;
     w.ctl[1] = 1;
     expect(runCrossWave(ctx.prepared, ctx.plan, sim, w, new Float64Array(m * RESULT_STRIDE))).toBe(0);
+    // a thread took the last indicator entry and failed: the barrier gives up
+    const d = prepareSweep(s, family, params, sim, { alloc: shared, deferred: true });
+    const w2 = allocCrossWave(m, sim, shared, chunk);
+    w2.ctl[2] = d.cache.size;
+    w2.ctl[3] = d.cache.size - 1;
+    w2.ctl[1] = 1;
+    expect(computeWaveEntries(d.cache, w2)).toBe(false);
   });
 
   it("keeps at least four chunks per thread and at most 32 combinations per chunk", () => {

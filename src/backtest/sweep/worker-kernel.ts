@@ -7,12 +7,12 @@
 import type { CandleSeries } from "../../domain/candle-series.ts";
 import { invalidInput } from "../../errors.ts";
 import { getFamily } from "../../strategies/registry.ts";
-import { type CrossWave, runCrossWave } from "./engine.ts";
 import { IndicatorCache, type PackedCache } from "./indicator-cache.ts";
 import { buildPlan } from "./plan.ts";
 import type { PreparedSeries } from "./prepared.ts";
 import type { SimConfig } from "./simulate.ts";
 import { runSweepRange, type SweepContext } from "./sweep.ts";
+import { type CrossWave, computeWaveEntries, runCrossWave } from "./wave.ts";
 
 export const SWEEP_KERNEL = "sweep.range";
 
@@ -122,12 +122,17 @@ function contextOf(s: SweepShared): { ctx: SweepContext; cache: IndicatorCache }
 
 export const SWEEP_WAVE_KERNEL = "sweep.wave";
 
-/** One thread's share of a wave sweep (see CrossWave): every thread runs one such task */
+/**
+ * One thread's share of a wave sweep (see CrossWave), indicators included: every thread runs one
+ * such task, so the sweep is one run with no round trip to the calling thread between its phases
+ */
 export function sweepWaveKernel(_task: null, shared: SweepShared): number {
-  const { ctx } = contextOf(shared);
-  if (shared.wave === undefined || ctx.plan.kind !== "cross")
+  const { ctx, cache } = contextOf(shared);
+  const w = shared.wave;
+  if (w === undefined || ctx.plan.kind !== "cross")
     throw new Error("sweep.wave: the sweep has no wave (a crossover plan without stops)");
-  return runCrossWave(ctx.prepared, ctx.plan, ctx.sim, shared.wave, shared.out);
+  if (!computeWaveEntries(cache, w)) return 0;
+  return runCrossWave(ctx.prepared, ctx.plan, ctx.sim, w, shared.out);
 }
 
 /** Runs one task; returns the number of combinations done */
