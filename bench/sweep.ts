@@ -1,7 +1,7 @@
 // The canonical sweep of issue 5: SMA cross fast 5..50:1 x slow 10..200:10 (fast < slow, 815 combos),
 // long-only all-in, next-open fills, 0.1% fee, over 100,000 1h bars (bundled BTC/USDT 1h continued by
 // repeating its returns), on 1 thread and on all threads, next to the C reference built here.
-// Usage: npm run bench -- sweep [--reps 9] [--bars 100000] [--threads 2]
+// Usage: npm run bench -- sweep [--reps 15] [--bars 100000] [--threads 2]
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,7 +23,7 @@ const arg = (name: string, dflt: number): number => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : dflt;
 };
-const reps = Math.max(5, arg("reps", 9));
+const reps = Math.max(5, arg("reps", 15));
 const bars = arg("bars", 100_000);
 const maxThreads = arg("threads", Math.max(2, availableParallelism()));
 const log = (s: string): void => {
