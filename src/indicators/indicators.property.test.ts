@@ -99,6 +99,27 @@ describe.each(INDICATORS.map((i) => [i.name, i] as const))("%s", (_name, ind) =>
     );
   });
 
+  it("streaming gives the batch numbers bar for bar with NaN highs, lows and closes mixed in", () => {
+    fc.assert(
+      fc.property(steps(1, 250), fc.array(fc.nat(249), { maxLength: 12 }), (st, holes) => {
+        const x = series(st);
+        holes.forEach((h, k) => {
+          if (h < st.length) [x.high, x.low, x.close][k % 3]![h] = Number.NaN;
+        });
+        const out = ind.batch(x);
+        const s = ind.stream({}, { timeframe: "1h" });
+        for (let i = 0; i < st.length; i++) {
+          const v = s.update(barOf(x, i));
+          ind.outputs.forEach((o, j) => {
+            if (!Object.is(v[j], out[o]![i]))
+              throw new Error(`${o} at bar ${i}: stream ${v[j]} batch ${out[o]![i]}`);
+          });
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+
   it("appending future bars never changes past outputs", () => {
     fc.assert(
       fc.property(steps(2, 250), fc.double({ min: 0, max: 1, noNaN: true }), (st, f) => {

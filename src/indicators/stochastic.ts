@@ -1,4 +1,5 @@
 // biome-ignore-all lint/complexity/useMathMinMax: the >= / <= selections skip NaN and stay branch-predictable; Math.max/min would propagate NaN
+import { blockKernel } from "./stochastic-block.ts";
 import { checkInt, checkOut, checkSameLength, ExtremumWindow, fillNaN, Ring } from "./util.ts";
 
 export interface StochasticOutput {
@@ -8,6 +9,18 @@ export interface StochasticOutput {
 
 /** %K where the window's high equals its low (no range): the middle of the range */
 export const FLAT_STOCH = 50;
+
+/**
+ * Fast %K from a window's extremes, as TA-Lib computes it: 100·(close - lo)/(hi - lo) through
+ * diff = (hi - lo)/100; `flat` where hi = lo. NaN where the window holds no valid high or low: the
+ * batch extremes are then -Infinity or +Infinity, so diff is infinite and diff - diff NaN (it is +0
+ * for any finite diff); the stream's are NaN. Shared by every loop here and the stream, so they
+ * agree bit for bit (the generated kernels in stochastic-block.ts write out the same expression).
+ */
+export function fastK(close: number, hi: number, lo: number, flat: number): number {
+  const diff = (hi - lo) / 100;
+  return diff !== 0 ? (close - lo) / diff + (diff - diff) : flat;
+}
 
 function checkStoch(kPeriod: number, kSmooth: number, dPeriod: number): void {
   checkInt("stochastic", "kPeriod", kPeriod, 1);
@@ -19,7 +32,8 @@ function checkStoch(kPeriod: number, kSmooth: number, dPeriod: number): void {
  * Slow stochastic (TA-Lib STOCH with SMA smoothing): fast %K = 100·(close - LL) / (HH - LL) over
  * `kPeriod` bars, k = SMA(fast %K, kSmooth), d = SMA(k, dPeriod). A window with HH = LL gives
  * fast %K 50 (TA-Lib gives 0). k from bar kPeriod+kSmooth-2, d from kPeriod+kSmooth+dPeriod-3.
- * A NaN high or low is skipped by the window's extremes (a window of only NaN gives NaN).
+ * A NaN high or low is skipped by the window's extremes; a window without a valid high or low gives
+ * NaN, and a NaN %K or close keeps the smoothing sums NaN from then on (as TA-Lib's running sums).
  */
 export function stochastic(
   high: Float64Array,
@@ -84,8 +98,7 @@ export function stochastic(
       const hi = a >= ph ? a : ph;
       const lo = b <= pl ? b : pl;
       if (i < first) continue;
-      const diff = (hi - lo) / 100;
-      const fast = diff !== 0 ? (close[i]! - lo) / diff : flatK;
+      const fast = fastK(close[i]!, hi, lo, flatK);
       fk[kp] = fast;
       ksum += fast;
       kp = kp + 1 === kSmooth ? 0 : kp + 1;
@@ -124,7 +137,9 @@ export function stochastic(
  * comparison's 0/1 (`s[+(h >= ph)]`), exact for any value, NaN included, and branch-free. The suffix
  * extremes the next block needs are taken in the same pass (bar e-1-t while bar s+t goes forwards),
  * so their selection chain overlaps the prefix one; the last two fast %K and %K ride in registers
- * instead of rings. Outputs before the warm-up ends are left for the caller to overwrite with NaN.
+ * instead of rings. The blocks after the warm-up run in a kernel generated for the period (see
+ * stochastic-block.ts); the warm-up and the last partial block in the loop here. Outputs before the
+ * warm-up ends are left for the caller to overwrite with NaN.
  */
 function stochasticSmall(
   high: Float64Array,
@@ -146,13 +161,24 @@ function stochasticSmall(
   sf.fill(Number.NEGATIVE_INFINITY, 2 * q, 3 * q);
   sf.fill(Number.POSITIVE_INFINITY, 3 * q, 4 * q);
   const st = smallState;
+  st.fill(0);
   st[0] = kSmooth;
   st[1] = dPeriod;
   st[2] = FLAT_STOCH;
-  stochasticSmallRun(high, low, close, ko, dout, sf, selection, n, p, kSmooth, dPeriod, st);
+  // the blocks holding a bar before the first %K need the warm-up checks of the loop
+  const kStart = p + kSmooth - 2;
+  let s = Math.min(n, p * Math.ceil(kStart / p));
+  stochasticSmallRun(high, low, close, ko, dout, sf, selection, n, p, kSmooth, dPeriod, st, 0, s);
+  const kernel = blockKernel(p, kSmooth, dPeriod);
+  if (kernel !== undefined) s = kernel(high, low, close, ko, dout, sf, selection, n, s, st);
+  stochasticSmallRun(high, low, close, ko, dout, sf, selection, n, p, kSmooth, dPeriod, st, s, n);
 }
 
-/** The loop of stochasticSmall, its doubles in `st` (V8 keeps number arguments boxed in a loop) */
+/**
+ * The loop of stochasticSmall over the blocks starting in [from, to) (from a block start), its
+ * doubles in `st` (V8 keeps number arguments boxed in a loop): [kSmooth, dPeriod, flat %K, then the
+ * running state ksum, dsum, f1, f2, k1, k2, a], read at the start and written at the end
+ */
 function stochasticSmallRun(
   high: Float64Array,
   low: Float64Array,
@@ -166,6 +192,8 @@ function stochasticSmallRun(
   kSmooth: number,
   dPeriod: number,
   st: Float64Array,
+  from: number,
+  to: number,
 ): void {
   const ks = st[0]!;
   const ds = st[1]!;
@@ -173,14 +201,14 @@ function stochasticSmallRun(
   const q = p + 1;
   const first = p - 1;
   const kStart = first + kSmooth - 1;
-  let ksum = 0;
-  let dsum = 0;
-  let f1 = 0;
-  let f2 = 0;
-  let k1 = 0;
-  let k2 = 0;
-  let a = 0;
-  for (let s = 0; s < n; s += p) {
+  let ksum = st[3]!;
+  let dsum = st[4]!;
+  let f1 = st[5]!;
+  let f2 = st[6]!;
+  let k1 = st[7]!;
+  let k2 = st[8]!;
+  let a = st[9]! | 0;
+  for (let s = from; s < to; s += p) {
     const e = s + p < n ? s + p : n;
     const c = 2 * q - a;
     // bar i reads the previous block's suffix at R + i; bar E - i writes this block's at W - i
@@ -218,11 +246,7 @@ function stochasticSmallRun(
       // these two flip about once a block, so branches predict them well
       const hi = ah >= ph ? ah : ph;
       const lo = al <= pl ? al : pl;
-      let fast = 0;
-      if (i >= first) {
-        const diff = (hi - lo) / 100;
-        fast = diff !== 0 ? (close[i]! - lo) / diff : flatK;
-      }
+      const fast = i >= first ? fastK(close[i]!, hi, lo, flatK) : 0;
       // before bar `first` fast is 0 and f1, f2 are 0, so the sums see the general loop's additions
       ksum += fast;
       let k = ksum / ks;
@@ -239,12 +263,19 @@ function stochasticSmallRun(
     }
     a = c;
   }
+  st[3] = ksum;
+  st[4] = dsum;
+  st[5] = f1;
+  st[6] = f2;
+  st[7] = k1;
+  st[8] = k2;
+  st[9] = a;
 }
 
 let scratch = new Float64Array(64);
 /** the two-slot choices of the four running extremes; an array of its own, apart from `scratch` */
 const selection = new Float64Array(8);
-const smallState = new Float64Array(3);
+const smallState = new Float64Array(10);
 
 let sufHi = new Float64Array(65);
 let sufLo = new Float64Array(65);
@@ -277,8 +308,7 @@ export class StochasticStream {
     if (this.hi.n < this.kPeriod) return this.value;
     const hi = this.hi.value;
     const lo = this.lo.value;
-    const diff = (hi - lo) / 100;
-    const fast = diff !== 0 ? (bar.close - lo) / diff : FLAT_STOCH;
+    const fast = fastK(bar.close, hi, lo, FLAT_STOCH);
     this.kr.push(fast);
     this.ksum += fast;
     if (!this.kr.full) return this.value;

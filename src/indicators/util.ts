@@ -98,7 +98,8 @@ export function scratchIndex(n: number, which: 0 | 1 = 0): Int32Array {
 
 /**
  * Monotonic deque over the last `period` values for an O(1) amortised rolling max (sign 1) or
- * min (sign -1); ties keep the most recent value, as TA-Lib's AROON does.
+ * min (sign -1); ties keep the most recent value, as TA-Lib's AROON does. NaN values are skipped:
+ * a window holding nothing else has the value NaN.
  */
 export class ExtremumWindow {
   private readonly vals: Float64Array;
@@ -121,6 +122,8 @@ export class ExtremumWindow {
       this.head = this.head + 1 === p ? 0 : this.head + 1;
       this.len--;
     }
+    // a NaN is skipped: it can be no window's extremum
+    if (Number.isNaN(v)) return;
     while (this.len > 0) {
       let b = this.head + this.len - 1;
       if (b >= p) b -= p;
@@ -134,7 +137,7 @@ export class ExtremumWindow {
     this.idx[t] = i;
     this.len++;
   }
-  /** The extremum of the window (NaN before anything was pushed) */
+  /** The extremum of the window (NaN while it holds no value other than NaN) */
   get value(): number {
     return this.len > 0 ? this.vals[this.head]! : Number.NaN;
   }
@@ -146,7 +149,8 @@ export class ExtremumWindow {
 
 /**
  * Rolling max (isMax) or min of src over `period` into out; NaN for the first period-1 bars.
- * Same deque as ExtremumWindow, inlined for speed.
+ * Same deque as ExtremumWindow, inlined for speed: NaN values are skipped, and a window holding
+ * nothing else gives NaN.
  */
 export function rollingExtremum(
   src: Float64Array,
@@ -164,6 +168,10 @@ export function rollingExtremum(
     if (len > 0 && dq[head]! <= i - period) {
       head = head + 1 === period ? 0 : head + 1;
       len--;
+    }
+    if (Number.isNaN(v)) {
+      out[i] = i >= period - 1 && len > 0 ? src[dq[head]!]! : Number.NaN;
+      continue;
     }
     while (len > 0) {
       let b = head + len - 1;
