@@ -12,7 +12,7 @@ import {
   type SweepRow,
   simConfigOf,
 } from "../backtest/sweep/sweep.ts";
-import { allocCrossWave, waveChunk, waveProgress } from "../backtest/sweep/wave.ts";
+import { abortWave, allocCrossWave, waveChunk, waveProgress } from "../backtest/sweep/wave.ts";
 import {
   packParams,
   SWEEP_KERNEL,
@@ -325,6 +325,10 @@ export async function sweepResults(
           Array.from({ length: threads }, () => null),
           { shared },
         );
+      } catch (err) {
+        // a thread that died without a JavaScript error never raised the flag itself
+        abortWave(wave);
+        throw err;
       } finally {
         if (tick !== undefined) clearInterval(tick);
       }

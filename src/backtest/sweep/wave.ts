@@ -119,8 +119,11 @@ export function runCrossWave(
   return ran;
 }
 
-/** Tells the other threads to stop instead of waiting for work a failed thread will never finish */
-function abortWave(w: CrossWave): void {
+/**
+ * Tells every thread to stop instead of waiting for work a failed thread will never finish (a
+ * thread's own error does this; the calling thread does it when the pool reports a crashed thread)
+ */
+export function abortWave(w: CrossWave): void {
   Atomics.store(w.ctl, ABORT, 1);
   Atomics.notify(w.ctl, ENTRIES_DONE);
   for (let c = 0; c < w.done.length; c++) Atomics.notify(w.done, c);
