@@ -41,22 +41,30 @@ export type BlockKernel = (
   st: Float64Array,
 ) => number;
 
-const kernels = new Map<string, BlockKernel>();
+const kernels = new Map<string, BlockKernel | null>();
 
-/** The kernel for these parameters (compiled on first use), or undefined above MAX_BLOCK_PERIOD */
+/**
+ * The kernel for these parameters (compiled on first use), or undefined above MAX_BLOCK_PERIOD or
+ * where code generation is switched off (node --disallow-code-generation-from-strings): the
+ * caller then runs its loop, with the same outputs
+ */
 export function blockKernel(p: number, kSmooth: number, dPeriod: number): BlockKernel | undefined {
   if (!(Number.isInteger(p) && p >= 1 && p <= MAX_BLOCK_PERIOD)) return undefined;
   if (!(kSmooth >= 1 && kSmooth <= 3 && dPeriod >= 1 && dPeriod <= 3)) return undefined;
   const key = `${p},${kSmooth},${dPeriod}`;
   let k = kernels.get(key);
   if (k === undefined) {
-    // a named function (stochasticBlock) shows up as such in profiles and --print-opt-code
-    k = new Function(
-      `return function stochasticBlock(high, low, close, ko, dout, sf, sel, n, s, st) {\n${blockKernelSource(p, kSmooth, dPeriod)}\n};`,
-    )() as BlockKernel;
+    try {
+      // a named function (stochasticBlock) shows up as such in profiles and --print-opt-code
+      k = new Function(
+        `return function stochasticBlock(high, low, close, ko, dout, sf, sel, n, s, st) {\n${blockKernelSource(p, kSmooth, dPeriod)}\n};`,
+      )() as BlockKernel;
+    } catch {
+      k = null;
+    }
     kernels.set(key, k);
   }
-  return k;
+  return k ?? undefined;
 }
 
 /** The body of a block kernel; exported for the test that reads it */
