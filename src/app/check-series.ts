@@ -1,5 +1,5 @@
 import { findGaps, type Gap, validateCandles } from "../data/validate-candles.ts";
-import { allocSeries } from "../domain/candle-series.ts";
+import { allocColumns } from "../domain/candle-series.ts";
 import { timeframeMs } from "../domain/timeframe.ts";
 import { isAppError } from "../errors.ts";
 import type { CandleStore, SeriesInfo } from "../ports/candle-store.ts";
@@ -26,10 +26,7 @@ export function checkSeries(deps: { store: CandleStore; clock: Clock }, ref?: Se
   const infos = ref === undefined ? deps.store.list() : [deps.store.info(resolveSeries(deps.store, ref))!];
   // one set of columns, sized to the longest series, serves every read (a check of the whole store
   // reads every series once and keeps none of them)
-  const buf = allocSeries(
-    infos[0] ?? { exchange: "", symbol: "", timeframe: "1d" },
-    Math.max(0, ...infos.map((i) => i.rows)),
-  );
+  const buf = allocColumns(Math.max(0, ...infos.map((i) => i.rows)));
   return infos.map((info) => {
     const s = deps.store.read(info, {}, buf);
     const tfMs = timeframeMs(info.timeframe);

@@ -284,6 +284,9 @@ export async function sweepResults(
     const arena = SHARED_POOL.lease();
     const ctx = prepareSweep(series, family, params, sim, { alloc: arena.alloc, deferred: true });
     const out = sharedAlloc(m * RESULT_STRIDE);
+    // volume too goes into shared memory: a heap array would be structured-cloned to every thread
+    const volume = arena.alloc(series.volume.length);
+    volume.set(series.volume);
     const shared: SweepShared = {
       family: family.name,
       params: packParams(params),
@@ -296,7 +299,7 @@ export async function sweepResults(
         high: ctx.prepared.high,
         low: ctx.prepared.low,
         close: ctx.prepared.close,
-        volume: series.volume,
+        volume,
       },
       prepared: ctx.prepared,
       cache: ctx.cache.packed(),

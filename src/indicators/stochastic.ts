@@ -51,15 +51,13 @@ export function stochastic(
   const dout = checkOut("stochastic", out.d, n, "d");
   const kStart = kPeriod + kSmooth - 2;
   const dStart = kStart + dPeriod - 1;
+  const p = kPeriod;
+  // the small path writes every bar, warm-up included; the general loop writes from the first output
+  const small = kSmooth <= 3 && dPeriod <= 3;
+  if (small) stochasticSmall(high, low, close, ko, dout, n, p, kSmooth, dPeriod);
   fillNaN(ko, 0, Math.min(kStart, n));
   fillNaN(dout, 0, Math.min(dStart, n));
-  const p = kPeriod;
-  if (kSmooth <= 3 && dPeriod <= 3) {
-    stochasticSmall(high, low, close, ko, dout, n, p, kSmooth, dPeriod);
-    fillNaN(ko, 0, Math.min(kStart, n));
-    fillNaN(dout, 0, Math.min(dStart, n));
-    return out;
-  }
+  if (small) return out;
   // window extremes by blocks of p bars (van Herk / Gil-Werman): a window spans the suffix of the
   // previous block and the prefix of the current one, so each bar costs three comparisons that
   // rarely flip, where TA-Lib's rescan mispredicts; the extremes, hence the outputs, are the same

@@ -76,8 +76,7 @@ export class IndicatorCache {
       this.order.push(key);
       return entry;
     }
-    // one allocation per entry: the values and their block summaries share a buffer
-    const entry = viewsOf(this.allocAll(entryLength(this.n)), this.n);
+    const entry = this.allocEntry();
     compute(entry.values);
     blockMinMax(entry.values, entry.min, entry.max);
     superMinMax(entry.min, entry.max, entry.min64, entry.max64);
@@ -102,6 +101,7 @@ export class IndicatorCache {
     this.computeOf.clear();
   }
 
+  /** One allocation per entry: the values and their block summaries share a buffer */
   private allocEntry(): CachedArray {
     return viewsOf(this.allocAll(entryLength(this.n)), this.n);
   }

@@ -62,7 +62,7 @@ export function unpackParams(p: PackedParams): Params[] {
   return out;
 }
 
-/** Sent once per sweep to every thread (the pool keeps it for both runs) */
+/** Sent once per sweep to every thread (the pool keeps it across the sweep's runs) */
 export interface SweepShared {
   family: string;
   params: PackedParams;
@@ -86,11 +86,12 @@ export interface SweepTask {
 }
 
 /**
- * One context per thread per sweep, for both kernels: the pool sends a sweep's shared value once for
- * its two runs (indicators, then the grid), so the plan is built once per thread and its deferred
- * cache both knows how to compute each entry and hands the computed arrays to the plan.
+ * One context per thread per sweep, for every kernel: the pool sends a sweep's shared value once for
+ * all its runs (the block path's indicators, then its grid; the wave's single run), so the plan is
+ * built once per thread and its deferred cache both knows how to compute each entry and hands the
+ * computed arrays to the plan.
  */
-const contexts = new WeakMap<SweepShared, { ctx: SweepContext; cache: IndicatorCache }>();
+const contexts = new WeakMap<SweepShared, SweepContext>();
 
 export const SWEEP_PREP_KERNEL = "sweep.prepare";
 
@@ -104,7 +105,7 @@ export function sweepPrepareKernel(task: SweepTask, shared: SweepShared): number
   return 0;
 }
 
-function contextOf(s: SweepShared): { ctx: SweepContext; cache: IndicatorCache } {
+function contextOf(s: SweepShared): SweepContext {
   let c = contexts.get(s);
   if (c === undefined) {
     const family = getFamily(s.family);
@@ -114,7 +115,7 @@ function contextOf(s: SweepShared): { ctx: SweepContext; cache: IndicatorCache }
     const params = unpackParams(s.params);
     const plan = buildPlan(family, s.series, params, cache, s.dense ? { dense: true } : {});
     cache.computeMissesNow();
-    c = { ctx: { prepared: s.prepared, cache, plan, sim: s.sim, combos: params.length }, cache };
+    c = { prepared: s.prepared, cache, plan, sim: s.sim, combos: params.length };
     contexts.set(s, c);
   }
   return c;
@@ -127,17 +128,17 @@ export const SWEEP_WAVE_KERNEL = "sweep.wave";
  * such task, so the sweep is one run with no round trip to the calling thread between its phases
  */
 export function sweepWaveKernel(_task: null, shared: SweepShared): number {
-  const { ctx, cache } = contextOf(shared);
+  const ctx = contextOf(shared);
   const w = shared.wave;
   if (w === undefined || ctx.plan.kind !== "cross")
     throw new Error("sweep.wave: the sweep has no wave (a crossover plan without stops)");
-  if (!computeWaveEntries(cache, w)) return 0;
+  if (!computeWaveEntries(ctx.cache, w)) return 0;
   return runCrossWave(ctx.prepared, ctx.plan, ctx.sim, w, shared.out);
 }
 
 /** Runs one task; returns the number of combinations done */
 export function sweepRangeKernel(task: SweepTask, shared: SweepShared): number {
-  runSweepRange(contextOf(shared).ctx, task.from, task.to, shared.out, {
+  runSweepRange(contextOf(shared), task.from, task.to, shared.out, {
     step: task.step,
     ...(shared.general ? { general: true } : {}),
   });
