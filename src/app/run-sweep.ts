@@ -1,6 +1,6 @@
 import { BufferPool } from "../backtest/sweep/buffer-pool.ts";
+import { runsTiled } from "../backtest/sweep/engine.ts";
 import { expandGrid, type ParamAxis, parseParamAxis } from "../backtest/sweep/grid.ts";
-import { hasExits } from "../backtest/sweep/simulate.ts";
 import {
   prepareSweep,
   RESULT_FIELDS,
@@ -307,7 +307,7 @@ export async function sweepResults(
       dense: false,
       general: opts.general === true,
       out,
-      ...(ctx.plan.kind === "cross" && opts.general !== true && !hasExits(sim)
+      ...(runsTiled(ctx.plan, sim, opts.general)
         ? { wave: allocCrossWave(m, sim, arena.alloc, waveChunk(m, threads)) }
         : {}),
     };

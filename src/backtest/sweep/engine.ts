@@ -48,6 +48,13 @@ export const TILE = 1024;
  * combinations per call is faster: the per-series arrays are then read once per tile for all. Buffers are allocated once per call, never
  * per combination. `general` forces the per-bar definition (for agreement tests).
  */
+/**
+ * Whether a plan runs on the tiled per-trade path (a crossover plan without stops, `general` not
+ * forced): the only plans a wave (wave.ts) can run
+ */
+export const runsTiled = (plan: SweepPlan, cfg: SimConfig, general = false): boolean =>
+  plan.kind === "cross" && !general && !hasExits(cfg);
+
 export function runPlan(
   p: PreparedSeries,
   plan: SweepPlan,
@@ -74,11 +81,8 @@ export function runPlan(
     }
     return;
   }
-  if (general) {
-    runPlan(p, denseOfCross(plan, p.n), cfg, from, to, out, { general: true, step });
-    return;
-  }
-  runCrossTiled(p, plan, cfg, from, to, step, out);
+  if (runsTiled(plan, cfg, general)) runCrossTiled(p, plan, cfg, from, to, step, out);
+  else runPlan(p, denseOfCross(plan, p.n), cfg, from, to, out, { general: true, step });
 }
 
 function runCrossTiled(

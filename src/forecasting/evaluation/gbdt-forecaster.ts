@@ -70,14 +70,12 @@ export function gbdtForecaster(
       return {
         predict: (v, s) => {
           const out = predict(model, columns(v, s));
-          if (objective === "squared")
-            for (let i = 0; i < out.length; i++) out[i] = out[i]! - model.baseMargin;
-          if (objective === "squared")
-            return batchFrom(
-              out,
-              Float64Array.from(out, (r) => normalCdf(r / sigma)),
-            );
-          return batchFrom(new Float64Array(s.length).fill(Number.NaN), out);
+          if (objective !== "squared") return batchFrom(new Float64Array(s.length).fill(Number.NaN), out);
+          for (let i = 0; i < out.length; i++) out[i] = out[i]! - model.baseMargin;
+          return batchFrom(
+            out,
+            Float64Array.from(out, (r) => normalCdf(r / sigma)),
+          );
         },
       };
     },
