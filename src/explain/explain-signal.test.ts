@@ -1,8 +1,8 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadBundledSeries } from "../../test/support/bundled-data.ts";
+import { readGoldenJson } from "../../test/support/golden.ts";
 import type { CandleSeries } from "../domain/candle-series.ts";
 import { createRng } from "../domain/random.ts";
 import { rsi } from "../indicators/rsi.ts";
@@ -107,9 +107,7 @@ describe("explainSignal", () => {
   const got = cases();
 
   it("matches the golden structured explanations field by field", () => {
-    if (process.env.UPDATE_GOLDEN === "1" || !existsSync(GOLDEN))
-      writeFileSync(GOLDEN, `${JSON.stringify(got, null, 2)}\n`);
-    const golden = JSON.parse(readFileSync(GOLDEN, "utf8")) as Record<string, SignalExplanation>;
+    const golden = readGoldenJson<Record<string, SignalExplanation>>(GOLDEN, got);
     for (const key of Object.keys(golden)) {
       const g = golden[key]!;
       const e = got[key]!;

@@ -1,6 +1,5 @@
 // Golden file of the HTML report for the hand-written 20-bar run (chart library stubbed out).
 // Regenerate after an intended change: UPDATE_GOLDEN=1 npx vitest run test/backtest/report-golden.test.ts
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runEngine } from "../../src/backtest/engine.ts";
@@ -9,6 +8,7 @@ import { defaultExecution } from "../../src/backtest/types.ts";
 import { renderBacktestReport } from "../../src/explain/backtest/render-backtest-report.ts";
 import { scripted, seriesOf, TWENTY } from "../support/backtest-fixtures.ts";
 import { DATA_DIR } from "../support/bundled-data.ts";
+import { readGolden } from "../support/golden.ts";
 
 const GOLDEN = join(DATA_DIR, "..", "test", "golden", "backtest-report.html");
 
@@ -32,8 +32,7 @@ describe("backtest report golden file", () => {
       exchange: "test",
       chartLib: "/* lightweight-charts */",
     });
-    if (process.env.UPDATE_GOLDEN === "1" || !existsSync(GOLDEN)) writeFileSync(GOLDEN, html);
-    expect(html).toBe(readFileSync(GOLDEN, "utf8"));
+    expect(html).toBe(readGolden(GOLDEN, html));
     // the figures a reader checks by hand are in it
     expect(html).toContain("<td>Trades</td><td>2</td>");
     expect(html).toContain("stop-loss");

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { readGoldenJson } from "../../../test/support/golden.ts";
 import { strategistFixture } from "../../../test/support/strategist-fixture.ts";
 import { plateauOf } from "./heatmap.ts";
 import { renderReportHtml } from "./render-report.ts";
@@ -31,9 +31,7 @@ describe("renderReportHtml", () => {
 
   it("keeps the golden structure", () => {
     const got = structureOf(html);
-    if (process.env.UPDATE_GOLDEN === "1" || !existsSync(GOLDEN))
-      writeFileSync(GOLDEN, `${JSON.stringify(got, null, 2)}\n`);
-    expect(got).toEqual(JSON.parse(readFileSync(GOLDEN, "utf8")));
+    expect(got).toEqual(readGoldenJson(GOLDEN, got));
   });
 
   it("is self-contained: no external script, style, image or link", () => {
