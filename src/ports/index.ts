@@ -1,3 +1,4 @@
+export type * from "./broker.ts";
 export type * from "./candle-store.ts";
 export type * from "./clock.ts";
 export type * from "./data-files.ts";
