@@ -9,7 +9,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { KERNELS } from "../src/adapters/workers/kernels.ts";
 import { ThreadWorkerPool } from "../src/adapters/workers/thread-worker-pool.ts";
-import { sweepResults } from "../src/app/run-sweep.ts";
+import { sweepResults } from "../src/backtest/sweep/driver.ts";
 import { extendByReturns } from "../src/backtest/sweep/extend-series.ts";
 import { expandGrid, parseParamAxis } from "../src/backtest/sweep/grid.ts";
 import { RESULT_STRIDE, simConfigOf } from "../src/backtest/sweep/sweep.ts";

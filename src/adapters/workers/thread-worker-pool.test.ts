@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadBundledSeries } from "../../../test/support/bundled-data.ts";
-import { sweepResults } from "../../app/run-sweep.ts";
+import { sweepResults } from "../../backtest/sweep/driver.ts";
 import { expandGrid, parseParamAxis } from "../../backtest/sweep/grid.ts";
 import { simConfigOf } from "../../backtest/sweep/sweep.ts";
 import { defaultExecution } from "../../backtest/types.ts";

@@ -1,7 +1,7 @@
 /**
  * The sweep engine's public API: many parameter combinations of one family over one series, with
- * the execution model of src/backtest/types.ts. Single-threaded and pure; src/app/run-sweep.ts
- * spreads the same work over a WorkerPool (see worker-kernel.ts) with identical results.
+ * the execution model of src/backtest/types.ts. Single-threaded and pure; driver.ts spreads the
+ * same work over a WorkerPool (see worker-kernel.ts) and task.ts into queue jobs, with identical results.
  */
 import type { CandleSeries } from "../../domain/candle-series.ts";
 import { barsPerYear } from "../../domain/timeframe.ts";
