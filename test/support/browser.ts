@@ -38,6 +38,15 @@ const paintedScript = (ids: readonly string[]): string => `${JSON.stringify(ids)
   return coloured;
 })`;
 
+// runs in the page on each animation frame: true once every container has painted pixels and the counts
+// equal those of the previous frame
+const settledScript = (ids: readonly string[]): string => `(() => {
+  const now = JSON.stringify(${paintedScript(ids)});
+  const settled = now === globalThis.__kairosPainted && JSON.parse(now).every((k) => k > 0);
+  globalThis.__kairosPainted = now;
+  return settled;
+})()`;
+
 export interface OpenOptions {
   /** a page expression that turns true once the page has drawn */
   ready: string;
@@ -50,7 +59,7 @@ export interface OpenOptions {
 }
 
 /**
- * Opens `file` offline, waits for `ready` (+300 ms for the last paint), counts painted pixels, takes
+ * Opens `file` offline, waits for `ready` and for the painted pixels to settle, counts them, takes
  * the screenshot, runs `check` and closes the browser whatever happens
  */
 export async function withOfflinePage<T>(
@@ -83,7 +92,9 @@ export async function withOfflinePage<T>(
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(`file://${file}`);
     await page.waitForFunction(opts.ready, undefined, { timeout: 20_000 });
-    await page.waitForTimeout(300);
+    // the charts paint on animation frames after `ready`: wait (no fixed sleep) until every container
+    // has painted and the counts stay the same across two consecutive frames
+    await page.waitForFunction(settledScript(opts.canvases), undefined, { polling: "raf", timeout: 20_000 });
     const painted = (await page.evaluate(paintedScript(opts.canvases))) as number[];
     if (opts.screenshot !== undefined) {
       mkdirSync(dirname(opts.screenshot), { recursive: true });

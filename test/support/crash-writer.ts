@@ -1,4 +1,5 @@
-// Child process for the crash-safety test: writes whole series, one transaction each, until killed
+// Child process for the crash-safety test: writes whole series, one transaction each, until killed.
+// Protocol on stdout, one line each: `writing K` right before series K's transaction, `K` once it committed
 import { openDatabase } from "../../src/adapters/sqlite/database.ts";
 import { SqliteCandleStore } from "../../src/adapters/sqlite/sqlite-candle-store.ts";
 import { allocSeries } from "../../src/domain/candle-series.ts";
@@ -16,6 +17,7 @@ for (let k = 0; ; k++) {
     s.close[i] = k + 1;
     s.volume[i] = i;
   }
+  process.stdout.write(`writing ${k}\n`);
   store.upsert(s);
   process.stdout.write(`${k}\n`);
 }

@@ -29,7 +29,14 @@ export function sweepCReference(
   opt: "-O2" | "-O3",
 ): { run(threads: number, fee: number, slippage: number): { report: SweepCReport; results: Float64Array } } {
   const exe = join(dir, "sweep");
-  execFileSync("gcc", [opt, "-ffp-contract=off", "-pthread", "-o", exe, SOURCE, "-lm"]);
+  try {
+    execFileSync("gcc", [opt, "-ffp-contract=off", "-pthread", "-o", exe, SOURCE, "-lm"], { stdio: "pipe" });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException & { stderr?: Buffer };
+    // a missing compiler is an unprepared machine, not a pass: say which package to install
+    if (err.code === "ENOENT") throw new Error("the C sweep reference needs gcc: apt-get install -y gcc");
+    throw new Error(`gcc could not build bench/ref/sweep.c: ${err.stderr?.toString().trim() ?? err.message}`);
+  }
   const bars = series.close.length;
   const input = new Float64Array(1 + 4 * bars);
   new BigInt64Array(input.buffer, 0, 1)[0] = BigInt(bars);

@@ -17,11 +17,16 @@ it("survives SIGKILL during writes: no half-written series, integrity ok", async
     stdio: ["ignore", "pipe", "inherit"],
   });
   let committed = 0;
+  let pending = "";
   await new Promise<void>((done) => {
     child.stdout.on("data", (d: Buffer) => {
-      committed += d.toString().trim().split("\n").length;
-      // kill it somewhere inside a later transaction
-      if (committed >= 2) setTimeout(() => child.kill("SIGKILL"), 37);
+      const lines = (pending + d.toString()).split("\n");
+      pending = lines.pop()!;
+      for (const line of lines) {
+        if (!line.startsWith("writing")) committed++;
+        // kill it inside a later transaction: the writer says when one starts (no fixed sleep)
+        else if (committed >= 2) child.kill("SIGKILL");
+      }
     });
     child.on("close", () => done());
   });
