@@ -31,3 +31,27 @@ describe("translateCcxtError", () => {
     });
   }
 });
+
+describe("translateCcxtError: an unreachable host is not retried", () => {
+  const cases: [string, RegExp][] = [
+    [
+      "binance GET http://x.invalid/api/v3/exchangeInfo fetch failed: getaddrinfo ENOTFOUND x.invalid",
+      /^cannot reach binance at http:\/\/x\.invalid while loading markets: the host name cannot be resolved/,
+    ],
+    [
+      "binance GET http://127.0.0.1:5/api/v3/klines fetch failed: connect ECONNREFUSED 127.0.0.1:5",
+      /^cannot reach binance at http:\/\/127\.0\.0\.1:5 while loading markets: the host refused the connection/,
+    ],
+  ];
+  for (const [msg, re] of cases) {
+    it(msg.split(": ").pop()!, () => {
+      const e = translateCcxtError(new ccxt.NetworkError(msg), "binance", "loading markets");
+      expect([e.code, e.retryable]).toEqual(["EXCHANGE_UNAVAILABLE", false]);
+      expect(e.message).toMatch(re);
+    });
+  }
+  it("a reset connection (the host answered once) stays retryable", () => {
+    const e = translateCcxtError(new ccxt.NetworkError("binance ECONNRESET"), "binance", "x");
+    expect(e.retryable).toBe(true);
+  });
+});

@@ -21,6 +21,36 @@ const TABLE: readonly [new (...args: never[]) => Error, ErrorCode, string][] = [
   [ccxt.ExchangeError, "EXCHANGE_ERROR", "returned an error"],
 ];
 
+// A host that cannot be resolved or that refuses the connection will not answer a retry seconds
+// later (unlike a 5xx or a timeout): say so at once instead of backing off for a minute.
+const UNREACHABLE: readonly [RegExp, string][] = [
+  [/\b(?:ENOTFOUND|EAI_AGAIN|EAI_NONAME)\b(?:\s+(\S+))?/, "the host name cannot be resolved (offline, or DNS)"],
+  [/\bECONNREFUSED\b(?:\s+(\S+))?/, "the host refused the connection (nothing listens there)"],
+  [/\b(?:EHOSTUNREACH|ENETUNREACH|ENETDOWN)\b(?:\s+(\S+))?/, "the network cannot reach the host (offline?)"],
+  [/fetch failed: bad port/, "the URL's port is one fetch refuses to use"],
+];
+
+function unreachable(err: unknown, raw: string, exchange: string, doing: string): AppError | undefined {
+  // node's fetch keeps the system error on cause (possibly nested); ccxt flattens it into the message
+  const texts = [raw];
+  for (let c = (err as { cause?: unknown })?.cause, k = 0; c !== undefined && c !== null && k < 4; k++) {
+    const code = (c as { code?: unknown }).code;
+    texts.push(`${typeof code === "string" ? code : ""} ${String((c as Error).message ?? c)}`);
+    c = (c as { cause?: unknown }).cause;
+  }
+  const text = texts.join(" ");
+  for (const [re, why] of UNREACHABLE) {
+    if (!re.test(text)) continue;
+    const url = /\b(?:GET|POST|PUT|DELETE)\s+(https?:\/\/[^\s/]+)/.exec(raw)?.[1];
+    return new AppError(
+      "EXCHANGE_UNAVAILABLE",
+      `cannot reach ${exchange}${url === undefined ? "" : ` at ${url}`} while ${doing}: ${why}; check the connection (or --api-base) and run the command again`,
+      { retryable: false, cause: err, details: { exchange, unreachable: true } },
+    );
+  }
+  return undefined;
+}
+
 /** Turns any error from a ccxt call into an AppError; `retryAfterMs` comes from a Retry-After header */
 export function translateCcxtError(
   err: unknown,
@@ -31,6 +61,10 @@ export function translateCcxtError(
   if (err instanceof AppError) return err;
   const hit = TABLE.find(([cls]) => err instanceof cls);
   const raw = err instanceof Error ? err.message : String(err);
+  if (hit === undefined || hit[1] === "EXCHANGE_UNAVAILABLE") {
+    const down = unreachable(err, raw, exchange, doing);
+    if (down !== undefined) return down;
+  }
   // ccxt prefixes messages with the exchange id and may append a whole HTML page
   const detail = raw
     .replace(new RegExp(`^${exchange}\\s*`), "")
