@@ -24,7 +24,10 @@ const TABLE: readonly [new (...args: never[]) => Error, ErrorCode, string][] = [
 // A host that cannot be resolved or that refuses the connection will not answer a retry seconds
 // later (unlike a 5xx or a timeout): say so at once instead of backing off for a minute.
 const UNREACHABLE: readonly [RegExp, string][] = [
-  [/\b(?:ENOTFOUND|EAI_AGAIN|EAI_NONAME)\b(?:\s+(\S+))?/, "the host name cannot be resolved (offline, or DNS)"],
+  [
+    /\b(?:ENOTFOUND|EAI_AGAIN|EAI_NONAME)\b(?:\s+(\S+))?/,
+    "the host name cannot be resolved (offline, or DNS)",
+  ],
   [/\bECONNREFUSED\b(?:\s+(\S+))?/, "the host refused the connection (nothing listens there)"],
   [/\b(?:EHOSTUNREACH|ENETUNREACH|ENETDOWN)\b(?:\s+(\S+))?/, "the network cannot reach the host (offline?)"],
   [/fetch failed: bad port/, "the URL's port is one fetch refuses to use"],
