@@ -1,0 +1,130 @@
+/**
+ * The durable memory of trading: sessions, decisions, order intents and their venue state, fills
+ * and the session's trading state. Every write is committed (fsync'd) before the call returns, so
+ * an intent exists on disk before any byte of its order is sent, and a fill recorded once is never
+ * lost or counted twice. Amounts are exact decimal strings as the venue reports them.
+ */
+
+/** Where an order stands; the allowed moves between them are the domain's transition table */
+export type OrderState =
+  | "intent"
+  | "sent"
+  | "acknowledged"
+  | "partially-filled"
+  | "filled"
+  | "cancelled"
+  | "rejected"
+  | "expired"
+  | "unknown";
+
+/** A session's trading state: halted blocks every new order until a person resolves it */
+export type TradingState = "starting" | "active" | "halted" | "stopped";
+
+export interface SessionRecord {
+  id: string;
+  /** "paper" or "live" */
+  mode: "paper" | "live";
+  venue: string;
+  state: TradingState;
+  /** why the session is halted: the exact differences, one per line */
+  haltReason?: string;
+  /** the session's configuration (strategy, params, symbols, timeframe, capital), never secrets */
+  config: Record<string, unknown>;
+  /** open time of the last candle the session acted on */
+  lastBarTs?: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface DecisionRecord {
+  sessionId: string;
+  /** sequence within the session (1, 2, ...), part of every client order id it causes */
+  seq: number;
+  /** open time of the closed candle decided on */
+  barTs: number;
+  targets: Record<string, number>;
+  explanation: string;
+  createdAt: number;
+}
+
+export interface OrderRecord {
+  clientOrderId: string;
+  sessionId: string;
+  decisionSeq: number;
+  leg: number;
+  venue: string;
+  symbol: string;
+  side: "buy" | "sell";
+  type: "market" | "limit";
+  qty: string;
+  limitPrice?: string;
+  state: OrderState;
+  venueOrderId?: string;
+  /** cumulative filled quantity as the venue reported it */
+  filledQty: string;
+  /** the venue's words when it rejected or expired the order */
+  reason?: string;
+  /** how many times the create was sent (resends reuse the client order id) */
+  attempts: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type OrderPatch = Partial<
+  Pick<OrderRecord, "state" | "venueOrderId" | "filledQty" | "reason" | "attempts">
+>;
+
+export interface FillRecord {
+  venue: string;
+  /** the venue's trade id: (venue, tradeId) is unique, whichever path reported the fill */
+  tradeId: string;
+  clientOrderId: string;
+  sessionId: string;
+  symbol: string;
+  side: "buy" | "sell";
+  qty: string;
+  price: string;
+  fee: string;
+  feeAsset: string;
+  ts: number;
+  /** which path reported it first: websocket, polling, reconciliation or the paper venue */
+  source: "ws" | "poll" | "reconcile" | "paper";
+}
+
+/** One reconciliation pass: ok, or the exact differences found against the venue */
+export interface ReconciliationRecord {
+  sessionId: string;
+  ts: number;
+  ok: boolean;
+  /** one line per difference, e.g. "balance USDT: kairos 9000.5, venue 9100.5" */
+  differences: string[];
+  /** venue orders kairos did not send (flagged, never adopted) */
+  foreignOrders: string[];
+}
+
+export interface OrderStore {
+  createSession(s: SessionRecord): void;
+  getSession(id: string): SessionRecord | undefined;
+  listSessions(): SessionRecord[];
+  /** sets the persisted trading state (and the halt reason when halting) */
+  setState(id: string, state: TradingState, haltReason?: string): void;
+  setLastBar(id: string, barTs: number): void;
+
+  /** the next decision seq; a decision and its intents are committed in one transaction */
+  recordDecision(d: DecisionRecord, intents: OrderRecord[]): void;
+  getDecision(sessionId: string, seq: number): DecisionRecord | undefined;
+  lastDecision(sessionId: string): DecisionRecord | undefined;
+
+  getOrder(clientOrderId: string): OrderRecord | undefined;
+  ordersOf(sessionId: string, states?: readonly OrderState[]): OrderRecord[];
+  /** applies a state change the caller validated against the transition table */
+  updateOrder(clientOrderId: string, patch: OrderPatch): void;
+
+  /** records a fill once, with its order's change in the same transaction; false when (venue, tradeId) was already recorded */
+  addFill(f: FillRecord, orderPatch?: OrderPatch): boolean;
+  fillsOf(sessionId: string): FillRecord[];
+  fillsOfOrder(clientOrderId: string): FillRecord[];
+  addReconciliation(r: ReconciliationRecord): void;
+  lastReconciliation(sessionId: string): ReconciliationRecord | undefined;
+  close(): void;
+}
