@@ -28,7 +28,7 @@ describe("backtest report golden file", () => {
     const html = renderBacktestReport({
       result: r,
       analysis: analyseTrades(r.trades),
-      price: s,
+      prices: [s],
       exchange: "test",
       chartLib: "/* lightweight-charts */",
     });

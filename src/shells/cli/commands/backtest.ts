@@ -143,13 +143,20 @@ function printTable(run: BacktestRun): void {
     .join(", ");
   if (byExit !== "") printLine(`${"exits".padEnd(18)}${byExit}`);
   printLine(`${"benchmark".padEnd(18)}${run.benchmark ?? "none stored (alpha/beta n/a)"}`);
-  const last = r.trades.slice(-5);
+  printLine(`${"assumptions".padEnd(18)}${assumptionsText(run)}`);
+  // the latest exits, oldest of them first, each with its symbol (a portfolio mixes them)
+  const last = [...r.trades].sort((a, b) => a.exitTs - b.exitTs || a.entryTs - b.entryTs).slice(-5);
   if (last.length > 0) {
+    const w = Math.max(6, ...last.map((t) => t.symbol.length));
+    const when = (ts: number): string => new Date(ts).toISOString().slice(0, 16).replace("T", " ");
     printLine("");
     printLine(`last ${last.length} trades:`);
+    printLine(
+      `  ${"symbol".padEnd(w)}  ${"side".padEnd(5)}  ${"entry (UTC)".padEnd(16)}  ${"price".padStart(12)}  ${"exit (UTC)".padEnd(16)}  ${"price".padStart(12)}  ${"return".padStart(8)}  exit reason`,
+    );
     for (const t of last)
       printLine(
-        `  ${t.side.padEnd(5)} ${new Date(t.entryTs).toISOString().slice(0, 16)} @ ${t.entryPrice.toFixed(2)} -> ${new Date(t.exitTs).toISOString().slice(0, 16)} @ ${t.exitPrice.toFixed(2)}  ${pctText(t.returnPct).padStart(8)}  ${t.exitReason}`,
+        `  ${t.symbol.padEnd(w)}  ${t.side.padEnd(5)}  ${when(t.entryTs)}  ${t.entryPrice.toPrecision(7).padStart(12)}  ${when(t.exitTs)}  ${t.exitPrice.toPrecision(7).padStart(12)}  ${pctText(t.returnPct).padStart(8)}  ${t.exitReason}`,
       );
   }
   if (run.lookahead !== undefined) {
@@ -164,6 +171,26 @@ function printTable(run: BacktestRun): void {
             .join("; ")}`,
     );
   }
+}
+
+/** The market and cost assumptions every figure rests on, in one line */
+export function assumptionsText(run: BacktestRun): string {
+  const c = run.result.config;
+  const p3 = (x: number): string => `${(x * 100).toFixed(3)}%`;
+  const slip = c.slippage.kind === "fixed" ? p3(c.slippage.rate) : `${p3(c.slippage.base)} + volume impact`;
+  let funding = "none (spot)";
+  if (c.market === "perp") {
+    const stored = Object.keys(c.fundingHistory ?? {});
+    const assumed = `${(c.fundingRate * 100).toFixed(4)}% per ${c.fundingIntervalMs / 3_600_000}h assumed`;
+    const missing = run.result.symbols.filter((s) => !stored.includes(s));
+    funding =
+      missing.length === 0
+        ? `stored history (${stored.join(", ")})`
+        : stored.length === 0
+          ? `${assumed}, no stored history`
+          : `stored for ${stored.join(", ")}, ${assumed} for ${missing.join(", ")}`;
+  }
+  return `${c.market}, leverage ${c.leverage}, fee ${p3(c.fee)} taker / ${p3(c.makerFee ?? c.fee)} maker, slippage ${slip}, funding ${funding}`;
 }
 
 /** `kairos backtest <strategy|file.ts> ...` */
@@ -291,7 +318,7 @@ export function registerBacktestCommand(program: Command): void {
           const html = renderBacktestReport({
             result: run.result,
             analysis: run.analysis,
-            price: run.series[0]!,
+            prices: run.series,
             exchange: run.exchange,
             chartLib: readChartLibrary(),
             ...(run.lookahead === undefined ? {} : { lookahead: run.lookahead }),
