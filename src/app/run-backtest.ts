@@ -7,12 +7,12 @@ import {
   type BacktestResult,
   defaultExecution,
   type ExecutionConfig,
-  type ExitRules,
   type MarketKind,
 } from "../backtest/types.ts";
 import { parseFraction } from "../backtest/units.ts";
 import { alignSeries } from "../data/align.ts";
 import type { CandleSeries } from "../domain/candle-series.ts";
+import type { ExitRules } from "../domain/decision.ts";
 import { parseTimeframe, type Timeframe, timeframeMs } from "../domain/timeframe.ts";
 import { AppError, invalidInput } from "../errors.ts";
 import type { CandleStore, SeriesKey } from "../ports/candle-store.ts";

@@ -4,7 +4,9 @@ import { describe, expect, it } from "vitest";
 import { scripted, seriesOf } from "../../test/support/backtest-fixtures.ts";
 import { sliceSeries } from "../domain/candle-series.ts";
 import { runEngine } from "./engine.ts";
-import { type Decision, defaultExecution, type ExecutionConfig, type OrderRequest } from "./types.ts";
+import type { Decision } from "../domain/decision.ts";
+import type { OrderRequest } from "../domain/order.ts";
+import { defaultExecution, type ExecutionConfig } from "./types.ts";
 
 const SYM = "BTC/USDT";
 

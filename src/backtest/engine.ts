@@ -5,6 +5,9 @@
  * (4) mark at the close, drawdown stop, (5) the strategy decides on bars [0, t].
  */
 import { type CandleSeries, sliceSeries } from "../domain/candle-series.ts";
+import type { Decision, ExitRules } from "../domain/decision.ts";
+import type { Fill } from "../domain/fill.ts";
+import type { OrderSide } from "../domain/order.ts";
 import { type Timeframe, timeframeMs } from "../domain/timeframe.ts";
 import { invalidInput } from "../errors.ts";
 import type { Strategy, StrategyContext } from "../strategies/types.ts";
@@ -14,15 +17,7 @@ import { buyAndHoldCurve, computeMetrics } from "./metrics.ts";
 import { type ExecutionModels, modelsFrom } from "./models.ts";
 import { closedHigher, type Resampled, resample } from "./resample.ts";
 import { sizeExposure } from "./sizing.ts";
-import type {
-  BacktestResult,
-  Decision,
-  ExecutionConfig,
-  ExitRules,
-  Fill,
-  GapCrossed,
-  OrderSide,
-} from "./types.ts";
+import type { BacktestResult, ExecutionConfig, GapCrossed } from "./types.ts";
 
 export interface EngineInput {
   /** aligned series: same length and timestamps, one per symbol */

@@ -6,7 +6,8 @@
 import { type CandleSeries, sliceSeries } from "../domain/candle-series.ts";
 import { AppError } from "../errors.ts";
 import type { PreparedData, Strategy, StrategyContext } from "../strategies/types.ts";
-import type { Decision, ExitRules, OrderRequest } from "./types.ts";
+import type { Decision, ExitRules } from "../domain/decision.ts";
+import type { OrderRequest } from "../domain/order.ts";
 
 const copySeries = (s: CandleSeries): CandleSeries => ({
   exchange: s.exchange,

@@ -6,7 +6,8 @@
 import { type CandleSeries, sliceSeries } from "../domain/candle-series.ts";
 import type { Strategy } from "../strategies/types.ts";
 import { runEngine } from "./engine.ts";
-import type { Decision, ExecutionConfig } from "./types.ts";
+import type { Decision } from "../domain/decision.ts";
+import type { ExecutionConfig } from "./types.ts";
 
 export interface LookaheadChange {
   /** bar index and open time of the decision that changed */

@@ -8,7 +8,7 @@ import {
   relativeStats,
   sharpeOf,
 } from "./metrics.ts";
-import type { Trade } from "./types.ts";
+import type { Trade } from "../domain/trade.ts";
 
 // hand-computed: returns 0.1, -0.2, 0.25, 0 ; mean 0.0375
 const eq = new Float64Array([100, 110, 88, 110, 110]);

@@ -1,6 +1,7 @@
 import type { Timeframe } from "../domain/timeframe.ts";
 import { barsPerYear } from "../domain/timeframe.ts";
-import type { BuyAndHold, Metrics, Trade } from "./types.ts";
+import type { Trade } from "../domain/trade.ts";
+import type { BuyAndHold, Metrics } from "./types.ts";
 
 /**
  * Figures of a close-marked equity curve, per DESIGN.md. Returns r_i = E_i / E_{i-1} - 1 for

@@ -5,7 +5,8 @@ import { runEngine } from "./engine.ts";
 import { roundToTick, takerPrice } from "./fill-model.ts";
 import { configuredFees, fundingFrom, slippageFrom } from "./models.ts";
 import { analyseTrades, tradesToCsv, weekdayOf } from "./trade-analysis.ts";
-import { defaultExecution, type Trade } from "./types.ts";
+import type { Trade } from "../domain/trade.ts";
+import { defaultExecution } from "./types.ts";
 import { parseFraction } from "./units.ts";
 
 describe("models", () => {

@@ -1,5 +1,5 @@
 /** Trade breakdowns (by symbol, month, weekday, exit reason) and CSV/JSON export of trades */
-import type { Trade } from "./types.ts";
+import type { Trade } from "../domain/trade.ts";
 
 export interface TradeGroup {
   key: string;

@@ -56,24 +56,14 @@
  * position; position exits are resolved before resting orders in a bar, and a position opened
  * inside a bar is checked against its stop in that bar; exits ignore the participation cap.
  */
+import type { Fill } from "../domain/fill.ts";
+import type { MarketType } from "../domain/instrument.ts";
+import type { ExitRules } from "../domain/decision.ts";
 import type { Timeframe } from "../domain/timeframe.ts";
+import type { Trade } from "../domain/trade.ts";
 
-export type MarketKind = "spot" | "perp";
-export type OrderSide = "buy" | "sell";
-export type OrderType = "market" | "limit" | "stop" | "stop-limit";
-export type TimeInForce = "gtc" | "ioc" | "fok";
-export type PositionSide = "long" | "short";
-
-/** Why a position was entered or left; free-form tags from strategies are allowed too */
-export type ExitReason =
-  | "signal"
-  | "stop-loss"
-  | "take-profit"
-  | "trailing-stop"
-  | "liquidation"
-  | "drawdown-stop"
-  | "end-of-data"
-  | (string & {});
+/** The trading nouns (OrderRequest, Decision, Fill, Trade, ExitRules, ...) live in src/domain */
+export type MarketKind = MarketType;
 
 /** Slippage: a fixed fraction, or base + k * (high - low) / open * sqrt(qty / volume) */
 export type SlippageSpec = { kind: "fixed"; rate: number } | { kind: "volume"; base: number; k: number };
@@ -83,13 +73,6 @@ export type SizingSpec =
   | { kind: "fixed-fraction"; fraction: number }
   | { kind: "fixed-notional"; notional: number }
   | { kind: "vol-target"; annualVol: number; lookback: number; maxExposure: number };
-
-/** Stop levels as fractions of the entry price (0.05 = 5%) */
-export interface ExitRules {
-  stopLoss?: number;
-  takeProfit?: number;
-  trailingStop?: number;
-}
 
 /** Everything that decides how orders become fills. Defaults in `defaultExecution()` */
 export interface ExecutionConfig {
@@ -123,69 +106,6 @@ export interface ExecutionConfig {
   cooldownBars: number;
   /** close everything and stop trading when equity falls this fraction below its peak */
   maxDrawdownStop?: number;
-}
-
-/** An order a strategy hands to the engine at bar t's close; active from bar t+1 */
-export interface OrderRequest {
-  symbol: string;
-  side: OrderSide;
-  type: OrderType;
-  /** base-asset quantity, > 0 */
-  qty: number;
-  limitPrice?: number;
-  stopPrice?: number;
-  timeInForce?: TimeInForce;
-  /** a gtc order is cancelled after this many active bars */
-  expireAfterBars?: number;
-  reduceOnly?: boolean;
-  /** reason tag copied into the fill and trade */
-  tag?: string;
-}
-
-/** What `onBar` returns: target exposures per symbol and/or explicit orders, with reasons */
-export interface Decision {
-  targets?: Record<string, number>;
-  orders?: OrderRequest[];
-  /** per-position stop rules set at entry (override the configured ones) */
-  exits?: Record<string, ExitRules>;
-  reason?: string;
-  /** named values (indicators, signals) the look-ahead check compares between runs */
-  values?: Record<string, number>;
-}
-
-export interface Fill {
-  symbol: string;
-  /** open time of the bar the fill happened in */
-  ts: number;
-  bar: number;
-  side: OrderSide;
-  qty: number;
-  price: number;
-  fee: number;
-  liquidity: "maker" | "taker";
-  orderType: OrderType | "stop-loss" | "take-profit" | "trailing-stop" | "liquidation" | "target";
-  reason: string;
-}
-
-/** One round trip. pnl is net of entry and exit fees and funding; returnPct = pnl / entry notional */
-export interface Trade {
-  symbol: string;
-  side: PositionSide;
-  entryTs: number;
-  entryPrice: number;
-  exitTs: number;
-  exitPrice: number;
-  qty: number;
-  fees: number;
-  funding: number;
-  pnl: number;
-  returnPct: number;
-  bars: number;
-  entryReason: string;
-  exitReason: ExitReason;
-  /** maximum adverse / favourable excursion as fractions of entry price (mae <= 0 <= mfe) */
-  mae: number;
-  mfe: number;
 }
 
 /** Summary figures of one run, all computed from the close-marked equity curve (see metrics.ts) */

@@ -4,8 +4,8 @@
  * vectorised form, `exposures(series, params, out)`, that the sweep engine runs over whole arrays.
  */
 
-import type { Decision } from "../backtest/types.ts";
 import type { CandleSeries } from "../domain/candle-series.ts";
+import type { Decision } from "../domain/decision.ts";
 import type { Timeframe } from "../domain/timeframe.ts";
 
 /** What a strategy sees at bar t's close: bars [0, t] of each symbol and its own book */

@@ -1,5 +1,6 @@
 // Small hand-written series and scripted strategies for the backtest tests
-import type { Decision, Trade } from "../../src/backtest/types.ts";
+import type { Decision } from "../../src/domain/decision.ts";
+import type { Trade } from "../../src/domain/trade.ts";
 import type { CandleSeries } from "../../src/domain/candle-series.ts";
 import type { Timeframe } from "../../src/domain/timeframe.ts";
 import { timeframeMs } from "../../src/domain/timeframe.ts";

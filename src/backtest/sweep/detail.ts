@@ -6,7 +6,8 @@
 import type { CandleSeries } from "../../domain/candle-series.ts";
 import type { StrategyFamily } from "../../strategies/family.ts";
 import { buyAndHoldCurve, computeMetrics } from "../metrics.ts";
-import type { Metrics, Trade } from "../types.ts";
+import type { Trade } from "../../domain/trade.ts";
+import type { Metrics } from "../types.ts";
 import { IndicatorCache } from "./indicator-cache.ts";
 import { buildPlan } from "./plan.ts";
 import { hasExits, type SimConfig } from "./simulate.ts";

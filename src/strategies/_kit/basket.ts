@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { Decision } from "../../backtest/types.ts";
+import type { Decision } from "../../domain/decision.ts";
 import type { Timeframe } from "../../domain/timeframe.ts";
 import type { Strategy, StrategyContext } from "../types.ts";
 

@@ -1,4 +1,4 @@
-import type { Decision } from "../../backtest/types.ts";
+import type { Decision } from "../../domain/decision.ts";
 import type { CandleSeries } from "../../domain/candle-series.ts";
 import type { PreparedData, Strategy, StrategyContext } from "../types.ts";
 
