@@ -6,14 +6,14 @@ import { WasmTensorBackend } from "../src/adapters/tfjs/wasm-tensor-backend.ts";
 import { buildForecasters, evaluationData } from "../src/app/evaluate-models.ts";
 import { sliceSeries } from "../src/domain/candle-series.ts";
 import { createRng } from "../src/domain/random.ts";
-import { dieboldMariano } from "../src/forecasting/evaluation/diebold-mariano.ts";
+import { trainGru } from "../src/forecasting/gru/gru-model.ts";
+import { GruParamsSchema } from "../src/forecasting/gru/gru-params.ts";
+import { dieboldMariano } from "../src/research/evaluation/diebold-mariano.ts";
 import {
   defaultEvaluationConfig,
   evaluateForecasters,
   viewUpTo,
-} from "../src/forecasting/evaluation/evaluate.ts";
-import { trainGru } from "../src/forecasting/gru/gru-model.ts";
-import { GruParamsSchema } from "../src/forecasting/gru/gru-params.ts";
+} from "../src/research/evaluation/evaluate.ts";
 import { loadBundledSeries } from "../test/support/bundled-data.ts";
 
 const emit = (o: Record<string, unknown>): void => {

@@ -3,21 +3,21 @@ import { AppError } from "../errors.ts";
 import { arForecaster } from "../forecasting/baselines/ar.ts";
 import { ridgeForecaster } from "../forecasting/baselines/linear.ts";
 import { alwaysUp, lastSign, randomWalk } from "../forecasting/baselines/naive.ts";
-import { CLAIMS, type ClaimRow, type ClaimSetting, judgeClaim } from "../forecasting/claims/claims.ts";
-import { dieboldMariano } from "../forecasting/evaluation/diebold-mariano.ts";
-import { ensembleForecaster } from "../forecasting/evaluation/ensemble.ts";
+import { ensembleForecaster } from "../forecasting/ensemble-forecaster.ts";
+import type { Forecaster } from "../forecasting/forecaster.ts";
+import { gbdtForecaster } from "../forecasting/gbdt-forecaster.ts";
+import { gruForecaster } from "../forecasting/gru/gru-forecaster.ts";
+import { sharedFit } from "../forecasting/shared-fit.ts";
+import type { CandleStore } from "../ports/candle-store.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { TensorBackend } from "../ports/tensor-backend.ts";
+import { CLAIMS, type ClaimRow, type ClaimSetting, judgeClaim } from "../research/claims/claims.ts";
+import { dieboldMariano } from "../research/evaluation/diebold-mariano.ts";
 import {
   defaultEvaluationConfig,
   type EvaluationResult,
   evaluateForecasters,
-} from "../forecasting/evaluation/evaluate.ts";
-import { gbdtForecaster } from "../forecasting/evaluation/gbdt-forecaster.ts";
-import { sharedFit } from "../forecasting/evaluation/shared-fit.ts";
-import type { Forecaster } from "../forecasting/evaluation/types.ts";
-import { gruForecaster } from "../forecasting/gru/gru-forecaster.ts";
-import type { CandleStore } from "../ports/candle-store.ts";
-import type { Clock } from "../ports/clock.ts";
-import type { TensorBackend } from "../ports/tensor-backend.ts";
+} from "../research/evaluation/evaluate.ts";
 import { evaluationData, evaluationGruParams } from "./evaluate-models.ts";
 
 export interface CheckClaimsDeps {

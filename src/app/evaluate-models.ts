@@ -3,21 +3,21 @@ import { invalidInput } from "../errors.ts";
 import { arForecaster } from "../forecasting/baselines/ar.ts";
 import { logisticForecaster, ridgeForecaster } from "../forecasting/baselines/linear.ts";
 import { alwaysUp, drift, lastSign, randomWalk } from "../forecasting/baselines/naive.ts";
+import { buildFeatures } from "../forecasting/features/build-features.ts";
+import type { Forecaster } from "../forecasting/forecaster.ts";
+import { gbdtForecaster } from "../forecasting/gbdt-forecaster.ts";
+import { gruForecaster } from "../forecasting/gru/gru-forecaster.ts";
+import type { GruParamsInput } from "../forecasting/gru/gru-params.ts";
+import type { CandleStore, SeriesKey } from "../ports/candle-store.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { TensorBackend } from "../ports/tensor-backend.ts";
 import {
   defaultEvaluationConfig,
   type EvaluationConfig,
   type EvaluationData,
   type EvaluationResult,
   evaluateForecasters,
-} from "../forecasting/evaluation/evaluate.ts";
-import { gbdtForecaster } from "../forecasting/evaluation/gbdt-forecaster.ts";
-import type { Forecaster } from "../forecasting/evaluation/types.ts";
-import { buildFeatures } from "../forecasting/features/build-features.ts";
-import { gruForecaster } from "../forecasting/gru/gru-forecaster.ts";
-import type { GruParamsInput } from "../forecasting/gru/gru-params.ts";
-import type { CandleStore, SeriesKey } from "../ports/candle-store.ts";
-import type { Clock } from "../ports/clock.ts";
-import type { TensorBackend } from "../ports/tensor-backend.ts";
+} from "../research/evaluation/evaluate.ts";
 import { parseRange, resolveSeries, type SeriesRef } from "./resolve-series.ts";
 
 /** Every forecaster `model evaluate` knows, by name; the naive ones are always included */

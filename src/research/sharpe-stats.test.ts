@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { createRng } from "../domain/random.ts";
+import { normalCdf } from "../maths/distributions.ts";
 import {
   deflatedSharpe,
   expectedMaxSharpe,
   minTrackRecordLength,
   probabilisticSharpe,
 } from "./sharpe-stats.ts";
-import { moments, normCdf, sharpePerBar } from "./stats.ts";
+import { moments, sharpePerBar } from "./stats.ts";
 
 describe("deflated Sharpe ratio", () => {
   it("reproduces the numerical example of Bailey and López de Prado (2014), section 5", () => {
@@ -77,7 +78,7 @@ describe("probabilistic Sharpe ratio", () => {
   it("applies eq. 9 of Bailey and López de Prado (2012) to a hand-worked case", () => {
     // SR^ = 0.1, SR* = 0, T = 101, g3 = -1, g4 = 5: z = 0.1 * 10 / sqrt(1 + 0.1 + 0.01) = 0.949158
     const p = probabilisticSharpe({ sr: 0.1, benchmark: 0, n: 101, skew: -1, kurtosis: 5 });
-    expect(p).toBeCloseTo(normCdf(1 / Math.sqrt(1.11)), 14);
+    expect(p).toBeCloseTo(normalCdf(1 / Math.sqrt(1.11)), 14);
     expect(p).toBeCloseTo(0.828727, 5);
     // negative skew and fat tails lower the confidence against the normal case
     expect(p).toBeLessThan(probabilisticSharpe({ sr: 0.1, benchmark: 0, n: 101, skew: 0, kurtosis: 3 }));

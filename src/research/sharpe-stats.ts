@@ -1,5 +1,5 @@
 import { invalidInput } from "../errors.ts";
-import { normCdf, normInv } from "./stats.ts";
+import { normalCdf, normalQuantile } from "../maths/distributions.ts";
 
 /** Euler-Mascheroni constant, used by the expected maximum of N normals */
 const EULER_GAMMA = 0.5772156649015329;
@@ -32,7 +32,7 @@ export function psrStatistic(x: PsrInput): number {
  * 2012): the probability that the true Sharpe exceeds `benchmark`, given T, skewness and kurtosis.
  */
 export function probabilisticSharpe(x: PsrInput): number {
-  return normCdf(psrStatistic(x));
+  return normalCdf(psrStatistic(x));
 }
 
 /**
@@ -44,7 +44,8 @@ export function expectedMaxSharpe(nTrials: number, variance: number): number {
   if (nTrials === 1 || !(variance > 0)) return 0;
   return (
     Math.sqrt(variance) *
-    ((1 - EULER_GAMMA) * normInv(1 - 1 / nTrials) + EULER_GAMMA * normInv(1 - 1 / (nTrials * Math.E)))
+    ((1 - EULER_GAMMA) * normalQuantile(1 - 1 / nTrials) +
+      EULER_GAMMA * normalQuantile(1 - 1 / (nTrials * Math.E)))
   );
 }
 
@@ -72,7 +73,7 @@ export interface DsrResult {
 export function deflatedSharpe(x: DsrInput): DsrResult {
   const sr0 = expectedMaxSharpe(x.nTrials, x.trialVariance);
   const z = psrStatistic({ sr: x.sr, benchmark: sr0, n: x.n, skew: x.skew, kurtosis: x.kurtosis });
-  return { sr0, probability: normCdf(z), z };
+  return { sr0, probability: normalCdf(z), z };
 }
 
 /**
@@ -81,7 +82,7 @@ export function deflatedSharpe(x: DsrInput): DsrResult {
  */
 export function minTrackRecordLength(x: Omit<PsrInput, "n">, confidence = 0.95): number {
   if (x.sr <= x.benchmark) return Number.POSITIVE_INFINITY;
-  const z = normInv(confidence);
+  const z = normalQuantile(confidence);
   const v = 1 - x.skew * x.sr + ((x.kurtosis - 1) / 4) * x.sr * x.sr;
   return 1 + v * (z / (x.sr - x.benchmark)) ** 2;
 }

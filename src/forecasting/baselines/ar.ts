@@ -1,5 +1,5 @@
-import { normalCdf } from "../evaluation/stats.ts";
-import { batchFrom, type FitInput, type Forecaster, type ForecastView } from "../evaluation/types.ts";
+import { normalCdf } from "../../maths/distributions.ts";
+import { batchFrom, type FitInput, type Forecaster, type ForecastView } from "../forecaster.ts";
 import { ridgeSolve } from "./linalg.ts";
 
 /** Lagged one-bar log returns r_t, r_{t-1}, ..., r_{t-p+1} of sample t, as a row */

@@ -1,5 +1,5 @@
-import { normalCdf } from "../evaluation/stats.ts";
-import { batchFrom, type FitInput, type Forecaster } from "../evaluation/types.ts";
+import { normalCdf } from "../../maths/distributions.ts";
+import { batchFrom, type FitInput, type Forecaster } from "../forecaster.ts";
 import { fitScaler, ridgeSolve, scaleRows } from "./linalg.ts";
 
 const dot = (coef: Float64Array, x: Float64Array, at: number, k: number): number => {

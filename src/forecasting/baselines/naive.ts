@@ -4,7 +4,7 @@ import {
   type ForecastBatch,
   type Forecaster,
   type ForecastView,
-} from "../evaluation/types.ts";
+} from "../forecaster.ts";
 
 const nanArray = (n: number): Float64Array => new Float64Array(n).fill(Number.NaN);
 const upShare = (target: Float64Array): number => {

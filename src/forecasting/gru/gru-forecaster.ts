@@ -1,5 +1,5 @@
-import { normalCdf } from "../evaluation/stats.ts";
-import { batchFrom, type FitInput, type Forecaster } from "../evaluation/types.ts";
+import { normalCdf } from "../../maths/distributions.ts";
+import { batchFrom, type FitInput, type Forecaster } from "../forecaster.ts";
 import { trainGru } from "./gru-model.ts";
 import { type GruParamsInput, GruParamsSchema } from "./gru-params.ts";
 

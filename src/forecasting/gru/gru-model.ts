@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { AppError } from "../../errors.ts";
 import { fitScaler, type Scaler } from "../baselines/linalg.ts";
-import type { ForecastView } from "../evaluation/types.ts";
+import type { ForecastView } from "../forecaster.ts";
 import type { GruParams } from "./gru-params.ts";
 
 /** Everything besides the network needed to reproduce predictions */

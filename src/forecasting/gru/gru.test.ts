@@ -6,9 +6,13 @@ import { openDatabase } from "../../adapters/sqlite/database.ts";
 import { SqliteModelStore } from "../../adapters/sqlite/sqlite-model-store.ts";
 import { WasmTensorBackend } from "../../adapters/tfjs/wasm-tensor-backend.ts";
 import { createRng } from "../../domain/random.ts";
+import {
+  defaultEvaluationConfig,
+  evaluateForecasters,
+  viewUpTo,
+} from "../../research/evaluation/evaluate.ts";
+import { dataFromReturns } from "../../research/evaluation/synthetic-data.ts";
 import { randomWalk } from "../baselines/naive.ts";
-import { defaultEvaluationConfig, evaluateForecasters, viewUpTo } from "../evaluation/evaluate.ts";
-import { dataFromReturns } from "../evaluation/synthetic-data.ts";
 import { gruForecaster } from "./gru-forecaster.ts";
 import { trainGru } from "./gru-model.ts";
 import { GruParamsSchema } from "./gru-params.ts";

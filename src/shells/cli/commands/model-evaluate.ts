@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { evaluateModels, MODEL_NAMES } from "../../../app/evaluate-models.ts";
 import { invalidInput } from "../../../errors.ts";
-import type { ModelHorizonResult } from "../../../forecasting/evaluation/evaluate.ts";
+import type { ModelHorizonResult } from "../../../research/evaluation/evaluate.ts";
 import { printInfo, printJson, printLine } from "../context.ts";
 import { withContainer } from "../with-container.ts";
 import { fmtTs, table } from "./data-format.ts";

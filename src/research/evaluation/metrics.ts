@@ -1,4 +1,4 @@
-import { wilsonInterval } from "./stats.ts";
+import { wilsonInterval } from "../../maths/distributions.ts";
 
 export interface CalibrationBin {
   /** bin of predicted probability [lo, hi) */

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { incompleteBeta, logGamma, normalCdf, normalQuantile, studentTCdf, wilsonInterval } from "./stats.ts";
+import {
+  incompleteBeta,
+  logGamma,
+  normalCdf,
+  normalQuantile,
+  studentTCdf,
+  wilsonInterval,
+} from "./distributions.ts";
 
 describe("distribution functions", () => {
   it("normal CDF and quantile match textbook values", () => {
@@ -37,5 +44,25 @@ describe("distribution functions", () => {
     expect(ci.hi).toBeCloseTo(c + h, 6);
     expect(ci.lo).toBeCloseTo(0.4231, 3);
     expect(ci.hi).toBeCloseTo(0.6153, 3);
+  });
+});
+
+// moved from src/research/stats.test.ts with the one normal CDF (assertions unchanged)
+describe("normal distribution", () => {
+  it("matches published values of the standard normal CDF", () => {
+    // values from R's pnorm / scipy.stats.norm.cdf
+    expect(normalCdf(0)).toBe(0.5);
+    expect(normalCdf(1.96)).toBeCloseTo(0.9750021048517795, 14);
+    expect(normalCdf(-1)).toBeCloseTo(0.15865525393145707, 14);
+    expect(normalCdf(3)).toBeCloseTo(0.9986501019683699, 14);
+    expect(normalCdf(-8)).toBeCloseTo(6.220960574271785e-16, 20);
+  });
+  it("inverts the CDF to machine precision", () => {
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959963984540054, 12);
+    expect(normalQuantile(0.99)).toBeCloseTo(2.3263478740408408, 12);
+    expect(normalQuantile(0.01)).toBeCloseTo(-2.3263478740408408, 12);
+    expect(normalQuantile(1e-10)).toBeCloseTo(-6.361340902404056, 9);
+    for (const p of [1e-6, 0.02, 0.3, 0.5, 0.77, 0.999])
+      expect(normalCdf(normalQuantile(p))).toBeCloseTo(p, 13);
   });
 });

@@ -1,4 +1,4 @@
-import { batchFrom, type FitInput, type Forecaster, type Predictor } from "./types.ts";
+import { batchFrom, type FitInput, type Forecaster, type Predictor } from "./forecaster.ts";
 
 /**
  * Equal-weight ensemble: each member is fitted on the same fold, the value forecast is the mean of

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { createRng } from "../../domain/random.ts";
-import { arForecaster } from "../baselines/ar.ts";
-import { ridgeForecaster } from "../baselines/linear.ts";
-import { alwaysUp, lastSign, randomWalk } from "../baselines/naive.ts";
-import { ensembleForecaster } from "../evaluation/ensemble.ts";
+import { arForecaster } from "../../forecasting/baselines/ar.ts";
+import { ridgeForecaster } from "../../forecasting/baselines/linear.ts";
+import { alwaysUp, lastSign, randomWalk } from "../../forecasting/baselines/naive.ts";
+import { ensembleForecaster } from "../../forecasting/ensemble-forecaster.ts";
 import { defaultEvaluationConfig, evaluateForecasters } from "../evaluation/evaluate.ts";
 import { ar1Returns, dataFromReturns } from "../evaluation/synthetic-data.ts";
 import { CLAIMS, judgeClaim } from "./claims.ts";

@@ -1,9 +1,9 @@
-import type { FeatureMatrix } from "../gbdt/binning.ts";
-import type { GbdtParamsInput } from "../gbdt/params.ts";
-import { predict } from "../gbdt/predict.ts";
-import { trainGbdt } from "../gbdt/train.ts";
-import { normalCdf } from "./stats.ts";
-import { batchFrom, type FitInput, type Forecaster, type ForecastView } from "./types.ts";
+import { normalCdf } from "../maths/distributions.ts";
+import { batchFrom, type FitInput, type Forecaster, type ForecastView } from "./forecaster.ts";
+import type { FeatureMatrix } from "./gbdt/binning.ts";
+import type { GbdtParamsInput } from "./gbdt/params.ts";
+import { predict } from "./gbdt/predict.ts";
+import { trainGbdt } from "./gbdt/train.ts";
 
 /** Rows of the view's row-major features as the GBDT's column matrix */
 function columns(view: ForecastView, rows: Int32Array): FeatureMatrix {

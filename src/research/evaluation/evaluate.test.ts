@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { createRng } from "../../domain/random.ts";
-import { arForecaster } from "../baselines/ar.ts";
-import { logisticForecaster, ridgeForecaster } from "../baselines/linear.ts";
-import { alwaysUp, drift, lastSign, randomWalk } from "../baselines/naive.ts";
+import { arForecaster } from "../../forecasting/baselines/ar.ts";
+import { logisticForecaster, ridgeForecaster } from "../../forecasting/baselines/linear.ts";
+import { alwaysUp, drift, lastSign, randomWalk } from "../../forecasting/baselines/naive.ts";
+import type { Forecaster } from "../../forecasting/forecaster.ts";
+import { gbdtForecaster } from "../../forecasting/gbdt-forecaster.ts";
 import { defaultEvaluationConfig, evaluateForecasters } from "./evaluate.ts";
-import { gbdtForecaster } from "./gbdt-forecaster.ts";
 import { ar1Returns, dataFromReturns } from "./synthetic-data.ts";
-import type { Forecaster } from "./types.ts";
 
 const all = (): Forecaster[] => [
   randomWalk,

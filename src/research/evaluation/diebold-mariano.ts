@@ -1,4 +1,4 @@
-import { studentTCdf } from "./stats.ts";
+import { studentTCdf } from "../../maths/distributions.ts";
 
 export interface DmResult {
   /** mean loss differential (benchmark loss minus model loss: positive favours the model) */

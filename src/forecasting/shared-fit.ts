@@ -1,4 +1,4 @@
-import type { FitInput, Forecaster, Predictor } from "./types.ts";
+import type { FitInput, Forecaster, Predictor } from "./forecaster.ts";
 
 /**
  * Shares one fit of a forecaster between the places that use it in one evaluation (the model
