@@ -5,17 +5,10 @@
  * lost or counted twice. Amounts are exact decimal strings as the venue reports them.
  */
 
-/** Where an order stands; the allowed moves between them are the domain's transition table */
-export type OrderState =
-  | "intent"
-  | "sent"
-  | "acknowledged"
-  | "partially-filled"
-  | "filled"
-  | "cancelled"
-  | "rejected"
-  | "expired"
-  | "unknown";
+import type { OrderStatus } from "../domain/order-status.ts";
+
+/** Where an order stands; it changes only through the domain's transition table */
+export type OrderState = OrderStatus;
 
 /** A session's trading state: halted blocks every new order until a person resolves it */
 export type TradingState = "starting" | "active" | "halted" | "stopped";
@@ -109,6 +102,8 @@ export interface OrderStore {
   /** sets the persisted trading state (and the halt reason when halting) */
   setState(id: string, state: TradingState, haltReason?: string): void;
   setLastBar(id: string, barTs: number): void;
+  /** replaces the session's configuration (e.g. a new balance baseline a person accepted) */
+  setConfig(id: string, config: Record<string, unknown>): void;
 
   /** the next decision seq; a decision and its intents are committed in one transaction */
   recordDecision(d: DecisionRecord, intents: OrderRecord[]): void;
@@ -116,6 +111,8 @@ export interface OrderStore {
   lastDecision(sessionId: string): DecisionRecord | undefined;
 
   getOrder(clientOrderId: string): OrderRecord | undefined;
+  /** the order the venue knows under its own id */
+  orderByVenueId(venue: string, venueOrderId: string): OrderRecord | undefined;
   ordersOf(sessionId: string, states?: readonly OrderState[]): OrderRecord[];
   /** applies a state change the caller validated against the transition table */
   updateOrder(clientOrderId: string, patch: OrderPatch): void;

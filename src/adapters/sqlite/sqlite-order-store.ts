@@ -59,6 +59,7 @@ export const ORDER_MIGRATIONS = {
       UNIQUE (session_id, decision_seq, leg)
     )`,
     "CREATE INDEX trade_orders_session_state ON trade_orders (session_id, state)",
+    "CREATE INDEX trade_orders_venue_id ON trade_orders (venue, venue_order_id)",
     `CREATE TABLE trade_fills (
       venue TEXT NOT NULL,
       trade_id TEXT NOT NULL,
@@ -276,6 +277,14 @@ export class SqliteOrderStore implements OrderStore {
     );
   }
 
+  setConfig(id: string, config: Record<string, unknown>): void {
+    this.run("saving the session's configuration", () =>
+      this.db
+        .prepare("UPDATE trade_sessions SET config = ?, updated_at = ? WHERE id = ?")
+        .run(JSON.stringify(config), this.now(), id),
+    );
+  }
+
   recordDecision(d: DecisionRecord, intents: OrderRecord[]): void {
     this.run("committing the decision and its order intents", () =>
       this.db.transaction(() => {
@@ -319,6 +328,13 @@ export class SqliteOrderStore implements OrderStore {
     const r = this.db.prepare("SELECT * FROM trade_orders WHERE client_order_id = ?").get(clientOrderId) as
       | OrderRow
       | undefined;
+    return r === undefined ? undefined : toOrder(r);
+  }
+
+  orderByVenueId(venue: string, venueOrderId: string): OrderRecord | undefined {
+    const r = this.db
+      .prepare("SELECT * FROM trade_orders WHERE venue = ? AND venue_order_id = ?")
+      .get(venue, venueOrderId) as OrderRow | undefined;
     return r === undefined ? undefined : toOrder(r);
   }
 
