@@ -45,20 +45,41 @@ export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
 export const invalidInput = (message: string, details?: Record<string, unknown>): AppError =>
   new AppError("INVALID_INPUT", message, details === undefined ? {} : { details });
 
-/** Exit codes per error code, used by the CLI; HTTP and MCP mappings live beside it in shells */
-export const EXIT_CODES: Record<ErrorCode, number> = {
-  INVALID_INPUT: 2,
-  DATA_GAP: 3,
-  NOT_FOUND: 4,
-  CONFLICT: 5,
-  RATE_LIMITED: 6,
-  EXCHANGE_UNAVAILABLE: 6,
-  EXCHANGE_ERROR: 7,
-  ORDER_REJECTED: 8,
-  RISK_REJECTED: 8,
-  HALTED: 9,
-  AUTH_FAILED: 10,
-  STRATEGY_FAILED: 11,
-  CANCELLED: 130,
-  INTERNAL: 1,
+/**
+ * The one table of transports: every code's CLI exit code, HTTP status and MCP (JSON-RPC) error
+ * code. Shells read it; nothing else maps codes. MCP codes: -32602 invalid params, -32002 resource
+ * not found (MCP spec), -32603 internal, -32000..-32099 kairos-defined server errors.
+ */
+export const ERROR_TABLE: Readonly<Record<ErrorCode, { exit: number; http: number; mcp: number }>> = {
+  INVALID_INPUT: { exit: 2, http: 400, mcp: -32602 },
+  DATA_GAP: { exit: 3, http: 422, mcp: -32001 },
+  NOT_FOUND: { exit: 4, http: 404, mcp: -32002 },
+  CONFLICT: { exit: 5, http: 409, mcp: -32003 },
+  RATE_LIMITED: { exit: 6, http: 429, mcp: -32004 },
+  EXCHANGE_UNAVAILABLE: { exit: 6, http: 503, mcp: -32005 },
+  EXCHANGE_ERROR: { exit: 7, http: 502, mcp: -32006 },
+  ORDER_REJECTED: { exit: 8, http: 422, mcp: -32007 },
+  RISK_REJECTED: { exit: 8, http: 422, mcp: -32008 },
+  HALTED: { exit: 9, http: 423, mcp: -32009 },
+  AUTH_FAILED: { exit: 10, http: 401, mcp: -32010 },
+  STRATEGY_FAILED: { exit: 11, http: 422, mcp: -32011 },
+  CANCELLED: { exit: 130, http: 499, mcp: -32012 },
+  INTERNAL: { exit: 1, http: 500, mcp: -32603 },
 };
+
+/** Exit codes per error code, used by the CLI (a view of ERROR_TABLE) */
+export const EXIT_CODES: Record<ErrorCode, number> = Object.fromEntries(
+  ERROR_CODES.map((c) => [c, ERROR_TABLE[c].exit]),
+) as Record<ErrorCode, number>;
+
+/**
+ * A bad field of a use case's input: `field` is its path in the input ("from", "params.fast"),
+ * `problem` what is wrong, `allowed` the accepted range or form. The message names the field by its
+ * path; a shell that knows the field under another name (a CLI flag) rebuilds it from the details.
+ */
+export function invalidField(field: string, problem: string, allowed?: string): AppError {
+  const tail = allowed === undefined ? "" : `; allowed: ${allowed}`;
+  return new AppError("INVALID_INPUT", `${field}: ${problem}${tail}`, {
+    details: { field, problem, ...(allowed === undefined ? {} : { allowed }) },
+  });
+}

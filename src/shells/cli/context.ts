@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { safeText } from "./render-error.ts";
 
 /** Options every command takes */
 export interface CliGlobals {
@@ -31,5 +32,6 @@ export function printLine(text = ""): void {
 
 /** Progress and prose that must not pollute --json output */
 export function printInfo(text: string): void {
-  process.stderr.write(`${text}\n`);
+  // file names, headers and exchange replies can hold escapes: shown, never obeyed
+  process.stderr.write(`${safeText(text, true)}\n`);
 }

@@ -17,8 +17,8 @@ export function buildProgram(): Command {
     .option("--home <dir>", "kairos home folder (default ~/.kairos, or $KAIROS_HOME)")
     .option("--json", "machine-readable JSON on stdout")
     .option("--debug", "show the cause chain of errors")
-    .showHelpAfterError()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    // parse errors are rendered by main.ts as one line plus "see `kairos X --help`", not by commander
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: () => undefined });
   program.exitOverride();
   registerBacktestCommand(program);
   registerDataCommand(program);
