@@ -1,7 +1,7 @@
 import type { z } from "zod";
-import type { CachedArray } from "../backtest/sweep/engine.ts";
-import type { IndicatorCache } from "../backtest/sweep/indicator-cache.ts";
 import type { CandleSeries } from "../domain/candle-series.ts";
+import type { CachedArray } from "../indicators/cache/block-summary.ts";
+import type { IndicatorCache } from "../indicators/cache/indicator-cache.ts";
 import type { Strategy } from "./types.ts";
 
 /**

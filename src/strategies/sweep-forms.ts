@@ -1,5 +1,5 @@
-import type { IndicatorCache } from "../backtest/sweep/indicator-cache.ts";
 import type { CandleSeries } from "../domain/candle-series.ts";
+import type { IndicatorCache } from "../indicators/cache/indicator-cache.ts";
 import { ema } from "../indicators/ema.ts";
 import { rollingMax, rollingMin } from "../indicators/rolling-extrema.ts";
 import { rsi } from "../indicators/rsi.ts";

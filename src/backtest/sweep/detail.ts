@@ -4,11 +4,11 @@
  * src/backtest/metrics.ts. Used to inspect a sweep's winners and to check the engines agree.
  */
 import type { CandleSeries } from "../../domain/candle-series.ts";
+import type { Trade } from "../../domain/trade.ts";
+import { IndicatorCache } from "../../indicators/cache/indicator-cache.ts";
 import type { StrategyFamily } from "../../strategies/family.ts";
 import { buyAndHoldCurve, computeMetrics } from "../metrics.ts";
-import type { Trade } from "../../domain/trade.ts";
 import type { Metrics } from "../types.ts";
-import { IndicatorCache } from "./indicator-cache.ts";
 import { buildPlan } from "./plan.ts";
 import { hasExits, type SimConfig } from "./simulate.ts";
 

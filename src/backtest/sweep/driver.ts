@@ -7,9 +7,9 @@
  */
 import type { CandleSeries } from "../../domain/candle-series.ts";
 import { invalidInput } from "../../errors.ts";
+import { BufferPool } from "../../indicators/cache/buffer-pool.ts";
 import type { WorkerPool } from "../../ports/worker-pool.ts";
 import type { StrategyFamily } from "../../strategies/family.ts";
-import { BufferPool } from "./buffer-pool.ts";
 import { runsTiled } from "./engine.ts";
 import { RESULT_STRIDE, type SimConfig } from "./simulate.ts";
 import { prepareSweep, runSweepRange } from "./sweep.ts";

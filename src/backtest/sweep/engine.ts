@@ -1,6 +1,5 @@
-import type { CachedArray, PreparedSeries } from "./prepared.ts";
-
-export type { CachedArray } from "./prepared.ts";
+import type { CachedArray } from "../../indicators/cache/block-summary.ts";
+import type { PreparedSeries } from "./prepared.ts";
 
 import { allocTransitions, crossScan, type TransitionBuffer, transitionsOf } from "./scan.ts";
 import {

@@ -1,8 +1,9 @@
 import type { CandleSeries } from "../../domain/candle-series.ts";
+import type { CachedArray } from "../../indicators/cache/block-summary.ts";
+import type { IndicatorCache } from "../../indicators/cache/indicator-cache.ts";
 import type { StrategyFamily } from "../../strategies/family.ts";
 import { sweepFormOf } from "../../strategies/sweep-forms.ts";
-import type { CachedArray, SweepPlan } from "./engine.ts";
-import type { IndicatorCache } from "./indicator-cache.ts";
+import type { SweepPlan } from "./engine.ts";
 
 /**
  * The plan of a family over parameter combinations: a crossover plan (tiled per-trade kernel) when

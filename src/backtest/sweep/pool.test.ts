@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { loadBundledSeries } from "../../../test/support/bundled-data.ts";
 import { sliceSeries } from "../../domain/candle-series.ts";
+import { IndicatorCache } from "../../indicators/cache/indicator-cache.ts";
 import { emaCross } from "../../strategies/ema-cross/strategy.ts";
 import { FAMILIES } from "../../strategies/registry.ts";
 import { smaCross } from "../../strategies/sma-cross/strategy.ts";
 import { sweepFormOf } from "../../strategies/sweep-forms.ts";
 import { defaultExecution } from "../types.ts";
 import { expandGrid, parseParamAxis } from "./grid.ts";
-import { IndicatorCache } from "./indicator-cache.ts";
 import { prepareSweep, RESULT_STRIDE, runSweepRange, simConfigOf, sweep } from "./sweep.ts";
 
 // released indicator buffers are reused by later sweeps: stale contents must never leak into results

@@ -1,4 +1,4 @@
-import { BLOCK, BLOCK_SHIFT, type CachedArray, SUPER_SHIFT } from "./prepared.ts";
+import { BLOCK, BLOCK_SHIFT, type CachedArray, SUPER_SHIFT } from "../../indicators/cache/block-summary.ts";
 
 // module-local copies: a transpiler may turn imported bindings into getter calls, too slow in hot loops
 const BSHIFT = BLOCK_SHIFT;

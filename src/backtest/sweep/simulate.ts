@@ -1,4 +1,5 @@
-import { BLOCK_SHIFT, type PreparedSeries, SUPER_SHIFT } from "./prepared.ts";
+import { BLOCK_SHIFT, SUPER_SHIFT } from "../../indicators/cache/block-summary.ts";
+import type { PreparedSeries } from "./prepared.ts";
 
 // module-local copies: a transpiler may turn imported bindings into getter calls, too slow in hot loops
 const BSHIFT = BLOCK_SHIFT;

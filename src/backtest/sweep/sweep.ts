@@ -6,12 +6,13 @@
 import type { CandleSeries } from "../../domain/candle-series.ts";
 import { barsPerYear } from "../../domain/timeframe.ts";
 import { invalidInput } from "../../errors.ts";
+import { type F64Alloc, heapAlloc } from "../../indicators/cache/block-summary.ts";
+import { IndicatorCache } from "../../indicators/cache/indicator-cache.ts";
 import type { StrategyFamily } from "../../strategies/family.ts";
 import type { ExecutionConfig } from "../types.ts";
 import { planSize, runPlan, type SweepPlan } from "./engine.ts";
-import { IndicatorCache } from "./indicator-cache.ts";
 import { buildPlan } from "./plan.ts";
-import { type F64Alloc, heapAlloc, type PreparedSeries, prepareSeries } from "./prepared.ts";
+import { type PreparedSeries, prepareSeries } from "./prepared.ts";
 import { RESULT_STRIDE, type SimConfig } from "./simulate.ts";
 
 export { RESULT_FIELDS, RESULT_STRIDE, type ResultField, type SimConfig } from "./simulate.ts";

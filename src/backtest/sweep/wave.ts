@@ -2,8 +2,9 @@
  * The threaded sweep of a crossover plan as a wavefront (see CrossWave). Pure: the atomics live in
  * SharedArrayBuffers the calling thread allocates; any thread count gives the same rows.
  */
+
+import type { IndicatorCache } from "../../indicators/cache/indicator-cache.ts";
 import { type CrossPlan, crossTile, TILE } from "./engine.ts";
-import type { IndicatorCache } from "./indicator-cache.ts";
 import type { PreparedSeries } from "./prepared.ts";
 import { allocTransitions } from "./scan.ts";
 import { finishSimState, initSimState, RESULT_STRIDE, SIM_STATE_STRIDE, type SimConfig } from "./simulate.ts";

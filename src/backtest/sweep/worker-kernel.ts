@@ -6,8 +6,8 @@
  */
 import type { CandleSeries } from "../../domain/candle-series.ts";
 import { invalidInput } from "../../errors.ts";
+import { IndicatorCache, type PackedCache } from "../../indicators/cache/indicator-cache.ts";
 import { getFamily } from "../../strategies/registry.ts";
-import { IndicatorCache, type PackedCache } from "./indicator-cache.ts";
 import { buildPlan } from "./plan.ts";
 import type { PreparedSeries } from "./prepared.ts";
 import type { SimConfig } from "./simulate.ts";

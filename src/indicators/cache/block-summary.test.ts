@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BLOCK, blockCount, blockMinMax, superCount, superMinMax } from "./prepared.ts";
+import { BLOCK, blockCount, blockMinMax, superCount, superMinMax } from "./block-summary.ts";
 
 /** The definition, written plainly: min/max of each block, -Inf/+Inf for a block holding a NaN */
 function naive(src: number[]): { min: number[]; max: number[] } {

@@ -1,6 +1,13 @@
+import {
+  blockCount,
+  blockMinMax,
+  type CachedArray,
+  type F64Alloc,
+  heapAlloc,
+  superCount,
+  superMinMax,
+} from "./block-summary.ts";
 import { BufferPool } from "./buffer-pool.ts";
-import type { CachedArray } from "./engine.ts";
-import { blockCount, blockMinMax, type F64Alloc, heapAlloc, superCount, superMinMax } from "./prepared.ts";
 
 /**
  * A cache's entries as one array per entry (an entry's values and block summaries share one
