@@ -123,7 +123,7 @@ export class CcxtMarketDataSource implements MarketDataSource {
 }
 
 // every string URL under urls.api keeps its path and gets the new origin
-function rewriteOrigins(urls: Record<string, unknown>, base: string): void {
+export function rewriteOrigins(urls: Record<string, unknown>, base: string): void {
   const walk = (o: Record<string, unknown>): void => {
     for (const [k, v] of Object.entries(o)) {
       if (typeof v === "string" && /^https?:\/\//.test(v))

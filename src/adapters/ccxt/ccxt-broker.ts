@@ -1,0 +1,355 @@
+// The Broker port over any ccxt exchange that can create, cancel and fetch orders by client order
+// id. Creates and cancels never throw: their outcomes are values, and anything that may have
+// reached the venue without a clear answer is "ambiguous" (resolve it with lookup), never a failure
+import ccxt, { type Balances, type Exchange, type Order, type Trade } from "ccxt";
+import { AppError, invalidInput } from "../../errors.ts";
+import type {
+  Broker,
+  CancelOutcome,
+  DecimalString,
+  KeyPermissions,
+  MarketRules,
+  OrderSubmission,
+  RejectCode,
+  SubmitOutcome,
+  VenueBalance,
+  VenueFill,
+  VenueOrder,
+  VenueOrderStatus,
+  VenuePosition,
+} from "../../ports/broker.ts";
+import { rewriteOrigins } from "./ccxt-market-data-source.ts";
+import { translateCcxtError } from "./translate-error.ts";
+
+export interface CcxtBrokerOptions {
+  readonly apiKey: string;
+  readonly secret: string;
+  /** replaces the origin of every API URL (the simulated exchange, a proxy) */
+  readonly apiBase?: string;
+  /** per-request timeout, ms (ccxt's default is 10 s) */
+  readonly timeoutMs?: number;
+}
+
+const STATUS: Record<string, VenueOrderStatus> = {
+  open: "open",
+  closed: "filled",
+  canceled: "cancelled",
+  cancelled: "cancelled",
+  expired: "expired",
+  rejected: "rejected",
+};
+
+/** A spot account on a ccxt exchange, e.g. binance (or the simulated exchange through `apiBase`) */
+export class CcxtBroker implements Broker {
+  readonly venue: string;
+  private readonly ex: Exchange;
+  private marketsLoaded: Promise<unknown> | undefined;
+
+  constructor(exchangeId: string, opts: CcxtBrokerOptions) {
+    const id = exchangeId.toLowerCase();
+    const Ctor = (ccxt as unknown as Record<string, new (config: object) => Exchange>)[id];
+    if (!ccxt.exchanges.includes(id) || Ctor === undefined)
+      throw invalidInput(
+        `unknown exchange "${exchangeId}": use a ccxt id such as binance, kraken, okx, bybit`,
+      );
+    this.venue = id;
+    this.ex = new Ctor({
+      apiKey: opts.apiKey,
+      secret: opts.secret,
+      enableRateLimit: true,
+      timeout: opts.timeoutMs ?? 10_000,
+      options: {
+        defaultType: "spot",
+        fetchMarkets: { types: ["spot"] },
+        // open orders of every market are part of reconciliation: asking without a symbol is deliberate
+        warnOnFetchOpenOrdersWithoutSymbol: false,
+        fetchCurrencies: false,
+      },
+    });
+    if (opts.apiBase !== undefined)
+      rewriteOrigins(this.ex.urls as Record<string, unknown>, opts.apiBase.replace(/\/+$/, ""));
+    for (const need of [
+      "createOrder",
+      "cancelOrder",
+      "fetchOrder",
+      "fetchOpenOrders",
+      "fetchMyTrades",
+      "fetchBalance",
+    ])
+      if (this.ex.has[need] !== true)
+        throw invalidInput(`exchange ${id} cannot ${need} through ccxt, so kairos cannot trade there`);
+  }
+
+  async submit(o: OrderSubmission): Promise<SubmitOutcome> {
+    if (o.type === "limit" && o.price === undefined)
+      return { kind: "rejected", code: "other", message: `limit order ${o.clientOrderId} has no price` };
+    try {
+      await this.loadMarkets();
+      const params: Record<string, unknown> = { clientOrderId: o.clientOrderId };
+      if (o.type === "limit") params.timeInForce = (o.timeInForce ?? "gtc").toUpperCase();
+      const placed = await this.ex.createOrder(
+        o.symbol,
+        o.type,
+        o.side,
+        Number(o.quantity),
+        o.price === undefined ? undefined : Number(o.price),
+        params,
+      );
+      return { kind: "accepted", order: this.order(placed, o) };
+    } catch (err) {
+      return this.outcome(err, "submitting", (code, message) => ({ kind: "rejected", code, message }));
+    }
+  }
+
+  async cancel(symbol: string, clientOrderId: string): Promise<CancelOutcome> {
+    try {
+      await this.loadMarkets();
+      const done = await this.ex.cancelOrder("", symbol, { clientOrderId, origClientOrderId: clientOrderId });
+      return { kind: "cancelled", order: this.order(done) };
+    } catch (err) {
+      return this.outcome(err, "cancelling", (_code, message) => ({ kind: "not-open", message }));
+    }
+  }
+
+  async lookup(symbol: string, clientOrderId: string): Promise<VenueOrder | undefined> {
+    await this.loadMarkets();
+    try {
+      const o = await this.ex.fetchOrder("", symbol, { clientOrderId, origClientOrderId: clientOrderId });
+      return this.order(o);
+    } catch (err) {
+      if (err instanceof ccxt.OrderNotFound) return undefined;
+      throw this.translate(err, `looking up order ${clientOrderId}`);
+    }
+  }
+
+  async openOrders(symbol?: string): Promise<VenueOrder[]> {
+    await this.loadMarkets();
+    const rows = await this.read(`fetching open orders`, () => this.ex.fetchOpenOrders(symbol));
+    return rows.map((r) => this.order(r));
+  }
+
+  async fillsSince(symbol: string, sinceMs: number): Promise<VenueFill[]> {
+    await this.loadMarkets();
+    const out = new Map<string, VenueFill>();
+    let since = sinceMs;
+    // pages overlap on their last millisecond, so fills are keyed by trade id
+    for (;;) {
+      const page: Trade[] = await this.read(`fetching ${symbol} fills`, () =>
+        this.ex.fetchMyTrades(symbol, since, 1000),
+      );
+      let newest = since;
+      let added = 0;
+      for (const t of page) {
+        const f = this.fill(t);
+        if (!out.has(f.tradeId)) added++;
+        out.set(f.tradeId, f);
+        newest = Math.max(newest, f.ts);
+      }
+      if (page.length < 1000 || added === 0) break;
+      since = newest;
+    }
+    return [...out.values()].sort((a, b) => a.ts - b.ts || Number(a.tradeId) - Number(b.tradeId));
+  }
+
+  async balances(): Promise<VenueBalance[]> {
+    const bal = await this.fetchBalance();
+    const out: VenueBalance[] = [];
+    for (const [asset, v] of Object.entries(bal)) {
+      if (["info", "free", "used", "total", "timestamp", "datetime", "debt"].includes(asset)) continue;
+      const b = v as { free?: number; used?: number };
+      const free = decimal(b.free ?? 0);
+      const locked = decimal(b.used ?? 0);
+      if (!isZero(free) || !isZero(locked)) out.push({ asset, free, locked });
+    }
+    return out.sort((a, b) => a.asset.localeCompare(b.asset));
+  }
+
+  async positions(symbols: readonly string[]): Promise<VenuePosition[]> {
+    await this.loadMarkets();
+    const bal = await this.balances();
+    return symbols.map((symbol) => {
+      const base = this.market(symbol).base;
+      const b = bal.find((x) => x.asset === base);
+      return { symbol, quantity: b === undefined ? "0" : addDecimal(b.free, b.locked) };
+    });
+  }
+
+  async serverTime(): Promise<number> {
+    const t = await this.read("fetching the server time", () => this.ex.fetchTime());
+    return Number(t);
+  }
+
+  async marketRules(symbol: string): Promise<MarketRules> {
+    await this.loadMarkets();
+    const m = this.market(symbol);
+    const tickMode = this.ex.precisionMode === ccxt.TICK_SIZE;
+    const step = (p: number | undefined): DecimalString =>
+      p === undefined ? "0" : tickMode ? decimal(p) : decimal(10 ** -p);
+    return {
+      symbol,
+      base: m.base,
+      quote: m.quote,
+      marketType: m.spot === true ? "spot" : "perp",
+      tickSize: step(m.precision?.price),
+      stepSize: step(m.precision?.amount),
+      minQuantity: decimal(m.limits?.amount?.min ?? 0),
+      ...(m.limits?.amount?.max === undefined ? {} : { maxQuantity: decimal(m.limits.amount.max) }),
+      minNotional: decimal(m.limits?.cost?.min ?? 0),
+    };
+  }
+
+  async permissions(): Promise<KeyPermissions> {
+    const info = ((await this.fetchBalance()).info ?? {}) as Record<string, unknown>;
+    const flag = (k: string): boolean | undefined =>
+      typeof info[k] === "boolean" ? (info[k] as boolean) : undefined;
+    return { canTrade: flag("canTrade"), canWithdraw: flag("canWithdraw") };
+  }
+
+  async close(): Promise<void> {
+    await this.ex.close();
+  }
+
+  private fetchBalance(): Promise<Balances> {
+    return this.read("fetching balances", () => this.ex.fetchBalance());
+  }
+
+  private market(symbol: string) {
+    const m = this.ex.markets?.[symbol];
+    if (m === undefined) throw new AppError("NOT_FOUND", `${this.venue} has no market ${symbol}`);
+    return m;
+  }
+
+  private async loadMarkets(): Promise<void> {
+    this.marketsLoaded ??= this.read("loading markets", () => this.ex.loadMarkets());
+    try {
+      await this.marketsLoaded;
+    } catch (err) {
+      this.marketsLoaded = undefined;
+      throw err;
+    }
+  }
+
+  private order(o: Order, sent?: OrderSubmission): VenueOrder {
+    const status = STATUS[o.status ?? ""] ?? "open";
+    const filled = o.filled ?? 0;
+    const out: VenueOrder = {
+      clientOrderId: o.clientOrderId ?? sent?.clientOrderId ?? "",
+      venueOrderId: String(o.id),
+      symbol: o.symbol ?? sent?.symbol ?? "",
+      side: o.side === "sell" ? "sell" : "buy",
+      type: o.type === "limit" ? "limit" : "market",
+      status,
+      quantity: decimal(o.amount ?? Number(sent?.quantity ?? 0)),
+      filledQuantity: decimal(filled),
+      createdAt: o.timestamp ?? 0,
+      ...(o.type === "limit" && o.price !== undefined ? { price: decimal(o.price) } : {}),
+      ...(filled > 0 && o.average !== undefined ? { averagePrice: decimal(o.average) } : {}),
+      ...(o.lastUpdateTimestamp === undefined ? {} : { updatedAt: o.lastUpdateTimestamp }),
+    };
+    return out;
+  }
+
+  private fill(t: Trade): VenueFill {
+    return {
+      venue: this.venue,
+      tradeId: String(t.id),
+      venueOrderId: String(t.order ?? ""),
+      symbol: t.symbol ?? "",
+      side: t.side === "sell" ? "sell" : "buy",
+      quantity: decimal(t.amount ?? 0),
+      price: decimal(t.price ?? 0),
+      fee: decimal(t.fee?.cost ?? 0),
+      feeCurrency: t.fee?.currency ?? "",
+      ...(t.takerOrMaker === "maker" || t.takerOrMaker === "taker" ? { liquidity: t.takerOrMaker } : {}),
+      ts: t.timestamp ?? 0,
+    };
+  }
+
+  /**
+   * Classifies a failed create or cancel: rate limits are "throttled" (not processed), anything
+   * that may have reached the venue without a readable answer is "ambiguous", and only an error
+   * the venue itself returned is its word (`refused`)
+   */
+  private outcome<T>(
+    err: unknown,
+    doing: string,
+    refused: (code: RejectCode, message: string) => T,
+  ):
+    | T
+    | { kind: "throttled"; retryAfterMs: number | undefined; message: string }
+    | { kind: "ambiguous"; message: string } {
+    const message = this.translate(err, doing).message;
+    if (err instanceof ccxt.DDoSProtection || err instanceof ccxt.RateLimitExceeded)
+      return { kind: "throttled", retryAfterMs: this.retryAfterMs(), message };
+    if (err instanceof ccxt.OperationFailed || !(err instanceof ccxt.BaseError))
+      return { kind: "ambiguous", message };
+    if (!(err instanceof ccxt.ExchangeError)) return { kind: "ambiguous", message };
+    const raw = err.message;
+    let code: RejectCode = "other";
+    if (err instanceof ccxt.DuplicateOrderId || /Duplicate order/i.test(raw))
+      code = "duplicate-client-order-id";
+    else if (err instanceof ccxt.InsufficientFunds) code = "insufficient-funds";
+    else if (err instanceof ccxt.BadSymbol) code = "unknown-symbol";
+    else if (/Filter failure|-1013|LOT_SIZE|PRICE_FILTER|NOTIONAL/.test(raw)) code = "filter-failure";
+    return refused(code, message);
+  }
+
+  private retryAfterMs(): number | undefined {
+    const h = (this.ex.last_response_headers ?? {}) as Record<string, string>;
+    const sec = Number(h["retry-after"] ?? h["Retry-After"]);
+    return Number.isFinite(sec) ? sec * 1000 : undefined;
+  }
+
+  private translate(err: unknown, doing: string): AppError {
+    return translateCcxtError(err, this.venue, doing, this.retryAfterMs());
+  }
+
+  private async read<T>(doing: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw this.translate(err, doing);
+    }
+  }
+}
+
+/** A ccxt number as a plain decimal string: ccxt parsed it from the venue's text, and the shortest round-trip form gives that text back */
+export function decimal(x: number): DecimalString {
+  if (!Number.isFinite(x)) return "0";
+  const s = String(x);
+  if (!/e/i.test(s)) return s;
+  const [mant, expS] = s.split(/e/i) as [string, string];
+  const exp = Number(expS);
+  const neg = mant.startsWith("-");
+  const digits = mant.replace(/^-/, "").replace(".", "");
+  const point = mant.replace(/^-/, "").indexOf(".");
+  const intLen = (point < 0 ? digits.length : point) + exp;
+  const body =
+    intLen <= 0
+      ? `0.${"0".repeat(-intLen)}${digits}`
+      : intLen >= digits.length
+        ? digits + "0".repeat(intLen - digits.length)
+        : `${digits.slice(0, intLen)}.${digits.slice(intLen)}`;
+  return (neg ? "-" : "") + body;
+}
+
+const isZero = (d: DecimalString): boolean => /^-?0*(\.0*)?$/.test(d);
+
+/** Exact sum of two decimal strings */
+export function addDecimal(a: DecimalString, b: DecimalString): DecimalString {
+  const scale = Math.max(fracLen(a), fracLen(b));
+  const toInt = (d: string): bigint => {
+    const neg = d.startsWith("-");
+    const [i, f = ""] = d.replace(/^-/, "").split(".");
+    const v = BigInt((i ?? "0") + f.padEnd(scale, "0"));
+    return neg ? -v : v;
+  };
+  const sum = toInt(a) + toInt(b);
+  const neg = sum < 0n;
+  const digits = (neg ? -sum : sum).toString().padStart(scale + 1, "0");
+  const whole = digits.slice(0, digits.length - scale);
+  const frac = digits.slice(digits.length - scale).replace(/0+$/, "");
+  return `${neg ? "-" : ""}${whole}${frac === "" ? "" : `.${frac}`}`;
+}
+
+const fracLen = (d: string): number => (d.split(".")[1] ?? "").length;

@@ -1,0 +1,308 @@
+// The simulated exchange's books, the truth tests compare against: orders, trades and balances, all
+// in exact 1e-8 units. Every fill moves balances here and only here, so
+// balance = initial + sum(fills) - fees holds by construction and `check()` proves it
+import { formatUnits, minUnits, mulUnits } from "./units.ts";
+
+export type SimSide = "BUY" | "SELL";
+export type SimOrderType = "MARKET" | "LIMIT";
+export type SimTif = "GTC" | "IOC" | "FOK";
+export type SimOrderStatus = "NEW" | "PARTIALLY_FILLED" | "FILLED" | "CANCELED" | "REJECTED" | "EXPIRED";
+
+export interface SimOrder {
+  readonly orderId: number;
+  readonly clientOrderId: string;
+  /** Binance id, "BTCUSDT" */
+  readonly symbol: string;
+  readonly base: string;
+  readonly quote: string;
+  readonly side: SimSide;
+  readonly type: SimOrderType;
+  readonly timeInForce: SimTif;
+  /** 0 for market orders */
+  readonly price: bigint;
+  readonly origQty: bigint;
+  executedQty: bigint;
+  /** sum of price x qty of its fills */
+  cumQuote: bigint;
+  status: SimOrderStatus;
+  /** market time of acceptance and of the last change */
+  readonly time: number;
+  updateTime: number;
+  /** what acceptance reserved and has not yet been spent (quote for buys, base for sells) */
+  lockLeft: bigint;
+  /** true when created by the exchange itself (a "manual" order a test places behind kairos's back) */
+  readonly external: boolean;
+}
+
+export interface SimTrade {
+  readonly id: number;
+  readonly orderId: number;
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly side: SimSide;
+  readonly price: bigint;
+  readonly qty: bigint;
+  readonly quoteQty: bigint;
+  /** always in the quote asset, like the backtest's fee model */
+  readonly commission: bigint;
+  readonly commissionAsset: string;
+  readonly time: number;
+  readonly isMaker: boolean;
+}
+
+export interface SimBalance {
+  free: bigint;
+  locked: bigint;
+}
+
+/** A change the user-data stream reports */
+export type LedgerEvent =
+  | { kind: "order"; order: SimOrder; execType: "NEW" | "CANCELED" | "REJECTED" | "EXPIRED" }
+  | { kind: "trade"; order: SimOrder; trade: SimTrade }
+  | { kind: "balances"; assets: string[]; time: number };
+
+/** The ledger as JSON (GET /sim/ledger): decimal strings with 8 decimals */
+export interface LedgerJson {
+  initial: Record<string, string>;
+  balances: Record<string, { free: string; locked: string }>;
+  orders: Record<string, unknown>[];
+  fills: Record<string, unknown>[];
+  deposits: { asset: string; amount: string; time: number }[];
+}
+
+export class Ledger {
+  readonly balances = new Map<string, SimBalance>();
+  readonly initial = new Map<string, bigint>();
+  readonly orders: SimOrder[] = [];
+  readonly trades: SimTrade[] = [];
+  readonly deposits: { asset: string; amount: bigint; time: number }[] = [];
+  private readonly byId = new Map<number, SimOrder>();
+  private readonly byClient = new Map<string, SimOrder>();
+  private nextOrderId = 1;
+  private nextTradeId = 1;
+  private readonly listeners: ((e: LedgerEvent) => void)[] = [];
+
+  constructor(initial: Record<string, bigint>) {
+    for (const [a, v] of Object.entries(initial)) {
+      this.initial.set(a, v);
+      this.balances.set(a, { free: v, locked: 0n });
+    }
+  }
+
+  onEvent(fn: (e: LedgerEvent) => void): void {
+    this.listeners.push(fn);
+  }
+
+  balance(asset: string): SimBalance {
+    let b = this.balances.get(asset);
+    if (b === undefined) {
+      b = { free: 0n, locked: 0n };
+      this.balances.set(asset, b);
+    }
+    return b;
+  }
+
+  order(orderId: number): SimOrder | undefined {
+    return this.byId.get(orderId);
+  }
+
+  /** Client order ids are unique per account for ever (Binance: among open orders), so a resend can never double an order */
+  byClientId(clientOrderId: string): SimOrder | undefined {
+    return this.byClient.get(clientOrderId);
+  }
+
+  /** A deposit (or withdrawal when negative) made behind the client's back */
+  deposit(asset: string, amount: bigint, time: number): void {
+    this.balance(asset).free += amount;
+    this.deposits.push({ asset, amount, time });
+    this.emit({ kind: "balances", assets: [asset], time });
+  }
+
+  /** Records an accepted order and reserves `lock` (quote for buys, base for sells); the caller checked funds */
+  accept(
+    o: Omit<
+      SimOrder,
+      "orderId" | "executedQty" | "cumQuote" | "status" | "updateTime" | "lockLeft" | "external"
+    > & {
+      external?: boolean;
+    },
+    lock: bigint,
+  ): SimOrder {
+    const order: SimOrder = {
+      ...o,
+      orderId: this.nextOrderId++,
+      executedQty: 0n,
+      cumQuote: 0n,
+      status: "NEW",
+      updateTime: o.time,
+      lockLeft: lock,
+      external: o.external ?? false,
+    };
+    const b = this.balance(order.side === "BUY" ? order.quote : order.base);
+    b.free -= lock;
+    b.locked += lock;
+    this.orders.push(order);
+    this.byId.set(order.orderId, order);
+    this.byClient.set(order.clientOrderId, order);
+    this.emit({ kind: "order", order, execType: "NEW" });
+    if (lock > 0n)
+      this.emit({
+        kind: "balances",
+        assets: [order.side === "BUY" ? order.quote : order.base],
+        time: o.time,
+      });
+    return order;
+  }
+
+  /** Applies one execution; buys pay cost + fee from their reservation first, then from free quote */
+  fill(order: SimOrder, qty: bigint, price: bigint, fee: bigint, isMaker: boolean, time: number): SimTrade {
+    const quoteQty = mulUnits(price, qty);
+    const base = this.balance(order.base);
+    const quote = this.balance(order.quote);
+    if (order.side === "BUY") {
+      const pay = quoteQty + fee;
+      const fromLock = minUnits(pay, order.lockLeft);
+      order.lockLeft -= fromLock;
+      quote.locked -= fromLock;
+      quote.free -= pay - fromLock;
+      base.free += qty;
+    } else {
+      const fromLock = minUnits(qty, order.lockLeft);
+      order.lockLeft -= fromLock;
+      base.locked -= fromLock;
+      base.free -= qty - fromLock;
+      quote.free += quoteQty - fee;
+    }
+    order.executedQty += qty;
+    order.cumQuote += quoteQty;
+    order.updateTime = time;
+    order.status = order.executedQty >= order.origQty ? "FILLED" : "PARTIALLY_FILLED";
+    const trade: SimTrade = {
+      id: this.nextTradeId++,
+      orderId: order.orderId,
+      clientOrderId: order.clientOrderId,
+      symbol: order.symbol,
+      side: order.side,
+      price,
+      qty,
+      quoteQty,
+      commission: fee,
+      commissionAsset: order.quote,
+      time,
+      isMaker,
+    };
+    this.trades.push(trade);
+    if (order.status === "FILLED") this.release(order);
+    this.emit({ kind: "trade", order, trade });
+    this.emit({ kind: "balances", assets: [order.base, order.quote], time });
+    return trade;
+  }
+
+  /** Closes an open order (cancelled by the client, expired by time in force) and frees its reservation */
+  close(order: SimOrder, status: "CANCELED" | "EXPIRED", time: number): void {
+    order.status = status;
+    order.updateTime = time;
+    this.release(order);
+    this.emit({ kind: "order", order, execType: status });
+    this.emit({ kind: "balances", assets: [order.side === "BUY" ? order.quote : order.base], time });
+  }
+
+  isOpen = (o: SimOrder): boolean => o.status === "NEW" || o.status === "PARTIALLY_FILLED";
+
+  /**
+   * Proves the books add up: per asset, free + locked = initial + deposits + bought - sold - fees,
+   * locks equal what open orders reserve, and nothing is negative. Returns the problems found
+   */
+  check(): string[] {
+    const expect = new Map<string, bigint>(this.initial);
+    const add = (a: string, v: bigint): void => {
+      expect.set(a, (expect.get(a) ?? 0n) + v);
+    };
+    for (const d of this.deposits) add(d.asset, d.amount);
+    for (const t of this.trades) {
+      const o = this.byId.get(t.orderId)!;
+      if (t.side === "BUY") {
+        add(o.base, t.qty);
+        add(o.quote, -(t.quoteQty + t.commission));
+      } else {
+        add(o.base, -t.qty);
+        add(o.quote, t.quoteQty - t.commission);
+      }
+    }
+    const locks = new Map<string, bigint>();
+    for (const o of this.orders) {
+      if (!this.isOpen(o)) continue;
+      const a = o.side === "BUY" ? o.quote : o.base;
+      locks.set(a, (locks.get(a) ?? 0n) + o.lockLeft);
+    }
+    const problems: string[] = [];
+    const assets = new Set([...expect.keys(), ...this.balances.keys()]);
+    for (const a of assets) {
+      const b = this.balance(a);
+      const want = expect.get(a) ?? 0n;
+      if (b.free + b.locked !== want)
+        problems.push(`${a}: free+locked ${formatUnits(b.free + b.locked)} != expected ${formatUnits(want)}`);
+      if (b.locked !== (locks.get(a) ?? 0n))
+        problems.push(
+          `${a}: locked ${formatUnits(b.locked)} != open orders' reservations ${formatUnits(locks.get(a) ?? 0n)}`,
+        );
+      if (b.free < 0n || b.locked < 0n) problems.push(`${a}: negative balance`);
+    }
+    for (const o of this.orders)
+      if (o.executedQty > o.origQty) problems.push(`order ${o.orderId}: executed > quantity`);
+    return problems;
+  }
+
+  toJson(): LedgerJson {
+    const f = formatUnits;
+    return {
+      initial: Object.fromEntries([...this.initial].map(([a, v]) => [a, f(v)])),
+      balances: Object.fromEntries(
+        [...this.balances].map(([a, b]) => [a, { free: f(b.free), locked: f(b.locked) }]),
+      ),
+      orders: this.orders.map((o) => ({
+        orderId: o.orderId,
+        clientOrderId: o.clientOrderId,
+        symbol: o.symbol,
+        side: o.side,
+        type: o.type,
+        timeInForce: o.timeInForce,
+        price: f(o.price),
+        origQty: f(o.origQty),
+        executedQty: f(o.executedQty),
+        cummulativeQuoteQty: f(o.cumQuote),
+        status: o.status,
+        time: o.time,
+        updateTime: o.updateTime,
+        external: o.external,
+      })),
+      fills: this.trades.map((t) => ({
+        id: t.id,
+        orderId: t.orderId,
+        clientOrderId: t.clientOrderId,
+        symbol: t.symbol,
+        side: t.side,
+        price: f(t.price),
+        qty: f(t.qty),
+        quoteQty: f(t.quoteQty),
+        commission: f(t.commission),
+        commissionAsset: t.commissionAsset,
+        time: t.time,
+        isMaker: t.isMaker,
+      })),
+      deposits: this.deposits.map((d) => ({ asset: d.asset, amount: f(d.amount), time: d.time })),
+    };
+  }
+
+  private release(order: SimOrder): void {
+    if (order.lockLeft === 0n) return;
+    const b = this.balance(order.side === "BUY" ? order.quote : order.base);
+    b.locked -= order.lockLeft;
+    b.free += order.lockLeft;
+    order.lockLeft = 0n;
+  }
+
+  private emit(e: LedgerEvent): void {
+    for (const fn of this.listeners) fn(e);
+  }
+}

@@ -1,0 +1,154 @@
+// The market clock drives the replay: whenever it passes a bar's close, that bar of every market is
+// handed to the venue, whose fills land in the ledger (split into parts when the seed says so) and
+// whose closed candles go out on the kline streams
+import { timeframeMs } from "../../domain/timeframe.ts";
+import type { FaultPlan } from "./faults.ts";
+import type { Ledger } from "./ledger.ts";
+import type { SimMarket } from "./markets.ts";
+import type { Matcher } from "./matcher.ts";
+import { feeOn, type SimFees } from "./orders.ts";
+import type { Streams } from "./streams.ts";
+import { floorTo, formatUnits, mulUnits, SCALE, unitsOf } from "./units.ts";
+
+interface Cursor {
+  market: SimMarket;
+  matcher: Matcher;
+  /** next bar index of the finest series to close */
+  next: number;
+  tfMs: number;
+  /** per replayed timeframe, the next bar to announce on its kline stream */
+  klineNext: number[];
+}
+
+export class Replay {
+  private readonly cursors: Cursor[] = [];
+
+  constructor(
+    markets: Iterable<SimMarket>,
+    makeMatcher: (m: SimMarket) => Matcher,
+    private readonly ledger: Ledger,
+    private readonly fees: SimFees,
+    private readonly faults: FaultPlan,
+    private readonly streams: Streams,
+    start: number,
+  ) {
+    for (const m of markets) {
+      const s = m.series[0]!;
+      const tfMs = timeframeMs(s.timeframe);
+      // bars that closed before the start are history: never matched
+      let next = 0;
+      while (next < s.ts.length && s.ts[next]! + tfMs <= start) next++;
+      const klineNext = m.series.map((x) => {
+        const ms = timeframeMs(x.timeframe);
+        let k = 0;
+        while (k < x.ts.length && x.ts[k]! + ms <= start) k++;
+        return k;
+      });
+      this.cursors.push({ market: m, matcher: makeMatcher(m), next, tfMs, klineNext });
+    }
+  }
+
+  matcherOf(symbolId: string): Matcher | undefined {
+    return this.cursors.find((c) => c.market.id === symbolId)?.matcher;
+  }
+
+  /** The price market-order checks use: the open of the bar in progress, else the last close */
+  refPrice(m: SimMarket, now: number): bigint {
+    const c = this.cursors.find((x) => x.market === m)!;
+    const s = m.series[0]!;
+    const i = Math.min(c.next, s.ts.length - 1);
+    return unitsOf(s.ts[i]! <= now ? s.open[i]! : s.close[Math.max(0, i - 1)]!);
+  }
+
+  /** Closes, in time order, every bar whose close is at or before `now` */
+  advance(now: number): void {
+    for (;;) {
+      let best: Cursor | undefined;
+      let bestClose = Number.POSITIVE_INFINITY;
+      for (const c of this.cursors) {
+        const s = c.market.series[0]!;
+        if (c.next >= s.ts.length) continue;
+        const close = s.ts[c.next]! + c.tfMs;
+        if (close <= now && close < bestClose) {
+          best = c;
+          bestClose = close;
+        }
+      }
+      if (best === undefined) break;
+      this.closeBar(best, bestClose);
+      best.next++;
+    }
+    for (const c of this.cursors) this.announceKlines(c, now);
+  }
+
+  private closeBar(c: Cursor, closeTime: number): void {
+    const out = c.matcher.closeBar(c.next);
+    const m = c.market;
+    for (const fill of out.fills) {
+      const o = this.ledger.order(fill.id);
+      if (o === undefined || !this.ledger.isOpen(o)) continue;
+      const price = unitsOf(fill.price);
+      let qty = floorTo(unitsOf(fill.qty), m.stepSize);
+      const left = o.origQty - o.executedQty;
+      if (qty > left) qty = left;
+      const ppm = fill.maker ? this.fees.makerPpm : this.fees.takerPpm;
+      if (o.side === "BUY") {
+        // the spot cash cap of the backtest: never pay more than the order's reserve plus free quote
+        const have = o.lockLeft + this.ledger.balance(o.quote).free;
+        const perUnit = price + feeOn(price, ppm);
+        const most = floorTo((have * SCALE) / perUnit, m.stepSize);
+        if (qty > most) qty = most;
+      } else {
+        const have = o.lockLeft + this.ledger.balance(o.base).free;
+        if (qty > have) qty = floorTo(have, m.stepSize);
+      }
+      if (qty <= 0n) continue;
+      const parts = Number(qty / m.stepSize) >= 2 ? this.faults.parts() : 1;
+      let done = 0n;
+      for (let k = 0; k < parts; k++) {
+        const q = k === parts - 1 ? qty - done : floorTo(qty / BigInt(parts), m.stepSize);
+        if (q <= 0n) continue;
+        done += q;
+        this.ledger.fill(o, q, price, feeOn(mulUnits(price, q), ppm), fill.maker, closeTime);
+      }
+    }
+    for (const id of out.expired) {
+      const o = this.ledger.order(id);
+      if (o !== undefined && this.ledger.isOpen(o)) this.ledger.close(o, "EXPIRED", closeTime);
+    }
+    // a market order the venue could not fill in its bar (cash cap) ends like Binance's: expired
+    for (const o of this.ledger.orders)
+      if (o.symbol === m.id && o.type === "MARKET" && this.ledger.isOpen(o) && o.time < closeTime) {
+        c.matcher.cancel(o.orderId);
+        this.ledger.close(o, "EXPIRED", closeTime);
+      }
+  }
+
+  private announceKlines(c: Cursor, now: number): void {
+    c.market.series.forEach((s, j) => {
+      const ms = timeframeMs(s.timeframe);
+      for (let k = c.klineNext[j]!; k < s.ts.length && s.ts[k]! + ms <= now; k++) {
+        const stream = `${c.market.id.toLowerCase()}@kline_${s.timeframe}`;
+        const px = (x: number): string => formatUnits(unitsOf(x));
+        this.streams.kline(stream, {
+          e: "kline",
+          E: s.ts[k]! + ms,
+          s: c.market.id,
+          k: {
+            t: s.ts[k]!,
+            T: s.ts[k]! + ms - 1,
+            s: c.market.id,
+            i: s.timeframe,
+            o: px(s.open[k]!),
+            c: px(s.close[k]!),
+            h: px(s.high[k]!),
+            l: px(s.low[k]!),
+            v: px(s.volume[k]!),
+            x: true,
+          },
+        });
+        c.klineNext[j] = k + 1;
+      }
+    });
+  }
+}

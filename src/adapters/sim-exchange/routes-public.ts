@@ -1,0 +1,94 @@
+// Binance spot public REST answered from the replayed series: a candle exists once it has opened on
+// the market clock, and the one holding the clock is served unclosed, as Binance does
+import { isTimeframe, timeframeMs } from "../../domain/timeframe.ts";
+import { exchangeInfoSymbol, type SimMarket } from "./markets.ts";
+import { formatUnits, unitsOf } from "./units.ts";
+
+/** An answer: HTTP status and JSON body */
+export interface Reply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export const ok = (body: unknown): Reply => ({ status: 200, body });
+export const fail = (status: number, code: number, msg: string): Reply => ({ status, body: { code, msg } });
+
+export const RATE_LIMITS = [
+  { rateLimitType: "REQUEST_WEIGHT", interval: "MINUTE", intervalNum: 1, limit: 6000 },
+  { rateLimitType: "ORDERS", interval: "SECOND", intervalNum: 10, limit: 100 },
+  { rateLimitType: "RAW_REQUESTS", interval: "MINUTE", intervalNum: 5, limit: 61000 },
+];
+
+const px = (x: number): string => formatUnits(unitsOf(x));
+
+const intParam = (q: URLSearchParams, k: string): number | undefined => {
+  const v = q.get(k);
+  return v === null || !/^\d+$/.test(v) ? undefined : Number(v);
+};
+
+export function exchangeInfo(markets: Map<string, SimMarket>, now: number, q: URLSearchParams): Reply {
+  const one = q.get("symbol");
+  const list = [...markets.values()].filter((m) => one === null || m.id === one);
+  if (one !== null && list.length === 0) return fail(400, -1121, "Invalid symbol.");
+  return ok({
+    timezone: "UTC",
+    serverTime: now,
+    rateLimits: RATE_LIMITS,
+    exchangeFilters: [],
+    symbols: list.map(exchangeInfoSymbol),
+  });
+}
+
+// GET /api/v3/klines?symbol=BTCUSDT&interval=1h&startTime=...&endTime=...&limit=500
+export function klines(markets: Map<string, SimMarket>, q: URLSearchParams, now: number): Reply {
+  const m = markets.get(q.get("symbol") ?? "");
+  const interval = q.get("interval") ?? "";
+  if (m === undefined) return fail(400, -1121, "Invalid symbol.");
+  if (!isTimeframe(interval)) return fail(400, -1120, "Invalid interval.");
+  const s = m.series.find((x) => x.timeframe === interval);
+  if (s === undefined) return fail(400, -1120, "Invalid interval.");
+  const limit = Math.min(intParam(q, "limit") ?? 500, 1000);
+  const start = intParam(q, "startTime");
+  const end = Math.min(intParam(q, "endTime") ?? Number.POSITIVE_INFINITY, now);
+  const tf = timeframeMs(interval);
+  const idx: number[] = [];
+  if (start !== undefined) {
+    for (let i = lowerBound(s.ts, start); i < s.ts.length && idx.length < limit && s.ts[i]! <= end; i++)
+      idx.push(i);
+  } else {
+    for (let i = lowerBound(s.ts, end + 1) - 1; i >= 0 && idx.length < limit; i--) idx.unshift(i);
+  }
+  return ok(
+    idx.map((i) => {
+      const t = s.ts[i]!;
+      const v = s.volume[i]!;
+      return [
+        t,
+        px(s.open[i]!),
+        px(s.high[i]!),
+        px(s.low[i]!),
+        px(s.close[i]!),
+        px(v),
+        t + tf - 1,
+        px(v * s.close[i]!),
+        Math.round(v * 10) + 1,
+        px(v * 0.5),
+        px(v * 0.5 * s.close[i]!),
+        "0",
+      ];
+    }),
+  );
+}
+
+/** First index with ts[i] >= t */
+export function lowerBound(ts: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

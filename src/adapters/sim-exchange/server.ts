@@ -1,0 +1,494 @@
+// The simulated exchange: a real HTTP + WebSocket server on 127.0.0.1 speaking Binance's spot API
+// (see README.md). Requests pass, in order: ban check (418), request-weight limit (429), the seeded
+// fault plan, signature check, then the endpoint
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import type { CandleSeries } from "../../domain/candle-series.ts";
+import { timeframeMs } from "../../domain/timeframe.ts";
+import { invalidInput } from "../../errors.ts";
+import { checkApiKey, checkSigned, requestParams, type SimApiKey } from "./auth.ts";
+import { type FaultEndpoint, FaultPlan, type FaultRates, noFaults, parseFaults } from "./faults.ts";
+import { Ledger, type LedgerJson } from "./ledger.ts";
+import { listMarkets, type SimMarket } from "./markets.ts";
+import type { Matcher } from "./matcher.ts";
+import {
+  allOrders,
+  cancelOrder,
+  createOrder,
+  myTrades,
+  type OrderDeps,
+  openOrders,
+  queryOrder,
+  type SimFees,
+} from "./orders.ts";
+import { Replay } from "./replay.ts";
+import { exchangeInfo, fail, klines, ok, type Reply } from "./routes-public.ts";
+import { Streams } from "./streams.ts";
+import { formatUnits, parseUnits } from "./units.ts";
+
+/** How the market clock runs */
+export type SimClockMode =
+  /** market time = start + wall time elapsed x speed */
+  | { readonly kind: "real"; readonly speed: number }
+  /** market time moves only by `advance(ms)` (tests) */
+  | { readonly kind: "manual" };
+
+export interface SimExchangeOptions {
+  /** the replayed series; several timeframes of one symbol make one market (the finest is matched) */
+  readonly series: readonly CandleSeries[];
+  /** the one API key accepted, with what it may do (`account` reports canWithdraw) */
+  readonly apiKey: { key: string; secret: string; canTrade?: boolean; canWithdraw?: boolean };
+  /** the venue that decides fills: one Matcher per market (the simulated venue of src/execution/venue) */
+  readonly matcher: (market: SimMarket, fees: { maker: number; taker: number }) => Matcher;
+  /** opening balances as decimal strings, default { USDT: "10000" } */
+  readonly balances?: Readonly<Record<string, string>>;
+  /** fee fractions of notional, default 0.001 both, charged in the quote asset */
+  readonly fees?: { maker: number; taker: number };
+  readonly seed?: number;
+  /** rates or a `--faults` spec */
+  readonly faults?: FaultRates | string;
+  readonly clock?: SimClockMode;
+  /** market time the replay starts at (default: 500 bars into the finest series) */
+  readonly start?: number;
+  /** serve GET /sim/ledger */
+  readonly ledgerRoute?: boolean;
+  /** asked at each create whether the client order id is already committed on the caller's side */
+  readonly verifyIntent?: (clientOrderId: string) => boolean;
+  /** 0 = an ephemeral port */
+  readonly port?: number;
+  /** REQUEST_WEIGHT per window (default 6000) and the window (default 60 s of wall time) */
+  readonly weightLimit?: number;
+  readonly weightWindowMs?: number;
+  /** how long a timeout fault holds a request before dropping the socket (default 2000 ms) */
+  readonly hangMs?: number;
+  /** a client that sends within Retry-After is banned (418) for this long (default 120 s) */
+  readonly banMs?: number;
+}
+
+/** A running simulated exchange */
+export interface SimExchange {
+  /** http://127.0.0.1:PORT: give it to ccxt as every API origin */
+  readonly url: string;
+  /** ws://127.0.0.1:PORT/ws: the stream base (user data at /ws/<listenKey>) */
+  readonly wsUrl: string;
+  readonly markets: ReadonlyMap<string, SimMarket>;
+  readonly faults: FaultPlan;
+  /** at each create with `verifyIntent`: how many ids were checked and found committed, and those missing */
+  readonly intentChecks: { checked: number; committed: number; missing: string[] };
+  /** request counts per HTTP status (429 and 418 included) */
+  readonly statusCounts: Map<number, number>;
+  /** market clock, epoch ms */
+  now(): number;
+  /** moves a manual clock forward (and closes the bars passed) */
+  advance(ms: number): void;
+  /** the books as JSON (what GET /sim/ledger serves) */
+  ledger(): LedgerJson;
+  /** problems with the books (empty when balances = initial + deposits + fills - fees) */
+  check(): string[];
+  /** a deposit (negative: withdrawal) made behind the client's back */
+  deposit(asset: string, amount: string): void;
+  /** places an order as if by hand on the exchange's website (not through the API) */
+  placeManualOrder(
+    symbol: string,
+    side: "BUY" | "SELL",
+    type: "MARKET" | "LIMIT",
+    quantity: string,
+    price?: string,
+  ): Reply;
+  close(): Promise<void>;
+}
+
+const WEIGHTS: Record<string, number> = {
+  "GET /api/v3/ping": 1,
+  "GET /api/v3/time": 1,
+  "GET /api/v3/exchangeInfo": 20,
+  "GET /api/v3/klines": 2,
+  "POST /api/v3/order": 1,
+  "GET /api/v3/order": 4,
+  "DELETE /api/v3/order": 1,
+  "GET /api/v3/openOrders": 6,
+  "GET /api/v3/allOrders": 20,
+  "GET /api/v3/myTrades": 20,
+  "GET /api/v3/account": 20,
+  "GET /sapi/v1/account/apiRestrictions": 1,
+  "POST /api/v3/userDataStream": 2,
+  "PUT /api/v3/userDataStream": 2,
+  "DELETE /api/v3/userDataStream": 2,
+};
+
+const ENDPOINTS: Record<string, FaultEndpoint> = {
+  "POST /api/v3/order": "create",
+  "GET /api/v3/order": "query",
+  "DELETE /api/v3/order": "cancel",
+  "GET /api/v3/openOrders": "openOrders",
+  "GET /api/v3/allOrders": "allOrders",
+  "GET /api/v3/myTrades": "myTrades",
+  "GET /api/v3/account": "account",
+  "GET /api/v3/klines": "klines",
+  "GET /api/v3/time": "time",
+  "GET /api/v3/exchangeInfo": "exchangeInfo",
+  "POST /api/v3/userDataStream": "userDataStream",
+  "PUT /api/v3/userDataStream": "userDataStream",
+  "DELETE /api/v3/userDataStream": "userDataStream",
+};
+
+const ppm = (x: number): bigint => BigInt(Math.round(x * 1_000_000));
+
+/** Starts the simulated exchange on 127.0.0.1 */
+export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExchange> {
+  if (opts.series.length === 0)
+    throw invalidInput("sim: give at least one series to replay (--data EXCHANGE:SYMBOL:TF)");
+  if (opts.apiKey.key === "" || opts.apiKey.secret === "")
+    throw invalidInput("sim: an API key and secret are required (--key K --secret S)");
+  const markets = listMarkets(opts.series);
+  const key: SimApiKey = {
+    key: opts.apiKey.key,
+    secret: opts.apiKey.secret,
+    canTrade: opts.apiKey.canTrade ?? true,
+    canWithdraw: opts.apiKey.canWithdraw ?? false,
+  };
+  const initial: Record<string, bigint> = {};
+  for (const [a, v] of Object.entries(opts.balances ?? { USDT: "10000" })) {
+    const u = parseUnits(v);
+    if (u === undefined || u < 0n || !/^[A-Z0-9]{1,20}$/.test(a))
+      throw invalidInput(
+        `sim: balance ${a}=${v}: write ASSET=AMOUNT with at most 8 decimals, e.g. USDT=10000`,
+      );
+    initial[a] = u;
+  }
+  const feeFrac = opts.fees ?? { maker: 0.001, taker: 0.001 };
+  const fees: SimFees = { makerPpm: ppm(feeFrac.maker), takerPpm: ppm(feeFrac.taker) };
+  const rates = typeof opts.faults === "string" ? parseFaults(opts.faults) : (opts.faults ?? noFaults());
+  const faults = new FaultPlan(rates, opts.seed ?? 1);
+  const ledger = new Ledger(initial);
+
+  // market clock
+  const finest = [...markets.values()].map((m) => m.series[0]!);
+  const start = opts.start ?? Math.min(...finest.map((s) => s.ts[Math.min(500, s.ts.length - 1)]!));
+  const mode = opts.clock ?? { kind: "real", speed: 1 };
+  const wall0 = Date.now();
+  let manual = start;
+  const now = (): number =>
+    mode.kind === "manual" ? manual : Math.floor(start + (Date.now() - wall0) * mode.speed);
+
+  const streams = new Streams(ledger, faults, now);
+  const replay = new Replay(
+    markets.values(),
+    (m) => opts.matcher(m, feeFrac),
+    ledger,
+    fees,
+    faults,
+    streams,
+    start,
+  );
+  const intentChecks = { checked: 0, committed: 0, missing: [] as string[] };
+  const deps: OrderDeps = {
+    ledger,
+    markets,
+    fees,
+    faults,
+    now,
+    refPrice: (m) => replay.refPrice(m, now()),
+    working: (o) =>
+      replay.matcherOf(o.symbol)!.submit({
+        id: o.orderId,
+        side: o.side === "BUY" ? "buy" : "sell",
+        type: o.type === "MARKET" ? "market" : "limit",
+        qty: Number(o.origQty) / 1e8,
+        ...(o.type === "LIMIT" ? { limitPrice: Number(o.price) / 1e8 } : {}),
+        timeInForce: o.timeInForce === "GTC" ? "gtc" : o.timeInForce === "IOC" ? "ioc" : "fok",
+      }),
+    cancelled: (o) => replay.matcherOf(o.symbol)!.cancel(o.orderId),
+    intentChecks,
+    ...(opts.verifyIntent === undefined ? {} : { verifyIntent: opts.verifyIntent }),
+  };
+  const sync = (): void => replay.advance(now());
+
+  // request weight per wall-clock window, and bans for clients that ignore Retry-After
+  const weightLimit = opts.weightLimit ?? 6000;
+  const windowMs = opts.weightWindowMs ?? 60_000;
+  const banMs = opts.banMs ?? 120_000;
+  let windowStart = Date.now();
+  let used = 0;
+  let retryUntil = 0;
+  let bannedUntil = 0;
+  const statusCounts = new Map<number, number>();
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  const later = (ms: number, fn: () => void): void => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+  const hangMs = opts.hangMs ?? 2000;
+
+  const route = (
+    method: string,
+    path: string,
+    rawQuery: string,
+    rawBody: string,
+    apiKeyHeader: string | undefined,
+  ): Reply => {
+    const p = requestParams(rawQuery, rawBody);
+    const id = `${method} ${path}`;
+    const signed = (fn: () => Reply): Reply => {
+      const e = checkSigned(rawQuery, rawBody, apiKeyHeader, key, Date.now());
+      return e === undefined ? fn() : fail(e.status, e.code, e.msg);
+    };
+    switch (id) {
+      case "GET /api/v3/ping":
+        return ok({});
+      case "GET /api/v3/time":
+        return ok({ serverTime: now() });
+      case "GET /api/v3/exchangeInfo":
+        return exchangeInfo(markets, now(), p);
+      case "GET /api/v3/klines":
+        return klines(markets, p, now());
+      case "POST /api/v3/order":
+        return signed(() => {
+          if (!key.canTrade) return fail(400, -2010, "This account may not place or cancel orders.");
+          return createOrder(deps, p, undefined);
+        });
+      case "GET /api/v3/order":
+        return signed(() => queryOrder(deps, p));
+      case "DELETE /api/v3/order":
+        return signed(() => cancelOrder(deps, p));
+      case "GET /api/v3/openOrders":
+        return signed(() => openOrders(deps, p));
+      case "GET /api/v3/allOrders":
+        return signed(() => allOrders(deps, p));
+      case "GET /api/v3/myTrades":
+        return signed(() => myTrades(deps, p));
+      case "GET /api/v3/account":
+        return signed(() => ok(accountJson(ledger, key, now(), p.get("omitZeroBalances") === "true")));
+      case "GET /sapi/v1/account/apiRestrictions":
+        return signed(() =>
+          ok({
+            ipRestrict: false,
+            createTime: 0,
+            enableReading: true,
+            enableSpotAndMarginTrading: key.canTrade,
+            enableWithdrawals: key.canWithdraw,
+            enableInternalTransfer: false,
+            enableMargin: false,
+            enableFutures: false,
+            permitsUniversalTransfer: false,
+            enableVanillaOptions: false,
+            enablePortfolioMarginTrading: false,
+          }),
+        );
+      case "POST /api/v3/userDataStream":
+      case "PUT /api/v3/userDataStream":
+      case "DELETE /api/v3/userDataStream": {
+        const e = checkApiKey(apiKeyHeader, key);
+        if (e !== undefined) return fail(e.status, e.code, e.msg);
+        if (method === "POST") return ok({ listenKey: streams.newListenKey() });
+        if (!streams.listenKeys.has(p.get("listenKey") ?? ""))
+          return fail(400, -1125, "This listenKey does not exist.");
+        if (method === "DELETE") streams.listenKeys.delete(p.get("listenKey")!);
+        return ok({});
+      }
+      case "GET /sim/ledger":
+        if (opts.ledgerRoute === true) return ok(ledger.toJson());
+        break;
+    }
+    return fail(404, -1000, `no route ${method} ${path}`);
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse, rawBody: string): void => {
+    const u = new URL(req.url ?? "/", "http://127.0.0.1");
+    const method = req.method ?? "GET";
+    const id = `${method} ${u.pathname}`;
+    const send = (r: Reply): void => {
+      statusCounts.set(r.status, (statusCounts.get(r.status) ?? 0) + 1);
+      res.writeHead(r.status, {
+        "content-type": "application/json;charset=UTF-8",
+        "x-mbx-used-weight": String(used),
+        "x-mbx-used-weight-1m": String(used),
+        ...r.headers,
+      });
+      res.end(JSON.stringify(r.body));
+    };
+    const wall = Date.now();
+    if (wall < bannedUntil) {
+      const sec = Math.ceil((bannedUntil - wall) / 1000);
+      send({
+        status: 418,
+        body: {
+          code: -1003,
+          msg: `Way too many requests; IP(127.0.0.1) banned until ${bannedUntil}. Please use the websocket for live updates to avoid bans.`,
+        },
+        headers: { "retry-after": String(sec) },
+      });
+      return;
+    }
+    if (wall < retryUntil) {
+      // it was told to wait and did not: ban it, as Binance does
+      bannedUntil = wall + banMs;
+      send({
+        status: 418,
+        body: {
+          code: -1003,
+          msg: `Way too many requests; IP(127.0.0.1) banned until ${bannedUntil}. Please use the websocket for live updates to avoid bans.`,
+        },
+        headers: { "retry-after": String(Math.ceil(banMs / 1000)) },
+      });
+      return;
+    }
+    if (wall - windowStart >= windowMs) {
+      windowStart = wall - ((wall - windowStart) % windowMs);
+      used = 0;
+    }
+    const endpoint = ENDPOINTS[id];
+    const fault = endpoint === undefined ? undefined : faults.http(endpoint);
+    const weight = WEIGHTS[id] ?? 1;
+    const tooMuch = used + weight > weightLimit;
+    if (tooMuch || fault === "429") {
+      const waitMs = tooMuch ? windowStart + windowMs - wall : Math.min(windowMs, 5000);
+      const sec = Math.max(1, Math.ceil(waitMs / 1000));
+      retryUntil = wall + sec * 1000;
+      send({
+        status: 429,
+        body: {
+          code: -1003,
+          msg: `Too many requests; current limit of IP(127.0.0.1) is ${weightLimit} requests per minute. Please use the websocket for live updates to avoid polling the API.`,
+        },
+        headers: { "retry-after": String(sec) },
+      });
+      return;
+    }
+    used += weight;
+    sync();
+    if (fault === "timeout-before") {
+      later(hangMs, () => res.destroy());
+      return;
+    }
+    if (fault === "reject" && endpoint === "create") {
+      const e = checkSigned(u.search.slice(1), rawBody, header(req, "x-mbx-apikey"), key, Date.now());
+      send(
+        e === undefined
+          ? createOrder(deps, requestParams(u.search.slice(1), rawBody), "reject")
+          : fail(e.status, e.code, e.msg),
+      );
+      return;
+    }
+    // a 5xx may or may not have been processed: the seed decides; a late timeout always was
+    const process = fault !== "5xx" || faults.coin(`5xx:${endpoint}`);
+    const reply = process
+      ? route(method, u.pathname, u.search.slice(1), rawBody, header(req, "x-mbx-apikey"))
+      : undefined;
+    if (fault === "5xx") {
+      send({
+        status: 503,
+        body: {
+          code: -1007,
+          msg: "Timeout waiting for response from backend server. Send status unknown; execution status unknown.",
+        },
+      });
+      return;
+    }
+    if (fault === "timeout-after") {
+      later(hangMs, () => res.destroy());
+      return;
+    }
+    send(reply!);
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => handle(req, res, Buffer.concat(chunks).toString("utf8")));
+  });
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  server.on("upgrade", (req, socket, head) => streams.upgrade(req, socket, head));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  // a real clock closes bars as market time passes them, so streams and fills run unprompted
+  let ticker: NodeJS.Timeout | undefined;
+  if (mode.kind === "real") {
+    const minTf = Math.min(...finest.map((s) => timeframeMs(s.timeframe)));
+    ticker = setInterval(sync, Math.max(5, Math.min(250, minTf / mode.speed / 4)));
+  }
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    markets,
+    faults,
+    intentChecks,
+    statusCounts,
+    now,
+    advance(ms: number) {
+      if (mode.kind !== "manual") throw invalidInput("sim: advance() needs the manual clock");
+      manual += ms;
+      sync();
+    },
+    ledger: () => ledger.toJson(),
+    check: () => ledger.check(),
+    deposit(asset, amount) {
+      const u = parseUnits(amount);
+      if (u === undefined) throw invalidInput(`sim: deposit amount "${amount}" is not a decimal`);
+      ledger.deposit(asset, u, now());
+    },
+    placeManualOrder(symbol, side, type, quantity, price) {
+      sync();
+      const p = new URLSearchParams({ symbol, side, type, quantity });
+      if (price !== undefined) {
+        p.set("price", price);
+        p.set("timeInForce", "GTC");
+      }
+      p.set("newClientOrderId", `web_${ledger.orders.length + 1}`);
+      return createOrder(deps, p, undefined);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (ticker !== undefined) clearInterval(ticker);
+        for (const t of timers) clearTimeout(t);
+        streams.close();
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function accountJson(
+  ledger: Ledger,
+  key: SimApiKey,
+  now: number,
+  omitZero: boolean,
+): Record<string, unknown> {
+  return {
+    makerCommission: 10,
+    takerCommission: 10,
+    buyerCommission: 0,
+    sellerCommission: 0,
+    commissionRates: { maker: "0.00100000", taker: "0.00100000", buyer: "0.00000000", seller: "0.00000000" },
+    canTrade: key.canTrade,
+    canWithdraw: key.canWithdraw,
+    canDeposit: true,
+    brokered: false,
+    requireSelfTradePrevention: false,
+    preventSor: false,
+    updateTime: now,
+    accountType: "SPOT",
+    balances: [...ledger.balances]
+      .filter(([, b]) => !omitZero || b.free !== 0n || b.locked !== 0n)
+      .map(([asset, b]) => ({ asset, free: formatUnits(b.free), locked: formatUnits(b.locked) })),
+    permissions: ["SPOT"],
+    uid: 1,
+  };
+}
