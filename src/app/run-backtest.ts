@@ -1,7 +1,7 @@
 import { runEngine } from "../backtest/engine.ts";
 import { strategyFactoryFromModule } from "../backtest/guard.ts";
 import { checkLookahead, type LookaheadReport } from "../backtest/lookahead.ts";
-import { configuredFees } from "../backtest/models.ts";
+import { configuredFees } from "../execution/venue/models.ts";
 import { analyseTrades, type TradeAnalysis, tradesToJson } from "../backtest/trade-analysis.ts";
 import {
   type BacktestResult,

@@ -2,8 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { scripted, seriesOf, tradeOf } from "../../test/support/backtest-fixtures.ts";
 import { runEngine } from "./engine.ts";
-import { roundToTick, takerPrice } from "./fill-model.ts";
-import { configuredFees, fundingFrom, slippageFrom } from "./models.ts";
+import { roundToTick, takerPrice } from "../execution/venue/fill-model.ts";
+import { configuredFees, fundingFrom, slippageFrom } from "../execution/venue/models.ts";
 import { analyseTrades, tradesToCsv, weekdayOf } from "./trade-analysis.ts";
 import type { Trade } from "../domain/trade.ts";
 import { defaultExecution } from "./types.ts";

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { scripted, seriesOf, T0 } from "../../test/support/backtest-fixtures.ts";
 import { runEngine } from "./engine.ts";
-import { isolatedMargin } from "./models.ts";
+import { isolatedMargin } from "../execution/venue/models.ts";
 import { defaultExecution } from "./types.ts";
 
 // four daily bars: flat, entry day, an 18% one-day fall (low 82), recovery

@@ -58,15 +58,12 @@
  */
 import type { Fill } from "../domain/fill.ts";
 import type { MarketType } from "../domain/instrument.ts";
-import type { ExitRules } from "../domain/decision.ts";
 import type { Timeframe } from "../domain/timeframe.ts";
 import type { Trade } from "../domain/trade.ts";
+import type { VenueConfig } from "../execution/venue/types.ts";
 
-/** The trading nouns (OrderRequest, Decision, Fill, Trade, ExitRules, ...) live in src/domain */
+/** The trading nouns (OrderRequest, Decision, Fill, Trade, ExitRules, ...) live in src/domain, the venue's config in src/execution/venue */
 export type MarketKind = MarketType;
-
-/** Slippage: a fixed fraction, or base + k * (high - low) / open * sqrt(qty / volume) */
-export type SlippageSpec = { kind: "fixed"; rate: number } | { kind: "volume"; base: number; k: number };
 
 /** How a target exposure is turned into a quantity */
 export type SizingSpec =
@@ -74,36 +71,9 @@ export type SizingSpec =
   | { kind: "fixed-notional"; notional: number }
   | { kind: "vol-target"; annualVol: number; lookback: number; maxExposure: number };
 
-/** Everything that decides how orders become fills. Defaults in `defaultExecution()` */
-export interface ExecutionConfig {
-  initialCash: number;
-  market: MarketKind;
-  /** taker fee rate (fraction of notional) */
-  fee: number;
-  /** maker fee rate; equals `fee` when not set */
-  makerFee?: number;
-  slippage: SlippageSpec;
-  /** 1 on spot; up to the exchange's limit on perps */
-  leverage: number;
-  /** maintenance margin rate, default 0.005 */
-  maintenanceMargin: number;
-  /** fee on liquidated notional, default 0.005 */
-  liquidationFee: number;
-  /** funding rate per funding interval when no history is given (perps only) */
-  fundingRate: number;
-  /** funding interval, default 8h */
-  fundingIntervalMs: number;
-  /** stored funding history per symbol: ts ascending, rate per interval */
-  fundingHistory?: Record<string, { ts: Float64Array; rate: Float64Array }>;
-  /** max fraction of a bar's volume that may fill in that bar (partial fills) */
-  participationCap?: number;
-  minNotional?: number;
-  lotSize?: number;
-  priceTick?: number;
+/** Everything that decides how orders become fills (the venue's part) and how decisions are sized. Defaults in `defaultExecution()` */
+export interface ExecutionConfig extends VenueConfig {
   sizing: SizingSpec;
-  exits: ExitRules;
-  /** bars without new entries on a symbol after a stop-loss/trailing exit there */
-  cooldownBars: number;
   /** close everything and stop trading when equity falls this fraction below its peak */
   maxDrawdownStop?: number;
 }

@@ -2,7 +2,7 @@
  * The pluggable parts of the execution model: fee, slippage, funding and margin. The engine asks
  * these and nothing else, so a venue's own schedule can replace any one of them.
  */
-import type { ExecutionConfig, SlippageSpec } from "./types.ts";
+import type { SlippageSpec, VenueConfig } from "./types.ts";
 
 export interface FeeModel {
   /** fee rate for a fill; maker for resting limits, taker otherwise */
@@ -35,7 +35,7 @@ export interface ExecutionModels {
 
 /** Fee rates from config; `perSymbol` carries ccxt market metadata (maker/taker) when known */
 export function configuredFees(
-  cfg: ExecutionConfig,
+  cfg: VenueConfig,
   perSymbol: Record<string, { maker: number; taker: number }> = {},
 ): FeeModel {
   const maker = cfg.makerFee ?? cfg.fee;
@@ -62,7 +62,7 @@ export function slippageFrom(spec: SlippageSpec): SlippageModel {
 }
 
 /** Stored history (rate at the latest stored instant <= ts, exact instants expected), else a constant */
-export function fundingFrom(cfg: ExecutionConfig): FundingModel {
+export function fundingFrom(cfg: VenueConfig): FundingModel {
   const hist = cfg.fundingHistory ?? {};
   return {
     intervalMs: cfg.fundingIntervalMs,
@@ -85,7 +85,7 @@ export function fundingFrom(cfg: ExecutionConfig): FundingModel {
 }
 
 /** Isolated margin: equity of the position = margin + pnl; liquidated when it reaches mm * notional */
-export function isolatedMargin(cfg: ExecutionConfig): MarginModel {
+export function isolatedMargin(cfg: VenueConfig): MarginModel {
   const mm = cfg.maintenanceMargin;
   return {
     liquidationFee: cfg.liquidationFee,
@@ -94,7 +94,7 @@ export function isolatedMargin(cfg: ExecutionConfig): MarginModel {
   };
 }
 
-export function modelsFrom(cfg: ExecutionConfig, overrides: Partial<ExecutionModels> = {}): ExecutionModels {
+export function modelsFrom(cfg: VenueConfig, overrides: Partial<ExecutionModels> = {}): ExecutionModels {
   return {
     fee: overrides.fee ?? configuredFees(cfg),
     slippage: overrides.slippage ?? slippageFrom(cfg.slippage),

@@ -3,10 +3,10 @@
  * Invariant: equity = cash + sum(qty * mark). Perpetuals use the same cash accounting (cash may go
  * negative: borrowed notional) plus an isolated margin per position for liquidation.
  */
-import type { ExitRules } from "../domain/decision.ts";
-import type { Fill } from "../domain/fill.ts";
-import type { OrderSide } from "../domain/order.ts";
-import type { Trade } from "../domain/trade.ts";
+import type { ExitRules } from "../../domain/decision.ts";
+import type { Fill } from "../../domain/fill.ts";
+import type { OrderSide } from "../../domain/order.ts";
+import type { Trade } from "../../domain/trade.ts";
 
 export interface Position {
   qty: number;

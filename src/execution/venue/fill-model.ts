@@ -2,15 +2,8 @@
  * Where an order fills inside one bar (or one finer detail bar). Pure price logic; quantities and
  * caps are decided by the engine. Rules are those of types.ts, point 3 and point 10.
  */
-import type { OrderRequest, OrderSide } from "../domain/order.ts";
-
-/** One bar, or one finer bar inside it */
-export interface Segment {
-  open: number;
-  high: number;
-  low: number;
-  volume: number;
-}
+import type { OrderRequest, OrderSide } from "../../domain/order.ts";
+import type { Segment } from "./types.ts";
 
 export interface Match {
   /** reference price before slippage */
