@@ -10,7 +10,8 @@
  * 2. `submit` and `cancel` return outcomes as values. `ambiguous` means the venue may or may not
  *    have acted (timeout, 5xx, dropped connection): it is never a failure; the caller resolves it
  *    with `lookup(clientOrderId)` and any resend reuses the same client order id. `rejected` is
- *    returned only on the venue's explicit word.
+ *    returned only on the venue's explicit word. They throw (a retryable AppError) only when nothing
+ *    was sent, e.g. the market list could not be loaded.
  * 3. The client order id is the caller's: the broker sends it unchanged and the venue refuses a
  *    second order with the same id, so a resend can never double an order.
  *

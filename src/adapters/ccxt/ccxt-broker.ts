@@ -64,6 +64,8 @@ export class CcxtBroker implements Broker {
         // open orders of every market are part of reconciliation: asking without a symbol is deliberate
         warnOnFetchOpenOrdersWithoutSymbol: false,
         fetchCurrencies: false,
+        // margin pairs are private sapi calls a spot account does not need
+        fetchMargins: false,
       },
     });
     if (opts.apiBase !== undefined)
@@ -83,8 +85,9 @@ export class CcxtBroker implements Broker {
   async submit(o: OrderSubmission): Promise<SubmitOutcome> {
     if (o.type === "limit" && o.price === undefined)
       return { kind: "rejected", code: "other", message: `limit order ${o.clientOrderId} has no price` };
+    // a failure to load markets throws: nothing has been sent yet
+    await this.loadMarkets();
     try {
-      await this.loadMarkets();
       const params: Record<string, unknown> = { clientOrderId: o.clientOrderId };
       if (o.type === "limit") params.timeInForce = (o.timeInForce ?? "gtc").toUpperCase();
       const placed = await this.ex.createOrder(
@@ -102,8 +105,8 @@ export class CcxtBroker implements Broker {
   }
 
   async cancel(symbol: string, clientOrderId: string): Promise<CancelOutcome> {
+    await this.loadMarkets();
     try {
-      await this.loadMarkets();
       const done = await this.ex.cancelOrder("", symbol, { clientOrderId, origClientOrderId: clientOrderId });
       return { kind: "cancelled", order: this.order(done) };
     } catch (err) {

@@ -1,0 +1,156 @@
+// CcxtBroker through ccxt's real binance class (its signing, parsing and error mapping) pointed at
+// the simulated exchange
+import { afterEach, describe, expect, it } from "vitest";
+import { loadBundledSeries } from "../../../test/support/bundled-data.ts";
+import type { Matcher } from "../sim-exchange/matcher.ts";
+import { type SimExchange, type SimExchangeOptions, startSimExchange } from "../sim-exchange/server.ts";
+import { addDecimal, CcxtBroker, decimal } from "./ccxt-broker.ts";
+
+const KEY = "broker-key";
+const SECRET = "broker-secret";
+const btc = loadBundledSeries("binance", "BTC/USDT", "1h");
+const resting = (): Matcher => ({ submit() {}, cancel() {}, closeBar: () => ({ fills: [], expired: [] }) });
+
+const open: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((x) => x.close()));
+});
+
+async function setup(
+  o: Partial<SimExchangeOptions> = {},
+  secret = SECRET,
+): Promise<{ sim: SimExchange; broker: CcxtBroker }> {
+  const sim = await startSimExchange({
+    series: [btc],
+    apiKey: { key: KEY, secret: SECRET },
+    matcher: resting,
+    clock: { kind: "manual" },
+    hangMs: 300,
+    ...o,
+  });
+  const broker = new CcxtBroker("binance", { apiKey: KEY, secret, apiBase: sim.url, timeoutMs: 1000 });
+  open.push(broker, sim);
+  return { sim, broker };
+}
+
+const limit = (clientOrderId: string, price = "20000", quantity = "0.01") =>
+  ({ clientOrderId, symbol: "BTC/USDT", side: "buy", type: "limit", quantity, price }) as const;
+
+describe("CcxtBroker against the simulated exchange", () => {
+  it("submits, looks up by client id, lists, cancels and reports balances, rules, time and permissions", async () => {
+    const { sim, broker } = await setup();
+    const placed = await broker.submit(limit("k-1"));
+    expect(placed).toMatchObject({
+      kind: "accepted",
+      order: { clientOrderId: "k-1", status: "open", quantity: "0.01", price: "20000" },
+    });
+    expect(await broker.lookup("BTC/USDT", "k-1")).toMatchObject({ status: "open", filledQuantity: "0" });
+    expect((await broker.openOrders()).map((o) => o.clientOrderId)).toEqual(["k-1"]);
+    expect(await broker.balances()).toEqual([{ asset: "USDT", free: "9799.8", locked: "200.2" }]);
+    expect(await broker.cancel("BTC/USDT", "k-1")).toMatchObject({
+      kind: "cancelled",
+      order: { status: "cancelled" },
+    });
+    expect((await broker.cancel("BTC/USDT", "k-1")).kind).toBe("not-open");
+    expect(await broker.lookup("BTC/USDT", "never-sent")).toBeUndefined();
+    expect(await broker.openOrders("BTC/USDT")).toEqual([]);
+    expect(await broker.positions(["BTC/USDT"])).toEqual([{ symbol: "BTC/USDT", quantity: "0" }]);
+    expect(await broker.serverTime()).toBe(sim.now());
+    expect(await broker.marketRules("BTC/USDT")).toMatchObject({
+      symbol: "BTC/USDT",
+      base: "BTC",
+      quote: "USDT",
+      marketType: "spot",
+      tickSize: "0.01",
+      minNotional: "5",
+    });
+    expect(await broker.permissions()).toEqual({ canTrade: true, canWithdraw: false });
+    await expect(broker.marketRules("NOPE/USDT")).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect(sim.check()).toEqual([]);
+  });
+
+  it("a resend with the same client id never doubles the order", async () => {
+    const { sim, broker } = await setup();
+    expect((await broker.submit(limit("k-2"))).kind).toBe("accepted");
+    expect(await broker.submit(limit("k-2"))).toMatchObject({
+      kind: "rejected",
+      code: "duplicate-client-order-id",
+    });
+    expect(sim.ledger().orders).toHaveLength(1);
+  });
+
+  it("maps the venue's refusals to rejections with their reason", async () => {
+    const { sim, broker } = await setup();
+    expect(await broker.submit(limit("r-1", "20000", "1"))).toMatchObject({
+      kind: "rejected",
+      code: "insufficient-funds",
+    });
+    expect(await broker.submit(limit("r-2", "100", "0.01"))).toMatchObject({
+      kind: "rejected",
+      code: "filter-failure",
+    });
+    sim.faults.force("create", "reject");
+    expect(await broker.submit(limit("r-3"))).toMatchObject({ kind: "rejected", code: "insufficient-funds" });
+    expect(sim.ledger().orders).toHaveLength(0);
+  });
+
+  it("a bad signature is refused and nothing is placed", async () => {
+    const { sim, broker } = await setup({}, "wrong-secret");
+    const r = await broker.submit(limit("s-1"));
+    expect(r.kind).toBe("rejected");
+    expect(r.kind === "rejected" && r.message).toMatch(/Signature for this request is not valid/);
+    await expect(broker.balances()).rejects.toMatchObject({ message: expect.stringMatching(/Signature/) });
+    expect(sim.ledger().orders).toHaveLength(0);
+  });
+
+  it("a timeout or 5xx is ambiguous, never a failure, and the lookup tells what happened", async () => {
+    const { sim, broker } = await setup();
+    sim.faults.force("create", "timeout-after");
+    expect((await broker.submit(limit("a-1"))).kind).toBe("ambiguous");
+    expect(await broker.lookup("BTC/USDT", "a-1")).toMatchObject({ clientOrderId: "a-1", status: "open" });
+    sim.faults.force("create", "timeout-before");
+    expect((await broker.submit(limit("a-2"))).kind).toBe("ambiguous");
+    expect(await broker.lookup("BTC/USDT", "a-2")).toBeUndefined();
+    for (const cid of ["a-3", "a-4", "a-5", "a-6"]) {
+      sim.faults.force("create", "5xx");
+      expect((await broker.submit(limit(cid))).kind).toBe("ambiguous");
+      const inLedger = sim.ledger().orders.some((o) => o.clientOrderId === cid);
+      expect((await broker.lookup("BTC/USDT", cid)) !== undefined).toBe(inLedger);
+      // the resend under the same id is either the first acceptance or a duplicate: never two orders
+      const again = await broker.submit(limit(cid));
+      expect(
+        again.kind === "accepted" ||
+          (again.kind === "rejected" && again.code === "duplicate-client-order-id"),
+      ).toBe(true);
+    }
+    expect(new Set(sim.ledger().orders.map((o) => o.clientOrderId)).size).toBe(sim.ledger().orders.length);
+  });
+
+  it("a 429 is throttled with the venue's Retry-After; nothing is placed", async () => {
+    const { sim, broker } = await setup({ banMs: 0 });
+    sim.faults.force("create", "429");
+    const r = await broker.submit(limit("t-1"));
+    expect(r).toMatchObject({ kind: "throttled" });
+    expect(r.kind === "throttled" && r.retryAfterMs).toBeGreaterThan(0);
+    expect(sim.ledger().orders).toHaveLength(0);
+  });
+
+  it("reports a key that can withdraw", async () => {
+    const { broker } = await setup({ apiKey: { key: KEY, secret: SECRET, canWithdraw: true } });
+    expect(await broker.permissions()).toEqual({ canTrade: true, canWithdraw: true });
+  });
+});
+
+describe("decimal strings", () => {
+  it("writes ccxt numbers without exponents and adds exactly", () => {
+    expect([decimal(1e-8), decimal(0.00123), decimal(1.5e21), decimal(12)]).toEqual([
+      "0.00000001",
+      "0.00123",
+      "1500000000000000000000",
+      "12",
+    ]);
+    expect(addDecimal("0.1", "0.2")).toBe("0.3");
+    expect(addDecimal("9799.8", "200.2")).toBe("10000");
+    expect(addDecimal("-0.5", "0.25")).toBe("-0.25");
+  });
+});
