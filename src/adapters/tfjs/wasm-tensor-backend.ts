@@ -1,7 +1,5 @@
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
-import * as tf from "@tensorflow/tfjs";
-import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { AppError } from "../../errors.ts";
 import type { TensorBackend } from "../../ports/tensor-backend.ts";
 
@@ -20,6 +18,9 @@ export class WasmTensorBackend implements TensorBackend {
 }
 
 async function load(): Promise<string> {
+  // loaded on first use, not at start-up: TensorFlow.js takes about a second to import
+  const tf = await import("@tensorflow/tfjs");
+  const { setWasmPaths } = await import("@tensorflow/tfjs-backend-wasm");
   const require = createRequire(import.meta.url);
   const dist = dirname(require.resolve("@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.node.js"));
   setWasmPaths(`${dist}/`);

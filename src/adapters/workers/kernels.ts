@@ -1,7 +1,11 @@
 import type { KernelRef } from "./thread-worker-pool.ts";
 
+// from the sources (tsx, vitest) the kernels are .ts files; from the build (scripts/build.mjs) the same
+// paths under dist/ are .js
+const fromSource = import.meta.url.endsWith(".ts");
+
 const at = (path: string, name: string): KernelRef => ({
-  module: new URL(path, import.meta.url).href,
+  module: new URL(fromSource ? path : path.replace(/\.ts$/, ".js"), import.meta.url).href,
   export: name,
 });
 

@@ -1,8 +1,11 @@
-// Worker thread entry: plain JS so it loads under node, tsx and vitest alike; tsx then loads the TS kernels
+// Worker thread entry: plain JS so it loads under node, tsx and vitest alike. Kernels from the sources
+// are TypeScript (tsx is registered to load them); kernels from the build (dist/) are JavaScript
 import { parentPort, workerData } from "node:worker_threads";
-import { register } from "tsx/esm/api";
 
-register();
+if (Object.values(workerData.kernels).some((ref) => ref.module.endsWith(".ts"))) {
+  const { register } = await import("tsx/esm/api");
+  register();
+}
 // every kernel is loaded up front; one that fails to load fails only the runs that name it
 const kernels = new Map();
 for (const [name, ref] of Object.entries(workerData.kernels)) {

@@ -1,6 +1,5 @@
 import { normalCdf } from "../../maths/distributions.ts";
 import { batchFrom, type FitInput, type Forecaster } from "../forecaster.ts";
-import { trainGru } from "./gru-model.ts";
 import { type GruParamsInput, GruParamsSchema } from "./gru-params.ts";
 
 /**
@@ -14,6 +13,8 @@ export function gruForecaster(input: GruParamsInput = {}): Forecaster {
     role: "model",
     outputs: { value: true, direction: true },
     fit: async ({ view, train, target, horizon, seed }: FitInput) => {
+      // imported on first fit: gru-model loads TensorFlow.js (~1 s), which no other command needs at start-up
+      const { trainGru } = await import("./gru-model.ts");
       const model = await trainGru(view, train, target, horizon, params, seed);
       return {
         predict: (v, s) => {

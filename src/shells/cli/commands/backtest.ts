@@ -2,7 +2,6 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Command } from "commander";
-import { tsImport } from "tsx/esm/api";
 import { resolveSeries } from "../../../app/resolve-series.ts";
 import { type BacktestRun, backtestToJson, exchangeFees, runBacktest } from "../../../app/run-backtest.ts";
 import { tradesToCsv, tradesToJson } from "../../../backtest/trade-analysis.ts";
@@ -93,7 +92,9 @@ const num = (v: string | undefined, flag: string): number | undefined => {
 
 async function loadUserModule(path: string): Promise<unknown> {
   try {
-    // tsImport loads TypeScript as ESM even outside a "type": "module" package (a user's folder)
+    // tsImport loads TypeScript as ESM even outside a "type": "module" package (a user's folder);
+    // imported here, not at the top, so every other command starts without tsx and esbuild
+    const { tsImport } = await import("tsx/esm/api");
     return await tsImport(pathToFileURL(resolve(path)).href, import.meta.url);
   } catch (err) {
     throw new AppError("STRATEGY_FAILED", `cannot load strategy file ${path}: ${(err as Error).message}`, {
