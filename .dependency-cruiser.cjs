@@ -1,5 +1,6 @@
 // The import rule of shared/DESIGN.md, enforced: a wrong-way import fails `npm test`
-const PURE = "^src/(indicators|strategies|backtest|research|forecasting|explain|sentiment|risk|data)/";
+const PURE =
+  "^src/(maths|indicators|strategies|backtest|research|forecasting|explain|sentiment|risk|data|execution/venue)/";
 module.exports = {
   forbidden: [
     {
@@ -8,6 +9,13 @@ module.exports = {
       severity: "error",
       from: { path: "^src/domain/" },
       to: { pathNot: ["^src/domain/", "^src/errors\\.ts$"] },
+    },
+    {
+      name: "maths-imports-nothing",
+      comment: "src/maths holds one definition per formula (distributions, ...): it imports no other layer",
+      severity: "error",
+      from: { path: "^src/maths/" },
+      to: { pathNot: ["^src/maths/", "^src/errors\\.ts$"] },
     },
     {
       name: "pure-modules-stay-pure",
@@ -56,9 +64,22 @@ module.exports = {
     },
     {
       name: "no-circular",
+      comment:
+        "no runtime module cycles (load order); two files of one folder may name each other's types, " +
+        "but folders may not (no-folder-cycles counts type-only imports)",
       severity: "error",
       from: { path: "^src/" },
       to: { circular: true, dependencyTypesNot: ["type-only"] },
+    },
+    {
+      name: "no-folder-cycles",
+      comment:
+        "folders form a DAG (a folder counts every module beneath it, type-only imports included): " +
+        "a layer never reaches back into a layer that depends on it, even through a sibling",
+      severity: "error",
+      scope: "folder",
+      from: { path: "^src/" },
+      to: { circular: true },
     },
   ],
   options: {

@@ -20,7 +20,7 @@ import { prepareScreenData } from "../research/screen-data.ts";
 import { screenLayout } from "../research/screen-evaluate.ts";
 import type { JudgedVariant } from "../research/screen-judge.ts";
 import { simulateExposure } from "../research/simulate.ts";
-import { type AnySingleFamily, isBasket } from "../strategies/_kit/catalog.ts";
+import { type AnySingleFamily, isBasket } from "../strategies/catalog.ts";
 import { getFamily } from "../strategies/registry.ts";
 
 /** One screened variant to consider for the ensemble */

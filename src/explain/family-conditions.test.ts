@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { loadBundledSeries } from "../../test/support/bundled-data.ts";
 import { macd } from "../indicators/macd.ts";
 import { SCREEN_REGISTRY } from "../research/screen-catalog.ts";
-import { type AnySingleFamily, isBasket } from "../strategies/_kit/catalog.ts";
+import { type AnySingleFamily, isBasket } from "../strategies/catalog.ts";
 import { describeConditions, heldFor } from "./conditions.ts";
 import { type ExplainMember, explainSignal } from "./explain-signal.ts";
 import { conditionText, explanationParagraph } from "./paragraph.ts";

@@ -1,6 +1,6 @@
 import { invalidInput } from "../errors.ts";
-import type { AnyFamily } from "../strategies/_kit/catalog.ts";
-import { isBasket, OPT_IN_FAMILIES, SCREEN_FAMILIES } from "../strategies/_kit/catalog.ts";
+import type { AnyFamily } from "../strategies/catalog.ts";
+import { isBasket, OPT_IN_FAMILIES, SCREEN_FAMILIES } from "../strategies/catalog.ts";
 import { FAMILIES } from "../strategies/registry.ts";
 import type { FamilySpace } from "./search.ts";
 

@@ -1,6 +1,6 @@
 import { createRng } from "../domain/random.ts";
-import type { AnyFamily } from "../strategies/_kit/catalog.ts";
-import { isBasket } from "../strategies/_kit/catalog.ts";
+import type { AnyFamily } from "../strategies/catalog.ts";
+import { isBasket } from "../strategies/catalog.ts";
 import { type RandomEntryMarket, randomEntryMarket, randomEntrySharpes } from "./random-entry.ts";
 import type { ScreenData } from "./screen-data.ts";
 import { simulateBasket, simulateExposure } from "./simulate.ts";

@@ -80,7 +80,7 @@ describe("agreement with the sweep engine's definition path", () => {
     const { simulateExposures, RESULT_STRIDE, R_FINAL_EQUITY, R_SHARPE, R_TRADES } = await import(
       "../backtest/sweep/simulate.ts"
     );
-    const { SCREEN_FAMILIES, isBasket } = await import("../strategies/_kit/catalog.ts");
+    const { SCREEN_FAMILIES, isBasket } = await import("../strategies/catalog.ts");
     const s = loadBundledSeries("binance", "ETH/USDT", "1d");
     const prep = prepareSeries(s);
     const costs = { fee: 0.001, slippage: 0.002 };

@@ -1,4 +1,4 @@
-import { isBasket, OPT_IN_FAMILIES, SCREEN_FAMILIES } from "./_kit/catalog.ts";
+import { isBasket, OPT_IN_FAMILIES, SCREEN_FAMILIES } from "./catalog.ts";
 import { donchianBreakout } from "./donchian-breakout/strategy.ts";
 import { emaCross } from "./ema-cross/strategy.ts";
 import type { StrategyFamily } from "./family.ts";

@@ -1,5 +1,5 @@
-import type { Decision } from "../../domain/decision.ts";
 import type { CandleSeries } from "../../domain/candle-series.ts";
+import type { Decision } from "../../domain/decision.ts";
 import type { PreparedData, Strategy, StrategyContext } from "../types.ts";
 
 /**

@@ -2,12 +2,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loadBundledSeries } from "../../../test/support/bundled-data.ts";
 import { type CandleSeries, sliceSeries } from "../../domain/candle-series.ts";
+import { isBasket, SCREEN_FAMILIES } from "../catalog.ts";
 import { dcaFamily } from "../dca/strategy.ts";
 import { gridFamily } from "../grid/strategy.ts";
 import { macdFamily } from "../macd/strategy.ts";
 import { xsMomentumFamily } from "../xs-momentum/strategy.ts";
 import type { BasketData } from "./basket.ts";
-import { isBasket, SCREEN_FAMILIES } from "./catalog.ts";
 
 const btc = loadBundledSeries("binance", "BTC/USDT", "1d");
 /** A series whose every price (and volume) is `close`, one bar per millisecond */

@@ -1,18 +1,18 @@
-import { adxTrendFamily } from "../adx-trend/strategy.ts";
-import { bollingerReversionFamily } from "../bollinger-reversion/strategy.ts";
-import { buyAndHoldFamily } from "../buy-and-hold/strategy.ts";
-import { dcaFamily } from "../dca/strategy.ts";
-import type { StrategyFamily } from "../family.ts";
-import { gridFamily } from "../grid/strategy.ts";
-import { macdFamily } from "../macd/strategy.ts";
-import { modelSign } from "../model-sign/strategy.ts";
-import { regimeFilter } from "../regime-filter/strategy.ts";
-import { rsRotationFamily } from "../rs-rotation/strategy.ts";
-import { supertrendFamily } from "../supertrend/strategy.ts";
-import { volTarget } from "../vol-target/strategy.ts";
-import { xsMomentumFamily } from "../xs-momentum/strategy.ts";
-import { zscoreReversionFamily } from "../zscore-reversion/strategy.ts";
-import type { BasketFamily } from "./basket.ts";
+import type { BasketFamily } from "./_kit/basket.ts";
+import { adxTrendFamily } from "./adx-trend/strategy.ts";
+import { bollingerReversionFamily } from "./bollinger-reversion/strategy.ts";
+import { buyAndHoldFamily } from "./buy-and-hold/strategy.ts";
+import { dcaFamily } from "./dca/strategy.ts";
+import type { StrategyFamily } from "./family.ts";
+import { gridFamily } from "./grid/strategy.ts";
+import { macdFamily } from "./macd/strategy.ts";
+import { modelSign } from "./model-sign/strategy.ts";
+import { regimeFilter } from "./regime-filter/strategy.ts";
+import { rsRotationFamily } from "./rs-rotation/strategy.ts";
+import { supertrendFamily } from "./supertrend/strategy.ts";
+import { volTarget } from "./vol-target/strategy.ts";
+import { xsMomentumFamily } from "./xs-momentum/strategy.ts";
+import { zscoreReversionFamily } from "./zscore-reversion/strategy.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: families differ in their params; callers parse with each family's schema
 export type AnySingleFamily = StrategyFamily<any>;
