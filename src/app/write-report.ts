@@ -3,6 +3,7 @@ import { reportDataFromRun } from "../explain/report/from-run.ts";
 import { renderReportHtml } from "../explain/report/render-report.ts";
 import type { ReportData } from "../explain/report/types.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
+import type { Clock } from "../ports/clock.ts";
 import type { DataFiles } from "../ports/data-files.ts";
 import type { EnsembleConfigInput } from "../research/ensemble/types.ts";
 import type { ScreenRun } from "../research/screen.ts";
@@ -28,6 +29,8 @@ export interface WriteReportInput {
   /** where the HTML goes */
   path: string;
   ensemble?: EnsembleConfigInput;
+  /** when the report is written (epoch ms): the signals say how old their bar is */
+  now?: number;
 }
 
 export interface WriteReportResult {
@@ -58,6 +61,7 @@ export function writeReport(deps: WriteReportDeps, x: WriteReportInput): WriteRe
     notes: built.notes,
     alternatives: built.alternatives,
     topCurves: built.topCurves,
+    ...(x.now === undefined ? {} : { now: x.now }),
   });
   deps.files.writeTextAtomic(x.path, renderReportHtml(data, deps.chartLibrary()));
   return { path: x.path, data, built };
@@ -66,6 +70,8 @@ export function writeReport(deps: WriteReportDeps, x: WriteReportInput): WriteRe
 export interface RunReportDeps extends WriteReportDeps {
   store: CandleStore;
   runs: ScreenRunStore;
+  /** the report says how old the latest bar is at this clock's now */
+  clock?: Clock;
 }
 
 /**
@@ -99,6 +105,7 @@ export function writeRunReport(
     ...(loaded.reference === undefined ? {} : { reference: cut(loaded.reference) }),
     path: x.path,
     ...(x.ensemble === undefined ? {} : { ensemble: x.ensemble }),
+    ...(deps.clock === undefined ? {} : { now: deps.clock.now() }),
   });
   return { ...out, id: info.id };
 }

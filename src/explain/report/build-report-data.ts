@@ -2,6 +2,7 @@ import type { EnsembleInput, EnsembleResult, ReturnStats } from "../../research/
 import { weightAt } from "../../research/ensemble/weights.ts";
 import { explanationParagraph } from "../paragraph.ts";
 import type { SignalExplanation } from "../types.ts";
+import { ageText } from "./leaderboard.ts";
 import type { CurveSet, Heatmap, LeaderboardRow, Range, ReportData, StatsRow } from "./types.ts";
 
 /** What the strategist report is made from: the screen's figures plus the ensemble's record */
@@ -29,6 +30,10 @@ export interface StrategistReportInput {
   alternatives?: { scheme: string; stats: ReturnStats; better: boolean }[];
   /** at most this many points per curve */
   maxPoints?: number;
+  /** when the report is written (epoch ms), to say how old the latest bar is */
+  now?: number;
+  /** the bar length (ms), so the age counts from the latest bar's close (default: from its open) */
+  barMs?: number;
 }
 
 /** Assembles the report's JSON: curves from the ensemble's record start, tables, paragraphs */
@@ -134,6 +139,16 @@ export function buildReportData(x: StrategistReportInput): ReportData {
       })),
     },
     explanations: x.explanations.map((record) => ({ record, paragraph: explanationParagraph(record) })),
+    dataAge:
+      x.now === undefined || n === 0
+        ? null
+        : {
+            latestBar: `${new Date(inp.ts[n - 1]!).toISOString().slice(0, 16).replace("T", " ")} UTC`,
+            ageMs: x.now - inp.ts[n - 1]! - (x.barMs ?? 0),
+            ageText: ageText(x.now - inp.ts[n - 1]! - (x.barMs ?? 0)),
+            // older than two bars: the data stopped, the signals are not today's
+            stale: x.now - inp.ts[n - 1]! - (x.barMs ?? 0) > 2 * (x.barMs ?? 0),
+          },
     notes: x.notes ?? [],
   };
 }

@@ -47,4 +47,31 @@ describe("heatmapsOf", () => {
     const cells = hs[0]!.z.flat().filter((x) => x !== null).length;
     expect(cells).toBeGreaterThan(12);
   });
+
+  it("gives integer parameters whole-number bins: integer centres and lo-hi labels that cover every value once", () => {
+    const rng = createRng(5);
+    const vs = Array.from({ length: 60 }, () => v(5 + rng.int(46), 50 + rng.int(151), rng.normal()));
+    const [h] = heatmapsOf(vs);
+    for (const c of [...h!.xs, ...h!.ys]) expect(Number.isInteger(c)).toBe(true);
+    const ranges = (labels: string[]) =>
+      labels.map((l) => l.split("-").map(Number)).map(([a, b]) => [a!, b ?? a!] as const);
+    for (const [labels, lo, hi] of [
+      [h!.xLabels!, 5, 50],
+      [h!.yLabels!, 50, 200],
+    ] as const) {
+      const rs = ranges([...labels]);
+      // consecutive, non-overlapping, from the smallest value tried to the largest
+      for (let i = 1; i < rs.length; i++) expect(rs[i]![0]).toBe(rs[i - 1]![1] + 1);
+      expect(rs[0]![0]).toBeLessThanOrEqual(lo + 5);
+      expect(rs[rs.length - 1]![1]).toBeGreaterThanOrEqual(hi - 5);
+    }
+    // every variant lands in the bin whose label holds its value
+    const xr = ranges(h!.xLabels!);
+    const filled = h!.z.flat().filter((x) => x !== null).length;
+    expect(filled).toBeGreaterThan(0);
+    for (const x of vs.map((u) => u.params.fast as number)) {
+      const hits = xr.filter(([a, b]) => x >= a && x <= b);
+      if (x >= xr[0]![0] && x <= xr[xr.length - 1]![1]) expect(hits).toHaveLength(1);
+    }
+  });
 });

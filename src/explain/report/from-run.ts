@@ -1,8 +1,10 @@
+import { type Timeframe, timeframeMs } from "../../domain/timeframe.ts";
 import type { EnsembleInput, EnsembleResult, ReturnStats } from "../../research/ensemble/types.ts";
 import type { ScreenRun } from "../../research/screen.ts";
 import type { JudgedVariant } from "../../research/screen-judge.ts";
 import type { SignalExplanation } from "../types.ts";
 import { buildReportData } from "./build-report-data.ts";
+import { paramsText, sampleNotes } from "./leaderboard.ts";
 import type { Heatmap, LeaderboardRow, ReportData } from "./types.ts";
 
 export interface RunReportInput {
@@ -19,23 +21,23 @@ export interface RunReportInput {
   topCurves?: { id: string; returns: Float64Array }[];
   /** leaderboard rows shown (the JSON output of the screen holds them all) */
   top?: number;
+  /** when the report is written (epoch ms): the signals say how old their bar is then */
+  now?: number;
 }
-
-const paramsText = (p: Record<string, number | boolean>): string =>
-  Object.keys(p)
-    .sort()
-    .map((k) => `${k}=${p[k]}`)
-    .join(" ");
 
 /** The report of a screen run and its ensemble */
 export function reportDataFromRun(x: RunReportInput): ReportData {
   const { run } = x;
+  const notes = sampleNotes(run.variants, timeframeMs(run.timeframe as Timeframe));
   const rows: LeaderboardRow[] = run.variants.slice(0, x.top ?? 50).map((v, k) => ({
     rank: k + 1,
     id: v.id,
     family: v.family,
     symbol: v.symbol,
-    params: paramsText(v.params),
+    params: paramsText(v.family, v.params),
+    trades: v.oos.trades,
+    oosBars: v.oos.bars,
+    sampleNote: notes.get(v.symbol) ?? null,
     oosSharpe: v.oos.sharpeAnnual,
     deflatedSharpe: v.dsr.probability,
     maxDrawdown: v.oos.maxDrawdown,
@@ -83,6 +85,7 @@ export function reportDataFromRun(x: RunReportInput): ReportData {
       extraCurves: x.topCurves ?? [],
       explanations: x.explanations,
       notes: x.notes ?? [],
+      ...(x.now === undefined ? {} : { now: x.now, barMs: timeframeMs(run.timeframe as Timeframe) }),
       ...(x.alternatives === undefined ? {} : { alternatives: x.alternatives }),
     }),
     headline: run.headline,
@@ -132,6 +135,8 @@ export function heatmapsOf(variants: readonly JudgedVariant[], max = 6): Heatmap
         xs: xb.centres,
         ys: yb.centres,
         z,
+        ...(xb.labels === undefined ? {} : { xLabels: xb.labels }),
+        ...(yb.labels === undefined ? {} : { yLabels: yb.labels }),
       },
       count: vs.length,
     });
@@ -142,7 +147,7 @@ export function heatmapsOf(variants: readonly JudgedVariant[], max = 6): Heatmap
     .map((o) => o.h);
 }
 
-type Bins = { centres: number[]; index: (v: number) => number };
+type Bins = { centres: number[]; index: (v: number) => number; labels?: string[] };
 
 function filledCells(vs: readonly JudgedVariant[], xb: Bins, yb: Bins, xName: string, yName: string): number {
   return new Set(
@@ -150,12 +155,33 @@ function filledCells(vs: readonly JudgedVariant[], xb: Bins, yb: Bins, xName: st
   ).size;
 }
 
-/** The distinct values when there are at most `k`, else k equal-width bins labelled by their centres */
+/**
+ * The distinct values when there are at most `k`, else k equal-width bins labelled by their centres;
+ * integer parameters get integer bins (whole-number edges, centres and "lo-hi" labels)
+ */
 function bins(values: readonly number[], k: number): Bins {
   const uniq = [...new Set(values)].sort((a, b) => a - b);
   if (uniq.length <= k) return { centres: uniq, index: (v) => uniq.indexOf(v) };
   const lo = uniq[0]!;
   const hi = uniq[uniq.length - 1]!;
+  if (uniq.every(Number.isInteger)) {
+    // k bins of whole numbers: bin i holds lo + floor(i * span / k) .. lo + floor((i + 1) * span / k) - 1
+    const span = hi - lo + 1;
+    const edge = (i: number): number => lo + Math.floor((i * span) / k);
+    const ks = Array.from({ length: k }, (_, i) => i);
+    return {
+      centres: ks.map((i) => Math.round((edge(i) + edge(i + 1) - 1) / 2)),
+      labels: ks.map((i) =>
+        edge(i + 1) - 1 === edge(i) ? String(edge(i)) : `${edge(i)}-${edge(i + 1) - 1}`,
+      ),
+      index: (v) => {
+        let i = Math.min(k - 1, Math.floor(((v - lo) * k) / span));
+        while (i > 0 && v < edge(i)) i--;
+        while (i < k - 1 && v >= edge(i + 1)) i++;
+        return i;
+      },
+    };
+  }
   const w = (hi - lo) / k;
   const digits = w >= 10 ? 0 : w >= 1 ? 1 : 3;
   return {

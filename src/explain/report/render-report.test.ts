@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { readGoldenJson } from "../../../test/support/golden.ts";
 import { strategistFixture } from "../../../test/support/strategist-fixture.ts";
-import { plateauOf } from "./heatmap.ts";
+import { plateauOf, plateauText } from "./heatmap.ts";
 import { renderReportHtml } from "./render-report.ts";
 
 const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), "../../../test/golden/report-structure.json");
@@ -89,5 +89,44 @@ describe("plateauOf", () => {
         ],
       }),
     ).toMatchObject({ verdict: "spike", neighbourMean: 0.2 / 7 });
+  });
+
+  it("widens the ring around a best cell whose direct neighbours were not tried, and never prints 'a n/a'", () => {
+    const sparse = {
+      ...base,
+      xs: [1, 2, 3, 4, 5],
+      ys: [1, 2, 3, 4, 5],
+      z: [
+        [1.8, null, null, null, 2.0],
+        [null, null, null, null, null],
+        [null, null, null, null, null],
+        [null, null, null, null, null],
+        [1.9, null, 0.1, null, null],
+      ],
+    };
+    // the best (2.0 at x 5, y 1) has no tried neighbour at distance 1; at distance 4 it has three
+    expect(plateauOf(sparse)).toMatchObject({ verdict: "plateau", neighbours: 3 });
+    expect(plateauText(sparse)).toBe(
+      "best x 5, y 1 at 2.00; the 3 nearest tried cells average 1.27, at least half of it: a plateau (robust)",
+    );
+    const lonely = {
+      ...base,
+      z: [
+        [1, null, null],
+        [null, null, null],
+        [null, null, 0.2],
+      ],
+    };
+    expect(plateauText(lonely)).toContain("too few to tell a plateau from a spike");
+    const negative = {
+      ...base,
+      z: [
+        [-1, -1, -1],
+        [-1, -0.5, -1],
+        [-1, -1, -1],
+      ],
+    };
+    expect(plateauText(negative)).toContain("no cell is positive");
+    for (const h of [sparse, lonely, negative]) expect(plateauText(h)).not.toContain("a n/a");
   });
 });

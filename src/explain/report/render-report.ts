@@ -1,4 +1,4 @@
-import { cellColour, plateauOf } from "./heatmap.ts";
+import { cellColour, plateauText } from "./heatmap.ts";
 import { esc, fix, inlineScript, pct, scriptJson, table } from "./html.ts";
 import type { Heatmap, ReportData } from "./types.ts";
 
@@ -21,19 +21,27 @@ table.heat td{text-align:center;min-width:34px;font-size:12px;padding:3px}
 .bar u{position:absolute;top:-2px;width:2px;height:14px;background:#14213d}
 .signal{border-left:4px solid #7aa2e3;padding:6px 12px;margin:10px 0}.signal.long{border-color:#0a7a32}
 .signal.short{border-color:#b3261e}.muted{color:#5b6473;font-size:12px}
+.signal h3{margin:4px 0}.signal p{margin:4px 0}details{margin:8px 0}summary{cursor:pointer;color:#14213d;font-weight:600}
+table.leaderboard td,table.leaderboard th{font-size:12.5px;padding:3px 6px}.stale{color:#b3261e;font-weight:600}
+.scale{position:relative;height:16px;min-width:160px;font-size:11px;color:#5b6473}
+.scale span{position:absolute;top:0;transform:translateX(-50%);white-space:nowrap}
+.bar s{position:absolute;top:-3px;width:1px;height:16px;background:#b3261e;text-decoration:none}
+.age{font-weight:600}
 `;
 
 /** Renders the self-contained strategist report: inline CSS, inline chart library, data as inline JSON */
 export function renderReportHtml(d: ReportData, chartLibrary: string): string {
+  // what a reader decides on comes first (ensemble, curves, today's signals); the long tables after,
+  // with everything beyond their first rows folded
   const body = [
-    settingsSection(d),
-    leaderboardSection(d),
     ensembleSection(d),
     chartSection("equity", "Equity: top variants and the ensemble against buy-and-hold", d.equity.series),
     chartSection("drawdown", "Drawdowns", d.drawdown.series),
+    signalsSection(d),
+    leaderboardSection(d),
     heatmapSection(d.heatmaps),
     monteCarloSection(d),
-    signalsSection(d),
+    settingsSection(d),
     notesSection(d),
   ].join("\n");
   return `<!doctype html>
@@ -43,7 +51,7 @@ export function renderReportHtml(d: ReportData, chartLibrary: string): string {
 <header><h1>${esc(d.title)}</h1>
 <p>Run ${esc(d.runId)} · ${esc(d.createdAt)} · ${esc(d.exchange)} · ${esc(d.timeframe)} · ${esc(d.symbols.join(", "))}</p>
 <p>${d.variantsTried} variants tried, ${d.variantsPassed} passed the gate. Every figure below is out of sample.</p>
-<p class="headline" id="headline">${esc(d.headline)}</p></header>
+<p class="headline" id="headline">${esc(d.headline)}</p>${d.dataAge === null ? "" : `<p id="data-age">Latest closed bar ${esc(d.dataAge.latestBar)}, <span class="age">${esc(d.dataAge.ageText)}</span> when this report was written.</p>`}</header>
 <main>
 ${body}
 </main>
@@ -63,31 +71,38 @@ var data=JSON.parse(document.getElementById('report-data').textContent);
 var palette=${JSON.stringify(PALETTE)};
 function draw(id,set,fmt){var el=document.getElementById('chart-'+id);if(!el||set.series.length===0)return;
 var chart=LightweightCharts.createChart(el,{autoSize:true,layout:{background:{color:'#ffffff'},textColor:'#1d2330'},
-grid:{vertLines:{color:'#f0f2f6'},horzLines:{color:'#f0f2f6'}},timeScale:{timeVisible:true},
+grid:{vertLines:{color:'#f0f2f6'},horzLines:{color:'#f0f2f6'}},timeScale:{timeVisible:true,minBarSpacing:0.001},
 localization:{priceFormatter:fmt}});
 set.series.forEach(function(s,k){var line=chart.addSeries(LightweightCharts.LineSeries,{color:palette[k%palette.length],
 lineWidth:s.kind==='ensemble'?3:s.kind==='buy-and-hold'?2:1,priceLineVisible:false,lastValueVisible:false});
 var pts=[];for(var i=0;i<set.time.length;i++){var v=s.values[i];if(v!==null&&isFinite(v))pts.push({time:set.time[i],value:v});}
-line.setData(pts);});chart.timeScale().fitContent();window.__charts=(window.__charts||0)+1;}
+line.setData(pts);});chart.timeScale().fitContent();window.__chartApis=window.__chartApis||{};window.__chartApis[id]=chart;
+window.__charts=(window.__charts||0)+1;}
 draw('equity',data.equity,function(v){return v.toFixed(2)+'x';});
 draw('drawdown',data.drawdown,function(v){return (v*100).toFixed(1)+'%';});
 })();`;
 
 function settingsSection(d: ReportData): string {
   const rows = d.settings.map((s) => [esc(s.name), esc(s.value)]);
-  return `<section id="settings"><h2>Settings</h2>${table("settings", ["Setting", "Value"], rows)}</section>`;
+  return `<section id="settings"><h2>Settings</h2><details><summary>${esc(d.settings.map((s) => s.name).join(", "))}</summary>${table("settings", ["Setting", "Value"], rows)}</details></section>`;
 }
 
+/** Rows shown before the fold in the leaderboard */
+const SHOWN = 10;
+
 function leaderboardSection(d: ReportData): string {
+  const notes = [...new Set(d.leaderboard.flatMap((r) => (r.sampleNote === null ? [] : [r.sampleNote])))];
   const rows = d.leaderboard.map((r) => [
     String(r.rank),
     esc(r.family),
-    esc(r.symbol),
+    r.sampleNote === null ? esc(r.symbol) : `${esc(r.symbol)} <span title="${esc(r.sampleNote)}">*</span>`,
     esc(r.params),
     fix(r.oosSharpe),
     fix(r.deflatedSharpe, 3),
     pct(r.maxDrawdown),
     fix(r.vsBuyAndHold),
+    String(r.trades),
+    r.oosBars.toLocaleString("en-US"),
     r.familyPbo === null ? "n/a" : fix(r.familyPbo),
     r.passed ? `<span class="pass">pass</span>` : `<span class="fail">fail</span>`,
     reasonsCell(r.reasons),
@@ -101,18 +116,32 @@ function leaderboardSection(d: ReportData): string {
     "Deflated Sharpe",
     "Max DD",
     "vs B&H",
+    "Trades",
+    "OOS bars",
     "Family PBO",
     "Verdict",
     "Reasons",
   ];
-  return `<section id="leaderboard"><h2>Leaderboard</h2>${table("leaderboard", head, rows)}</section>`;
+  const rest = rows.slice(SHOWN);
+  const folded =
+    rest.length === 0
+      ? ""
+      : `<details id="leaderboard-rest"><summary>${rest.length} more rows (ranks ${SHOWN + 1} to ${rows.length})</summary>${table("leaderboard leaderboard-rest", head, rest)}</details>`;
+  const noteList =
+    notes.length === 0
+      ? ""
+      : `<div id="sample-notes" class="muted"><p>* Too little data to judge:</p><ul>${notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul></div>`;
+  return `<section id="leaderboard"><h2>Leaderboard (top ${Math.min(SHOWN, rows.length)} of ${rows.length} shown)</h2>${table("leaderboard", head, rows.slice(0, SHOWN))}${folded}${noteList}</section>`;
 }
 
-/** The failing reasons (or the passing ones) in the cell, every reason in the tooltip */
+/** The first failing reason (or "all checks passed") in the cell, every reason in the tooltip */
 function reasonsCell(reasons: readonly string[]): string {
   const fails = reasons.filter((r) => r.startsWith("fail"));
-  const shown = fails.length > 0 ? fails : reasons;
-  return `<span title="${esc(reasons.join("\n"))}">${esc(shown.join("; "))}</span>`;
+  const shown =
+    fails.length === 0
+      ? `all ${reasons.length} checks passed`
+      : `${fails[0]!}${fails.length > 1 ? ` (+${fails.length - 1} more)` : ""}`;
+  return `<span title="${esc(reasons.join("\n"))}">${esc(shown)}</span>`;
 }
 
 function ensembleSection(d: ReportData): string {
@@ -152,7 +181,7 @@ function ensembleSection(d: ReportData): string {
   const alternatives =
     e.alternatives.length === 0
       ? ""
-      : `<h3>Other weighting schemes (same pool, same folds; shown, never picked from)</h3>${table(
+      : `<details><summary>Other weighting schemes (same pool, same folds; shown, never picked from)</summary>${table(
           "ensemble-alternatives",
           ["Scheme", "Sharpe", "Total return", "Max DD", "Beats buy-and-hold"],
           e.alternatives.map((a) => [
@@ -162,10 +191,10 @@ function ensembleSection(d: ReportData): string {
             pct(a.maxDrawdown),
             a.better ? "yes" : "no",
           ]),
-        )}`;
+        )}</details>`;
   return `<section id="ensemble"><h2>Ensemble (${esc(e.scheme)})</h2>
 <p class="${e.better ? "pass" : "fail"}" id="ensemble-verdict">${esc(e.verdict)}</p>
-${stats}${alternatives}<h3>Walk-forward folds</h3>${folds}<h3>Members</h3>${members}
+${stats}${alternatives}<details><summary>Walk-forward folds (${e.folds.length})</summary>${folds}</details><details><summary>Members for the next bar (${e.members.length})</summary>${members}</details>
 <p class="muted">${e.demotions} times a member was demoted because its recent record decayed.</p></section>`;
 }
 
@@ -181,39 +210,46 @@ function heatmapSection(maps: readonly Heatmap[]): string {
     return `<section id="heatmaps"><h2>Parameter heatmaps</h2><p>No two-parameter family was screened.</p></section>`;
   const blocks = maps.map((h) => {
     const maxAbs = Math.max(0, ...h.z.flat().map((v) => (v === null ? 0 : Math.abs(v))));
-    const p = plateauOf(h);
-    const head = [`${h.yName} \\ ${h.xName}`, ...h.xs.map(String)];
+    const xl = (i: number): string => h.xLabels?.[i] ?? String(h.xs[i]);
+    const yl = (j: number): string => h.yLabels?.[j] ?? String(h.ys[j]);
+    const head = [`${h.yName} \\ ${h.xName}`, ...h.xs.map((_, i) => xl(i))];
     const rows = h.z.map((row, j) => [
-      `<b>${h.ys[j]}</b>`,
+      `<b>${esc(yl(j))}</b>`,
       ...row.map(
         (v) =>
           `<span title="${v === null ? "not tried" : fix(v)}" style="display:block;background:${cellColour(v, maxAbs)}">${v === null ? "·" : fix(v, 1)}</span>`,
       ),
     ]);
-    const verdict =
-      p.best === null
-        ? "no values"
-        : `best ${h.xName} ${p.best.x}, ${h.yName} ${p.best.y} at ${fix(p.best.value)}; neighbours average ${p.neighbourMean === null ? "n/a" : fix(p.neighbourMean)}: a ${p.verdict}`;
-    return `<h3>${esc(h.family)} on ${esc(h.symbol)} (${esc(h.metric)})</h3><p class="plateau">${esc(verdict)}</p>${table("heat", head, rows)}`;
+    return `<details class="heatmap"><summary>${esc(h.family)} on ${esc(h.symbol)} (${esc(h.metric)}): <span class="plateau">${esc(plateauText(h))}</span></summary>${table("heat", head, rows)}</details>`;
   });
-  return `<section id="heatmaps"><h2>Parameter heatmaps</h2><p class="muted">A plateau (neighbours nearly as good as the best) is robust; a lone spike is likely luck.</p>${blocks.join("\n")}</section>`;
+  return `<section id="heatmaps"><h2>Parameter heatmaps</h2><p class="muted">A plateau (neighbours nearly as good as the best) is robust; a lone spike is likely luck. Open one to see its grid.</p>${blocks.join("\n")}</section>`;
 }
 
 function monteCarloSection(d: ReportData): string {
   if (d.monteCarlo.length === 0)
     return `<section id="monte-carlo"><h2>Monte Carlo ranges</h2><p>No Monte Carlo was run.</p></section>`;
-  const lo = Math.min(...d.monteCarlo.map((m) => m.totalReturn.p5));
-  const hi = Math.max(...d.monteCarlo.map((m) => m.totalReturn.p95));
+  const lo = Math.min(0, ...d.monteCarlo.map((m) => m.totalReturn.p5));
+  const hi = Math.max(0, ...d.monteCarlo.map((m) => m.totalReturn.p95));
   const span = hi - lo || 1;
+  const at = (v: number): string => fix(((v - lo) / span) * 100, 1);
   const bar = (p5: number, p50: number, p95: number): string =>
-    `<div class="bar"><b style="left:${fix(((p5 - lo) / span) * 100, 1)}%;width:${fix(((p95 - p5) / span) * 100, 1)}%"></b><u style="left:${fix(((p50 - lo) / span) * 100, 1)}%"></u></div>`;
+    `<div class="bar"><s style="left:${at(0)}%"></s><b style="left:${at(p5)}%;width:${fix(((p95 - p5) / span) * 100, 1)}%"></b><u style="left:${at(p50)}%"></u></div>`;
+  // the axis of the bars: its ends, zero and the quarter marks, in total return
+  const ticks = [lo, lo + span / 4, lo + span / 2, lo + (3 * span) / 4, hi];
+  if (!ticks.some((t) => Math.abs(t) < span / 20)) ticks.push(0);
+  const scale = `<div class="scale" id="mc-scale">${ticks.map((t) => `<span style="left:${at(t)}%">${pct(t, 0)}</span>`).join("")}</div>`;
   const rows = d.monteCarlo.map((m) => [
     esc(m.id),
     `${pct(m.totalReturn.p5)} / ${pct(m.totalReturn.p50)} / ${pct(m.totalReturn.p95)}`,
     bar(m.totalReturn.p5, m.totalReturn.p50, m.totalReturn.p95),
     `${pct(m.maxDrawdown.p5)} / ${pct(m.maxDrawdown.p50)} / ${pct(m.maxDrawdown.p95)}`,
   ]);
-  return `<section id="monte-carlo"><h2>Monte Carlo ranges</h2><p class="muted">5th / 50th / 95th percentiles over resamples of each variant's record.</p>${table("monte-carlo", ["Variant", "Total return", "Range", "Max drawdown"], rows)}</section>`;
+  const body = table(
+    "monte-carlo",
+    ["Variant", "Total return", "Range", "Max drawdown"],
+    [["", "", scale, ""], ...rows],
+  );
+  return `<section id="monte-carlo"><h2>Monte Carlo ranges</h2><details><summary>${d.monteCarlo.length} variants: 5th / 50th / 95th percentiles of total return and max drawdown over resamples of each record</summary><p class="muted">Blue: 5th to 95th percentile of total return on the axis above (${pct(lo, 0)} to ${pct(hi, 0)}); dark tick: the median; red line: 0%.</p>${body}</details></section>`;
 }
 
 function signalsSection(d: ReportData): string {
@@ -221,7 +257,7 @@ function signalsSection(d: ReportData): string {
     const votes =
       r.votes.length === 0
         ? ""
-        : table(
+        : `<details><summary>${r.votes.length} member vote${r.votes.length === 1 ? "" : "s"}</summary>${table(
             "votes",
             ["Member", "Vote", "Weight"],
             r.votes.map((v) => [
@@ -229,10 +265,15 @@ function signalsSection(d: ReportData): string {
               `${v.votePct}%`,
               `${v.weightPct}%`,
             ]),
-          );
-    return `<div class="signal ${r.action}" data-symbol="${esc(r.symbol)}"><h3>${esc(r.symbol)}: ${esc(r.action)} ${r.exposurePct}% · bar of ${esc(r.barTime)} · confidence ${esc(r.confidence.label)}</h3><p>${esc(paragraph)}</p>${votes}</div>`;
+          )}</details>`;
+    // the explanation of a symbol the ensemble holds is open; the flat ones are folded under their headline
+    return `<div class="signal ${r.action}" data-symbol="${esc(r.symbol)}"><details${r.exposurePct !== 0 ? " open" : ""}><summary><h3 style="display:inline">${esc(r.symbol)}: ${esc(r.action)} ${r.exposurePct}% · bar of ${esc(r.barTime)} · confidence ${esc(r.confidence.label)}</h3></summary><p>${esc(paragraph)}</p>${votes}</details></div>`;
   });
-  return `<section id="signals"><h2>Today's signals, explained</h2>${items.length === 0 ? "<p>No symbol to explain.</p>" : items.join("\n")}</section>`;
+  const age =
+    d.dataAge === null
+      ? ""
+      : `<p id="signals-age">Latest closed bar ${esc(d.dataAge.latestBar)}, <span class="age${d.dataAge.stale ? " stale" : ""}">${esc(d.dataAge.ageText)}</span>${d.dataAge.stale ? ": these signals are as of that bar, not of today; import newer data for today's" : ""}.</p>`;
+  return `<section id="signals"><h2>Today's signals, explained</h2>${age}${items.length === 0 ? "<p>No symbol to explain.</p>" : items.join("\n")}</section>`;
 }
 
 function notesSection(d: ReportData): string {

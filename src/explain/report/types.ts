@@ -21,6 +21,11 @@ export interface LeaderboardRow {
   familyPbo: number | null;
   passed: boolean;
   reasons: string[];
+  /** out-of-sample trades and bars behind the figures */
+  trades: number;
+  oosBars: number;
+  /** set when the symbol has too little data for its figures to be judged */
+  sampleNote: string | null;
 }
 
 /** OOS metric over a two-parameter grid of one family; null where no variant was tried */
@@ -34,6 +39,9 @@ export interface Heatmap {
   ys: number[];
   /** z[j][i] for ys[j], xs[i] */
   z: (number | null)[][];
+  /** axis labels when a cell stands for a range of values (e.g. "31-35"); default: the values */
+  xLabels?: string[];
+  yLabels?: string[];
 }
 
 /** Named curves on one time axis (epoch seconds), downsampled for the page */
@@ -93,5 +101,7 @@ export interface ReportData {
     }[];
   };
   explanations: { record: SignalExplanation; paragraph: string }[];
+  /** the latest closed bar and how old it was when the report was written (null without a clock) */
+  dataAge: { latestBar: string; ageText: string; ageMs: number; stale: boolean } | null;
   notes: string[];
 }

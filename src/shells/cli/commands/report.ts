@@ -29,7 +29,7 @@ export function registerReportCommand(program: Command): void {
       await withContainer(cmd, (c, g) => {
         const path = opts.out ?? join(c.home, "reports", `${id}.html`);
         const out = writeRunReport(
-          { store: c.store, runs: c.screenRuns, files: c.files, chartLibrary: readChartLibrary },
+          { store: c.store, runs: c.screenRuns, files: c.files, chartLibrary: readChartLibrary, clock: c.clock },
           {
             id,
             path,

@@ -257,7 +257,7 @@ export function registerScreenCommand(program: Command): void {
             // the strategist report (ensemble, explained signals, charts) is written by default
             const path = opts.reportFile ?? join(c.home, "reports", `${out.id}.html`);
             writeRunReport(
-              { store: c.store, runs: c.screenRuns, files: c.files, chartLibrary: readChartLibrary },
+              { store: c.store, runs: c.screenRuns, files: c.files, chartLibrary: readChartLibrary, clock: c.clock },
               { id: out.id, path, ...(opts.exchange === undefined ? {} : { exchange: opts.exchange }) },
             );
             if (!g.json) printInfo(`report: ${path}`);
