@@ -74,12 +74,13 @@ export const EXIT_CODES: Record<ErrorCode, number> = Object.fromEntries(
 
 /**
  * A bad field of a use case's input: `field` is its path in the input ("from", "params.fast"),
- * `problem` what is wrong, `allowed` the accepted range or form. The message names the field by its
+ * `problem` what is wrong (it follows the field's name: `"2024-02-30" is not a real date`), `allowed`
+ * the accepted range or form. The message names the field by its
  * path; a shell that knows the field under another name (a CLI flag) rebuilds it from the details.
  */
 export function invalidField(field: string, problem: string, allowed?: string): AppError {
   const tail = allowed === undefined ? "" : `; allowed: ${allowed}`;
-  return new AppError("INVALID_INPUT", `${field}: ${problem}${tail}`, {
+  return new AppError("INVALID_INPUT", `${field} ${problem}${tail}`, {
     details: { field, problem, ...(allowed === undefined ? {} : { allowed }) },
   });
 }

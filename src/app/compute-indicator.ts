@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { getIndicator, INDICATORS, type IndicatorCategory, type Params } from "../indicators/registry.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
-import { resolveSeries, type SeriesRef } from "./resolve-series.ts";
+import { parseInput, rangeRefinement, symbolField, wholeNumberField } from "./contract.ts";
+import { rangeShape, resolveSeries, SeriesRefInput } from "./resolve-series.ts";
 
 /** One indicator as `kairos indicators list` and the MCP server describe it */
 export interface IndicatorInfo {
@@ -37,19 +38,22 @@ export function listIndicators(): IndicatorInfo[] {
   });
 }
 
-export interface ComputeIndicatorRequest {
-  indicator: string;
-  /** raw parameter values (validated by the indicator's zod schema) */
-  params: Record<string, unknown>;
-  series: SeriesRef;
-  /** epoch ms, inclusive / exclusive */
-  from?: number;
-  to?: number;
-  /** benchmark symbol for correlation and beta (same exchange and timeframe) */
-  against?: string;
-  /** how many of the latest bars to return (0 = all) */
-  last: number;
-}
+/** What to compute: an indicator with raw parameters (its own zod schema validates them) over a stored series */
+export const ComputeIndicatorInput = z
+  .object({
+    indicator: z.string().min(1),
+    /** raw parameter values (validated by the indicator's zod schema) */
+    params: z.record(z.string(), z.unknown()).default({}),
+    series: SeriesRefInput,
+    /** inclusive / exclusive, ISO 8601 UTC or epoch ms */
+    ...rangeShape,
+    /** benchmark symbol for correlation and beta (same exchange and timeframe) */
+    against: symbolField().optional(),
+    /** how many of the latest bars to return (0 = all) */
+    last: wholeNumberField({ min: 0, max: 100_000_000 }).default(10),
+  })
+  .superRefine(rangeRefinement);
+export type ComputeIndicatorRequest = z.input<typeof ComputeIndicatorInput>;
 
 export interface ComputeIndicatorResult {
   indicator: string;
@@ -71,8 +75,9 @@ export interface ComputeIndicatorResult {
  */
 export function computeIndicator(
   deps: { store: CandleStore },
-  req: ComputeIndicatorRequest,
+  raw: ComputeIndicatorRequest,
 ): ComputeIndicatorResult {
+  const req = parseInput(ComputeIndicatorInput, raw);
   const ind = getIndicator(req.indicator);
   const params = ind.parse(req.params);
   const key = resolveSeries(deps.store, req.series);

@@ -207,6 +207,13 @@ export function timeOf(value: string | number | undefined, field: string): numbe
   throw invalidField(field, t.problem, ISO_EXAMPLE);
 }
 
+const isoText = (t: number): string =>
+  new Date(t)
+    .toISOString()
+    .replace(/T00:00:00\.000Z$|:00\.000Z$|\.000Z$/, (m) =>
+      m.startsWith("T") ? "" : m === ":00.000Z" ? "Z" : "Z",
+    );
+
 /** Refuses a reversed or empty [from, to) range, naming `to` */
 export function checkRange(
   from: number | undefined,
@@ -216,8 +223,8 @@ export function checkRange(
   if (from !== undefined && to !== undefined && to <= from)
     throw invalidField(
       fields.to,
-      `${new Date(to).toISOString()} is not after ${fields.from} ${new Date(from).toISOString()}`,
-      `a time after ${fields.from}`,
+      `${isoText(to)} is not after the start of the range (${isoText(from)})`,
+      "a time after the start",
     );
 }
 
@@ -230,8 +237,8 @@ export const rangeRefinement = (
     ctx.addIssue({
       code: "custom",
       path: ["to"],
-      message: `${new Date(o.to).toISOString()} is not after from ${new Date(o.from).toISOString()}`,
-      params: { allowed: "a time after from" },
+      message: `${isoText(o.to)} is not after the start of the range (${isoText(o.from)})`,
+      params: { allowed: "a time after the start" },
     });
 };
 

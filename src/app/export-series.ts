@@ -1,18 +1,19 @@
 import type { CandleSeries } from "../domain/candle-series.ts";
-import { invalidInput } from "../errors.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
 import type { DataFiles } from "../ports/data-files.ts";
-import { parseRange, resolveSeries, type SeriesRef } from "./resolve-series.ts";
+import { z } from "zod";
+import { parseInput, rangeRefinement } from "./contract.ts";
+import { rangeShape, resolveSeries, SeriesRefInput } from "./resolve-series.ts";
 
 export type ExportFormat = "csv" | "json";
 
-export interface ExportSeriesInput extends SeriesRef {
-  from?: string;
-  to?: string;
-  format?: string;
+export const ExportSeriesInput = SeriesRefInput.extend({
+  ...rangeShape,
+  format: z.enum(["csv", "json"]).optional(),
   /** file to write (atomically); omitted: the text is returned for stdout */
-  out?: string;
-}
+  out: z.string().min(1).optional(),
+}).superRefine(rangeRefinement);
+export type ExportSeriesInput = z.input<typeof ExportSeriesInput>;
 
 /** Our normalised CSV (the bundled format) or freqtrade JSON, so an export re-imports unchanged */
 export function formatSeries(s: CandleSeries, format: ExportFormat): string {
@@ -35,14 +36,15 @@ export function formatSeries(s: CandleSeries, format: ExportFormat): string {
 /** Writes a stored series (or [from, to) of it) as CSV or freqtrade JSON */
 export function exportSeries(
   deps: { store: CandleStore; files: DataFiles },
-  input: ExportSeriesInput,
+  raw: ExportSeriesInput,
 ): { rows: number; text?: string; out?: string } {
-  const format = (input.format ?? (input.out?.endsWith(".json") ? "json" : "csv")) as ExportFormat;
-  if (format !== "csv" && format !== "json")
-    throw invalidInput(`--format "${input.format}": use csv or json`);
+  const input = parseInput(ExportSeriesInput, raw);
+  const format: ExportFormat = input.format ?? (input.out?.endsWith(".json") ? "json" : "csv");
   const key = resolveSeries(deps.store, input);
-  const range = parseRange(input);
-  const s = deps.store.read(key, range);
+  const s = deps.store.read(key, {
+    ...(input.from === undefined ? {} : { from: input.from }),
+    ...(input.to === undefined ? {} : { to: input.to }),
+  });
   const text = formatSeries(s, format);
   if (input.out === undefined) return { rows: s.ts.length, text };
   deps.files.writeTextAtomic(input.out, text);

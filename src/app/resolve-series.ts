@@ -1,11 +1,30 @@
-import { normaliseSymbol } from "../data/file-names.ts";
-import { parseTimeframe } from "../domain/timeframe.ts";
+import { z } from "zod";
 import { AppError, invalidInput } from "../errors.ts";
 import type { CandleStore, SeriesKey } from "../ports/candle-store.ts";
+import {
+  checkRange,
+  exchangeField,
+  isoTimeField,
+  parseInput,
+  symbolField,
+  timeframeField,
+  timeOf,
+} from "./contract.ts";
 
-/** A series named on the command line: exchange optional, symbol BTC/USDT or BTC-USDT */
+/** A series named by the user: exchange optional, symbol BTC/USDT or BTC-USDT */
+export const SeriesRefInput = z.object({
+  exchange: exchangeField().optional(),
+  symbol: symbolField(),
+  timeframe: timeframeField(),
+});
+/** Optional [from, to) in ISO 8601 UTC, `to` after `from` */
+export const rangeShape = {
+  from: isoTimeField().optional(),
+  to: isoTimeField().optional(),
+};
+
 export interface SeriesRef {
-  exchange?: string;
+  exchange?: string | undefined;
   symbol: string;
   timeframe: string;
 }
@@ -15,11 +34,8 @@ export interface SeriesRef {
  * symbol and timeframe is taken; several give INVALID_INPUT listing them, none gives NOT_FOUND.
  */
 export function resolveSeries(store: CandleStore, ref: SeriesRef): SeriesKey {
-  const symbol = normaliseSymbol(ref.symbol);
-  if (symbol === undefined)
-    throw invalidInput(`--symbol "${ref.symbol}": write it as BASE/QUOTE, e.g. BTC/USDT`);
-  const timeframe = parseTimeframe(ref.timeframe);
-  if (ref.exchange !== undefined) return { exchange: ref.exchange.toLowerCase(), symbol, timeframe };
+  const { symbol, timeframe, exchange } = parseInput(SeriesRefInput, ref);
+  if (exchange !== undefined) return { exchange, symbol, timeframe };
   const holders = store.list().filter((s) => s.symbol === symbol && s.timeframe === timeframe);
   if (holders.length === 1) return { exchange: holders[0]!.exchange, symbol, timeframe };
   if (holders.length > 1) {
@@ -35,24 +51,18 @@ export function resolveSeries(store: CandleStore, ref: SeriesRef): SeriesKey {
   throw new AppError("NOT_FOUND", `no ${symbol} ${timeframe} candles in the store; ${hint}`);
 }
 
-/** Parses --from/--to (ISO UTC dates or times, or epoch ms) to epoch ms */
-export function parseTime(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const v = value.trim();
-  const ms = /^\d{12,}$/.test(v)
-    ? Number(v)
-    : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) || v.length <= 10 ? v : `${v}Z`);
-  if (!Number.isFinite(ms))
-    throw invalidInput(`${flag} "${value}": use an ISO date or time in UTC, e.g. 2024-01-31`);
-  return ms;
+/** Parses a --from/--to/--since/--at time (ISO 8601 UTC only, see parseUtcTime) to epoch ms */
+export function parseTime(value: string | undefined, field: string): number | undefined {
+  return timeOf(value, field.replace(/^-+/, ""));
 }
 
-/** --from/--to as a store read range, leaving out the ends that are not given */
+/** --from/--to as a store read range, leaving out the ends that are not given; a reversed range is refused */
 export function parseRange(input: { from?: string | undefined; to?: string | undefined }): {
   from?: number;
   to?: number;
 } {
-  const from = parseTime(input.from, "--from");
-  const to = parseTime(input.to, "--to");
+  const from = parseTime(input.from, "from");
+  const to = parseTime(input.to, "to");
+  checkRange(from, to);
   return { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) };
 }

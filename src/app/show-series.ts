@@ -2,14 +2,16 @@ import type { Gap } from "../data/validate-candles.ts";
 import { type Bar, barAt } from "../domain/candle-series.ts";
 import type { CandleStore, SeriesInfo } from "../ports/candle-store.ts";
 import { seriesGaps } from "./list-series.ts";
-import { parseRange, resolveSeries, type SeriesRef } from "./resolve-series.ts";
+import { z } from "zod";
+import { parseInput, rangeRefinement, wholeNumberField } from "./contract.ts";
+import { rangeShape, resolveSeries, SeriesRefInput } from "./resolve-series.ts";
 
-export interface ShowSeriesInput extends SeriesRef {
-  from?: string;
-  to?: string;
+export const ShowSeriesInput = SeriesRefInput.extend({
+  ...rangeShape,
   /** candles shown from each end */
-  rows?: number;
-}
+  rows: wholeNumberField({ min: 0, max: 1_000_000 }).optional(),
+}).superRefine(rangeRefinement);
+export type ShowSeriesInput = z.input<typeof ShowSeriesInput>;
 
 export interface SeriesView {
   info: SeriesInfo;
@@ -21,10 +23,14 @@ export interface SeriesView {
 }
 
 /** One stored series: its range, gaps and first/last candles in [from, to) */
-export function showSeries(deps: { store: CandleStore }, input: ShowSeriesInput): SeriesView {
+export function showSeries(deps: { store: CandleStore }, raw: ShowSeriesInput): SeriesView {
+  const input = parseInput(ShowSeriesInput, raw);
   const key = resolveSeries(deps.store, input);
   const info = deps.store.info(key)!;
-  const range = parseRange(input);
+  const range = {
+    ...(input.from === undefined ? {} : { from: input.from }),
+    ...(input.to === undefined ? {} : { to: input.to }),
+  };
   const s = deps.store.read(key, range);
   const n = s.ts.length;
   const k = Math.min(input.rows ?? 5, n);

@@ -46,11 +46,21 @@ export function commandPath(cmd: Command | undefined): string {
 /** The deepest (sub)command named by argv, for errors raised while parsing */
 export function commandOfArgv(program: Command, argv: readonly string[]): Command {
   let cmd = program;
-  for (const a of argv) {
-    if (a.startsWith("-")) continue;
+  const path: Command[] = [program];
+  const takesValue = (flag: string): boolean =>
+    path.some((c) =>
+      c.options.some((o) => (o.long === flag || o.short === flag) && (o.required || o.optional)),
+    );
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith("-")) {
+      if (!a.includes("=") && takesValue(a)) i++;
+      continue;
+    }
     const sub = cmd.commands.find((c) => c.name() === a || c.aliases().includes(a));
     if (sub === undefined) break;
     cmd = sub;
+    path.push(sub);
   }
   return cmd;
 }
@@ -108,4 +118,106 @@ export function checkHome(home: string): void {
       allowed,
     );
   }
+}
+
+type ZodLike = { _zod?: { def?: { type?: string; innerType?: ZodLike; in?: ZodLike } } };
+
+/** The base kind of a zod field under defaults, optionals and pipes ("boolean", "number", ...) */
+function baseKind(s: ZodLike): string | undefined {
+  let cur: ZodLike | undefined = s;
+  for (let k = 0; k < 8 && cur?._zod?.def !== undefined; k++) {
+    const d: NonNullable<NonNullable<ZodLike["_zod"]>["def"]> = cur._zod.def;
+    if (d.innerType !== undefined) cur = d.innerType;
+    else if (d.in !== undefined) cur = d.in;
+    else return d.type;
+  }
+  return undefined;
+}
+
+/**
+ * Registers a strategy's or an indicator's parameters (the keys of its zod object) as real options
+ * of `cmd`, so unknown flags are refused with "did you mean" like any other: `fast` -> `--fast <value>`,
+ * a boolean `short` -> `--short` / `--no-short`. Returns the parameter keys registered.
+ */
+export function addParamOptions(cmd: Command, shape: Record<string, unknown>, what: string): string[] {
+  const added: string[] = [];
+  for (const [key, schema] of Object.entries(shape)) {
+    const flag = kebab(key);
+    if (cmd.options.some((o) => o.attributeName() === key || o.long === `--${flag}`)) continue;
+    if (baseKind(schema as ZodLike) === "boolean") {
+      cmd.option(`--${flag}`, `${what} parameter`);
+      cmd.option(`--no-${flag}`, `${what} parameter (off)`);
+    } else cmd.option(`--${flag} <value>`, `${what} parameter`);
+    added.push(key);
+  }
+  return added;
+}
+
+/** The registered parameters the user gave, numbers and booleans parsed as the old flag parser did */
+export function paramValues(
+  cmd: Command,
+  keys: readonly string[],
+): Record<string, number | boolean | string> {
+  const out: Record<string, number | boolean | string> = {};
+  const opts = cmd.opts() as Record<string, unknown>;
+  for (const k of keys) {
+    const v = opts[k];
+    if (v === undefined) continue;
+    if (typeof v === "boolean") out[k] = v;
+    else if (v === "true" || v === "false") out[k] = v === "true";
+    else {
+      const s = String(v);
+      const n = Number(s);
+      out[k] =
+        s.trim() !== "" && Number.isFinite(n) && /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s.trim())
+          ? n
+          : s;
+    }
+  }
+  return out;
+}
+
+/**
+ * The first operand the user gave `sub` (the strategy of `backtest`, the indicator of `indicators
+ * compute`), read from the raw arguments before `sub` parses them, skipping option values
+ */
+export function firstOperand(sub: Command): string | undefined {
+  let root: Command = sub;
+  const path: Command[] = [sub];
+  while (root.parent !== null && root.parent !== undefined) {
+    root = root.parent;
+    path.unshift(root);
+  }
+  const raw = (root as unknown as { rawArgs?: string[] }).rawArgs ?? [];
+  const takesValue = (flag: string): boolean =>
+    path.some((c) =>
+      c.options.some((o) => (o.long === flag || o.short === flag) && (o.required || o.optional)),
+    );
+  let depth = 1;
+  for (let i = 0; i < raw.length; i++) {
+    const a = raw[i]!;
+    if (a.startsWith("-")) {
+      if (!a.includes("=") && takesValue(a)) i++;
+      continue;
+    }
+    if (depth < path.length && path[depth]!.name() === a) {
+      depth++;
+      continue;
+    }
+    if (depth === path.length) return a;
+  }
+  return undefined;
+}
+
+/** The fields of a zod object schema (under pipes and refinements), for addParamOptions */
+export function shapeOf(schema: unknown): Record<string, unknown> {
+  let cur = schema as {
+    shape?: Record<string, unknown>;
+    _zod?: { def?: { in?: unknown; innerType?: unknown } };
+  };
+  for (let k = 0; k < 8 && cur !== undefined; k++) {
+    if (cur.shape !== undefined) return cur.shape;
+    cur = (cur._zod?.def?.in ?? cur._zod?.def?.innerType) as typeof cur;
+  }
+  return {};
 }

@@ -30,7 +30,9 @@ export function renderError(err: unknown, ctx: ErrorContext): { text: string; ex
     const error = { code: app.code, message, ...(field === undefined ? {} : { field }) };
     return { text: JSON.stringify({ error }), exitCode: EXIT_CODES[app.code] };
   }
-  const lines = [`kairos: ${message} [${app.code}]`];
+  // a bad flag or argument points at the help on the same line; a bad file row or a missing series does not
+  const help = app.code === "INVALID_INPUT" && field !== undefined ? `; see \`${see}\`` : "";
+  const lines = [`kairos: ${message} [${app.code}]${help}`];
   if (ctx.debug) {
     let cause: unknown = app;
     while (cause !== undefined && cause !== null) {
@@ -45,17 +47,15 @@ export function renderError(err: unknown, ctx: ErrorContext): { text: string; ex
   } else if (app.code === "INTERNAL") {
     lines.push("run again with --debug for the details");
   }
-  if (app.code === "INVALID_INPUT") lines.push(`see \`${see}\``);
   return { text: lines.join("\n"), exitCode: EXIT_CODES[app.code] };
 }
 
 /** The message with the field path replaced by the flag the user typed */
 function withFlag(app: AppError, field: string, flag: string): string {
   const problem = app.details.problem;
-  if (typeof problem !== "string")
-    return app.message.startsWith(`${field}:`) ? `${flag}${app.message.slice(field.length)}` : app.message;
+  if (typeof problem !== "string") return app.message;
   const allowed = typeof app.details.allowed === "string" ? `; allowed: ${app.details.allowed}` : "";
-  return `${flag}: ${problem}${allowed}`;
+  return `${flag} ${problem}${allowed}`;
 }
 
 /** Any thrown value as an AppError: commander's parse errors and stray zod errors are bad input */

@@ -1,11 +1,18 @@
 import type { Command } from "commander";
 import { checkSeries } from "../../../app/check-series.ts";
-import { exportSeries } from "../../../app/export-series.ts";
-import { alignStoredSeries, resampleSeries } from "../../../app/resample-series.ts";
-import { showSeries } from "../../../app/show-series.ts";
+import { parseInput } from "../../../app/contract.ts";
+import { ExportSeriesInput, exportSeries } from "../../../app/export-series.ts";
+import {
+  AlignSeriesInput,
+  alignStoredSeries,
+  ResampleSeriesInput,
+  resampleSeries,
+} from "../../../app/resample-series.ts";
+import { ShowSeriesInput, showSeries } from "../../../app/show-series.ts";
 import type { Bar } from "../../../domain/candle-series.ts";
 import { AppError } from "../../../errors.ts";
 import { printInfo, printJson, printLine } from "../context.ts";
+import { fieldFlags } from "../options.ts";
 import { withContainer } from "../with-container.ts";
 import { fmtTs, table } from "./data-format.ts";
 
@@ -41,7 +48,7 @@ export function registerDataReadCommands(data: Command): void {
     )
     .action((opts: SeriesOpts & { rows: string }, cmd: Command) =>
       withContainer(cmd, (c, g) => {
-        const v = showSeries({ store: c.store }, { ...opts, rows: Number(opts.rows) });
+        const v = showSeries({ store: c.store }, parseInput(ShowSeriesInput, opts));
         if (g.json) return printJson(v);
         const i = v.info;
         printLine(
@@ -117,7 +124,7 @@ export function registerDataReadCommands(data: Command): void {
       withContainer(cmd, (c, g) => {
         // with --json and no file, stdout carries one JSON document: the candles as freqtrade rows
         const input = g.json && opts.out === undefined ? { ...opts, format: "json" } : opts;
-        const r = exportSeries({ store: c.store, files: c.files }, input);
+        const r = exportSeries({ store: c.store, files: c.files }, parseInput(ExportSeriesInput, input));
         if (r.text !== undefined && g.json)
           printJson({ rows: r.rows, candles: JSON.parse(r.text) as unknown });
         else if (r.text !== undefined) process.stdout.write(r.text);
@@ -126,14 +133,14 @@ export function registerDataReadCommands(data: Command): void {
       }),
     );
 
-  seriesOptions(data.command("resample"))
+  fieldFlags(seriesOptions(data.command("resample")), { to: "--to" })
     .description("build a coarser timeframe from a stored series and store it (1m -> 5m -> 1h -> 4h -> 1d)")
     .requiredOption("--to <tf>", "target timeframe")
     .option("--replace", "overwrite stored candles of the target that differ")
     .addHelpText("after", "\nExample:\n  kairos data resample --symbol BTC/USDT --timeframe 5m --to 4h")
     .action((opts: Omit<SeriesOpts, "to"> & { to: string; replace?: boolean }, cmd: Command) =>
       withContainer(cmd, (c, g) => {
-        const r = resampleSeries({ store: c.store }, opts);
+        const r = resampleSeries({ store: c.store }, parseInput(ResampleSeriesInput, opts));
         if (g.json) return printJson(r);
         printLine(
           `${r.source.symbol} ${r.source.timeframe} -> ${r.target.timeframe}: ${r.rows} candles (${r.stored.inserted} new), ${r.partial} partial buckets kept (exchange gaps)`,
@@ -174,14 +181,10 @@ export function registerDataReadCommands(data: Command): void {
         cmd: Command,
       ) =>
         withContainer(cmd, (c, g) => {
-          const input = {
-            symbols: opts.symbols.split(",").map((s) => s.trim()),
-            timeframe: opts.timeframe,
-            mode: opts.union === true ? ("union" as const) : ("intersection" as const),
-            ...(opts.exchange === undefined ? {} : { exchange: opts.exchange }),
-            ...(opts.from === undefined ? {} : { from: opts.from }),
-            ...(opts.to === undefined ? {} : { to: opts.to }),
-          };
+          const input = parseInput(AlignSeriesInput, {
+            ...opts,
+            mode: opts.union === true ? "union" : "intersection",
+          });
           const a = alignStoredSeries({ store: c.store }, input);
           const summary = {
             mode: input.mode,

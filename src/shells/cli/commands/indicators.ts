@@ -1,11 +1,11 @@
 import type { Command } from "commander";
-import { computeIndicator, listIndicators } from "../../../app/compute-indicator.ts";
-import { parseTime } from "../../../app/resolve-series.ts";
-import { invalidInput } from "../../../errors.ts";
+import { ComputeIndicatorInput, computeIndicator, listIndicators } from "../../../app/compute-indicator.ts";
+import { parseInput } from "../../../app/contract.ts";
+import { INDICATORS } from "../../../indicators/registry.ts";
 import { globalsOf, printJson, printLine } from "../context.ts";
+import { addParamOptions, firstOperand, paramValues, shapeOf } from "../options.ts";
 import { withContainer } from "../with-container.ts";
 import { fmtTs, table } from "./data-format.ts";
-import { wholeNumber } from "./parse-int.ts";
 
 interface ComputeOpts {
   symbol?: string;
@@ -15,24 +15,6 @@ interface ComputeOpts {
   to?: string;
   against?: string;
   last: string;
-}
-
-/** `--k-period 5 --source=hl2` after the known options, as indicator parameters {kPeriod: 5, source: "hl2"} */
-export function parseParamArgs(args: readonly string[]): Record<string, number | string> {
-  const out: Record<string, number | string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (!a.startsWith("--"))
-      throw invalidInput(`unexpected argument "${a}": parameters are written --name value`);
-    const eq = a.indexOf("=");
-    const name = (eq > 0 ? a.slice(2, eq) : a.slice(2)).replace(/-([a-z])/g, (_m, c: string) =>
-      c.toUpperCase(),
-    );
-    const raw = eq > 0 ? a.slice(eq + 1) : args[++i];
-    if (raw === undefined) throw invalidInput(`parameter --${name} needs a value`);
-    out[name] = raw.trim() !== "" && Number.isFinite(Number(raw)) ? Number(raw) : raw;
-  }
-  return out;
 }
 
 const fmt = (v: number | null): string =>
@@ -74,6 +56,14 @@ export function registerIndicatorsCommand(program: Command): void {
       );
     });
 
+  // the named indicator's parameters become real options before compute parses its arguments
+  let paramKeys: string[] = [];
+  ind.hook("preSubcommand", (_ind, sub) => {
+    if (sub.name() !== "compute") return;
+    const name = firstOperand(sub);
+    const found = INDICATORS.find((i) => i.name === name);
+    if (found !== undefined) paramKeys = addParamOptions(sub, shapeOf(found.params), found.name);
+  });
   ind
     .command("compute <name>")
     .description("compute an indicator over a stored series; indicator parameters follow as --name value")
@@ -84,8 +74,6 @@ export function registerIndicatorsCommand(program: Command): void {
     .option("--to <time>", "end, ISO date/time UTC (exclusive)")
     .option("--against <BASE/QUOTE>", "benchmark symbol for correlation and beta")
     .option("--last <n>", "show the latest n bars (0 = all)", "10")
-    .allowUnknownOption()
-    .allowExcessArguments()
     .addHelpText(
       "after",
       "\nExamples:\n  kairos indicators compute rsi --period 14 --symbol BTC/USDT --timeframe 1d\n" +
@@ -94,25 +82,16 @@ export function registerIndicatorsCommand(program: Command): void {
     )
     .action((name: string, opts: ComputeOpts, cmd: Command) =>
       withContainer(cmd, (c, g) => {
-        const last = wholeNumber(opts.last, "--last", 0);
-        const from = parseTime(opts.from, "--from");
-        const to = parseTime(opts.to, "--to");
-        const res = computeIndicator(
-          { store: c.store },
-          {
-            indicator: name,
-            params: parseParamArgs(cmd.args.slice(1)),
-            series: {
-              symbol: opts.symbol!,
-              timeframe: opts.timeframe!,
-              ...(opts.exchange === undefined ? {} : { exchange: opts.exchange }),
-            },
-            ...(from === undefined ? {} : { from }),
-            ...(to === undefined ? {} : { to }),
-            ...(opts.against === undefined ? {} : { against: opts.against }),
-            last,
-          },
-        );
+        const input = parseInput(ComputeIndicatorInput, {
+          indicator: name,
+          params: paramValues(cmd, paramKeys),
+          series: { symbol: opts.symbol, timeframe: opts.timeframe, exchange: opts.exchange },
+          from: opts.from,
+          to: opts.to,
+          against: opts.against,
+          last: opts.last,
+        });
+        const res = computeIndicator({ store: c.store }, input);
         if (g.json) {
           printJson(res);
           return;
