@@ -213,3 +213,40 @@ export function showScreenRun(runs: ScreenRunStore, id: string): { info: ScreenR
 export function listScreenRuns(runs: ScreenRunStore): ScreenRunInfo[] {
   return runs.list();
 }
+
+/** A stored run as `screen list` shows it: which universe, and the best variant with its verdict */
+export interface ScreenRunSummary extends ScreenRunInfo {
+  /** the named universe whose symbols the run screened, or null for a hand-picked list */
+  universe: string | null;
+  best: {
+    family: string;
+    symbol: string;
+    params: Record<string, number | boolean>;
+    oosSharpe: number;
+    passed: boolean;
+  } | null;
+}
+
+/** Lists stored runs, newest first, each with its universe and its best variant's verdict */
+export function summariseScreenRuns(runs: ScreenRunStore): ScreenRunSummary[] {
+  return runs.list().map((info) => {
+    const key = [...info.symbols].sort().join(",");
+    const universe =
+      Object.entries(UNIVERSES).find(([, syms]) => [...syms].sort().join(",") === key)?.[0] ?? null;
+    const v = runs.load(info.id).run.variants[0];
+    return {
+      ...info,
+      universe,
+      best:
+        v === undefined
+          ? null
+          : {
+              family: v.family,
+              symbol: v.symbol,
+              params: v.params,
+              oosSharpe: v.oos.sharpeAnnual,
+              passed: v.verdict.passed,
+            },
+    };
+  });
+}

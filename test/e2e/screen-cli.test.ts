@@ -50,7 +50,7 @@ describe("kairos screen", () => {
       /^(Nothing passed the gate .*hold the baseline, buy-and-hold|\d+ of 30 variants passed)/,
     );
     expect(text.stdout).toMatch(
-      /rank +family +params +symbol +OOS Sharpe +deflated +max DD +vs B&H +verdict/,
+      /rank +family +params +symbol +OOS Sharpe +deflated +max DD +vs B&H +trades +OOS bars +verdict/,
     );
     const list = await cli("screen", "list");
     expect(list.stdout).toContain(run.id);

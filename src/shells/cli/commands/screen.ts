@@ -1,14 +1,22 @@
 import { join } from "node:path";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
-import { listScreenRuns, runScreenUseCase, showScreenRun } from "../../../app/run-screen.ts";
+import {
+  runScreenUseCase,
+  type ScreenRunSummary,
+  showScreenRun,
+  summariseScreenRuns,
+} from "../../../app/run-screen.ts";
 import { writeRunReport } from "../../../app/write-report.ts";
+import { type Timeframe, timeframeMs } from "../../../domain/timeframe.ts";
 import { invalidInput } from "../../../errors.ts";
+import { paramsText, sampleNotes } from "../../../explain/report/leaderboard.ts";
 import type { ScreenRun, SearchChoice } from "../../../research/screen.ts";
 import type { JudgedVariant } from "../../../research/screen-judge.ts";
 import { readChartLibrary } from "../../report/chart-lib.ts";
 import { globalsOf, printInfo, printJson, printLine } from "../context.ts";
 import { withContainer } from "../with-container.ts";
+import { table } from "./data-format.ts";
 import { wholeNumber } from "./parse-int.ts";
 
 interface ScreenOpts {
@@ -50,11 +58,6 @@ function parseSettings(pairs: readonly string[]): Record<string, number> {
 
 const fmt = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : "-");
 const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : "-");
-const paramText = (p: Record<string, number | boolean>): string =>
-  Object.keys(p)
-    .sort()
-    .map((k) => `${k}=${p[k]}`)
-    .join(" ");
 
 /** Every variant as the issue's JSON: params, OOS metrics, DSR, family PBO, passed and reasons */
 export function screenJson(id: string, createdAt: number, run: ScreenRun): unknown {
@@ -105,31 +108,41 @@ export function renderScreen(id: string, run: ScreenRun, top: number): string[] 
     "deflated",
     "max DD",
     "vs B&H",
+    "trades",
+    "OOS bars",
     "verdict",
   ];
-  const rows = run.variants
-    .slice(0, top)
-    .map((v: JudgedVariant, i) => [
-      String(i + 1),
-      v.family,
-      paramText(v.params),
-      v.symbol,
-      fmt(v.oos.sharpeAnnual),
-      fmt(v.dsr.probability, 3),
-      pct(v.oos.maxDrawdown),
-      `${v.oos.sharpeAnnual - v.buyAndHold.sharpeAnnual >= 0 ? "+" : ""}${fmt(v.oos.sharpeAnnual - v.buyAndHold.sharpeAnnual)}`,
-      v.verdict.passed ? "PASS" : "fail",
-    ]);
-  const widths = head.map((h, c) => Math.min(48, Math.max(h.length, ...rows.map((r) => r[c]!.length))));
+  const notes = sampleNotes(run.variants, timeframeMs(run.timeframe as Timeframe));
+  const shown = run.variants.slice(0, top);
+  const rows = shown.map((v: JudgedVariant, i) => [
+    String(i + 1),
+    v.family,
+    paramsText(v.family, v.params),
+    notes.has(v.symbol) ? `${v.symbol}*` : v.symbol,
+    fmt(v.oos.sharpeAnnual),
+    fmt(v.dsr.probability, 3),
+    pct(v.oos.maxDrawdown),
+    `${v.oos.sharpeAnnual - v.buyAndHold.sharpeAnnual >= 0 ? "+" : ""}${fmt(v.oos.sharpeAnnual - v.buyAndHold.sharpeAnnual)}`,
+    String(v.oos.trades),
+    v.oos.bars.toLocaleString("en-US"),
+    v.verdict.passed ? "PASS" : "fail",
+  ]);
+  // every cell in full (parameters are never cut): the widest value sets the column
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (r: string[]): string =>
     r
-      .map((x, c) => {
-        const t = x.length > widths[c]! ? `${x.slice(0, widths[c]! - 1)}~` : x;
-        return c >= 4 && c <= 7 ? t.padStart(widths[c]!) : t.padEnd(widths[c]!);
-      })
-      .join("  ");
+      .map((x, c) => (c >= 4 && c <= 9 ? x.padStart(widths[c]!) : x.padEnd(widths[c]!)))
+      .join("  ")
+      .trimEnd();
   lines.push(line(head));
   for (const r of rows) lines.push(line(r));
+  const shownNotes = [...new Set(shown.map((v) => v.symbol))].flatMap((s) => notes.get(s) ?? []);
+  if (shownNotes.length > 0) {
+    lines.push("");
+    for (const n of shownNotes) lines.push(`* ${n}`);
+  }
+  if (run.variants.length > top)
+    lines.push(`(${top} of ${run.variants.length} variants shown; --top N for more, --json for all)`);
   const best = run.variants[0];
   if (best !== undefined) {
     lines.push("");
@@ -257,7 +270,13 @@ export function registerScreenCommand(program: Command): void {
             // the strategist report (ensemble, explained signals, charts) is written by default
             const path = opts.reportFile ?? join(c.home, "reports", `${out.id}.html`);
             writeRunReport(
-              { store: c.store, runs: c.screenRuns, files: c.files, chartLibrary: readChartLibrary, clock: c.clock },
+              {
+                store: c.store,
+                runs: c.screenRuns,
+                files: c.files,
+                chartLibrary: readChartLibrary,
+                clock: c.clock,
+              },
               { id: out.id, path, ...(opts.exchange === undefined ? {} : { exchange: opts.exchange }) },
             );
             if (!g.json) printInfo(`report: ${path}`);
@@ -273,7 +292,16 @@ export function registerScreenCommand(program: Command): void {
     .description("reopen a stored screen run")
     .option("--top <n>", "leaderboard rows", "20")
     .action(async (id: string, opts: { top: string }, cmd: Command) => {
-      const top = wholeNumber(opts.top, "--top", 1);
+      // `screen` has its own --top, which takes the flag when it follows the run id: honour it there too
+      const parentTop =
+        cmd.parent?.getOptionValueSource("top") === "cli"
+          ? (cmd.parent.opts() as { top?: string }).top
+          : undefined;
+      const top = wholeNumber(
+        cmd.getOptionValueSource("top") === "cli" ? opts.top : (parentTop ?? opts.top),
+        "--top",
+        1,
+      );
       await withContainer(cmd, (c, g) => {
         const { info, run } = showScreenRun(c.screenRuns, id);
         if (g.json) printJson(screenJson(info.id, info.createdAt, run));
@@ -282,18 +310,52 @@ export function registerScreenCommand(program: Command): void {
     });
   screen
     .command("list")
-    .description("list stored screen runs, newest first")
+    .description(
+      "list stored screen runs, newest first: universe, timeframe, preset, symbols, variants, best verdict",
+    )
     .action(async (_opts: unknown, cmd: Command) => {
       await withContainer(cmd, (c, g) => {
-        const runs = listScreenRuns(c.screenRuns);
+        const runs = summariseScreenRuns(c.screenRuns);
         if (g.json) printJson(runs);
         else if (runs.length === 0)
           printLine("no screen runs stored yet: run `kairos screen --universe majors`");
         else
-          for (const r of runs)
-            printLine(
-              `${r.id}  ${new Date(r.createdAt).toISOString().slice(0, 16)}  ${r.timeframe}  ${r.symbols.length} symbols  ${r.variants} variants  ${r.passed} passed`,
-            );
+          printLine(
+            table(
+              [
+                "run",
+                "created (UTC)",
+                "universe",
+                "tf",
+                "preset",
+                "symbols",
+                "variants",
+                "passed",
+                "best variant (OOS Sharpe, verdict)",
+              ],
+              runs.map(listRow),
+            ),
+          );
       });
     });
+}
+
+/** One `screen list` row */
+function listRow(r: ScreenRunSummary): string[] {
+  const b = r.best;
+  return [
+    r.id,
+    new Date(r.createdAt).toISOString().slice(0, 16).replace("T", " "),
+    r.universe ?? "custom",
+    r.timeframe,
+    r.preset ?? "all families",
+    r.symbols.length <= 3
+      ? r.symbols.join(",")
+      : `${r.symbols.length} (${r.symbols.slice(0, 2).join(",")},...)`,
+    String(r.variants),
+    String(r.passed),
+    b === null
+      ? "none"
+      : `${b.family} ${paramsText(b.family, b.params)} on ${b.symbol}: ${fmt(b.oosSharpe)}, ${b.passed ? "PASS" : "fail"}`,
+  ];
 }

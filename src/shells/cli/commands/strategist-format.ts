@@ -9,22 +9,40 @@ export function renderStrategist(d: ReportData, top = 10): string {
   const lines: string[] = [d.headline, ""];
   lines.push(
     table(
-      ["#", "family", "symbol", "params", "OOS Sharpe", "deflated Sharpe", "max DD", "vs B&H", "verdict"],
+      [
+        "#",
+        "family",
+        "symbol",
+        "params",
+        "OOS Sharpe",
+        "deflated Sharpe",
+        "max DD",
+        "vs B&H",
+        "trades",
+        "OOS bars",
+        "verdict",
+      ],
       d.leaderboard
         .slice(0, top)
         .map((r) => [
           String(r.rank),
           r.family,
-          r.symbol,
+          r.sampleNote === null ? r.symbol : `${r.symbol}*`,
           r.params,
           f2(r.oosSharpe),
           r.deflatedSharpe.toFixed(3),
           pct(r.maxDrawdown),
           f2(r.vsBuyAndHold),
+          String(r.trades),
+          r.oosBars.toLocaleString("en-US"),
           r.passed ? "pass" : "fail",
         ]),
     ),
   );
+  const notes = [
+    ...new Set(d.leaderboard.slice(0, top).flatMap((r) => (r.sampleNote === null ? [] : [r.sampleNote]))),
+  ];
+  for (const n of notes) lines.push(`* ${n}`);
   lines.push("", `Ensemble (${d.ensemble.scheme}), out of sample: ${d.ensemble.verdict}`);
   lines.push(
     table(
@@ -43,7 +61,12 @@ export function renderStrategist(d: ReportData, top = 10): string {
         .map((a) => `${a.scheme} Sharpe ${f2(a.sharpe)}, return ${pct(a.totalReturn)}`)
         .join("; ")}`,
     );
-  lines.push("", "Signals at the latest closed bar:");
+  lines.push(
+    "",
+    d.dataAge === null
+      ? "Signals at the latest closed bar:"
+      : `Signals at the latest closed bar, ${d.dataAge.latestBar}, ${d.dataAge.ageText}${d.dataAge.stale ? " (not today's: import newer data)" : ""}:`,
+  );
   for (const e of d.explanations) lines.push("", `- ${e.paragraph}`);
   return lines.join("\n");
 }
