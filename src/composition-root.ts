@@ -4,10 +4,16 @@ import { fileURLToPath } from "node:url";
 import { CcxtFeeSchedule } from "./adapters/ccxt/ccxt-fee-schedule.ts";
 import type { CcxtSourceOptions } from "./adapters/ccxt/ccxt-market-data-source.ts";
 import { NodeDataFiles } from "./adapters/fs/node-data-files.ts";
+import { PaperBroker } from "./adapters/paper/paper-broker.ts";
+import { openPaperDatabase } from "./adapters/paper/paper-venue-store.ts";
+import type { SimExchange, SimExchangeOptions } from "./adapters/sim-exchange/server.ts";
 import { type Db, openDatabase } from "./adapters/sqlite/database.ts";
 import { SqliteCandleStore } from "./adapters/sqlite/sqlite-candle-store.ts";
 import { SqliteFundingStore } from "./adapters/sqlite/sqlite-funding-store.ts";
 import { SqliteModelStore } from "./adapters/sqlite/sqlite-model-store.ts";
+import { SqliteOrderStore } from "./adapters/sqlite/sqlite-order-store.ts";
+import type { TradingDeps } from "./app/trade-runtime.ts";
+import type { CrashHook } from "./execution/crash-points.ts";
 import { SqliteScreenRunStore } from "./adapters/sqlite/sqlite-screen-run-store.ts";
 import { WasmTensorBackend } from "./adapters/tfjs/wasm-tensor-backend.ts";
 import type { CandleStore } from "./ports/candle-store.ts";
@@ -44,6 +50,10 @@ export interface Container {
   readonly sleep: (ms: number) => Promise<void>;
   /** Starts `threads` worker threads running the pure kernels (sweep, gbdt); the caller closes the pool */
   workers(threads: number): Promise<WorkerPool>;
+  /** Trading: the order store (own synchronous=FULL connection) and paper venues with books in the home */
+  trading(crash?: CrashHook): TradingDeps;
+  /** Starts the simulated exchange (Binance spot API on 127.0.0.1 over replayed series, matched by the simulated venue) */
+  simExchange(opts: SimExchangeOptions): Promise<SimExchange>;
   close(): void;
 }
 
@@ -59,6 +69,8 @@ export function createContainer(opts: { home: string }): Container {
   let funding: FundingStore | undefined;
   let screenRuns: ScreenRunStore | undefined;
   let models: ModelStore | undefined;
+  let orderStore: SqliteOrderStore | undefined;
+  let paperDb: Db | undefined;
   const getDb = (): Db => {
     db ??= openDatabase(opts.home);
     return db;
@@ -94,12 +106,30 @@ export function createContainer(opts: { home: string }): Container {
       return new CcxtMarketDataSource(exchange, o);
     },
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    simExchange: async (o) => {
+      const { startSimExchange } = await import("./adapters/sim-exchange/server.ts");
+      return startSimExchange(o);
+    },
+    trading(crash) {
+      orderStore ??= SqliteOrderStore.open(opts.home, systemClock.now);
+      const pdb = (paperDb ??= openPaperDatabase(opts.home));
+      return {
+        store: this.store,
+        orders: orderStore,
+        paperVenue: (o) => new PaperBroker(pdb, { ...o, clock: systemClock }),
+        clock: systemClock,
+        sleep: this.sleep,
+        ...(crash === undefined ? {} : { crash }),
+      };
+    },
     workers: async (threads) => {
       const { ThreadWorkerPool } = await import("./adapters/workers/thread-worker-pool.ts");
       const { KERNELS } = await import("./adapters/workers/kernels.ts");
       return ThreadWorkerPool.create({ threads, kernels: KERNELS });
     },
     close() {
+      orderStore?.close();
+      if (paperDb?.open === true) paperDb.close();
       if (db?.open === true) db.close();
     },
   };

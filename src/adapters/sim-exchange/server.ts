@@ -25,6 +25,7 @@ import { Replay } from "./replay.ts";
 import { exchangeInfo, fail, klines, ok, type Reply } from "./routes-public.ts";
 import { Streams } from "./streams.ts";
 import { formatUnits, parseUnits } from "./units.ts";
+import { venueMatcher } from "./venue-matcher.ts";
 
 /** How the market clock runs */
 export type SimClockMode =
@@ -38,8 +39,15 @@ export interface SimExchangeOptions {
   readonly series: readonly CandleSeries[];
   /** the one API key accepted, with what it may do (`account` reports canWithdraw) */
   readonly apiKey: { key: string; secret: string; canTrade?: boolean; canWithdraw?: boolean };
-  /** the venue that decides fills: one Matcher per market (the simulated venue of src/execution/venue) */
-  readonly matcher: (market: SimMarket, fees: { maker: number; taker: number }) => Matcher;
+  /**
+   * what decides fills, one Matcher per market; default the simulated venue of src/execution/venue
+   * (`venueMatcher`), the backtest's fill rules
+   */
+  readonly matcher?: (market: SimMarket, fees: { maker: number; taker: number }) => Matcher;
+  /** the venue's slippage as a fraction of the price (default 0) */
+  readonly slippage?: number;
+  /** at most this fraction of a bar's volume fills in that bar (default: no cap) */
+  readonly participationCap?: number;
   /** opening balances as decimal strings, default { USDT: "10000" } */
   readonly balances?: Readonly<Record<string, string>>;
   /** fee fractions of notional, default 0.001 both, charged in the quote asset */
@@ -172,9 +180,18 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
     mode.kind === "manual" ? manual : Math.floor(start + (Date.now() - wall0) * mode.speed);
 
   const streams = new Streams(ledger, faults, now);
+  const makeMatcher =
+    opts.matcher ??
+    ((m: SimMarket, fee: { maker: number; taker: number }): Matcher =>
+      venueMatcher(m, {
+        initialCash: Number(initial[m.quote] ?? 0n) / 1e8,
+        fees: fee,
+        slippage: { kind: "fixed", rate: opts.slippage ?? 0 },
+        ...(opts.participationCap === undefined ? {} : { participationCap: opts.participationCap }),
+      }));
   const replay = new Replay(
     markets.values(),
-    (m) => opts.matcher(m, feeFrac),
+    (m) => makeMatcher(m, feeFrac),
     ledger,
     fees,
     faults,

@@ -7,6 +7,7 @@ import { registerReportCommand } from "./commands/report.ts";
 import { registerModelCommand } from "./commands/model.ts";
 import { registerModelEvaluateCommand } from "./commands/model-evaluate.ts";
 import { registerScreenCommand } from "./commands/screen.ts";
+import { registerSimCommand } from "./commands/sim.ts";
 import { registerSweepCommand } from "./commands/sweep.ts";
 
 /** Builds the whole CLI; each command group lives in commands/ and registers itself here */
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerModelEvaluateCommand(program);
   registerModelCommand(program);
   registerScreenCommand(program);
+  registerSimCommand(program);
   registerSweepCommand(program);
   return program;
 }
