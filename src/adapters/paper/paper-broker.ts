@@ -1,0 +1,441 @@
+import type { Bar } from "../../domain/candle-series.ts";
+import { AppError } from "../../errors.ts";
+import {
+  type Amount,
+  amount,
+  floorToStep,
+  formatAmount,
+  minAmount,
+  mul,
+  toNumber,
+  ZERO,
+} from "../../execution/amount.ts";
+import { takerPrice } from "../../execution/venue/fill-model.ts";
+import type {
+  CancelOutcome,
+  KeyPermissions,
+  MarketRules,
+  OrderSubmission,
+  SubmitOutcome,
+  VenueBalance,
+  VenueFill,
+  VenueOrder,
+  VenuePosition,
+} from "../../ports/broker.ts";
+import type { Clock } from "../../ports/clock.ts";
+import type { PaperVenue, PaperVenueOptions } from "../../ports/paper-venue.ts";
+import type { Db } from "../sqlite/database.ts";
+
+type PaperBar = Bar;
+
+export interface PaperBrokerOptions extends PaperVenueOptions {
+  clock: Clock;
+}
+
+interface OrderRow {
+  venue_order_id: number;
+  account: string;
+  client_order_id: string;
+  symbol: string;
+  side: "buy" | "sell";
+  type: "market" | "limit";
+  qty: string;
+  price: string | null;
+  status: VenueOrder["status"];
+  filled: string;
+  notional: string;
+  created_at: number;
+  updated_at: number;
+  active_from: number;
+}
+
+interface FillRow {
+  trade_id: number;
+  venue_order_id: number;
+  client_order_id: string;
+  symbol: string;
+  side: "buy" | "sell";
+  qty: string;
+  price: string;
+  fee: string;
+  fee_asset: string;
+  liquidity: "maker" | "taker";
+  ts: number;
+}
+
+const toVenueOrder = (r: OrderRow): VenueOrder => {
+  const filled = amount(r.filled);
+  return {
+    clientOrderId: r.client_order_id,
+    venueOrderId: String(r.venue_order_id),
+    symbol: r.symbol,
+    side: r.side,
+    type: r.type,
+    status: r.status,
+    quantity: r.qty,
+    ...(r.price === null ? {} : { price: r.price }),
+    filledQuantity: r.filled,
+    ...(filled > ZERO ? { averagePrice: formatAmount((amount(r.notional) * 10n ** 18n) / filled) } : {}),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+};
+
+/**
+ * The paper venue: an in-process exchange that matches orders on closed candles with the
+ * backtest's execution rules (a market order fills at the next bar's open with slippage, clamped
+ * into the bar and ticked; spot buys are capped by cash, sells by the holding; fees on notional in
+ * quote; a limit fills at the open when marketable, else at its price as maker when the bar
+ * reaches it). Its books live in SQLite, so a paper session survives a restart (and a kill -9)
+ * exactly as a real exchange would: orders accepted before the crash are still there.
+ */
+export class PaperBroker implements PaperVenue {
+  readonly venue = "paper";
+  private readonly rules: Map<string, MarketRules>;
+  private readonly taker: Amount;
+  private readonly maker: Amount;
+
+  constructor(
+    private readonly db: Db,
+    private readonly opts: PaperBrokerOptions,
+  ) {
+    this.rules = new Map(opts.rules.map((r) => [r.symbol, r]));
+    this.taker = amount(opts.takerFee);
+    this.maker = amount(opts.makerFee ?? opts.takerFee);
+  }
+
+  private get account(): string {
+    return this.opts.account;
+  }
+
+  /** Opens the account with these balances unless it already has some (a restart keeps its books) */
+  fund(balances: Record<string, string>): void {
+    this.db.transaction(() => {
+      const has = this.db.prepare("SELECT 1 FROM paper_balances WHERE account = ? LIMIT 1").get(this.account);
+      if (has !== undefined) return;
+      for (const [asset, v] of Object.entries(balances)) this.setBalance(asset, amount(v));
+    })();
+  }
+
+  /** A deposit (or, negative, a withdrawal) made outside kairos */
+  deposit(asset: string, value: string): void {
+    this.db.transaction(() => this.setBalance(asset, this.balance(asset) + amount(value)))();
+  }
+
+  private balance(asset: string): Amount {
+    const r = this.db
+      .prepare("SELECT total FROM paper_balances WHERE account = ? AND asset = ?")
+      .get(this.account, asset) as { total: string } | undefined;
+    return r === undefined ? ZERO : amount(r.total);
+  }
+
+  private setBalance(asset: string, v: Amount): void {
+    this.db
+      .prepare(
+        "INSERT INTO paper_balances (account, asset, total) VALUES (?, ?, ?) ON CONFLICT (account, asset) DO UPDATE SET total = excluded.total",
+      )
+      .run(this.account, asset, formatAmount(v));
+  }
+
+  private lastBar(symbol: string): PaperBar | undefined {
+    return this.db
+      .prepare("SELECT ts, open, high, low, close, volume FROM paper_bars WHERE account = ? AND symbol = ?")
+      .get(this.account, symbol) as PaperBar | undefined;
+  }
+
+  /** The last bar matched per market (where a resumed session continues from) */
+  lastBarTs(symbol: string): number | undefined {
+    return this.lastBar(symbol)?.ts;
+  }
+
+  private row(clientOrderId: string): OrderRow | undefined {
+    return this.db
+      .prepare("SELECT * FROM paper_orders WHERE account = ? AND client_order_id = ?")
+      .get(this.account, clientOrderId) as OrderRow | undefined;
+  }
+
+  async submit(o: OrderSubmission): Promise<SubmitOutcome> {
+    const rules = this.rules.get(o.symbol);
+    if (rules === undefined)
+      return { kind: "rejected", code: "unknown-symbol", message: `unknown market ${o.symbol}` };
+    if (this.row(o.clientOrderId) !== undefined)
+      return { kind: "rejected", code: "duplicate-client-order-id", message: "duplicate client order id" };
+    const qty = amount(o.quantity);
+    const step = amount(rules.stepSize);
+    if (qty < amount(rules.minQuantity) || qty <= ZERO || floorToStep(qty, step) !== qty)
+      return {
+        kind: "rejected",
+        code: "filter-failure",
+        message: `LOT_SIZE: quantity ${o.quantity} must be a multiple of ${rules.stepSize} of at least ${rules.minQuantity}`,
+      };
+    const last = this.lastBar(o.symbol);
+    let price: Amount | undefined;
+    if (o.type === "limit") {
+      if (o.price === undefined)
+        return { kind: "rejected", code: "other", message: "a limit order needs a price" };
+      price = amount(o.price);
+      if (price <= ZERO || floorToStep(price, amount(rules.tickSize)) !== price)
+        return {
+          kind: "rejected",
+          code: "filter-failure",
+          message: `PRICE_FILTER: price ${o.price} off the tick ${rules.tickSize}`,
+        };
+    }
+    const ref = price ?? (last === undefined ? undefined : amount(last.close));
+    if (ref !== undefined && mul(qty, ref) < amount(rules.minNotional))
+      return {
+        kind: "rejected",
+        code: "filter-failure",
+        message: `NOTIONAL: ${formatAmount(mul(qty, ref))} ${rules.quote} is below the minimum ${rules.minNotional}`,
+      };
+    if (o.side === "sell" && this.balance(rules.base) - this.lockedBase(rules.base) < qty)
+      return { kind: "rejected", code: "insufficient-funds", message: `insufficient ${rules.base} balance` };
+    if (
+      o.type === "limit" &&
+      o.side === "buy" &&
+      this.balance(rules.quote) - this.lockedQuote(rules.quote) < mul(qty, price!)
+    )
+      return { kind: "rejected", code: "insufficient-funds", message: `insufficient ${rules.quote} balance` };
+    const now = this.opts.clock.now();
+    this.db
+      .prepare(
+        `INSERT INTO paper_orders (account, client_order_id, symbol, side, type, qty, price, status, filled, notional, created_at, updated_at, active_from)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'open', '0', '0', ?, ?, ?)`,
+      )
+      .run(
+        this.account,
+        o.clientOrderId,
+        o.symbol,
+        o.side,
+        o.type,
+        formatAmount(qty),
+        price === undefined ? null : formatAmount(price),
+        now,
+        now,
+        last === undefined ? Number.MIN_SAFE_INTEGER : last.ts + 1,
+      );
+    return { kind: "accepted", order: toVenueOrder(this.row(o.clientOrderId)!) };
+  }
+
+  private openRows(symbol?: string): OrderRow[] {
+    return this.db
+      .prepare(
+        `SELECT * FROM paper_orders WHERE account = ? AND status = 'open' ${symbol === undefined ? "" : "AND symbol = ?"} ORDER BY venue_order_id`,
+      )
+      .all(...(symbol === undefined ? [this.account] : [this.account, symbol])) as OrderRow[];
+  }
+
+  private lockedBase(base: string): Amount {
+    return this.openRows()
+      .filter((r) => r.side === "sell" && this.rules.get(r.symbol)?.base === base)
+      .reduce((s, r) => s + amount(r.qty) - amount(r.filled), ZERO);
+  }
+
+  private lockedQuote(quote: string): Amount {
+    return this.openRows()
+      .filter((r) => r.side === "buy" && r.type === "limit" && this.rules.get(r.symbol)?.quote === quote)
+      .reduce((s, r) => s + mul(amount(r.qty) - amount(r.filled), amount(r.price!)), ZERO);
+  }
+
+  /**
+   * Matches the open orders against closed bars of one instant (one bar per market), once: a bar
+   * at or before the last matched one is ignored. Sells fill before buys so freed cash funds them.
+   */
+  onBars(bars: readonly { symbol: string; bar: PaperBar }[]): VenueFill[] {
+    return this.db.transaction(() => {
+      const fresh = bars.filter(({ symbol, bar }) => {
+        const last = this.lastBar(symbol);
+        return last === undefined || bar.ts > last.ts;
+      });
+      const fills: VenueFill[] = [];
+      const work: { row: OrderRow; bar: PaperBar }[] = [];
+      for (const { symbol, bar } of fresh)
+        for (const row of this.openRows(symbol)) if (row.active_from <= bar.ts) work.push({ row, bar });
+      work.sort((a, b) => (a.row.side === b.row.side ? 0 : a.row.side === "sell" ? -1 : 1));
+      for (const { row, bar } of work) {
+        const f = this.match(row, bar);
+        if (f !== undefined) fills.push(f);
+      }
+      for (const { symbol, bar } of fresh)
+        this.db
+          .prepare(
+            `INSERT INTO paper_bars (account, symbol, ts, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (account, symbol) DO UPDATE SET ts = excluded.ts, open = excluded.open, high = excluded.high,
+               low = excluded.low, close = excluded.close, volume = excluded.volume`,
+          )
+          .run(this.account, symbol, bar.ts, bar.open, bar.high, bar.low, bar.close, bar.volume);
+      return fills;
+    })();
+  }
+
+  private match(row: OrderRow, bar: PaperBar): VenueFill | undefined {
+    const rules = this.rules.get(row.symbol)!;
+    const buy = row.side === "buy";
+    let ref: number;
+    let liquidity: "maker" | "taker" = "taker";
+    if (row.type === "market") {
+      ref = takerPrice(
+        row.side,
+        bar.open,
+        this.opts.slippage ?? 0,
+        bar.low,
+        bar.high,
+        toNumber(amount(rules.tickSize)),
+      );
+    } else {
+      const lim = Number(row.price);
+      if (buy ? bar.open <= lim : bar.open >= lim) ref = bar.open;
+      else if (buy ? bar.low <= lim : bar.high >= lim) {
+        ref = lim;
+        liquidity = "maker";
+      } else return undefined;
+    }
+    // the float price is on the tick up to float noise: snap it to the nearest tick exactly
+    const tick = amount(rules.tickSize);
+    const price = ((amount(ref) + tick / 2n) / tick) * tick;
+    const rate = liquidity === "maker" ? this.maker : this.taker;
+    const remaining = amount(row.qty) - amount(row.filled);
+    const step = amount(rules.stepSize);
+    let qty = remaining;
+    if (buy) {
+      // spot: a buy never spends more quote than the account holds (the backtest's cash cap)
+      const cash = this.balance(rules.quote) - (row.type === "market" ? this.lockedQuote(rules.quote) : ZERO);
+      const perUnit = mul(price, 10n ** 18n + rate);
+      const affordable = cash <= ZERO ? ZERO : (cash * 10n ** 18n) / perUnit;
+      qty = minAmount(qty, floorToStep(affordable, step));
+    } else qty = minAmount(qty, floorToStep(this.balance(rules.base), step));
+    const now = this.opts.clock.now();
+    if (qty <= ZERO || mul(qty, price) < amount(rules.minNotional)) {
+      // nothing the account can pay for: the venue expires the order (an IOC remainder on Binance)
+      this.db
+        .prepare("UPDATE paper_orders SET status = 'expired', updated_at = ? WHERE venue_order_id = ?")
+        .run(now, row.venue_order_id);
+      return undefined;
+    }
+    const notional = mul(qty, price);
+    const fee = mul(notional, rate);
+    this.setBalance(rules.base, this.balance(rules.base) + (buy ? qty : -qty));
+    this.setBalance(rules.quote, this.balance(rules.quote) + (buy ? -notional : notional) - fee);
+    const filled = amount(row.filled) + qty;
+    // a market order the cash could not cover in full ends there, as in the backtest
+    const status = filled === amount(row.qty) ? "filled" : row.type === "market" ? "expired" : "open";
+    this.db
+      .prepare(
+        "UPDATE paper_orders SET status = ?, filled = ?, notional = ?, updated_at = ? WHERE venue_order_id = ?",
+      )
+      .run(
+        status,
+        formatAmount(filled),
+        formatAmount(amount(row.notional) + notional),
+        now,
+        row.venue_order_id,
+      );
+    const r = this.db
+      .prepare(
+        `INSERT INTO paper_fills (account, venue_order_id, client_order_id, symbol, side, qty, price, fee, fee_asset, liquidity, ts)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        this.account,
+        row.venue_order_id,
+        row.client_order_id,
+        row.symbol,
+        row.side,
+        formatAmount(qty),
+        formatAmount(price),
+        formatAmount(fee),
+        rules.quote,
+        liquidity,
+        bar.ts,
+      );
+    return {
+      venue: this.venue,
+      tradeId: String(r.lastInsertRowid),
+      venueOrderId: String(row.venue_order_id),
+      clientOrderId: row.client_order_id,
+      symbol: row.symbol,
+      side: row.side,
+      quantity: formatAmount(qty),
+      price: formatAmount(price),
+      fee: formatAmount(fee),
+      feeCurrency: rules.quote,
+      liquidity,
+      ts: bar.ts,
+    };
+  }
+
+  async cancel(symbol: string, clientOrderId: string): Promise<CancelOutcome> {
+    const r = this.row(clientOrderId);
+    if (r === undefined || r.symbol !== symbol || r.status !== "open")
+      return { kind: "not-open", message: `no open order ${clientOrderId} on ${symbol}` };
+    this.db
+      .prepare("UPDATE paper_orders SET status = 'cancelled', updated_at = ? WHERE venue_order_id = ?")
+      .run(this.opts.clock.now(), r.venue_order_id);
+    return { kind: "cancelled", order: toVenueOrder(this.row(clientOrderId)!) };
+  }
+
+  async lookup(symbol: string, clientOrderId: string): Promise<VenueOrder | undefined> {
+    const r = this.row(clientOrderId);
+    return r === undefined || r.symbol !== symbol ? undefined : toVenueOrder(r);
+  }
+
+  async openOrders(symbol?: string): Promise<VenueOrder[]> {
+    return this.openRows(symbol).map(toVenueOrder);
+  }
+
+  async fillsSince(symbol: string, sinceMs: number): Promise<VenueFill[]> {
+    const rows = this.db
+      .prepare("SELECT * FROM paper_fills WHERE account = ? AND symbol = ? AND ts >= ? ORDER BY ts, trade_id")
+      .all(this.account, symbol, sinceMs) as FillRow[];
+    return rows.map((r) => ({
+      venue: this.venue,
+      tradeId: String(r.trade_id),
+      venueOrderId: String(r.venue_order_id),
+      clientOrderId: r.client_order_id,
+      symbol: r.symbol,
+      side: r.side,
+      quantity: r.qty,
+      price: r.price,
+      fee: r.fee,
+      feeCurrency: r.fee_asset,
+      liquidity: r.liquidity,
+      ts: r.ts,
+    }));
+  }
+
+  async balances(): Promise<VenueBalance[]> {
+    const rows = this.db
+      .prepare("SELECT asset, total FROM paper_balances WHERE account = ? ORDER BY asset")
+      .all(this.account) as { asset: string; total: string }[];
+    return rows
+      .map((r) => {
+        const locked = this.lockedBase(r.asset) + this.lockedQuote(r.asset);
+        return { asset: r.asset, free: formatAmount(amount(r.total) - locked), locked: formatAmount(locked) };
+      })
+      .filter((b) => b.free !== "0" || b.locked !== "0");
+  }
+
+  async positions(symbols: readonly string[]): Promise<VenuePosition[]> {
+    return symbols.map((symbol) => {
+      const rules = this.rules.get(symbol);
+      if (rules === undefined) throw new AppError("NOT_FOUND", `unknown market ${symbol} on the paper venue`);
+      return { symbol, quantity: formatAmount(this.balance(rules.base)) };
+    });
+  }
+
+  async serverTime(): Promise<number> {
+    return this.opts.clock.now();
+  }
+
+  async marketRules(symbol: string): Promise<MarketRules> {
+    const r = this.rules.get(symbol);
+    if (r === undefined) throw new AppError("NOT_FOUND", `unknown market ${symbol} on the paper venue`);
+    return r;
+  }
+
+  async permissions(): Promise<KeyPermissions> {
+    return { canTrade: true, canWithdraw: false };
+  }
+
+  async close(): Promise<void> {}
+}

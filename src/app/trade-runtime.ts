@@ -1,0 +1,240 @@
+/**
+ * What every trading use case shares: the dependencies, the persisted session configuration, and
+ * rebuilding a running session (series, strategy, venue, lifecycle) from it after any restart.
+ */
+import type { CandleSeries } from "../domain/candle-series.ts";
+import { type Timeframe, timeframeMs } from "../domain/timeframe.ts";
+import { AppError, invalidInput } from "../errors.ts";
+import type { CrashHook } from "../execution/crash-points.ts";
+import { OrderLifecycle } from "../execution/order-lifecycle.ts";
+import { type ReconcileDeps, reconcile } from "../execution/reconcile.ts";
+import { TradingSession } from "../execution/trading-session.ts";
+import type { MarketRules } from "../ports/broker.ts";
+import type { CandleStore } from "../ports/candle-store.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { OrderStore, ReconciliationRecord, SessionRecord } from "../ports/order-store.ts";
+import type { PaperVenue, PaperVenueOptions } from "../ports/paper-venue.ts";
+import { FAMILIES, getFamily } from "../strategies/registry.ts";
+import type { Strategy } from "../strategies/types.ts";
+
+export interface TradingDeps {
+  store: CandleStore;
+  orders: OrderStore;
+  /** the in-process paper venue for one session's account (its books persist in the home) */
+  paperVenue(opts: PaperVenueOptions): PaperVenue;
+  clock: Clock;
+  sleep: (ms: number) => Promise<void>;
+  /** test hook: kill the process at a lifecycle point (KAIROS_CRASH_AT) */
+  crash?: CrashHook;
+}
+
+/** A session's configuration as persisted (never a secret) */
+export interface SessionConfig {
+  strategy: string;
+  params: Record<string, number | boolean>;
+  exchange: string;
+  symbols: string[];
+  timeframe: Timeframe;
+  capital: number;
+  /** taker fee and slippage of the paper venue, fractions */
+  fee: number;
+  slippage: number;
+  /** first bar acted on, and the end of a replay (exclusive; none = follow the store) */
+  startTs: number;
+  endTs?: number;
+  rules: MarketRules[];
+  /** the account when the session began, or as a person last accepted it */
+  baseline: Record<string, string>;
+  /** venue time the session began: fills before it are not the session's */
+  sinceMs: number;
+  /** reconcile every this many bars (besides at start) */
+  reconcileEveryBars: number;
+}
+
+export const configOf = (s: SessionRecord): SessionConfig => s.config as unknown as SessionConfig;
+
+export function getSession(orders: OrderStore, id: string): SessionRecord {
+  const s = orders.getSession(id);
+  if (s === undefined)
+    throw new AppError("NOT_FOUND", `no trading session "${id}"; \`kairos trade list\` shows them`);
+  return s;
+}
+
+/** The family's event strategy with validated parameters */
+export function strategyOf(
+  name: string,
+  params: Record<string, unknown>,
+): { strategy: Strategy; params: Record<string, number | boolean> } {
+  const fam = getFamily(name);
+  if (fam === undefined)
+    throw invalidInput(`unknown strategy "${name}": use one of ${Object.keys(FAMILIES).join(", ")}`);
+  const parsed = fam.params.safeParse(params);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]!;
+    throw invalidInput(`${fam.name} --${String(i.path[0] ?? "params")}: ${i.message}`);
+  }
+  const p = parsed.data as Record<string, number | boolean>;
+  return { strategy: fam.create(p), params: p };
+}
+
+/** The stored bars of the session's markets from `warmup` bars before its start, aligned on one clock */
+export function loadSeries(store: CandleStore, cfg: SessionConfig, warmup: number): CandleSeries[] {
+  const tf = timeframeMs(cfg.timeframe);
+  const from = cfg.startTs - (warmup + 1) * tf * 4;
+  const raw = cfg.symbols.map((symbol) =>
+    store.read(
+      { exchange: cfg.exchange, symbol, timeframe: cfg.timeframe },
+      { from, ...(cfg.endTs === undefined ? {} : { to: cfg.endTs }) },
+    ),
+  );
+  // only the timestamps every market has: a session acts on one clock
+  const common = raw.map((s) => new Set(s.ts)).reduce((a, b) => new Set([...a].filter((x) => b.has(x))));
+  return raw.map((s) => {
+    const idx: number[] = [];
+    for (let i = 0; i < s.ts.length; i++) if (common.has(s.ts[i]!)) idx.push(i);
+    const pick = (a: Float64Array): Float64Array => Float64Array.from(idx, (i) => a[i]!);
+    return {
+      ...s,
+      ts: pick(s.ts),
+      open: pick(s.open),
+      high: pick(s.high),
+      low: pick(s.low),
+      close: pick(s.close),
+      volume: pick(s.volume),
+    };
+  });
+}
+
+/** A session rebuilt from its record: ready to reconcile and to act on bars */
+export interface LiveSession {
+  record: SessionRecord;
+  cfg: SessionConfig;
+  venue: PaperVenue;
+  lifecycle: OrderLifecycle;
+  session: TradingSession;
+  series: CandleSeries[];
+  reconcile(settle?: boolean): Promise<ReconciliationRecord>;
+}
+
+export function openSession(deps: TradingDeps, id: string): LiveSession {
+  const record = getSession(deps.orders, id);
+  const cfg = configOf(record);
+  if (record.mode !== "paper")
+    throw new AppError(
+      "INVALID_INPUT",
+      `session ${id} is ${record.mode}: only paper sessions run in this build`,
+    );
+  const { strategy } = strategyOf(cfg.strategy, cfg.params);
+  const series = loadSeries(deps.store, cfg, strategy.warmup);
+  if (series[0] === undefined || series[0].ts.length === 0)
+    throw new AppError(
+      "NOT_FOUND",
+      `no stored ${cfg.symbols.join(", ")} ${cfg.timeframe} candles for session ${id}`,
+    );
+  const venue = deps.paperVenue({
+    account: id,
+    takerFee: String(cfg.fee),
+    slippage: cfg.slippage,
+    rules: cfg.rules,
+  });
+  const lifecycle = new OrderLifecycle({
+    store: deps.orders,
+    broker: venue,
+    clock: deps.clock,
+    sleep: deps.sleep,
+    ...(deps.crash === undefined ? {} : { crash: deps.crash }),
+  });
+  const session = new TradingSession(
+    {
+      store: deps.orders,
+      broker: venue,
+      lifecycle,
+      clock: deps.clock,
+      ...(deps.crash === undefined ? {} : { crash: deps.crash }),
+    },
+    {
+      session: record,
+      strategy,
+      series,
+      rules: new Map(cfg.rules.map((r) => [r.symbol, r])),
+      baseline: cfg.baseline,
+      startTs: cfg.startTs,
+    },
+  );
+  const rdeps: ReconcileDeps = {
+    store: deps.orders,
+    broker: venue,
+    lifecycle,
+    clock: deps.clock,
+    sleep: deps.sleep,
+  };
+  return {
+    record,
+    cfg,
+    venue,
+    lifecycle,
+    session,
+    series,
+    reconcile: (settle = true) =>
+      reconcile(rdeps, {
+        sessionId: id,
+        symbols: cfg.symbols,
+        baseline: cfg.baseline,
+        sinceMs: cfg.sinceMs,
+        settle,
+      }),
+  };
+}
+
+/** Progress of a run, one report per bar acted on */
+export interface RunProgress {
+  barTs: number;
+  decided: boolean;
+  orders: number;
+  notes: string[];
+}
+
+/**
+ * Runs the session over the loaded bars after the last one it acted on: the paper venue matches
+ * each bar (fills of the previous decision at its open), fills are recorded, then the strategy
+ * decides at its close. Reconciles every `reconcileEveryBars`; a halted session stops deciding.
+ */
+export async function runBars(
+  deps: TradingDeps,
+  live: LiveSession,
+  onBar?: (p: RunProgress) => void,
+): Promise<number> {
+  const { series, venue, lifecycle, session, cfg } = live;
+  const first = series[0]!;
+  const id = live.record.id;
+  let acted = 0;
+  for (let t = 0; t < first.ts.length; t++) {
+    const ts = first.ts[t]!;
+    const last = deps.orders.getSession(id)?.lastBarTs;
+    if (ts >= cfg.startTs && (last === undefined || ts > last)) {
+      for (const f of venue.onBars(
+        series.map((s) => ({
+          symbol: s.symbol,
+          bar: {
+            ts,
+            open: s.open[t]!,
+            high: s.high[t]!,
+            low: s.low[t]!,
+            close: s.close[t]!,
+            volume: s.volume[t]!,
+          },
+        })),
+      ))
+        lifecycle.recordFill(f, "paper");
+      await lifecycle.settle(id);
+      deps.crash?.("after-bar");
+      if (++acted % cfg.reconcileEveryBars === 0) await live.reconcile(false);
+    }
+    const r = await session.onClosedBar(t);
+    if (r.decided || r.notes.length > 0)
+      onBar?.({ barTs: r.barTs, decided: r.decided, orders: r.orders.length, notes: r.notes });
+  }
+  return acted;
+}
+
+export const quoteOf = (cfg: SessionConfig): string => cfg.rules[0]?.quote ?? "USDT";

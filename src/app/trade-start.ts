@@ -1,0 +1,166 @@
+import { z } from "zod";
+import { AppError, invalidInput } from "../errors.ts";
+import { checkSessionId } from "../execution/client-order-id.ts";
+import { defaultRules } from "../execution/market-rules.ts";
+import {
+  exchangeField,
+  isoTimeField,
+  numberFieldOf,
+  parseInput,
+  rateField,
+  symbolListField,
+  timeframeField,
+  timeOf,
+  wholeNumberField,
+} from "./contract.ts";
+import { resolveSeries } from "./resolve-series.ts";
+import {
+  loadSeries,
+  openSession,
+  type RunProgress,
+  runBars,
+  type SessionConfig,
+  strategyOf,
+  type TradingDeps,
+} from "./trade-runtime.ts";
+
+/** `kairos trade start`: a paper session of one strategy family on stored candles */
+export const TradeStartInput = z
+  .object({
+    strategy: z.string().min(1),
+    params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).default({}),
+    exchange: exchangeField().optional(),
+    symbols: symbolListField(),
+    timeframe: timeframeField(),
+    /** paper is the default; live needs --live, an exchange and a typed confirmation */
+    live: z.boolean().default(false),
+    capital: numberFieldOf({ min: 0, minExclusive: true }).default(10_000),
+    fee: rateField(0.1).default(0.001),
+    slippage: rateField(0.1).default(0),
+    /** replay stored bars from here (paper): the session acts on each of them as if it had just closed */
+    from: isoTimeField().optional(),
+    to: isoTimeField().optional(),
+    reconcileEvery: wholeNumberField({ min: 1 }).default(50),
+    id: z.string().optional(),
+  })
+  .strict();
+export type TradeStartInput = z.input<typeof TradeStartInput>;
+
+export interface TradeStartResult {
+  sessionId: string;
+  state: string;
+  barsActed: number;
+  haltReason?: string;
+}
+
+const newId = (): string => {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(8));
+  return Array.from(bytes, (b) => (b % 36).toString(36)).join("");
+};
+
+/**
+ * Creates a paper session (account funded with the capital), reconciles it, and runs it over the
+ * stored bars from `from` (each acted on as it closes) until `to` or the last stored bar.
+ */
+export async function startTrading(
+  deps: TradingDeps,
+  raw: TradeStartInput,
+  onBar?: (p: RunProgress) => void,
+): Promise<TradeStartResult> {
+  const input = parseInput(TradeStartInput, raw);
+  if (input.live)
+    throw new AppError(
+      "INVALID_INPUT",
+      "--live: live trading is not available in this build (keys, confirmation and the exchange broker come next); use --paper",
+      { details: { field: "live" } },
+    );
+  const id = checkSessionId(input.id ?? newId());
+  if (deps.orders.getSession(id) !== undefined)
+    throw invalidInput(`a trading session "${id}" exists already`);
+  const { strategy, params } = strategyOf(input.strategy, input.params);
+  const keys = input.symbols.map((symbol) =>
+    resolveSeries(deps.store, {
+      symbol,
+      timeframe: input.timeframe,
+      ...(input.exchange === undefined ? {} : { exchange: input.exchange }),
+    }),
+  );
+  const exchange = keys[0]!.exchange;
+  const from = timeOf(input.from, "from");
+  const to = timeOf(input.to, "to");
+  if (from !== undefined && to !== undefined && to <= from) throw invalidInput("--to must be after --from");
+  const quotes = new Set(input.symbols.map((s) => s.split("/")[1]?.split(":")[0]));
+  if (quotes.size !== 1)
+    throw invalidInput(
+      `--symbols: one session trades against one quote currency, got ${[...quotes].join(", ")}`,
+    );
+  const probe: SessionConfig = {
+    strategy: strategy.id,
+    params,
+    exchange,
+    symbols: input.symbols,
+    timeframe: input.timeframe,
+    capital: input.capital,
+    fee: input.fee,
+    slippage: input.slippage,
+    startTs: from ?? 0,
+    ...(to === undefined ? {} : { endTs: to }),
+    rules: [],
+    baseline: {},
+    sinceMs: 0,
+    reconcileEveryBars: input.reconcileEvery,
+  };
+  const series = loadSeries(deps.store, probe, strategy.warmup);
+  const n = series[0]?.ts.length ?? 0;
+  if (n < 2)
+    throw new AppError(
+      "NOT_FOUND",
+      `fewer than 2 stored ${input.symbols.join(", ")} ${input.timeframe} bars in the range`,
+    );
+  // without --from the session starts after the warm-up of the stored bars
+  const startTs = from ?? series[0]!.ts[Math.min(strategy.warmup, n - 1)]!;
+  const quote = [...quotes][0]!;
+  const cfg: SessionConfig = {
+    ...probe,
+    startTs,
+    rules: series.map((s) => defaultRules(s.symbol, s.close[s.close.length - 1]!)),
+    baseline: { [quote]: String(input.capital) },
+  };
+  const now = deps.clock.now();
+  deps.orders.createSession({
+    id,
+    mode: "paper",
+    venue: "paper",
+    state: "starting",
+    config: cfg as unknown as Record<string, unknown>,
+    createdAt: now,
+    updatedAt: now,
+  });
+  const live = openSession(deps, id);
+  live.venue.fund(cfg.baseline);
+  return runSession(deps, id, onBar);
+}
+
+/**
+ * Reconciles and runs an existing session: a `starting` one becomes active when reconciliation
+ * passes; a halted one stays halted (only `trade resume` after a person's review re-activates it)
+ */
+export async function runSession(
+  deps: TradingDeps,
+  id: string,
+  onBar?: (p: RunProgress) => void,
+): Promise<TradeStartResult> {
+  const live = openSession(deps, id);
+  const rec = await live.reconcile(true);
+  const state = deps.orders.getSession(id)!.state;
+  if (rec.ok && state === "starting") deps.orders.setState(id, "active");
+  const acted = await runBars(deps, live, onBar);
+  await live.reconcile(true);
+  const after = deps.orders.getSession(id)!;
+  return {
+    sessionId: id,
+    state: after.state,
+    barsActed: acted,
+    ...(after.haltReason === undefined ? {} : { haltReason: after.haltReason }),
+  };
+}

@@ -1,0 +1,240 @@
+/**
+ * A trading session: on each newly closed candle the strategy decides with the same code and the
+ * same context as in the backtest (bars [0, t], its position, equity marked at the close), the
+ * target exposure becomes an order for the difference to the position, and the lifecycle carries
+ * it. The decision and its intents are committed together, with the bar they answer, so a restart
+ * never decides a bar twice and never loses an intent.
+ */
+import { type CandleSeries, sliceSeries } from "../domain/candle-series.ts";
+import { type Timeframe, timeframeMs } from "../domain/timeframe.ts";
+import { AppError } from "../errors.ts";
+import type { Broker, MarketRules } from "../ports/broker.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { OrderRecord, OrderStore, SessionRecord } from "../ports/order-store.ts";
+import type { Strategy, StrategyContext } from "../strategies/types.ts";
+import { type Account, applyFills, assetsOf, emptyAccount } from "./accounting.ts";
+import { abs, amount, floorToStep, formatAmount, mul, toNumber, ZERO } from "./amount.ts";
+import { clientOrderId } from "./client-order-id.ts";
+import type { CrashHook } from "./crash-points.ts";
+import type { OrderLifecycle } from "./order-lifecycle.ts";
+
+/** What a session needs to decide: the loaded series (aligned, same timestamps) and the rules */
+export interface SessionRuntime {
+  session: SessionRecord;
+  strategy: Strategy;
+  series: readonly CandleSeries[];
+  rules: ReadonlyMap<string, MarketRules>;
+  /** the account's balances when the session began (accepted baseline) */
+  baseline: Record<string, string>;
+  /** the first bar the session may act on (bars before it are warm-up) */
+  startTs: number;
+}
+
+export interface SessionDeps {
+  store: OrderStore;
+  broker: Broker;
+  lifecycle: OrderLifecycle;
+  clock: Clock;
+  crash?: CrashHook;
+}
+
+/** One decision's outcome, for status and logs */
+export interface StepResult {
+  barTs: number;
+  decided: boolean;
+  orders: OrderRecord[];
+  notes: string[];
+}
+
+export class TradingSession {
+  private prepared = false;
+  private readonly lastTarget = new Map<string, number>();
+  private readonly crash: CrashHook;
+
+  constructor(
+    private readonly deps: SessionDeps,
+    private rt: SessionRuntime,
+  ) {
+    this.crash = deps.crash ?? (() => {});
+    // the targets the session last acted on, from its committed decisions (a restart remembers them)
+    const last = deps.store.lastDecision(rt.session.id);
+    if (last !== undefined)
+      for (const d of this.decisions()) for (const [s, e] of Object.entries(d)) this.lastTarget.set(s, e);
+  }
+
+  private decisions(): Record<string, number>[] {
+    const out: Record<string, number>[] = [];
+    const last = this.deps.store.lastDecision(this.rt.session.id);
+    for (let seq = 1; last !== undefined && seq <= last.seq; seq++) {
+      const d = this.deps.store.getDecision(this.rt.session.id, seq);
+      if (d !== undefined) out.push(d.targets);
+    }
+    return out;
+  }
+
+  /** New bars arrived (the series grew): the strategy prepares again over everything loaded */
+  setSeries(series: readonly CandleSeries[]): void {
+    this.rt = { ...this.rt, series };
+    this.prepared = false;
+  }
+
+  get symbols(): string[] {
+    return this.rt.series.map((s) => s.symbol);
+  }
+
+  /** The session's account: baseline plus every recorded fill */
+  account(): Account {
+    return applyFills(emptyAccount(this.rt.baseline), this.deps.store.fillsOf(this.rt.session.id));
+  }
+
+  /**
+   * Acts on the closed bar at index t (the same index in every series): decides, commits the
+   * decision with its intents, sends them. A bar at or before the last one acted on is skipped.
+   */
+  async onClosedBar(t: number): Promise<StepResult> {
+    const first = this.rt.series[0]!;
+    const barTs = first.ts[t]!;
+    const result: StepResult = { barTs, decided: false, orders: [], notes: [] };
+    const s = this.deps.store.getSession(this.rt.session.id);
+    if (s === undefined) throw new AppError("NOT_FOUND", `no trading session ${this.rt.session.id}`);
+    // earlier bars still go through onBar (a stateful strategy needs them) but never act
+    const acts = (s.lastBarTs === undefined || barTs > s.lastBarTs) && barTs >= this.rt.startTs;
+    if (!this.prepared) {
+      this.rt.strategy.prepare?.({
+        timeframe: first.timeframe,
+        series: Object.fromEntries(this.rt.series.map((x) => [x.symbol, x])),
+      });
+      this.prepared = true;
+    }
+    const acc = this.account();
+    const closeOf = (sym: string): number => this.seriesOf(sym).close[t]!;
+    const qtyOf = (sym: string): number => toNumber(acc.positions.get(sym)?.qty ?? ZERO);
+    const quote = assetsOf(first.symbol).quote;
+    const cash = toNumber(acc.balances.get(quote) ?? ZERO);
+    const equity = cash + this.symbols.reduce((e, sym) => e + qtyOf(sym) * closeOf(sym), 0);
+    const ctx: StrategyContext = {
+      bar: t,
+      ts: barTs,
+      timeframe: first.timeframe as Timeframe,
+      symbols: this.symbols,
+      warmingUp: !acts,
+      series: (sym) => sliceSeries(sym === undefined ? first : this.seriesOf(sym), 0, t + 1),
+      higher: () => {
+        throw new AppError(
+          "INVALID_INPUT",
+          "trading sessions do not offer ctx.higher yet; use a single-timeframe strategy",
+        );
+      },
+      position: (sym) => qtyOf(sym ?? first.symbol),
+      target: (sym) => this.lastTarget.get(sym ?? first.symbol) ?? 0,
+      equity,
+      cash,
+    };
+    const decision = this.rt.strategy.onBar(ctx);
+    if (!acts) return result;
+    if (s.state !== "active" || decision?.targets === undefined) {
+      if (s.state !== "active") result.notes.push(`session is ${s.state}: no decision`);
+      this.noteBar(t, barTs);
+      return result;
+    }
+    // the backtest's rule: only a changed target acts; spot clips to [0, 1]
+    const changed: Record<string, number> = {};
+    for (const [sym, raw] of Object.entries(decision.targets)) {
+      const e = Math.max(0, Math.min(1, raw));
+      const prev = this.lastTarget.get(sym);
+      if (e === prev || (prev === undefined && e === 0)) continue;
+      changed[sym] = e;
+    }
+    if (Object.keys(changed).length === 0) {
+      this.noteBar(t, barTs);
+      return result;
+    }
+    const seq = (this.deps.store.lastDecision(this.rt.session.id)?.seq ?? 0) + 1;
+    const now = this.deps.clock.now();
+    const intents: OrderRecord[] = [];
+    let leg = 0;
+    for (const [sym, e] of Object.entries(changed)) {
+      const rules = this.rt.rules.get(sym);
+      if (rules === undefined) throw new AppError("INVALID_INPUT", `no market rules for ${sym}`);
+      const close = closeOf(sym);
+      const want = (e * equity) / close;
+      const delta = floorToStep(
+        amount(want.toFixed(12)) - (acc.positions.get(sym)?.qty ?? ZERO),
+        amount(rules.stepSize),
+      );
+      const size = abs(delta);
+      if (size === ZERO || mul(size, amount(String(close))) < amount(rules.minNotional)) {
+        result.notes.push(
+          `${sym}: target ${e} needs ${formatAmount(delta)}, below the venue's minimum (${rules.minNotional} ${rules.quote}): not sent`,
+        );
+        continue;
+      }
+      intents.push({
+        clientOrderId: clientOrderId(this.rt.session.id, seq, leg),
+        sessionId: this.rt.session.id,
+        decisionSeq: seq,
+        leg: leg++,
+        venue: this.deps.broker.venue,
+        symbol: sym,
+        side: delta > ZERO ? "buy" : "sell",
+        type: "market",
+        qty: formatAmount(size),
+        state: "intent",
+        filledQty: "0",
+        attempts: 0,
+        createdAt: now,
+        updatedAt: now,
+      });
+    }
+    this.deps.store.recordDecision(
+      {
+        sessionId: this.rt.session.id,
+        seq,
+        barTs,
+        targets: changed,
+        explanation: decision.reason ?? "signal",
+        createdAt: now,
+      },
+      intents,
+    );
+    for (const [sym, e] of Object.entries(changed)) this.lastTarget.set(sym, e);
+    this.crash("after-intent");
+    result.decided = true;
+    for (const o of intents) result.orders.push(await this.deps.lifecycle.send(o.clientOrderId));
+    return result;
+  }
+
+  // a bar without a decision needs no fsync: re-deciding it after a crash decides nothing again
+  private noteBar(t: number, barTs: number): void {
+    if (t % 64 === 0) this.deps.store.setLastBar(this.rt.session.id, barTs);
+  }
+
+  private seriesOf(sym: string): CandleSeries {
+    const s = this.rt.series.find((x) => x.symbol === sym);
+    if (s === undefined)
+      throw new AppError(
+        "INVALID_INPUT",
+        `unknown symbol ${sym} in this session (${this.symbols.join(", ")})`,
+      );
+    return s;
+  }
+
+  /** Index of the first bar after `ts` in the loaded series */
+  indexAfter(ts: number | undefined): number {
+    const t = this.rt.series[0]!.ts;
+    if (ts === undefined) return 0;
+    let lo = 0;
+    let hi = t.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (t[mid]! <= ts) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** How long one bar lasts: a bar whose open + this is in the past is closed */
+  get barMs(): number {
+    return timeframeMs(this.rt.series[0]!.timeframe);
+  }
+}
