@@ -6,12 +6,9 @@
 import type { ExitRules } from "../../domain/decision.ts";
 import type { Fill } from "../../domain/fill.ts";
 import type { OrderSide } from "../../domain/order.ts";
-import type { Position } from "../../domain/position.ts";
 import type { Trade } from "../../domain/trade.ts";
-import type { VenueAccount } from "./types.ts";
 
-/** The book's working record of an open position (the domain `Position` is its read view) */
-export interface OpenPosition {
+export interface Position {
   qty: number;
   long: boolean;
   avgEntry: number;
@@ -51,9 +48,9 @@ export interface FillInput {
 
 const EPS = 1e-12;
 
-export class Book implements VenueAccount {
+export class Book {
   cash: number;
-  readonly bySymbol = new Map<string, OpenPosition>();
+  readonly positions = new Map<string, Position>();
   readonly fills: Fill[] = [];
   readonly trades: Trade[] = [];
   fees = 0;
@@ -70,39 +67,19 @@ export class Book implements VenueAccount {
   }
 
   qty(symbol: string): number {
-    return this.bySymbol.get(symbol)?.qty ?? 0;
+    return this.positions.get(symbol)?.qty ?? 0;
   }
 
   /** cash + sum(qty * mark(symbol)) */
   equity(mark: (symbol: string) => number): number {
     let e = this.cash;
-    for (const [s, p] of this.bySymbol) e += p.qty * mark(s);
+    for (const [s, p] of this.positions) e += p.qty * mark(s);
     return e;
-  }
-
-  /** Open positions as the domain reports them */
-  positions(): Position[] {
-    const out: Position[] = [];
-    for (const [symbol, p] of this.bySymbol)
-      if (p.qty !== 0)
-        out.push({
-          symbol,
-          side: p.qty > 0 ? "long" : "short",
-          qty: p.qty,
-          avgEntryPrice: p.avgEntry,
-          realizedPnl: p.realized,
-          fees: p.fees,
-          funding: p.funding,
-          margin: p.margin,
-          liquidationPrice: p.liqPrice,
-          openedTs: p.entryTs,
-        });
-    return out;
   }
 
   usedMargin(): number {
     let m = 0;
-    for (const p of this.bySymbol.values()) m += p.margin;
+    for (const p of this.positions.values()) m += p.margin;
     return m;
   }
 
@@ -124,7 +101,7 @@ export class Book implements VenueAccount {
       orderType: f.orderType,
       reason: f.reason,
     });
-    const p = this.bySymbol.get(f.symbol);
+    const p = this.positions.get(f.symbol);
     if (p === undefined || p.qty === 0) {
       this.open(f, dq, f.fee);
       return;
@@ -159,7 +136,7 @@ export class Book implements VenueAccount {
 
   /** Funding payment on a position (positive = paid by the holder) */
   payFunding(symbol: string, amount: number): void {
-    const p = this.bySymbol.get(symbol);
+    const p = this.positions.get(symbol);
     if (p === undefined || p.qty === 0) return;
     this.cash -= amount;
     this.funding += amount;
@@ -172,7 +149,7 @@ export class Book implements VenueAccount {
   }
 
   /** Updates MAE/MFE with a price seen while the position was open */
-  excursion(p: OpenPosition, price: number): void {
+  excursion(p: Position, price: number): void {
     if (p.qty === 0 || p.avgEntry <= 0) return;
     const r = (price / p.avgEntry - 1) * Math.sign(p.qty);
     if (r < p.mae) p.mae = r;
@@ -182,7 +159,7 @@ export class Book implements VenueAccount {
   /** Trades still open at the end, marked at the last close with no exit fee */
   openTrades(ts: number, bar: number, mark: (symbol: string) => number): Trade[] {
     const out: Trade[] = [];
-    for (const [s, p] of this.bySymbol) {
+    for (const [s, p] of this.positions) {
       if (p.qty === 0) continue;
       const m = mark(s);
       const q = Math.abs(p.qty);
@@ -196,7 +173,7 @@ export class Book implements VenueAccount {
 
   private open(f: FillInput, dq: number, fee: number): void {
     const price = f.price;
-    const p: OpenPosition = {
+    const p: Position = {
       qty: dq,
       long: dq > 0,
       avgEntry: price,
@@ -218,23 +195,23 @@ export class Book implements VenueAccount {
       exits: f.exits ?? {},
     };
     this.remargin(p);
-    this.bySymbol.set(f.symbol, p);
+    this.positions.set(f.symbol, p);
   }
 
-  private remargin(p: OpenPosition): void {
+  private remargin(p: Position): void {
     if (!this.perp) return;
     p.margin = (Math.abs(p.qty) * p.avgEntry) / this.leverage;
     p.liqPrice = this.liqPrice(p.qty > 0 ? 1 : -1, p.avgEntry, this.leverage);
   }
 
-  private close(symbol: string, p: OpenPosition, ts: number, bar: number, reason: string): void {
+  private close(symbol: string, p: Position, ts: number, bar: number, reason: string): void {
     this.trades.push(this.tradeOf(symbol, p, ts, bar, reason, p.exitNotional / p.exitQty, p.realized));
-    this.bySymbol.delete(symbol);
+    this.positions.delete(symbol);
   }
 
   private tradeOf(
     symbol: string,
-    p: OpenPosition,
+    p: Position,
     ts: number,
     bar: number,
     reason: string,
