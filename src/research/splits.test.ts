@@ -1,6 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cpcvSplits, rangesLength, walkForwardSplits } from "./splits.ts";
+import { AppError } from "../errors.ts";
+import {
+  cpcvSplits,
+  type Fold,
+  rangesLength,
+  walkForward,
+  walkForwardFolds,
+  walkForwardSplits,
+} from "./splits.ts";
 
 describe("walk-forward splits", () => {
   it("anchored: fold k trains on all earlier chunks and tests on chunk k", () => {
@@ -86,6 +94,111 @@ describe("combinatorially purged cross-validation", () => {
           return true;
         },
       ),
+    );
+  });
+});
+
+// moved from src/research/evaluation/splits.test.ts with the one splitter (assertions unchanged)
+describe("walkForwardFolds", () => {
+  it("no fold's training labels reach its test segment, and test segments tile the tail in order", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 200 }),
+        fc.integer({ min: 400, max: 20_000 }),
+        fc.integer({ min: 1, max: 48 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.double({ min: 0.1, max: 0.6, noNaN: true }),
+        fc.integer({ min: 0, max: 48 }),
+        fc.option(fc.integer({ min: 60, max: 5000 }), { nil: undefined }),
+        (from, len, h, folds, testFraction, embargo, maxTrain) => {
+          const to = from + len;
+          let out: Fold[];
+          try {
+            out = walkForwardFolds({
+              from,
+              to,
+              horizon: h,
+              folds,
+              testFraction,
+              embargo,
+              ...(maxTrain === undefined ? {} : { maxTrain }),
+            });
+          } catch (e) {
+            expect(e).toBeInstanceOf(AppError);
+            return;
+          }
+          expect(out).toHaveLength(folds);
+          expect(out[0]!.testFrom).toBe(to - Math.floor(len * testFraction));
+          expect(out[out.length - 1]!.testTo).toBe(to);
+          for (let i = 0; i < out.length; i++) {
+            const f = out[i]!;
+            expect(f.trainFrom).toBeGreaterThanOrEqual(from);
+            expect(f.trainTo).toBeGreaterThan(f.trainFrom);
+            // the last training sample's label bar (trainTo - 1 + h) lies before the test start minus the embargo
+            expect(f.trainTo - 1 + h).toBeLessThan(f.testFrom - embargo);
+            expect(f.testTo).toBeGreaterThan(f.testFrom);
+            if (maxTrain !== undefined) expect(f.trainTo - f.trainFrom).toBeLessThanOrEqual(maxTrain);
+            if (i > 0) expect(f.testFrom).toBe(out[i - 1]!.testTo);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+  it("refuses impossible configurations with one clear line", () => {
+    expect(() =>
+      walkForwardFolds({ from: 0, to: 100, horizon: 24, folds: 4, testFraction: 0.5, embargo: 10 }),
+    ).toThrow(/too few samples/);
+    expect(() =>
+      walkForwardFolds({ from: 0, to: 1000, horizon: 0, folds: 4, testFraction: 0.5, embargo: 0 }),
+    ).toThrow(/horizon/);
+  });
+});
+
+describe("walkForward (the one splitter)", () => {
+  it("property: test segments tile [testFrom, to) in order, differ by at most one bar, and never overlap training", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 1, max: 400 }),
+        fc.integer({ min: 1, max: 3000 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 5 }),
+        fc.option(fc.integer({ min: 1, max: 500 }), { nil: undefined }),
+        (from, warm, span, folds, anchored, gap, maxTrain) => {
+          const testFrom = from + warm;
+          const to = testFrom + span;
+          let out: ReturnType<typeof walkForward>;
+          try {
+            out = walkForward({
+              from,
+              to,
+              testFrom,
+              folds,
+              mode: anchored ? "anchored" : "rolling",
+              embargo: gap,
+              ...(maxTrain === undefined ? {} : { maxTrain }),
+            });
+          } catch (e) {
+            expect(e).toBeInstanceOf(AppError);
+            return;
+          }
+          expect(out).toHaveLength(folds);
+          const lengths = out.map((s) => s.test[0]!.end - s.test[0]!.start);
+          expect(Math.max(...lengths) - Math.min(...lengths)).toBeLessThanOrEqual(1);
+          expect(lengths.reduce((a, b) => a + b, 0)).toBe(span);
+          out.forEach((s, k) => {
+            const tr = s.train[0]!;
+            const te = s.test[0]!;
+            expect(te.start).toBe(k === 0 ? testFrom : out[k - 1]!.test[0]!.end);
+            expect(tr.end).toBe(te.start - gap);
+            const begin = anchored ? from : k === 0 ? from : out[k - 1]!.test[0]!.start;
+            expect(tr.start).toBe(maxTrain === undefined ? begin : Math.max(begin, tr.end - maxTrain));
+          });
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

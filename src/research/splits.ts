@@ -15,22 +15,67 @@ export interface Split {
 
 export type WalkForwardMode = "anchored" | "rolling";
 
+/** Where a walk-forward runs and how it trains */
+export interface WalkForwardOptions {
+  /** bars (or samples) [from, to) */
+  from: number;
+  to: number;
+  /** first test bar: [testFrom, to) is cut into `folds` contiguous segments */
+  testFrom: number;
+  folds: number;
+  /** anchored: train from `from`; rolling: train on the segment just before the test segment */
+  mode: WalkForwardMode;
+  /** cap on training bars (a sliding window over anchored training) */
+  maxTrain?: number;
+  /** bars removed from the end of training: a label that reaches `purge` bars ahead (0 by default) */
+  purge?: number;
+  /** further bars removed between the purged training end and the test start (0 by default) */
+  embargo?: number;
+}
+
 /**
- * Walk-forward splits over bars [0, n): the bars are cut into folds + 1 equal chunks; fold k tests
- * on chunk k and trains on every earlier chunk (anchored) or on chunk k-1 only (rolling).
+ * The walk-forward splitter of kairos (the screen and the forecast evaluation both use it): the test
+ * span [testFrom, to) is cut into `folds` segments at testFrom + floor(k * (to - testFrom) / folds),
+ * so they tile it in order and differ in length by at most one bar. Fold k tests on segment k and
+ * trains on [from, start_k) (anchored) or on the segment before it, [start_{k-1}, start_k) with
+ * start_{-1} = from (rolling), its end pulled back by `purge + embargo` bars and its length capped
+ * at `maxTrain`. No fold trains on a bar at or after its test start.
+ */
+export function walkForward(o: WalkForwardOptions): Split[] {
+  const { from, to, testFrom, folds } = o;
+  const gap = (o.purge ?? 0) + (o.embargo ?? 0);
+  if (!Number.isInteger(folds) || folds < 1)
+    throw invalidInput(`walk-forward: folds must be an integer >= 1, got ${folds}`);
+  if (!(Number.isInteger(gap) && gap >= 0))
+    throw invalidInput(`walk-forward: purge and embargo must be whole numbers >= 0, got ${gap}`);
+  const span = to - testFrom;
+  if (!(testFrom > from && span >= folds))
+    throw invalidInput(
+      `walk-forward: bars [${from}, ${to}) with tests from ${testFrom} are too few for ${folds} folds`,
+    );
+  const start = (k: number): number => (k < 0 ? from : testFrom + Math.floor((k * span) / folds));
+  const out: Split[] = [];
+  for (let k = 0; k < folds; k++) {
+    const test = { start: start(k), end: start(k + 1) };
+    const end = test.start - gap;
+    let begin = o.mode === "anchored" ? from : start(k - 1);
+    if (o.maxTrain !== undefined) begin = Math.max(begin, end - o.maxTrain);
+    if (end <= begin)
+      throw invalidInput(`walk-forward: fold ${k + 1} has no training bars left after a gap of ${gap}`);
+    out.push({ train: [{ start: begin, end }], test: [test] });
+  }
+  return out;
+}
+
+/**
+ * The screen's walk-forward over bars [0, n): the first of folds + 1 equal parts only trains, the
+ * rest is tested in `folds` segments (see walkForward)
  */
 export function walkForwardSplits(n: number, folds: number, mode: WalkForwardMode): Split[] {
   if (!Number.isInteger(folds) || folds < 1)
     throw invalidInput(`walk-forward: folds must be an integer >= 1, got ${folds}`);
   if (n < 2 * (folds + 1)) throw invalidInput(`walk-forward: ${n} bars are too few for ${folds} folds`);
-  const edge = (k: number): number => Math.floor((k * n) / (folds + 1));
-  const out: Split[] = [];
-  for (let k = 1; k <= folds; k++) {
-    const test = { start: edge(k), end: edge(k + 1) };
-    const train = mode === "anchored" ? { start: 0, end: edge(k) } : { start: edge(k - 1), end: edge(k) };
-    out.push({ train: [train], test: [test] });
-  }
-  return out;
+  return walkForward({ from: 0, to: n, testFrom: Math.floor(n / (folds + 1)), folds, mode });
 }
 
 export interface CpcvOptions {
@@ -90,3 +135,72 @@ export function cpcvSplits(n: number, o: CpcvOptions): Split[] {
 /** Number of bars covered by ranges */
 export const rangesLength = (rs: readonly BarRange[]): number =>
   rs.reduce((s, r) => s + (r.end - r.start), 0);
+
+/** One walk-forward fold over sample indices (a sample t uses bars <= t; its label ends at bar t + h) */
+export interface Fold {
+  /** training samples [trainFrom, trainTo) */
+  trainFrom: number;
+  trainTo: number;
+  /** test samples [testFrom, testTo) */
+  testFrom: number;
+  testTo: number;
+}
+
+export interface WalkForwardConfig {
+  /** first usable sample (features warmed up) and one past the last labelled one */
+  from: number;
+  to: number;
+  /** forecast horizon in bars: the label of sample t is known at bar t + h */
+  horizon: number;
+  folds: number;
+  /** share of [from, to) given to the test segments together */
+  testFraction: number;
+  /** extra bars dropped between the purged training end and the test start */
+  embargo: number;
+  /** cap on training samples per fold (a sliding window); undefined = expanding window */
+  maxTrain?: number;
+}
+
+/**
+ * The forecast evaluation's walk-forward (see walkForward): the last `testFraction` of the samples
+ * is tested in `folds` segments, each model trained on the expanding (or `maxTrain`-capped) window
+ * before it, purged by the horizon and an embargo: a training sample t is kept only when its label
+ * bar t + h lies at least `embargo` bars before the test start, so no fold's model sees any bar of
+ * its test segment.
+ */
+export function walkForwardFolds(c: WalkForwardConfig): Fold[] {
+  const { from, to, horizon: h, folds, testFraction, embargo } = c;
+  if (!Number.isInteger(folds) || folds < 1)
+    throw invalidInput(`folds must be a positive integer, got ${folds}`);
+  if (!(testFraction > 0 && testFraction < 1))
+    throw invalidInput(`testFraction must be in (0, 1), got ${testFraction}`);
+  if (!Number.isInteger(h) || h < 1)
+    throw invalidInput(`horizon must be a positive integer number of bars, got ${h}`);
+  if (!Number.isInteger(embargo) || embargo < 0)
+    throw invalidInput(`embargo must be a non-negative integer, got ${embargo}`);
+  const n = to - from;
+  const testLen = Math.floor(n * testFraction);
+  const firstTest = to - testLen;
+  const minTrain = 50;
+  if (testLen < folds || firstTest - h - embargo - from < minTrain) {
+    throw invalidInput(
+      `too few samples for ${folds} walk-forward folds at horizon ${h} (${n} usable bars): use more data, fewer folds or a shorter horizon`,
+    );
+  }
+  const splits = walkForward({
+    from,
+    to,
+    testFrom: firstTest,
+    folds,
+    mode: "anchored",
+    purge: h,
+    embargo,
+    ...(c.maxTrain === undefined ? {} : { maxTrain: c.maxTrain }),
+  });
+  return splits.map(({ train, test }) => ({
+    trainFrom: train[0]!.start,
+    trainTo: train[0]!.end,
+    testFrom: test[0]!.start,
+    testTo: test[0]!.end,
+  }));
+}

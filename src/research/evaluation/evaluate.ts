@@ -1,12 +1,12 @@
 import type { CandleSeries } from "../../domain/candle-series.ts";
 import { invalidInput } from "../../errors.ts";
 import type { ForecastBatch, Forecaster, ForecastView } from "../../forecasting/forecaster.ts";
+import { type Fold, walkForwardFolds } from "../splits.ts";
 import { dieboldMariano } from "./diebold-mariano.ts";
 import { enginePnl } from "./engine-pnl.ts";
 import { holmAdjust } from "./holm.ts";
 import { directionLoss, type ForecastMetrics, forecastMetrics } from "./metrics.ts";
 import { type SignalPnl, signalPnl } from "./signal-pnl.ts";
-import { type Fold, walkForwardFolds } from "./splits.ts";
 
 export interface EvaluationData {
   ts: Float64Array;
