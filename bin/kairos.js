@@ -3,6 +3,7 @@
 // is missing or older than a source file (a checkout or an edit since the last build), or with
 // KAIROS_FROM_SOURCE=1, it runs the TypeScript sources through tsx instead: slower to start (~2 s),
 // but always the current code. Checking costs one stat per source file (a few milliseconds).
+// KAIROS_FROM_SOURCE=0 runs dist/ without the check (the start-up bench, while others edit src/).
 import { readdirSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -31,8 +32,9 @@ function distIsCurrent() {
   return true;
 }
 
+const from = process.env.KAIROS_FROM_SOURCE;
 let runCli;
-if (process.env.KAIROS_FROM_SOURCE !== "1" && distIsCurrent()) {
+if (from === "0" || (from !== "1" && distIsCurrent())) {
   ({ runCli } = await import("../dist/shells/cli/main.js"));
 } else {
   const { register } = await import("tsx/esm/api");

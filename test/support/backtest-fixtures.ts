@@ -1,9 +1,10 @@
 // Small hand-written series and scripted strategies for the backtest tests
-import type { Decision } from "../../src/domain/decision.ts";
-import type { Trade } from "../../src/domain/trade.ts";
+
 import type { CandleSeries } from "../../src/domain/candle-series.ts";
+import type { Decision } from "../../src/domain/decision.ts";
 import type { Timeframe } from "../../src/domain/timeframe.ts";
 import { timeframeMs } from "../../src/domain/timeframe.ts";
+import type { Trade } from "../../src/domain/trade.ts";
 import type { Strategy, StrategyContext } from "../../src/strategies/types.ts";
 
 export const T0 = Date.UTC(2024, 0, 1);
