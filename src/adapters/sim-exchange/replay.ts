@@ -3,12 +3,12 @@
 // whose closed candles go out on the kline streams
 import { timeframeMs } from "../../domain/timeframe.ts";
 import type { FaultPlan } from "./faults.ts";
-import type { Ledger } from "./ledger.ts";
+import type { Ledger, SimOrder } from "./ledger.ts";
 import type { SimMarket } from "./markets.ts";
 import type { Matcher } from "./matcher.ts";
 import { feeOn, type SimFees } from "./orders.ts";
 import type { Streams } from "./streams.ts";
-import { floorTo, formatUnits, mulUnits, SCALE, unitsOf } from "./units.ts";
+import { floorTo, formatUnits, mulUnits, SCALE, toNumber, unitsOf } from "./units.ts";
 
 interface Cursor {
   market: SimMarket;
@@ -18,6 +18,8 @@ interface Cursor {
   tfMs: number;
   /** per replayed timeframe, the next bar to announce on its kline stream */
   klineNext: number[];
+  /** market orders handed to the venue and not yet through their bar */
+  markets: Set<SimOrder>;
 }
 
 export class Replay {
@@ -44,12 +46,26 @@ export class Replay {
         while (k < x.ts.length && x.ts[k]! + ms <= start) k++;
         return k;
       });
-      this.cursors.push({ market: m, matcher: makeMatcher(m), next, tfMs, klineNext });
+      this.cursors.push({ market: m, matcher: makeMatcher(m), next, tfMs, klineNext, markets: new Set() });
     }
   }
 
   matcherOf(symbolId: string): Matcher | undefined {
     return this.cursors.find((c) => c.market.id === symbolId)?.matcher;
+  }
+
+  /** Hands an accepted order to its market's venue */
+  submit(o: SimOrder): void {
+    const c = this.cursors.find((x) => x.market.id === o.symbol)!;
+    if (o.type === "MARKET") c.markets.add(o);
+    c.matcher.submit({
+      id: o.orderId,
+      side: o.side === "BUY" ? "buy" : "sell",
+      type: o.type === "MARKET" ? "market" : "limit",
+      qty: toNumber(o.origQty),
+      ...(o.type === "LIMIT" ? { limitPrice: toNumber(o.price) } : {}),
+      timeInForce: o.timeInForce === "GTC" ? "gtc" : o.timeInForce === "IOC" ? "ioc" : "fok",
+    });
   }
 
   /** The price market-order checks use: the open of the bar in progress, else the last close */
@@ -117,11 +133,13 @@ export class Replay {
       if (o !== undefined && this.ledger.isOpen(o)) this.ledger.close(o, "EXPIRED", closeTime);
     }
     // a market order the venue could not fill in its bar (cash cap) ends like Binance's: expired
-    for (const o of this.ledger.orders)
-      if (o.symbol === m.id && o.type === "MARKET" && this.ledger.isOpen(o) && o.time < closeTime) {
-        c.matcher.cancel(o.orderId);
-        this.ledger.close(o, "EXPIRED", closeTime);
-      }
+    for (const o of c.markets) {
+      if (o.time >= closeTime) continue;
+      c.markets.delete(o);
+      if (!this.ledger.isOpen(o)) continue;
+      c.matcher.cancel(o.orderId);
+      this.ledger.close(o, "EXPIRED", closeTime);
+    }
   }
 
   private announceKlines(c: Cursor, now: number): void {

@@ -206,15 +206,7 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
     faults,
     now,
     refPrice: (m) => replay.refPrice(m, now()),
-    working: (o) =>
-      replay.matcherOf(o.symbol)!.submit({
-        id: o.orderId,
-        side: o.side === "BUY" ? "buy" : "sell",
-        type: o.type === "MARKET" ? "market" : "limit",
-        qty: Number(o.origQty) / 1e8,
-        ...(o.type === "LIMIT" ? { limitPrice: Number(o.price) / 1e8 } : {}),
-        timeInForce: o.timeInForce === "GTC" ? "gtc" : o.timeInForce === "IOC" ? "ioc" : "fok",
-      }),
+    working: (o) => replay.submit(o),
     cancelled: (o) => replay.matcherOf(o.symbol)!.cancel(o.orderId),
     intentChecks,
     ...(opts.verifyIntent === undefined ? {} : { verifyIntent: opts.verifyIntent }),
