@@ -42,11 +42,7 @@ export function issueToError(issue: z.core.$ZodIssue, raw?: unknown): AppError {
   if (issue.code === "invalid_type" && valueAt(raw, issue.path) === undefined)
     return invalidField(field, "is required");
   if (issue.code === "invalid_value")
-    return invalidField(
-      field,
-      `"${String(valueAt(raw, issue.path))}" is not allowed`,
-      issue.values.join(", "),
-    );
+    return invalidField(field, `${String(valueAt(raw, issue.path))}: use one of ${issue.values.join(", ")}`);
   if (issue.code === "too_small" || issue.code === "too_big") {
     const bound = Number(issue.code === "too_small" ? issue.minimum : issue.maximum);
     const op = issue.code === "too_small" ? (issue.inclusive ? ">=" : ">") : issue.inclusive ? "<=" : "<";
@@ -312,10 +308,10 @@ export function checkWorkSize(field: string, size: number, limit: number, unit: 
   if (size <= limit) return;
   throw invalidField(
     field,
-    `the job is too large: ${formatCount(size)} ${unit} (limit ${formatCount(limit)}); ${hint}`,
+    `asks for ${formatCount(size)} ${unit}, too many to finish; ${hint}`,
     `at most ${formatCount(limit)} ${unit}`,
   );
 }
 
 const formatCount = (n: number): string =>
-  n >= 1e6 ? n.toExponential(2).replace("e+", "e") : Math.round(n).toLocaleString("en-US");
+  n >= 1e9 ? n.toExponential(2).replace("e+", "e") : Math.round(n).toLocaleString("en-US");

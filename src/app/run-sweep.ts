@@ -1,50 +1,78 @@
+import { availableParallelism } from "node:os";
+import { z } from "zod";
 import { sweepResults } from "../backtest/sweep/driver.ts";
 import { expandGrid, type ParamAxis, parseParamAxis } from "../backtest/sweep/grid.ts";
 import { rankRows, SWEEP_SORTS, type SweepSort } from "../backtest/sweep/rank.ts";
 import { RESULT_FIELDS, rowsOf, type SweepRow, simConfigOf } from "../backtest/sweep/sweep.ts";
 import { defaultExecution } from "../backtest/types.ts";
-import { parseFraction } from "../backtest/units.ts";
-import { invalidInput } from "../errors.ts";
+import { AppError, invalidField } from "../errors.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { WorkerPool } from "../ports/worker-pool.ts";
 import { FAMILIES, getFamily } from "../strategies/registry.ts";
-import { parseTime, resolveSeries } from "./resolve-series.ts";
+import {
+  checkWorkSize,
+  exchangeField,
+  numberFieldOf,
+  parseInput,
+  rangeRefinement,
+  rateField,
+  symbolListField,
+  timeframeField,
+  wholeNumberField,
+} from "./contract.ts";
+import type { OnProgress } from "./progress.ts";
+import { rangeShape, resolveSeries } from "./resolve-series.ts";
+
+// more threads than cores only slows a sweep down (99 threads: 271 s against 3.4 s on one); two
+// are always allowed so one-against-two agreement can be checked on any machine
+export const MAX_SWEEP_THREADS = Math.max(2, availableParallelism());
+// a sweep beyond these would run for hours or exhaust memory before the first result
+const MAX_COMBINATIONS = 2_000_000;
+const MAX_BAR_COMBINATIONS = 2e11;
 
 /** What to sweep; rates accept 0.001, 0.1% or 10bps; params as `name=from..to:step` */
-export interface RunSweepRequest {
-  family: string;
-  exchange?: string;
-  /** one symbol, or several comma-separated (each swept on its own) */
-  symbol: string;
-  timeframe: string;
-  from?: string;
-  to?: string;
-  /** one axis per parameter, e.g. ["fast=5..50:1", "slow=10..200:10"]; unswept parameters keep their defaults */
-  params: readonly (string | ParamAxis)[];
-  fee?: string | number;
-  slippage?: string | number;
-  initialCash?: number;
-  /** exits as fractions of the entry price (0.05, 5% or 500bps); they make the sweep run per bar */
-  stopLoss?: string | number;
-  takeProfit?: string | number;
-  trailingStop?: string | number;
-  /** bars without new entries after a stop-loss or trailing exit */
-  cooldownBars?: number;
-  /** 1 = the calling thread; more needs `deps.workers` */
-  threads?: number;
-  sort?: SweepSort;
-  /** rows to return after sorting (all when omitted) */
-  top?: number;
-}
+export const RunSweepInput = z
+  .object({
+    family: z.string().min(1),
+    exchange: exchangeField().optional(),
+    /** one symbol, or several comma-separated (each swept on its own) */
+    symbol: symbolListField(),
+    timeframe: timeframeField(),
+    ...rangeShape,
+    /** one axis per parameter, e.g. ["fast=5..50:1", "slow=10..200:10"]; unswept parameters keep their defaults */
+    params: z
+      .array(z.union([z.string(), z.object({ name: z.string(), values: z.array(z.number()) })]))
+      .default([]),
+    fee: rateField(0.1).optional(),
+    slippage: rateField(0.1).optional(),
+    initialCash: numberFieldOf({ min: 0, minExclusive: true, max: 1e15 }).optional(),
+    /** exits as fractions of the entry price (0.05, 5% or 500bps); they make the sweep run per bar */
+    stopLoss: rateField(1).optional(),
+    takeProfit: rateField(100).optional(),
+    trailingStop: rateField(1).optional(),
+    /** bars without new entries after a stop-loss or trailing exit */
+    cooldownBars: wholeNumberField({ min: 0, max: 1_000_000 }).optional(),
+    /** 1 = the calling thread; more needs `deps.workers` */
+    threads: wholeNumberField({
+      min: 1,
+      max: MAX_SWEEP_THREADS,
+      maxReason: "the machine's cores",
+    }).optional(),
+    sort: z.enum(SWEEP_SORTS).default("sharpe"),
+    /** rows to return after sorting (all when omitted) */
+    top: wholeNumberField({ min: 1 }).optional(),
+  })
+  .superRefine(rangeRefinement);
+export type RunSweepRequest = z.input<typeof RunSweepInput>;
 
 export interface RunSweepDeps {
   store: CandleStore;
   /** starts a pool of `threads` worker threads (the composition root's worker_threads adapter) */
   workers?: (threads: number) => Promise<WorkerPool>;
   clock?: Clock;
-  /** combinations done so far, out of total */
-  onProgress?: (done: number, total: number) => void;
+  /** "sweep" progress in combinations (see app/progress.ts) */
+  onProgress?: OnProgress;
 }
 
 /** A finished sweep: rows sorted by `sort` (best first), plus what was run */
@@ -87,64 +115,62 @@ export interface SweepReport {
  * Example: `runSweep({family: "sma-cross", symbol: "BTC/USDT", timeframe: "1h",
  * params: ["fast=5..50:1", "slow=10..200:10"], threads: 2}, deps)`.
  */
-export async function runSweep(req: RunSweepRequest, deps: RunSweepDeps): Promise<SweepReport> {
+export async function runSweep(raw: RunSweepRequest, deps: RunSweepDeps): Promise<SweepReport> {
+  const req = parseInput(RunSweepInput, raw);
   const family = getFamily(req.family);
   if (family === undefined)
-    throw invalidInput(`unknown family "${req.family}": use one of ${Object.keys(FAMILIES).join(", ")}`);
-  const sort = req.sort ?? "sharpe";
-  if (!(SWEEP_SORTS as readonly string[]).includes(sort))
-    throw invalidInput(`--sort ${sort}: use one of ${SWEEP_SORTS.join(", ")}`);
-  if (req.top !== undefined && !(Number.isInteger(req.top) && req.top >= 1))
-    throw invalidInput(`--top ${req.top}: use a whole number >= 1`);
+    throw new AppError(
+      "INVALID_INPUT",
+      `unknown family "${req.family}": use one of ${Object.keys(FAMILIES).join(", ")}`,
+      { details: { field: "family" } },
+    );
+  const sort: SweepSort = req.sort;
   const axes = req.params.map((p) => (typeof p === "string" ? parseParamAxis(p) : p));
+  const gridSize = axes.reduce((n, a) => n * a.values.length, 1);
+  checkWorkSize("params", gridSize, MAX_COMBINATIONS, "combinations", "use larger steps or fewer values");
   const params = expandGrid(family, axes);
   const exec = defaultExecution();
-  if (req.fee !== undefined) exec.fee = parseFraction(req.fee, "--fee", 0.1);
-  if (req.slippage !== undefined)
-    exec.slippage = { kind: "fixed", rate: parseFraction(req.slippage, "--slippage", 0.1) };
-  if (req.initialCash !== undefined) {
-    if (!(req.initialCash > 0)) throw invalidInput(`--initial-cash ${req.initialCash}: use a number > 0`);
-    exec.initialCash = req.initialCash;
-  }
-  if (req.stopLoss !== undefined) exec.exits.stopLoss = parseFraction(req.stopLoss, "--stop-loss");
-  if (req.takeProfit !== undefined)
-    exec.exits.takeProfit = parseFraction(req.takeProfit, "--take-profit", 100);
-  if (req.trailingStop !== undefined)
-    exec.exits.trailingStop = parseFraction(req.trailingStop, "--trailing-stop");
-  if (req.cooldownBars !== undefined) {
-    if (!(Number.isInteger(req.cooldownBars) && req.cooldownBars >= 0))
-      throw invalidInput(`--cooldown-bars ${req.cooldownBars}: use a whole number >= 0`);
-    exec.cooldownBars = req.cooldownBars;
-  }
-  const symbols = req.symbol
-    .split(",")
-    .map((x) => x.trim())
-    .filter((x) => x !== "");
-  if (symbols.length === 0) throw invalidInput("--symbol: give at least one symbol, e.g. BTC/USDT");
+  if (req.fee !== undefined) exec.fee = req.fee;
+  if (req.slippage !== undefined) exec.slippage = { kind: "fixed", rate: req.slippage };
+  if (req.initialCash !== undefined) exec.initialCash = req.initialCash;
+  if (req.stopLoss !== undefined) exec.exits.stopLoss = req.stopLoss;
+  if (req.takeProfit !== undefined) exec.exits.takeProfit = req.takeProfit;
+  if (req.trailingStop !== undefined) exec.exits.trailingStop = req.trailingStop;
+  if (req.cooldownBars !== undefined) exec.cooldownBars = req.cooldownBars;
   const range: { from?: number; to?: number } = {};
-  const from = parseTime(req.from, "--from");
-  const to = parseTime(req.to, "--to");
-  if (from !== undefined) range.from = from;
-  if (to !== undefined) range.to = to;
-  const loaded = symbols.map((symbol) => {
-    const key = resolveSeries(deps.store, { ...req, symbol });
+  if (req.from !== undefined) range.from = req.from;
+  if (req.to !== undefined) range.to = req.to;
+  const loaded = req.symbol.map((symbol) => {
+    const key = resolveSeries(deps.store, {
+      symbol,
+      timeframe: req.timeframe,
+      ...(req.exchange === undefined ? {} : { exchange: req.exchange }),
+    });
     const series = deps.store.read(key, range);
     const n = series.close.length;
     if (n < 2)
-      throw invalidInput(
-        `sweep: ${key.symbol} ${key.timeframe} has ${n} bars in that range; widen --from/--to`,
+      throw invalidField(
+        "from",
+        `leaves ${n} bars of ${key.symbol} ${key.timeframe} in the range`,
+        "a range with 2+ bars",
       );
     return { key, series };
   });
+  const bars = loaded.reduce((a, l) => a + l.series.close.length, 0);
+  checkWorkSize(
+    "params",
+    params.length * bars,
+    MAX_BAR_COMBINATIONS,
+    "bar-combinations",
+    "sweep fewer combinations or a shorter --from/--to",
+  );
   const timeframe = loaded[0]!.key.timeframe;
   const sim = simConfigOf(exec, timeframe);
-  const threads = Math.min(req.threads ?? 1, params.length);
-  if (!(Number.isInteger(threads) && threads >= 1 && threads <= 256))
-    throw invalidInput(`--threads ${req.threads}: use a whole number from 1 to 256`);
+  const threads = Math.max(1, Math.min(req.threads ?? 1, params.length));
   // the pool starts before the clock does: thread start-up is not sweep time
   const pool = threads > 1 ? await deps.workers?.(threads) : undefined;
   if (threads > 1 && pool === undefined)
-    throw invalidInput(`--threads ${threads}: no worker pool available here; use --threads 1`);
+    throw invalidField("threads", `${threads}: no worker pool available here`, "1");
   const all: SweepReportRow[] = [];
   const total = params.length * loaded.length;
   let seconds: number | undefined;
@@ -157,7 +183,16 @@ export async function runSweep(req: RunSweepRequest, deps: RunSweepDeps): Promis
         ...(pool === undefined ? {} : { pool }),
         ...(progress === undefined
           ? {}
-          : { onProgress: (d: number) => progress(i * params.length + d, total) }),
+          : {
+              onProgress: (d: number) =>
+                progress({
+                  kind: "progress",
+                  task: "sweep",
+                  done: i * params.length + d,
+                  total,
+                  unit: "combinations",
+                }),
+            }),
       });
       for (const r of rowsOf(params, out)) all.push({ symbol: key.symbol, ...r });
     }

@@ -1,13 +1,19 @@
 import { availableParallelism } from "node:os";
-import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
-import { runSweep, SWEEP_SORTS, type SweepReport, type SweepSort } from "../../../app/run-sweep.ts";
-import { invalidInput } from "../../../errors.ts";
+import { parseInput } from "../../../app/contract.ts";
+import {
+  MAX_SWEEP_THREADS,
+  RunSweepInput,
+  runSweep,
+  SWEEP_SORTS,
+  type SweepReport,
+} from "../../../app/run-sweep.ts";
 import { FAMILIES } from "../../../strategies/registry.ts";
-import { printInfo, printJson, printLine } from "../context.ts";
+import { globalsOf, printInfo, printJson, printLine } from "../context.ts";
+import { fieldFlags } from "../options.ts";
+import { progressView } from "../progress.ts";
 import { withContainer } from "../with-container.ts";
 import { table } from "./data-format.ts";
-import { wholeNumber } from "./parse-int.ts";
 
 interface SweepOpts {
   symbol: string;
@@ -67,59 +73,27 @@ export function registerSweepCommand(program: Command): void {
       "\nExample:\n  kairos sweep sma-cross --symbol BTC/USDT --timeframe 1h --param fast=5..50:1 --param slow=10..200:10 --threads 2 --top 10",
     )
     .action(async (family: string, opts: SweepOpts, cmd: Command) => {
-      if (!(SWEEP_SORTS as readonly string[]).includes(opts.sort))
-        throw invalidInput(`--sort ${opts.sort}: use one of ${SWEEP_SORTS.join(", ")}`);
-      const threads =
-        opts.threads === undefined ? availableParallelism() : wholeNumber(opts.threads, "--threads", 1);
-      const top = opts.top === undefined ? undefined : wholeNumber(opts.top, "--top", 1);
-      const cash = opts.initialCash === undefined ? undefined : Number(opts.initialCash);
-      const bar = new SingleBar({
-        format:
-          "sweep [{bar}] {value}/{total} combinations | {duration_formatted} elapsed | ETA {eta_formatted}",
-        stream: process.stderr,
-        hideCursor: false,
+      const json = globalsOf(cmd).json;
+      const input = parseInput(RunSweepInput, {
+        ...opts,
+        family,
+        params: opts.param,
+        threads: opts.threads ?? Math.min(availableParallelism(), MAX_SWEEP_THREADS),
+        // the table shows 20 rows unless --top says otherwise; --json has them all
+        ...(opts.top === undefined && !json ? { top: 20 } : {}),
       });
-      let started = false;
       await withContainer(cmd, async (c, g) => {
+        const progress = progressView(g.json);
         let report: SweepReport;
         try {
-          report = await runSweep(
-            {
-              family,
-              symbol: opts.symbol,
-              timeframe: opts.timeframe,
-              params: opts.param,
-              threads,
-              sort: opts.sort as SweepSort,
-              ...(opts.exchange === undefined ? {} : { exchange: opts.exchange }),
-              ...(opts.from === undefined ? {} : { from: opts.from }),
-              ...(opts.to === undefined ? {} : { to: opts.to }),
-              ...(opts.fee === undefined ? {} : { fee: opts.fee }),
-              ...(opts.slippage === undefined ? {} : { slippage: opts.slippage }),
-              ...(cash === undefined ? {} : { initialCash: cash }),
-              ...(opts.stopLoss === undefined ? {} : { stopLoss: opts.stopLoss }),
-              ...(opts.takeProfit === undefined ? {} : { takeProfit: opts.takeProfit }),
-              ...(opts.trailingStop === undefined ? {} : { trailingStop: opts.trailingStop }),
-              ...(opts.cooldownBars === undefined
-                ? {}
-                : { cooldownBars: wholeNumber(opts.cooldownBars, "--cooldown-bars", 0) }),
-              ...(top === undefined && !g.json ? { top: 20 } : top === undefined ? {} : { top }),
-            },
-            {
-              store: c.store,
-              workers: (n) => c.workers(n),
-              clock: { now: () => performance.now() },
-              onProgress: (done, total) => {
-                if (!started) {
-                  bar.start(total, 0);
-                  started = true;
-                }
-                bar.update(done);
-              },
-            },
-          );
+          report = await runSweep(input, {
+            store: c.store,
+            workers: (n) => c.workers(n),
+            clock: { now: () => performance.now() },
+            onProgress: progress.onProgress,
+          });
         } finally {
-          if (started) bar.stop();
+          progress.stop();
         }
         if (g.json) {
           printJson(report);
@@ -157,4 +131,6 @@ export function registerSweepCommand(program: Command): void {
         );
       });
     });
+  // the use case's `params` is typed --param on the command line
+  fieldFlags(program.commands.find((c) => c.name() === "sweep")!, { params: "--param" });
 }
