@@ -28,6 +28,8 @@ export interface CcxtBrokerOptions {
   readonly apiBase?: string;
   /** per-request timeout, ms (ccxt's default is 10 s) */
   readonly timeoutMs?: number;
+  /** ms between requests for ccxt's own limiter (default: the exchange's published rate) */
+  readonly rateLimitMs?: number;
 }
 
 const STATUS: Record<string, VenueOrderStatus> = {
@@ -58,6 +60,7 @@ export class CcxtBroker implements Broker {
       secret: opts.secret,
       enableRateLimit: true,
       timeout: opts.timeoutMs ?? 10_000,
+      ...(opts.rateLimitMs === undefined ? {} : { rateLimit: opts.rateLimitMs }),
       options: {
         defaultType: "spot",
         fetchMarkets: { types: ["spot"] },

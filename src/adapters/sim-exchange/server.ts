@@ -69,6 +69,8 @@ export interface SimExchangeOptions {
   readonly weightWindowMs?: number;
   /** how long a timeout fault holds a request before dropping the socket (default 2000 ms) */
   readonly hangMs?: number;
+  /** Retry-After of a 429 fault (default 1 s; Binance states whole seconds) */
+  readonly retryAfterMs?: number;
   /** a client that sends within Retry-After is banned (418) for this long (default 120 s) */
   readonly banMs?: number;
 }
@@ -355,7 +357,7 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
     const weight = WEIGHTS[id] ?? 1;
     const tooMuch = used + weight > weightLimit;
     if (tooMuch || fault === "429") {
-      const waitMs = tooMuch ? windowStart + windowMs - wall : Math.min(windowMs, 5000);
+      const waitMs = tooMuch ? windowStart + windowMs - wall : (opts.retryAfterMs ?? 1000);
       const sec = Math.max(1, Math.ceil(waitMs / 1000));
       retryUntil = wall + sec * 1000;
       send({
