@@ -70,7 +70,7 @@ describe("importCandles", () => {
     writeFileSync(join(dir, "notes.txt"), "not candles");
     const store = fresh();
     const r = importCandles({ store, files }, { path: dir });
-    expect(r.skipped).toEqual(["notes.txt"]);
+    expect(r.skipped).toEqual([{ name: "notes.txt", reason: expect.stringMatching(/^not a candle file/) }]);
     expect(r.files.map((f) => [f.file, f.exchange, f.symbol, f.timeframe, f.rows])).toEqual([
       ["ETHUSDT-1d-2020-09.zip", "binance", "ETH/USDT", "1d", 11],
       ["ETHUSDT-1d-2020-10.csv", "binance", "ETH/USDT", "1d", 31],

@@ -1,5 +1,5 @@
 import { parseCandleCsv, type RawCandles } from "./parse-candles.ts";
-import { daysFromCivil } from "./parse-number.ts";
+import { daysFromCivil, daysInMonth, epochMs } from "./parse-number.ts";
 
 // Exact powers of ten: m / 10^k is correctly rounded for m < 2^53 and k <= 22, so this equals Number()
 const POW10 = [
@@ -84,14 +84,14 @@ function timestamp(b: Uint8Array, i: number): number {
     // consecutive rows mostly share a day: skip the calendar arithmetic then
     const key = y * 10000 + mo * 100 + d;
     if (key !== lastDayKey) {
+      // checked once per day met: 2024-02-30 is refused, not read as March 1st
+      if (d > daysInMonth(y, mo)) return Number.NaN;
       lastDayKey = key;
       lastDayMs = daysFromCivil(y, mo, d) * 86_400_000;
     }
     return lastDayMs + hh * 3_600_000 + mi * 60_000 + ss * 1000;
   }
-  const t = decimal(b, i);
-  if (!Number.isInteger(t)) return Number.NaN;
-  return t > 1e14 ? Math.floor(t / 1000) : t;
+  return epochMs(decimal(b, i));
 }
 
 /**

@@ -1,6 +1,15 @@
 import { allocColumns } from "../domain/candle-series.ts";
 import { invalidInput } from "../errors.ts";
-import { daysFromCivil, parseDecimal, parseTimestamp } from "./parse-number.ts";
+import { excerpt } from "./excerpt.ts";
+import {
+  daysFromCivil,
+  daysInMonth,
+  epochMs,
+  epochProblem,
+  parseDecimal,
+  parseTimestamp,
+  strictNumber,
+} from "./parse-number.ts";
 
 /** Candles as parsed from a file, before validation: columns plus the source line of every row */
 export interface RawCandles {
@@ -89,7 +98,7 @@ export function parseCandleCsv(text: string, source: string): RawCandles {
           const idx = names.findIndex((h) => COLUMN_NAMES[k]!.includes(h));
           if (idx < 0) {
             throw invalidInput(
-              `${source}:${lineNo}: header has no "${FIELD[k]}" column (found: ${names.join(", ")}); expected timestamp,open,high,low,close,volume`,
+              `${source}:${lineNo}: header has no "${FIELD[k]}" column (found: ${excerpt(names.join(", "), 80)}); expected timestamp,open,high,low,close,volume`,
             );
           }
           cols[k] = idx;
@@ -245,6 +254,8 @@ function scanIsoTimestamp(s: string, i: number): number {
   // consecutive rows mostly share a day: skip the calendar arithmetic then
   const key = y * 10000 + mo * 100 + d;
   if (key !== lastDayKey) {
+    // checked once per day met: 2024-02-30 is refused, not read as March 1st
+    if (d > daysInMonth(y, mo)) return Number.NaN;
     lastDayKey = key;
     lastDay = daysFromCivil(y, mo, d) * 86_400_000;
   }
@@ -256,9 +267,8 @@ function scanIsoTimestamp(s: string, i: number): number {
 function fastRow(s: string, start: number, end: number, out: RawCandles, n: number): boolean {
   let t = scanIsoTimestamp(s, start);
   if (Number.isNaN(t)) {
-    t = scanDecimal(s, start);
-    if (Number.isNaN(t) || !Number.isInteger(t)) return false;
-    if (t > 1e14) t = Math.floor(t / 1000);
+    t = epochMs(scanDecimal(s, start));
+    if (Number.isNaN(t)) return false;
   }
   let p = scanEnd;
   if (s.charCodeAt(p) !== COMMA) return false;
@@ -287,8 +297,14 @@ function fastRow(s: string, start: number, end: number, out: RawCandles, n: numb
 }
 
 function badField(source: string, line: number, k: number, raw: string) {
-  const what = k === 0 ? "timestamp (use ISO-8601 UTC or epoch ms)" : `number in "${FIELD[k]}"`;
-  return invalidInput(`${source}:${line}: bad ${what}: "${raw.slice(0, 40)}"`);
+  let what = `number in "${FIELD[k]}"`;
+  if (k === 0) {
+    const n = strictNumber(raw);
+    what = Number.isNaN(n)
+      ? "timestamp (use ISO-8601 UTC with a real date, or epoch ms)"
+      : `timestamp (${epochProblem(n)})`;
+  }
+  return invalidInput(`${source}:${line}: bad ${what}: "${excerpt(raw)}"`);
 }
 
 /**
@@ -299,30 +315,185 @@ function badField(source: string, line: number, k: number, raw: string) {
  * `line` holds the 1-based row index, since JSON rows are not lines.
  */
 export function parseFreqtradeJson(text: string, source: string): RawCandles {
-  let rows: unknown;
-  try {
-    rows = JSON.parse(text);
-  } catch (err) {
-    throw invalidInput(`${source}: not valid JSON (${(err as Error).message})`);
-  }
-  if (!Array.isArray(rows))
-    throw invalidInput(`${source}: expected a JSON array of [ts,open,high,low,close,volume] rows`);
-  const out = alloc(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const r: unknown = rows[i];
-    if (!Array.isArray(r) || r.length < 6) {
-      throw invalidInput(
-        `${source}: row ${i + 1}: expected [ts,open,high,low,close,volume], got ${JSON.stringify(r)?.slice(0, 60)}`,
-      );
+  return parseFreqtradeJsonBytes(new TextEncoder().encode(text), source);
+}
+
+const WS = new Uint8Array(256);
+for (const c of [9, 10, 13, 32]) WS[c] = 1;
+
+/**
+ * The same from bytes, in one pass straight into columns. A scanner of exactly this shape (an
+ * array of arrays of scalars) rather than JSON.parse: nesting is refused at depth 3 (100,000
+ * levels of `[` made JSON.parse overflow the stack), memory is the columns (not millions of JS
+ * arrays), and a value is a number or a decimal string: never "", " " or "0x10" read as a number.
+ */
+export function parseFreqtradeJsonBytes(b: Uint8Array, source: string): RawCandles {
+  const len = b.length;
+  let p = b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+  const ws = (): void => {
+    while (p < len && WS[b[p]!] === 1) p++;
+  };
+  const near = (): string =>
+    p >= len
+      ? "the end of the file"
+      : `byte ${p + 1} ("${excerpt(new TextDecoder().decode(b.subarray(p, p + 20)), 20)}")`;
+  const shape = (why: string) =>
+    invalidInput(
+      `${source}: not valid JSON candles (${why} at ${near()}); expected a JSON array of [ts,open,high,low,close,volume] rows`,
+    );
+  ws();
+  if (b[p] !== 91) throw shape("not a JSON array");
+  p++;
+  let cap = 1024;
+  let out = alloc(cap);
+  let n = 0;
+  const cols = (): Float64Array[] => columnsOf(out);
+  ws();
+  if (b[p] === 93) p++;
+  else {
+    for (;;) {
+      ws();
+      if (b[p] !== 91) throw shape(`row ${n + 1} is not an array`);
+      p++;
+      if (n === cap) {
+        cap *= 2;
+        const grown = alloc(cap);
+        const old = cols();
+        columnsOf(grown).forEach((c, k) => {
+          c.set(old[k]!);
+        });
+        grown.line.set(out.line);
+        out = grown;
+      }
+      let k = 0;
+      ws();
+      if (b[p] !== 93) {
+        for (;;) {
+          ws();
+          const v = scalar(b, p, len);
+          if (v.end < 0) {
+            if (b[p] === 91 || b[p] === 123) throw shape(`row ${n + 1} holds a nested value`);
+            throw shape(`row ${n + 1}: a value that is not JSON`);
+          }
+          if (k < 6) {
+            const raw = () => excerpt(new TextDecoder().decode(b.subarray(p, v.end)));
+            let x = v.value;
+            if (k === 0) {
+              const ms = epochMs(x);
+              if (Number.isNaN(ms)) {
+                const why = Number.isNaN(x) ? "not a number" : epochProblem(x);
+                throw invalidInput(`${source}: row ${n + 1}: bad timestamp ${raw()} (${why})`);
+              }
+              x = ms;
+            } else if (Number.isNaN(x)) {
+              throw invalidInput(`${source}: row ${n + 1}: bad ${FIELD[k]}: ${raw()} is not a number`);
+            }
+            cols()[k]![n] = x;
+          }
+          k++;
+          p = v.end;
+          ws();
+          if (b[p] === 44) {
+            p++;
+            continue;
+          }
+          if (b[p] === 93) break;
+          throw shape(`row ${n + 1}: expected "," or "]"`);
+        }
+      }
+      p++;
+      if (k < 6)
+        throw invalidInput(
+          `${source}: row ${n + 1}: expected [ts,open,high,low,close,volume], got ${k} values`,
+        );
+      out.line[n] = n + 1;
+      n++;
+      ws();
+      if (b[p] === 44) {
+        p++;
+        continue;
+      }
+      if (b[p] === 93) {
+        p++;
+        break;
+      }
+      throw shape(`after row ${n}: expected "," or "]"`);
     }
-    for (let k = 0; k < 6; k++) {
-      const raw: unknown = r[k];
-      const v = typeof raw === "number" ? raw : typeof raw === "string" ? Number(raw) : Number.NaN;
-      if (Number.isNaN(v))
-        throw invalidInput(`${source}: row ${i + 1}: bad ${FIELD[k]}: ${JSON.stringify(raw)}`);
-      columnsOf(out)[k]![i] = k === 0 && v > 1e14 ? Math.floor(v / 1000) : v;
-    }
-    out.line[i] = i + 1;
   }
-  return out;
+  ws();
+  if (p < len) throw shape("data after the array");
+  return truncate(out, n);
+}
+
+// one JSON scalar at p: its value as a candle number (NaN for null, booleans, non-decimal strings)
+// and where it ends; end -1 when no scalar starts at p
+function scalar(b: Uint8Array, p: number, len: number): { value: number; end: number } {
+  const c = b[p];
+  if (c === 34) {
+    let e = p + 1;
+    while (e < len && b[e] !== 34 && b[e] !== 92) e++;
+    if (e >= len) return { value: Number.NaN, end: -1 };
+    if (b[e] === 92) {
+      // an escape: skip to the real end; no decimal needs one, so the value is not a number
+      while (e < len && b[e] !== 34) e += b[e] === 92 ? 2 : 1;
+      return { value: Number.NaN, end: e < len ? e + 1 : -1 };
+    }
+    return { value: strictNumber(new TextDecoder().decode(b.subarray(p + 1, e))), end: e + 1 };
+  }
+  if (c === 45 || (c !== undefined && c >= 48 && c <= 57)) {
+    // the common plain decimal in one pass (exactly Number() of it, see scanDecimal)
+    let e = p;
+    const neg = c === 45;
+    if (neg) e++;
+    const first = e;
+    let m = 0;
+    let scale = 0;
+    let d = b[e];
+    while (d !== undefined && d >= 48 && d <= 57) {
+      m = m * 10 + (d - 48);
+      d = b[++e];
+    }
+    const intDigits = e - first;
+    if (d === 46) {
+      d = b[++e];
+      while (d !== undefined && d >= 48 && d <= 57) {
+        m = m * 10 + (d - 48);
+        scale++;
+        d = b[++e];
+      }
+    }
+    const leadingZero = intDigits > 1 && b[first] === 48;
+    if (
+      intDigits > 0 &&
+      !leadingZero &&
+      b[e - 1] !== 46 &&
+      d !== 101 &&
+      d !== 69 &&
+      m <= 9007199254740991 &&
+      scale <= 22
+    ) {
+      const v = scale === 0 ? m : m / POW10[scale]!;
+      return { value: neg ? -v : v, end: e };
+    }
+    // exponents, long mantissas and anything malformed: JSON's own number grammar, then Number()
+    e = p;
+    while (e < len) {
+      const x = b[e]!;
+      if ((x >= 48 && x <= 57) || x === 45 || x === 43 || x === 46 || x === 101 || x === 69) e++;
+      else break;
+    }
+    const t = new TextDecoder().decode(b.subarray(p, e));
+    if (!/^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(t)) return { value: Number.NaN, end: e };
+    return { value: Number(t), end: e };
+  }
+  for (const [word, value] of [
+    ["null", Number.NaN],
+    ["true", Number.NaN],
+    ["false", Number.NaN],
+  ] as const) {
+    let ok = p + word.length <= len;
+    for (let i = 0; ok && i < word.length; i++) ok = b[p + i] === word.charCodeAt(i);
+    if (ok) return { value, end: p + word.length };
+  }
+  return { value: Number.NaN, end: -1 };
 }

@@ -42,9 +42,52 @@ export function parseDecimal(s: string, start: number, end: number): number {
   return neg ? -v : v;
 }
 
+// a plain decimal with an optional exponent: Number() alone would also read "", " ", "0x10",
+// "0b1", "Infinity" and "1_0"-free oddities as numbers, none of which a candle file means
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Number(t) for a decimal (surrounding spaces allowed), NaN for anything else (empty, hex, words) */
+export function strictNumber(t: string): number {
+  const x = t.trim();
+  return DECIMAL.test(x) ? Number(x) : Number.NaN;
+}
+
 function slowNumber(s: string, start: number, end: number): number {
-  const t = s.slice(start, end).trim();
-  return t === "" ? Number.NaN : Number(t);
+  return strictNumber(s.slice(start, end));
+}
+
+/**
+ * Integer epoch values are read as milliseconds or, from 1e14 on, microseconds (Binance's bulk
+ * files since 2025). Below 1e11 (1973 in ms) a number is epoch seconds and from 1e17 on
+ * nanoseconds: taking either for ms or µs would store 1970 or the year 55,000, so they are refused
+ */
+export const MIN_EPOCH_MS = 1e11;
+export const MAX_EPOCH_MS = 1e14;
+
+/** Epoch ms of an integer epoch in ms or µs; NaN for anything else (see epochProblem) */
+export function epochMs(n: number): number {
+  if (!Number.isInteger(n)) return Number.NaN;
+  if (n >= MIN_EPOCH_MS && n < MAX_EPOCH_MS) return n;
+  if (n >= MAX_EPOCH_MS && n < MAX_EPOCH_MS * 1000) return Math.floor(n / 1000);
+  return Number.NaN;
+}
+
+/** Why an epoch number is refused, for the one-line message */
+export function epochProblem(n: number): string {
+  if (!Number.isFinite(n)) return "not a finite number";
+  if (!Number.isInteger(n)) return "epoch times must be whole milliseconds";
+  if (n < 0) return "a negative epoch time";
+  if (n < 1e8) return "too small for an epoch time in ms (1970)";
+  if (n < MIN_EPOCH_MS) return "looks like epoch seconds; kairos reads epoch milliseconds (multiply by 1000)";
+  if (n >= 1e17 && n < 1e20)
+    return "looks like epoch nanoseconds; kairos reads epoch milliseconds or microseconds (divide by 1,000,000)";
+  return "beyond any date a candle can have";
+}
+
+/** Days in a month of the proleptic Gregorian calendar (2024-02-30 and 2023-02-29 do not exist) */
+export function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 
 const DAY_MS = 86_400_000;
@@ -90,7 +133,7 @@ export function parseTimestamp(s: string, start: number, end: number): number {
       mo >= 1 &&
       mo <= 12 &&
       d >= 1 &&
-      d <= 31 &&
+      d <= daysInMonth(y, mo) &&
       (sep === 84 || sep === 32) &&
       hh >= 0 &&
       hh < 24 &&
@@ -107,14 +150,35 @@ export function parseTimestamp(s: string, start: number, end: number): number {
     }
     return slowIso(s.slice(start, end));
   }
-  const n = parseDecimal(s, start, end);
-  if (!Number.isInteger(n)) return Number.NaN;
-  return n > 1e14 ? Math.floor(n / 1000) : n;
+  return epochMs(parseDecimal(s, start, end));
 }
 
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+// the general ISO-8601 form, checked field by field (Date.parse accepts 2024-02-30 as March 1st
+// in some engines and reads a time without an offset as local time; here no offset means UTC)
 function slowIso(t: string): number {
-  // a date without an offset is UTC here (Date.parse would read it as local time)
-  const hasZone = /(Z|[+-]\d\d:?\d\d)$/.test(t);
-  const v = Date.parse(hasZone || t.length <= 10 ? t : `${t}Z`);
-  return Number.isFinite(v) ? v : Number.NaN;
+  const m = ISO.exec(t.trim());
+  if (m === null) return Number.NaN;
+  const [y, mo, d, hh, mi, ss] = [1, 2, 3, 4, 5, 6].map((k) => Number(m[k] ?? "0")) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || hh > 23 || mi > 59 || ss > 59)
+    return Number.NaN;
+  const frac = m[7] === undefined ? 0 : Number(`0.${m[7]}`) * 1000;
+  let off = 0;
+  const z = m[8];
+  if (z !== undefined && z !== "Z") {
+    const oh = Number(z.slice(1, 3));
+    const om = Number(z.slice(-2));
+    if (oh > 23 || om > 59) return Number.NaN;
+    off = (z[0] === "-" ? -1 : 1) * (oh * 60 + om) * 60_000;
+  }
+  return daysFromCivil(y, mo, d) * DAY_MS + hh * 3_600_000 + mi * 60_000 + ss * 1000 + frac - off;
 }

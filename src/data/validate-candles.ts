@@ -8,7 +8,11 @@ export interface Gap {
   count: number;
 }
 
-const iso = (ts: number): string => (Number.isFinite(ts) ? new Date(ts).toISOString() : String(ts));
+/** The range of a JavaScript Date: a stored timestamp outside it breaks every reader (RangeError) */
+export const MAX_DATE_MS = 8.64e15;
+
+const iso = (ts: number): string =>
+  Number.isFinite(ts) && Math.abs(ts) <= MAX_DATE_MS ? new Date(ts).toISOString() : String(ts);
 
 /**
  * Checks every row (finite numbers, low <= open/close <= high, volume >= 0, strictly increasing
@@ -28,7 +32,8 @@ export function validateCandles(r: RawCandles, tfMs: number, source: string): vo
     const v = volume[i]!;
     // one cheap combined test first; the slow path below finds the exact problem to name
     if (
-      t - t === 0 &&
+      t >= -MAX_DATE_MS &&
+      t <= MAX_DATE_MS &&
       o - o + h - h + l - l + c - c + v - v === 0 &&
       l <= o &&
       l <= c &&
@@ -42,6 +47,8 @@ export function validateCandles(r: RawCandles, tfMs: number, source: string): vo
     }
     const where = `${source}:${line[i]}`;
     if (!Number.isFinite(t)) throw invalidInput(`${where}: timestamp is not a finite number`);
+    if (Math.abs(t) > MAX_DATE_MS)
+      throw invalidInput(`${where}: timestamp ${t} is beyond the dates JavaScript can represent`);
     const bad = (["open", "high", "low", "close", "volume"] as const).find(
       (_, k) => !Number.isFinite([o, h, l, c, v][k]!),
     );
@@ -60,6 +67,42 @@ export function validateCandles(r: RawCandles, tfMs: number, source: string): vo
       `${where}: timestamp ${iso(t)} is before the previous row's ${iso(prev)} (rows must be sorted)`,
     );
   }
+}
+
+/**
+ * Which rows a repair keeps: each row that validateCandles would accept on its own (finite, in the
+ * date range, low <= open/close <= high, volume >= 0, aligned) and that comes strictly after the
+ * last kept row. 1 = keep, 0 = drop.
+ */
+export function keepMask(r: Omit<RawCandles, "line">, tfMs: number): Uint8Array {
+  const n = r.ts.length;
+  const keep = new Uint8Array(n);
+  const off = alignOffset(tfMs);
+  let last = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const t = r.ts[i]!;
+    const o = r.open[i]!;
+    const h = r.high[i]!;
+    const l = r.low[i]!;
+    const c = r.close[i]!;
+    const v = r.volume[i]!;
+    const ok =
+      t >= -MAX_DATE_MS &&
+      t <= MAX_DATE_MS &&
+      [o, h, l, c, v].every(Number.isFinite) &&
+      l <= o &&
+      l <= c &&
+      o <= h &&
+      c <= h &&
+      v >= 0 &&
+      (t - off) % tfMs === 0 &&
+      t > last;
+    if (ok) {
+      keep[i] = 1;
+      last = t;
+    }
+  }
+  return keep;
 }
 
 // weekly candles open on Mondays (1970-01-05), not on the epoch's Thursday

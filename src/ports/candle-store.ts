@@ -45,5 +45,15 @@ export interface CandleStore {
   info(key: SeriesKey): SeriesInfo | undefined;
   /** Removes a series; true when it existed */
   remove(key: SeriesKey): boolean;
+  /**
+   * Removes the candles with open time in [from, to) (the whole series without a range), in one
+   * transaction; the series itself goes when no candle remains. Returns how many were removed.
+   */
+  deleteRange(key: SeriesKey, range?: { from?: number; to?: number }): number;
+  /**
+   * Runs `fn` as one transaction: every write inside it (candles and, in the same home, funding)
+   * lands, or none does when it throws. A folder import and a repair are each one batch.
+   */
+  batch<T>(fn: () => T): T;
   close(): void;
 }

@@ -29,8 +29,11 @@ describe("kairos data (CLI)", () => {
     () => {
       const imp = kairos("data", "import", DATA_DIR, "--home", home, "--json");
       expect(imp.code, imp.stderr).toBe(0);
-      const report = JSON.parse(imp.stdout) as { files: unknown[]; skipped: string[] };
-      expect(report.skipped).toContain("SOURCES.md");
+      const report = JSON.parse(imp.stdout) as {
+        files: unknown[];
+        skipped: { name: string; reason: string }[];
+      };
+      expect(report.skipped.map((s) => s.name)).toContain("SOURCES.md");
       const list = kairos("data", "list", "--home", home, "--json");
       expect(list.code, list.stderr).toBe(0);
       const { series } = JSON.parse(list.stdout) as {

@@ -1,4 +1,4 @@
-import { alignOffset } from "../../data/validate-candles.ts";
+import { alignOffset, MAX_DATE_MS } from "../../data/validate-candles.ts";
 import type { CandleColumns, CandleSeries } from "../../domain/candle-series.ts";
 import { timeframeMs } from "../../domain/timeframe.ts";
 import { AppError, invalidInput } from "../../errors.ts";
@@ -141,7 +141,8 @@ function callerColumns(into: CandleColumns, n: number, key: SeriesKey): Cols {
 }
 
 const colsOf = (s: CandleColumns): Cols => [s.ts, s.open, s.high, s.low, s.close, s.volume];
-const iso = (ts: number): string => new Date(ts).toISOString();
+const iso = (ts: number): string =>
+  Number.isFinite(ts) && Math.abs(ts) <= MAX_DATE_MS ? new Date(ts).toISOString() : String(ts);
 
 /** The columnar CandleStore in <home>/kairos.db (see CHUNK_ROWS for why this layout) */
 export class SqliteCandleStore implements CandleStore {
@@ -206,6 +207,15 @@ export class SqliteCandleStore implements CandleStore {
     const n = series.ts.length;
     const cols = colsOf(series);
     if (cols.some((c) => c.length !== n)) throw invalidInput("upsert: the series' columns differ in length");
+    // the last line of defence: a timestamp no Date can hold would break every later read of the home
+    for (let i = 0; i < n; i++) {
+      const t = series.ts[i]!;
+      if (!(Number.isInteger(t) && Math.abs(t) <= MAX_DATE_MS)) {
+        throw invalidInput(
+          `upsert: row ${i + 1} has timestamp ${t}, not a whole number of ms within JavaScript's date range; nothing was stored`,
+        );
+      }
+    }
     for (let i = 1; i < n; i++) {
       if (!(series.ts[i]! > series.ts[i - 1]!)) {
         throw invalidInput(
@@ -327,6 +337,59 @@ export class SqliteCandleStore implements CandleStore {
 
   remove(key: SeriesKey): boolean {
     return this.stmts.remove.run(key.exchange, key.symbol, key.timeframe).changes > 0;
+  }
+
+  deleteRange(key: SeriesKey, range: { from?: number; to?: number } = {}): number {
+    const row = this.stmts.seriesId.get(key.exchange, key.symbol, key.timeframe);
+    if (row === undefined) return 0;
+    const from = range.from ?? Number.NEGATIVE_INFINITY;
+    const to = range.to ?? Number.POSITIVE_INFINITY;
+    const run = this.db.transaction((): number => {
+      let removed = 0;
+      // every chunk is looked at (not just the buckets of [from, to)): a damaged chunk may hold
+      // timestamps outside its window, and a delete must find them all the same
+      const chunks = this.db
+        .prepare<[number], { bucket: number } & ChunkRow>(
+          "SELECT bucket, rows, ts, open, high, low, close, volume FROM candle_chunks WHERE series_id = ?",
+        )
+        .all(row.id);
+      const drop = this.db.prepare("DELETE FROM candle_chunks WHERE series_id = ? AND bucket = ?");
+      for (const c of chunks) {
+        const ts = decodeTs(c.ts, c.rows);
+        let keep = 0;
+        for (const t of ts) if (!(t >= from && t < to)) keep++;
+        if (keep === c.rows) continue;
+        removed += c.rows - keep;
+        if (keep === 0) {
+          drop.run(row.id, c.bucket);
+          continue;
+        }
+        const cols = COLS.map((k) => (k === "ts" ? ts : decode(c[k], c.rows))) as Cols;
+        const out = COLS.map(() => new Float64Array(keep)) as Cols;
+        let j = 0;
+        for (let i = 0; i < c.rows; i++) {
+          if (ts[i]! >= from && ts[i]! < to) continue;
+          for (let k = 0; k < 6; k++) out[k]![j] = cols[k]![i]!;
+          j++;
+        }
+        this.putChunk(row.id, c.bucket, out);
+      }
+      this.stmts.refresh.run(Date.now(), row.id, row.id);
+      if (this.stmts.countRows.get(row.id, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) === 0) {
+        this.stmts.remove.run(key.exchange, key.symbol, key.timeframe);
+      }
+      return removed;
+    });
+    try {
+      return run();
+    } catch (err) {
+      throw translateSqliteError(err, `deleting ${key.exchange} ${key.symbol} ${key.timeframe} candles`);
+    }
+  }
+
+  batch<T>(fn: () => T): T {
+    // better-sqlite3 turns the stores' own transactions inside fn into savepoints of this one
+    return this.db.transaction(fn)();
   }
 
   close(): void {

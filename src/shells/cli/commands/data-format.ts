@@ -6,6 +6,8 @@ import type { SeriesSummary } from "../../../app/list-series.ts";
  */
 export function fmtTs(ms: number, timeframe?: string): string {
   if (!Number.isFinite(ms)) return "-";
+  // a damaged row beyond Date's range prints as its number (toISOString would throw RangeError)
+  if (Math.abs(ms) > 8.64e15) return String(ms);
   const s = new Date(ms).toISOString();
   const intraday = timeframe !== undefined && /[mh]$/.test(timeframe);
   return s.endsWith("T00:00:00.000Z") && !intraday ? s.slice(0, 10) : `${s.slice(0, 16).replace("T", " ")}Z`;

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { importCandles } from "../../../app/import-candles.ts";
+import { importCandlesAsync } from "../../../app/import-candles.ts";
 import { listSeries } from "../../../app/list-series.ts";
 import { printInfo, printJson, printLine } from "../context.ts";
 import { withContainer } from "../with-container.ts";
@@ -12,6 +12,7 @@ interface ImportOpts {
   symbol?: string;
   timeframe?: string;
   replace?: boolean;
+  market?: string;
 }
 
 /** `kairos data ...`: the market-data commands */
@@ -27,14 +28,19 @@ export function registerDataCommand(program: Command): void {
     .option("--symbol <BASE/QUOTE>", "symbol, e.g. BTC/USDT (default: from the file name)")
     .option("--timeframe <tf>", "timeframe, e.g. 1h (default: from the file name)")
     .option("--replace", "overwrite stored candles whose values differ (otherwise refused)")
+    .option(
+      "--market <spot|perp>",
+      "perp: the files hold the USD-M perpetual (BTC/USDT:USDT), e.g. Binance bulk futures klines (default: from the path)",
+    )
     .addHelpText(
       "after",
-      "\nExample:\n  kairos data import data/\n  kairos data import BTCUSDT-1m-2024-01.zip",
+      "\nExample:\n  kairos data import data/\n  kairos data import BTCUSDT-1m-2024-01.zip\n  kairos data import user_data/data/binance/futures/\n  kairos data import --market perp BTCUSDT-1h-2024-01.zip",
     )
     .action((path: string, opts: ImportOpts, cmd: Command) =>
-      withContainer(cmd, (c, g) => {
+      withContainer(cmd, async (c, g) => {
         const input = { path, ...opts };
-        const report = importCandles({ store: c.store, files: c.files }, input, (f) => {
+        const deps = { store: c.store, files: c.files, funding: c.funding };
+        const report = await importCandlesAsync(deps, input, (f) => {
           if (!g.json) {
             const gaps =
               f.gaps.length === 0
@@ -48,9 +54,16 @@ export function registerDataCommand(program: Command): void {
         if (g.json) printJson(report);
         else {
           const total = report.files.reduce((a, f) => a + f.inserted, 0);
-          printLine(`imported ${report.files.length} file(s), ${total} new candles into ${c.home}`);
-          if (report.skipped.length > 0)
-            printInfo(`skipped (not candle files): ${report.skipped.join(", ")}`);
+          for (const f of report.funding) {
+            printInfo(
+              `${f.file}: ${f.rows} funding rates ${f.exchange} ${f.symbol} ${fmtTs(f.first, "1h")} -> ${fmtTs(f.last, "1h")}; ${f.inserted} new`,
+            );
+          }
+          const funding = report.funding.length > 0 ? ` and ${report.funding.length} funding file(s)` : "";
+          printLine(
+            `imported ${report.files.length} file(s)${funding}, ${total} new candles into ${c.home}`,
+          );
+          for (const s of report.skipped) printInfo(`skipped ${s.name}: ${s.reason}`);
         }
       }),
     );
