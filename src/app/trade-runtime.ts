@@ -231,6 +231,8 @@ export async function runBars(
       if (++acted % cfg.reconcileEveryBars === 0) await live.reconcile(false);
     }
     const r = await session.onClosedBar(t);
+    if (t === first.ts.length - 1 && (deps.orders.getSession(id)?.lastBarTs ?? -1) < ts)
+      deps.orders.setLastBar(id, ts);
     if (r.decided || r.notes.length > 0)
       onBar?.({ barTs: r.barTs, decided: r.decided, orders: r.orders.length, notes: r.notes });
   }

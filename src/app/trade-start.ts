@@ -136,8 +136,6 @@ export async function startTrading(
     createdAt: now,
     updatedAt: now,
   });
-  const live = openSession(deps, id);
-  live.venue.fund(cfg.baseline);
   return runSession(deps, id, onBar);
 }
 
@@ -151,6 +149,8 @@ export async function runSession(
   onBar?: (p: RunProgress) => void,
 ): Promise<TradeStartResult> {
   const live = openSession(deps, id);
+  // the paper account opens with the session's capital once (a crash right after the session was created leaves it unfunded)
+  live.venue.fund(live.cfg.baseline);
   const rec = await live.reconcile(true);
   const state = deps.orders.getSession(id)!.state;
   if (rec.ok && state === "starting") deps.orders.setState(id, "active");
