@@ -8,6 +8,7 @@ import { registerModelCommand } from "./commands/model.ts";
 import { registerModelEvaluateCommand } from "./commands/model-evaluate.ts";
 import { registerScreenCommand } from "./commands/screen.ts";
 import { registerSimCommand } from "./commands/sim.ts";
+import { registerStrategiesCommand } from "./commands/strategies.ts";
 import { registerSweepCommand } from "./commands/sweep.ts";
 
 /** Builds the whole CLI; each command group lives in commands/ and registers itself here */
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerModelCommand(program);
   registerScreenCommand(program);
   registerSimCommand(program);
+  registerStrategiesCommand(program);
   registerSweepCommand(program);
   return program;
 }

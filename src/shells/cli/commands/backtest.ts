@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Command } from "commander";
+import { strategyNames } from "../../../app/list-strategies.ts";
 import { resolveSeries } from "../../../app/resolve-series.ts";
 import { type BacktestRun, backtestToJson, exchangeFees, runBacktest } from "../../../app/run-backtest.ts";
 import { tradesToCsv, tradesToJson } from "../../../backtest/trade-analysis.ts";
@@ -199,7 +200,7 @@ export function registerBacktestCommand(program: Command): void {
   program
     .command("backtest <strategy>")
     .description(
-      "backtest a built-in strategy (sma-cross, ema-cross, rsi-reversion, donchian-breakout) or a .ts file",
+      `backtest a built-in strategy family (${strategyNames((f) => f.forms.event).join(", ")}; \`kairos strategies show NAME\` for its parameters) or a .ts file`,
     )
     .option("--exchange <id>", "exchange id (default: the one exchange holding the symbol)")
     .option("--symbol <symbols>", "symbol(s), comma-separated for a portfolio, e.g. BTC/USDT,ETH/USDT")

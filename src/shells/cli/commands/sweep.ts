@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import type { Command } from "commander";
 import { parseInput } from "../../../app/contract.ts";
+import { strategyNames } from "../../../app/list-strategies.ts";
 import {
   MAX_SWEEP_THREADS,
   RunSweepInput,
@@ -8,7 +9,6 @@ import {
   SWEEP_SORTS,
   type SweepReport,
 } from "../../../app/run-sweep.ts";
-import { FAMILIES } from "../../../strategies/registry.ts";
 import { globalsOf, printInfo, printJson, printLine } from "../context.ts";
 import { fieldFlags } from "../options.ts";
 import { progressView } from "../progress.ts";
@@ -42,7 +42,7 @@ export function registerSweepCommand(program: Command): void {
   program
     .command("sweep <family>")
     .description(
-      `run every combination of a parameter grid with the vectorised engine and rank them (families: ${Object.keys(FAMILIES).join(", ")})`,
+      `run every combination of a parameter grid with the vectorised engine and rank them (families: ${strategyNames((f) => f.forms.sweep).join(", ")}; \`kairos strategies show NAME\` for parameters and bounds)`,
     )
     .requiredOption(
       "--symbol <BASE/QUOTE[,...]>",
