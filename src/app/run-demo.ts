@@ -40,9 +40,14 @@ export function runDemo(
     onStep(line);
   };
   const imported = importCandles({ store: deps.store, files: deps.files }, { path: input.dataDir });
-  const rows = imported.files.reduce((a, f) => a + f.rows, 0);
+  const sum = (k: "rows" | "inserted" | "unchanged" | "replaced"): number =>
+    imported.files.reduce((a, f) => a + f[k], 0);
+  const n = (x: number): string => x.toLocaleString("en-US");
+  // a re-run into a kept home stores nothing new, and says so rather than counting the file rows
+  const inserted = sum("inserted");
+  const unchanged = sum("unchanged");
   step(
-    `imported ${imported.files.length} bundled files (${rows.toLocaleString("en-US")} candles) into ${input.home}`,
+    `imported ${imported.files.length} bundled files (${n(sum("rows"))} candles) into ${input.home}: ${n(inserted)} new candle${inserted === 1 ? "" : "s"}${unchanged > 0 ? `, ${n(unchanged)} already stored` : ""}`,
   );
   const { series } = listSeries({ store: deps.store });
   const symbols = [...new Set(series.map((s) => s.symbol))];
