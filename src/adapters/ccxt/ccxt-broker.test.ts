@@ -1,6 +1,7 @@
 // CcxtBroker through ccxt's real binance class (its signing, parsing and error mapping) pointed at
 // the simulated exchange
 import { afterEach, describe, expect, it } from "vitest";
+import { describeBrokerContract } from "../../../test/support/broker-contract.ts";
 import { loadBundledSeries } from "../../../test/support/bundled-data.ts";
 import type { Matcher } from "../sim-exchange/matcher.ts";
 import { type SimExchange, type SimExchangeOptions, startSimExchange } from "../sim-exchange/server.ts";
@@ -153,4 +154,36 @@ describe("decimal strings", () => {
     expect(addDecimal("9799.8", "200.2")).toBe("10000");
     expect(addDecimal("-0.5", "0.25")).toBe("-0.25");
   });
+});
+
+describeBrokerContract("CcxtBroker (ccxt binance) against the simulated exchange", async () => {
+  const start = 600;
+  const sim = await startSimExchange({
+    series: [btc],
+    apiKey: { key: KEY, secret: SECRET },
+    clock: { kind: "manual" },
+    start: btc.ts[start]!,
+  });
+  const broker = new CcxtBroker("binance", {
+    apiKey: KEY,
+    secret: SECRET,
+    apiBase: sim.url,
+    timeoutMs: 2000,
+  });
+  let bar = start;
+  return {
+    broker,
+    symbol: "BTC/USDT",
+    base: "BTC",
+    quote: "USDT",
+    refPrice: () => btc.close[bar - 1]!,
+    closeBar: async () => {
+      sim.advance(3_600_000);
+      bar++;
+    },
+    close: async () => {
+      await broker.close();
+      await sim.close();
+    },
+  };
 });
