@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { checkSeries } from "../../../app/check-series.ts";
+import { checkSeries, repairSeries } from "../../../app/check-series.ts";
 import { parseInput } from "../../../app/contract.ts";
 import { ExportSeriesInput, exportSeries } from "../../../app/export-series.ts";
 import {
@@ -9,6 +9,7 @@ import {
   resampleSeries,
 } from "../../../app/resample-series.ts";
 import { ShowSeriesInput, showSeries } from "../../../app/show-series.ts";
+import { normaliseSymbol } from "../../../data/file-names.ts";
 import type { Bar } from "../../../domain/candle-series.ts";
 import { AppError } from "../../../errors.ts";
 import { printInfo, printJson, printLine } from "../context.ts";
@@ -76,8 +77,12 @@ export function registerDataReadCommands(data: Command): void {
     .option("--timeframe <tf>", "with --symbol")
     .option("--exchange <id>", "with --symbol")
     .option("--strict", "exit non-zero (DATA_GAP) when a series has gaps")
-    .addHelpText("after", "\nExample:\n  kairos data check --strict")
-    .action((opts: Partial<SeriesOpts> & { strict?: boolean }, cmd: Command) =>
+    .option(
+      "--repair",
+      "first remove the stored rows validation refuses (one transaction; the valid rows stay exactly)",
+    )
+    .addHelpText("after", "\nExample:\n  kairos data check --strict\n  kairos data check --repair")
+    .action((opts: Partial<SeriesOpts> & { strict?: boolean; repair?: boolean }, cmd: Command) =>
       withContainer(cmd, (c, g) => {
         if (opts.symbol !== undefined && opts.timeframe === undefined) {
           throw new AppError("INVALID_INPUT", "--symbol needs --timeframe, e.g. --timeframe 1h");
@@ -90,9 +95,28 @@ export function registerDataReadCommands(data: Command): void {
                 timeframe: opts.timeframe!,
                 ...(opts.exchange === undefined ? {} : { exchange: opts.exchange }),
               };
-        const checks = checkSeries({ store: c.store, clock: c.clock }, ref);
-        if (g.json) printJson(checks);
+        const removed = opts.repair === true ? repairSeries(c.store, ref) : undefined;
+        // a repair that removed every row of the one series asked for leaves nothing to check
+        const gone =
+          ref !== undefined &&
+          removed !== undefined &&
+          !c.store
+            .list()
+            .some(
+              (s) =>
+                s.symbol === normaliseSymbol(ref.symbol) &&
+                s.timeframe === ref.timeframe &&
+                (ref.exchange === undefined || s.exchange === ref.exchange.toLowerCase()),
+            );
+        const checks = gone ? [] : checkSeries({ store: c.store, clock: c.clock }, ref);
+        if (g.json)
+          printJson(removed === undefined ? checks : { repaired: Object.fromEntries(removed), checks });
         else {
+          if (removed !== undefined) {
+            for (const [k, n] of removed)
+              printLine(`${k}: repaired, removed ${n} stored rows that fail validation`);
+            if (removed.size === 0) printLine("repair: every stored row passes validation; nothing removed");
+          }
           for (const x of checks) {
             const s = x.series;
             const status = x.problems.length > 0 ? `INVALID: ${x.problems.join("; ")}` : "ok";
@@ -102,7 +126,11 @@ export function registerDataReadCommands(data: Command): void {
           }
         }
         const bad = checks.filter((x) => x.problems.length > 0);
-        if (bad.length > 0) throw new AppError("INTERNAL", `${bad.length} stored series failed validation`);
+        if (bad.length > 0)
+          throw new AppError(
+            "INTERNAL",
+            `${bad.length} stored series failed validation; \`kairos data check --repair\` removes the rows it refuses`,
+          );
         const gappy = checks.filter((x) => x.gaps.length > 0);
         if (opts.strict === true && gappy.length > 0) {
           throw new AppError(

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { parseInput } from "../../../app/contract.ts";
+import { DeleteSeriesInput, deleteSeries } from "../../../app/delete-series.ts";
 import { importCandlesAsync } from "../../../app/import-candles.ts";
 import { listSeries } from "../../../app/list-series.ts";
 import { printInfo, printJson, printLine } from "../context.ts";
@@ -60,9 +62,7 @@ export function registerDataCommand(program: Command): void {
             );
           }
           const funding = report.funding.length > 0 ? ` and ${report.funding.length} funding file(s)` : "";
-          printLine(
-            `imported ${report.files.length} file(s)${funding}, ${total} new candles into ${c.home}`,
-          );
+          printLine(`imported ${report.files.length} file(s)${funding}, ${total} new candles into ${c.home}`);
           for (const s of report.skipped) printInfo(`skipped ${s.name}: ${s.reason}`);
         }
       }),
@@ -89,6 +89,33 @@ export function registerDataCommand(program: Command): void {
             `funding ${f.exchange} ${f.symbol}: ${f.rows} payments ${fmtTs(f.first, "8h")} -> ${fmtTs(f.last, "8h")}`,
           );
         }
+      }),
+    );
+
+  data
+    .command("delete")
+    .description("remove a stored series, or its candles in [--from, --to), in one transaction")
+    .requiredOption("--symbol <BASE/QUOTE>", "symbol, e.g. BTC/USDT")
+    .requiredOption("--timeframe <tf>", "timeframe, e.g. 1h")
+    .option("--exchange <id>", "exchange id (default: the one exchange that holds the symbol)")
+    .option("--from <time>", "ISO date/time UTC, inclusive (default: the first candle)")
+    .option("--to <time>", "ISO date/time UTC, exclusive (default: after the last candle)")
+    .addHelpText(
+      "after",
+      "\nExample:\n  kairos data delete --symbol BTC/USDT --timeframe 1h --exchange binance\n  kairos data delete --symbol BTC/USDT --timeframe 1h --from 2024-03-01 --to 2024-04-01",
+    )
+    .action((opts: Record<string, string | undefined>, cmd: Command) =>
+      withContainer(cmd, (c, g) => {
+        const r = deleteSeries({ store: c.store }, parseInput(DeleteSeriesInput, opts));
+        if (g.json) return printJson(r);
+        const k = r.series;
+        const range =
+          r.from === undefined && r.to === undefined
+            ? ""
+            : ` in [${r.from === undefined ? "start" : fmtTs(r.from, k.timeframe)}, ${r.to === undefined ? "end" : fmtTs(r.to, k.timeframe)})`;
+        printLine(
+          `${k.exchange} ${k.symbol} ${k.timeframe}: removed ${r.removed} candles${range}; ${r.remaining === 0 ? "the series is gone" : `${r.remaining} remain`}`,
+        );
       }),
     );
 
