@@ -19,7 +19,15 @@
 import { z } from "zod";
 import { normaliseSymbol } from "../data/file-names.ts";
 import { TIMEFRAMES, type Timeframe } from "../domain/timeframe.ts";
-import { type AppError, invalidField } from "../errors.ts";
+import { AppError, invalidField } from "../errors.ts";
+
+/**
+ * INVALID_INPUT about one field, with a message written whole (it already says what to use, e.g.
+ * `unknown universe "x": use one of ai-tokens, majors`); the field still reaches JSON errors
+ */
+export function fieldError(field: string, message: string): AppError {
+  return new AppError("INVALID_INPUT", message, { details: { field } });
+}
 
 /** Parses raw input into a use case's schema, or throws INVALID_INPUT naming the first bad field */
 export function parseInput<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {

@@ -1,7 +1,7 @@
+import { z } from "zod";
 import type { CandleSeries } from "../domain/candle-series.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
 import type { DataFiles } from "../ports/data-files.ts";
-import { z } from "zod";
 import { parseInput, rangeRefinement } from "./contract.ts";
 import { rangeShape, resolveSeries, SeriesRefInput } from "./resolve-series.ts";
 

@@ -1,8 +1,8 @@
+import { z } from "zod";
 import { type AlignedSeries, type AlignMode, alignSeries as alignPure } from "../data/align.ts";
 import { resampleCandles } from "../data/resample.ts";
 import type { Timeframe } from "../domain/timeframe.ts";
 import type { CandleStore, SeriesKey, UpsertResult } from "../ports/candle-store.ts";
-import { z } from "zod";
 import {
   exchangeField,
   flagField,

@@ -1,6 +1,7 @@
-import { parseFraction } from "../backtest/units.ts";
+import { availableParallelism } from "node:os";
+import { z } from "zod";
 import type { CandleSeries } from "../domain/candle-series.ts";
-import { invalidInput, isAppError } from "../errors.ts";
+import { invalidField, isAppError } from "../errors.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { WorkerPool } from "../ports/worker-pool.ts";
@@ -16,28 +17,57 @@ import {
   type ValidationConfigInput,
   validationConfigSchema,
 } from "../research/validation-config.ts";
-import { parseRange, resolveSeries } from "./resolve-series.ts";
+import {
+  checkWorkSize,
+  exchangeField,
+  fieldError,
+  issueToError,
+  parseInput,
+  rangeRefinement,
+  rateField,
+  symbolListField,
+  timeframeField,
+  wholeNumberField,
+} from "./contract.ts";
+import { type OnProgress, progressOf } from "./progress.ts";
+import { rangeShape, resolveSeries } from "./resolve-series.ts";
+
+const SEARCH_CHOICES = ["auto", "grid", "random", "evolutionary"] as const;
+// beyond these a screen runs for days or exhausts memory before its first result
+const MAX_VARIANTS = 100_000;
+/** more worker threads than cores only slow the screen down (two always allowed, see run-sweep) */
+export const MAX_SCREEN_THREADS = Math.max(2, availableParallelism());
+const MAX_MONTE_CARLO_RESAMPLES = 1_000_000;
+
+const listField = () =>
+  z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) =>
+      (typeof v === "string" ? v.split(",") : v).map((s) => s.trim()).filter((s) => s !== ""),
+    );
 
 /** What the user asked to screen; rates accept 0.001, 0.1% or 10bps */
-export interface RunScreenRequest {
-  universe?: string;
-  symbols?: readonly string[];
-  exchange?: string;
-  timeframe: string;
-  /** UTC ISO dates or times: from inclusive, to exclusive */
-  from?: string;
-  to?: string;
-  variants: number;
-  seed: number;
-  preset?: string;
-  /** restrict the search to these families, e.g. ["model-sign"] */
-  families?: readonly string[];
-  search?: SearchChoice;
-  fee?: string | number;
-  slippage?: string | number;
-  /** any other validation setting (folds, embargo, thresholds, ...) */
-  validation?: ValidationConfigInput;
-}
+export const RunScreenInput = z
+  .object({
+    universe: z.string().optional(),
+    symbols: symbolListField().optional(),
+    exchange: exchangeField().optional(),
+    timeframe: timeframeField(),
+    /** UTC ISO dates or times: from inclusive, to exclusive */
+    ...rangeShape,
+    variants: wholeNumberField({ min: 2 }),
+    seed: wholeNumberField({ min: 0, max: 2 ** 32 - 1 }),
+    preset: z.string().optional(),
+    /** restrict the search to these families, e.g. ["model-sign"] */
+    families: listField().optional(),
+    search: z.enum(SEARCH_CHOICES).default("auto"),
+    fee: rateField(1).optional(),
+    slippage: rateField(1).optional(),
+    /** any other validation setting (folds, embargo, thresholds, ...) */
+    validation: z.record(z.string(), z.unknown()).optional(),
+  })
+  .superRefine(rangeRefinement);
+export type RunScreenRequest = z.input<typeof RunScreenInput>;
 
 export interface RunScreenDeps {
   store: CandleStore;
@@ -45,27 +75,41 @@ export interface RunScreenDeps {
   clock: Clock;
   /** worker threads for the variant evaluations (threads > 1); results equal the single-thread ones */
   pool?: WorkerPool;
-  onProgress?: (done: number, total: number) => void;
+  /** "screen" progress in variants (see app/progress.ts) */
+  onProgress?: OnProgress;
 }
+
+const ScreenSeriesInput = z
+  .object({
+    universe: z.string().optional(),
+    symbols: symbolListField().optional(),
+    exchange: exchangeField().optional(),
+    timeframe: timeframeField(),
+    ...rangeShape,
+  })
+  .superRefine(rangeRefinement);
 
 /** Loads the universe (or symbols) and BTC as the relative-strength reference */
 export function loadScreenSeries(
   store: CandleStore,
-  req: Pick<RunScreenRequest, "universe" | "symbols" | "exchange" | "timeframe" | "from" | "to">,
+  raw: Pick<RunScreenRequest, "universe" | "symbols" | "exchange" | "timeframe" | "from" | "to">,
 ): { series: CandleSeries[]; reference: CandleSeries | undefined } {
+  const req = parseInput(ScreenSeriesInput, raw);
   let symbols: readonly string[];
   if (req.universe !== undefined && req.symbols !== undefined && req.symbols.length > 0)
-    throw invalidInput("screen: pass either --universe or --symbols, not both");
+    throw fieldError("symbols", "screen: pass either --universe or --symbols, not both");
   if (req.universe !== undefined) {
     const u = UNIVERSES[req.universe];
     if (u === undefined)
-      throw invalidInput(
+      throw fieldError(
+        "universe",
         `unknown universe "${req.universe}": use one of ${Object.keys(UNIVERSES).join(", ")}`,
       );
     symbols = u;
   } else if (req.symbols !== undefined && req.symbols.length > 0) symbols = req.symbols;
   else
-    throw invalidInput(
+    throw fieldError(
+      "symbols",
       "screen: say what to screen: --universe ai-tokens|majors or --symbols BTC/USDT,ETH/USDT",
     );
   const keys = symbols.map((s) =>
@@ -75,7 +119,10 @@ export function loadScreenSeries(
       timeframe: req.timeframe,
     }),
   );
-  const range = parseRange(req);
+  const range = {
+    ...(req.from === undefined ? {} : { from: req.from }),
+    ...(req.to === undefined ? {} : { to: req.to }),
+  };
   const series = keys.map((k) => store.read(k, range));
   let reference: CandleSeries | undefined;
   try {
@@ -163,24 +210,44 @@ function newRunId(runs: ScreenRunStore, now: number): string {
  */
 export async function runScreenUseCase(
   deps: RunScreenDeps,
-  req: RunScreenRequest,
+  raw: RunScreenRequest,
 ): Promise<{ id: string; createdAt: number; run: ScreenRun }> {
+  const req = parseInput(RunScreenInput, raw);
+  checkWorkSize("variants", req.variants, MAX_VARIANTS, "variants", "screen fewer variants");
   if (req.preset !== undefined && PRESETS[req.preset] === undefined)
-    throw invalidInput(`unknown preset "${req.preset}": use one of ${Object.keys(PRESETS).join(", ")}`);
+    throw fieldError(
+      "preset",
+      `unknown preset "${req.preset}": use one of ${Object.keys(PRESETS).join(", ")}`,
+    );
   if (req.families !== undefined) checkFamilies(req.families);
   const parsed = validationConfigSchema.safeParse({
     ...req.validation,
-    ...(req.fee === undefined ? {} : { fee: parseFraction(req.fee, "--fee") }),
-    ...(req.slippage === undefined ? {} : { slippage: parseFraction(req.slippage, "--slippage") }),
+    ...(req.fee === undefined ? {} : { fee: req.fee }),
+    ...(req.slippage === undefined ? {} : { slippage: req.slippage }),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const known = Object.keys(defaultValidationConfig()).join(", ");
     if (issue.code === "unrecognized_keys")
-      throw invalidInput(`unknown screen validation setting ${issue.keys.join(", ")}: use one of ${known}`);
-    throw invalidInput(`screen validation setting ${issue.path.join(".") || "settings"}: ${issue.message}`);
+      throw fieldError(
+        `validation.${issue.keys[0] ?? ""}`,
+        `unknown screen validation setting ${issue.keys.join(", ")}: use one of ${known}`,
+      );
+    const err = issueToError(issue, req.validation);
+    throw invalidField(
+      `validation.${String(err.details.field)}`,
+      String(err.details.problem ?? err.message),
+      err.details.allowed as string | undefined,
+    );
   }
   const config = parsed.data;
+  checkWorkSize(
+    "validation.monteCarloResamples",
+    config.monteCarloResamples * config.monteCarloTop,
+    MAX_MONTE_CARLO_RESAMPLES,
+    "Monte Carlo resamples (top x resamples)",
+    "lower monteCarloResamples or monteCarloTop",
+  );
   const { series, reference } = loadScreenSeries(deps.store, req);
   const hooks =
     deps.pool !== undefined && deps.pool.threads > 1
@@ -196,7 +263,9 @@ export async function runScreenUseCase(
     search: req.search ?? "auto",
     config,
     ...(hooks === undefined ? {} : hooks),
-    ...(deps.onProgress === undefined ? {} : { onProgress: deps.onProgress }),
+    ...(deps.onProgress === undefined
+      ? {}
+      : { onProgress: progressOf(deps.onProgress, "screen", "variants") }),
   });
   const createdAt = deps.clock.now();
   const id = newRunId(deps.runs, createdAt);

@@ -1,9 +1,9 @@
+import type { z } from "zod";
 import type { Gap } from "../data/validate-candles.ts";
 import { type Bar, barAt } from "../domain/candle-series.ts";
 import type { CandleStore, SeriesInfo } from "../ports/candle-store.ts";
-import { seriesGaps } from "./list-series.ts";
-import { z } from "zod";
 import { parseInput, rangeRefinement, wholeNumberField } from "./contract.ts";
+import { seriesGaps } from "./list-series.ts";
 import { rangeShape, resolveSeries, SeriesRefInput } from "./resolve-series.ts";
 
 export const ShowSeriesInput = SeriesRefInput.extend({

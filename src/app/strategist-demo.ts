@@ -4,6 +4,7 @@ import type { Clock } from "../ports/clock.ts";
 import type { DataFiles } from "../ports/data-files.ts";
 import type { ScreenRunStore } from "../research/screen-run-store.ts";
 import { runScreenUseCase } from "./run-screen.ts";
+import type { OnProgress } from "./progress.ts";
 import { writeRunReport } from "./write-report.ts";
 
 export interface StrategistDemoDeps {
@@ -46,7 +47,8 @@ export async function runStrategistDemo(
   deps: StrategistDemoDeps,
   x: StrategistDemoInput,
   onStep: (line: string) => void = () => {},
-  onProgress?: (label: string, done: number, total: number) => void,
+  /** progress of each universe's screen, the task named "<universe> <timeframe>" */
+  onProgress?: OnProgress,
 ): Promise<StrategistDemoPart[]> {
   const parts: StrategistDemoPart[] = [];
   for (const u of x.universes) {
@@ -60,7 +62,7 @@ export async function runStrategistDemo(
         store: deps.store,
         runs: deps.runs,
         clock: deps.clock,
-        onProgress: (done, total) => onProgress?.(label, done, total),
+        ...(onProgress === undefined ? {} : { onProgress: (e) => onProgress({ ...e, task: label }) }),
       },
       {
         universe: u.universe,

@@ -23,8 +23,13 @@ const kebab = (s: string): string => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCas
 export function flagFor(cmd: Command | undefined, field: string): string {
   const last = field.split(".").pop() ?? field;
   for (let c = cmd; c !== undefined && c !== null; c = c.parent ?? undefined) {
-    const r = RENAMES.get(c)?.[field];
+    const names = RENAMES.get(c);
+    const r = names?.[field];
     if (r !== undefined) return r;
+    // "validation.*": "--set {key}" names every key under a prefix
+    const dot = field.lastIndexOf(".");
+    const wild = dot < 0 ? undefined : names?.[`${field.slice(0, dot)}.*`];
+    if (wild !== undefined) return wild.replace("{key}", field.slice(dot + 1));
   }
   for (const name of field === last ? [field] : [field, last]) {
     for (let c = cmd; c !== undefined && c !== null; c = c.parent ?? undefined) {

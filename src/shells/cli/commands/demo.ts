@@ -11,6 +11,7 @@ import { printInfo, printJson, printLine } from "../context.ts";
 import { withContainer } from "../with-container.ts";
 import { seriesTable, table } from "./data-format.ts";
 import { EVALUATION_HEAD, evaluationRow } from "./model-evaluate.ts";
+import { progressView } from "../progress.ts";
 import { renderStrategist } from "./strategist-format.ts";
 
 /** The demo's screens: the AI-token universe and the majors, hourly */
@@ -48,6 +49,7 @@ export function registerDemoCommand(program: Command): void {
               if (!g.json) printInfo(line);
             },
           );
+          const progress = progressView(g.json);
           // the strategist: screen both universes, build the ensemble, explain today's signals, write the reports
           const parts = await runStrategistDemo(
             {
@@ -61,11 +63,9 @@ export function registerDemoCommand(program: Command): void {
             (line) => {
               if (!g.json) printInfo(line);
             },
-            (label, done, total) => {
-              if (!g.json && process.stderr.isTTY)
-                process.stderr.write(`\r${label}: ${done}/${total} variants`);
-            },
+            progress.onProgress,
           );
+          progress.stop();
           // the forecasters beside their naive baselines on daily BTC: what fits the demo's time budget
           if (!g.json)
             printInfo(

@@ -1,7 +1,11 @@
 import { join } from "node:path";
-import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
+import { z } from "zod";
+import { parseInput, strictNumber, wholeNumberField } from "../../../app/contract.ts";
+import { strategyNames } from "../../../app/list-strategies.ts";
 import {
+  MAX_SCREEN_THREADS,
+  RunScreenInput,
   runScreenUseCase,
   type ScreenRunSummary,
   showScreenRun,
@@ -9,15 +13,16 @@ import {
 } from "../../../app/run-screen.ts";
 import { writeRunReport } from "../../../app/write-report.ts";
 import { type Timeframe, timeframeMs } from "../../../domain/timeframe.ts";
-import { invalidInput } from "../../../errors.ts";
+import { invalidField } from "../../../errors.ts";
 import { paramsText, sampleNotes } from "../../../explain/report/leaderboard.ts";
 import type { ScreenRun, SearchChoice } from "../../../research/screen.ts";
 import type { JudgedVariant } from "../../../research/screen-judge.ts";
 import { readChartLibrary } from "../../report/chart-lib.ts";
 import { globalsOf, printInfo, printJson, printLine } from "../context.ts";
+import { fieldFlags } from "../options.ts";
+import { progressView } from "../progress.ts";
 import { withContainer } from "../with-container.ts";
 import { table } from "./data-format.ts";
-import { wholeNumber } from "./parse-int.ts";
 
 interface ScreenOpts {
   universe?: string;
@@ -41,16 +46,20 @@ interface ScreenOpts {
   reportFile?: string;
 }
 
-const SEARCHES = ["auto", "grid", "random", "evolutionary"];
+// display and thread-count choices of the CLI (the use case's own input is RunScreenInput)
+const ScreenTopInput = z.object({ top: wholeNumberField({ min: 1 }) });
+const ScreenThreadsInput = z.object({
+  threads: wholeNumberField({ min: 1, max: MAX_SCREEN_THREADS, maxReason: "the machine's cores" }),
+});
 
 /** `key=value` pairs of numbers; the use case validates keys and bounds */
 function parseSettings(pairs: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const p of pairs) {
     const m = /^([A-Za-z]+)=(.+)$/.exec(p.trim());
-    const v = m === null ? Number.NaN : Number(m[2]);
-    if (m === null || !Number.isFinite(v))
-      throw invalidInput(`--set "${p}": write key=number, e.g. --set walkForwardFolds=4`);
+    const v = m === null ? undefined : strictNumber(m[2]);
+    if (m === null || v === undefined)
+      throw invalidField("set", `"${p}" is not key=number`, "key=number, e.g. --set walkForwardFolds=4");
     out[m[1]!] = v;
   }
   return out;
@@ -179,7 +188,7 @@ export function registerScreenCommand(program: Command): void {
     )
     .option(
       "--families <list>",
-      "only these families, comma-separated; opt-in families (model-sign) run only when named here",
+      `only these families, comma-separated: ${strategyNames((f) => f.forms.screen).join(", ")}; opt-in families (${strategyNames((f) => f.optIn).join(", ")}) run only when named here`,
     )
     .option("--search <method>", "auto, grid, random or evolutionary", "auto")
     .option("--fee <rate>", "fee per side (0.001, 0.1% or 10bps)")
@@ -197,21 +206,14 @@ export function registerScreenCommand(program: Command): void {
       "\nExamples:\n  kairos screen --universe ai-tokens --timeframe 1h --variants 2000 --seed 7\n  kairos screen --symbols BTC/USDT,ETH/USDT --preset trend-follower --json\n  kairos screen --symbols BTC/USDT --families model-sign,macd --variants 20\n  kairos screen show s-20261122-203000",
     )
     .action(async (opts: ScreenOpts, cmd: Command) => {
-      if (!SEARCHES.includes(opts.search))
-        throw invalidInput(`--search "${opts.search}": use one of ${SEARCHES.join(", ")}`);
-      const variants = wholeNumber(opts.variants, "--variants", 2);
-      const seed = wholeNumber(opts.seed, "--seed", 0);
-      const top = wholeNumber(opts.top, "--top", 1);
-      const threads = wholeNumber(opts.threads, "--threads", 1);
-      const g = globalsOf(cmd);
-      const bar = new SingleBar({
-        format:
-          "screen [{bar}] {value}/{total} variants | {duration_formatted} elapsed | ETA {eta_formatted}",
-        stream: process.stderr,
-        hideCursor: false,
-        etaBuffer: 200,
+      const top = parseInput(ScreenTopInput, { top: opts.top }).top;
+      const threads = parseInput(ScreenThreadsInput, { threads: opts.threads }).threads;
+      const input = parseInput(RunScreenInput, {
+        ...opts,
+        ...(opts.set === undefined ? {} : { validation: parseSettings(opts.set) }),
       });
-      let started = false;
+      const g = globalsOf(cmd);
+      const progress = progressView(g.json);
       await withContainer(cmd, async (c) => {
         const pool = threads > 1 ? await c.workers(threads) : undefined;
         try {
@@ -221,46 +223,11 @@ export function registerScreenCommand(program: Command): void {
               runs: c.screenRuns,
               clock: c.clock,
               ...(pool === undefined ? {} : { pool }),
-              onProgress: (done, total) => {
-                if (!started) {
-                  bar.start(total, 0);
-                  started = true;
-                }
-                bar.update(done);
-              },
+              onProgress: progress.onProgress,
             },
-            {
-              timeframe: opts.timeframe,
-              variants,
-              seed,
-              search: opts.search as SearchChoice,
-              ...(opts.universe === undefined ? {} : { universe: opts.universe }),
-              ...(opts.symbols === undefined
-                ? {}
-                : {
-                    symbols: opts.symbols
-                      .split(",")
-                      .map((s) => s.trim())
-                      .filter((s) => s !== ""),
-                  }),
-              ...(opts.exchange === undefined ? {} : { exchange: opts.exchange }),
-              ...(opts.from === undefined ? {} : { from: opts.from }),
-              ...(opts.to === undefined ? {} : { to: opts.to }),
-              ...(opts.preset === undefined ? {} : { preset: opts.preset }),
-              ...(opts.families === undefined
-                ? {}
-                : {
-                    families: opts.families
-                      .split(",")
-                      .map((s) => s.trim())
-                      .filter((s) => s !== ""),
-                  }),
-              ...(opts.fee === undefined ? {} : { fee: opts.fee }),
-              ...(opts.slippage === undefined ? {} : { slippage: opts.slippage }),
-              ...(opts.set === undefined ? {} : { validation: parseSettings(opts.set) }),
-            },
+            input,
           );
-          if (started) bar.stop();
+          progress.stop();
           if (g.json) printJson(screenJson(out.id, out.createdAt, out.run));
           else {
             for (const l of renderScreen(out.id, out.run, top)) printLine(l);
@@ -282,11 +249,13 @@ export function registerScreenCommand(program: Command): void {
             if (!g.json) printInfo(`report: ${path}`);
           }
         } finally {
-          if (started) bar.stop();
+          progress.stop();
           await pool?.close();
         }
       });
     });
+  // validation settings are typed `--set key=value`
+  fieldFlags(screen, { "validation.*": "--set {key}" });
   screen
     .command("show <run>")
     .description("reopen a stored screen run")
@@ -297,11 +266,9 @@ export function registerScreenCommand(program: Command): void {
         cmd.parent?.getOptionValueSource("top") === "cli"
           ? (cmd.parent.opts() as { top?: string }).top
           : undefined;
-      const top = wholeNumber(
-        cmd.getOptionValueSource("top") === "cli" ? opts.top : (parentTop ?? opts.top),
-        "--top",
-        1,
-      );
+      const top = parseInput(ScreenTopInput, {
+        top: cmd.getOptionValueSource("top") === "cli" ? opts.top : (parentTop ?? opts.top),
+      }).top;
       await withContainer(cmd, (c, g) => {
         const { info, run } = showScreenRun(c.screenRuns, id);
         if (g.json) printJson(screenJson(info.id, info.createdAt, run));
