@@ -47,6 +47,8 @@ export interface SessionConfig {
   baseline: Record<string, string>;
   /** venue time the session began: fills before it are not the session's */
   sinceMs: number;
+  /** fills on the venue not sent by kairos that a person accepted (trade ids) */
+  acceptedForeignFills?: string[];
   /** reconcile every this many bars (besides at start) */
   reconcileEveryBars: number;
 }
@@ -68,6 +70,16 @@ export function strategyOf(
   const fam = getFamily(name);
   if (fam === undefined)
     throw invalidInput(`unknown strategy "${name}": use one of ${Object.keys(FAMILIES).join(", ")}`);
+  const shape = (fam.params as { shape?: Record<string, unknown> }).shape;
+  if (shape !== undefined)
+    for (const k of Object.keys(params))
+      if (!(k in shape))
+        throw invalidInput(
+          `${fam.name} has no parameter --${k}; its parameters: ${Object.keys(shape)
+            .map((x) => `--${x}`)
+            .join(", ")}`,
+          { field: `params.${k}` },
+        );
   const parsed = fam.params.safeParse(params);
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
@@ -181,6 +193,7 @@ export function openSession(deps: TradingDeps, id: string): LiveSession {
         symbols: cfg.symbols,
         baseline: cfg.baseline,
         sinceMs: cfg.sinceMs,
+        ...(cfg.acceptedForeignFills === undefined ? {} : { acceptedForeignFills: cfg.acceptedForeignFills }),
         settle,
       }),
   };

@@ -30,6 +30,8 @@ export interface ReconcileScope {
   baseline: Record<string, string>;
   /** venue time the session began: fills before it are not the session's */
   sinceMs: number;
+  /** venue trade ids of fills not sent by kairos that a person reviewed and accepted */
+  acceptedForeignFills?: readonly string[];
   /** settle orders (send intents, resolve unknowns) first; false for a read-only diff */
   settle?: boolean;
 }
@@ -44,7 +46,10 @@ export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope): Pro
 
   // fills: every one since the start, recorded once; fills of orders we did not send are named
   for (const symbol of scope.symbols) {
-    const foreign = await lifecycle.syncFills(symbol, scope.sinceMs, "reconcile");
+    const accepted = new Set(scope.acceptedForeignFills ?? []);
+    const foreign = (await lifecycle.syncFills(symbol, scope.sinceMs, "reconcile")).filter(
+      (f) => !accepted.has(f.tradeId),
+    );
     for (const f of foreign)
       differences.push(
         `fill ${f.tradeId} on ${symbol} (${f.side} ${f.quantity} at ${f.price}, venue order ${f.venueOrderId}) belongs to no order kairos sent`,

@@ -10,6 +10,7 @@ import { registerScreenCommand } from "./commands/screen.ts";
 import { registerSimCommand } from "./commands/sim.ts";
 import { registerStrategiesCommand } from "./commands/strategies.ts";
 import { registerSweepCommand } from "./commands/sweep.ts";
+import { registerTradeCommand } from "./commands/trade.ts";
 
 /** Builds the whole CLI; each command group lives in commands/ and registers itself here */
 export function buildProgram(): Command {
@@ -33,5 +34,6 @@ export function buildProgram(): Command {
   registerSimCommand(program);
   registerStrategiesCommand(program);
   registerSweepCommand(program);
+  registerTradeCommand(program);
   return program;
 }
