@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { describeBrokerContract } from "../../../test/support/broker-contract.ts";
 import { loadBundledSeries } from "../../../test/support/bundled-data.ts";
+import type { BrokerEvent } from "../../ports/broker.ts";
 import type { Matcher } from "../sim-exchange/matcher.ts";
 import { type SimExchange, type SimExchangeOptions, startSimExchange } from "../sim-exchange/server.ts";
 import { addDecimal, CcxtBroker, decimal } from "./ccxt-broker.ts";
@@ -139,6 +140,62 @@ describe("CcxtBroker against the simulated exchange", () => {
   it("reports a key that can withdraw", async () => {
     const { broker } = await setup({ apiKey: { key: KEY, secret: SECRET, canWithdraw: true } });
     expect(await broker.permissions()).toEqual({ canTrade: true, canWithdraw: true });
+  });
+});
+
+describe("CcxtBroker user-data stream (Binance listenKey) from the simulated exchange", () => {
+  it("pushes order changes, fills and balances that agree with what polling reads", async () => {
+    const start = 600;
+    const sim = await startSimExchange({
+      series: [btc],
+      apiKey: { key: KEY, secret: SECRET },
+      clock: { kind: "manual" },
+      start: btc.ts[start]!,
+    });
+    const broker = new CcxtBroker("binance", {
+      apiKey: KEY,
+      secret: SECRET,
+      apiBase: sim.url,
+      timeoutMs: 2000,
+    });
+    open.push(broker, sim);
+    const events: BrokerEvent[] = [];
+    const stop = await broker.subscribe!((e) => events.push(e));
+    expect(
+      (
+        await broker.submit({
+          clientOrderId: "w-1",
+          symbol: "BTC/USDT",
+          side: "buy",
+          type: "market",
+          quantity: "0.01",
+        })
+      ).kind,
+    ).toBe("accepted");
+    sim.advance(3_600_000);
+    await expect.poll(() => events.filter((e) => e.kind === "fill").length).toBe(1);
+    const pushed = events.find((e) => e.kind === "fill");
+    const [polled] = await broker.fillsSince("BTC/USDT", 0);
+    expect(pushed?.kind === "fill" && pushed.fill).toEqual({ ...polled, clientOrderId: "w-1" });
+    const orders = events.flatMap((e) => (e.kind === "order" ? [e.order] : []));
+    expect(orders.map((o) => o.status)).toEqual(["open", "filled"]);
+    expect(orders[1]).toMatchObject({ clientOrderId: "w-1", symbol: "BTC/USDT", filledQuantity: "0.01" });
+    const lastBalances = events.filter((e) => e.kind === "balances").at(-1);
+    expect(lastBalances?.kind === "balances" && lastBalances.balances.map((b) => b.asset).sort()).toEqual([
+      "BTC",
+      "USDT",
+    ]);
+    await stop();
+    expect(events.some((e) => e.kind === "disconnected")).toBe(false);
+  });
+
+  it("reports a dropped stream as disconnected", async () => {
+    const { broker } = await setup({ faults: "ws:disconnect=1" });
+    const events: BrokerEvent[] = [];
+    const stop = await broker.subscribe!((e) => events.push(e));
+    await broker.submit(limit("w-2"));
+    await expect.poll(() => events.some((e) => e.kind === "disconnected")).toBe(true);
+    await stop();
   });
 });
 

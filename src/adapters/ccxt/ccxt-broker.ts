@@ -2,9 +2,11 @@
 // id. Creates and cancels never throw: their outcomes are values, and anything that may have
 // reached the venue without a clear answer is "ambiguous" (resolve it with lookup), never a failure
 import ccxt, { type Balances, type Exchange, type Order, type Trade } from "ccxt";
+import { WebSocket } from "ws";
 import { AppError, invalidInput } from "../../errors.ts";
 import type {
   Broker,
+  BrokerEvent,
   CancelOutcome,
   DecimalString,
   KeyPermissions,
@@ -30,6 +32,15 @@ export interface CcxtBrokerOptions {
   readonly timeoutMs?: number;
   /** ms between requests for ccxt's own limiter (default: the exchange's published rate) */
   readonly rateLimitMs?: number;
+  /** stream base for Binance's user-data stream (default: `apiBase` as ws://.../ws, else Binance's) */
+  readonly wsBase?: string;
+}
+
+/** ccxt's implicit binance endpoints for the listenKey */
+interface BinanceStreamApi {
+  publicPostUserDataStream(): Promise<{ listenKey?: string }>;
+  publicPutUserDataStream(p: { listenKey: string }): Promise<unknown>;
+  publicDeleteUserDataStream(p: { listenKey: string }): Promise<unknown>;
 }
 
 const STATUS: Record<string, VenueOrderStatus> = {
@@ -44,6 +55,8 @@ const STATUS: Record<string, VenueOrderStatus> = {
 /** A spot account on a ccxt exchange, e.g. binance (or the simulated exchange through `apiBase`) */
 export class CcxtBroker implements Broker {
   readonly venue: string;
+  /** Binance's user-data stream (listenKey); other exchanges have none here and are polled */
+  readonly subscribe?: (onEvent: (e: BrokerEvent) => void) => Promise<() => Promise<void>>;
   private readonly ex: Exchange;
   private marketsLoaded: Promise<unknown> | undefined;
 
@@ -73,6 +86,14 @@ export class CcxtBroker implements Broker {
     });
     if (opts.apiBase !== undefined)
       rewriteOrigins(this.ex.urls as Record<string, unknown>, opts.apiBase.replace(/\/+$/, ""));
+    if (id === "binance") {
+      const base =
+        opts.wsBase ??
+        (opts.apiBase === undefined
+          ? "wss://stream.binance.com:9443/ws"
+          : `${opts.apiBase.replace(/\/+$/, "").replace(/^http/, "ws")}/ws`);
+      this.subscribe = (onEvent) => this.binanceStream(base, onEvent);
+    }
     for (const need of [
       "createOrder",
       "cancelOrder",
@@ -215,6 +236,120 @@ export class CcxtBroker implements Broker {
     await this.ex.close();
   }
 
+  // Binance: POST userDataStream gives a listenKey; /ws/<listenKey> pushes executionReport and
+  // outboundAccountPosition; the key is kept alive every 30 minutes
+  private async binanceStream(base: string, onEvent: (e: BrokerEvent) => void): Promise<() => Promise<void>> {
+    await this.loadMarkets();
+    const ex = this.ex as unknown as BinanceStreamApi;
+    const got = await this.read("opening the user-data stream", () => ex.publicPostUserDataStream());
+    const listenKey = String(got.listenKey ?? "");
+    if (listenKey === "")
+      throw new AppError("EXCHANGE_ERROR", `${this.venue} sent no listenKey for the user-data stream`);
+    const ws = new WebSocket(`${base}/${listenKey}`);
+    let stopped = false;
+    const keepAlive = setInterval(() => {
+      ex.publicPutUserDataStream({ listenKey }).catch((err: unknown) =>
+        onEvent({
+          kind: "disconnected",
+          reason: this.translate(err, "keeping the user-data stream alive").message,
+        }),
+      );
+    }, 30 * 60_000);
+    ws.on("message", (raw) => {
+      let msg: Record<string, unknown>;
+      try {
+        msg = JSON.parse(String(raw)) as Record<string, unknown>;
+      } catch {
+        return; // a frame that is not JSON carries nothing the lifecycle could use
+      }
+      for (const e of this.binanceEvents(msg)) onEvent(e);
+    });
+    ws.on("close", () => {
+      clearInterval(keepAlive);
+      if (!stopped) onEvent({ kind: "disconnected", reason: "the user-data stream closed" });
+    });
+    ws.on("error", (err) => {
+      if (!stopped) onEvent({ kind: "disconnected", reason: `user-data stream error: ${err.message}` });
+    });
+    await new Promise<void>((resolve, reject) => {
+      ws.once("open", () => resolve());
+      ws.once("error", (err) =>
+        reject(new AppError("EXCHANGE_UNAVAILABLE", `${this.venue} user-data stream: ${err.message}`)),
+      );
+    });
+    return async () => {
+      stopped = true;
+      clearInterval(keepAlive);
+      ws.close();
+      await ex.publicDeleteUserDataStream({ listenKey }).catch(() => undefined);
+    };
+  }
+
+  /*
+   * {"e":"executionReport","s":"BTCUSDT","c":"k-1","S":"BUY","o":"LIMIT","q":"0.01000000","p":"20000.00000000",
+   *  "C":"","x":"TRADE","X":"FILLED","i":1,"l":"0.01000000","z":"0.01000000","L":"20000.00000000",
+   *  "n":"0.20000000","N":"USDT","T":1700000000000,"t":7,"m":false,"O":1699999990000}
+   * {"e":"outboundAccountPosition","B":[{"a":"USDT","f":"9799.80000000","l":"0.00000000"}]}
+   */
+  private binanceEvents(m: Record<string, unknown>): BrokerEvent[] {
+    const str = (k: string): string => String(m[k] ?? "");
+    if (m.e === "outboundAccountPosition") {
+      const rows = (m.B ?? []) as { a: string; f: string; l: string }[];
+      return [
+        { kind: "balances", balances: rows.map((b) => ({ asset: b.a, free: trim(b.f), locked: trim(b.l) })) },
+      ];
+    }
+    if (m.e !== "executionReport") return [];
+    const symbol = this.ex.markets_by_id?.[str("s")]?.[0]?.symbol ?? str("s");
+    const exec = str("x");
+    const cid = exec === "CANCELED" && str("C") !== "" ? str("C") : str("c");
+    const status: VenueOrderStatus =
+      (
+        { FILLED: "filled", CANCELED: "cancelled", REJECTED: "rejected", EXPIRED: "expired" } as Record<
+          string,
+          VenueOrderStatus
+        >
+      )[str("X")] ?? "open";
+    const side = str("S") === "SELL" ? "sell" : "buy";
+    const type = str("o") === "LIMIT" ? "limit" : "market";
+    const out: BrokerEvent[] = [];
+    if (exec === "TRADE")
+      out.push({
+        kind: "fill",
+        fill: {
+          venue: this.venue,
+          tradeId: str("t"),
+          venueOrderId: str("i"),
+          clientOrderId: cid,
+          symbol,
+          side,
+          quantity: trim(str("l")),
+          price: trim(str("L")),
+          fee: trim(str("n") || "0"),
+          feeCurrency: str("N"),
+          liquidity: m.m === true ? "maker" : "taker",
+          ts: Number(m.T),
+        },
+      });
+    out.push({
+      kind: "order",
+      order: {
+        clientOrderId: cid,
+        venueOrderId: str("i"),
+        symbol,
+        side,
+        type,
+        status,
+        quantity: trim(str("q")),
+        ...(type === "limit" ? { price: trim(str("p")) } : {}),
+        filledQuantity: trim(str("z")),
+        createdAt: Number(m.O),
+        updatedAt: Number(m.T),
+      },
+    });
+    return out;
+  }
+
   private fetchBalance(): Promise<Balances> {
     return this.read("fetching balances", () => this.ex.fetchBalance());
   }
@@ -338,6 +473,9 @@ export function decimal(x: number): DecimalString {
         : `${digits.slice(0, intLen)}.${digits.slice(intLen)}`;
   return (neg ? "-" : "") + body;
 }
+
+/** "0.01000000" -> "0.01", "5.00000000" -> "5": the form ccxt's numbers take */
+const trim = (d: string): DecimalString => (d.includes(".") ? d.replace(/0+$/, "").replace(/\.$/, "") : d);
 
 const isZero = (d: DecimalString): boolean => /^-?0*(\.0*)?$/.test(d);
 
