@@ -58,7 +58,8 @@ describe("models", () => {
         sizing: { kind: "vol-target", annualVol: 0.1, lookback: 10, maxExposure: 1 },
       }),
     });
-    const rets = Array.from({ length: 10 }, (_, k) => c[11 + k]! / c[10 + k]! - 1);
+    // log returns: the one realised volatility of kairos (closeToCloseVolatility)
+    const rets = Array.from({ length: 10 }, (_, k) => Math.log(c[11 + k]! / c[10 + k]!));
     const m = rets.reduce((a, b) => a + b, 0) / 10;
     const vol = Math.sqrt(rets.reduce((a, b) => a + (b - m) ** 2, 0) / 9) * Math.sqrt(365);
     const notional = r.fills[0]!.qty * c[20]!;

@@ -1,9 +1,11 @@
+import { closeToCloseVolatilityAt } from "../indicators/realized-volatility.ts";
 import type { SizingSpec } from "./types.ts";
 
 /**
  * The exposure actually targeted after the sizing spec: fixed-fraction scales it, fixed-notional
  * passes it through (the engine sizes by notional), vol-target scales it to `annualVol` over the
- * realised volatility of the last `lookback` close-to-close returns up to bar t (ddof 1), capped.
+ * realised volatility (closeToCloseVolatilityAt: sample sd of the last `lookback` log returns up to
+ * bar t, annualised), capped.
  * Before `lookback` bars exist a vol-target exposure is 0.
  */
 export function sizeExposure(
@@ -18,12 +20,8 @@ export function sizeExposure(
   if (spec.kind === "fixed-notional") return e;
   const lb = spec.lookback;
   if (t < lb || lb < 2) return 0;
-  let mean = 0;
-  for (let i = t - lb + 1; i <= t; i++) mean += close[i]! / close[i - 1]! - 1;
-  mean /= lb;
-  let ss = 0;
-  for (let i = t - lb + 1; i <= t; i++) ss += (close[i]! / close[i - 1]! - 1 - mean) ** 2;
-  const vol = Math.sqrt(ss / (lb - 1)) * Math.sqrt(barsPerYear);
+  // the one realised volatility of kairos (log returns; the vol-target family uses the same)
+  const vol = closeToCloseVolatilityAt(close, t, lb, barsPerYear);
   const cap = Math.min(spec.maxExposure, maxExposure);
   return vol > 0 ? Math.sign(e) * Math.min(cap, (Math.abs(e) * spec.annualVol) / vol) : 0;
 }

@@ -1,20 +1,11 @@
 import type { CandleSeries } from "../domain/candle-series.ts";
 import { barsPerYear } from "../domain/timeframe.ts";
+import { closeToCloseVolatilityAt } from "../indicators/realized-volatility.ts";
 import { round } from "./format.ts";
 
-/** Annualised standard deviation of log returns over the `bars` bars ending at `end` (inclusive) */
+/** Annualised realised volatility over the `bars` log returns ending at `end` (closeToCloseVolatilityAt) */
 export function realisedVol(close: Float64Array, end: number, bars: number, perYear: number): number {
-  const from = end - bars + 1;
-  if (from < 1) return Number.NaN;
-  let s = 0;
-  let q = 0;
-  for (let t = from; t <= end; t++) {
-    const x = Math.log(close[t]! / close[t - 1]!);
-    s += x;
-    q += x * x;
-  }
-  const mean = s / bars;
-  return Math.sqrt(Math.max(0, (q - bars * mean * mean) / (bars - 1))) * Math.sqrt(perYear);
+  return closeToCloseVolatilityAt(close, end, bars, perYear);
 }
 
 /** Trend from the close against its moving average and that average's slope; volatility by percentile */

@@ -106,3 +106,52 @@ export function realizedVolatility(
   }
   return out;
 }
+
+/**
+ * Realised volatility as kairos means it everywhere (the vol-target family, `--vol-target` sizing,
+ * the forecasting features, the regime in explanations; README "Realised volatility"): the sample
+ * standard deviation (ddof 1) of the last `period` one-bar log returns ln(c[t] / c[t-1]) ending at
+ * bar t, times √annualization (bars per year to annualise, 1 for per bar). Needs period + 1 closes:
+ * NaN before bar `period`; 0 when the returns do not vary. The close-to-close estimator of
+ * realizedVolatility, over closes alone.
+ */
+export function closeToCloseVolatility(
+  close: Float64Array,
+  period: number,
+  annualization = 1,
+  out: Float64Array = new Float64Array(close.length),
+): Float64Array {
+  const s = new RealizedVolatilityStream("close-to-close", period, annualization);
+  checkOut("realizedVolatility", out, close.length);
+  const bar = { open: 0, high: 0, low: 0, close: 0 };
+  for (let i = 0; i < close.length; i++) {
+    bar.close = close[i]!;
+    out[i] = s.update(bar);
+  }
+  return out;
+}
+
+/**
+ * closeToCloseVolatility at one bar t, from the window alone (two passes: mean, then squared
+ * deviations), for callers that need it bar by bar (sizing, explanations). Agrees with the array
+ * form to rounding (realized-volatility.test.ts); NaN when t < period.
+ */
+export function closeToCloseVolatilityAt(
+  close: ArrayLike<number>,
+  t: number,
+  period: number,
+  annualization = 1,
+): number {
+  checkInt("realizedVolatility", "period", period, 2);
+  if (!(t >= period && t < close.length)) return Number.NaN;
+  let mean = 0;
+  for (let i = t - period + 1; i <= t; i++) mean += Math.log(close[i]! / close[i - 1]!);
+  mean /= period;
+  let ss = 0;
+  for (let i = t - period + 1; i <= t; i++) {
+    const d = Math.log(close[i]! / close[i - 1]!) - mean;
+    ss += d * d;
+  }
+  const v = ss / (period - 1);
+  return Number.isNaN(v) ? v : v > 0 ? Math.sqrt(v) * Math.sqrt(annualization) : 0;
+}

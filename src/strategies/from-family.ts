@@ -1,12 +1,13 @@
 import type { CandleSeries } from "../domain/candle-series.ts";
 import type { Decision } from "../domain/decision.ts";
+import { symbolShare } from "./_kit/event-form.ts";
 import type { StrategyFamily } from "./family.ts";
 import type { PreparedData, Strategy, StrategyContext } from "./types.ts";
 
 /**
  * The event-driven form of a family: batch exposures and indicators computed once in `prepare`
  * (causal kernels, verified by the look-ahead check), read at the current bar in `onBar`.
- * With several symbols each gets an equal share: exposure / number of symbols.
+ * With several symbols each gets an equal share (symbolShare: exposure / number of symbols).
  */
 export function strategyFromFamily<P extends Record<string, number | boolean>>(
   family: StrategyFamily<P>,
@@ -39,7 +40,7 @@ export function strategyFromFamily<P extends Record<string, number | boolean>>(
       for (let i = 0; i < k; i++) {
         const sym = syms[i]!;
         const e = exp[i]![ctx.bar]!;
-        targets[sym] = e / k;
+        targets[sym] = symbolShare(e, k);
         values[expKeys[i]!] = e;
         for (const [key, arr] of ind[i]!) values[key] = arr[ctx.bar]!;
       }

@@ -72,9 +72,11 @@ describe("feature builder on the bundled data", () => {
     const t = 100;
     expect(tg.logret[t]).toBeCloseTo(Math.log(fet.close[t + h]! / fet.close[t]!), 15);
     expect(tg.sign[t]).toBe(tg.logret[t]! > 0 ? 1 : 0);
-    let ss = 0;
-    for (let k = t + 1; k <= t + h; k++) ss += Math.log(fet.close[k]! / fet.close[k - 1]!) ** 2;
-    expect(tg.vol[t]).toBeCloseTo(Math.sqrt(ss), 15);
+    // realised volatility as everywhere in kairos: sample sd (ddof 1) of the h one-bar log returns ahead
+    const rs = Array.from({ length: h }, (_, i) => Math.log(fet.close[t + 1 + i]! / fet.close[t + i]!));
+    const m = rs.reduce((a, b) => a + b, 0) / h;
+    const sd = Math.sqrt(rs.reduce((a, b) => a + (b - m) ** 2, 0) / (h - 1));
+    expect(tg.vol[t]).toBeCloseTo(sd, 15);
     const n = fet.ts.length;
     expect(Number.isNaN(tg.logret[n - h]!)).toBe(true);
     expect(Number.isNaN(tg.vol[n - 1]!)).toBe(true);

@@ -1,15 +1,8 @@
 import type { CandleSeries } from "../../domain/candle-series.ts";
 import { invalidInput } from "../../errors.ts";
+import { closeToCloseVolatility } from "../../indicators/realized-volatility.ts";
 import { getIndicator } from "../../indicators/registry.ts";
-import {
-  logReturn,
-  percentileRank,
-  ratio,
-  ratioMinusOne,
-  realizedVol,
-  rollingMean,
-  rollingZ,
-} from "./rolling.ts";
+import { logReturn, percentileRank, ratio, ratioMinusOne, rollingMean, rollingZ } from "./rolling.ts";
 
 /** What the features of one asset are computed from */
 export interface FeatureInput {
@@ -153,8 +146,8 @@ export function buildFeatures(input: FeatureInput): FeatureSet {
   // returns over several lags and realised volatility
   const lags = lagsFor(s.timeframe);
   for (const lag of lags) add(`ret_${lag}`, logReturn(close, lag));
-  const rvShort = realizedVol(close, lags[3]!);
-  const rvLong = realizedVol(close, lags[5]!);
+  const rvShort = closeToCloseVolatility(close, lags[3]!);
+  const rvLong = closeToCloseVolatility(close, lags[5]!);
   add(`rv_${lags[3]}`, rvShort);
   add(`rv_${lags[5]}`, rvLong);
   add("rv_ratio", ratio(rvShort, rvLong));

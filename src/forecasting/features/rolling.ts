@@ -74,16 +74,3 @@ export function rollingZ(src: Float64Array, period: number): Float64Array {
   }
   return out;
 }
-
-/** sqrt(sum of squared one-bar log returns over the last `period` bars) */
-export function realizedVol(close: Float64Array, period: number): Float64Array {
-  const r = logReturn(close, 1);
-  const n = close.length;
-  const out = new Float64Array(n).fill(Number.NaN);
-  for (let t = period; t < n; t++) {
-    let s = 0;
-    for (let k = t - period + 1; k <= t; k++) s += r[k]! * r[k]!;
-    out[t] = Math.sqrt(s);
-  }
-  return out;
-}

@@ -1,5 +1,6 @@
 import type { CandleSeries } from "../../domain/candle-series.ts";
 import { invalidInput } from "../../errors.ts";
+import { closeToCloseVolatilityAt } from "../../indicators/realized-volatility.ts";
 
 /** What a model learns to forecast, h bars ahead of bar t's close */
 export const TARGETS = ["logret", "sign", "vol"] as const;
@@ -11,7 +12,10 @@ export interface Targets {
   readonly logret: Float64Array;
   /** 1 when logret > 0, 0 otherwise */
   readonly sign: Float64Array;
-  /** sqrt of the sum of squared one-bar log returns over bars t+1..t+h */
+  /**
+   * realised volatility (closeToCloseVolatility, per bar) of the one-bar log returns of bars
+   * t+1..t+h; NaN for h = 1 (one return has no sample sd)
+   */
   readonly vol: Float64Array;
 }
 
@@ -27,12 +31,8 @@ export function makeTargets(s: CandleSeries, h: number): Targets {
     const r = Math.log(c[t + h]! / c[t]!);
     logret[t] = r;
     sign[t] = r > 0 ? 1 : 0;
-    let ss = 0;
-    for (let k = t + 1; k <= t + h; k++) {
-      const q = Math.log(c[k]! / c[k - 1]!);
-      ss += q * q;
-    }
-    vol[t] = Math.sqrt(ss);
+    // the realised volatility of the features and the vol-target family, over the h returns ahead
+    if (h >= 2) vol[t] = closeToCloseVolatilityAt(c, t + h, h);
   }
   return { logret, sign, vol };
 }

@@ -3,9 +3,18 @@ import type { Decision } from "../../domain/decision.ts";
 import type { PreparedData, Strategy, StrategyContext } from "../types.ts";
 
 /**
+ * How a single-symbol family's exposure becomes a target when one strategy trades several symbols:
+ * each symbol gets an equal share, exposure / number of symbols, so the targets together never ask
+ * more than the family's exposure of the whole equity (README "Several symbols"). The one rule for
+ * every event form (eventFormOf, strategyFromFamily); one symbol trades the exposure as it is.
+ */
+export const symbolShare = (exposure: number, symbols: number): number => exposure / symbols;
+
+/**
  * The event form of a vectorised family: `prepare` computes the causal exposure array once over the
  * loaded bars (exposures[t] reads only bars [0, t], which the look-ahead check verifies) and
- * `onBar` hands out the value of the bar that just closed, so both forms give the same targets.
+ * `onBar` hands out the value of the bar that just closed, so both forms give the same targets
+ * (with several symbols, each symbol's share of it: symbolShare).
  */
 export function eventFormOf(
   id: string,
@@ -27,7 +36,7 @@ export function eventFormOf(
         // without prepare (a streaming host), compute over the bars seen so far: still causal
         if (e === undefined || e.length <= ctx.bar) e = exposures(ctx.series(sym));
         const v = e[ctx.bar];
-        targets[sym] = v === undefined || Number.isNaN(v) ? 0 : v;
+        targets[sym] = v === undefined || Number.isNaN(v) ? 0 : symbolShare(v, ctx.symbols.length);
       }
       return { targets, reason: id };
     },

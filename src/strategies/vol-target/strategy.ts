@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { CandleSeries } from "../../domain/candle-series.ts";
 import { barsPerYear } from "../../domain/timeframe.ts";
+import { closeToCloseVolatility } from "../../indicators/realized-volatility.ts";
 import { eventFormOf } from "../_kit/event-form.ts";
 import type { StrategyFamily } from "../family.ts";
 import { type VolTargetParams, volTargetParams } from "./params.ts";
@@ -8,34 +9,16 @@ import { type VolTargetParams, volTargetParams } from "./params.ts";
 /** Exposure steps: scaled exposure is rounded to tenths, so the position changes only on real moves */
 const STEP = 0.1;
 
-/** Annualised close-to-close volatility over the last `lookback` returns ending at t (causal), NaN in warm-up */
+/**
+ * Annualised realised volatility of a series over the last `lookback` one-bar log returns ending
+ * at t (causal), NaN in warm-up: closeToCloseVolatility, annualised by the series' bars per year
+ */
 export function realisedVol(
   s: CandleSeries,
   lookback: number,
   out = new Float64Array(s.close.length),
 ): Float64Array {
-  const c = s.close;
-  const ann = Math.sqrt(barsPerYear(s.timeframe));
-  let s1 = 0;
-  let s2 = 0;
-  for (let t = 0; t < c.length; t++) {
-    if (t >= 1) {
-      const r = Math.log(c[t]! / c[t - 1]!);
-      s1 += r;
-      s2 += r * r;
-    }
-    if (t > lookback) {
-      const r = Math.log(c[t - lookback]! / c[t - lookback - 1]!);
-      s1 -= r;
-      s2 -= r * r;
-    }
-    if (t < lookback) out[t] = Number.NaN;
-    else {
-      const v = (s2 - (s1 * s1) / lookback) / (lookback - 1);
-      out[t] = v > 0 ? Math.sqrt(v) * ann : 0;
-    }
-  }
-  return out;
+  return closeToCloseVolatility(s.close, lookback, barsPerYear(s.timeframe), out);
 }
 
 /**
