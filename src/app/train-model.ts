@@ -82,6 +82,8 @@ export async function trainModel(input: TrainModelInput, deps: TrainModelDeps): 
   const targetKind = objective === "logistic" ? "sign" : (input.target ?? "logret");
   if (objective === "logistic" && input.target === "vol")
     throw invalidInput("--target vol needs --objective squared (volatility is a value, not a sign)");
+  if (input.target === "vol" && h < 2)
+    throw invalidInput("--target vol needs --horizon 2 or more (one return has no realised volatility)");
   const key = resolveSeries(deps.store, input);
   const from = parseTime(input.from, "--from");
   const to = parseTime(input.to, "--to");
