@@ -23,9 +23,13 @@ compressionRegistry.set(CompressionType.LZ4_FRAME, {
   // writing too (the tests build freqtrade's files with it); reading is what kairos does
   encode: (data: Uint8Array): Uint8Array => lz4.compress(data),
   decode(data: Uint8Array): Uint8Array {
+    // lz4js's bound is the frame's block size per block (4 MiB) unless the frame states its size:
+    // decode into at most budget + 1 bytes; a frame that fills them is over the limit (lz4js
+    // writes nothing past the buffer it is given, so the count tells)
     const bound = lz4.decompressBound(data);
-    if (!(bound >= 0) || bound > lz4Budget) throw new BudgetError();
-    const out = lz4.decompress(data, bound);
+    if (!(bound >= 0)) throw new Error("not an LZ4 frame");
+    const out = lz4.decompress(data, Math.min(bound, lz4Budget + 1));
+    if (out.length > lz4Budget) throw new BudgetError();
     lz4Budget -= out.length;
     return out;
   },
