@@ -247,7 +247,7 @@ export async function runR1(env: R1Env, kills: number, seed: number, perChain = 
     for (let k = 0; k < perChain && sum.kills < kills; k++) {
       const external = rng.next() < 0.2;
       const point = SESSION_POINTS[rng.int(SESSION_POINTS.length)]!;
-      const n = 1 + rng.int(point === "after-bar" ? 140 : 25);
+      const n = 1 + rng.int(point === "after-bar" ? 100 : 8);
       const r = external
         ? await runChild(env, home, mode, undefined, 150 + rng.int(900))
         : await runChild(env, home, mode, `${point}:${n}`);
