@@ -95,7 +95,7 @@ export async function startTrading(
       `--symbols: one session trades against one quote currency, got ${[...quotes].join(", ")}`,
     );
   const probe: SessionConfig = {
-    strategy: strategy.id,
+    strategy: input.strategy,
     params,
     exchange,
     symbols: input.symbols,
