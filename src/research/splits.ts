@@ -15,6 +15,21 @@ export interface Split {
 
 export type WalkForwardMode = "anchored" | "rolling";
 
+/** Edge k (0..parts) of [from, to) cut into `parts` contiguous segments: from + floor(k * (to - from) / parts) */
+const segmentEdge = (from: number, to: number, parts: number, k: number): number =>
+  from + Math.floor((k * (to - from)) / parts);
+
+/**
+ * [from, to) cut into `parts` contiguous segments that differ in length by at most one bar: the test
+ * segments of walkForward, and the windows of anything else that is judged fold by fold
+ */
+export function segments(from: number, to: number, parts: number): BarRange[] {
+  return Array.from({ length: parts }, (_, k) => ({
+    start: segmentEdge(from, to, parts, k),
+    end: segmentEdge(from, to, parts, k + 1),
+  }));
+}
+
 /** Where a walk-forward runs and how it trains */
 export interface WalkForwardOptions {
   /** bars (or samples) [from, to) */
@@ -53,7 +68,7 @@ export function walkForward(o: WalkForwardOptions): Split[] {
     throw invalidInput(
       `walk-forward: bars [${from}, ${to}) with tests from ${testFrom} are too few for ${folds} folds`,
     );
-  const start = (k: number): number => (k < 0 ? from : testFrom + Math.floor((k * span) / folds));
+  const start = (k: number): number => (k < 0 ? from : segmentEdge(testFrom, to, folds, k));
   const out: Split[] = [];
   for (let k = 0; k < folds; k++) {
     const test = { start: start(k), end: start(k + 1) };

@@ -1,5 +1,6 @@
 import { barsPerYear } from "../../domain/timeframe.ts";
 import { invalidInput } from "../../errors.ts";
+import { segments } from "../splits.ts";
 import { drawdownOf, returnStats } from "./stats.ts";
 import {
   type EnsembleConfigInput,
@@ -182,10 +183,7 @@ function foldsOf(input: EnsembleInput, start: number, n: number): [number, numbe
   const k = 5;
   const len = n - start;
   if (len < 2 * k) return len >= 2 ? [[start, n]] : [];
-  return Array.from({ length: k }, (_, j): [number, number] => [
-    start + Math.floor((j * len) / k),
-    start + Math.floor(((j + 1) * len) / k),
-  ]);
+  return segments(start, n, k).map((r): [number, number] => [r.start, r.end]);
 }
 
 /**
