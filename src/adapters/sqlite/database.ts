@@ -14,6 +14,17 @@ export interface MigrationSet {
   steps: readonly string[];
 }
 
+/**
+ * How long a writer waits for another process holding the database (an import, the server, a
+ * trading session) before giving up with one clear line: 30 s, or $KAIROS_BUSY_TIMEOUT_MS (0-600000)
+ */
+export const BUSY_TIMEOUT_MS = busyTimeoutOf(process.env.KAIROS_BUSY_TIMEOUT_MS);
+
+function busyTimeoutOf(v: string | undefined): number {
+  const n = Number(v);
+  return v !== undefined && /^\d+$/.test(v.trim()) && n <= 600_000 ? n : 30_000;
+}
+
 /** The file every transactional feature shares: <home>/kairos.db */
 export const dbPath = (home: string): string => join(home, "kairos.db");
 
@@ -30,7 +41,8 @@ export function openDatabase(home: string): Db {
     db.pragma("page_size = 16384");
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
-    db.pragma("busy_timeout = 5000");
+    // a writer waits for another process's write (an import, a trading session) up to the bound
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma("foreign_keys = ON");
     // reads of candle chunks come straight from the mapped file instead of through read() copies
     db.pragma("mmap_size = 1073741824");
@@ -72,7 +84,10 @@ export function migrate(db: Db, set: MigrationSet): void {
 
 // SQLite's failures, translated once: a busy/locked file and a full disk are the user's to fix
 const SQLITE_CODES: Record<string, { code: "CONFLICT" | "INTERNAL" | "INVALID_INPUT"; hint: string }> = {
-  SQLITE_BUSY: { code: "CONFLICT", hint: "another kairos process holds the database; wait or stop it" },
+  SQLITE_BUSY: {
+    code: "CONFLICT",
+    hint: `another kairos process kept the database busy for more than ${BUSY_TIMEOUT_MS / 1000} s; run the command again when it has finished`,
+  },
   SQLITE_LOCKED: { code: "CONFLICT", hint: "the database is locked by another connection" },
   SQLITE_FULL: { code: "INTERNAL", hint: "the disk is full" },
   SQLITE_READONLY: { code: "INVALID_INPUT", hint: "the home folder is read-only; pass a writable --home" },

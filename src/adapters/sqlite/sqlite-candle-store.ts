@@ -253,7 +253,9 @@ export class SqliteCandleStore implements CandleStore {
       this.stmts.refresh.run(Date.now(), id, id);
     });
     try {
-      run();
+      // IMMEDIATE: take the write lock first, so a concurrent writer makes us wait (busy timeout)
+      // instead of failing when our read snapshot goes stale
+      run.immediate();
     } catch (err) {
       throw translateSqliteError(err, `storing ${series.exchange} ${series.symbol} ${series.timeframe}`);
     }
@@ -381,7 +383,7 @@ export class SqliteCandleStore implements CandleStore {
       return removed;
     });
     try {
-      return run();
+      return run.immediate();
     } catch (err) {
       throw translateSqliteError(err, `deleting ${key.exchange} ${key.symbol} ${key.timeframe} candles`);
     }
@@ -389,7 +391,11 @@ export class SqliteCandleStore implements CandleStore {
 
   batch<T>(fn: () => T): T {
     // better-sqlite3 turns the stores' own transactions inside fn into savepoints of this one
-    return this.db.transaction(fn)();
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (err) {
+      throw translateSqliteError(err, "writing to the kairos home");
+    }
   }
 
   close(): void {
