@@ -1,3 +1,9 @@
+/**
+ * Why here (src/indicators/cache) and not in backtest/sweep: the cache holds indicator arrays keyed by
+ * indicator and parameters, and both the strategies (their sweep forms ask it for arrays) and the sweep
+ * engine (plans, worker threads) use it. Strategies sit below backtest, so the cache must sit below
+ * both; it needs nothing but arrays and their block summaries, which makes it an indicators module.
+ */
 import {
   blockCount,
   blockMinMax,
