@@ -27,14 +27,21 @@ const intParam = (q: URLSearchParams, k: string): number | undefined => {
   return v === null || !/^\d+$/.test(v) ? undefined : Number(v);
 };
 
-export function exchangeInfo(markets: Map<string, SimMarket>, now: number, q: URLSearchParams): Reply {
+export function exchangeInfo(
+  markets: Map<string, SimMarket>,
+  now: number,
+  q: URLSearchParams,
+  weightLimit = 6000,
+): Reply {
   const one = q.get("symbol");
   const list = [...markets.values()].filter((m) => one === null || m.id === one);
   if (one !== null && list.length === 0) return fail(400, -1121, "Invalid symbol.");
   return ok({
     timezone: "UTC",
     serverTime: now,
-    rateLimits: RATE_LIMITS,
+    rateLimits: RATE_LIMITS.map((r) =>
+      r.rateLimitType === "REQUEST_WEIGHT" ? { ...r, limit: weightLimit } : r,
+    ),
     exchangeFilters: [],
     symbols: list.map(exchangeInfoSymbol),
   });
@@ -62,19 +69,23 @@ export function klines(markets: Map<string, SimMarket>, q: URLSearchParams, now:
   return ok(
     idx.map((i) => {
       const t = s.ts[i]!;
-      const v = s.volume[i]!;
+      // the candle holding the clock is served as at its first instant: its path is the future
+      const live = t + tf > now;
+      const o = s.open[i]!;
+      const v = live ? 0 : s.volume[i]!;
+      const c = live ? o : s.close[i]!;
       return [
         t,
-        px(s.open[i]!),
-        px(s.high[i]!),
-        px(s.low[i]!),
-        px(s.close[i]!),
+        px(o),
+        px(live ? o : s.high[i]!),
+        px(live ? o : s.low[i]!),
+        px(c),
         px(v),
         t + tf - 1,
-        px(v * s.close[i]!),
-        Math.round(v * 10) + 1,
+        px(v * c),
+        live ? 0 : Math.round(v * 10) + 1,
         px(v * 0.5),
-        px(v * 0.5 * s.close[i]!),
+        px(v * 0.5 * c),
         "0",
       ];
     }),

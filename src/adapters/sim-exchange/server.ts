@@ -254,7 +254,7 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
       case "GET /api/v3/time":
         return ok({ serverTime: now() });
       case "GET /api/v3/exchangeInfo":
-        return exchangeInfo(markets, now(), p);
+        return exchangeInfo(markets, now(), p, weightLimit);
       case "GET /api/v3/klines":
         return klines(markets, p, now());
       case "POST /api/v3/order":
@@ -273,7 +273,9 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
       case "GET /api/v3/myTrades":
         return signed(() => myTrades(deps, p));
       case "GET /api/v3/account":
-        return signed(() => ok(accountJson(ledger, key, now(), p.get("omitZeroBalances") === "true")));
+        return signed(() =>
+          ok(accountJson(ledger, key, feeFrac, now(), p.get("omitZeroBalances") === "true")),
+        );
       case "GET /sapi/v1/account/apiRestrictions":
         return signed(() =>
           ok({
@@ -479,15 +481,22 @@ function header(req: IncomingMessage, name: string): string | undefined {
 function accountJson(
   ledger: Ledger,
   key: SimApiKey,
+  fees: { maker: number; taker: number },
   now: number,
   omitZero: boolean,
 ): Record<string, unknown> {
   return {
-    makerCommission: 10,
-    takerCommission: 10,
+    // Binance's legacy fields are in basis points
+    makerCommission: Math.round(fees.maker * 10_000),
+    takerCommission: Math.round(fees.taker * 10_000),
     buyerCommission: 0,
     sellerCommission: 0,
-    commissionRates: { maker: "0.00100000", taker: "0.00100000", buyer: "0.00000000", seller: "0.00000000" },
+    commissionRates: {
+      maker: fees.maker.toFixed(8),
+      taker: fees.taker.toFixed(8),
+      buyer: "0.00000000",
+      seller: "0.00000000",
+    },
     canTrade: key.canTrade,
     canWithdraw: key.canWithdraw,
     canDeposit: true,

@@ -199,3 +199,54 @@ describe("simulated exchange fills", () => {
     expect(sim.check()).toEqual([]);
   });
 });
+
+describe("simulated exchange clock and candles", () => {
+  it("on a real clock at 36,000x, bars close and orders fill by themselves", async () => {
+    const { broker } = await setup({ clock: { kind: "real", speed: 36_000 } });
+    await broker.submit({
+      clientOrderId: "rt-1",
+      symbol: "BTC/USDT",
+      side: "buy",
+      type: "market",
+      quantity: "0.01",
+    });
+    // an hour of market time is 0.1 s here
+    await expect
+      .poll(async () => (await broker.lookup("BTC/USDT", "rt-1"))?.status, { timeout: 5000 })
+      .toBe("filled");
+  });
+
+  it("an IOC limit that cannot trade in its bar expires; a GTC one rests", async () => {
+    const { sim, broker } = await setup();
+    const far = (Math.round(btc.low[START]! * 0.5 * 100) / 100).toFixed(2);
+    const sub = (cid: string, tif: "ioc" | "gtc") =>
+      broker.submit({
+        clientOrderId: cid,
+        symbol: "BTC/USDT",
+        side: "buy",
+        type: "limit",
+        quantity: "0.01",
+        price: far,
+        timeInForce: tif,
+      });
+    expect((await sub("ioc-1", "ioc")).kind).toBe("accepted");
+    expect((await sub("gtc-1", "gtc")).kind).toBe("accepted");
+    sim.advance(HOUR);
+    expect((await broker.lookup("BTC/USDT", "ioc-1"))?.status).toBe("expired");
+    expect((await broker.lookup("BTC/USDT", "gtc-1"))?.status).toBe("open");
+    expect(sim.ledger().balances.USDT!.locked).not.toBe("0.00000000");
+    expect(sim.check()).toEqual([]);
+  });
+
+  it("serves closed candles as stored and the one holding the clock without its future", async () => {
+    const { sim } = await setup();
+    const rows = (await (
+      await fetch(`${sim.url}/api/v3/klines?symbol=BTCUSDT&interval=1h&limit=3`)
+    ).json()) as string[][];
+    expect(rows.map((r) => Number(r[0]))).toEqual([btc.ts[START - 2], btc.ts[START - 1], btc.ts[START]]);
+    expect(Number(rows[1]![4])).toBeCloseTo(btc.close[START - 1]!, 8);
+    const live = rows[2]!;
+    expect([live[1], live[2], live[3], live[4]].map(Number)).toEqual(Array(4).fill(Number(live[1])));
+    expect(Number(live[5])).toBe(0);
+  });
+});
