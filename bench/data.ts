@@ -9,7 +9,20 @@ import { NodeDataFiles } from "../src/adapters/fs/node-data-files.ts";
 import { openDatabase } from "../src/adapters/sqlite/database.ts";
 import { SqliteCandleStore } from "../src/adapters/sqlite/sqlite-candle-store.ts";
 import { formatSeries } from "../src/app/export-series.ts";
-import { importCandles } from "../src/app/import-candles.ts";
+import { importCandles, importCandlesAsync } from "../src/app/import-candles.ts";
+import "../src/adapters/fs/read-table.ts"; // registers the LZ4 codec (the writer below uses it too)
+import {
+  CompressionType,
+  makeData,
+  makeVector,
+  RecordBatchFileWriter,
+  Table,
+  TimestampNanosecond,
+  tableFromIPC,
+} from "apache-arrow";
+import { parquetReadObjects } from "hyparquet";
+import { compressors } from "hyparquet-compressors";
+import { parquetWriteBuffer } from "hyparquet-writer";
 import { allocSeries, type CandleSeries } from "../src/domain/candle-series.ts";
 import { loadBundledSeries } from "../test/support/bundled-data.ts";
 
@@ -107,6 +120,105 @@ try {
     store.close();
   }
 
+  // ours on freqtrade's formats: file -> decode -> validate -> columnar upsert, fresh home each run;
+  // each next to the obvious read of the same file alone (no validation, no store) in the same run
+  const formatLines: Record<string, unknown>[] = [];
+  {
+    const ft = join(tmp, "binance");
+    const ns = BigInt64Array.from(big.ts, (t) => BigInt(t) * 1_000_000n);
+    const table = new Table({
+      date: makeVector(makeData({ type: new TimestampNanosecond("UTC"), length: N, data: ns })),
+      open: makeVector(big.open),
+      high: makeVector(big.high),
+      low: makeVector(big.low),
+      close: makeVector(big.close),
+      volume: makeVector(big.volume),
+    });
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(ft, { recursive: true });
+    const featherPath = join(ft, "BTC_USDT-1m.feather");
+    writeFileSync(
+      featherPath,
+      RecordBatchFileWriter.writeAll(table, {
+        compressionType: CompressionType.LZ4_FRAME,
+      } as unknown as Parameters<typeof RecordBatchFileWriter.writeAll>[1]).toUint8Array(true),
+    );
+    const parquetPath = join(ft, "BTC_USDT-1m.parquet");
+    writeFileSync(
+      parquetPath,
+      new Uint8Array(
+        parquetWriteBuffer({
+          columnData: [
+            { name: "date", data: Array.from(big.ts, (t) => new Date(t)), type: "TIMESTAMP" },
+            ...(["open", "high", "low", "close", "volume"] as const).map((k) => ({
+              name: k,
+              data: big[k],
+              type: "DOUBLE" as const,
+            })),
+          ],
+        }),
+      ),
+    );
+    const jsonPath = join(ft, "BTC_USDT-1m.json");
+    writeFileSync(jsonPath, formatSeries(big, "json"));
+    const peers: Record<string, () => Promise<void>> = {
+      feather: async () => {
+        const t = tableFromIPC(readFileSync(featherPath));
+        for (const k of ["date", "open", "high", "low", "close", "volume"]) t.getChild(k)!.toArray();
+      },
+      parquet: async () => {
+        const b = readFileSync(parquetPath);
+        await parquetReadObjects({
+          file: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength),
+          compressors,
+        });
+      },
+      json: async () => {
+        const rows = JSON.parse(readFileSync(jsonPath, "utf8")) as number[][];
+        const c = allocSeries(key, rows.length);
+        rows.forEach((r, i) => {
+          c.ts[i] = r[0]!;
+          c.close[i] = r[4]!;
+        });
+      },
+    };
+    const peerNames: Record<string, string> = {
+      feather: "apache-arrow-tableFromIPC-only",
+      parquet: "hyparquet-readObjects-only",
+      json: "JSON.parse-to-arrays-only",
+    };
+    for (const [fmt, path] of [
+      ["feather", featherPath],
+      ["parquet", parquetPath],
+      ["json", jsonPath],
+    ] as const) {
+      const rates: number[] = [];
+      const peerRates: number[] = [];
+      for (let r = 0; r < 3; r++) {
+        const store = new SqliteCandleStore(openDatabase(join(tmp, `${fmt}-${r}`)));
+        const t = performance.now();
+        const rep = await importCandlesAsync({ store, files: new NodeDataFiles() }, { path });
+        rates.push(N / ((performance.now() - t) / 1000));
+        if (rep.files[0]!.inserted !== N) throw new Error(`${fmt} import lost rows`);
+        store.close();
+        const p0 = performance.now();
+        await peers[fmt]!();
+        peerRates.push(N / ((performance.now() - p0) / 1000));
+      }
+      formatLines.push({
+        bench: "data",
+        case: `${fmt}-import-${N}`,
+        unit: "rows/s",
+        threads: 1,
+        value: Math.round(median(rates)),
+        best: Math.round(Math.max(...rates)),
+        note: "freqtrade's file: read, decode, validate every row, store in one transaction",
+        peers: { [peerNames[fmt]!]: Math.round(median(peerRates)) },
+        load_avg: Number(load()),
+      });
+    }
+  }
+
   // peer: split lines, Number() each field, one INSERT per row (the obvious row-store import)
   const peerImport = (() => {
     const db = new Database(join(tmp, "rows.db"));
@@ -169,6 +281,7 @@ try {
     peers: { "sqlite-row-insert": Math.round(peerImport.rate) },
     load_avg: Number(load()),
   });
+  for (const l of formatLines) line(l);
   line({
     bench: "data",
     case: `store-to-arrays-${N}`,

@@ -330,9 +330,6 @@ for (const c of [9, 10, 13, 32]) WS[c] = 1;
 export function parseFreqtradeJsonBytes(b: Uint8Array, source: string): RawCandles {
   const len = b.length;
   let p = b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
-  const ws = (): void => {
-    while (p < len && WS[b[p]!] === 1) p++;
-  };
   const near = (): string =>
     p >= len
       ? "the end of the file"
@@ -341,58 +338,59 @@ export function parseFreqtradeJsonBytes(b: Uint8Array, source: string): RawCandl
     invalidInput(
       `${source}: not valid JSON candles (${why} at ${near()}); expected a JSON array of [ts,open,high,low,close,volume] rows`,
     );
-  ws();
+  while (p < len && WS[b[p]!] === 1) p++;
   if (b[p] !== 91) throw shape("not a JSON array");
   p++;
   let cap = 1024;
   let out = alloc(cap);
   let n = 0;
-  const cols = (): Float64Array[] => columnsOf(out);
-  ws();
+  let C = columnsOf(out);
+  while (p < len && WS[b[p]!] === 1) p++;
   if (b[p] === 93) p++;
   else {
     for (;;) {
-      ws();
+      while (p < len && WS[b[p]!] === 1) p++;
       if (b[p] !== 91) throw shape(`row ${n + 1} is not an array`);
       p++;
       if (n === cap) {
         cap *= 2;
         const grown = alloc(cap);
-        const old = cols();
         columnsOf(grown).forEach((c, k) => {
-          c.set(old[k]!);
+          c.set(C[k]!);
         });
         grown.line.set(out.line);
         out = grown;
+        C = columnsOf(out);
       }
       let k = 0;
-      ws();
+      while (p < len && WS[b[p]!] === 1) p++;
       if (b[p] !== 93) {
         for (;;) {
-          ws();
-          const v = scalar(b, p, len);
-          if (v.end < 0) {
+          while (p < len && WS[b[p]!] === 1) p++;
+          let x = scalar(b, p, len);
+          const end = scalarEnd;
+          if (end < 0) {
             if (b[p] === 91 || b[p] === 123) throw shape(`row ${n + 1} holds a nested value`);
             throw shape(`row ${n + 1}: a value that is not JSON`);
           }
           if (k < 6) {
-            const raw = () => excerpt(new TextDecoder().decode(b.subarray(p, v.end)));
-            let x = v.value;
             if (k === 0) {
               const ms = epochMs(x);
               if (Number.isNaN(ms)) {
                 const why = Number.isNaN(x) ? "not a number" : epochProblem(x);
-                throw invalidInput(`${source}: row ${n + 1}: bad timestamp ${raw()} (${why})`);
+                throw invalidInput(`${source}: row ${n + 1}: bad timestamp ${rawAt(b, p, end)} (${why})`);
               }
               x = ms;
             } else if (Number.isNaN(x)) {
-              throw invalidInput(`${source}: row ${n + 1}: bad ${FIELD[k]}: ${raw()} is not a number`);
+              throw invalidInput(
+                `${source}: row ${n + 1}: bad ${FIELD[k]}: ${rawAt(b, p, end)} is not a number`,
+              );
             }
-            cols()[k]![n] = x;
+            C[k]![n] = x;
           }
           k++;
-          p = v.end;
-          ws();
+          p = end;
+          while (p < len && WS[b[p]!] === 1) p++;
           if (b[p] === 44) {
             p++;
             continue;
@@ -408,7 +406,7 @@ export function parseFreqtradeJsonBytes(b: Uint8Array, source: string): RawCandl
         );
       out.line[n] = n + 1;
       n++;
-      ws();
+      while (p < len && WS[b[p]!] === 1) p++;
       if (b[p] === 44) {
         p++;
         continue;
@@ -420,25 +418,34 @@ export function parseFreqtradeJsonBytes(b: Uint8Array, source: string): RawCandl
       throw shape(`after row ${n}: expected "," or "]"`);
     }
   }
-  ws();
+  while (p < len && WS[b[p]!] === 1) p++;
   if (p < len) throw shape("data after the array");
   return truncate(out, n);
 }
 
+let scalarEnd = 0;
+const rawAt = (b: Uint8Array, p: number, end: number): string =>
+  excerpt(new TextDecoder().decode(b.subarray(p, Math.min(end < 0 ? b.length : end, p + 200))));
+
 // one JSON scalar at p: its value as a candle number (NaN for null, booleans, non-decimal strings)
 // and where it ends; end -1 when no scalar starts at p
-function scalar(b: Uint8Array, p: number, len: number): { value: number; end: number } {
+function scalar(b: Uint8Array, p: number, len: number): number {
   const c = b[p];
   if (c === 34) {
     let e = p + 1;
     while (e < len && b[e] !== 34 && b[e] !== 92) e++;
-    if (e >= len) return { value: Number.NaN, end: -1 };
+    if (e >= len) {
+      scalarEnd = -1;
+      return Number.NaN;
+    }
     if (b[e] === 92) {
       // an escape: skip to the real end; no decimal needs one, so the value is not a number
       while (e < len && b[e] !== 34) e += b[e] === 92 ? 2 : 1;
-      return { value: Number.NaN, end: e < len ? e + 1 : -1 };
+      scalarEnd = e < len ? e + 1 : -1;
+      return Number.NaN;
     }
-    return { value: strictNumber(new TextDecoder().decode(b.subarray(p + 1, e))), end: e + 1 };
+    scalarEnd = e + 1;
+    return strictNumber(new TextDecoder().decode(b.subarray(p + 1, e)));
   }
   if (c === 45 || (c !== undefined && c >= 48 && c <= 57)) {
     // the common plain decimal in one pass (exactly Number() of it, see scanDecimal)
@@ -473,7 +480,8 @@ function scalar(b: Uint8Array, p: number, len: number): { value: number; end: nu
       scale <= 22
     ) {
       const v = scale === 0 ? m : m / POW10[scale]!;
-      return { value: neg ? -v : v, end: e };
+      scalarEnd = e;
+      return neg ? -v : v;
     }
     // exponents, long mantissas and anything malformed: JSON's own number grammar, then Number()
     e = p;
@@ -483,17 +491,18 @@ function scalar(b: Uint8Array, p: number, len: number): { value: number; end: nu
       else break;
     }
     const t = new TextDecoder().decode(b.subarray(p, e));
-    if (!/^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(t)) return { value: Number.NaN, end: e };
-    return { value: Number(t), end: e };
+    scalarEnd = e;
+    if (!/^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(t)) return Number.NaN;
+    return Number(t);
   }
-  for (const [word, value] of [
-    ["null", Number.NaN],
-    ["true", Number.NaN],
-    ["false", Number.NaN],
-  ] as const) {
+  for (const word of ["null", "true", "false"]) {
     let ok = p + word.length <= len;
     for (let i = 0; ok && i < word.length; i++) ok = b[p + i] === word.charCodeAt(i);
-    if (ok) return { value, end: p + word.length };
+    if (ok) {
+      scalarEnd = p + word.length;
+      return Number.NaN;
+    }
   }
-  return { value: Number.NaN, end: -1 };
+  scalarEnd = -1;
+  return Number.NaN;
 }

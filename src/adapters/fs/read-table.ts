@@ -102,16 +102,31 @@ function arrowColumn(name: string, v: Vector): TableColumn | undefined {
         typeId === Type.Date ? TimeUnit.MILLISECOND : (d.type as unknown as { unit: TimeUnit }).unit;
       // Date32 counts days; Date64 and timestamps count units
       const days = typeId === Type.Date && (d.type as unknown as { unit: number }).unit === 0;
-      for (let i = 0; i < d.length; i++) {
-        const x = values[d.offset + i]!;
-        if (!valid(i)) out[at + i] = Number.NaN;
-        else if (days) out[at + i] = Number(x) * 86_400_000;
-        else if (unit === TimeUnit.SECOND) out[at + i] = Number(x) * 1000;
-        else if (typeof x === "bigint") {
-          const per = NS_PER[unit]!;
-          out[at + i] = per === 1n ? Number(x) : Number(x / per);
-        } else out[at + i] = x;
-      }
+      if (!days && values instanceof BigInt64Array && unit !== TimeUnit.SECOND) {
+        // exact integer division of the 64-bit count without a BigInt per row: count = hi * 2^32 + lo,
+        // and 2^32 = q * per + r, so count / per = hi * q + (hi * r + lo) / per (all below 2^53 here)
+        const w = new Int32Array(values.buffer, values.byteOffset + d.offset * 8, d.length * 2);
+        const per = Number(NS_PER[unit]!);
+        const q = Math.floor(4294967296 / per);
+        const r = 4294967296 - q * per;
+        for (let i = 0; i < d.length; i++) {
+          const lo = w[2 * i]! >>> 0;
+          const hi = w[2 * i + 1]!;
+          out[at + i] = valid(i) ? hi * q + Math.floor((hi * r + lo) / per) : Number.NaN;
+        }
+      } else
+        for (let i = 0; i < d.length; i++) {
+          const x = values[d.offset + i]!;
+          if (!valid(i)) out[at + i] = Number.NaN;
+          else if (days) out[at + i] = Number(x) * 86_400_000;
+          else if (unit === TimeUnit.SECOND) out[at + i] = Number(x) * 1000;
+          else if (typeof x === "bigint") {
+            const per = NS_PER[unit]!;
+            out[at + i] = per === 1n ? Number(x) : Number(x / per);
+          } else out[at + i] = x;
+        }
+    } else if (typeId === Type.Float && d.nullCount === 0 && values instanceof Float64Array) {
+      out.set(values.subarray(d.offset, d.offset + d.length), at);
     } else if (typeId === Type.Float || typeId === Type.Int) {
       for (let i = 0; i < d.length; i++) out[at + i] = valid(i) ? Number(values[d.offset + i]!) : Number.NaN;
     } else return undefined;
