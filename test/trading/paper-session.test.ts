@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBacktest } from "../../src/app/run-backtest.ts";
+import { tradeDrift } from "../../src/app/trade-drift.ts";
 import { openSession } from "../../src/app/trade-runtime.ts";
 import { startTrading } from "../../src/app/trade-start.ts";
 import { type Container, createContainer } from "../../src/composition-root.ts";
@@ -85,5 +86,11 @@ describe("paper session", () => {
     const close = live.series[0]!.close[live.series[0]!.close.length - 1]!;
     const paperEquity = Number(view.balances.USDT) + Number(view.balances.BTC ?? 0) * close;
     expect(paperEquity).toBeCloseTo(last, 6);
+    // the drift monitor agrees: all zero
+    const drift = tradeDrift(deps, { id: "pb1" });
+    process.stderr.write(`paper = backtest: ${JSON.stringify(drift)}\n`);
+    expect(drift.firstDivergence).toBeUndefined();
+    expect(drift.fills.matched).toBe(bt.fills.length);
+    expect(drift.zero).toBe(true);
   });
 });

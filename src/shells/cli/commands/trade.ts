@@ -6,6 +6,7 @@ import {
   stopTrading,
   tradeStatus,
 } from "../../../app/trade-control.ts";
+import { tradeDrift } from "../../../app/trade-drift.ts";
 import type { RunProgress } from "../../../app/trade-runtime.ts";
 import { startTrading } from "../../../app/trade-start.ts";
 import { crashHookFromSpec } from "../../../execution/crash-points.ts";
@@ -214,6 +215,27 @@ export function registerTradeCommand(program: Command): void {
         if (g.json) return printJson(r);
         printReconciliation(r.reconciliation);
         printLine(`session ${r.sessionId}: ${r.state}, acted on ${r.barsActed} bar(s)`);
+      }),
+    );
+
+  trade
+    .command("drift <session>")
+    .description(
+      "replay the session's period through the backtest and compare every fill and the P&L; names the first divergence",
+    )
+    .action((id: string, _o: unknown, cmd: Command) =>
+      withContainer(cmd, (c, g) => {
+        const r = tradeDrift(c.trading(), { id });
+        if (g.json) return printJson(r);
+        printLine(`drift of session ${r.session} ${r.from} -> ${r.to}: ${r.zero ? "none" : "DIVERGES"}`);
+        printLine(
+          `fills: session ${r.fills.session}, backtest ${r.fills.backtest}, matched ${r.fills.matched}; largest differences qty ${r.maxDiff.qty}, price ${r.maxDiff.price}, fee ${r.maxDiff.fee}`,
+        );
+        printLine(
+          `P&L: session ${r.pnl.session.toFixed(8)}, backtest ${r.pnl.backtest.toFixed(8)}, difference ${r.pnl.diff.toExponential(3)}`,
+        );
+        const d = r.firstDivergence;
+        if (d !== undefined) printLine(`first divergence at fill #${d.index + 1}: ${d.cause}`);
       }),
     );
 
