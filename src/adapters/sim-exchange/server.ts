@@ -87,6 +87,8 @@ export interface SimExchange {
   readonly intentChecks: { checked: number; committed: number; missing: string[] };
   /** request counts per HTTP status (429 and 418 included) */
   readonly statusCounts: Map<number, number>;
+  /** REQUEST_WEIGHT used per window (wall clock), closed windows then the current one, and the limit */
+  weight(): { limit: number; windowMs: number; windows: { start: number; used: number }[] };
   /** market clock, epoch ms */
   now(): number;
   /** moves a manual clock forward (and closes the bars passed) */
@@ -221,6 +223,7 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
   const banMs = opts.banMs ?? 120_000;
   let windowStart = Date.now();
   let used = 0;
+  const windows: { start: number; used: number }[] = [];
   let retryUntil = 0;
   let bannedUntil = 0;
   const statusCounts = new Map<number, number>();
@@ -351,6 +354,7 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
       return;
     }
     if (wall - windowStart >= windowMs) {
+      windows.push({ start: windowStart, used });
       windowStart = wall - ((wall - windowStart) % windowMs);
       used = 0;
     }
@@ -439,6 +443,7 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
     faults,
     intentChecks,
     statusCounts,
+    weight: () => ({ limit: weightLimit, windowMs, windows: [...windows, { start: windowStart, used }] }),
     now,
     advance(ms: number) {
       if (mode.kind !== "manual") throw invalidInput("sim: advance() needs the manual clock");

@@ -202,6 +202,18 @@ describe("simulated exchange: limits and faults", () => {
     }
     expect(statuses).toEqual([200, 200, 429, 418]);
     expect(Number(retryAfter)).toBeGreaterThan(0);
+    // weight is counted for what was served (20 per account call), reported per window
+    expect(s.weight()).toMatchObject({ limit: 50, windows: [{ used: 40 }] });
+  });
+
+  it("a client that waits out the Retry-After is served again, and windows reset the weight", async () => {
+    const s = await sim({ weightLimit: 30, weightWindowMs: 1000 });
+    expect((await call(s, "GET", "/api/v3/account")).status).toBe(200);
+    const r = await call(s, "GET", "/api/v3/account");
+    expect(r.status).toBe(429);
+    await new Promise((w) => setTimeout(w, Number(r.headers.get("retry-after")) * 1000));
+    expect((await call(s, "GET", "/api/v3/account")).status).toBe(200);
+    expect(s.weight().windows.map((w) => w.used)).toEqual([20, 20]);
   });
 
   it("draws the same faults for the same seed, per endpoint", async () => {
