@@ -188,7 +188,6 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
     opts.matcher ??
     ((m: SimMarket, fee: { maker: number; taker: number }): Matcher =>
       venueMatcher(m, {
-        initialCash: Number(initial[m.quote] ?? 0n) / 1e8,
         fees: fee,
         slippage: { kind: "fixed", rate: opts.slippage ?? 0 },
         ...(opts.participationCap === undefined ? {} : { participationCap: opts.participationCap }),

@@ -200,6 +200,41 @@ describe("simulated exchange fills", () => {
   });
 });
 
+describe("simulated exchange funds", () => {
+  it("sells base assets held from the start (not bought through the venue), never more than the balance", async () => {
+    const { sim, broker } = await setup({ balances: { USDT: "0", BTC: "1" } });
+    expect(
+      (
+        await broker.submit({
+          clientOrderId: "b-1",
+          symbol: "BTC/USDT",
+          side: "sell",
+          type: "market",
+          quantity: "0.5",
+        })
+      ).kind,
+    ).toBe("accepted");
+    expect(
+      await broker.submit({
+        clientOrderId: "b-2",
+        symbol: "BTC/USDT",
+        side: "sell",
+        type: "market",
+        quantity: "0.6",
+      }),
+    ).toMatchObject({
+      kind: "rejected",
+      code: "insufficient-funds",
+    });
+    sim.advance(HOUR);
+    expect(await broker.lookup("BTC/USDT", "b-1")).toMatchObject({ status: "filled", filledQuantity: "0.5" });
+    const led = sim.ledger();
+    expect(led.balances.BTC).toEqual({ free: "0.50000000", locked: "0.00000000" });
+    expect(u(led.balances.USDT!.free)).toBeGreaterThan(0n);
+    expect(sim.check()).toEqual([]);
+  });
+});
+
 describe("simulated exchange clock and candles", () => {
   it("on a real clock at 36,000x, bars close and orders fill by themselves", async () => {
     const { broker } = await setup({ clock: { kind: "real", speed: 36_000 } });

@@ -1,6 +1,9 @@
 // The simulated exchange's matching is the one simulated venue (src/execution/venue), so an order
-// fills on the exchange exactly where and how it fills in the backtest. One venue per market: the
-// exchange's ledger, not the venue's account, holds the funds (it caps fills to the balance)
+// fills on the exchange exactly where and how it fills in the backtest. One venue per market. The
+// venue decides when and at what price; the funds are the ledger's alone (it applies the backtest's
+// spot caps to the real balances), so the venue runs without caps of its own: an unbounded cash
+// balance, and short positions allowed (margin mode, leverage 1, liquidation off) so that base
+// assets the venue never saw bought (opening balances, deposits) can still be sold
 import { defineInstrument } from "../../domain/instrument.ts";
 import { timeframeMs } from "../../domain/timeframe.ts";
 import type { SlippageSpec } from "../../execution/venue/types.ts";
@@ -10,8 +13,6 @@ import type { BarOutcome, Matcher, MatchFill } from "./matcher.ts";
 import { toNumber } from "./units.ts";
 
 export interface VenueMatcherOptions {
-  /** the venue's cash for its own spot cap: the opening balance of the market's quote asset */
-  readonly initialCash: number;
   readonly fees: { maker: number; taker: number };
   /** default none: an exchange fills at the price the venue's model gives */
   readonly slippage?: SlippageSpec;
@@ -19,13 +20,16 @@ export interface VenueMatcherOptions {
   readonly participationCap?: number;
 }
 
+// far above any balance, so the venue's own cash and margin caps never bind
+const UNBOUNDED_CASH = 1e15;
+
 /** A Matcher driven by the simulated venue over the market's finest series */
 export function venueMatcher(m: SimMarket, o: VenueMatcherOptions): Matcher {
   const s = m.series[0]!;
   const venue = createVenue({
     config: {
-      initialCash: o.initialCash,
-      market: "spot",
+      initialCash: UNBOUNDED_CASH,
+      market: "perp",
       fee: o.fees.taker,
       makerFee: o.fees.maker,
       slippage: o.slippage ?? { kind: "fixed", rate: 0 },
@@ -49,6 +53,7 @@ export function venueMatcher(m: SimMarket, o: VenueMatcherOptions): Matcher {
         minNotional: toNumber(m.minNotional),
       }),
     },
+    models: { margin: { liquidationFee: 0, liquidationPrice: () => Number.NaN } },
   });
   return {
     submit(order) {
