@@ -23,7 +23,7 @@ export interface MatchFill {
 /** What closing one bar did to the working orders */
 export interface BarOutcome {
   readonly fills: readonly MatchFill[];
-  /** orders the venue ended unfilled or part-filled (ioc/fok remainders, expiries) */
+  /** orders the venue is done with (filled, expired, cancelled, rejected); any the ledger still holds open expire */
   readonly expired: readonly number[];
 }
 

@@ -5,7 +5,7 @@ import { timeframeMs } from "../../domain/timeframe.ts";
 import type { FaultPlan } from "./faults.ts";
 import type { Ledger, SimOrder } from "./ledger.ts";
 import type { SimMarket } from "./markets.ts";
-import type { Matcher } from "./matcher.ts";
+import type { Matcher, MatchFill } from "./matcher.ts";
 import { feeOn, type SimFees } from "./orders.ts";
 import type { Streams } from "./streams.ts";
 import { floorTo, formatUnits, mulUnits, SCALE, toNumber, unitsOf } from "./units.ts";
@@ -79,60 +79,70 @@ export class Replay {
   /** Closes, in time order, every bar whose close is at or before `now` */
   advance(now: number): void {
     for (;;) {
-      let best: Cursor | undefined;
       let bestClose = Number.POSITIVE_INFINITY;
       for (const c of this.cursors) {
         const s = c.market.series[0]!;
         if (c.next >= s.ts.length) continue;
         const close = s.ts[c.next]! + c.tfMs;
-        if (close <= now && close < bestClose) {
-          best = c;
-          bestClose = close;
-        }
+        if (close <= now && close < bestClose) bestClose = close;
       }
-      if (best === undefined) break;
-      this.closeBar(best, bestClose);
-      best.next++;
+      if (bestClose === Number.POSITIVE_INFINITY) break;
+      // every market whose bar closes at this instant is matched together, so that, as in the
+      // backtest, sells free cash before buys spend it
+      const closing = this.cursors.filter((c) => {
+        const s = c.market.series[0]!;
+        return c.next < s.ts.length && s.ts[c.next]! + c.tfMs === bestClose;
+      });
+      const outcomes = closing.map((c) => ({ c, out: c.matcher.closeBar(c.next) }));
+      for (const side of ["SELL", "BUY"] as const)
+        for (const { c, out } of outcomes) for (const f of out.fills) this.applyFill(c, f, side, bestClose);
+      for (const { c, out } of outcomes) this.finish(c, out.expired, bestClose);
+      for (const c of closing) c.next++;
     }
     for (const c of this.cursors) this.announceKlines(c, now);
   }
 
-  private closeBar(c: Cursor, closeTime: number): void {
-    const out = c.matcher.closeBar(c.next);
+  private applyFill(c: Cursor, fill: MatchFill, side: "BUY" | "SELL", closeTime: number): void {
+    const o = this.ledger.order(fill.id);
+    if (o === undefined || o.side !== side || !this.ledger.isOpen(o)) return;
     const m = c.market;
-    for (const fill of out.fills) {
-      const o = this.ledger.order(fill.id);
-      if (o === undefined || !this.ledger.isOpen(o)) continue;
-      const price = unitsOf(fill.price);
-      let qty = floorTo(unitsOf(fill.qty), m.stepSize);
-      const left = o.origQty - o.executedQty;
-      if (qty > left) qty = left;
-      const ppm = fill.maker ? this.fees.makerPpm : this.fees.takerPpm;
-      if (o.side === "BUY") {
-        // the spot cash cap of the backtest: never pay more than the order's reserve plus free quote
-        const have = o.lockLeft + this.ledger.balance(o.quote).free;
-        const perUnit = price + feeOn(price, ppm);
-        const most = floorTo((have * SCALE) / perUnit, m.stepSize);
-        if (qty > most) qty = most;
-      } else {
-        const have = o.lockLeft + this.ledger.balance(o.base).free;
-        if (qty > have) qty = floorTo(have, m.stepSize);
-      }
-      if (qty <= 0n) continue;
-      const parts = Number(qty / m.stepSize) >= 2 ? this.faults.parts() : 1;
-      let done = 0n;
-      for (let k = 0; k < parts; k++) {
-        const q = k === parts - 1 ? qty - done : floorTo(qty / BigInt(parts), m.stepSize);
-        if (q <= 0n) continue;
-        done += q;
-        this.ledger.fill(o, q, price, feeOn(mulUnits(price, q), ppm), fill.maker, closeTime);
-      }
+    const price = unitsOf(fill.price);
+    let qty = floorTo(unitsOf(fill.qty), m.stepSize);
+    const left = o.origQty - o.executedQty;
+    if (qty > left) qty = left;
+    const ppm = fill.maker ? this.fees.makerPpm : this.fees.takerPpm;
+    if (o.side === "BUY") {
+      // the spot cash cap of the backtest: never pay more than the order's reserve plus free quote
+      const have = o.lockLeft + this.ledger.balance(o.quote).free;
+      const perUnit = price + feeOn(price, ppm);
+      const most = floorTo((have * SCALE) / perUnit, m.stepSize);
+      if (qty > most) qty = most;
+    } else {
+      const have = o.lockLeft + this.ledger.balance(o.base).free;
+      if (qty > have) qty = floorTo(have, m.stepSize);
     }
-    for (const id of out.expired) {
+    if (qty <= 0n) return;
+    const parts = Number(qty / m.stepSize) >= 2 ? this.faults.parts() : 1;
+    let done = 0n;
+    for (let k = 0; k < parts; k++) {
+      const q = k === parts - 1 ? qty - done : floorTo(qty / BigInt(parts), m.stepSize);
+      if (q <= 0n) continue;
+      done += q;
+      this.ledger.fill(o, q, price, feeOn(mulUnits(price, q), ppm), fill.maker, closeTime);
+    }
+  }
+
+  /**
+   * Orders the venue is done with but the ledger still holds open (the rest a balance cap kept
+   * back, an IOC/FOK remainder, a market order its bar could not fill) end expired, like Binance's
+   */
+  private finish(c: Cursor, finished: readonly number[], closeTime: number): void {
+    for (const id of finished) {
       const o = this.ledger.order(id);
-      if (o !== undefined && this.ledger.isOpen(o)) this.ledger.close(o, "EXPIRED", closeTime);
+      if (o === undefined || !this.ledger.isOpen(o)) continue;
+      c.matcher.cancel(o.orderId);
+      this.ledger.close(o, "EXPIRED", closeTime);
     }
-    // a market order the venue could not fill in its bar (cash cap) ends like Binance's: expired
     for (const o of c.markets) {
       if (o.time >= closeTime) continue;
       c.markets.delete(o);

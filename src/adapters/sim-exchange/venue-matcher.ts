@@ -91,7 +91,7 @@ export function venueMatcher(m: SimMarket, o: VenueMatcherOptions): Matcher {
             price: e.fill.price,
             maker: e.fill.liquidity === "maker",
           });
-        else if (e.type === "order" && (e.status === "expired" || e.status === "rejected"))
+        else if (e.type === "order" && e.status !== "acknowledged" && e.status !== "partially_filled")
           expired.push(Number(e.clientOrderId));
       }
       return { fills, expired };
