@@ -2,7 +2,8 @@
 //  fsync-rate            the machine's durable commits per second on the home's disk (the physical
 //                        limit of durable intents), measured in the same run
 //  lifecycle-throughput  orders per second through intent -> sent -> acknowledged -> filled with
-//                        synchronous=FULL (each step its own fsync'd commit) against the paper venue
+//                        synchronous=FULL against the paper venue: one order per decision (four
+//                        fsync'd commits each) and 100 per decision (group commits)
 //  r1-crash              (with --kills N) kill -9 the trading process N times: duplicates, unknown
 //                        venue orders, lost fills, mismatching books (all must be 0)
 import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
@@ -46,16 +47,26 @@ function fsyncRate(dir: string, ms = 1500): number {
   return (n * 1000) / (performance.now() - t0);
 }
 
-async function throughput(dir: string, orders: number): Promise<{ perSec: number; commitsPerOrder: number }> {
+/**
+ * `legs` orders per decision (one market each), through intent -> sent -> acknowledged -> filled.
+ * One leg: four fsync'd commits per order. Many legs: the decision's intents, its `sent` marks,
+ * its acknowledgements and the bar's fills are each one group commit
+ */
+async function throughput(
+  dir: string,
+  orders: number,
+  legs: number,
+): Promise<{ perSec: number; commitsPerOrder: number }> {
   const home = mkdtempSync(join(dir, "kairos-bench-trading-"));
   let now = 1_700_000_000_000;
   const clock = { now: () => now };
   const store = SqliteOrderStore.open(home, clock.now);
   const pdb = openPaperDatabase(home);
+  const symbols = Array.from({ length: legs }, (_, i) => `C${i}/USDT`);
   const paper = new PaperBroker(pdb, {
     account: "b",
     takerFee: "0.001",
-    rules: [defaultRules("BTC/USDT", 60_000)],
+    rules: symbols.map((s) => defaultRules(s, 60_000)),
     clock,
   });
   paper.fund({ USDT: "1000000000000" });
@@ -70,14 +81,14 @@ async function throughput(dir: string, orders: number): Promise<{ perSec: number
     updatedAt: now,
   });
   const t0 = performance.now();
-  for (let seq = 1; seq <= orders; seq++) {
-    const o: OrderRecord = {
-      clientOrderId: clientOrderId("b", seq, 0),
+  for (let seq = 1; seq <= orders / legs; seq++) {
+    const intents: OrderRecord[] = symbols.map((symbol, leg) => ({
+      clientOrderId: clientOrderId("b", seq, leg),
       sessionId: "b",
       decisionSeq: seq,
-      leg: 0,
+      leg,
       venue: "paper",
-      symbol: "BTC/USDT",
+      symbol,
       side: "buy",
       type: "market",
       qty: "0.001",
@@ -86,20 +97,15 @@ async function throughput(dir: string, orders: number): Promise<{ perSec: number
       attempts: 0,
       createdAt: now,
       updatedAt: now,
-    };
+    }));
     store.recordDecision(
-      { sessionId: "b", seq, barTs: now, targets: { "BTC/USDT": 1 }, explanation: "", createdAt: now },
-      [o],
+      { sessionId: "b", seq, barTs: now, targets: {}, explanation: "", createdAt: now },
+      intents,
     );
-    await lc.send(o.clientOrderId);
+    await lc.sendMany(intents.map((o) => o.clientOrderId));
     now += 60_000;
-    const fills = paper.onBars([
-      {
-        symbol: "BTC/USDT",
-        bar: { ts: now, open: 60_000, high: 60_010, low: 59_990, close: 60_000, volume: 10 },
-      },
-    ]);
-    for (const f of fills) lc.recordFill(f, "paper");
+    const bar = { ts: now, open: 60_000, high: 60_010, low: 59_990, close: 60_000, volume: 10 };
+    lc.recordFills(paper.onBars(symbols.map((symbol) => ({ symbol, bar }))), "paper");
   }
   const s = (performance.now() - t0) / 1000;
   const filled = store.ordersOf("b", ["filled"]).length;
@@ -107,25 +113,27 @@ async function throughput(dir: string, orders: number): Promise<{ perSec: number
   pdb.close();
   rmSync(home, { recursive: true, force: true });
   if (filled !== orders) throw new Error(`only ${filled} of ${orders} orders filled`);
-  // decision+intent, sent, acknowledged, fill: four fsync'd commits per order
-  return { perSec: orders / s, commitsPerOrder: 4 };
+  return { perSec: orders / s, commitsPerOrder: 4 / legs };
 }
 
 const orders = Number(values.orders);
 const rate = fsyncRate(base);
 emit({ case: "fsync-rate", unit: "fsync/s", value: Math.round(rate), dir: base });
-const t = await throughput(base, orders);
-emit({
-  case: "lifecycle-throughput",
-  unit: "orders/s",
-  value: Math.round(t.perSec),
-  orders,
-  synchronous: "FULL",
-  commitsPerOrder: t.commitsPerOrder,
-  fsyncPerSec: Math.round(rate),
-  ceiling: Math.round(rate / t.commitsPerOrder),
-  dir: base,
-});
+for (const legs of [1, 100]) {
+  const n = legs === 1 ? Math.min(orders, 500) : orders;
+  const t = await throughput(base, n, legs);
+  emit({
+    case: legs === 1 ? "lifecycle-throughput-one-per-decision" : `lifecycle-throughput-${legs}-per-decision`,
+    unit: "orders/s",
+    value: Math.round(t.perSec),
+    orders: n,
+    synchronous: "FULL",
+    commitsPerOrder: t.commitsPerOrder,
+    fsyncPerSec: Math.round(rate),
+    ceiling: Math.round(rate / t.commitsPerOrder),
+    dir: base,
+  });
+}
 
 if (values.kills !== undefined) {
   const env = await setupR1();

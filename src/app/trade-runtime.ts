@@ -225,7 +225,7 @@ export async function runBars(
     const ts = first.ts[t]!;
     const last = deps.orders.getSession(id)?.lastBarTs;
     if (ts >= cfg.startTs && (last === undefined || ts > last)) {
-      for (const f of venue.onBars(
+      const fills = venue.onBars(
         series.map((s) => ({
           symbol: s.symbol,
           bar: {
@@ -237,8 +237,8 @@ export async function runBars(
             volume: s.volume[t]!,
           },
         })),
-      ))
-        lifecycle.recordFill(f, "paper");
+      );
+      lifecycle.recordFills(fills, "paper");
       await lifecycle.settle(id);
       deps.crash?.("after-bar");
       if (++acted % cfg.reconcileEveryBars === 0) await live.reconcile(false);

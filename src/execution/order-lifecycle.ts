@@ -105,6 +105,66 @@ export class OrderLifecycle {
   }
 
   /**
+   * Sends several committed intents (one decision's legs) with group commits: all are marked
+   * `sent` in one transaction, submitted concurrently, and the replies recorded in one transaction;
+   * anything not plainly accepted or rejected goes through `send`/`resolve` one by one
+   */
+  async sendMany(ids: readonly string[]): Promise<OrderRecord[]> {
+    if (ids.length <= 1) return Promise.all(ids.map((id) => this.send(id)));
+    this.crash("before-send");
+    const marked = this.store.batch(() =>
+      ids.map((id) => {
+        const o = this.get(id);
+        if (o.state !== "intent") return o;
+        return this.update(o, { state: "sent", attempts: o.attempts + 1 });
+      }),
+    );
+    this.crash("after-mark-sent");
+    const fresh = marked.filter((o) => o.state === "sent" && o.attempts === 1);
+    const outcomes = await Promise.all(
+      fresh.map((o) =>
+        this.broker.submit({
+          clientOrderId: o.clientOrderId,
+          symbol: o.symbol,
+          side: o.side,
+          type: o.type,
+          quantity: o.qty,
+          ...(o.limitPrice === undefined ? {} : { price: o.limitPrice }),
+        }),
+      ),
+    );
+    this.crash("after-submit");
+    const rest: string[] = [];
+    this.store.batch(() => {
+      fresh.forEach((o, i) => {
+        const r = outcomes[i]!;
+        if (r.kind === "accepted") this.report(o, r.order);
+        else if (r.kind === "rejected" && r.code !== "duplicate-client-order-id")
+          this.update(o, { state: "rejected", reason: `${r.code}: ${r.message}` });
+        else if (r.kind === "ambiguous") {
+          this.update(o, { state: "unknown", reason: r.message });
+          rest.push(o.clientOrderId);
+        } else rest.push(o.clientOrderId);
+      });
+    });
+    this.crash("after-ack");
+    for (const o of marked) if (!fresh.includes(o)) rest.push(o.clientOrderId);
+    for (const id of rest) {
+      const o = this.get(id);
+      if (o.state === "unknown" || o.state === "sent") await this.resolve(id, o.state === "sent");
+    }
+    return ids.map((id) => this.get(id));
+  }
+
+  /** Records several fills in one transaction (one fsync) */
+  recordFills(fills: readonly VenueFill[], source: FillRecord["source"]): void {
+    if (fills.length === 0) return;
+    this.store.batch(() => {
+      for (const f of fills) this.recordFill(f, source);
+    });
+  }
+
+  /**
    * Resolves an order that may be on the venue by looking it up by client order id; one the venue
    * has never seen is sent again under the same id (when `resend`, or after the last lookup).
    */

@@ -200,7 +200,7 @@ export class TradingSession {
     for (const [sym, e] of Object.entries(changed)) this.lastTarget.set(sym, e);
     this.crash("after-intent");
     result.decided = true;
-    for (const o of intents) result.orders.push(await this.deps.lifecycle.send(o.clientOrderId));
+    result.orders.push(...(await this.deps.lifecycle.sendMany(intents.map((o) => o.clientOrderId))));
     return result;
   }
 

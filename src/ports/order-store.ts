@@ -121,6 +121,8 @@ export interface OrderStore {
   addFill(f: FillRecord, orderPatch?: OrderPatch): boolean;
   fillsOf(sessionId: string): FillRecord[];
   fillsOfOrder(clientOrderId: string): FillRecord[];
+  /** runs `fn` as one transaction: its writes are committed (one fsync) together or not at all */
+  batch<T>(fn: () => T): T;
   addReconciliation(r: ReconciliationRecord): void;
   lastReconciliation(sessionId: string): ReconciliationRecord | undefined;
   close(): void;

@@ -205,6 +205,8 @@ const toSession = (r: SessionRow): SessionRecord => ({
 export class SqliteOrderStore implements OrderStore {
   private readonly insertOrder;
   private readonly insertFill;
+  // one prepared UPDATE per set of changed columns (a handful exist)
+  private readonly updates = new Map<string, Database.Statement>();
 
   constructor(
     private readonly db: Db,
@@ -363,9 +365,13 @@ export class SqliteOrderStore implements OrderStore {
     if (patch.reason !== undefined) set("reason", patch.reason);
     if (patch.attempts !== undefined) set("attempts", patch.attempts);
     set("updated_at", this.now());
-    const r = this.db
-      .prepare(`UPDATE trade_orders SET ${cols.join(", ")} WHERE client_order_id = ?`)
-      .run(...vals, clientOrderId);
+    const sql = `UPDATE trade_orders SET ${cols.join(", ")} WHERE client_order_id = ?`;
+    let stmt = this.updates.get(sql);
+    if (stmt === undefined) {
+      stmt = this.db.prepare(sql);
+      this.updates.set(sql, stmt);
+    }
+    const r = stmt.run(...vals, clientOrderId);
     if (r.changes !== 1) throw new AppError("NOT_FOUND", `no order with client order id ${clientOrderId}`);
   }
 
@@ -393,6 +399,10 @@ export class SqliteOrderStore implements OrderStore {
         .prepare("SELECT * FROM trade_fills WHERE client_order_id = ? ORDER BY ts, rowid")
         .all(clientOrderId) as FillRow[]
     ).map(toFill);
+  }
+
+  batch<T>(fn: () => T): T {
+    return this.run("committing a batch of order changes", () => this.db.transaction(fn)());
   }
 
   addReconciliation(r: ReconciliationRecord): void {
