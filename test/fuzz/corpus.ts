@@ -681,7 +681,11 @@ export function buildCorpus(base: Row[], seed: number): Corpus {
   changed[5]![4] = changed[5]![4] === changed[5]![2] ? changed[5]![3] : changed[5]![2];
   add(
     "folder-conflict-in-later-file",
-    [good, { name: ourName, bytes: ourCsv(fieldsOf(changed, iso)) }],
+    // the good file sorts first: an importer storing file by file has stored it when the conflict comes
+    [
+      { ...good, name: "binance_ADA-USDT_1h.csv" },
+      { name: ourName, bytes: ourCsv(fieldsOf(changed, iso)) },
+    ],
     { reject: true, code: "CONFLICT" },
     { seed: { ...key, rows: base } },
   );
