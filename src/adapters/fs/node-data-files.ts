@@ -17,11 +17,12 @@ import type { DataFile, DataFiles, DataTable, SkippedFile } from "../../ports/da
 import { readFeather, readParquet } from "./read-table.ts";
 
 /**
- * The largest file, or decompressed content, kairos reads: ~4M one-minute candles as CSV, far
- * beyond any real candle file, and small enough that a gzip or zip bomb (1 GiB of zeros in 1 MB)
- * is refused before it can take the machine's memory.
+ * The largest file, or decompressed content, kairos reads: ~4M one-minute candles as CSV (years of
+ * one symbol), far beyond a real candle file, under V8's longest string (~512M characters, which the
+ * text parser may need) and small enough that a gzip or zip bomb (1 GiB of zeros in 1 MB) is
+ * refused before it can take the machine's memory.
  */
-export const MAX_FILE_BYTES = 512 * 1024 * 1024;
+export const MAX_FILE_BYTES = 256 * 1024 * 1024;
 
 const mib = (n: number): string => `${Math.round(n / (1024 * 1024))} MiB`;
 
