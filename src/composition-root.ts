@@ -6,13 +6,8 @@ import type { CcxtSourceOptions } from "./adapters/ccxt/ccxt-market-data-source.
 import { NodeDataFiles } from "./adapters/fs/node-data-files.ts";
 import { PaperBroker } from "./adapters/paper/paper-broker.ts";
 import { openPaperDatabase } from "./adapters/paper/paper-venue-store.ts";
-import { PaperBroker } from "./adapters/paper/paper-broker.ts";
-import { openPaperDatabase } from "./adapters/paper/paper-venue-store.ts";
 import type { SimExchange, SimExchangeOptions } from "./adapters/sim-exchange/server.ts";
 import { type Db, openDatabase } from "./adapters/sqlite/database.ts";
-import { SqliteOrderStore } from "./adapters/sqlite/sqlite-order-store.ts";
-import type { TradingDeps } from "./app/trade-runtime.ts";
-import type { CrashHook } from "./execution/crash-points.ts";
 import { SqliteCandleStore } from "./adapters/sqlite/sqlite-candle-store.ts";
 import { SqliteFundingStore } from "./adapters/sqlite/sqlite-funding-store.ts";
 import { SqliteModelStore } from "./adapters/sqlite/sqlite-model-store.ts";
@@ -49,8 +44,6 @@ export interface Container {
   readonly fees: FeeSchedule;
   /** TensorFlow.js on WebAssembly, loaded on first `ready()` */
   readonly tensors: TensorBackend;
-  /** Trading: the order store (own synchronous=FULL connection) and paper venues with books in the home */
-  trading(crash?: CrashHook): TradingDeps;
   /** An exchange's public market data through ccxt (`apiBase` points it at a mirror or the local test exchange) */
   marketData(exchange: string, opts?: CcxtSourceOptions): Promise<MarketDataSource>;
   /** Waits, for retry backoff; a separate seam from Clock so tests can record waits */
@@ -66,8 +59,6 @@ export interface Container {
 
 /** The data/ folder shipped with the package (bundled real data, see data/SOURCES.md) */
 export const bundledDataDir = (): string => join(dirname(fileURLToPath(import.meta.url)), "..", "data");
-  let orderStore: SqliteOrderStore | undefined;
-  let paperDb: Db | undefined;
 
 export const systemClock: Clock = { now: () => Date.now() };
 
@@ -103,26 +94,12 @@ export function createContainer(opts: { home: string }): Container {
     },
     get models() {
       models ??= new SqliteModelStore(getDb());
-    trading(crash) {
-      orderStore ??= SqliteOrderStore.open(opts.home, systemClock.now);
-      const pdb = (paperDb ??= openPaperDatabase(opts.home));
-      return {
-        store: this.store,
-        orders: orderStore,
-        paperVenue: (o) => new PaperBroker(pdb, { ...o, clock: systemClock }),
-        clock: systemClock,
-        sleep: this.sleep,
-        ...(crash === undefined ? {} : { crash }),
-      };
-    },
       return models;
     },
     files: new NodeDataFiles(),
     clock: systemClock,
     fees: new CcxtFeeSchedule(),
     tensors: new WasmTensorBackend(),
-      orderStore?.close();
-      if (paperDb?.open === true) paperDb.close();
     // ccxt takes ~2 s to load, so only the commands that talk to an exchange pay for it
     marketData: async (exchange, o) => {
       const { CcxtMarketDataSource } = await import("./adapters/ccxt/ccxt-market-data-source.ts");
