@@ -75,12 +75,17 @@ export const EXIT_CODES: Record<ErrorCode, number> = Object.fromEntries(
 /**
  * A bad field of a use case's input: `field` is its path in the input ("from", "params.fast"),
  * `problem` what is wrong (it follows the field's name: `"2024-02-30" is not a real date`), `allowed`
- * the accepted range or form. The message names the field by its
- * path; a shell that knows the field under another name (a CLI flag) rebuilds it from the details.
+ * the accepted range or form. Another field may be named in braces (`must be after {from}`). The
+ * message names fields by their paths; a shell that knows them under other names (CLI flags)
+ * rebuilds it from the details.
  */
 export function invalidField(field: string, problem: string, allowed?: string): AppError {
-  const tail = allowed === undefined ? "" : `; allowed: ${allowed}`;
-  return new AppError("INVALID_INPUT", `${field} ${problem}${tail}`, {
+  const tail = allowed === undefined ? "" : `; allowed: ${fillFields(allowed)}`;
+  return new AppError("INVALID_INPUT", `${field} ${fillFields(problem)}${tail}`, {
     details: { field, problem, ...(allowed === undefined ? {} : { allowed }) },
   });
 }
+
+/** Replaces `{field.path}` placeholders by `name(path)` (by default the path itself) */
+export const fillFields = (text: string, name: (path: string) => string = (p) => p): string =>
+  text.replace(/\{([A-Za-z][\w.]*)\}/g, (_, p: string) => name(p));

@@ -19,14 +19,14 @@
 import { z } from "zod";
 import { normaliseSymbol } from "../data/file-names.ts";
 import { TIMEFRAMES, type Timeframe } from "../domain/timeframe.ts";
-import { AppError, invalidField } from "../errors.ts";
+import { AppError, fillFields, invalidField } from "../errors.ts";
 
 /**
  * INVALID_INPUT about one field, with a message written whole (it already says what to use, e.g.
  * `unknown universe "x": use one of ai-tokens, majors`); the field still reaches JSON errors
  */
 export function fieldError(field: string, message: string): AppError {
-  return new AppError("INVALID_INPUT", message, { details: { field } });
+  return new AppError("INVALID_INPUT", fillFields(message), { details: { field, template: message } });
 }
 
 /** Parses raw input into a use case's schema, or throws INVALID_INPUT naming the first bad field */
@@ -131,8 +131,14 @@ const RATE = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)\s*(%|bps|bp)?$/i;
  * "exchange" and other words are the caller's to allow before this field
  */
 export function rateField(max = 1) {
-  const allowed = `a fraction from 0 to ${max} (0.001 = 0.1% = 10bps)`;
-  return z.union([z.number(), z.string()]).transform((v, ctx) => {
+  return rateOrWordField(max, [] as const);
+}
+
+/** A rate as rateField, or one of `words` passed through as is (`--fee exchange`) */
+export function rateOrWordField<W extends string>(max: number, words: readonly W[]) {
+  const allowed = `a fraction from 0 to ${max} (0.001 = 0.1% = 10bps)${words.map((w) => ` or ${w}`).join("")}`;
+  return z.union([z.number(), z.string()]).transform((v, ctx): number | W => {
+    if (typeof v === "string" && (words as readonly string[]).includes(v)) return v as W;
     const m = typeof v === "number" ? null : RATE.exec(v.trim());
     const x =
       typeof v === "number"
@@ -143,7 +149,9 @@ export function rateField(max = 1) {
     if (!Number.isFinite(x) || x < 0 || x > max) {
       ctx.issues.push({
         code: "custom",
-        message: `"${String(v)}" is not a valid rate`,
+        message: Number.isFinite(x)
+          ? `${String(v)} is out of range`
+          : `"${String(v)}": write a fraction (0.001), a percentage (0.1%) or basis points (10bps)`,
         input: v,
         params: { allowed },
       });
@@ -227,8 +235,8 @@ export function checkRange(
   if (from !== undefined && to !== undefined && to <= from)
     throw invalidField(
       fields.to,
-      `${isoText(to)} is not after the start of the range (${isoText(from)})`,
-      "a time after the start",
+      `must be after {${fields.from}} (${isoText(to)} is not after ${isoText(from)})`,
+      `a time after {${fields.from}}`,
     );
 }
 
@@ -241,8 +249,8 @@ export const rangeRefinement = (
     ctx.addIssue({
       code: "custom",
       path: ["to"],
-      message: `${isoText(o.to)} is not after the start of the range (${isoText(o.from)})`,
-      params: { allowed: "a time after the start" },
+      message: `must be after {from} (${isoText(o.to)} is not after ${isoText(o.from)})`,
+      params: { allowed: "a time after {from}" },
     });
 };
 

@@ -1,7 +1,7 @@
+import { z } from "zod";
 import { runEngine } from "../backtest/engine.ts";
 import { strategyFactoryFromModule } from "../backtest/guard.ts";
 import { checkLookahead, type LookaheadReport } from "../backtest/lookahead.ts";
-import { configuredFees } from "../execution/venue/models.ts";
 import { analyseTrades, type TradeAnalysis, tradesToJson } from "../backtest/trade-analysis.ts";
 import {
   type BacktestResult,
@@ -9,66 +9,83 @@ import {
   type ExecutionConfig,
   type MarketKind,
 } from "../backtest/types.ts";
-import { parseFraction } from "../backtest/units.ts";
 import { alignSeries } from "../data/align.ts";
 import type { CandleSeries } from "../domain/candle-series.ts";
 import type { ExitRules } from "../domain/decision.ts";
-import { parseTimeframe, type Timeframe, timeframeMs } from "../domain/timeframe.ts";
-import { AppError, invalidInput } from "../errors.ts";
+import { type Timeframe, timeframeMs } from "../domain/timeframe.ts";
+import { AppError, invalidField } from "../errors.ts";
+import { configuredFees } from "../execution/venue/models.ts";
 import type { CandleStore, SeriesKey } from "../ports/candle-store.ts";
 import type { FeeSchedule, TradingFees } from "../ports/fee-schedule.ts";
 import type { FundingStore } from "../ports/funding-store.ts";
 import { FAMILIES, getFamily } from "../strategies/registry.ts";
 import type { Strategy } from "../strategies/types.ts";
-import { parseTime, resolveSeries } from "./resolve-series.ts";
+import {
+  exchangeField,
+  fieldError,
+  flagField,
+  numberFieldOf,
+  parseInput,
+  rangeRefinement,
+  rateField,
+  rateOrWordField,
+  symbolField,
+  symbolListField,
+  timeframeField,
+  wholeNumberField,
+} from "./contract.ts";
+import { rangeShape, resolveSeries } from "./resolve-series.ts";
 
 /** What to backtest; rates accept 0.001, 0.1% or 10bps */
-export interface RunBacktestRequest {
-  /** a built-in family name, or a label (the file path) when `userModule` is given */
-  strategy: string;
-  userModule?: unknown;
-  params?: Record<string, unknown>;
-  exchange?: string;
-  symbols: string[];
-  timeframe: string;
-  from?: string;
-  to?: string;
-  /** a rate, or "exchange" with `marketFees` filled from the exchange's schedule (see `exchangeFees`) */
-  fee?: string | number;
-  makerFee?: string | number;
-  /** maker/taker per symbol from market metadata; overrides fee and makerFee for those symbols */
-  marketFees?: Record<string, TradingFees>;
-  slippage?: string | number;
-  market?: MarketKind;
-  leverage?: number;
-  initialCash?: number;
-  stopLoss?: string | number;
-  takeProfit?: string | number;
-  trailingStop?: string | number;
-  cooldownBars?: number;
-  maxDrawdownStop?: string | number;
-  fundingRate?: string | number;
-  /** perps: maintenance margin rate (default 0.5%) and liquidation fee (default 0.5%) */
-  maintenanceMargin?: string | number;
-  liquidationFee?: string | number;
-  /** sizing: exposure multiplier (e.g. 3 with --leverage 3), fixed quote notional, or annual vol target */
-  /** volume slippage: slippage = (--slippage) + impact * range/open * sqrt(qty/volume) */
-  impact?: number;
-  /** max fraction of a bar's volume filled per bar */
-  participation?: string | number;
-  lotSize?: number;
-  priceTick?: number;
-  minNotional?: number;
-  sizeFraction?: number;
-  sizeNotional?: number;
-  volTarget?: string | number;
-  /** finer stored timeframe used to resolve stops inside a bar */
-  detailTimeframe?: string;
-  /** benchmark symbol for alpha/beta, default BTC/USDT on the same exchange (skipped when not stored) */
-  benchmark?: string;
-  checkLookahead?: boolean;
-  lookaheadPoints?: number;
-}
+export const RunBacktestInput = z
+  .object({
+    /** a built-in family name, or a label (the file path) when `userModule` is given */
+    strategy: z.string().min(1),
+    userModule: z.unknown().optional(),
+    params: z.record(z.string(), z.unknown()).optional(),
+    exchange: exchangeField().optional(),
+    symbols: symbolListField(),
+    timeframe: timeframeField(),
+    ...rangeShape,
+    /** a rate, or "exchange" with `marketFees` filled from the exchange's schedule (see `exchangeFees`) */
+    fee: rateOrWordField(0.1, ["exchange"] as const).optional(),
+    makerFee: rateField(0.1).optional(),
+    /** maker/taker per symbol from market metadata; overrides fee and makerFee for those symbols */
+    marketFees: z.record(z.string(), z.custom<TradingFees>()).optional(),
+    slippage: rateField(0.1).optional(),
+    market: z.enum(["spot", "perp"]).optional(),
+    leverage: numberFieldOf({ min: 1, max: 125 }).optional(),
+    initialCash: numberFieldOf({ min: 0, minExclusive: true, max: 1e15 }).optional(),
+    stopLoss: rateField(1).optional(),
+    takeProfit: rateField(100).optional(),
+    trailingStop: rateField(1).optional(),
+    cooldownBars: wholeNumberField({ min: 0, max: 1_000_000 }).optional(),
+    maxDrawdownStop: rateField(1).optional(),
+    fundingRate: rateField(0.1).optional(),
+    /** perps: maintenance margin rate (default 0.5%) and liquidation fee (default 0.5%) */
+    maintenanceMargin: rateField(0.5).optional(),
+    liquidationFee: rateField(0.5).optional(),
+    /** volume slippage: slippage = (--slippage) + impact * range/open * sqrt(qty/volume) */
+    impact: numberFieldOf({ min: 0, max: 1000 }).optional(),
+    /** max fraction of a bar's volume filled per bar */
+    participation: rateField(1).optional(),
+    lotSize: numberFieldOf({ min: 0, minExclusive: true }).optional(),
+    priceTick: numberFieldOf({ min: 0, minExclusive: true }).optional(),
+    minNotional: numberFieldOf({ min: 0, minExclusive: true }).optional(),
+    /** sizing: exposure multiplier (e.g. 3 with --leverage 3), fixed quote notional, or annual vol target */
+    sizeFraction: numberFieldOf({ min: 0, minExclusive: true, max: 125 }).optional(),
+    sizeNotional: numberFieldOf({ min: 0, minExclusive: true, max: 1e15 }).optional(),
+    volTarget: rateField(10).optional(),
+    /** finer stored timeframe used to resolve stops inside a bar */
+    detailTimeframe: timeframeField().optional(),
+    /** benchmark symbol for alpha/beta, default BTC/USDT on the same exchange (skipped when not stored) */
+    benchmark: symbolField().optional(),
+    checkLookahead: flagField().optional(),
+    lookaheadPoints: wholeNumberField({ min: 1, max: 100_000 }).optional(),
+  })
+  .superRefine(rangeRefinement);
+export type RunBacktestRequest = z.input<typeof RunBacktestInput>;
+type BacktestInput = z.output<typeof RunBacktestInput>;
 
 export interface RunBacktestDeps {
   store: CandleStore;
@@ -91,7 +108,7 @@ interface Resolved {
   exposures?: (s: CandleSeries) => Float64Array;
 }
 
-function resolveStrategy(req: RunBacktestRequest): Resolved {
+function resolveStrategy(req: BacktestInput): Resolved {
   const raw = req.params ?? {};
   if (req.userModule !== undefined) {
     const factory = strategyFactoryFromModule(req.userModule, req.strategy);
@@ -99,91 +116,62 @@ function resolveStrategy(req: RunBacktestRequest): Resolved {
   }
   const fam = getFamily(req.strategy);
   if (fam === undefined)
-    throw invalidInput(
+    throw fieldError(
+      "strategy",
       `unknown strategy "${req.strategy}": use one of ${Object.keys(FAMILIES).join(", ")}, or a path to a .ts file`,
     );
   const parsed = fam.params.safeParse(raw);
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
-    const at = i.path.length > 0 ? `--${String(i.path[0])}` : "params";
-    throw invalidInput(`${fam.name} ${at}: ${i.message}`);
+    const field = i.path.length > 0 ? `params.${String(i.path[0])}` : "params";
+    throw fieldError(field, `${fam.name} {${field}}: ${i.message}`);
   }
   const p = parsed.data as Record<string, number | boolean>;
   return { create: () => fam.create(p), params: p, exposures: (s) => fam.exposures(s, p) };
 }
 
-const rate = (v: string | number | undefined, flag: string, max = 1): number | undefined =>
-  v === undefined ? undefined : parseFraction(v, flag, max);
-
-/** Builds the execution config from the request's units */
-export function executionFromRequest(req: RunBacktestRequest): ExecutionConfig {
+/** Builds the execution config from the parsed request */
+export function executionFromRequest(req: BacktestInput): ExecutionConfig {
   const market = req.market ?? (req.leverage !== undefined && req.leverage !== 1 ? "perp" : "spot");
   const leverage = req.leverage ?? 1;
-  if (!(leverage >= 1 && leverage <= 125))
-    throw invalidInput(`--leverage ${leverage}: use a number from 1 to 125`);
   const exits: ExitRules = {};
-  const sl = rate(req.stopLoss, "--stop-loss");
-  const tp = rate(req.takeProfit, "--take-profit", 100);
-  const tr = rate(req.trailingStop, "--trailing-stop");
-  if (sl !== undefined) exits.stopLoss = sl;
-  if (tp !== undefined) exits.takeProfit = tp;
-  if (tr !== undefined) exits.trailingStop = tr;
+  if (req.stopLoss !== undefined) exits.stopLoss = req.stopLoss;
+  if (req.takeProfit !== undefined) exits.takeProfit = req.takeProfit;
+  if (req.trailingStop !== undefined) exits.trailingStop = req.trailingStop;
   const cfg = defaultExecution({ market, leverage, exits });
-  const fee = req.fee === "exchange" ? undefined : rate(req.fee, "--fee", 0.1);
-  const maker = rate(req.makerFee, "--maker-fee", 0.1);
-  const slip = rate(req.slippage, "--slippage", 0.1);
-  const dd = rate(req.maxDrawdownStop, "--max-drawdown-stop");
-  const fr = rate(req.fundingRate, "--funding-rate", 0.1);
-  if (fee !== undefined) cfg.fee = fee;
-  if (maker !== undefined) cfg.makerFee = maker;
-  if (slip !== undefined) cfg.slippage = { kind: "fixed", rate: slip };
-  if (dd !== undefined) cfg.maxDrawdownStop = dd;
-  if (fr !== undefined) cfg.fundingRate = fr;
-  const mm = rate(req.maintenanceMargin, "--maintenance-margin", 0.5);
-  const lf = rate(req.liquidationFee, "--liquidation-fee", 0.5);
-  if (mm !== undefined) cfg.maintenanceMargin = mm;
-  if (lf !== undefined) cfg.liquidationFee = lf;
-  if (req.initialCash !== undefined) {
-    if (!(req.initialCash > 0)) throw invalidInput(`--cash ${req.initialCash}: must be > 0`);
-    cfg.initialCash = req.initialCash;
+  if (typeof req.fee === "number") cfg.fee = req.fee;
+  if (req.makerFee !== undefined) cfg.makerFee = req.makerFee;
+  if (req.slippage !== undefined) cfg.slippage = { kind: "fixed", rate: req.slippage };
+  if (req.maxDrawdownStop !== undefined) cfg.maxDrawdownStop = req.maxDrawdownStop;
+  if (req.fundingRate !== undefined) cfg.fundingRate = req.fundingRate;
+  if (req.maintenanceMargin !== undefined) cfg.maintenanceMargin = req.maintenanceMargin;
+  if (req.liquidationFee !== undefined) cfg.liquidationFee = req.liquidationFee;
+  if (req.initialCash !== undefined) cfg.initialCash = req.initialCash;
+  if (req.impact !== undefined) cfg.slippage = { kind: "volume", base: req.slippage ?? 0, k: req.impact };
+  if (req.participation !== undefined) {
+    if (req.participation === 0)
+      throw invalidField("participation", "0 is out of range", "a fraction above 0, e.g. 10%");
+    cfg.participationCap = req.participation;
   }
-  if (req.impact !== undefined) {
-    if (!(req.impact >= 0)) throw invalidInput(`--impact ${req.impact}: must be >= 0`);
-    cfg.slippage = { kind: "volume", base: slip ?? 0, k: req.impact };
-  }
-  const part = rate(req.participation, "--participation");
-  if (part !== undefined) {
-    if (part === 0) throw invalidInput("--participation must be above 0 (e.g. 10%)");
-    cfg.participationCap = part;
-  }
-  for (const [v, flag, key] of [
-    [req.lotSize, "--lot-size", "lotSize"],
-    [req.priceTick, "--tick", "priceTick"],
-    [req.minNotional, "--min-notional", "minNotional"],
-  ] as const) {
-    if (v === undefined) continue;
-    if (!(v > 0)) throw invalidInput(`${flag} ${v}: must be > 0`);
-    cfg[key] = v;
-  }
+  if (req.lotSize !== undefined) cfg.lotSize = req.lotSize;
+  if (req.priceTick !== undefined) cfg.priceTick = req.priceTick;
+  if (req.minNotional !== undefined) cfg.minNotional = req.minNotional;
   const sizings = [req.sizeFraction, req.sizeNotional, req.volTarget].filter((x) => x !== undefined).length;
-  if (sizings > 1) throw invalidInput("give at most one of --size, --notional and --vol-target");
+  if (sizings > 1)
+    throw fieldError("sizeFraction", "give at most one of {sizeFraction}, {sizeNotional} and {volTarget}");
   if (req.sizeFraction !== undefined) {
-    if (!(req.sizeFraction > 0 && req.sizeFraction <= leverage))
-      throw invalidInput(`--size ${req.sizeFraction}: must be > 0 and at most --leverage (${leverage})`);
+    if (req.sizeFraction > leverage)
+      throw invalidField(
+        "sizeFraction",
+        `${req.sizeFraction} is above {leverage} (${leverage})`,
+        "a number > 0 and at most {leverage}",
+      );
     cfg.sizing = { kind: "fixed-fraction", fraction: req.sizeFraction };
   }
-  if (req.sizeNotional !== undefined) {
-    if (!(req.sizeNotional > 0)) throw invalidInput(`--notional ${req.sizeNotional}: must be > 0`);
-    cfg.sizing = { kind: "fixed-notional", notional: req.sizeNotional };
-  }
-  const vt = rate(req.volTarget, "--vol-target", 10);
-  if (vt !== undefined)
-    cfg.sizing = { kind: "vol-target", annualVol: vt, lookback: 30, maxExposure: leverage };
-  if (req.cooldownBars !== undefined) {
-    if (!Number.isInteger(req.cooldownBars) || req.cooldownBars < 0)
-      throw invalidInput(`--cooldown ${req.cooldownBars}: must be a whole number of bars >= 0`);
-    cfg.cooldownBars = req.cooldownBars;
-  }
+  if (req.sizeNotional !== undefined) cfg.sizing = { kind: "fixed-notional", notional: req.sizeNotional };
+  if (req.volTarget !== undefined)
+    cfg.sizing = { kind: "vol-target", annualVol: req.volTarget, lookback: 30, maxExposure: leverage };
+  if (req.cooldownBars !== undefined) cfg.cooldownBars = req.cooldownBars;
   return cfg;
 }
 
@@ -239,7 +227,10 @@ export async function exchangeFees(
   for (const s of symbols) {
     const f = await schedule.tradingFees(exchange, s);
     if (f === undefined)
-      throw invalidInput(`--fee exchange: no published fees for ${exchange}; give the rate, e.g. --fee 0.1%`);
+      throw fieldError(
+        "fee",
+        `{fee} exchange: no published fees for ${exchange}; give the rate, e.g. {fee} 0.1%`,
+      );
     out[s] = f;
   }
   return out;
@@ -249,14 +240,12 @@ export async function exchangeFees(
  * Runs a backtest over stored candles: resolves the series and the strategy, loads warm-up bars
  * before `from`, runs the event engine, analyses the trades and, when asked, checks for look-ahead.
  */
-export function runBacktest(deps: RunBacktestDeps, req: RunBacktestRequest): BacktestRun {
-  if (req.symbols.length === 0) throw invalidInput("backtest: give --symbol (e.g. BTC/USDT)");
-  const timeframe: Timeframe = parseTimeframe(req.timeframe);
+export function runBacktest(deps: RunBacktestDeps, request: RunBacktestRequest): BacktestRun {
+  const req = parseInput(RunBacktestInput, request);
+  const timeframe: Timeframe = req.timeframe;
   const strat = resolveStrategy(req);
   const warmup = strat.create().warmup;
-  const from = parseTime(req.from, "--from");
-  const to = parseTime(req.to, "--to");
-  if (from !== undefined && to !== undefined && to <= from) throw invalidInput("--to must be after --from");
+  const { from, to } = req;
   const keys = req.symbols.map((symbol) =>
     resolveSeries(deps.store, {
       symbol,
@@ -277,10 +266,18 @@ export function runBacktest(deps: RunBacktestDeps, req: RunBacktestRequest): Bac
   const series = cut === 0 ? aligned : aligned.map((s) => sliceOwned(s, cut));
   const start = before - cut;
   if (series[0]!.ts.length - start < 2)
-    throw invalidInput(
-      `backtest: fewer than 2 bars between --from and --to for ${req.symbols.join(", ")} ${timeframe}`,
+    throw fieldError(
+      "from",
+      `backtest: fewer than 2 bars between {from} and {to} for ${req.symbols.join(", ")} ${timeframe}`,
     );
   const config = executionFromRequest(req);
+  // a spot account cannot borrow to sell: a short asked for on spot would be dropped in silence
+  if (config.market === "spot" && strat.params.short === true)
+    throw invalidField(
+      "params.short",
+      "cannot trade on a spot market (spot cannot borrow to sell)",
+      "{market} perp, or {leverage} above 1",
+    );
   if (config.market === "perp" && deps.funding !== undefined) {
     const hist: NonNullable<ExecutionConfig["fundingHistory"]> = {};
     for (const s of series) {
@@ -295,13 +292,30 @@ export function runBacktest(deps: RunBacktestDeps, req: RunBacktestRequest): Bac
   }
   let detail: Record<string, CandleSeries> | undefined;
   if (req.detailTimeframe !== undefined) {
-    const dtf = parseTimeframe(req.detailTimeframe);
-    if (timeframeMs(dtf) >= timeframeMs(timeframe) || timeframeMs(timeframe) % timeframeMs(dtf) !== 0)
-      throw invalidInput(`--detail ${dtf} must be a finer timeframe that divides ${timeframe}`);
+    const dtf = req.detailTimeframe;
+    const tf = timeframeMs(timeframe);
+    if (timeframeMs(dtf) >= tf || tf % timeframeMs(dtf) !== 0)
+      throw invalidField("detailTimeframe", `${dtf} must be a finer timeframe that divides ${timeframe}`);
     detail = {};
-    const t0 = series[0]!.ts[0]!;
-    const t1 = series[0]!.ts[series[0]!.ts.length - 1]! + timeframeMs(timeframe);
-    for (const k of keys) detail[k.symbol] = deps.store.read({ ...k, timeframe: dtf }, { from: t0, to: t1 });
+    const t0 = series[0]!.ts[start]!;
+    const t1 = series[0]!.ts[series[0]!.ts.length - 1]! + tf;
+    for (const k of keys) {
+      const dkey = { ...k, timeframe: dtf };
+      const d =
+        deps.store.info(dkey) === undefined
+          ? deps.store.read(keys[0]!, { from: 0, to: 0 })
+          : deps.store.read(dkey, { from: t0, to: t1 });
+      // finer bars that miss part of the run would resolve some stops and not others: refuse
+      const first = d.ts[0];
+      const last = d.ts[d.ts.length - 1];
+      if (first === undefined || last === undefined || first > t0 + tf || last + timeframeMs(dtf) < t1 - tf)
+        throw invalidField(
+          "detailTimeframe",
+          `${dtf}: the stored ${k.symbol} ${dtf} candles ${first === undefined ? "are missing" : `cover only ${iso(first)} to ${iso(last! + timeframeMs(dtf))}`}, not the run's ${iso(t0)} to ${iso(t1)}`,
+          `a finer timeframe stored for the whole run (kairos data import / resample), or {from}/{to} inside it`,
+        );
+      detail[k.symbol] = d;
+    }
   }
   // BTC in the exchange's own quote when it has no BTC/USDT (e.g. BTC/USD on coinbase)
   const candidates = req.benchmark !== undefined ? [req.benchmark] : ["BTC/USDT", "BTC/USD", "BTC/USDC"];

@@ -9,6 +9,7 @@ import { SqliteFundingStore } from "../../src/adapters/sqlite/sqlite-funding-sto
 import { type RunBacktestRequest, runBacktest } from "../../src/app/run-backtest.ts";
 import { sliceSeries } from "../../src/domain/candle-series.ts";
 import { loadBundledSeries } from "../support/bundled-data.ts";
+import { asCli } from "../support/cli.ts";
 
 const home = mkdtempSync(join(tmpdir(), "kairos-runbt-"));
 let db: Db;
@@ -144,25 +145,31 @@ describe("runBacktest", () => {
     const tp = (r: typeof coarse) => r.trades.filter((t) => t.exitReason === "take-profit").length;
     expect(tp(fine)).toBeGreaterThan(tp(coarse));
     expect(exits(fine)).not.toBe(exits(coarse));
-    expect(() => runBacktest({ store }, { ...base, detailTimeframe: "4h" })).toThrow(
+    expect(() => asCli("backtest", () => runBacktest({ store }, { ...base, detailTimeframe: "4h" }))).toThrow(
       /--detail 4h must be a finer timeframe/,
     );
   });
 
   it("bad input is refused with one clear line", () => {
     const base = { strategy: "sma-cross", symbols: ["BTC/USDT"], timeframe: "1h" };
-    expect(() => runBacktest({ store }, { ...base, strategy: "nope" })).toThrow(
+    expect(() => asCli("backtest", () => runBacktest({ store }, { ...base, strategy: "nope" }))).toThrow(
       /unknown strategy "nope": use one of sma-cross, ema-cross, rsi-reversion, donchian-breakout/,
     );
-    expect(() => runBacktest({ store }, { ...base, fee: "ten" })).toThrow(/--fee "ten": write a fraction/);
-    expect(() => runBacktest({ store }, { ...base, params: { fast: "x" } })).toThrow(/sma-cross --fast: /);
-    expect(() => runBacktest({ store }, { ...base, symbols: ["DOGE/USDT"] })).toThrow(
-      /no DOGE\/USDT 1h candles/,
+    expect(() => asCli("backtest", () => runBacktest({ store }, { ...base, fee: "ten" }))).toThrow(
+      /--fee "ten": write a fraction/,
     );
-    expect(() => runBacktest({ store }, { ...base, from: "2024-03-01", to: "2024-02-01" })).toThrow(
-      /--to must be after --from/,
+    expect(() => asCli("backtest", () => runBacktest({ store }, { ...base, params: { fast: "x" } }))).toThrow(
+      /sma-cross --fast: /,
     );
-    expect(() => runBacktest({ store }, { ...base, leverage: 500 })).toThrow(/--leverage 500/);
+    expect(() =>
+      asCli("backtest", () => runBacktest({ store }, { ...base, symbols: ["DOGE/USDT"] })),
+    ).toThrow(/no DOGE\/USDT 1h candles/);
+    expect(() =>
+      asCli("backtest", () => runBacktest({ store }, { ...base, from: "2024-03-01", to: "2024-02-01" })),
+    ).toThrow(/--to must be after --from/);
+    expect(() => asCli("backtest", () => runBacktest({ store }, { ...base, leverage: 500 }))).toThrow(
+      /--leverage 500/,
+    );
     // the same rate three ways
     const a = runBacktest({ store }, { ...base, from: "2024-03-01", fee: "0.1%" }).result.metrics;
     const b = runBacktest({ store }, { ...base, from: "2024-03-01", fee: "10bps" }).result.metrics;

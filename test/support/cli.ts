@@ -5,6 +5,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, vi } from "vitest";
 import { runCli } from "../../src/shells/cli/main.ts";
+import { commandOfArgv, flagFor } from "../../src/shells/cli/options.ts";
+import { buildProgram } from "../../src/shells/cli/program.ts";
+import { renderError } from "../../src/shells/cli/render-error.ts";
 import { DATA_DIR } from "./bundled-data.ts";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
@@ -120,4 +123,28 @@ export function bundledHome(prefix: string, files: readonly string[]): string {
     }
   }, 120_000);
   return home;
+}
+
+/**
+ * Runs `fn` (a use case called directly) and, when it throws, rethrows the error as the CLI of
+ * `command` words it: field paths become that command's flags (`leverage` -> `--leverage`)
+ */
+export function asCli<T>(command: string, fn: () => T): T {
+  const render = (err: unknown): never => {
+    const program = buildProgram();
+    const cmd = commandOfArgv(program, command.split(" "));
+    const { text } = renderError(err, {
+      debug: false,
+      json: false,
+      command,
+      flagFor: (field) => flagFor(cmd, field),
+    });
+    throw new Error(text);
+  };
+  try {
+    const out = fn();
+    return (out instanceof Promise ? out.catch(render) : out) as T;
+  } catch (err) {
+    return render(err);
+  }
 }

@@ -1,7 +1,7 @@
 import { CommanderError } from "commander";
 import { ZodError } from "zod";
 import { issueToError } from "../../app/contract.ts";
-import { AppError, EXIT_CODES, isAppError } from "../../errors.ts";
+import { AppError, EXIT_CODES, fillFields, isAppError } from "../../errors.ts";
 
 /** How an error is shown: the command it came from, --json, --debug */
 export interface ErrorContext {
@@ -24,7 +24,7 @@ export function renderError(err: unknown, ctx: ErrorContext): { text: string; ex
   const field = typeof app.details.field === "string" ? app.details.field : undefined;
   const flag =
     field === undefined ? undefined : ((app.details.flag as string | undefined) ?? ctx.flagFor(field));
-  const message = safeText(flag === undefined ? app.message : withFlag(app, field!, flag));
+  const message = safeText(flag === undefined ? app.message : withFlag(app, field!, flag, ctx.flagFor));
   const see = ctx.command === "" ? "kairos --help" : `kairos ${ctx.command} --help`;
   if (ctx.json) {
     const error = { code: app.code, message, ...(field === undefined ? {} : { field }) };
@@ -50,12 +50,13 @@ export function renderError(err: unknown, ctx: ErrorContext): { text: string; ex
   return { text: lines.join("\n"), exitCode: EXIT_CODES[app.code] };
 }
 
-/** The message with the field path replaced by the flag the user typed */
-function withFlag(app: AppError, field: string, flag: string): string {
-  const problem = app.details.problem;
+/** The message with field paths replaced by the flags the user typed */
+function withFlag(app: AppError, field: string, flag: string, flagFor: (f: string) => string): string {
+  const { problem, template, allowed } = app.details;
+  if (typeof template === "string") return fillFields(template, flagFor);
   if (typeof problem !== "string") return app.message;
-  const allowed = typeof app.details.allowed === "string" ? `; allowed: ${app.details.allowed}` : "";
-  return `${flag} ${problem}${allowed}`;
+  const tail = typeof allowed === "string" ? `; allowed: ${fillFields(allowed, flagFor)}` : "";
+  return `${flag} ${fillFields(problem, flagFor)}${tail}`;
 }
 
 /** Any thrown value as an AppError: commander's parse errors and stray zod errors are bad input */
