@@ -14,7 +14,6 @@ import { basename, dirname, join, resolve, sep } from "node:path";
 import { crc32, gunzipSync, inflateRawSync } from "node:zlib";
 import { AppError, invalidInput } from "../../errors.ts";
 import type { DataFile, DataFiles, DataTable, SkippedFile } from "../../ports/data-files.ts";
-import { readFeather, readParquet } from "./read-table.ts";
 
 /**
  * The largest file, or decompressed content, kairos reads: ~4M one-minute candles as CSV (years of
@@ -90,6 +89,8 @@ export class NodeDataFiles implements DataFiles {
 
   async readTable(path: string, format: "feather" | "parquet"): Promise<DataTable> {
     const bytes = this.readRaw(path);
+    // apache-arrow and hyparquet take ~0.5 s to import: loaded for the first table file, not when the CLI starts
+    const { readFeather, readParquet } = await import("./read-table.ts");
     return format === "feather"
       ? readFeather(bytes, path, this.maxBytes)
       : readParquet(bytes, path, this.maxBytes);
