@@ -85,11 +85,7 @@ describe("kairos data import: files a user has (CLI)", () => {
         "timestamp,open,high,low,close,volume\n2024-02-30T00:00:00Z,1,2,0.5,1.5,10\n",
         /binance_ETH-USDT_1d\.csv:2: bad timestamp \(use ISO-8601 UTC with a real date, or epoch ms\): "2024-02-30T00:00:00Z"/,
       ],
-      [
-        "ETH_USDT-12h.json",
-        "[[9e18,1,2,0.5,1.5,10]]",
-        /bad timestamp 9e18 \(looks like epoch nanoseconds/,
-      ],
+      ["ETH_USDT-12h.json", "[[9e18,1,2,0.5,1.5,10]]", /bad timestamp 9e18 \(looks like epoch nanoseconds/],
     ];
     for (const [name, text, msg] of cases) {
       writeFileSync(join(dir, name), text);

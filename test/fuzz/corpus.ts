@@ -87,7 +87,7 @@ function feather(rows: Row[], mutate?: (cols: Record<string, unknown>) => void):
     volume: makeVector(Float64Array.from(rows, (r) => r[5])),
   };
   mutate?.(cols);
-  const t = new Table(cols as ConstructorParameters<typeof Table>[0]);
+  const t = new Table(cols as unknown as ConstructorParameters<typeof Table>[0]);
   return RecordBatchFileWriter.writeAll(t, {
     compressionType: CompressionType.LZ4_FRAME,
   } as unknown as Parameters<typeof RecordBatchFileWriter.writeAll>[1]).toUint8Array(true);
