@@ -1,4 +1,5 @@
 // The one place that picks adapters and wires them into the use cases
+import { readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CcxtFeeSchedule } from "./adapters/ccxt/ccxt-fee-schedule.ts";
@@ -13,6 +14,7 @@ import { SqliteFundingStore } from "./adapters/sqlite/sqlite-funding-store.ts";
 import { SqliteModelStore } from "./adapters/sqlite/sqlite-model-store.ts";
 import { SqliteOrderStore } from "./adapters/sqlite/sqlite-order-store.ts";
 import type { TradingDeps } from "./app/trade-runtime.ts";
+import { AppError } from "./errors.ts";
 import type { CrashHook } from "./execution/crash-points.ts";
 import { SqliteScreenRunStore } from "./adapters/sqlite/sqlite-screen-run-store.ts";
 import { WasmTensorBackend } from "./adapters/tfjs/wasm-tensor-backend.ts";
@@ -120,6 +122,26 @@ export function createContainer(opts: { home: string }): Container {
         clock: systemClock,
         sleep: this.sleep,
         ...(crash === undefined ? {} : { crash }),
+        live: {
+          keys: {
+            env: process.env,
+            readKeyFile: (path) => {
+              try {
+                return { mode: statSync(path).mode, text: readFileSync(path, "utf8") };
+              } catch {
+                throw new AppError("NOT_FOUND", `--key-file ${path}: no such readable file`);
+              }
+            },
+          },
+          broker: async (exchange, keys, apiBase) => {
+            const { CcxtBroker } = await import("./adapters/ccxt/ccxt-broker.ts");
+            return new CcxtBroker(exchange, {
+              apiKey: keys.apiKey,
+              secret: keys.secret,
+              ...(apiBase === undefined ? {} : { apiBase }),
+            });
+          },
+        },
       };
     },
     workers: async (threads) => {

@@ -9,13 +9,14 @@ import type { CrashHook } from "../execution/crash-points.ts";
 import { OrderLifecycle } from "../execution/order-lifecycle.ts";
 import { type ReconcileDeps, reconcile } from "../execution/reconcile.ts";
 import { TradingSession } from "../execution/trading-session.ts";
-import type { MarketRules } from "../ports/broker.ts";
+import type { Broker, MarketRules } from "../ports/broker.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { OrderStore, ReconciliationRecord, SessionRecord } from "../ports/order-store.ts";
 import type { PaperVenue, PaperVenueOptions } from "../ports/paper-venue.ts";
 import { FAMILIES, getFamily } from "../strategies/registry.ts";
 import type { Strategy } from "../strategies/types.ts";
+import type { KeySources, LiveKeys } from "./trade-live.ts";
 
 export interface TradingDeps {
   store: CandleStore;
@@ -26,6 +27,11 @@ export interface TradingDeps {
   sleep: (ms: number) => Promise<void>;
   /** test hook: kill the process at a lifecycle point (KAIROS_CRASH_AT) */
   crash?: CrashHook;
+  /** live trading: where keys come from, and a broker for an exchange (ccxt) */
+  live?: {
+    keys: KeySources;
+    broker(exchange: string, keys: LiveKeys, apiBase?: string): Promise<Broker>;
+  };
 }
 
 /** A session's configuration as persisted (never a secret) */

@@ -14,6 +14,7 @@ import {
   wholeNumberField,
 } from "./contract.ts";
 import { resolveSeries } from "./resolve-series.ts";
+import { checkKeyPermissions, checkLiveConfirmation, loadLiveKeys } from "./trade-live.ts";
 import {
   loadSeries,
   openSession,
@@ -42,6 +43,10 @@ export const TradeStartInput = z
     to: isoTimeField().optional(),
     reconcileEvery: wholeNumberField({ min: 1 }).default(50),
     id: z.string().optional(),
+    /** live only: the exchange's name typed again, a key file (mode 0600) and another API origin */
+    confirmLive: z.string().optional(),
+    keyFile: z.string().optional(),
+    apiBase: z.string().url().optional(),
   })
   .strict();
 export type TradeStartInput = z.input<typeof TradeStartInput>;
@@ -68,12 +73,24 @@ export async function startTrading(
   onBar?: (p: RunProgress) => void,
 ): Promise<TradeStartResult> {
   const input = parseInput(TradeStartInput, raw);
-  if (input.live)
+  if (input.live) {
+    // every gate runs before anything is created or sent
+    const exchange = checkLiveConfirmation(input.exchange, input.confirmLive);
+    if (deps.live === undefined)
+      throw new AppError("INTERNAL", "live trading is not wired in this container");
+    const keys = loadLiveKeys(deps.live.keys, exchange, input.keyFile);
+    const broker = await deps.live.broker(exchange, keys, input.apiBase);
+    try {
+      await checkKeyPermissions(broker);
+    } finally {
+      await broker.close();
+    }
     throw new AppError(
       "INVALID_INPUT",
-      "--live: live trading is not available in this build (keys, confirmation and the exchange broker come next); use --paper",
+      `--live ${exchange}: the key is trading-only and confirmed, but live sessions (acting on the exchange's own closed candles) are not built yet; nothing was sent; use --paper`,
       { details: { field: "live" } },
     );
+  }
   const id = checkSessionId(input.id ?? newId());
   if (deps.orders.getSession(id) !== undefined)
     throw invalidInput(`a trading session "${id}" exists already`);

@@ -29,6 +29,9 @@ interface StartOpts {
   to?: string;
   id?: string;
   reconcileEvery?: string;
+  confirmLive?: string;
+  keyFile?: string;
+  apiBase?: string;
 }
 
 // test hook for the crash tests (R1): KAIROS_CRASH_AT=<point>:<n> kills the process there
@@ -81,7 +84,10 @@ export function registerTradeCommand(program: Command): void {
       "exchange whose stored candles drive the session (default: the one holding them)",
     )
     .option("--paper", "paper trading on the in-process paper venue (the default)")
-    .option("--live", "live trading (refused in this build)")
+    .option("--live", "live trading: needs --exchange, --confirm-live EXCHANGE and a trading-only key")
+    .option("--confirm-live <exchange>", "type the exchange's name to confirm live trading")
+    .option("--key-file <path>", "API key file, mode 0600 (default: KAIROS_<EXCHANGE>_API_KEY and _SECRET)")
+    .option("--api-base <url>", "send every exchange request to this origin (e.g. the simulated exchange)")
     .option("--capital <n>", "paper account's starting quote balance (default 10000)")
     .option("--fee <rate>", "paper taker fee (default 0.001)")
     .option("--slippage <rate>", "paper slippage (default 0)")
@@ -115,6 +121,9 @@ export function registerTradeCommand(program: Command): void {
             ...(opts.to === undefined ? {} : { to: opts.to }),
             ...(opts.id === undefined ? {} : { id: opts.id }),
             ...(opts.reconcileEvery === undefined ? {} : { reconcileEvery: opts.reconcileEvery }),
+            ...(opts.confirmLive === undefined ? {} : { confirmLive: opts.confirmLive }),
+            ...(opts.keyFile === undefined ? {} : { keyFile: opts.keyFile }),
+            ...(opts.apiBase === undefined ? {} : { apiBase: opts.apiBase }),
           },
           progress(g),
         );
