@@ -1,20 +1,33 @@
+import { z } from "zod";
 import { AppError, invalidInput } from "../errors.ts";
 import { link } from "../forecasting/gbdt/objective.ts";
 import { predictMargin } from "../forecasting/gbdt/predict.ts";
 import { shapValues } from "../forecasting/gbdt/shap.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
 import type { ModelStore } from "../ports/model-store.ts";
+import {
+  exchangeField,
+  isoTimeField,
+  parseInput,
+  symbolField,
+  timeframeField,
+  wholeNumberField,
+} from "./contract.ts";
 import { type FeatureSources, featuresFor } from "./model-data.ts";
-import { parseTime, resolveSeries, type SeriesRef } from "./resolve-series.ts";
+import { resolveSeries } from "./resolve-series.ts";
 import { loadGbdt } from "./show-model.ts";
 
-export interface PredictModelInput extends Partial<SeriesRef> {
-  id: string;
+export const PredictModelInput = z.object({
+  id: z.string().min(1),
+  symbol: symbolField().optional(),
+  timeframe: timeframeField().optional(),
+  exchange: exchangeField().optional(),
   /** forecast from the last closed bar at or before this time (default: the last stored bar) */
-  at?: string;
+  at: isoTimeField().optional(),
   /** how many contributions to return, largest |value| first */
-  top?: number;
-}
+  top: wholeNumberField({ min: 1, max: 10_000 }).optional(),
+});
+export type PredictModelInput = z.input<typeof PredictModelInput>;
 
 /** One feature's push on this forecast, on the margin scale (log-odds for sign models) */
 export interface Contribution {
@@ -35,6 +48,8 @@ export interface PredictModelOutput {
   /** expected margin over the training data: contributions add up from here to `margin` */
   base: number;
   contributions: Contribution[];
+  /** reasons not to trust this forecast (another market than the model's, stale data) */
+  warnings: string[];
 }
 
 /**
@@ -42,9 +57,10 @@ export interface PredictModelOutput {
  * (base + sum of all contributions = margin exactly, up to rounding).
  */
 export function predictModel(
-  input: PredictModelInput,
+  raw: PredictModelInput,
   deps: { store: CandleStore; models: ModelStore },
 ): PredictModelOutput {
+  const input = parseInput(PredictModelInput, raw);
   const { record, model } = loadGbdt(deps.models, input.id);
   const dr = record.dataRange;
   const key = resolveSeries(deps.store, {
@@ -60,7 +76,7 @@ export function predictModel(
     throw invalidInput(
       `model ${record.id} was trained on ${dr.timeframe} bars; predict on ${dr.timeframe}, not ${key.timeframe}`,
     );
-  const at = parseTime(input.at, "--at");
+  const at = input.at;
   const series = deps.store.read(key, at === undefined ? {} : { to: at + 1 });
   const n = series.close.length;
   if (n === 0)
@@ -97,5 +113,11 @@ export function predictModel(
     margin,
     base,
     contributions,
+    warnings:
+      key.symbol === dr.symbol && key.exchange === dr.exchange
+        ? []
+        : [
+            `model ${record.id} was trained on ${dr.exchange} ${dr.symbol} ${dr.timeframe} and is applied to ${key.exchange} ${key.symbol}: its test figures were measured on the other market and do not carry over`,
+          ],
   };
 }

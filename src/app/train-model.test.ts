@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadBundledSeries } from "../../test/support/bundled-data.ts";
+import { asCli } from "../../test/support/cli.ts";
 import { createGbdtPool } from "../../test/support/gbdt-pool.ts";
 import { openDatabase } from "../adapters/sqlite/database.ts";
 import { SqliteCandleStore } from "../adapters/sqlite/sqlite-candle-store.ts";
@@ -79,11 +80,13 @@ describe("train, store and predict a GBDT model on real SQLite and bundled data"
     const r = (await trainModel(vol, deps)).record;
     expect(r.target.kind).toBe("vol");
     expect(r.metrics.rmse).toBeLessThan(r.metrics.naiveRmse!);
-    await expect(trainModel({ symbol: "FET/USDT", timeframe: "1h", horizon: 0 }, deps)).rejects.toThrow(
-      /--horizon 0/,
-    );
     await expect(
-      trainModel({ symbol: "FET/USDT", timeframe: "1h", horizon: 4, target: "vol" }, deps),
+      asCli("model train", () => trainModel({ symbol: "FET/USDT", timeframe: "1h", horizon: 0 }, deps)),
+    ).rejects.toThrow(/--horizon 0/);
+    await expect(
+      asCli("model train", () =>
+        trainModel({ symbol: "FET/USDT", timeframe: "1h", horizon: 4, target: "vol" }, deps),
+      ),
     ).rejects.toThrow(/--objective squared/);
     await expect(
       trainModel({ symbol: "FET/USDT", timeframe: "1h", horizon: 4, to: "2024-01-05" }, deps),

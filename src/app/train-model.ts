@@ -1,4 +1,6 @@
-import { invalidInput } from "../errors.ts";
+import { availableParallelism } from "node:os";
+import { z } from "zod";
+import { invalidField, invalidInput } from "../errors.ts";
 import { makeTargets } from "../forecasting/features/targets.ts";
 import type { FeatureMatrix } from "../forecasting/gbdt/binning.ts";
 import { accuracy, auc } from "../forecasting/gbdt/metrics.ts";
@@ -13,22 +15,28 @@ import type { CandleStore } from "../ports/candle-store.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { ModelRecord, ModelStore } from "../ports/model-store.ts";
 import type { WorkerPool } from "../ports/worker-pool.ts";
+import { dieboldMariano } from "../research/evaluation/diebold-mariano.ts";
+import { fieldError, issueToError, parseInput, rangeRefinement, wholeNumberField } from "./contract.ts";
 import { defaultSources, type FeatureSources, featuresFor } from "./model-data.ts";
-import { parseTime, resolveSeries, type SeriesRef } from "./resolve-series.ts";
+import { rangeShape, resolveSeries, SeriesRefInput } from "./resolve-series.ts";
 
-export interface TrainModelInput extends SeriesRef {
-  from?: string;
-  to?: string;
+// more threads than cores only slow the histograms down; two are always allowed (see run-sweep)
+const MAX_TRAIN_THREADS = Math.max(2, availableParallelism());
+
+/** What to train on and how; `gbdt` holds the model's hyper-parameters (GbdtParamsSchema bounds them) */
+export const TrainModelInput = SeriesRefInput.extend({
+  ...rangeShape,
   /** bars ahead */
-  horizon: number;
+  horizon: wholeNumberField({ min: 1, max: 100_000 }),
   /** logistic forecasts the sign of the h-bar log return; squared forecasts the return or the volatility */
-  objective?: "logistic" | "squared";
+  objective: z.enum(["logistic", "squared"]).optional(),
   /** for squared error: "logret" (default) or "vol" */
-  target?: "logret" | "vol";
-  gbdt?: GbdtParamsInput;
+  target: z.enum(["logret", "vol"]).optional(),
+  gbdt: z.custom<GbdtParamsInput>((v) => v === undefined || (typeof v === "object" && v !== null)).optional(),
   /** threads for histogram building: the calling thread plus threads - 1 pool workers (same model for any count) */
-  threads?: number;
-}
+  threads: wholeNumberField({ min: 1, max: MAX_TRAIN_THREADS, maxReason: "the machine's cores" }).optional(),
+}).superRefine(rangeRefinement);
+export type TrainModelInput = z.input<typeof TrainModelInput>;
 
 export interface TrainModelDeps {
   store: CandleStore;
@@ -72,21 +80,31 @@ const subset = (cols: readonly Float64Array[], rows: Int32Array): FeatureMatrix 
  * chronological train / validation (early stopping) / test split with an h-bar purge gap before
  * each later segment so no label overlaps the next segment; metrics are on the test segment only.
  */
-export async function trainModel(input: TrainModelInput, deps: TrainModelDeps): Promise<TrainModelOutput> {
+export async function trainModel(raw: TrainModelInput, deps: TrainModelDeps): Promise<TrainModelOutput> {
+  const input = parseInput(TrainModelInput, raw);
   const threads = input.threads ?? 1;
-  if (!Number.isInteger(threads) || threads < 1 || threads > 64)
-    throw invalidInput(`--threads ${threads}: give a whole number from 1 to 64`);
   const h = input.horizon;
-  if (!Number.isInteger(h) || h < 1) throw invalidInput(`--horizon ${h}: give a whole number of bars >= 1`);
   const objective = input.objective ?? "logistic";
   const targetKind = objective === "logistic" ? "sign" : (input.target ?? "logret");
   if (objective === "logistic" && input.target === "vol")
-    throw invalidInput("--target vol needs --objective squared (volatility is a value, not a sign)");
+    throw fieldError("target", "{target} vol needs {objective} squared (volatility is a value, not a sign)");
   if (input.target === "vol" && h < 2)
-    throw invalidInput("--target vol needs --horizon 2 or more (one return has no realised volatility)");
+    throw fieldError(
+      "target",
+      "{target} vol needs {horizon} 2 or more (one return has no realised volatility)",
+    );
+  // hyper-parameters out of range are bad input naming the parameter, before any data is read
+  const hyper = GbdtParamsSchema.safeParse({ ...DEFAULT_MODEL_PARAMS, ...input.gbdt, objective });
+  if (!hyper.success) {
+    const e = issueToError(hyper.error.issues[0]!, { ...DEFAULT_MODEL_PARAMS, ...input.gbdt });
+    throw invalidField(
+      `gbdt.${String(e.details.field)}`,
+      String(e.details.problem ?? e.message),
+      e.details.allowed as string | undefined,
+    );
+  }
   const key = resolveSeries(deps.store, input);
-  const from = parseTime(input.from, "--from");
-  const to = parseTime(input.to, "--to");
+  const { from, to } = input;
   const series = deps.store.read(key, {
     ...(from === undefined ? {} : { from }),
     ...(to === undefined ? {} : { to }),
@@ -100,8 +118,9 @@ export async function trainModel(input: TrainModelInput, deps: TrainModelDeps): 
   for (let t = fs.warmup; t < n; t++) if (Number.isFinite(y[t]!)) usable.push(t);
   const m = usable.length;
   if (m < 500)
-    throw invalidInput(
-      `${key.symbol} ${key.timeframe}: only ${m} bars with features and a ${h}-bar target; need 500+ (widen --from/--to or lower --horizon)`,
+    throw fieldError(
+      "from",
+      `${key.symbol} ${key.timeframe}: only ${m} bars with features and a ${h}-bar target; need 500+ (widen {from}/{to} or lower {horizon})`,
     );
   // chronological 70/15/15 with h bars dropped before validation and test: their labels would peek into the next segment
   const trainEnd = Math.floor(m * 0.7);
@@ -110,7 +129,7 @@ export async function trainModel(input: TrainModelInput, deps: TrainModelDeps): 
   const trainRows = pick(0, trainEnd - h);
   const validRows = pick(trainEnd, validEnd - h);
   const testRows = pick(validEnd, m);
-  const params = GbdtParamsSchema.parse({ ...DEFAULT_MODEL_PARAMS, ...input.gbdt, objective });
+  const params = hyper.data;
   const label = (rows: Int32Array): Float64Array => Float64Array.from(rows, (r) => y[r]!);
   const data = { x: subset(fs.cols, trainRows), y: label(trainRows) };
   const opts = { valid: { x: subset(fs.cols, validRows), y: label(validRows) }, featureNames: fs.names };
@@ -130,6 +149,7 @@ export async function trainModel(input: TrainModelInput, deps: TrainModelDeps): 
     label(testRows),
     targetKind,
     label(trainRows),
+    h,
   );
   const payload = serializeModel(model);
   const createdAt = deps.clock.now();
@@ -174,9 +194,12 @@ function testMetrics(
   y: Float64Array,
   target: string,
   trainY: Float64Array,
+  horizon: number,
 ): Record<string, number> {
   const p = predict(model, x);
   const n = y.length;
+  // per-row naive loss minus model loss, for the Diebold-Mariano test against the naive reference
+  const d = new Float64Array(n);
   let trainMean = 0;
   for (const v of trainY) trainMean += v;
   trainMean /= trainY.length;
@@ -185,6 +208,10 @@ function testMetrics(
     const base = new Float64Array(n).fill(Math.log(trainMean / (1 - trainMean)));
     let up = 0;
     for (const v of y) up += v;
+    for (let i = 0; i < n; i++)
+      d[i] =
+        meanLoss("logistic", base.subarray(i, i + 1), y.subarray(i, i + 1)) -
+        meanLoss("logistic", margin.subarray(i, i + 1), y.subarray(i, i + 1));
     return {
       testRows: n,
       auc: auc(y, p),
@@ -192,6 +219,7 @@ function testMetrics(
       logLoss: meanLoss("logistic", margin, y),
       naiveLogLoss: meanLoss("logistic", base, y),
       testUpRate: up / n,
+      vsNaiveP: dieboldMariano(d, horizon).pValue,
     };
   }
   let se = 0;
@@ -202,6 +230,7 @@ function testMetrics(
   for (let i = 0; i < n; i++) {
     se += (p[i]! - y[i]!) ** 2;
     seNaive += (trainMean - y[i]!) ** 2;
+    d[i] = (trainMean - y[i]!) ** 2 - (p[i]! - y[i]!) ** 2;
     if (Math.sign(p[i]!) === Math.sign(y[i]!)) hit++;
     sp += p[i]!;
     sy += y[i]!;
@@ -221,6 +250,39 @@ function testMetrics(
     rmse: Math.sqrt(se / n),
     naiveRmse: Math.sqrt(seNaive / n),
     ic: vp > 0 && vy > 0 ? cov / Math.sqrt(vp * vy) : 0,
+    vsNaiveP: dieboldMariano(d, horizon).pValue,
     ...(target === "logret" ? { directionHitRate: hit / n } : {}),
+  };
+}
+
+/** Whether a model's test figure beats the naive reference, in one sentence a trader can act on */
+export function verdictVsNaive(
+  m: Readonly<Record<string, number>>,
+  kind: string,
+): { beats: boolean; text: string } {
+  const sign = kind === "sign";
+  const [loss, naive, name] = sign ? [m.logLoss, m.naiveLogLoss, "log-loss"] : [m.rmse, m.naiveRmse, "RMSE"];
+  const ref = sign ? "the naive base rate" : "the naive training mean";
+  if (loss === undefined || naive === undefined || !Number.isFinite(loss) || !Number.isFinite(naive))
+    return { beats: false, text: "no test figure to judge" };
+  const rel = (naive - loss) / naive;
+  const p = m.vsNaiveP;
+  const pText =
+    p === undefined || !Number.isFinite(p)
+      ? ""
+      : `, Diebold-Mariano p = ${p < 0.001 ? "<0.001" : p.toFixed(3)}`;
+  if (loss >= naive)
+    return {
+      beats: false,
+      text: `WORSE than ${ref} (test ${name} ${(100 * -rel).toFixed(2)}% higher${pText}): no edge; do not trade on it`,
+    };
+  if (p !== undefined && p < 0.05)
+    return {
+      beats: true,
+      text: `better than ${ref} (test ${name} ${(100 * rel).toFixed(2)}% lower${pText})`,
+    };
+  return {
+    beats: false,
+    text: `not significantly better than ${ref} (test ${name} ${(100 * rel).toFixed(2)}% lower${pText === "" ? ", untested" : pText}): treat it as no edge`,
   };
 }

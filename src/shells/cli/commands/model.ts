@@ -1,11 +1,13 @@
 import type { Command } from "commander";
+import { parseInput, strictNumber } from "../../../app/contract.ts";
 import { predictModel } from "../../../app/predict-model.ts";
 import { listModels, showModel } from "../../../app/show-model.ts";
-import { trainModel } from "../../../app/train-model.ts";
-import { invalidInput } from "../../../errors.ts";
+import { TrainModelInput, trainModel, verdictVsNaive } from "../../../app/train-model.ts";
+import { invalidField } from "../../../errors.ts";
 import type { GbdtParamsInput } from "../../../forecasting/gbdt/params.ts";
 import type { ModelRecord } from "../../../ports/model-store.ts";
 import { printInfo, printJson, printLine } from "../context.ts";
+import { fieldFlags } from "../options.ts";
 import { withContainer } from "../with-container.ts";
 import { fmtTs, table } from "./data-format.ts";
 import { modelGroup } from "./model-evaluate.ts";
@@ -29,9 +31,13 @@ interface TrainOpts {
 
 const num = (v: string | undefined, flag: string, int: boolean, min: number): number | undefined => {
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || (int && !Number.isInteger(n)))
-    throw invalidInput(`${flag} "${v}": give ${int ? "a whole number" : "a number"} >= ${min}`);
+  const n = strictNumber(v);
+  if (n === undefined || n < min || (int && !Number.isInteger(n)))
+    throw invalidField(
+      flag.replace(/^-+/, ""),
+      n === undefined ? `"${v}" is not a number` : `${v} is out of range`,
+      `${int ? "a whole number" : "a number"} >= ${min}`,
+    );
   return n;
 };
 
@@ -47,7 +53,7 @@ const headline = (r: ModelRecord): string => {
 /** `kairos model train | list | show | predict` (evaluate and claims live beside them in the same group) */
 export function registerModelCommand(program: Command): void {
   const model = modelGroup(program);
-  model
+  const train = model
     .command("train")
     .description("train a gradient-boosted trees forecaster on a stored series and save it in the registry")
     .requiredOption("--symbol <BASE/QUOTE>", "symbol, e.g. BTC/USDT")
@@ -70,40 +76,33 @@ export function registerModelCommand(program: Command): void {
     )
     .action((opts: TrainOpts, cmd: Command) =>
       withContainer(cmd, async (c, g) => {
-        if (opts.objective !== "logistic" && opts.objective !== "squared")
-          throw invalidInput(`--objective "${opts.objective}": use logistic or squared`);
-        if (opts.target !== undefined && opts.target !== "logret" && opts.target !== "vol")
-          throw invalidInput(`--target "${opts.target}": use logret or vol`);
+        const hyper = (v: string | undefined, field: string): number | undefined => {
+          if (v === undefined) return undefined;
+          const n = strictNumber(v);
+          if (n === undefined) throw invalidField(`gbdt.${field}`, `"${v}" is not a number`);
+          return n;
+        };
         const gbdt: GbdtParamsInput = {};
-        const trees = num(opts.trees, "--trees", true, 1);
-        const depth = num(opts.depth, "--depth", true, 1);
-        const leaves = num(opts.leaves, "--leaves", true, 2);
-        const lr = num(opts.lr, "--lr", false, 1e-6);
-        const seed = num(opts.seed, "--seed", true, 0);
+        const trees = hyper(opts.trees, "nTrees");
+        const depth = hyper(opts.depth, "maxDepth");
+        const leaves = hyper(opts.leaves, "maxLeaves");
+        const lr = hyper(opts.lr, "learningRate");
+        const seed = hyper(opts.seed, "seed");
         if (trees !== undefined) gbdt.nTrees = trees;
         if (depth !== undefined) gbdt.maxDepth = depth;
         if (leaves !== undefined)
           Object.assign(gbdt, { growth: "leafwise", maxLeaves: leaves, maxDepth: depth ?? 0 });
         if (lr !== undefined) gbdt.learningRate = lr;
         if (seed !== undefined) gbdt.seed = seed;
+        const input = parseInput(TrainModelInput, { ...opts, gbdt });
         if (!g.json)
           printInfo(`training on ${opts.symbol} ${opts.timeframe}, horizon ${opts.horizon} bars ...`);
-        const threads = num(opts.threads, "--threads", true, 1)!;
-        const out = await trainModel(
-          {
-            symbol: opts.symbol,
-            timeframe: opts.timeframe,
-            horizon: num(opts.horizon, "--horizon", true, 1)!,
-            objective: opts.objective,
-            gbdt,
-            threads,
-            ...(opts.exchange === undefined ? {} : { exchange: opts.exchange }),
-            ...(opts.from === undefined ? {} : { from: opts.from }),
-            ...(opts.to === undefined ? {} : { to: opts.to }),
-            ...(opts.target === undefined ? {} : { target: opts.target as "logret" | "vol" }),
-          },
-          { store: c.store, models: c.models, clock: c.clock, workers: (n) => c.workers(n) },
-        );
+        const out = await trainModel(input, {
+          store: c.store,
+          models: c.models,
+          clock: c.clock,
+          workers: (n) => c.workers(n),
+        });
         if (g.json) return printJson(out);
         const r = out.record;
         printLine(
@@ -113,9 +112,18 @@ export function registerModelCommand(program: Command): void {
           `rows train ${out.rows.train}, validation ${out.rows.valid}, test ${out.rows.test}; ${out.trees} trees kept of ${out.roundsTrained} (early stopping); ${(out.trainingMs / 1000).toFixed(1)} s`,
         );
         printLine(`test ${fmtTs(r.metrics.testFrom!)} -> ${fmtTs(r.metrics.testTo!)}: ${headline(r)}`);
+        printLine(`verdict: ${verdictVsNaive(r.metrics, r.target.kind).text}`);
       }),
     );
 
+  // the model's hyper-parameters have short flags
+  fieldFlags(train, {
+    "gbdt.nTrees": "--trees",
+    "gbdt.maxDepth": "--depth",
+    "gbdt.maxLeaves": "--leaves",
+    "gbdt.learningRate": "--lr",
+    "gbdt.seed": "--seed",
+  });
   model
     .command("list")
     .description("the models in the registry, newest first")
@@ -160,6 +168,7 @@ export function registerModelCommand(program: Command): void {
         printLine(
           `test: ${headline(r)}; trained in ${(r.trainingMs / 1000).toFixed(1)} s on ${fmtTs(r.createdAt)}`,
         );
+        printLine(`verdict: ${verdictVsNaive(r.metrics, r.target.kind).text}`);
         printLine(`params: ${JSON.stringify((r.params as { gbdt?: unknown }).gbdt ?? r.params)}`);
         printLine();
         const top = num(opts.top, "--top", true, 1)!;
@@ -199,6 +208,7 @@ export function registerModelCommand(program: Command): void {
             },
             { store: c.store, models: c.models },
           );
+          for (const w of out.warnings) printInfo(`warning: ${w}`);
           if (g.json) return printJson(out);
           const s = out.series;
           const what =
