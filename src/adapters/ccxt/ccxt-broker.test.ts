@@ -137,6 +137,27 @@ describe("CcxtBroker against the simulated exchange", () => {
     expect(sim.ledger().orders).toHaveLength(0);
   });
 
+  it("keeps the signature and the secret out of error messages", async () => {
+    const { sim, broker } = await setup();
+    await broker.marketRules("BTC/USDT");
+    sim.faults.force("account", "timeout-before");
+    const err = await broker.balances().then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(err).toMatchObject({ code: "EXCHANGE_UNAVAILABLE" });
+    sim.faults.force("create", "timeout-after");
+    const r = await broker.submit(limit("sec-1"));
+    for (const text of [
+      err!.message,
+      JSON.stringify(r),
+      String((err as Error & { cause?: unknown }).cause ?? ""),
+    ]) {
+      expect(text).not.toMatch(/signature=[0-9a-f]{8}/);
+      expect(text).not.toContain(SECRET);
+    }
+  });
+
   it("reports a key that can withdraw", async () => {
     const { broker } = await setup({ apiKey: { key: KEY, secret: SECRET, canWithdraw: true } });
     expect(await broker.permissions()).toEqual({ canTrade: true, canWithdraw: true });

@@ -58,6 +58,7 @@ export class CcxtBroker implements Broker {
   /** Binance's user-data stream (listenKey); other exchanges have none here and are polled */
   readonly subscribe?: (onEvent: (e: BrokerEvent) => void) => Promise<() => Promise<void>>;
   private readonly ex: Exchange;
+  private readonly secret: string;
   private marketsLoaded: Promise<unknown> | undefined;
 
   constructor(exchangeId: string, opts: CcxtBrokerOptions) {
@@ -68,6 +69,7 @@ export class CcxtBroker implements Broker {
         `unknown exchange "${exchangeId}": use a ccxt id such as binance, kraken, okx, bybit`,
       );
     this.venue = id;
+    this.secret = opts.secret;
     this.ex = new Ctor({
       apiKey: opts.apiKey,
       secret: opts.secret,
@@ -442,7 +444,16 @@ export class CcxtBroker implements Broker {
   }
 
   private translate(err: unknown, doing: string): AppError {
-    return translateCcxtError(err, this.venue, doing, this.retryAfterMs());
+    const e = translateCcxtError(err, this.venue, doing, this.retryAfterMs());
+    // ccxt puts the request URL in network errors: the signature and listenKey stay out of messages
+    let clean = e.message
+      .replace(/signature=[0-9a-fA-F]+/g, "signature=***")
+      .replace(/listenKey=[^&\s"]+/g, "listenKey=***");
+    if (this.secret.length >= 4) clean = clean.split(this.secret).join("***");
+    // the cleaned error drops its cause: ccxt's original message holds the signed URL
+    return clean === e.message
+      ? e
+      : new AppError(e.code, clean, { retryable: e.retryable, details: e.details });
   }
 
   private async read<T>(doing: string, fn: () => Promise<T>): Promise<T> {
