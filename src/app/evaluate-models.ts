@@ -1,5 +1,6 @@
+import { z } from "zod";
 import { type CandleSeries, sliceSeries } from "../domain/candle-series.ts";
-import { invalidInput } from "../errors.ts";
+import { invalidField, invalidInput } from "../errors.ts";
 import { arForecaster } from "../forecasting/baselines/ar.ts";
 import { logisticForecaster, ridgeForecaster } from "../forecasting/baselines/linear.ts";
 import { alwaysUp, drift, lastSign, randomWalk } from "../forecasting/baselines/naive.ts";
@@ -18,7 +19,8 @@ import {
   type EvaluationResult,
   evaluateForecasters,
 } from "../research/evaluation/evaluate.ts";
-import { parseRange, resolveSeries, type SeriesRef } from "./resolve-series.ts";
+import { fieldError, parseInput, rangeRefinement, rateField, wholeNumberField } from "./contract.ts";
+import { rangeShape, resolveSeries, SeriesRefInput } from "./resolve-series.ts";
 
 /** Every forecaster `model evaluate` knows, by name; the naive ones are always included */
 export const MODEL_NAMES = ["drift", "ar", "ridge", "logistic", "gbdt", "gbdt-sign", "gru"] as const;
@@ -34,20 +36,30 @@ export const evaluationGruParams: GruParamsInput = {
   patience: 2,
 };
 
-export interface EvaluateModelsInput extends SeriesRef {
-  from?: string;
-  to?: string;
+const wholeList = (b: { min: number; max: number }) =>
+  z
+    .union([z.string(), z.array(z.union([z.number(), z.string()]))])
+    .transform((v) => (typeof v === "string" ? v.split(",").map((x) => x.trim()) : v))
+    .pipe(z.array(wholeNumberField(b)).min(1));
+
+/** What to evaluate: a stored series, horizons, folds and which forecasters beside the naive ones */
+export const EvaluateModelsInput = SeriesRefInput.extend({
+  ...rangeShape,
   /** horizons in bars, default 1 and 24 */
-  horizons?: number[];
-  folds?: number;
+  horizons: wholeList({ min: 1, max: 10_000 }).optional(),
+  folds: wholeNumberField({ min: 1, max: 100 }).optional(),
   /** subset of MODEL_NAMES; default all */
-  models?: string[];
-  fee?: number;
-  embargo?: number;
+  models: z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) => (typeof v === "string" ? v.split(",").map((x) => x.trim()) : v))
+    .optional(),
+  fee: rateField(0.1).optional(),
+  embargo: wholeNumberField({ min: 0, max: 100_000 }).optional(),
   /** use at most the last N bars (keeps run time in minutes on long histories) */
-  maxBars?: number;
-  seed?: number;
-}
+  maxBars: wholeNumberField({ min: 500, max: 10_000_000 }).optional(),
+  seed: wholeNumberField({ min: 0, max: 2 ** 32 - 1 }).optional(),
+}).superRefine(rangeRefinement);
+export type EvaluateModelsInput = z.input<typeof EvaluateModelsInput>;
 
 export interface EvaluateModelsDeps {
   store: CandleStore;
@@ -75,7 +87,7 @@ export function buildForecasters(
   const wanted = models ?? [...MODEL_NAMES];
   for (const m of wanted) {
     if (!(MODEL_NAMES as readonly string[]).includes(m) && !NAIVE.includes(m)) {
-      throw invalidInput(`unknown model "${m}": use any of ${MODEL_NAMES.join(", ")}`);
+      throw fieldError("models", `unknown model "${m}": use any of ${MODEL_NAMES.join(", ")}`);
     }
   }
   const all: Record<string, () => Forecaster> = {
@@ -128,12 +140,16 @@ export function evaluationData(s: CandleSeries): { data: EvaluationData; source:
  */
 export async function evaluateModels(
   deps: EvaluateModelsDeps,
-  input: EvaluateModelsInput,
+  raw: EvaluateModelsInput,
   progress: (msg: string) => void = () => {},
 ): Promise<EvaluateModelsOutput> {
+  const input = parseInput(EvaluateModelsInput, raw);
   const started = deps.clock.now();
   const key = resolveSeries(deps.store, input);
-  let series = deps.store.read(key, parseRange(input));
+  let series = deps.store.read(key, {
+    ...(input.from === undefined ? {} : { from: input.from }),
+    ...(input.to === undefined ? {} : { to: input.to }),
+  });
   const maxBars = input.maxBars ?? 30_000;
   if (series.close.length > maxBars) series = sliceSeries(series, series.close.length - maxBars);
   if (series.close.length < 500) {
@@ -156,7 +172,7 @@ export async function evaluateModels(
   };
   for (const h of config.horizons)
     if (!Number.isInteger(h) || h < 1)
-      throw invalidInput(`--horizons: ${h} is not a whole number of bars >= 1`);
+      throw invalidField("horizons", `${h} is not a whole number of bars >= 1`);
   const evaluation = await evaluateForecasters(data, forecasters, config, () => deps.clock.now(), progress);
   return {
     series: { ...key, bars: series.close.length, from: series.ts[0]!, to: series.ts[series.ts.length - 1]! },

@@ -20,7 +20,12 @@ export function fieldFlags<C extends Command>(cmd: C, renames: Record<string, st
 const kebab = (s: string): string => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** The flag (or `<argument>`) the user typed for a field path of the use case's input */
-export function flagFor(cmd: Command | undefined, field: string): string {
+export function flagFor(cmd: Command | undefined, path: string): string {
+  // "horizons.0" is the first of --horizons: array indexes do not name a flag
+  const field = path
+    .split(".")
+    .filter((s) => !/^\d+$/.test(s))
+    .join(".");
   const last = field.split(".").pop() ?? field;
   for (let c = cmd; c !== undefined && c !== null; c = c.parent ?? undefined) {
     const names = RENAMES.get(c);

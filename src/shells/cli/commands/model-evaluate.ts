@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { evaluateModels, MODEL_NAMES } from "../../../app/evaluate-models.ts";
-import { invalidInput } from "../../../errors.ts";
+import { parseInput } from "../../../app/contract.ts";
+import { EvaluateModelsInput, evaluateModels, MODEL_NAMES } from "../../../app/evaluate-models.ts";
 import type { ModelHorizonResult } from "../../../research/evaluation/evaluate.ts";
 import { printInfo, printJson, printLine } from "../context.ts";
 import { withContainer } from "../with-container.ts";
@@ -26,37 +26,6 @@ export function modelGroup(program: Command): Command {
     program.commands.find((c) => c.name() === "model") ??
     program.command("model").description("train, inspect, evaluate and check forecasting models")
   );
-}
-
-const intList = (v: string | undefined, flag: string): number[] | undefined =>
-  v === undefined
-    ? undefined
-    : v.split(",").map((x) => {
-        const n = Number(x.trim());
-        if (!Number.isInteger(n) || n < 1)
-          throw invalidInput(`${flag} "${v}": give whole numbers >= 1 separated by commas, e.g. 1,24`);
-        return n;
-      });
-
-const posInt = (v: string | undefined, flag: string): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw invalidInput(`${flag} "${v}": give a whole number >= 1`);
-  return n;
-};
-
-/** Parses --fee as a fraction, a percentage (0.1%) or basis points (10bps) */
-export function parseFee(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const s = v.trim().toLowerCase();
-  const n = s.endsWith("bps")
-    ? Number(s.slice(0, -3)) / 10_000
-    : s.endsWith("%")
-      ? Number(s.slice(0, -1)) / 100
-      : Number(s);
-  if (!Number.isFinite(n) || n < 0 || n >= 0.1)
-    throw invalidInput(`--fee "${v}": give a fraction such as 0.001, 0.1% or 10bps`);
-  return n;
 }
 
 const pct = (x: number, d = 3): string => (Number.isFinite(x) ? `${x.toFixed(d)}%` : "-");
@@ -133,24 +102,9 @@ export function registerModelEvaluateCommand(program: Command): void {
     )
     .action((opts: EvaluateOpts, cmd: Command) =>
       withContainer(cmd, async (c, g) => {
-        const horizons = intList(opts.horizons, "--horizons");
-        const folds = posInt(opts.folds, "--folds");
-        const maxBars = posInt(opts.maxBars, "--max-bars");
-        const fee = parseFee(opts.fee);
         const out = await evaluateModels(
           { store: c.store, tensors: c.tensors, clock: c.clock },
-          {
-            symbol: opts.symbol,
-            timeframe: opts.timeframe,
-            ...(opts.exchange === undefined ? {} : { exchange: opts.exchange }),
-            ...(opts.from === undefined ? {} : { from: opts.from }),
-            ...(opts.to === undefined ? {} : { to: opts.to }),
-            ...(horizons === undefined ? {} : { horizons }),
-            ...(folds === undefined ? {} : { folds }),
-            ...(maxBars === undefined ? {} : { maxBars }),
-            ...(fee === undefined ? {} : { fee }),
-            ...(opts.models === undefined ? {} : { models: opts.models.split(",").map((s) => s.trim()) }),
-          },
+          parseInput(EvaluateModelsInput, opts),
           g.json ? () => {} : (m) => printInfo(m),
         );
         if (g.json) {
