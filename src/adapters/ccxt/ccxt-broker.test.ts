@@ -1,5 +1,9 @@
 // CcxtBroker through ccxt's real binance class (its signing, parsing and error mapping) pointed at
 // the simulated exchange
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { describeBrokerContract } from "../../../test/support/broker-contract.ts";
 import { loadBundledSeries } from "../../../test/support/bundled-data.ts";
@@ -217,6 +221,34 @@ describe("CcxtBroker user-data stream (Binance listenKey) from the simulated exc
     await broker.submit(limit("w-2"));
     await expect.poll(() => events.some((e) => e.kind === "disconnected")).toBe(true);
     await stop();
+  });
+});
+
+describe("intent committed before send, checked by the exchange (R2's hook)", () => {
+  it("the exchange sees, from its own SQLite connection, every client id committed before the create arrived", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kairos-intent-"));
+    const writer = new Database(join(dir, "orders.db"));
+    writer.pragma("journal_mode = WAL");
+    writer.pragma("synchronous = FULL");
+    writer.exec("CREATE TABLE intents (client_order_id TEXT PRIMARY KEY)");
+    const reader = new Database(join(dir, "orders.db"), { readonly: true });
+    const seen = reader.prepare("SELECT 1 FROM intents WHERE client_order_id = ?");
+    const { broker, sim } = await setup({ verifyIntent: (cid) => seen.get(cid) !== undefined });
+    try {
+      const add = writer.prepare("INSERT INTO intents VALUES (?)");
+      for (let i = 0; i < 20; i++) {
+        add.run(`i-${i}`);
+        expect((await broker.submit(limit(`i-${i}`, "20000", "0.001"))).kind).toBe("accepted");
+      }
+      // a client that sends first and commits afterwards is caught
+      await broker.submit(limit("late-1", "20000", "0.001"));
+      add.run("late-1");
+      expect(sim.intentChecks).toEqual({ checked: 21, committed: 20, missing: ["late-1"] });
+    } finally {
+      reader.close();
+      writer.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
