@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { type Market, type NameInfo, normaliseSymbol, perpOf, understandName } from "../data/file-names.ts";
 import { parseCandleCsvBytes } from "../data/parse-candle-bytes.ts";
 import { parseFreqtradeJsonBytes, type RawCandles } from "../data/parse-candles.ts";
@@ -9,17 +10,23 @@ import { invalidInput } from "../errors.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
 import type { DataFile, DataFiles, DataTable, SkippedFile } from "../ports/data-files.ts";
 import type { FundingSeries, FundingStore } from "../ports/funding-store.ts";
+import { exchangeField, flagField, parseInput, symbolField, timeframeField } from "./contract.ts";
 
-export interface ImportCandlesInput {
-  /** a file, or a folder whose recognised files are all imported */
-  path: string;
-  exchange?: string;
-  symbol?: string;
-  timeframe?: string;
-  replace?: boolean;
-  /** "perp": the files hold the USD-M perpetual (BTC/USDT:USDT), e.g. Binance's bulk futures klines */
-  market?: string;
-}
+/** What to import and what the file names cannot tell (flags win over names) */
+export const ImportCandlesInput = z
+  .object({
+    /** a file, or a folder whose recognised files are all imported */
+    path: z.string().min(1),
+    exchange: exchangeField().optional(),
+    symbol: symbolField().optional(),
+    timeframe: timeframeField().optional(),
+    replace: flagField().optional(),
+    /** "perp": the files hold the USD-M perpetual (BTC/USDT:USDT), e.g. Binance's bulk futures klines */
+    market: z.enum(["spot", "perp"]).optional(),
+  })
+  .strict();
+export type ImportCandlesInput = z.input<typeof ImportCandlesInput>;
+type Input = z.output<typeof ImportCandlesInput>;
 
 export interface ImportedFile {
   file: string;
@@ -80,9 +87,10 @@ interface Plan {
  */
 export async function importCandlesAsync(
   deps: ImportDeps,
-  input: ImportCandlesInput,
+  raw: ImportCandlesInput,
   onFile?: (f: ImportedFile) => void,
 ): Promise<ImportReport> {
+  const input = parseInput(ImportCandlesInput, raw);
   const plan = planImport(deps, input);
   const tables = new Map<string, DataTable>();
   for (const { file, named } of plan.picked) {
@@ -99,9 +107,10 @@ export async function importCandlesAsync(
  */
 export function importCandles(
   deps: ImportDeps,
-  input: ImportCandlesInput,
+  raw: ImportCandlesInput,
   onFile?: (f: ImportedFile) => void,
 ): ImportReport {
+  const input = parseInput(ImportCandlesInput, raw);
   const plan = planImport(deps, input);
   const table = plan.picked.find((p) => p.named.format === "feather" || p.named.format === "parquet");
   if (table !== undefined) {
@@ -110,13 +119,9 @@ export function importCandles(
   return runImport(deps, input, plan, new Map(), onFile);
 }
 
-function marketOf(input: ImportCandlesInput): Market {
-  const m = input.market ?? "spot";
-  if (m !== "spot" && m !== "perp") throw invalidInput(`--market "${m}": use spot or perp`);
-  return m;
-}
+const marketOf = (input: Input): Market => input.market ?? "spot";
 
-function planImport(deps: ImportDeps, input: ImportCandlesInput): Plan {
+function planImport(deps: ImportDeps, input: Input): Plan {
   const market = marketOf(input);
   const listed = deps.files.list(input.path);
   const picked: Plan["picked"] = [];
@@ -155,7 +160,7 @@ function planImport(deps: ImportDeps, input: ImportCandlesInput): Plan {
 
 function runImport(
   deps: ImportDeps,
-  input: ImportCandlesInput,
+  input: Input,
   plan: Plan,
   tables: Map<string, DataTable>,
   onFile?: (f: ImportedFile) => void,
@@ -208,7 +213,7 @@ function parseFile(
   files: DataFiles,
   f: DataFile,
   named: NameInfo,
-  input: ImportCandlesInput,
+  input: Input,
   market: Market,
   table: DataTable | undefined,
 ): Parsed {

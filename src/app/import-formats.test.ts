@@ -18,6 +18,8 @@ import { parquetWriteBuffer } from "hyparquet-writer";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadBundledSeries } from "../../test/support/bundled-data.ts";
 import { NodeDataFiles } from "../adapters/fs/node-data-files.ts";
+// registers the LZ4 codec the fixtures' writer needs (the importer loads it lazily, with its first table)
+import "../adapters/fs/read-table.ts";
 import { openDatabase } from "../adapters/sqlite/database.ts";
 import { SqliteCandleStore } from "../adapters/sqlite/sqlite-candle-store.ts";
 import { SqliteFundingStore } from "../adapters/sqlite/sqlite-funding-store.ts";
@@ -202,8 +204,8 @@ describe("import: the files freqtrade and Binance users have", () => {
     expect(spot.files[0]!.symbol).toBe("ETH/USDT");
     const perp = await importCandlesAsync(fresh(), { path: flat, market: "perp" });
     expect(perp.files[0]!.symbol).toBe("ETH/USDT:USDT");
-    await expect(importCandlesAsync(fresh(), { path: flat, market: "swap" })).rejects.toThrow(
-      '--market "swap": use spot or perp',
+    await expect(importCandlesAsync(fresh(), { path: flat, market: "swap" as "perp" })).rejects.toThrow(
+      "market swap: use one of spot, perp",
     );
   });
 

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { parseInput } from "../../../app/contract.ts";
 import { DeleteSeriesInput, deleteSeries } from "../../../app/delete-series.ts";
-import { importCandlesAsync } from "../../../app/import-candles.ts";
+import { ImportCandlesInput, importCandlesAsync } from "../../../app/import-candles.ts";
 import { listSeries } from "../../../app/list-series.ts";
 import { printInfo, printJson, printLine } from "../context.ts";
 import { withContainer } from "../with-container.ts";
@@ -40,7 +40,7 @@ export function registerDataCommand(program: Command): void {
     )
     .action((path: string, opts: ImportOpts, cmd: Command) =>
       withContainer(cmd, async (c, g) => {
-        const input = { path, ...opts };
+        const input = parseInput(ImportCandlesInput, { path, ...opts });
         const deps = { store: c.store, files: c.files, funding: c.funding };
         const report = await importCandlesAsync(deps, input, (f) => {
           if (!g.json) {
