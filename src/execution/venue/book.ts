@@ -6,9 +6,12 @@
 import type { ExitRules } from "../../domain/decision.ts";
 import type { Fill } from "../../domain/fill.ts";
 import type { OrderSide } from "../../domain/order.ts";
+import type { Position } from "../../domain/position.ts";
 import type { Trade } from "../../domain/trade.ts";
+import type { VenueAccount } from "./types.ts";
 
-export interface Position {
+/** The book's working record of an open position (the domain `Position` is its read view) */
+export interface OpenPosition {
   qty: number;
   long: boolean;
   avgEntry: number;
@@ -48,9 +51,9 @@ export interface FillInput {
 
 const EPS = 1e-12;
 
-export class Book {
+export class Book implements VenueAccount {
   cash: number;
-  readonly positions = new Map<string, Position>();
+  readonly bySymbol = new Map<string, OpenPosition>();
   readonly fills: Fill[] = [];
   readonly trades: Trade[] = [];
   fees = 0;
@@ -67,19 +70,39 @@ export class Book {
   }
 
   qty(symbol: string): number {
-    return this.positions.get(symbol)?.qty ?? 0;
+    return this.bySymbol.get(symbol)?.qty ?? 0;
   }
 
   /** cash + sum(qty * mark(symbol)) */
   equity(mark: (symbol: string) => number): number {
     let e = this.cash;
-    for (const [s, p] of this.positions) e += p.qty * mark(s);
+    for (const [s, p] of this.bySymbol) e += p.qty * mark(s);
     return e;
+  }
+
+  /** Open positions as the domain reports them */
+  positions(): Position[] {
+    const out: Position[] = [];
+    for (const [symbol, p] of this.bySymbol)
+      if (p.qty !== 0)
+        out.push({
+          symbol,
+          side: p.qty > 0 ? "long" : "short",
+          qty: p.qty,
+          avgEntryPrice: p.avgEntry,
+          realizedPnl: p.realized,
+          fees: p.fees,
+          funding: p.funding,
+          margin: p.margin,
+          liquidationPrice: p.liqPrice,
+          openedTs: p.entryTs,
+        });
+    return out;
   }
 
   usedMargin(): number {
     let m = 0;
-    for (const p of this.positions.values()) m += p.margin;
+    for (const p of this.bySymbol.values()) m += p.margin;
     return m;
   }
 
@@ -101,7 +124,7 @@ export class Book {
       orderType: f.orderType,
       reason: f.reason,
     });
-    const p = this.positions.get(f.symbol);
+    const p = this.bySymbol.get(f.symbol);
     if (p === undefined || p.qty === 0) {
       this.open(f, dq, f.fee);
       return;
@@ -136,7 +159,7 @@ export class Book {
 
   /** Funding payment on a position (positive = paid by the holder) */
   payFunding(symbol: string, amount: number): void {
-    const p = this.positions.get(symbol);
+    const p = this.bySymbol.get(symbol);
     if (p === undefined || p.qty === 0) return;
     this.cash -= amount;
     this.funding += amount;
@@ -149,7 +172,7 @@ export class Book {
   }
 
   /** Updates MAE/MFE with a price seen while the position was open */
-  excursion(p: Position, price: number): void {
+  excursion(p: OpenPosition, price: number): void {
     if (p.qty === 0 || p.avgEntry <= 0) return;
     const r = (price / p.avgEntry - 1) * Math.sign(p.qty);
     if (r < p.mae) p.mae = r;
@@ -159,7 +182,7 @@ export class Book {
   /** Trades still open at the end, marked at the last close with no exit fee */
   openTrades(ts: number, bar: number, mark: (symbol: string) => number): Trade[] {
     const out: Trade[] = [];
-    for (const [s, p] of this.positions) {
+    for (const [s, p] of this.bySymbol) {
       if (p.qty === 0) continue;
       const m = mark(s);
       const q = Math.abs(p.qty);
@@ -173,7 +196,7 @@ export class Book {
 
   private open(f: FillInput, dq: number, fee: number): void {
     const price = f.price;
-    const p: Position = {
+    const p: OpenPosition = {
       qty: dq,
       long: dq > 0,
       avgEntry: price,
@@ -195,23 +218,23 @@ export class Book {
       exits: f.exits ?? {},
     };
     this.remargin(p);
-    this.positions.set(f.symbol, p);
+    this.bySymbol.set(f.symbol, p);
   }
 
-  private remargin(p: Position): void {
+  private remargin(p: OpenPosition): void {
     if (!this.perp) return;
     p.margin = (Math.abs(p.qty) * p.avgEntry) / this.leverage;
     p.liqPrice = this.liqPrice(p.qty > 0 ? 1 : -1, p.avgEntry, this.leverage);
   }
 
-  private close(symbol: string, p: Position, ts: number, bar: number, reason: string): void {
+  private close(symbol: string, p: OpenPosition, ts: number, bar: number, reason: string): void {
     this.trades.push(this.tradeOf(symbol, p, ts, bar, reason, p.exitNotional / p.exitQty, p.realized));
-    this.positions.delete(symbol);
+    this.bySymbol.delete(symbol);
   }
 
   private tradeOf(
     symbol: string,
-    p: Position,
+    p: OpenPosition,
     ts: number,
     bar: number,
     reason: string,

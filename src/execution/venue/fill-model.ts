@@ -1,8 +1,8 @@
 /**
  * Where an order fills inside one bar (or one finer detail bar). Pure price logic; quantities and
- * caps are decided by the engine. Rules are those of types.ts, point 3 and point 10.
+ * caps are decided by the venue. Rules are those of types.ts, point 3 and point 10.
  */
-import type { OrderRequest, OrderSide } from "../../domain/order.ts";
+import type { Order, OrderRequest, OrderSide } from "../../domain/order.ts";
 import type { Segment } from "./types.ts";
 
 export interface Match {
@@ -47,9 +47,11 @@ export function takerPrice(
   return roundToTick(p, tick, side, low, high);
 }
 
-/** Mutable state of a working (resting) order */
+/** Mutable state of a working order */
 export interface WorkingOrder {
   req: OrderRequest;
+  /** the order as the venue reports it (status, filled quantity, average price) */
+  order: Order;
   remaining: number;
   /** first bar index the order may fill in */
   activeFrom: number;
@@ -58,7 +60,6 @@ export interface WorkingOrder {
   triggered: boolean;
   /** set on the segment that triggered a stop-limit: it may fill only from the next segment */
   triggeredNow: boolean;
-  filledQty: number;
 }
 
 /**

@@ -72,7 +72,7 @@ export interface VenueBar extends Segment {
   /** open time, epoch ms */
   ts: number;
   close: number;
-  detail?: readonly Segment[];
+  detail?: readonly Segment[] | undefined;
 }
 
 /** An order as handed to the venue: the request plus the sender's id (the idempotency key) */
@@ -142,6 +142,8 @@ export interface VenueOptions {
   config: VenueConfig;
   /** the symbols this venue trades; orders for others are rejected */
   symbols: readonly string[];
+  /** length of one bar in ms (funding instants inside [ts, ts + barMs) are charged at that bar) */
+  barMs: number;
   /** per-symbol tick, lot and minimum notional (override the config's defaults) */
   instruments?: Readonly<Record<string, Instrument>>;
   /**
