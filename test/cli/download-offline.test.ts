@@ -17,12 +17,8 @@ const closedPort = (): Promise<number> =>
     });
   });
 
-// the error is one line (besides the "candles: starting at ..." progress note)
-const errorLines = (stderr: string): string[] =>
-  stderr
-    .trim()
-    .split("\n")
-    .filter((l) => !/^candles: starting at /.test(l));
+// everything on stderr: the error alone, one line
+const errorLines = (stderr: string): string[] => stderr.trim().split("\n");
 
 const download = (apiBase: string) =>
   runKairos(

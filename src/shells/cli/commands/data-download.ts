@@ -1,7 +1,14 @@
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
-import { type DownloadEvent, downloadCandles } from "../../../app/download-candles.ts";
-import { parseTimeframe, timeframeMs } from "../../../domain/timeframe.ts";
+import { checkRange, parseInput } from "../../../app/contract.ts";
+import {
+  type DownloadEvent,
+  DownloadInput,
+  DownloadSourceInput,
+  downloadCandles,
+} from "../../../app/download-candles.ts";
+import { SeriesRefInput } from "../../../app/resolve-series.ts";
+import { timeframeMs } from "../../../domain/timeframe.ts";
 import { AppError } from "../../../errors.ts";
 import { printInfo, printJson, printLine } from "../context.ts";
 import { withContainer } from "../with-container.ts";
@@ -45,13 +52,15 @@ export function registerDataDownloadCommand(data: Command): void {
     )
     .action((opts: DownloadOpts, cmd: Command) =>
       withContainer(cmd, async (c, g) => {
-        const timeout = Number(opts.timeout ?? "10000");
-        if (!Number.isFinite(timeout) || timeout <= 0)
-          throw new AppError("INVALID_INPUT", `--timeout "${opts.timeout}": give milliseconds, e.g. 10000`);
-        const tfMs = timeframeMs(parseTimeframe(opts.timeframe));
-        const source = await c.marketData(opts.exchange, {
-          timeoutMs: timeout,
-          ...(opts.apiBase === undefined ? {} : { apiBase: opts.apiBase }),
+        // everything the user typed is checked before any connection is made
+        const where = parseInput(DownloadSourceInput, opts);
+        const input = parseInput(DownloadInput, opts);
+        const ref = parseInput(SeriesRefInput, opts);
+        checkRange(input.since, input.to, { from: "since", to: "to" });
+        const tfMs = timeframeMs(ref.timeframe);
+        const source = await c.marketData(where.exchange, {
+          timeoutMs: where.timeout ?? 10_000,
+          ...(where.apiBase === undefined ? {} : { apiBase: where.apiBase }),
         });
         const ctl = new AbortController();
         const onSigint = (): void => {
@@ -68,14 +77,22 @@ export function registerDataDownloadCommand(data: Command): void {
           cliProgress.Presets.shades_classic,
         );
         let barOn = false;
+        let pendingStart: string | undefined;
         const onEvent = (e: DownloadEvent): void => {
           if (g.json) return;
           if (e.kind === "start") {
             if (barOn) bar.stop();
             barOn = false;
             const from = e.from === 0 ? "the first candle the exchange has" : fmtTs(e.from);
-            printInfo(`${e.what}: ${e.resumed ? "resuming" : "starting"} at ${from}`);
-          } else if (e.kind === "page") {
+            // said once the exchange has answered (or is being retried), so a failed first request is one line
+            pendingStart = `${e.what}: ${e.resumed ? "resuming" : "starting"} at ${from}`;
+            return;
+          }
+          if (pendingStart !== undefined) {
+            printInfo(pendingStart);
+            pendingStart = undefined;
+          }
+          if (e.kind === "page") {
             const step = e.what === "candles" ? tfMs : 8 * 3_600_000;
             // the bar starts with the first page, when the real start of the history is known
             if (!barOn) {
@@ -99,7 +116,7 @@ export function registerDataDownloadCommand(data: Command): void {
               sleep: c.sleep,
               signal: ctl.signal,
             },
-            opts,
+            input,
             onEvent,
           );
           if (barOn) bar.stop();
