@@ -259,6 +259,20 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
         return exchangeInfo(markets, now(), p, weightLimit);
       case "GET /api/v3/klines":
         return klines(markets, p, now());
+      // no futures are listed, but clients that load spot and USD-M markets together get an empty list
+      case "GET /fapi/v1/exchangeInfo":
+        return ok({
+          timezone: "UTC",
+          serverTime: now(),
+          futuresType: "U_MARGINED",
+          rateLimits: [],
+          assets: [],
+          symbols: [],
+        });
+      case "GET /fapi/v1/ping":
+        return ok({});
+      case "GET /fapi/v1/time":
+        return ok({ serverTime: now() });
       case "POST /api/v3/order":
         return signed(() => {
           if (!key.canTrade) return fail(400, -2010, "This account may not place or cancel orders.");

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { loadBundledSeries } from "../../../test/support/bundled-data.ts";
 import { createVenue } from "../../execution/venue/venue.ts";
 import { CcxtBroker } from "../ccxt/ccxt-broker.ts";
+import { CcxtMarketDataSource } from "../ccxt/ccxt-market-data-source.ts";
 import { type SimExchange, type SimExchangeOptions, startSimExchange } from "./server.ts";
 
 const KEY = "fills-key";
@@ -236,6 +237,18 @@ describe("simulated exchange funds", () => {
 });
 
 describe("simulated exchange clock and candles", () => {
+  it("serves closed candles to kairos's ccxt market-data source (spot and USD-M markets loaded together)", async () => {
+    const { sim } = await setup();
+    const src = new CcxtMarketDataSource("binance", { apiBase: sim.url, timeoutMs: 2000 });
+    open.push(src);
+    const page = await src.fetchCandles("BTC/USDT", "1h", btc.ts[START - 5]!, 10);
+    // five closed candles and the live one at its open
+    expect([...page.ts]).toEqual([...btc.ts.subarray(START - 5, START + 1)]);
+    expect([...page.close.subarray(0, 5)]).toEqual(
+      [...btc.close.subarray(START - 5, START)].map((x) => Number(x.toFixed(8))),
+    );
+  });
+
   it("on a real clock at 36,000x, bars close and orders fill by themselves", async () => {
     const { broker } = await setup({ clock: { kind: "real", speed: 36_000 } });
     await broker.submit({
