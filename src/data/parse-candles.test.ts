@@ -207,3 +207,57 @@ describe("parseCandleCsvBytes", () => {
     );
   });
 });
+
+describe("never a wrong value: strict numbers, epoch units, real dates", () => {
+  const te = new TextEncoder();
+  const csv = (ts: string, v = "10") => `timestamp,open,high,low,close,volume\n${ts},1,2,0.5,1.5,${v}\n`;
+  const all = (text: string) => [
+    () => parseCandleCsv(text, "a.csv"),
+    () => parseCandleCsvBytes(te.encode(text), "a.csv"),
+  ];
+  it("refuses impossible dates on every path (text, bytes, the general ISO form)", () => {
+    for (const d of ["2024-02-30", "2023-02-29", "2024-04-31", "2100-02-29"]) {
+      for (const parse of all(csv(`${d}T00:00:00Z`))) expect(parse).toThrow(/bad timestamp/);
+      for (const parse of all(csv(`${d} 00:00:00`))) expect(parse).toThrow(/bad timestamp/);
+      expect(tsOf(`${d}T00:00:00.000+00:00`)).toBeNaN();
+    }
+    // leap days that exist
+    expect(tsOf("2024-02-29T00:00:00Z")).toBe(Date.UTC(2024, 1, 29));
+    expect(tsOf("2000-02-29T00:00:00Z")).toBe(Date.UTC(2000, 1, 29));
+  });
+  it("reads epoch ms and µs; refuses seconds, nanoseconds and values beyond any date", () => {
+    expect(tsOf("1704067200000")).toBe(1704067200000);
+    expect(tsOf("1704067200000000")).toBe(1704067200000);
+    for (const bad of ["1704067200", "1704067200000000000", "9000000000000000000", "-1", "0"]) {
+      expect(tsOf(bad)).toBeNaN();
+      for (const parse of all(csv(bad))) expect(parse).toThrow(/bad timestamp/);
+    }
+    expect(() => parseFreqtradeJson("[[1704067200,1,2,0.5,1.5,10]]", "f.json")).toThrow(
+      "f.json: row 1: bad timestamp 1704067200 (looks like epoch seconds; kairos reads epoch milliseconds (multiply by 1000))",
+    );
+    expect(() => parseFreqtradeJson("[[9e18,1,2,0.5,1.5,10]]", "f.json")).toThrow(
+      /looks like epoch nanoseconds/,
+    );
+  });
+  it("refuses empty, blank and hex numbers (Number() reads them as 0 and 16)", () => {
+    for (const bad of ["", " ", "0x10", "0b1", "Infinity", "1_0"]) {
+      for (const parse of all(csv("2024-01-01T00:00:00Z", bad)))
+        expect(parse).toThrow(/bad number in "volume"/);
+      expect(() =>
+        parseFreqtradeJson(`[[1704067200000,1,2,0.5,1.5,${JSON.stringify(bad)}]]`, "f.json"),
+      ).toThrow(/row 1: bad volume/);
+    }
+    expect(
+      Array.from(parseFreqtradeJson('[[1704067200000,"1","2","0.5","1.5"," 10 "]]', "f.json").volume),
+    ).toEqual([10]);
+  });
+  it("cuts echoed input to a short excerpt and refuses deep nesting without recursion", () => {
+    const long = "x".repeat(1_000_000);
+    expect(() => parseCandleCsv(`${long}\n`, "h.csv")).toThrow(
+      /^h\.csv:1: header has no "timestamp" column .{0,200}$/,
+    );
+    expect(() => parseFreqtradeJson(`${"[".repeat(100_000)}${"]".repeat(100_000)}`, "d.json")).toThrow(
+      /d\.json: not valid JSON candles \(row 1 holds a nested value/,
+    );
+  });
+});
