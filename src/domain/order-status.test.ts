@@ -87,7 +87,11 @@ describe("order status transitions", () => {
       const seen = new Set<OrderStatus>([from]);
       const todo = [from];
       while (todo.length > 0)
-        for (const to of ORDER_TRANSITIONS[todo.pop()!]) if (!seen.has(to)) seen.add(to), todo.push(to);
+        for (const to of ORDER_TRANSITIONS[todo.pop()!])
+          if (!seen.has(to)) {
+            seen.add(to);
+            todo.push(to);
+          }
       return seen;
     };
     expect([...reach("intent")].sort()).toEqual([...ORDER_STATUSES].sort());
