@@ -373,7 +373,11 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
     }
     const endpoint = ENDPOINTS[id];
     const fault = endpoint === undefined ? undefined : faults.http(endpoint);
-    const weight = WEIGHTS[id] ?? 1;
+    // Binance charges open orders of every market 80 instead of 6
+    const weight =
+      id === "GET /api/v3/openOrders" && !u.searchParams.has("symbol") && !/(^|&)symbol=/.test(rawBody)
+        ? 80
+        : (WEIGHTS[id] ?? 1);
     const tooMuch = used + weight > weightLimit;
     if (tooMuch || fault === "429") {
       const waitMs = tooMuch ? windowStart + windowMs - wall : (opts.retryAfterMs ?? 1000);
