@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { normaliseSymbol } from "../data/file-names.ts";
 import { validateCandles } from "../data/validate-candles.ts";
 import { parseTimeframe, type Timeframe, timeframeMs } from "../domain/timeframe.ts";
@@ -6,18 +7,43 @@ import type { CandleStore } from "../ports/candle-store.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { FundingStore } from "../ports/funding-store.ts";
 import type { MarketDataSource } from "../ports/market-data-source.ts";
-import { parseTime } from "./resolve-series.ts";
+import {
+  checkRange,
+  exchangeField,
+  flagField,
+  isoTimeField,
+  parseInput,
+  wholeNumberField,
+} from "./contract.ts";
 
-export interface DownloadInput {
-  symbol: string;
-  timeframe: string;
-  /** ISO UTC or epoch ms; default: resume after the last stored candle, or the exchange's first */
-  since?: string;
+/** What to download (the exchange is the source's); the shell also checks the source's own options (DownloadSourceInput) */
+export const DownloadInput = z.object({
+  symbol: z.string(),
+  timeframe: z.string(),
+  /** ISO 8601 UTC; default: resume after the last stored candle, or the exchange's first */
+  since: isoTimeField().optional(),
   /** exclusive end; default: now (only closed candles are stored) */
-  to?: string;
+  to: isoTimeField().optional(),
   /** also store perpetual funding history */
-  funding?: boolean;
-}
+  funding: flagField().optional(),
+});
+export type DownloadInput = z.input<typeof DownloadInput>;
+
+/**
+ * Where to download from: a ccxt exchange id, an optional API origin (http or https; credentials in
+ * it are never echoed) and a per-request timeout
+ */
+export const DownloadSourceInput = z.object({
+  exchange: exchangeField(),
+  apiBase: z
+    .string()
+    .refine((v) => /^https?:\/\/[^\s/?#]+/i.test(v) && URL.canParse(v), {
+      message: "is not an http(s) URL",
+      params: { allowed: "an http or https origin, e.g. http://127.0.0.1:8080" },
+    })
+    .optional(),
+  timeout: wholeNumberField({ min: 1, max: 600_000 }).optional(),
+});
 
 export interface DownloadDeps {
   source: MarketDataSource;
@@ -79,9 +105,11 @@ export interface DownloadReport {
  */
 export async function downloadCandles(
   deps: DownloadDeps,
-  input: DownloadInput,
+  raw: DownloadInput,
   onEvent: (e: DownloadEvent) => void = () => {},
 ): Promise<DownloadReport> {
+  const input = parseInput(DownloadInput, raw);
+  checkRange(input.since, input.to, { from: "since", to: "to" });
   const symbol = normaliseSymbol(input.symbol);
   if (symbol === undefined)
     throw invalidInput(`--symbol "${input.symbol}": write it as BASE/QUOTE, e.g. BTC/USDT`);
@@ -100,8 +128,8 @@ export async function downloadCandles(
     );
   }
   const key = { exchange: deps.source.exchange, symbol, timeframe };
-  const since = parseTime(input.since, "--since");
-  const until = parseTime(input.to, "--to");
+  const since = input.since;
+  const until = input.to;
   // candles opening at or after the current bar's open are not closed yet
   const closedEnd = Math.floor(deps.clock.now() / tfMs) * tfMs;
   const end = Math.min(closedEnd, until ?? Number.POSITIVE_INFINITY);
