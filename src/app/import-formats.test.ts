@@ -60,18 +60,34 @@ function feather(s: CandleSeries, n: number, open?: Float64Array): Uint8Array {
   return w.toUint8Array(true);
 }
 
-/** freqtrade's parquet (pandas to_parquet): a UTC timestamp column and float OHLCV, snappy pages */
+/**
+ * freqtrade's parquet as pandas' to_parquet writes it: `date` an INT64 TIMESTAMP(NANOS, UTC),
+ * float64 OHLCV, snappy pages
+ */
 function parquet(s: CandleSeries, n: number): Uint8Array {
   const buf = parquetWriteBuffer({
     columnData: [
-      { name: "date", data: Array.from({ length: n }, (_, i) => new Date(s.ts[i]!)), type: "TIMESTAMP" },
+      { name: "date", data: BigInt64Array.from({ length: n }, (_, i) => BigInt(s.ts[i]!) * 1_000_000n) },
       ...(["open", "high", "low", "close", "volume"] as const).map((k) => ({
         name: k,
         data: s[k].slice(0, n),
-        type: "DOUBLE" as const,
       })),
     ],
-  });
+    schema: [
+      { name: "schema", num_children: 6 },
+      {
+        name: "date",
+        type: "INT64",
+        repetition_type: "OPTIONAL",
+        logical_type: { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "NANOS" },
+      },
+      ...["open", "high", "low", "close", "volume"].map((name) => ({
+        name,
+        type: "DOUBLE" as const,
+        repetition_type: "OPTIONAL" as const,
+      })),
+    ],
+  } as Parameters<typeof parquetWriteBuffer>[0]);
   return new Uint8Array(buf);
 }
 
