@@ -2,6 +2,8 @@
 // generated key printed once; bad input is one line and exit 2
 import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { bundledHome, ROOT, runKairosInProcess } from "../support/cli.ts";
@@ -97,6 +99,22 @@ describe("kairos sim", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("says so in one line when the port is taken", async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, "127.0.0.1", () => r()));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const r = await runKairosInProcess(["sim", "--port", String(port), "--data", "binance:BTC/USDT:1h"], {
+        home,
+      });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`port ${port} on 127.0.0.1 is in use`));
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    } finally {
+      await new Promise<void>((r) => taken.close(() => r()));
+    }
   });
 
   it("names a series that is not stored", async () => {

@@ -441,7 +441,16 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
   });
   server.on("upgrade", (req, socket, head) => streams.upgrade(req, socket, head));
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (err: NodeJS.ErrnoException) => {
+      streams.close();
+      reject(
+        err.code === "EADDRINUSE" || err.code === "EACCES"
+          ? invalidInput(
+              `sim: port ${opts.port} on 127.0.0.1 is ${err.code === "EADDRINUSE" ? "in use" : "not allowed"}; pick another --port (0 = any free port)`,
+            )
+          : err,
+      );
+    });
     server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
