@@ -162,6 +162,16 @@ describe("CcxtBroker against the simulated exchange", () => {
     }
   });
 
+  it("a time-scaled Retry-After below a second is honoured to the millisecond, and the wait is enough", async () => {
+    const { sim, broker } = await setup({ retryAfterMs: 50 });
+    sim.faults.force("create", "429");
+    const r = await broker.submit(limit("t-2"));
+    expect(r).toMatchObject({ kind: "throttled", retryAfterMs: 50 });
+    await new Promise((w) => setTimeout(w, 50));
+    expect((await broker.submit(limit("t-2"))).kind).toBe("accepted");
+    expect(sim.statusCounts.get(418)).toBeUndefined();
+  });
+
   it("reports a key that can withdraw", async () => {
     const { broker } = await setup({ apiKey: { key: KEY, secret: SECRET, canWithdraw: true } });
     expect(await broker.permissions()).toEqual({ canTrade: true, canWithdraw: true });

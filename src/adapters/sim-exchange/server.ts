@@ -69,7 +69,10 @@ export interface SimExchangeOptions {
   readonly weightWindowMs?: number;
   /** how long a timeout fault holds a request before dropping the socket (default 2000 ms) */
   readonly hangMs?: number;
-  /** Retry-After of a 429 fault (default 1 s; Binance states whole seconds) */
+  /**
+   * Retry-After of a 429 fault (default 1 s). Binance states whole seconds; below a second (a
+   * time-scaled test) the header carries a fraction ("0.02")
+   */
   readonly retryAfterMs?: number;
   /** a client that sends within Retry-After is banned (418) for this long (default 120 s) */
   readonly banMs?: number;
@@ -381,7 +384,8 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
     const tooMuch = used + weight > weightLimit;
     if (tooMuch || fault === "429") {
       const waitMs = tooMuch ? windowStart + windowMs - wall : (opts.retryAfterMs ?? 1000);
-      const sec = Math.max(1, Math.ceil(waitMs / 1000));
+      // whole seconds as Binance sends them; below a second (a time-scaled test) in fractions
+      const sec = waitMs >= 1000 ? Math.ceil(waitMs / 1000) : Math.max(0.001, Math.ceil(waitMs) / 1000);
       retryUntil = wall + sec * 1000;
       send({
         status: 429,

@@ -25,8 +25,16 @@ interface RunResult {
   waitsHonoured: number;
 }
 
+const ORDERS = Number(process.env.KAIROS_SIM_CHAOS_ORDERS ?? 200);
+
 async function run(seed: number, orders: number): Promise<RunResult> {
-  const sim = await startBundledSimExchange({ seed, faults: FAULTS, hangMs: 30, banMs: 60_000 });
+  const sim = await startBundledSimExchange({
+    seed,
+    faults: FAULTS,
+    hangMs: 30,
+    banMs: 60_000,
+    retryAfterMs: 30,
+  });
   const broker = new CcxtBroker("binance", {
     ...{ apiKey: BUNDLED_SIM_KEY.key, secret: BUNDLED_SIM_KEY.secret },
     apiBase: sim.url,
@@ -78,7 +86,7 @@ async function run(seed: number, orders: number): Promise<RunResult> {
 
 describe("simulated exchange under seeded faults", () => {
   it("never doubles an order, keeps the books exact, and the same seed gives the same books", async () => {
-    const a = await run(11, 60);
+    const a = await run(11, ORDERS);
     const cids = a.ledger.orders.map((o) => o.clientOrderId as string);
     expect(new Set(cids).size).toBe(cids.length);
     // every order the client counts as placed is on the venue exactly once; every refused one is absent
@@ -99,7 +107,7 @@ describe("simulated exchange under seeded faults", () => {
     );
     for (const [asset, b] of Object.entries(a.ledger.balances))
       expect(bal[asset] ?? [0, 0]).toEqual([Number(b.free), Number(b.locked)]);
-    const b = await run(11, 60);
+    const b = await run(11, ORDERS);
     expect(b.ledger).toEqual(a.ledger);
   }, 120_000);
 });
