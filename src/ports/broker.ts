@@ -1,8 +1,8 @@
 /**
  * The Broker port: what the order lifecycle needs from a venue (a real exchange through ccxt, the
  * simulated exchange, or the in-process paper venue). Implementations: `CcxtBroker`
- * (src/adapters/ccxt/ccxt-broker.ts), `PaperBroker` (src/execution). One contract suite runs
- * against both.
+ * (src/adapters/ccxt/ccxt-broker.ts) and `PaperBroker` (src/adapters/paper/paper-broker.ts); one
+ * contract suite (test/support/broker-contract.ts) runs against both.
  *
  * Three rules every implementation keeps, because the lifecycle's safety rests on them:
  * 1. Amounts are decimal strings exactly as the venue states them ("0.00123"), never binary
