@@ -76,16 +76,13 @@ const subset = (cols: readonly Float64Array[], rows: Int32Array): FeatureMatrix 
 });
 
 /**
- * Trains a GBDT forecaster on one stored series: features from bars <= t, target h bars ahead;
- * chronological train / validation (early stopping) / test split with an h-bar purge gap before
- * each later segment so no label overlaps the next segment; metrics are on the test segment only.
+ * Parses a training request: the input schema, the options that contradict each other and the
+ * model's hyper-parameters (GbdtParamsSchema), so a shell can refuse bad input before any work
  */
-export async function trainModel(raw: TrainModelInput, deps: TrainModelDeps): Promise<TrainModelOutput> {
+export function parseTrainModelInput(raw: TrainModelInput) {
   const input = parseInput(TrainModelInput, raw);
-  const threads = input.threads ?? 1;
   const h = input.horizon;
   const objective = input.objective ?? "logistic";
-  const targetKind = objective === "logistic" ? "sign" : (input.target ?? "logret");
   if (objective === "logistic" && input.target === "vol")
     throw fieldError("target", "{target} vol needs {objective} squared (volatility is a value, not a sign)");
   if (input.target === "vol" && h < 2)
@@ -103,6 +100,20 @@ export async function trainModel(raw: TrainModelInput, deps: TrainModelDeps): Pr
       e.details.allowed as string | undefined,
     );
   }
+  return { ...input, objective, params: hyper.data };
+}
+
+/**
+ * Trains a GBDT forecaster on one stored series: features from bars <= t, target h bars ahead;
+ * chronological train / validation (early stopping) / test split with an h-bar purge gap before
+ * each later segment so no label overlaps the next segment; metrics are on the test segment only.
+ */
+export async function trainModel(raw: TrainModelInput, deps: TrainModelDeps): Promise<TrainModelOutput> {
+  const input = parseTrainModelInput(raw);
+  const threads = input.threads ?? 1;
+  const h = input.horizon;
+  const objective = input.objective;
+  const targetKind = objective === "logistic" ? "sign" : (input.target ?? "logret");
   const key = resolveSeries(deps.store, input);
   const { from, to } = input;
   const series = deps.store.read(key, {
@@ -129,7 +140,7 @@ export async function trainModel(raw: TrainModelInput, deps: TrainModelDeps): Pr
   const trainRows = pick(0, trainEnd - h);
   const validRows = pick(trainEnd, validEnd - h);
   const testRows = pick(validEnd, m);
-  const params = hyper.data;
+  const params = input.params;
   const label = (rows: Int32Array): Float64Array => Float64Array.from(rows, (r) => y[r]!);
   const data = { x: subset(fs.cols, trainRows), y: label(trainRows) };
   const opts = { valid: { x: subset(fs.cols, validRows), y: label(validRows) }, featureNames: fs.names };

@@ -2,7 +2,12 @@ import type { Command } from "commander";
 import { parseInput, strictNumber } from "../../../app/contract.ts";
 import { predictModel } from "../../../app/predict-model.ts";
 import { listModels, showModel } from "../../../app/show-model.ts";
-import { TrainModelInput, trainModel, verdictVsNaive } from "../../../app/train-model.ts";
+import {
+  parseTrainModelInput,
+  type TrainModelInput,
+  trainModel,
+  verdictVsNaive,
+} from "../../../app/train-model.ts";
 import { invalidField } from "../../../errors.ts";
 import type { GbdtParamsInput } from "../../../forecasting/gbdt/params.ts";
 import type { ModelRecord } from "../../../ports/model-store.ts";
@@ -94,7 +99,7 @@ export function registerModelCommand(program: Command): void {
           Object.assign(gbdt, { growth: "leafwise", maxLeaves: leaves, maxDepth: depth ?? 0 });
         if (lr !== undefined) gbdt.learningRate = lr;
         if (seed !== undefined) gbdt.seed = seed;
-        const input = parseInput(TrainModelInput, { ...opts, gbdt });
+        const input = parseTrainModelInput({ ...opts, gbdt } as TrainModelInput);
         if (!g.json)
           printInfo(`training on ${opts.symbol} ${opts.timeframe}, horizon ${opts.horizon} bars ...`);
         const out = await trainModel(input, {
