@@ -774,3 +774,19 @@ export function buildCorpus(base: Row[], seed: number): Corpus {
   for (const [name, file] of benign) add(`benign-${name}`, [file], accept());
   return { cases, maxBytes };
 }
+
+/** The base rows as a valid file in every format kairos imports (the start of random mutations) */
+export function validFiles(base: Row[]): { name: string; bytes: Uint8Array }[] {
+  const iso = fieldsOf(base, (t) => new Date(t).toISOString().replace(".000Z", "Z"));
+  const ms = fieldsOf(base, String);
+  return [
+    { name: "binance_BTC-USDT_1h.csv", bytes: ourCsv(iso) },
+    { name: "binance_BTC-USDT_1h.csv.gz", bytes: gzipSync(ourCsv(iso)) },
+    { name: "BTCUSDT-1h-2024-01.csv", bytes: binanceCsv(ms) },
+    { name: "BTCUSDT-1h-2024-01.zip", bytes: zipOne("BTCUSDT-1h-2024-01.csv", binanceCsv(ms)) },
+    { name: "BTC_USDT-1h.json", bytes: ftJson(ms) },
+    { name: "BTC_USDT-1h.json.gz", bytes: gzipSync(ftJson(ms)) },
+    { name: "BTC_USDT-1h.feather", bytes: feather(base) },
+    { name: "BTC_USDT-1h.parquet", bytes: parquet(base) },
+  ];
+}
