@@ -25,6 +25,8 @@ export interface OrderDeps {
   now(): number;
   /** a reference price for market-order checks: the open of the bar in progress (or the last close) */
   refPrice(m: SimMarket): bigint;
+  /** true once the replay has no bar left for this market: nothing could fill any more */
+  ended(m: SimMarket): boolean;
   /** hands an accepted order to the venue */
   working(o: SimOrder): void;
   /** takes an order away from the venue */
@@ -65,6 +67,7 @@ export function createOrder(d: OrderDeps, p: URLSearchParams, fault: "reject" | 
       );
     tif = t;
   } else if (p.has("price")) return fail(400, -1106, "Parameter 'price' sent when not required.");
+  if (d.ended(m)) return fail(400, -1013, "Market is closed.");
   const cid = p.get("newClientOrderId") ?? `sim-${d.ledger.orders.length + 1}-${d.now()}`;
   if (!CLIENT_ID.test(cid))
     return fail(

@@ -68,6 +68,12 @@ export class Replay {
     });
   }
 
+  /** True once every bar of the market's series has closed */
+  ended(m: SimMarket): boolean {
+    const c = this.cursors.find((x) => x.market === m)!;
+    return c.next >= m.series[0]!.ts.length;
+  }
+
   /** The price market-order checks use: the open of the bar in progress, else the last close */
   refPrice(m: SimMarket, now: number): bigint {
     const c = this.cursors.find((x) => x.market === m)!;

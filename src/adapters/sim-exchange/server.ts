@@ -212,6 +212,7 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
     faults,
     now,
     refPrice: (m) => replay.refPrice(m, now()),
+    ended: (m) => replay.ended(m),
     working: (o) => replay.submit(o),
     cancelled: (o) => replay.matcherOf(o.symbol)!.cancel(o.orderId),
     intentChecks,

@@ -264,6 +264,31 @@ describe("simulated exchange clock and candles", () => {
       .toBe("filled");
   });
 
+  it("after the replay's last bar the market is closed: orders are refused, nothing hangs", async () => {
+    const { sim, broker } = await setup({ start: btc.ts[btc.ts.length - 2]! });
+    expect(
+      (
+        await broker.submit({
+          clientOrderId: "e-1",
+          symbol: "BTC/USDT",
+          side: "buy",
+          type: "market",
+          quantity: "0.01",
+        })
+      ).kind,
+    ).toBe("accepted");
+    sim.advance(2 * HOUR);
+    expect((await broker.lookup("BTC/USDT", "e-1"))?.status).toBe("filled");
+    const r = await broker.submit({
+      clientOrderId: "e-2",
+      symbol: "BTC/USDT",
+      side: "buy",
+      type: "market",
+      quantity: "0.01",
+    });
+    expect(r).toMatchObject({ kind: "rejected", message: expect.stringMatching(/Market is closed/) });
+  });
+
   it("an IOC limit that cannot trade in its bar expires; a GTC one rests", async () => {
     const { sim, broker } = await setup();
     const far = (Math.round(btc.low[START]! * 0.5 * 100) / 100).toFixed(2);
