@@ -70,7 +70,8 @@ describe("the simulated venue", () => {
     // open 100: the market buy fills there (taker); high 105 reaches the 104 limit (maker)
     const es = v.onBar(1, { [SYM]: bar(1, 100, 105, 99, 103) });
     expect(brief(es)).toEqual(["T1:a:buy:2@100", "a:filled:2/0", "T2:b:sell:1@104", "b:filled:1/0"]);
-    const maker = es[2]!.type === "fill" ? es[2].fill : undefined;
+    const third = es[2];
+    const maker = third?.type === "fill" ? third.fill : undefined;
     expect(maker?.liquidity).toBe("maker");
     expect(maker?.fee).toBeCloseTo(0.104, 12);
     expect(v.account.qty(SYM)).toBe(1);
@@ -232,7 +233,8 @@ describe("venue properties", () => {
     }),
   );
 
-  function run(ops: fc.Infer<typeof op>[], perp: boolean): VenueEvent[] {
+  type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;
+  function run(ops: Op[], perp: boolean): VenueEvent[] {
     const v = createVenue({
       config: cfg({ market: perp ? "perp" : "spot", leverage: perp ? 3 : 1, participationCap: 0.2 }),
       symbols: [SYM],

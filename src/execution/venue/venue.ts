@@ -46,7 +46,13 @@ export function createVenue(opts: VenueOptions): Venue {
   const orders = new Map<string, Order>();
   const cooldownUntil = new Map<string, number>();
   const filledThisBar = new Map<string, number>();
-  const lastClose = new Map<string, number>();
+  // last close seen per symbol (by position in `symbols`): marks a symbol missing from a step, prices a market order's notional
+  const symIndex = new Map(symbols.map((sym, k) => [sym, k] as const));
+  const closes = new Float64Array(symbols.length).fill(Number.NaN);
+  const lastClose = (sym: string): number | undefined => {
+    const c = closes[symIndex.get(sym) ?? -1];
+    return c === undefined || Number.isNaN(c) ? undefined : c;
+  };
   const events: VenueEvent[] = [];
   // where events go: the bar's list during onBar, a call's own list during submit and cancel
   let sink: VenueEvent[] = events;
@@ -75,7 +81,7 @@ export function createVenue(opts: VenueOptions): Venue {
     };
   }
 
-  const openOf = (sym: string): number => bars[sym]?.open ?? lastClose.get(sym) ?? 0;
+  const openOf = (sym: string): number => bars[sym]?.open ?? lastClose(sym) ?? 0;
 
   function orderEvent(w: WorkingOrder, status: VenueOrderEvent["status"], reason?: string): void {
     const o = w.order;
@@ -346,9 +352,11 @@ export function createVenue(opts: VenueOptions): Venue {
   }
 
   function intrabarStep(): void {
-    for (const sym of symbols) {
+    for (let k = 0; k < symbols.length; k++) {
+      const sym = symbols[k]!;
       const b = bars[sym];
       if (b === undefined) continue;
+      closes[k] = b.close;
       let segs: readonly Segment[];
       if (b.detail !== undefined && b.detail.length > 0) segs = b.detail;
       else {
@@ -440,7 +448,7 @@ export function createVenue(opts: VenueOptions): Venue {
       return `${o.type} order needs stopPrice > 0`;
     if (orders.has(o.clientOrderId)) return `duplicate client order id ${o.clientOrderId}`;
     if (opts.strictFilters === true) {
-      const ref = o.limitPrice ?? o.stopPrice ?? lastClose.get(o.symbol);
+      const ref = o.limitPrice ?? o.stopPrice ?? lastClose(o.symbol);
       if (ref !== undefined) {
         const bad = filterFailure(rules.get(o.symbol)!, o.qty, ref, o.type !== "market");
         if (bad !== undefined) return `${bad.filter}: ${bad.message}`;
@@ -514,7 +522,7 @@ export function createVenue(opts: VenueOptions): Venue {
           break;
         }
       }
-      events.length = 0;
+      if (events.length > 0) events.length = 0;
       if (stepTs === undefined) return events;
       lastTs = stepTs;
       filledThisBar.clear();
@@ -522,10 +530,6 @@ export function createVenue(opts: VenueOptions): Venue {
       fundingStep(stepTs, opts.barMs);
       intrabarStep();
       expireOrders();
-      for (const sym of symbols) {
-        const b = input[sym];
-        if (b !== undefined) lastClose.set(sym, b.close);
-      }
       return events;
     },
     lookup: (id) => orders.get(id),
