@@ -1,5 +1,6 @@
 /**
- * Shapes of the backtest: execution configuration, orders, fills, trades, results and metrics.
+ * Shapes of the backtest: execution configuration, results and metrics (the trading nouns are in
+ * src/domain; the venue that applies these rules is src/execution/venue).
  *
  * THE EXECUTION MODEL (the event engine, the vectorised sweep engine and its C reference all
  * implement exactly these rules; src/backtest/README.md says the same at more length):
