@@ -312,6 +312,19 @@ export const timeframeField = () =>
     return z.NEVER as never;
   });
 
+/** A stored object's id (a run, a model): letters, digits, ".", "_" and "-" */
+export const idField = () =>
+  z.string().transform((v, ctx) => {
+    if (/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(v)) return v;
+    ctx.issues.push({
+      code: "custom",
+      message: `"${v}" is not an id`,
+      input: v,
+      params: { allowed: "letters, digits, ., _ and - (e.g. s-20261122-203000)" },
+    });
+    return z.NEVER as never;
+  });
+
 /** A yes/no flag: a boolean, or "true"/"false" text */
 export const flagField = () =>
   z.union([z.boolean(), z.enum(["true", "false"])]).transform((v) => v === true || v === "true");

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { type CandleSeries, sliceSeries } from "../domain/candle-series.ts";
 import { reportDataFromRun } from "../explain/report/from-run.ts";
 import { renderReportHtml } from "../explain/report/render-report.ts";
@@ -5,10 +6,11 @@ import type { ReportData } from "../explain/report/types.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { DataFiles } from "../ports/data-files.ts";
-import type { EnsembleConfigInput } from "../research/ensemble/types.ts";
+import { type EnsembleConfigInput, WEIGHTING_SCHEMES } from "../research/ensemble/types.ts";
 import type { ScreenRun } from "../research/screen.ts";
 import type { ScreenRunStore } from "../research/screen-run-store.ts";
 import { buildEnsembleFromRun, type EnsembleFromRunResult } from "./build-ensemble.ts";
+import { exchangeField, idField, parseInput } from "./contract.ts";
 import { loadScreenSeries, showScreenRun } from "./run-screen.ts";
 
 export interface WriteReportDeps {
@@ -74,14 +76,25 @@ export interface RunReportDeps extends WriteReportDeps {
   clock?: Clock;
 }
 
+/** Which stored run to report, where to write it, and how to weight its ensemble */
+export const RunReportInput = z.object({
+  id: idField(),
+  path: z.string().min(1),
+  exchange: exchangeField().optional(),
+  ensemble: z
+    .object({ scheme: z.enum(WEIGHTING_SCHEMES).optional() })
+    .passthrough()
+    .transform((e) => e as EnsembleConfigInput)
+    .optional(),
+});
+export type RunReportInput = z.input<typeof RunReportInput>;
+
 /**
  * `kairos report <run>`: reopens a stored screen run, reloads its series from the store (cut to the
  * run's own clock, so later candles do not shift it), and writes the strategist report.
  */
-export function writeRunReport(
-  deps: RunReportDeps,
-  x: { id: string; path: string; exchange?: string; ensemble?: EnsembleConfigInput },
-): WriteReportResult & { id: string } {
+export function writeRunReport(deps: RunReportDeps, raw: RunReportInput): WriteReportResult & { id: string } {
+  const x = parseInput(RunReportInput, raw);
   const { info, run } = showScreenRun(deps.runs, x.id);
   const loaded = loadScreenSeries(deps.store, {
     symbols: run.symbols,

@@ -165,6 +165,8 @@ const CASES: [string[], RegExp][] = [
     /--symbol "BTC\\x1b\]0;pwned\\x07\/USDT" is not a symbol/,
   ],
   [["indicators", "compute", "rsi", ...series, "--against", "XRP"], /--against "XRP" is not a symbol/],
+  [["report", "../x"], /<run> "\.\.\/x" is not an id/],
+  [["report", "s-1", "--scheme", "nope"], /--scheme nope: use one of decay/],
   // credentials in a URL never appear
   [
     ["data", "show", ...series, "--exchange", `http://user:${SECRET}@host`],

@@ -1,16 +1,16 @@
 import { join } from "node:path";
 import type { Command } from "commander";
-import { writeRunReport } from "../../../app/write-report.ts";
-import { invalidInput } from "../../../errors.ts";
-import { WEIGHTING_SCHEMES } from "../../../research/ensemble/types.ts";
+import { parseInput } from "../../../app/contract.ts";
+import { RunReportInput, writeRunReport } from "../../../app/write-report.ts";
 import { readChartLibrary } from "../../report/chart-lib.ts";
 import { printInfo, printJson, printLine } from "../context.ts";
+import { fieldFlags } from "../options.ts";
 import { withContainer } from "../with-container.ts";
 import { renderStrategist } from "./strategist-format.ts";
 
 /** `kairos report <run>`: the strategist report (ensemble, explanations, charts) of a stored screen run */
 export function registerReportCommand(program: Command): void {
-  program
+  const report = program
     .command("report <run>")
     .description(
       "build the ensemble of a stored screen run, explain each symbol's latest signal and write the self-contained HTML report",
@@ -23,19 +23,23 @@ export function registerReportCommand(program: Command): void {
       "\nExamples:\n  kairos screen --universe majors --timeframe 1d --variants 300   # prints the run id\n  kairos report s-20261122-203000 --out report.html --scheme stake",
     )
     .action(async (id: string, opts: { out?: string; exchange?: string; scheme: string }, cmd: Command) => {
-      const scheme = WEIGHTING_SCHEMES.find((k) => k === opts.scheme);
-      if (scheme === undefined)
-        throw invalidInput(`--scheme "${opts.scheme}": use one of ${WEIGHTING_SCHEMES.join(", ")}`);
+      const input = parseInput(RunReportInput, {
+        id,
+        path: opts.out ?? "-",
+        ensemble: { scheme: opts.scheme },
+        ...(opts.exchange === undefined ? {} : { exchange: opts.exchange }),
+      });
       await withContainer(cmd, (c, g) => {
         const path = opts.out ?? join(c.home, "reports", `${id}.html`);
         const out = writeRunReport(
-          { store: c.store, runs: c.screenRuns, files: c.files, chartLibrary: readChartLibrary, clock: c.clock },
           {
-            id,
-            path,
-            ensemble: { scheme },
-            ...(opts.exchange === undefined ? {} : { exchange: opts.exchange }),
+            store: c.store,
+            runs: c.screenRuns,
+            files: c.files,
+            chartLibrary: readChartLibrary,
+            clock: c.clock,
           },
+          { ...input, path },
         );
         if (g.json) return printJson({ id: out.id, path: out.path, ...out.data });
         printLine(renderStrategist(out.data));
@@ -44,4 +48,6 @@ export function registerReportCommand(program: Command): void {
         printInfo("open it in any browser; it needs no network");
       });
     });
+  // the use case's fields under their flags and argument
+  fieldFlags(report, { id: "<run>", path: "--out", "ensemble.scheme": "--scheme" });
 }
