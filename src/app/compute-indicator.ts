@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { invalidInput } from "../errors.ts";
 import { getIndicator, INDICATORS, type IndicatorCategory, type Params } from "../indicators/registry.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
 import { parseInput, rangeRefinement, symbolField, wholeNumberField } from "./contract.ts";
@@ -81,11 +82,17 @@ export function computeIndicator(
   const ind = getIndicator(req.indicator);
   const params = ind.parse(req.params);
   const key = resolveSeries(deps.store, req.series);
-  const range = {
-    ...(req.from === undefined ? {} : { from: req.from }),
-    ...(req.to === undefined ? {} : { to: req.to }),
-  };
+  // read from the first stored bar: the warm-up is spent on the history before --from, so the values
+  // shown are the ones a run without --from gives on the same bars
+  const range = req.to === undefined ? {} : { to: req.to };
   const series = deps.store.read(key, range);
+  const warmup = ind.warmup(params);
+  const total = series.ts.length;
+  if (total > 0 && warmup >= total)
+    throw invalidInput(
+      `${ind.name}: its warm-up with these parameters is ${warmup.toLocaleString("en-US")} bars, but ${key.exchange} ${key.symbol} ${key.timeframe} has only ${total.toLocaleString("en-US")} stored bars${req.to === undefined ? "" : " before --to"}: every value would be blank; use a shorter period or import more history`,
+      { warmup, bars: total },
+    );
   let benchmark: Float64Array | undefined;
   if (req.against !== undefined) {
     const bkey = resolveSeries(deps.store, {
@@ -100,10 +107,13 @@ export function computeIndicator(
     benchmark = Float64Array.from(series.ts, (t) => at.get(t) ?? Number.NaN);
   }
   const out = ind.batch(benchmark === undefined ? series : { ...series, benchmark }, params);
-  const n = series.ts.length;
-  const start = req.last > 0 ? Math.max(0, n - req.last) : 0;
+  // the shown window: bars from --from on
+  let first = 0;
+  if (req.from !== undefined) while (first < total && series.ts[first]! < req.from) first++;
+  const n = total - first;
+  const start = req.last > 0 ? Math.max(first, total - req.last) : first;
   const rows: ComputeIndicatorResult["rows"] = [];
-  for (let i = start; i < n; i++) {
+  for (let i = start; i < total; i++) {
     const values: Record<string, number | null> = {};
     for (const o of ind.outputs) {
       const v = out[o]![i]!;
@@ -118,7 +128,7 @@ export function computeIndicator(
     symbol: key.symbol,
     timeframe: key.timeframe,
     bars: n,
-    warmup: ind.warmup(params),
+    warmup,
     outputs: ind.outputs,
     metadata: ind.metadata(params),
     rows,

@@ -9,6 +9,7 @@ import { AppError, invalidField } from "../errors.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { WorkerPool } from "../ports/worker-pool.ts";
+import { buyAndHoldFamily } from "../strategies/catalog.ts";
 import { FAMILIES, getFamily } from "../strategies/registry.ts";
 import {
   checkWorkSize,
@@ -107,6 +108,8 @@ export interface SweepReport {
   seconds?: number;
   /** every symbol's rows, sorted together */
   rows: SweepReportRow[];
+  /** buy-and-hold on each symbol, over the same bars with the same costs: the figure to beat */
+  buyAndHold: SweepReportRow[];
 }
 
 /**
@@ -172,6 +175,7 @@ export async function runSweep(raw: RunSweepRequest, deps: RunSweepDeps): Promis
   if (threads > 1 && pool === undefined)
     throw invalidField("threads", `${threads}: no worker pool available here`, "1");
   const all: SweepReportRow[] = [];
+  const holds: SweepReportRow[] = [];
   const total = params.length * loaded.length;
   let seconds: number | undefined;
   try {
@@ -195,6 +199,9 @@ export async function runSweep(raw: RunSweepRequest, deps: RunSweepDeps): Promis
             }),
       });
       for (const r of rowsOf(params, out)) all.push({ symbol: key.symbol, ...r });
+      // the baseline through the same engine and costs, so the leaderboard has its yardstick
+      const bh = await sweepResults(series, buyAndHoldFamily, [{}], sim, { threads: 1 });
+      for (const r of rowsOf([{}], bh)) holds.push({ symbol: key.symbol, ...r });
     }
     seconds = t0 === undefined ? undefined : (deps.clock!.now() - t0) / 1000;
   } finally {
@@ -220,6 +227,7 @@ export async function runSweep(raw: RunSweepRequest, deps: RunSweepDeps): Promis
     swept: axes.map((a) => a.name),
     ...(seconds === undefined ? {} : { seconds }),
     rows: req.top === undefined ? rows : rows.slice(0, req.top),
+    buyAndHold: holds,
   };
 }
 

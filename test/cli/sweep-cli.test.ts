@@ -93,8 +93,11 @@ describe("kairos sweep", () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^#\s+fast\s+slow\s+sharpe\s+return\s+max DD\s+trades/);
-    expect(lines).toHaveLength(4);
-    const dd = lines.slice(1).map((l) => Number(l.trim().split(/\s+/)[5]!.replace("%", "")));
+    // the 3 ranked rows, then buy-and-hold on the same bars and costs, then the line saying what B&H is
+    expect(lines).toHaveLength(6);
+    expect(lines[4]).toMatch(/^B&H\s+-\s+-\s+/);
+    expect(lines[5]).toMatch(/^B&H = buy-and-hold over the same bars and costs/);
+    const dd = lines.slice(1, 4).map((l) => Number(l.trim().split(/\s+/)[5]!.replace("%", "")));
     expect([...dd].sort((a, b) => a - b)).toEqual(dd);
     expect(r.stderr).toMatch(/BTC\/USDT \(\d+ bars\): 15 combinations/);
   });

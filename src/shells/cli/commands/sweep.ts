@@ -117,18 +117,37 @@ export function registerSweepCommand(program: Command): void {
               "trades",
               "final equity",
             ],
-            report.rows.map((r, i) => [
-              String(i + 1),
-              ...(many ? [r.symbol] : []),
-              ...names.map((k) => String(r.params[k])),
-              num(r.sharpe),
-              pct(r.totalReturn),
-              pct(r.maxDrawdown),
-              String(r.trades),
-              num(r.finalEquity, 2),
-            ]),
+            [
+              ...report.rows.map((r, i) => [
+                String(i + 1),
+                ...(many ? [r.symbol] : []),
+                ...names.map((k) => String(r.params[k])),
+                num(r.sharpe),
+                pct(r.totalReturn),
+                pct(r.maxDrawdown),
+                String(r.trades),
+                num(r.finalEquity, 2),
+              ]),
+              // the yardstick on the same bars and costs, under the leaderboard it judges
+              ...report.buyAndHold.map((r) => [
+                "B&H",
+                ...(many ? [r.symbol] : []),
+                ...names.map(() => "-"),
+                num(r.sharpe),
+                pct(r.totalReturn),
+                pct(r.maxDrawdown),
+                String(r.trades),
+                num(r.finalEquity, 2),
+              ]),
+            ],
           ),
         );
+        const best = report.rows[0];
+        const hold = report.buyAndHold.find((b) => b.symbol === best?.symbol);
+        if (best !== undefined && hold !== undefined)
+          printLine(
+            `B&H = buy-and-hold over the same bars and costs. The best combination's Sharpe ${num(best.sharpe)} is ${best.sharpe > hold.sharpe ? "above" : "not above"} buy-and-hold's ${num(hold.sharpe)} on ${best.symbol}; in-sample, before any out-of-sample check (\`kairos screen\` judges out of sample)`,
+          );
       });
     });
   // the use case's `params` is typed --param on the command line
