@@ -198,6 +198,28 @@ describe("the simulated venue", () => {
     expect(brief(v.onBar(1, { [SYM]: bar(1, 60, 61, 40, 50) }))).toEqual([]);
   });
 
+  it("on a perp charges funding after the open fills and liquidates at the liquidation price, with events", () => {
+    const v = createVenue({
+      config: cfg({ market: "perp", leverage: 10, fundingIntervalMs: H }),
+      symbols: [SYM],
+      barMs: H,
+    });
+    v.setTarget(SYM, 10, "signal");
+    // funding every hour: 10 * open 100 * 0.0001 on the position held after bar 1's open
+    expect(brief(v.onBar(1, { [SYM]: bar(1, 100, 101, 99, 100) }))).toEqual([
+      "T1:-:buy:10@100",
+      "funding:0.1",
+    ]);
+    // long liquidation price 100 * (1 - 1/10) / (1 - 0.005) = 90.452..., reached by the low 89
+    const es = v.onBar(2, { [SYM]: bar(2, 95, 96, 89, 92) });
+    expect(brief(es)[0]).toBe("funding:0.095");
+    const liq = es[1];
+    expect(liq?.type === "fill" && liq.clientOrderId === undefined && liq.fill.orderType).toBe("liquidation");
+    expect(liq?.type === "fill" ? liq.fill.price : 0).toBeCloseTo(90 / 0.995, 9);
+    expect(v.account.qty(SYM)).toBe(0);
+    expect(v.account.trades[0]?.exitReason).toBe("liquidation");
+  });
+
   it("an order submitted between bars never fills in a bar already seen", () => {
     const v = venueOf();
     v.onBar(1, { [SYM]: bar(1, 100, 101, 99, 100) });
