@@ -101,30 +101,34 @@ async function run(seed: number, orders: number): Promise<RunResult> {
 }
 
 describe("simulated exchange under seeded faults", () => {
-  it("never doubles an order, keeps the books exact, and the same seed gives the same books", async () => {
-    const a = await run(11, ORDERS);
-    const cids = a.ledger.orders.map((o) => o.clientOrderId as string);
-    expect(new Set(cids).size).toBe(cids.length);
-    // every order the client counts as placed is on the venue exactly once; every refused one is absent
-    for (const [cid, what] of a.outcomes) expect(cids.includes(cid)).toBe(what === "accepted");
-    expect([...a.outcomes.values()].some((x) => x.startsWith("rejected:insufficient-funds"))).toBe(true);
-    expect(a.sim.statusCounts.get(503) ?? 0).toBeGreaterThan(0);
-    // every 429 was waited out: no ban
-    expect(a.sim.statusCounts.get(429) ?? 0).toBeGreaterThanOrEqual(a.waitsHonoured);
-    expect(a.sim.statusCounts.get(418) ?? 0).toBe(0);
-    expect(a.sim.check()).toEqual([]);
-    expect(a.ledger.fills.length).toBeGreaterThan(
-      a.ledger.orders.filter((o) => o.status === "FILLED").length,
-    );
-    // what ccxt reads back equals the ledger
-    const fills = await a.broker.fillsSince("BTC/USDT", 0);
-    expect(fills.map((f) => String(f.tradeId))).toEqual(a.ledger.fills.map((f) => String(f.id)));
-    const bal = Object.fromEntries(
-      (await a.broker.balances()).map((b) => [b.asset, [Number(b.free), Number(b.locked)]]),
-    );
-    for (const [asset, b] of Object.entries(a.ledger.balances))
-      expect(bal[asset] ?? [0, 0]).toEqual([Number(b.free), Number(b.locked)]);
-    const b = await run(11, ORDERS);
-    expect(b.ledger).toEqual(a.ledger);
-  }, 120_000);
+  it(
+    "never doubles an order, keeps the books exact, and the same seed gives the same books",
+    async () => {
+      const a = await run(11, ORDERS);
+      const cids = a.ledger.orders.map((o) => o.clientOrderId as string);
+      expect(new Set(cids).size).toBe(cids.length);
+      // every order the client counts as placed is on the venue exactly once; every refused one is absent
+      for (const [cid, what] of a.outcomes) expect(cids.includes(cid)).toBe(what === "accepted");
+      expect([...a.outcomes.values()].some((x) => x.startsWith("rejected:insufficient-funds"))).toBe(true);
+      expect(a.sim.statusCounts.get(503) ?? 0).toBeGreaterThan(0);
+      // every 429 was waited out: no ban
+      expect(a.sim.statusCounts.get(429) ?? 0).toBeGreaterThanOrEqual(a.waitsHonoured);
+      expect(a.sim.statusCounts.get(418) ?? 0).toBe(0);
+      expect(a.sim.check()).toEqual([]);
+      expect(a.ledger.fills.length).toBeGreaterThan(
+        a.ledger.orders.filter((o) => o.status === "FILLED").length,
+      );
+      // what ccxt reads back equals the ledger
+      const fills = await a.broker.fillsSince("BTC/USDT", 0);
+      expect(fills.map((f) => String(f.tradeId))).toEqual(a.ledger.fills.map((f) => String(f.id)));
+      const bal = Object.fromEntries(
+        (await a.broker.balances()).map((b) => [b.asset, [Number(b.free), Number(b.locked)]]),
+      );
+      for (const [asset, b] of Object.entries(a.ledger.balances))
+        expect(bal[asset] ?? [0, 0]).toEqual([Number(b.free), Number(b.locked)]);
+      const b = await run(11, ORDERS);
+      expect(b.ledger).toEqual(a.ledger);
+    },
+    Math.max(120_000, ORDERS * 60),
+  );
 });
