@@ -31,7 +31,9 @@ export function renderError(err: unknown, ctx: ErrorContext): { text: string; ex
     return { text: JSON.stringify({ error }), exitCode: EXIT_CODES[app.code] };
   }
   // a bad flag or argument points at the help on the same line; a bad file row or a missing series does not
-  const help = app.code === "INVALID_INPUT" && field !== undefined ? `; see \`${see}\`` : "";
+  // (a message written whole, such as a strategy's own parameter check, stands alone)
+  const flagError = typeof app.details.problem === "string" || typeof app.details.flag === "string";
+  const help = app.code === "INVALID_INPUT" && flagError ? `; see \`${see}\`` : "";
   const lines = [`kairos: ${message} [${app.code}]${help}`];
   if (ctx.debug) {
     let cause: unknown = app;
