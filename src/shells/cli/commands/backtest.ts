@@ -2,16 +2,32 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Command } from "commander";
+import { fieldError, parseInput } from "../../../app/contract.ts";
 import { strategyNames } from "../../../app/list-strategies.ts";
 import { resolveSeries } from "../../../app/resolve-series.ts";
-import { type BacktestRun, backtestToJson, exchangeFees, runBacktest } from "../../../app/run-backtest.ts";
+import {
+  type BacktestRun,
+  backtestToJson,
+  exchangeFees,
+  RunBacktestInput,
+  runBacktest,
+} from "../../../app/run-backtest.ts";
 import { tradesToCsv, tradesToJson } from "../../../backtest/trade-analysis.ts";
-import type { MarketKind } from "../../../backtest/types.ts";
 import { createContainer } from "../../../composition-root.ts";
-import { AppError, invalidInput } from "../../../errors.ts";
+import { AppError, invalidField, invalidInput } from "../../../errors.ts";
 import { renderBacktestReport } from "../../../explain/backtest/render-backtest-report.ts";
+import { getFamily } from "../../../strategies/registry.ts";
 import { readChartLibrary } from "../../report/chart-lib.ts";
 import { globalsOf, printInfo, printJson, printLine } from "../context.ts";
+import {
+  addParamOptions,
+  deprecatedAlias,
+  fieldFlags,
+  firstOperand,
+  paramValues,
+  shapeOf,
+} from "../options.ts";
+import { watchStaleness } from "../stale-warnings.ts";
 
 interface BacktestOpts {
   exchange?: string;
@@ -24,11 +40,11 @@ interface BacktestOpts {
   slippage?: string;
   leverage?: string;
   market?: string;
-  cash?: string;
+  initialCash?: string;
   stopLoss?: string;
   takeProfit?: string;
   trailingStop?: string;
-  cooldown?: string;
+  cooldownBars?: string;
   maxDrawdownStop?: string;
   fundingRate?: string;
   maintenanceMargin?: string;
@@ -83,13 +99,6 @@ export function parseParamFlags(args: readonly string[]): Record<string, number 
   }
   return out;
 }
-
-const num = (v: string | undefined, flag: string): number | undefined => {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (!Number.isFinite(x)) throw invalidInput(`${flag} "${v}": expected a number`);
-  return x;
-};
 
 async function loadUserModule(path: string): Promise<unknown> {
   try {
@@ -197,7 +206,18 @@ export function assumptionsText(run: BacktestRun): string {
 
 /** `kairos backtest <strategy|file.ts> ...` */
 export function registerBacktestCommand(program: Command): void {
-  program
+  // the named family's parameters become real options before backtest parses its arguments, so an
+  // unknown flag is refused with "did you mean" (a .ts file's parameters are undeclared: free flags)
+  let strategyParamKeys: string[] = [];
+  program.hook("preSubcommand", (_p, sub) => {
+    if (sub.name() !== "backtest") return;
+    const name = firstOperand(sub);
+    const fam = name === undefined ? undefined : getFamily(name);
+    if (fam !== undefined) strategyParamKeys = addParamOptions(sub, shapeOf(fam.params), fam.name);
+    else if (name !== undefined && /\.(ts|mts|js|mjs)$|^[./]/.test(name))
+      sub.allowUnknownOption(true).allowExcessArguments(true);
+  });
+  const backtest = program
     .command("backtest <strategy>")
     .description(
       `backtest a built-in strategy family (${strategyNames((f) => f.forms.event).join(", ")}; \`kairos strategies show NAME\` for its parameters) or a .ts file`,
@@ -215,11 +235,11 @@ export function registerBacktestCommand(program: Command): void {
     .option("--slippage <rate>", "slippage per fill: 0.0005, 0.05% or 5bps (default 0)")
     .option("--leverage <x>", "leverage; above 1 trades perpetuals")
     .option("--market <kind>", "spot or perp (default spot; perp when --leverage > 1)")
-    .option("--cash <quote>", "starting cash in quote (default 10000)")
+    .option("--initial-cash <quote>", "starting cash in quote (default 10000)")
     .option("--stop-loss <rate>", "stop-loss below (above for shorts) the entry, e.g. 5%")
     .option("--take-profit <rate>", "take-profit beyond the entry, e.g. 10%")
     .option("--trailing-stop <rate>", "trailing stop from the best price since entry, e.g. 3%")
-    .option("--cooldown <bars>", "bars without entries after a stop on that symbol")
+    .option("--cooldown-bars <n>", "bars without entries after a stop on that symbol")
     .option("--max-drawdown-stop <rate>", "close all and stop when equity falls this far below its peak")
     .option("--funding-rate <rate>", "perp funding per 8h when no history is stored (default 0.01%)")
     .option("--maintenance-margin <rate>", "perp maintenance margin (default 0.5%)")
@@ -242,78 +262,52 @@ export function registerBacktestCommand(program: Command): void {
     .option("--report <file.html>", "write a self-contained HTML report")
     .option("--trades-csv <file>", "export the trades as CSV")
     .option("--trades-json <file>", "export the trades as JSON")
-    .allowUnknownOption(true)
-    .allowExcessArguments(true)
     .addHelpText(
       "after",
       "\nStrategy parameters follow as flags. Examples:\n  kairos backtest sma-cross --symbol BTC/USDT --timeframe 1h --fast 20 --slow 50 --fee 0.001\n  kairos backtest ./my-strategy.ts --symbol ETH/USDT --timeframe 1d --report out.html",
     )
     .action(async (strategy: string, opts: BacktestOpts, cmd: Command) => {
       const g = globalsOf(cmd);
-      const params = parseParamFlags(cmd.args.slice(1).filter((a) => a !== "--json" && a !== "--debug"));
-      if (opts.symbol === undefined) throw invalidInput("backtest: give --symbol, e.g. --symbol BTC/USDT");
       const isFile =
         /\.(ts|mts|js|mjs)$/.test(strategy) || strategy.startsWith(".") || strategy.startsWith("/");
-      if (isFile && !existsSync(strategy)) throw invalidInput(`strategy file ${strategy} not found`);
+      // a built-in family's parameters are registered options; a user file's are undeclared flags
+      const params = isFile
+        ? parseParamFlags(cmd.args.slice(1).filter((a) => a !== "--json" && a !== "--debug"))
+        : paramValues(cmd, strategyParamKeys);
+      if (opts.symbol === undefined)
+        throw invalidField("symbols", "is required", "BASE/QUOTE, e.g. BTC/USDT");
+      if (isFile && !existsSync(strategy))
+        throw fieldError("strategy", `strategy file ${strategy} not found`);
+      const input = parseInput(RunBacktestInput, {
+        ...opts,
+        strategy,
+        params,
+        symbols: opts.symbol,
+        detailTimeframe: opts.detail,
+        priceTick: opts.tick,
+        sizeFraction: opts.size,
+        sizeNotional: opts.notional,
+        checkLookahead: opts.checkLookahead === true,
+      });
       const userModule = isFile ? await loadUserModule(strategy) : undefined;
-      if (opts.market !== undefined && opts.market !== "spot" && opts.market !== "perp")
-        throw invalidInput(`--market "${opts.market}": use spot or perp`);
-      const c = createContainer({ home: g.home });
+      const c0 = createContainer({ home: g.home });
+      // the backtest says when the newest bar of a series it read is old
+      const stale = watchStaleness(c0);
+      const c = stale.container;
       try {
-        const leverage = num(opts.leverage, "--leverage");
-        const cash = num(opts.cash, "--cash");
-        const cooldown = num(opts.cooldown, "--cooldown");
-        const symbols = opts.symbol
-          .split(",")
-          .map((s) => s.trim())
-          .filter((s) => s !== "");
         let marketFees: Awaited<ReturnType<typeof exchangeFees>> | undefined;
-        if (opts.fee === "exchange") {
+        if (input.fee === "exchange") {
           const ex =
-            opts.exchange ??
-            resolveSeries(c.store, { symbol: symbols[0] ?? "", timeframe: opts.timeframe }).exchange;
-          marketFees = await exchangeFees(c.fees, ex, symbols);
+            input.exchange ??
+            resolveSeries(c.store, { symbol: input.symbols[0] ?? "", timeframe: input.timeframe }).exchange;
+          marketFees = await exchangeFees(c.fees, ex, input.symbols);
         }
         const run = runBacktest(
           { store: c.store, funding: c.funding },
           {
-            strategy,
-            params,
-            symbols,
-            timeframe: opts.timeframe,
-            checkLookahead: opts.checkLookahead === true,
-            lookaheadPoints: num(opts.lookaheadPoints, "--lookahead-points") ?? 200,
+            ...input,
             ...(userModule === undefined ? {} : { userModule }),
             ...(marketFees === undefined ? {} : { marketFees }),
-            ...(opts.exchange === undefined ? {} : { exchange: opts.exchange }),
-            ...(opts.from === undefined ? {} : { from: opts.from }),
-            ...(opts.to === undefined ? {} : { to: opts.to }),
-            ...(opts.fee === undefined ? {} : { fee: opts.fee }),
-            ...(opts.makerFee === undefined ? {} : { makerFee: opts.makerFee }),
-            ...(opts.slippage === undefined ? {} : { slippage: opts.slippage }),
-            ...(leverage === undefined ? {} : { leverage }),
-            ...(opts.market === undefined ? {} : { market: opts.market as MarketKind }),
-            ...(cash === undefined ? {} : { initialCash: cash }),
-            ...(opts.stopLoss === undefined ? {} : { stopLoss: opts.stopLoss }),
-            ...(opts.takeProfit === undefined ? {} : { takeProfit: opts.takeProfit }),
-            ...(opts.trailingStop === undefined ? {} : { trailingStop: opts.trailingStop }),
-            ...(cooldown === undefined ? {} : { cooldownBars: cooldown }),
-            ...(opts.maxDrawdownStop === undefined ? {} : { maxDrawdownStop: opts.maxDrawdownStop }),
-            ...(opts.fundingRate === undefined ? {} : { fundingRate: opts.fundingRate }),
-            ...(opts.detail === undefined ? {} : { detailTimeframe: opts.detail }),
-            ...(opts.maintenanceMargin === undefined ? {} : { maintenanceMargin: opts.maintenanceMargin }),
-            ...(opts.liquidationFee === undefined ? {} : { liquidationFee: opts.liquidationFee }),
-            ...(opts.impact === undefined ? {} : { impact: num(opts.impact, "--impact")! }),
-            ...(opts.participation === undefined ? {} : { participation: opts.participation }),
-            ...(opts.lotSize === undefined ? {} : { lotSize: num(opts.lotSize, "--lot-size")! }),
-            ...(opts.tick === undefined ? {} : { priceTick: num(opts.tick, "--tick")! }),
-            ...(opts.minNotional === undefined
-              ? {}
-              : { minNotional: num(opts.minNotional, "--min-notional")! }),
-            ...(opts.size === undefined ? {} : { sizeFraction: num(opts.size, "--size")! }),
-            ...(opts.notional === undefined ? {} : { sizeNotional: num(opts.notional, "--notional")! }),
-            ...(opts.volTarget === undefined ? {} : { volTarget: opts.volTarget }),
-            ...(opts.benchmark === undefined ? {} : { benchmark: opts.benchmark }),
           },
         );
         if (opts.report !== undefined) {
@@ -341,6 +335,7 @@ export function registerBacktestCommand(program: Command): void {
         }
         if (g.json) printJson(backtestToJson(run));
         else printTable(run);
+        stale.report();
         if (run.lookahead !== undefined && !run.lookahead.ok)
           throw new AppError(
             "STRATEGY_FAILED",
@@ -350,7 +345,16 @@ export function registerBacktestCommand(program: Command): void {
             },
           );
       } finally {
-        c.close();
+        c0.close();
       }
     });
+  fieldFlags(backtest, {
+    symbols: "--symbol",
+    detailTimeframe: "--detail",
+    priceTick: "--tick",
+    sizeFraction: "--size",
+    sizeNotional: "--notional",
+  });
+  deprecatedAlias(backtest, "--cash <quote>", "--initial-cash");
+  deprecatedAlias(backtest, "--cooldown <bars>", "--cooldown-bars");
 }
