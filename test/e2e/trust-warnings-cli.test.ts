@@ -115,7 +115,7 @@ describe("trust warnings", () => {
       expect(out.rows).toHaveLength(s.ts.length - first);
       expect(out.rows[0]!.ts).toBe(s.ts[first]);
       // no blank warm-up rows after --from, and the values of a run over the whole history
-      out.rows.forEach((row, k) => expect(row.values.value).toBe(ref[first + k]));
+      for (const [k, row] of out.rows.entries()) expect(row.values.value).toBe(ref[first + k]);
     }
     const long = await cli(
       "indicators",
