@@ -135,6 +135,130 @@ for (const legs of [1, 100]) {
   });
 }
 
+/**
+ * Candle close to order on the wire: `symbols` markets of 1m candles on the paper venue, a strategy
+ * that flips every target each bar (one order per market per bar). From the moment a bar's close is
+ * handed to the session (venue matching, fills recorded, decision, intents committed with
+ * synchronous=FULL, sends) to each submit call
+ */
+async function closeToWire(
+  dir: string,
+  symbols: number,
+  bars: number,
+): Promise<{ p50: number; p99: number; n: number }> {
+  const home = mkdtempSync(join(dir, "kairos-bench-wire-"));
+  let now = 1_700_000_000_000;
+  const clock = { now: () => now };
+  const store = SqliteOrderStore.open(home, clock.now);
+  const pdb = openPaperDatabase(home);
+  const names = Array.from({ length: symbols }, (_, i) => `C${i}/USDT`);
+  const paper = new PaperBroker(pdb, {
+    account: "w",
+    takerFee: "0.001",
+    rules: names.map((s) => defaultRules(s, 100)),
+    clock,
+  });
+  paper.fund({ USDT: "100000000" });
+  let barStart = 0;
+  const lat: number[] = [];
+  const wire = new Proxy(paper, {
+    get(target, prop, recv) {
+      if (prop === "submit")
+        return (o: Parameters<typeof paper.submit>[0]) => {
+          lat.push(performance.now() - barStart);
+          return target.submit(o);
+        };
+      const v = Reflect.get(target, prop, recv);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  const lc = new OrderLifecycle({ store, broker: wire, clock, sleep: async () => {} });
+  const ts = Float64Array.from({ length: bars }, (_, i) => now + i * 60_000);
+  const price = (i: number, t: number) => 100 + ((i * 7 + t * 13) % 17) / 10;
+  const series = names.map((symbol, i) => {
+    const c = Float64Array.from({ length: bars }, (_, t) => price(i, t));
+    return {
+      exchange: "bench",
+      symbol,
+      timeframe: "1m" as const,
+      ts,
+      open: c,
+      high: c.map((x) => x + 0.5),
+      low: c.map((x) => x - 0.5),
+      close: c,
+      volume: c.map(() => 1000),
+    };
+  });
+  const strategy = {
+    id: "flip",
+    warmup: 0,
+    onBar: (ctx: { bar: number }) => ({
+      targets: Object.fromEntries(names.map((n) => [n, ctx.bar % 2 === 0 ? 0.005 : 0])),
+    }),
+  };
+  const session = {
+    id: "w",
+    mode: "paper" as const,
+    venue: "paper",
+    state: "active" as const,
+    config: {},
+    createdAt: now,
+    updatedAt: now,
+  };
+  store.createSession(session);
+  const { TradingSession } = await import("../src/execution/trading-session.ts");
+  const ts0 = new TradingSession(
+    { store, broker: wire, lifecycle: lc, clock },
+    {
+      session,
+      strategy,
+      series,
+      rules: new Map(names.map((n) => [n, defaultRules(n, 100)])),
+      baseline: { USDT: "100000000" },
+      startTs: ts[0]!,
+    },
+  );
+  for (let t = 0; t < bars; t++) {
+    now = ts[t]! + 60_000;
+    barStart = performance.now();
+    lc.recordFills(
+      paper.onBars(
+        names.map((symbol, i) => ({
+          symbol,
+          bar: {
+            ts: ts[t]!,
+            open: price(i, t),
+            high: price(i, t) + 0.5,
+            low: price(i, t) - 0.5,
+            close: price(i, t),
+            volume: 1000,
+          },
+        })),
+      ),
+      "paper",
+    );
+    await ts0.onClosedBar(t);
+  }
+  store.close();
+  pdb.close();
+  rmSync(home, { recursive: true, force: true });
+  lat.sort((a, b) => a - b);
+  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!;
+  return { p50: q(0.5), p99: q(0.99), n: lat.length };
+}
+
+const wireRes = await closeToWire(base, 100, 60);
+emit({
+  case: "close-to-wire-100x1m",
+  unit: "ms",
+  value: Number(wireRes.p99.toFixed(2)),
+  p50: Number(wireRes.p50.toFixed(2)),
+  orders: wireRes.n,
+  symbols: 100,
+  synchronous: "FULL",
+  dir: base,
+});
+
 if (values.kills !== undefined) {
   const env = await setupR1();
   const t1 = performance.now();

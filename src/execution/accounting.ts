@@ -50,8 +50,33 @@ const EMPTY_POSITION: PositionBook = { qty: ZERO, cost: ZERO, realised: ZERO, fe
 
 /** The account after one fill; the same account when this fill was applied before */
 export function applyFill(acc: Account, f: FillRecord): Account {
+  if (acc.applied.has(fillKey(f))) return acc;
+  const next: MutableAccount = {
+    balances: new Map(acc.balances),
+    positions: new Map(acc.positions),
+    applied: new Set(acc.applied),
+  };
+  applyFillInPlace(next, f);
+  return next;
+}
+
+/** An account a long-running session updates in place (no copy per fill); same rules as `applyFill` */
+export interface MutableAccount extends Account {
+  readonly balances: Map<string, Amount>;
+  readonly positions: Map<string, PositionBook>;
+  readonly applied: Set<string>;
+}
+
+export const mutableAccount = (acc: Account): MutableAccount => ({
+  balances: new Map(acc.balances),
+  positions: new Map(acc.positions),
+  applied: new Set(acc.applied),
+});
+
+/** Applies one fill to `acc` in place; false when it was applied before */
+export function applyFillInPlace(acc: MutableAccount, f: FillRecord): boolean {
   const key = fillKey(f);
-  if (acc.applied.has(key)) return acc;
+  if (acc.applied.has(key)) return false;
   const { base, quote } = assetsOf(f.symbol);
   const qty = amount(f.qty);
   const price = amount(f.price);
@@ -60,10 +85,8 @@ export function applyFill(acc: Account, f: FillRecord): Account {
     throw new RangeError(`fill ${key}: quantity and price must be positive and the fee not negative`);
   const delta = f.side === "buy" ? qty : -qty;
   const notional = mul(qty, price);
-
-  const balances = new Map(acc.balances);
   const add = (asset: string, a: Amount): void => {
-    balances.set(asset, (balances.get(asset) ?? ZERO) + a);
+    acc.balances.set(asset, (acc.balances.get(asset) ?? ZERO) + a);
   };
   add(base, delta);
   add(quote, f.side === "buy" ? -notional : notional);
@@ -74,11 +97,9 @@ export function applyFill(acc: Account, f: FillRecord): Account {
   if (fee > ZERO) fees.set(f.feeAsset, (fees.get(f.feeAsset) ?? ZERO) + fee);
   // a fee taken from the bought asset leaves less of it at the same cost
   const qtyAfterFee = f.feeAsset === base ? pos.qty - fee : pos.qty;
-  const positions = new Map(acc.positions);
-  positions.set(f.symbol, { ...pos, qty: qtyAfterFee, fees });
-  const applied = new Set(acc.applied);
-  applied.add(key);
-  return { balances, positions, applied };
+  acc.positions.set(f.symbol, { ...pos, qty: qtyAfterFee, fees });
+  acc.applied.add(key);
+  return true;
 }
 
 /** Average-cost position after trading `delta` at `price` */
@@ -97,8 +118,12 @@ function trade(p: PositionBook, delta: Amount, price: Amount): PositionBook {
 }
 
 /** Applies fills in order; duplicates are skipped */
-export const applyFills = (acc: Account, fills: readonly FillRecord[]): Account =>
-  fills.reduce(applyFill, acc);
+export function applyFills(acc: Account, fills: readonly FillRecord[]): Account {
+  const next = mutableAccount(acc);
+  let changed = false;
+  for (const f of fills) if (applyFillInPlace(next, f)) changed = true;
+  return changed ? next : acc;
+}
 
 /** Average entry price, rounded toward zero at 18 decimals; undefined when flat */
 export const averagePrice = (p: PositionBook): Amount | undefined =>

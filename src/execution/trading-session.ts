@@ -12,7 +12,14 @@ import type { Broker, MarketRules } from "../ports/broker.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { OrderRecord, OrderStore, SessionRecord } from "../ports/order-store.ts";
 import type { Strategy, StrategyContext } from "../strategies/types.ts";
-import { type Account, applyFills, assetsOf, emptyAccount } from "./accounting.ts";
+import {
+  type Account,
+  applyFillInPlace,
+  assetsOf,
+  emptyAccount,
+  type MutableAccount,
+  mutableAccount,
+} from "./accounting.ts";
 import { abs, amount, floorToStep, formatAmount, mul, toNumber, ZERO } from "./amount.ts";
 import { clientOrderId } from "./client-order-id.ts";
 import type { CrashHook } from "./crash-points.ts";
@@ -82,9 +89,16 @@ export class TradingSession {
     return this.rt.series.map((s) => s.symbol);
   }
 
-  /** The session's account: baseline plus every recorded fill */
+  private running: MutableAccount | undefined;
+  private seen = 0;
+
+  /** The session's account: baseline plus every recorded fill (kept up to date in place, new fills only) */
   account(): Account {
-    return applyFills(emptyAccount(this.rt.baseline), this.deps.store.fillsOf(this.rt.session.id));
+    this.running ??= mutableAccount(emptyAccount(this.rt.baseline));
+    const fresh = this.deps.store.fillsFrom(this.rt.session.id, this.seen);
+    for (const f of fresh) applyFillInPlace(this.running, f);
+    this.seen += fresh.length;
+    return this.running;
   }
 
   /**

@@ -120,6 +120,8 @@ export interface OrderStore {
   /** records a fill once, with its order's change in the same transaction; false when (venue, tradeId) was already recorded */
   addFill(f: FillRecord, orderPatch?: OrderPatch): boolean;
   fillsOf(sessionId: string): FillRecord[];
+  /** the session's fills in the order they were recorded, from the `offset`-th on (a running account's cursor) */
+  fillsFrom(sessionId: string, offset: number): FillRecord[];
   fillsOfOrder(clientOrderId: string): FillRecord[];
   /** runs `fn` as one transaction: its writes are committed (one fsync) together or not at all */
   batch<T>(fn: () => T): T;

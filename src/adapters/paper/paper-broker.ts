@@ -1,3 +1,4 @@
+import type Database from "better-sqlite3";
 import type { Bar } from "../../domain/candle-series.ts";
 import { AppError } from "../../errors.ts";
 import {
@@ -90,6 +91,17 @@ const toVenueOrder = (r: OrderRow): VenueOrder => {
  * exactly as a real exchange would: orders accepted before the crash are still there.
  */
 export class PaperBroker implements PaperVenue {
+  // prepared once per SQL text: preparing costs more than running these small statements
+  private readonly stmts = new Map<string, Database.Statement>();
+  private stmt(sql: string): Database.Statement {
+    let st = this.stmts.get(sql);
+    if (st === undefined) {
+      st = this.db.prepare(sql);
+      this.stmts.set(sql, st);
+    }
+    return st;
+  }
+
   readonly venue = "paper";
   private readonly rules: Map<string, MarketRules>;
   private readonly taker: Amount;
@@ -111,7 +123,7 @@ export class PaperBroker implements PaperVenue {
   /** Opens the account with these balances unless it already has some (a restart keeps its books) */
   fund(balances: Record<string, string>): void {
     this.db.transaction(() => {
-      const has = this.db.prepare("SELECT 1 FROM paper_balances WHERE account = ? LIMIT 1").get(this.account);
+      const has = this.stmt("SELECT 1 FROM paper_balances WHERE account = ? LIMIT 1").get(this.account);
       if (has !== undefined) return;
       for (const [asset, v] of Object.entries(balances)) this.setBalance(asset, amount(v));
     })();
@@ -123,24 +135,23 @@ export class PaperBroker implements PaperVenue {
   }
 
   private balance(asset: string): Amount {
-    const r = this.db
-      .prepare("SELECT total FROM paper_balances WHERE account = ? AND asset = ?")
-      .get(this.account, asset) as { total: string } | undefined;
+    const r = this.stmt("SELECT total FROM paper_balances WHERE account = ? AND asset = ?").get(
+      this.account,
+      asset,
+    ) as { total: string } | undefined;
     return r === undefined ? ZERO : amount(r.total);
   }
 
   private setBalance(asset: string, v: Amount): void {
-    this.db
-      .prepare(
-        "INSERT INTO paper_balances (account, asset, total) VALUES (?, ?, ?) ON CONFLICT (account, asset) DO UPDATE SET total = excluded.total",
-      )
-      .run(this.account, asset, formatAmount(v));
+    this.stmt(
+      "INSERT INTO paper_balances (account, asset, total) VALUES (?, ?, ?) ON CONFLICT (account, asset) DO UPDATE SET total = excluded.total",
+    ).run(this.account, asset, formatAmount(v));
   }
 
   private lastBar(symbol: string): PaperBar | undefined {
-    return this.db
-      .prepare("SELECT ts, open, high, low, close, volume FROM paper_bars WHERE account = ? AND symbol = ?")
-      .get(this.account, symbol) as PaperBar | undefined;
+    return this.stmt(
+      "SELECT ts, open, high, low, close, volume FROM paper_bars WHERE account = ? AND symbol = ?",
+    ).get(this.account, symbol) as PaperBar | undefined;
   }
 
   /** The last bar matched per market (where a resumed session continues from) */
@@ -149,9 +160,10 @@ export class PaperBroker implements PaperVenue {
   }
 
   private row(clientOrderId: string): OrderRow | undefined {
-    return this.db
-      .prepare("SELECT * FROM paper_orders WHERE account = ? AND client_order_id = ?")
-      .get(this.account, clientOrderId) as OrderRow | undefined;
+    return this.stmt("SELECT * FROM paper_orders WHERE account = ? AND client_order_id = ?").get(
+      this.account,
+      clientOrderId,
+    ) as OrderRow | undefined;
   }
 
   async submit(o: OrderSubmission): Promise<SubmitOutcome> {
@@ -197,43 +209,46 @@ export class PaperBroker implements PaperVenue {
     )
       return { kind: "rejected", code: "insufficient-funds", message: `insufficient ${rules.quote} balance` };
     const now = this.opts.clock.now();
-    this.db
-      .prepare(
-        `INSERT INTO paper_orders (account, client_order_id, symbol, side, type, qty, price, status, filled, notional, created_at, updated_at, active_from)
+    this.stmt(
+      `INSERT INTO paper_orders (account, client_order_id, symbol, side, type, qty, price, status, filled, notional, created_at, updated_at, active_from)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'open', '0', '0', ?, ?, ?)`,
-      )
-      .run(
-        this.account,
-        o.clientOrderId,
-        o.symbol,
-        o.side,
-        o.type,
-        formatAmount(qty),
-        price === undefined ? null : formatAmount(price),
-        now,
-        now,
-        last === undefined ? Number.MIN_SAFE_INTEGER : last.ts + 1,
-      );
+    ).run(
+      this.account,
+      o.clientOrderId,
+      o.symbol,
+      o.side,
+      o.type,
+      formatAmount(qty),
+      price === undefined ? null : formatAmount(price),
+      now,
+      now,
+      last === undefined ? Number.MIN_SAFE_INTEGER : last.ts + 1,
+    );
     return { kind: "accepted", order: toVenueOrder(this.row(o.clientOrderId)!) };
   }
 
   private openRows(symbol?: string): OrderRow[] {
-    return this.db
-      .prepare(
-        `SELECT * FROM paper_orders WHERE account = ? AND status = 'open' ${symbol === undefined ? "" : "AND symbol = ?"} ORDER BY venue_order_id`,
-      )
-      .all(...(symbol === undefined ? [this.account] : [this.account, symbol])) as OrderRow[];
+    return this.stmt(
+      `SELECT * FROM paper_orders WHERE account = ? AND status = 'open' ${symbol === undefined ? "" : "AND symbol = ?"} ORDER BY venue_order_id`,
+    ).all(...(symbol === undefined ? [this.account] : [this.account, symbol])) as OrderRow[];
+  }
+
+  private openSide(side: "buy" | "sell"): OrderRow[] {
+    return this.stmt("SELECT * FROM paper_orders WHERE account = ? AND status = 'open' AND side = ?").all(
+      this.account,
+      side,
+    ) as OrderRow[];
   }
 
   private lockedBase(base: string): Amount {
-    return this.openRows()
-      .filter((r) => r.side === "sell" && this.rules.get(r.symbol)?.base === base)
+    return this.openSide("sell")
+      .filter((r) => this.rules.get(r.symbol)?.base === base)
       .reduce((s, r) => s + amount(r.qty) - amount(r.filled), ZERO);
   }
 
   private lockedQuote(quote: string): Amount {
-    return this.openRows()
-      .filter((r) => r.side === "buy" && r.type === "limit" && this.rules.get(r.symbol)?.quote === quote)
+    return this.openSide("buy")
+      .filter((r) => r.type === "limit" && this.rules.get(r.symbol)?.quote === quote)
       .reduce((s, r) => s + mul(amount(r.qty) - amount(r.filled), amount(r.price!)), ZERO);
   }
 
@@ -252,20 +267,31 @@ export class PaperBroker implements PaperVenue {
       for (const { symbol, bar } of fresh)
         for (const row of this.openRows(symbol)) if (row.active_from <= bar.ts) work.push({ row, bar });
       work.sort((a, b) => (a.row.side === b.row.side ? 0 : a.row.side === "sell" ? -1 : 1));
+      this.locks = undefined;
       for (const { row, bar } of work) {
         const f = this.match(row, bar);
         if (f !== undefined) fills.push(f);
       }
       for (const { symbol, bar } of fresh)
-        this.db
-          .prepare(
-            `INSERT INTO paper_bars (account, symbol, ts, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        this.stmt(
+          `INSERT INTO paper_bars (account, symbol, ts, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (account, symbol) DO UPDATE SET ts = excluded.ts, open = excluded.open, high = excluded.high,
                low = excluded.low, close = excluded.close, volume = excluded.volume`,
-          )
-          .run(this.account, symbol, bar.ts, bar.open, bar.high, bar.low, bar.close, bar.volume);
+        ).run(this.account, symbol, bar.ts, bar.open, bar.high, bar.low, bar.close, bar.volume);
       return fills;
     })();
+  }
+
+  // quote held by resting limit buys, read once per matched instant (not once per market order)
+  private locks: Map<string, Amount> | undefined;
+  private barLock(quote: string): Amount {
+    this.locks ??= new Map();
+    let v = this.locks.get(quote);
+    if (v === undefined) {
+      v = this.lockedQuote(quote);
+      this.locks.set(quote, v);
+    }
+    return v;
   }
 
   private match(row: OrderRow, bar: PaperBar): VenueFill | undefined {
@@ -299,7 +325,7 @@ export class PaperBroker implements PaperVenue {
     let qty = remaining;
     if (buy) {
       // spot: a buy never spends more quote than the account holds (the backtest's cash cap)
-      const cash = this.balance(rules.quote) - (row.type === "market" ? this.lockedQuote(rules.quote) : ZERO);
+      const cash = this.balance(rules.quote) - (row.type === "market" ? this.barLock(rules.quote) : ZERO);
       const perUnit = mul(price, 10n ** 18n + rate);
       const affordable = cash <= ZERO ? ZERO : (cash * 10n ** 18n) / perUnit;
       qty = minAmount(qty, floorToStep(affordable, step));
@@ -307,9 +333,10 @@ export class PaperBroker implements PaperVenue {
     const now = this.opts.clock.now();
     if (qty <= ZERO || mul(qty, price) < amount(rules.minNotional)) {
       // nothing the account can pay for: the venue expires the order (an IOC remainder on Binance)
-      this.db
-        .prepare("UPDATE paper_orders SET status = 'expired', updated_at = ? WHERE venue_order_id = ?")
-        .run(now, row.venue_order_id);
+      this.stmt("UPDATE paper_orders SET status = 'expired', updated_at = ? WHERE venue_order_id = ?").run(
+        now,
+        row.venue_order_id,
+      );
       return undefined;
     }
     const notional = mul(qty, price);
@@ -319,35 +346,31 @@ export class PaperBroker implements PaperVenue {
     const filled = amount(row.filled) + qty;
     // a market order the cash could not cover in full ends there, as in the backtest
     const status = filled === amount(row.qty) ? "filled" : row.type === "market" ? "expired" : "open";
-    this.db
-      .prepare(
-        "UPDATE paper_orders SET status = ?, filled = ?, notional = ?, updated_at = ? WHERE venue_order_id = ?",
-      )
-      .run(
-        status,
-        formatAmount(filled),
-        formatAmount(amount(row.notional) + notional),
-        now,
-        row.venue_order_id,
-      );
-    const r = this.db
-      .prepare(
-        `INSERT INTO paper_fills (account, venue_order_id, client_order_id, symbol, side, qty, price, fee, fee_asset, liquidity, ts)
+    this.stmt(
+      "UPDATE paper_orders SET status = ?, filled = ?, notional = ?, updated_at = ? WHERE venue_order_id = ?",
+    ).run(
+      status,
+      formatAmount(filled),
+      formatAmount(amount(row.notional) + notional),
+      now,
+      row.venue_order_id,
+    );
+    const r = this.stmt(
+      `INSERT INTO paper_fills (account, venue_order_id, client_order_id, symbol, side, qty, price, fee, fee_asset, liquidity, ts)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        this.account,
-        row.venue_order_id,
-        row.client_order_id,
-        row.symbol,
-        row.side,
-        formatAmount(qty),
-        formatAmount(price),
-        formatAmount(fee),
-        rules.quote,
-        liquidity,
-        bar.ts,
-      );
+    ).run(
+      this.account,
+      row.venue_order_id,
+      row.client_order_id,
+      row.symbol,
+      row.side,
+      formatAmount(qty),
+      formatAmount(price),
+      formatAmount(fee),
+      rules.quote,
+      liquidity,
+      bar.ts,
+    );
     return {
       venue: this.venue,
       tradeId: String(r.lastInsertRowid),
@@ -368,9 +391,10 @@ export class PaperBroker implements PaperVenue {
     const r = this.row(clientOrderId);
     if (r === undefined || r.symbol !== symbol || r.status !== "open")
       return { kind: "not-open", message: `no open order ${clientOrderId} on ${symbol}` };
-    this.db
-      .prepare("UPDATE paper_orders SET status = 'cancelled', updated_at = ? WHERE venue_order_id = ?")
-      .run(this.opts.clock.now(), r.venue_order_id);
+    this.stmt("UPDATE paper_orders SET status = 'cancelled', updated_at = ? WHERE venue_order_id = ?").run(
+      this.opts.clock.now(),
+      r.venue_order_id,
+    );
     return { kind: "cancelled", order: toVenueOrder(this.row(clientOrderId)!) };
   }
 
@@ -384,9 +408,9 @@ export class PaperBroker implements PaperVenue {
   }
 
   async fillsSince(symbol: string, sinceMs: number): Promise<VenueFill[]> {
-    const rows = this.db
-      .prepare("SELECT * FROM paper_fills WHERE account = ? AND symbol = ? AND ts >= ? ORDER BY ts, trade_id")
-      .all(this.account, symbol, sinceMs) as FillRow[];
+    const rows = this.stmt(
+      "SELECT * FROM paper_fills WHERE account = ? AND symbol = ? AND ts >= ? ORDER BY ts, trade_id",
+    ).all(this.account, symbol, sinceMs) as FillRow[];
     return rows.map((r) => ({
       venue: this.venue,
       tradeId: String(r.trade_id),
@@ -404,9 +428,9 @@ export class PaperBroker implements PaperVenue {
   }
 
   async balances(): Promise<VenueBalance[]> {
-    const rows = this.db
-      .prepare("SELECT asset, total FROM paper_balances WHERE account = ? ORDER BY asset")
-      .all(this.account) as { asset: string; total: string }[];
+    const rows = this.stmt("SELECT asset, total FROM paper_balances WHERE account = ? ORDER BY asset").all(
+      this.account,
+    ) as { asset: string; total: string }[];
     return rows
       .map((r) => {
         const locked = this.lockedBase(r.asset) + this.lockedQuote(r.asset);

@@ -203,6 +203,17 @@ const toSession = (r: SessionRow): SessionRecord => ({
 
 /** OrderStore on its own synchronous=FULL connection to kairos.db; `now` stamps updates */
 export class SqliteOrderStore implements OrderStore {
+  // prepared once per SQL text: preparing costs more than running these small statements
+  private readonly stmts = new Map<string, Database.Statement>();
+  private stmt(sql: string): Database.Statement {
+    let st = this.stmts.get(sql);
+    if (st === undefined) {
+      st = this.db.prepare(sql);
+      this.stmts.set(sql, st);
+    }
+    return st;
+  }
+
   private readonly insertOrder;
   private readonly insertFill;
   // one prepared UPDATE per set of changed columns (a handful exist)
@@ -233,72 +244,77 @@ export class SqliteOrderStore implements OrderStore {
 
   createSession(s: SessionRecord): void {
     this.run("creating the session", () =>
-      this.db
-        .prepare(
-          `INSERT INTO trade_sessions (id, mode, venue, state, halt_reason, config, last_bar_ts, created_at, updated_at)
+      this.stmt(
+        `INSERT INTO trade_sessions (id, mode, venue, state, halt_reason, config, last_bar_ts, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          s.id,
-          s.mode,
-          s.venue,
-          s.state,
-          s.haltReason ?? null,
-          JSON.stringify(s.config),
-          s.lastBarTs ?? null,
-          s.createdAt,
-          s.updatedAt,
-        ),
+      ).run(
+        s.id,
+        s.mode,
+        s.venue,
+        s.state,
+        s.haltReason ?? null,
+        JSON.stringify(s.config),
+        s.lastBarTs ?? null,
+        s.createdAt,
+        s.updatedAt,
+      ),
     );
   }
 
   getSession(id: string): SessionRecord | undefined {
-    const r = this.db.prepare("SELECT * FROM trade_sessions WHERE id = ?").get(id) as SessionRow | undefined;
+    const r = this.stmt("SELECT * FROM trade_sessions WHERE id = ?").get(id) as SessionRow | undefined;
     return r === undefined ? undefined : toSession(r);
   }
 
   listSessions(): SessionRecord[] {
-    return (
-      this.db.prepare("SELECT * FROM trade_sessions ORDER BY created_at, id").all() as SessionRow[]
-    ).map(toSession);
+    return (this.stmt("SELECT * FROM trade_sessions ORDER BY created_at, id").all() as SessionRow[]).map(
+      toSession,
+    );
   }
 
   setState(id: string, state: TradingState, haltReason?: string): void {
     this.run("saving the trading state", () =>
-      this.db
-        .prepare("UPDATE trade_sessions SET state = ?, halt_reason = ?, updated_at = ? WHERE id = ?")
-        .run(state, state === "halted" ? (haltReason ?? "halted") : null, this.now(), id),
+      this.stmt("UPDATE trade_sessions SET state = ?, halt_reason = ?, updated_at = ? WHERE id = ?").run(
+        state,
+        state === "halted" ? (haltReason ?? "halted") : null,
+        this.now(),
+        id,
+      ),
     );
   }
 
   setLastBar(id: string, barTs: number): void {
     this.run("saving the session's last bar", () =>
-      this.db
-        .prepare("UPDATE trade_sessions SET last_bar_ts = ?, updated_at = ? WHERE id = ?")
-        .run(barTs, this.now(), id),
+      this.stmt("UPDATE trade_sessions SET last_bar_ts = ?, updated_at = ? WHERE id = ?").run(
+        barTs,
+        this.now(),
+        id,
+      ),
     );
   }
 
   setConfig(id: string, config: Record<string, unknown>): void {
     this.run("saving the session's configuration", () =>
-      this.db
-        .prepare("UPDATE trade_sessions SET config = ?, updated_at = ? WHERE id = ?")
-        .run(JSON.stringify(config), this.now(), id),
+      this.stmt("UPDATE trade_sessions SET config = ?, updated_at = ? WHERE id = ?").run(
+        JSON.stringify(config),
+        this.now(),
+        id,
+      ),
     );
   }
 
   recordDecision(d: DecisionRecord, intents: OrderRecord[]): void {
     this.run("committing the decision and its order intents", () =>
       this.db.transaction(() => {
-        this.db
-          .prepare(
-            "INSERT INTO trade_decisions (session_id, seq, bar_ts, targets, explanation, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-          )
-          .run(d.sessionId, d.seq, d.barTs, JSON.stringify(d.targets), d.explanation, d.createdAt);
+        this.stmt(
+          "INSERT INTO trade_decisions (session_id, seq, bar_ts, targets, explanation, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        ).run(d.sessionId, d.seq, d.barTs, JSON.stringify(d.targets), d.explanation, d.createdAt);
         for (const o of intents) this.addOrderRow(o);
-        this.db
-          .prepare("UPDATE trade_sessions SET last_bar_ts = ?, updated_at = ? WHERE id = ?")
-          .run(d.barTs, this.now(), d.sessionId);
+        this.stmt("UPDATE trade_sessions SET last_bar_ts = ?, updated_at = ? WHERE id = ?").run(
+          d.barTs,
+          this.now(),
+          d.sessionId,
+        );
       })(),
     );
   }
@@ -313,37 +329,39 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   getDecision(sessionId: string, seq: number): DecisionRecord | undefined {
-    const r = this.db
-      .prepare("SELECT * FROM trade_decisions WHERE session_id = ? AND seq = ?")
-      .get(sessionId, seq) as DecisionRow | undefined;
+    const r = this.stmt("SELECT * FROM trade_decisions WHERE session_id = ? AND seq = ?").get(
+      sessionId,
+      seq,
+    ) as DecisionRow | undefined;
     return r === undefined ? undefined : toDecision(r);
   }
 
   lastDecision(sessionId: string): DecisionRecord | undefined {
-    const r = this.db
-      .prepare("SELECT * FROM trade_decisions WHERE session_id = ? ORDER BY seq DESC LIMIT 1")
-      .get(sessionId) as DecisionRow | undefined;
+    const r = this.stmt("SELECT * FROM trade_decisions WHERE session_id = ? ORDER BY seq DESC LIMIT 1").get(
+      sessionId,
+    ) as DecisionRow | undefined;
     return r === undefined ? undefined : toDecision(r);
   }
 
   getOrder(clientOrderId: string): OrderRecord | undefined {
-    const r = this.db.prepare("SELECT * FROM trade_orders WHERE client_order_id = ?").get(clientOrderId) as
+    const r = this.stmt("SELECT * FROM trade_orders WHERE client_order_id = ?").get(clientOrderId) as
       | OrderRow
       | undefined;
     return r === undefined ? undefined : toOrder(r);
   }
 
   orderByVenueId(venue: string, venueOrderId: string): OrderRecord | undefined {
-    const r = this.db
-      .prepare("SELECT * FROM trade_orders WHERE venue = ? AND venue_order_id = ?")
-      .get(venue, venueOrderId) as OrderRow | undefined;
+    const r = this.stmt("SELECT * FROM trade_orders WHERE venue = ? AND venue_order_id = ?").get(
+      venue,
+      venueOrderId,
+    ) as OrderRow | undefined;
     return r === undefined ? undefined : toOrder(r);
   }
 
   ordersOf(sessionId: string, states?: readonly OrderState[]): OrderRecord[] {
-    const rows = this.db
-      .prepare("SELECT * FROM trade_orders WHERE session_id = ? ORDER BY decision_seq, leg")
-      .all(sessionId) as OrderRow[];
+    const rows = this.stmt("SELECT * FROM trade_orders WHERE session_id = ? ORDER BY decision_seq, leg").all(
+      sessionId,
+    ) as OrderRow[];
     const want = states === undefined ? undefined : new Set(states);
     return rows.filter((r) => want === undefined || want.has(r.state)).map(toOrder);
   }
@@ -368,7 +386,7 @@ export class SqliteOrderStore implements OrderStore {
     const sql = `UPDATE trade_orders SET ${cols.join(", ")} WHERE client_order_id = ?`;
     let stmt = this.updates.get(sql);
     if (stmt === undefined) {
-      stmt = this.db.prepare(sql);
+      stmt = this.stmt(sql);
       this.updates.set(sql, stmt);
     }
     const r = stmt.run(...vals, clientOrderId);
@@ -387,17 +405,26 @@ export class SqliteOrderStore implements OrderStore {
 
   fillsOf(sessionId: string): FillRecord[] {
     return (
-      this.db
-        .prepare("SELECT * FROM trade_fills WHERE session_id = ? ORDER BY ts, rowid")
-        .all(sessionId) as FillRow[]
+      this.stmt("SELECT * FROM trade_fills WHERE session_id = ? ORDER BY ts, rowid").all(
+        sessionId,
+      ) as FillRow[]
+    ).map(toFill);
+  }
+
+  fillsFrom(sessionId: string, offset: number): FillRecord[] {
+    return (
+      this.stmt("SELECT * FROM trade_fills WHERE session_id = ? ORDER BY rowid LIMIT -1 OFFSET ?").all(
+        sessionId,
+        offset,
+      ) as FillRow[]
     ).map(toFill);
   }
 
   fillsOfOrder(clientOrderId: string): FillRecord[] {
     return (
-      this.db
-        .prepare("SELECT * FROM trade_fills WHERE client_order_id = ? ORDER BY ts, rowid")
-        .all(clientOrderId) as FillRow[]
+      this.stmt("SELECT * FROM trade_fills WHERE client_order_id = ? ORDER BY ts, rowid").all(
+        clientOrderId,
+      ) as FillRow[]
     ).map(toFill);
   }
 
@@ -407,20 +434,16 @@ export class SqliteOrderStore implements OrderStore {
 
   addReconciliation(r: ReconciliationRecord): void {
     this.run("recording the reconciliation", () =>
-      this.db
-        .prepare(
-          "INSERT INTO trade_reconciliations (session_id, ts, ok, differences, foreign_orders) VALUES (?, ?, ?, ?, ?)",
-        )
-        .run(r.sessionId, r.ts, r.ok ? 1 : 0, JSON.stringify(r.differences), JSON.stringify(r.foreignOrders)),
+      this.stmt(
+        "INSERT INTO trade_reconciliations (session_id, ts, ok, differences, foreign_orders) VALUES (?, ?, ?, ?, ?)",
+      ).run(r.sessionId, r.ts, r.ok ? 1 : 0, JSON.stringify(r.differences), JSON.stringify(r.foreignOrders)),
     );
   }
 
   lastReconciliation(sessionId: string): ReconciliationRecord | undefined {
-    const r = this.db
-      .prepare(
-        "SELECT * FROM trade_reconciliations WHERE session_id = ? ORDER BY ts DESC, rowid DESC LIMIT 1",
-      )
-      .get(sessionId) as
+    const r = this.stmt(
+      "SELECT * FROM trade_reconciliations WHERE session_id = ? ORDER BY ts DESC, rowid DESC LIMIT 1",
+    ).get(sessionId) as
       | { session_id: string; ts: number; ok: number; differences: string; foreign_orders: string }
       | undefined;
     if (r === undefined) return undefined;
