@@ -437,8 +437,21 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => handle(req, res, Buffer.concat(chunks).toString("utf8")));
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      // Binance's requests are a few hundred bytes; a body past 64 KiB is refused, not buffered
+      if (size > 65_536) {
+        res.writeHead(413, { "content-type": "application/json;charset=UTF-8", connection: "close" });
+        res.end(JSON.stringify({ code: -1000, msg: "request body too large" }));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => {
+      if (size <= 65_536) handle(req, res, Buffer.concat(chunks).toString("utf8"));
+    });
   });
   server.on("connection", (s) => {
     sockets.add(s);

@@ -182,6 +182,16 @@ describe("simulated exchange: orders", () => {
     expect(s.intentChecks).toEqual({ checked: 2, committed: 1, missing: ["c-2"] });
   });
 
+  it("refuses a request body past 64 KiB without buffering it", async () => {
+    const s = await sim();
+    const r = await fetch(`${s.url}/api/v3/order`, { method: "POST", body: "x".repeat(200_000) }).catch(
+      () => undefined,
+    );
+    // the server answers 413 and drops the connection; a client may see either
+    if (r !== undefined) expect(r.status).toBe(413);
+    expect((await call(s, "GET", "/api/v3/account")).status).toBe(200);
+  });
+
   it("serves the ledger at /sim/ledger only when asked to", async () => {
     expect((await fetch(`${(await sim()).url}/sim/ledger`)).status).toBe(404);
     const s = await sim({ ledgerRoute: true });
