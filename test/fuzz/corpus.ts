@@ -665,6 +665,11 @@ export function buildCorpus(base: Row[], seed: number): Corpus {
     reject,
   );
 
+  // more rows than the size bound allows (1 MiB here: 6 columns x 8 bytes x 30,000 rows)
+  const many = Array.from({ length: 30_000 }, (_, i) => [base[0]![0] + i * H, 1, 2, 0.5, 1.5, 10] as Row);
+  add("feather-too-many-rows", [{ name: "BTC_USDT-1h.feather", bytes: feather(many) }], reject);
+  add("parquet-too-many-rows", [{ name: "BTC_USDT-1h.parquet", bytes: parquet(many) }], reject);
+
   // 9. folders: a bad file stores nothing of the good one; a CONFLICT in a later file stores nothing;
   // links that lead nowhere, loops, names and formats kairos cannot read are skipped with the good file imported
   const good = { name: "binance_ETH-USDT_1h.csv", bytes: ourCsv(isoFields()) };

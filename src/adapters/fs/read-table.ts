@@ -68,6 +68,10 @@ export function readFeather(bytes: Uint8Array, path: string, maxBytes: number): 
     }
     throw invalidInput(`${path}: not a readable feather file (${msg.slice(0, 80)}); is the file complete?`);
   }
+  // the row count is declared by the file: bound the float64 columns built from it, not just the bytes read
+  if (!(table.numRows * 8 * Math.max(1, table.schema.fields.length) <= maxBytes)) {
+    throw invalidInput(`${path} declares ${table.numRows} rows, more than kairos reads from one candle file`);
+  }
   const columns: TableColumn[] = [];
   const otherColumns: string[] = [];
   for (const f of table.schema.fields) {
@@ -188,6 +192,9 @@ export async function readParquet(bytes: Uint8Array, path: string, maxBytes: num
     );
   }
   const wanted = [...kinds].filter(([, k]) => k !== "other").map(([n]) => n);
+  if (!(rows * 8 * Math.max(1, wanted.length) <= maxBytes)) {
+    throw invalidInput(`${path} declares ${rows} rows, more than kairos reads from one candle file`);
+  }
   const cols = new Map(wanted.map((n) => [n, new Float64Array(rows).fill(Number.NaN)]));
   try {
     await parquetRead({
