@@ -47,7 +47,10 @@ export function issueToError(issue: z.core.$ZodIssue, raw?: unknown): AppError {
   const field = path.length > 0 ? path.join(".") : "input";
   const params = (issue as { params?: { allowed?: string } }).params;
   if (issue.code === "custom") return invalidField(field, issue.message, params?.allowed);
-  if (issue.code === "invalid_type" && valueAt(raw, issue.path) === undefined)
+  if (
+    (issue.code === "invalid_type" || issue.code === "invalid_union") &&
+    valueAt(raw, issue.path) === undefined
+  )
     return invalidField(field, "is required");
   if (issue.code === "invalid_value")
     return invalidField(field, `${String(valueAt(raw, issue.path))}: use one of ${issue.values.join(", ")}`);
