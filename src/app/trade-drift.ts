@@ -68,18 +68,17 @@ export function tradeDrift(deps: TradingDeps, raw: TradeDriftInput): DriftReport
       lotSize: Number(rules.stepSize),
       priceTick: Number(rules.tickSize),
       minNotional: Number(rules.minNotional),
+      ...(cfg.sizeFraction === undefined ? {} : { sizeFraction: cfg.sizeFraction }),
     },
   ).result;
   const orders = deps.orders.ordersOf(id);
-  const mine: DriftFill[] = deps.orders
-    .fillsOf(id)
-    .map((f) => ({
-      ts: iso(f.ts),
-      side: f.side,
-      qty: Number(f.qty),
-      price: Number(f.price),
-      fee: Number(f.fee),
-    }));
+  const mine: DriftFill[] = deps.orders.fillsOf(id).map((f) => ({
+    ts: iso(f.ts),
+    side: f.side,
+    qty: Number(f.qty),
+    price: Number(f.price),
+    fee: Number(f.fee),
+  }));
   const theirs: DriftFill[] = bt.fills.map((f) => ({
     ts: iso(f.ts),
     side: f.side,

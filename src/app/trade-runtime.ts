@@ -55,6 +55,8 @@ export interface SessionConfig {
   sinceMs: number;
   /** fills on the venue not sent by kairos that a person accepted (trade ids) */
   acceptedForeignFills?: string[];
+  /** share of equity a target of 1 means (the backtest's --size), default 1 */
+  sizeFraction?: number;
   /** reconcile every this many bars (besides at start) */
   reconcileEveryBars: number;
 }
@@ -177,6 +179,7 @@ export function openSession(deps: TradingDeps, id: string): LiveSession {
       rules: new Map(cfg.rules.map((r) => [r.symbol, r])),
       baseline: cfg.baseline,
       startTs: cfg.startTs,
+      ...(cfg.sizeFraction === undefined ? {} : { sizeFraction: cfg.sizeFraction }),
     },
   );
   const rdeps: ReconcileDeps = {

@@ -42,6 +42,8 @@ export const TradeStartInput = z
     from: isoTimeField().optional(),
     to: isoTimeField().optional(),
     reconcileEvery: wholeNumberField({ min: 1 }).default(50),
+    /** share of equity a target of 1 means, as the backtest's --size (below 1 leaves room for fees) */
+    size: numberFieldOf({ min: 0, max: 1, minExclusive: true }).default(1),
     id: z.string().optional(),
     /** live only: the exchange's name typed again, a key file (mode 0600) and another API origin */
     confirmLive: z.string().optional(),
@@ -126,6 +128,7 @@ export async function startTrading(
     baseline: {},
     sinceMs: 0,
     reconcileEveryBars: input.reconcileEvery,
+    ...(input.size === 1 ? {} : { sizeFraction: input.size }),
   };
   const series = loadSeries(deps.store, probe, strategy.warmup);
   const n = series[0]?.ts.length ?? 0;

@@ -35,6 +35,8 @@ export interface SessionRuntime {
   baseline: Record<string, string>;
   /** the first bar the session may act on (bars before it are warm-up) */
   startTs: number;
+  /** share of equity a target of 1 means (the backtest's --size): below 1 leaves room for fees and price moves */
+  sizeFraction?: number;
 }
 
 export interface SessionDeps {
@@ -171,7 +173,7 @@ export class TradingSession {
       const rules = this.rt.rules.get(sym);
       if (rules === undefined) throw new AppError("INVALID_INPUT", `no market rules for ${sym}`);
       const close = closeOf(sym);
-      const want = (e * equity) / close;
+      const want = (e * (this.rt.sizeFraction ?? 1) * equity) / close;
       const delta = floorToStep(
         amount(want.toFixed(12)) - (acc.positions.get(sym)?.qty ?? ZERO),
         amount(rules.stepSize),

@@ -32,6 +32,7 @@ interface StartOpts {
   confirmLive?: string;
   keyFile?: string;
   apiBase?: string;
+  size?: string;
 }
 
 // test hook for the crash tests (R1): KAIROS_CRASH_AT=<point>:<n> kills the process there
@@ -95,6 +96,7 @@ export function registerTradeCommand(program: Command): void {
     .option("--to <time>", "end of the replay (exclusive; default: the last stored candle)")
     .option("--id <id>", "session id (1-12 lower-case letters or digits; default: random)")
     .option("--reconcile-every <bars>", "reconcile with the venue every N bars (default 50)")
+    .option("--size <fraction>", "share of equity a full target means, as in backtest (default 1)")
     .allowUnknownOption(true)
     .allowExcessArguments(true)
     .addHelpText(
@@ -124,6 +126,7 @@ export function registerTradeCommand(program: Command): void {
             ...(opts.confirmLive === undefined ? {} : { confirmLive: opts.confirmLive }),
             ...(opts.keyFile === undefined ? {} : { keyFile: opts.keyFile }),
             ...(opts.apiBase === undefined ? {} : { apiBase: opts.apiBase }),
+            ...(opts.size === undefined ? {} : { size: opts.size }),
           },
           progress(g),
         );
