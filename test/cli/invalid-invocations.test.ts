@@ -215,7 +215,11 @@ describe("kairos refuses invalid invocations with one line naming the field", ()
       const r = await runKairosInProcess(args, { home });
       expectOneClearLine(r, names, args.join(" "));
       // a bad flag points at its command's help on the same line
-      if (!/unknown command|parameter "period"|unknown (family|strategy|universe)|sma-cross --fast|--target vol/.test(r.stderr))
+      if (
+        !/unknown command|parameter "period"|unknown (family|strategy|universe)|sma-cross --fast|--target vol/.test(
+          r.stderr,
+        )
+      )
         expect(r.stderr).toMatch(/; see `kairos [a-z ]+ --help`$/m);
     },
     60_000,
