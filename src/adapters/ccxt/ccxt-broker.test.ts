@@ -132,6 +132,24 @@ describe("CcxtBroker against the simulated exchange", () => {
     expect(new Set(sim.ledger().orders.map((o) => o.clientOrderId)).size).toBe(sim.ledger().orders.length);
   });
 
+  it("a refused cancel leaves the order open and a lookup that misses finds it on the next try", async () => {
+    const { sim, broker } = await setup();
+    expect((await broker.submit(limit("x-1"))).kind).toBe("accepted");
+    sim.faults.force("cancel", "reject");
+    expect((await broker.cancel("BTC/USDT", "x-1")).kind).toBe("not-open");
+    expect(await broker.lookup("BTC/USDT", "x-1")).toMatchObject({ status: "open" });
+    sim.faults.force("query", "reject");
+    expect(await broker.lookup("BTC/USDT", "x-1")).toBeUndefined();
+    expect(await broker.lookup("BTC/USDT", "x-1")).toMatchObject({ status: "open" });
+    // a resend after the miss is refused as a duplicate: still one order
+    expect(await broker.submit(limit("x-1"))).toMatchObject({
+      kind: "rejected",
+      code: "duplicate-client-order-id",
+    });
+    expect((await broker.cancel("BTC/USDT", "x-1")).kind).toBe("cancelled");
+    expect(sim.ledger().orders).toHaveLength(1);
+  });
+
   it("a 429 is throttled with the venue's Retry-After; nothing is placed", async () => {
     const { sim, broker } = await setup({ banMs: 0 });
     sim.faults.force("create", "429");

@@ -29,10 +29,15 @@ export const HTTP_FAULTS = [
   "timeout-before",
   /** processed (an order is accepted), then no answer and the socket drops */
   "timeout-after",
-  /** create only: refused with -2010 insufficient balance whatever the balance */
+  /**
+   * refused though valid: create -2010 insufficient balance whatever the balance; cancel -2011
+   * unknown order (the order stays open); query -2013 order does not exist (the order exists)
+   */
   "reject",
 ] as const;
 export type HttpFault = (typeof HTTP_FAULTS)[number];
+
+const REJECTABLE: ReadonlySet<string> = new Set(["create", "cancel", "query"]);
 
 /** What the streams can suffer, per event */
 export const STREAM_FAULTS = ["drop", "duplicate", "reorder", "disconnect"] as const;
@@ -130,7 +135,7 @@ export class FaultPlan {
     let acc = 0;
     for (const k of HTTP_FAULTS) {
       acc += rates[k] ?? 0;
-      if (u < acc) return k === "reject" && endpoint !== "create" ? undefined : k;
+      if (u < acc) return k === "reject" && !REJECTABLE.has(endpoint) ? undefined : k;
     }
     return undefined;
   }

@@ -413,6 +413,18 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
       );
       return;
     }
+    // a refused cancel leaves the order open; a lookup that misses is Binance's lag right after a create
+    if (fault === "reject" && (endpoint === "cancel" || endpoint === "query")) {
+      const e = checkSigned(u.search.slice(1), rawBody, header(req, "x-mbx-apikey"), key, Date.now());
+      send(
+        e !== undefined
+          ? fail(e.status, e.code, e.msg)
+          : endpoint === "cancel"
+            ? fail(400, -2011, "Unknown order sent.")
+            : fail(400, -2013, "Order does not exist."),
+      );
+      return;
+    }
     // a 5xx may or may not have been processed: the seed decides; a late timeout always was
     const process = fault !== "5xx" || faults.coin(`5xx:${endpoint}`);
     const reply = process
