@@ -3,12 +3,7 @@ import { runEngine } from "../backtest/engine.ts";
 import { strategyFactoryFromModule } from "../backtest/guard.ts";
 import { checkLookahead, type LookaheadReport } from "../backtest/lookahead.ts";
 import { analyseTrades, type TradeAnalysis, tradesToJson } from "../backtest/trade-analysis.ts";
-import {
-  type BacktestResult,
-  defaultExecution,
-  type ExecutionConfig,
-  type MarketKind,
-} from "../backtest/types.ts";
+import { type BacktestResult, defaultExecution, type ExecutionConfig } from "../backtest/types.ts";
 import { alignSeries } from "../data/align.ts";
 import type { CandleSeries } from "../domain/candle-series.ts";
 import type { ExitRules } from "../domain/decision.ts";

@@ -6,17 +6,13 @@ import type { CandleStore } from "../ports/candle-store.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { WorkerPool } from "../ports/worker-pool.ts";
 import type { MonteCarloResult } from "../research/monte-carlo.ts";
-import { runScreen, type ScreenRun, type SearchChoice, validationSeed } from "../research/screen.ts";
+import { runScreen, type ScreenRun, validationSeed } from "../research/screen.ts";
 import { checkFamilies, PRESETS, UNIVERSES } from "../research/screen-catalog.ts";
 import type { VariantSpec, VariantStats } from "../research/screen-evaluate.ts";
 import { SCREEN_KERNEL, type ScreenShared, type ScreenTask } from "../research/screen-kernel.ts";
 import type { ScreenRunInfo, ScreenRunStore } from "../research/screen-run-store.ts";
 import type { ValidationConfig } from "../research/validation-config.ts";
-import {
-  defaultValidationConfig,
-  type ValidationConfigInput,
-  validationConfigSchema,
-} from "../research/validation-config.ts";
+import { defaultValidationConfig, validationConfigSchema } from "../research/validation-config.ts";
 import {
   checkWorkSize,
   exchangeField,

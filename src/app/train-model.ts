@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { z } from "zod";
-import { invalidField, invalidInput } from "../errors.ts";
+import { invalidField } from "../errors.ts";
 import { makeTargets } from "../forecasting/features/targets.ts";
 import type { FeatureMatrix } from "../forecasting/gbdt/binning.ts";
 import { accuracy, auc } from "../forecasting/gbdt/metrics.ts";

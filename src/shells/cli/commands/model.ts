@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { parseInput, strictNumber } from "../../../app/contract.ts";
+import { strictNumber } from "../../../app/contract.ts";
 import { predictModel } from "../../../app/predict-model.ts";
 import { listModels, showModel } from "../../../app/show-model.ts";
 import {
