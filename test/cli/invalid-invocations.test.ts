@@ -2,7 +2,7 @@
 // exit 2 with one line naming the field (plus where the help is), and never print a stack trace,
 // INTERNAL, a secret or a raw control character. A closed pipe ends quietly with 0.
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DATA_DIR } from "../support/bundled-data.ts";
@@ -12,6 +12,12 @@ const home = bundledHome("kairos-invalid-", ["binance_BTC-USDT_1d.csv"]);
 const scratch = tempHome("kairos-invalid-scratch-");
 const aFile = join(scratch, "not-a-folder");
 writeFileSync(aFile, "x");
+// a CSV whose header holds an OSC escape (it would retitle the terminal if echoed raw)
+const escapedCsv = join(scratch, "binance_ESC-USDT_1d.csv");
+writeFileSync(
+  escapedCsv,
+  "timestamp,open\u001b]0;pwned\u0007,high,low,close,volume\n2024-01-01T00:00:00Z,1,1,1,1,1\n",
+);
 
 const SECRET = "s3cretPassw0rd";
 const ESC = "\u001b]0;pwned\u0007";
@@ -167,6 +173,7 @@ const CASES: [string[], RegExp][] = [
   [["indicators", "compute", "rsi", ...series, "--against", "XRP"], /--against "XRP" is not a symbol/],
   [["report", "../x"], /<run> "\.\.\/x" is not an id/],
   [["report", "s-1", "--scheme", "nope"], /--scheme nope: use one of decay/],
+  [["data", "import", escapedCsv], /\\x1b\]0;pwned\\x07/],
   // credentials in a URL never appear
   [
     ["data", "show", ...series, "--exchange", `http://user:${SECRET}@host`],
@@ -216,7 +223,7 @@ describe("kairos refuses invalid invocations with one line naming the field", ()
       expectOneClearLine(r, names, args.join(" "));
       // a bad flag points at its command's help on the same line
       if (
-        !/unknown command|parameter "period"|unknown (family|strategy|universe)|sma-cross --fast|--target vol/.test(
+        !/unknown command|parameter "period"|unknown (family|strategy|universe)|sma-cross --fast|--target vol|pwned/.test(
           r.stderr,
         )
       )
@@ -224,6 +231,21 @@ describe("kairos refuses invalid invocations with one line naming the field", ()
     },
     60_000,
   );
+
+  it("a failed atomic write (--report to a folder) is one line and leaves no temporary file", async () => {
+    const dir = join(scratch, "reports");
+    mkdirSync(dir, { recursive: true });
+    const r = await runKairosInProcess(["backtest", "sma-cross", ...series, "--report", dir], { home });
+    expect(r.code, r.stderr).toBe(2);
+    expect(
+      r.stderr
+        .trim()
+        .split("\n")
+        .filter((l) => l.startsWith("kairos:")),
+    ).toHaveLength(1);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(readdirSync(scratch).filter((f) => f.includes(".tmp-"))).toEqual([]);
+  }, 60_000);
 
   it("with --json the error is one JSON object on stderr naming the field", async () => {
     const r = await runKairosInProcess(["data", "show", ...series, "--from", "2024-02-30", "--json"], {
