@@ -1,4 +1,3 @@
-import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { checkRange, parseInput } from "../../../app/contract.ts";
 import {
@@ -11,6 +10,7 @@ import { SeriesRefInput } from "../../../app/resolve-series.ts";
 import { timeframeMs } from "../../../domain/timeframe.ts";
 import { AppError } from "../../../errors.ts";
 import { printInfo, printJson, printLine } from "../context.ts";
+import { progressView } from "../progress.ts";
 import { withContainer } from "../with-container.ts";
 import { fmtTs } from "./data-format.ts";
 
@@ -68,21 +68,13 @@ export function registerDataDownloadCommand(data: Command): void {
           ctl.abort();
         };
         process.once("SIGINT", onSigint);
-        const bar = new cliProgress.SingleBar(
-          {
-            stream: process.stderr,
-            format: " {what} [{bar}] {percentage}% | {value}/{total} | up to {last}",
-            hideCursor: true,
-          },
-          cliProgress.Presets.shades_classic,
-        );
-        let barOn = false;
+        // pages are progress (a bar on a TTY, nothing with --json or in a log); the rest is prose
+        const progress = progressView(g.json);
         let pendingStart: string | undefined;
         const onEvent = (e: DownloadEvent): void => {
           if (g.json) return;
           if (e.kind === "start") {
-            if (barOn) bar.stop();
-            barOn = false;
+            progress.stop();
             const from = e.from === 0 ? "the first candle the exchange has" : fmtTs(e.from);
             // said once the exchange has answered (or is being retried), so a failed first request is one line
             pendingStart = `${e.what}: ${e.resumed ? "resuming" : "starting"} at ${from}`;
@@ -94,16 +86,18 @@ export function registerDataDownloadCommand(data: Command): void {
           }
           if (e.kind === "page") {
             const step = e.what === "candles" ? tfMs : 8 * 3_600_000;
-            // the bar starts with the first page, when the real start of the history is known
-            if (!barOn) {
-              bar.start(Math.max(1, Math.ceil((e.to - e.from) / step)), 0, { what: e.what, last: "-" });
-              barOn = true;
-            }
-            bar.update(Math.min(bar.getTotal(), Math.round((e.lastTs - e.from) / step) + 1), {
-              last: fmtTs(e.lastTs),
+            // the total is known with the first page, when the real start of the history is known
+            const total = Math.max(1, Math.ceil((e.to - e.from) / step));
+            progress.onProgress({
+              kind: "progress",
+              task: e.what,
+              done: Math.min(total, Math.round((e.lastTs - e.from) / step) + 1),
+              total,
+              unit: e.what === "candles" ? "bars" : "payments",
             });
           } else {
-            printInfo(`\n${e.error.message}; retry ${e.attempt} in ${(e.delayMs / 1000).toFixed(1)} s`);
+            progress.stop();
+            printInfo(`${e.error.message}; retry ${e.attempt} in ${(e.delayMs / 1000).toFixed(1)} s`);
           }
         };
         try {
@@ -119,7 +113,7 @@ export function registerDataDownloadCommand(data: Command): void {
             input,
             onEvent,
           );
-          if (barOn) bar.stop();
+          progress.stop();
           if (g.json) printJson(report);
           else {
             printLine(
@@ -138,7 +132,7 @@ export function registerDataDownloadCommand(data: Command): void {
             );
           }
         } finally {
-          if (barOn) bar.stop();
+          progress.stop();
           process.removeListener("SIGINT", onSigint);
           await source.close();
         }
