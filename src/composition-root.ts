@@ -9,10 +9,12 @@ import { PaperBroker } from "./adapters/paper/paper-broker.ts";
 import { openPaperDatabase } from "./adapters/paper/paper-venue-store.ts";
 import type { SimExchange, SimExchangeOptions } from "./adapters/sim-exchange/server.ts";
 import { type Db, openDatabase } from "./adapters/sqlite/database.ts";
+import { SqliteAuthStore } from "./adapters/sqlite/sqlite-auth-store.ts";
 import { SqliteCandleStore } from "./adapters/sqlite/sqlite-candle-store.ts";
 import { SqliteFundingStore } from "./adapters/sqlite/sqlite-funding-store.ts";
 import { SqliteModelStore } from "./adapters/sqlite/sqlite-model-store.ts";
 import { SqliteOrderStore } from "./adapters/sqlite/sqlite-order-store.ts";
+import { AuthService } from "./app/auth-service.ts";
 import type { TradingDeps } from "./app/trade-runtime.ts";
 import { AppError } from "./errors.ts";
 import type { CrashHook } from "./execution/crash-points.ts";
@@ -40,6 +42,8 @@ export interface Container {
   readonly screenRuns: ScreenRunStore;
   /** the model registry (trained GBDT/GRU models) in kairos.db */
   readonly models: ModelStore;
+  /** the API/MCP password hash and tokens (hashed) in kairos.db */
+  readonly auth: AuthService;
   readonly files: DataFiles;
   readonly clock: Clock;
   /** exchanges' published maker/taker fees (ccxt metadata, offline) for `--fee exchange` */
@@ -71,6 +75,7 @@ export function createContainer(opts: { home: string }): Container {
   let funding: FundingStore | undefined;
   let screenRuns: ScreenRunStore | undefined;
   let models: ModelStore | undefined;
+  let auth: AuthService | undefined;
   let orderStore: SqliteOrderStore | undefined;
   let paperDb: Db | undefined;
   const getDb = (): Db => {
@@ -97,6 +102,10 @@ export function createContainer(opts: { home: string }): Container {
     get models() {
       models ??= new SqliteModelStore(getDb());
       return models;
+    },
+    get auth() {
+      auth ??= new AuthService(new SqliteAuthStore(getDb()), systemClock);
+      return auth;
     },
     files: new NodeDataFiles(),
     clock: systemClock,

@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   "RISK_REJECTED",
   "HALTED",
   "AUTH_FAILED",
+  "FORBIDDEN",
   "STRATEGY_FAILED",
   "CANCELLED",
   "INTERNAL",
@@ -62,6 +63,8 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, { exit: number; http: numbe
   RISK_REJECTED: { exit: 8, http: 422, mcp: -32008 },
   HALTED: { exit: 9, http: 423, mcp: -32009 },
   AUTH_FAILED: { exit: 10, http: 401, mcp: -32010 },
+  /** authenticated, but this credential kind may not do it (an agent token on a person-only route) */
+  FORBIDDEN: { exit: 10, http: 403, mcp: -32013 },
   STRATEGY_FAILED: { exit: 11, http: 422, mcp: -32011 },
   CANCELLED: { exit: 130, http: 499, mcp: -32012 },
   INTERNAL: { exit: 1, http: 500, mcp: -32603 },

@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { registerAuthCommand } from "./commands/auth.ts";
 import { registerBacktestCommand } from "./commands/backtest.ts";
 import { registerDataCommand } from "./commands/data.ts";
 import { registerDemoCommand } from "./commands/demo.ts";
@@ -7,6 +8,7 @@ import { registerReportCommand } from "./commands/report.ts";
 import { registerModelCommand } from "./commands/model.ts";
 import { registerModelEvaluateCommand } from "./commands/model-evaluate.ts";
 import { registerScreenCommand } from "./commands/screen.ts";
+import { registerServeCommand } from "./commands/serve.ts";
 import { registerSimCommand } from "./commands/sim.ts";
 import { registerStrategiesCommand } from "./commands/strategies.ts";
 import { registerSweepCommand } from "./commands/sweep.ts";
@@ -23,6 +25,7 @@ export function buildProgram(): Command {
     // parse errors are rendered by main.ts as one line plus "see `kairos X --help`", not by commander
     .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: () => undefined });
   program.exitOverride();
+  registerAuthCommand(program);
   registerBacktestCommand(program);
   registerDataCommand(program);
   registerDemoCommand(program);
@@ -31,6 +34,7 @@ export function buildProgram(): Command {
   registerModelEvaluateCommand(program);
   registerModelCommand(program);
   registerScreenCommand(program);
+  registerServeCommand(program);
   registerSimCommand(program);
   registerStrategiesCommand(program);
   registerSweepCommand(program);

@@ -1,0 +1,64 @@
+import type { Command } from "commander";
+import { z } from "zod";
+import { parseInput, wholeNumberField } from "../../../app/contract.ts";
+import { createContainer } from "../../../composition-root.ts";
+import { startServer } from "../../http/serve.ts";
+import { globalsOf, printInfo, printJson } from "../context.ts";
+
+const ServeInput = z
+  .object({
+    host: z.string().min(1).max(255),
+    port: wholeNumberField({ min: 0, max: 65535 }),
+    tlsCert: z.string().min(1).optional(),
+    tlsKey: z.string().min(1).optional(),
+    behindProxy: z.boolean().optional(),
+  })
+  .strict();
+
+/** `kairos serve`: the HTTP API on 127.0.0.1 until Ctrl-C */
+export function registerServeCommand(program: Command): void {
+  program
+    .command("serve")
+    .description(
+      "the HTTP API (bearer tokens, OpenAPI at /openapi.json); loopback only unless told otherwise",
+    )
+    .option("--host <address>", "address to bind", "127.0.0.1")
+    .option("--port <n>", "port (0 = any free port)", "8787")
+    .option("--tls-cert <file>", "TLS certificate (PEM); with --tls-key, needed off loopback")
+    .option("--tls-key <file>", "TLS private key (PEM)")
+    .option(
+      "--behind-proxy",
+      "a TLS proxy fronts kairos: allow plain HTTP off loopback (a password is still needed)",
+    )
+    .addHelpText(
+      "after",
+      '\nExamples:\n  kairos auth set-password\n  kairos serve\n  curl -s -X POST localhost:8787/auth/login -d \'{"password":"..."}\'',
+    )
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      const g = globalsOf(cmd);
+      const input = parseInput(ServeInput, opts);
+      const c = createContainer({ home: g.home });
+      try {
+        const s = await startServer(c, {
+          host: input.host,
+          port: input.port,
+          ...(input.tlsCert === undefined ? {} : { tlsCert: input.tlsCert }),
+          ...(input.tlsKey === undefined ? {} : { tlsKey: input.tlsKey }),
+          ...(input.behindProxy === undefined ? {} : { behindProxy: input.behindProxy }),
+          // the cause goes to the server's own terminal only, never to the client
+          onError: (e) => printInfo(`request failed: ${e instanceof Error ? e.message : String(e)}`),
+        });
+        if (g.json) printJson({ url: s.url });
+        printInfo(`kairos API on ${s.url} (OpenAPI: ${s.url}/openapi.json); Ctrl-C stops it`);
+        if (!c.auth.hasPassword())
+          printInfo("no password set: only agent tokens work until `kairos auth set-password`");
+        await new Promise<void>((resolve) => {
+          process.once("SIGINT", resolve);
+          process.once("SIGTERM", resolve);
+        });
+        await s.close();
+      } finally {
+        c.close();
+      }
+    });
+}

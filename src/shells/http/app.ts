@@ -1,0 +1,223 @@
+/**
+ * The HTTP face: hono (small, typed, Web-standard Request/Response, runs on Node through
+ * @hono/node-server). Every route needs a bearer token except PUBLIC_ROUTES; the routes come from
+ * OPERATIONS (the use cases' zod contracts), and /openapi.json is generated from the same table.
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { z } from "zod";
+import type { Principal } from "../../app/auth-service.ts";
+import { LoginInput } from "../../app/auth-service.ts";
+import { parseInput } from "../../app/contract.ts";
+import type { Container } from "../../composition-root.ts";
+import { AppError, ERROR_TABLE, isAppError } from "../../errors.ts";
+import { OPERATIONS, type Operation } from "./operations.ts";
+
+/** The only routes answered without a token (method and path as the router registers them) */
+export const PUBLIC_ROUTES: readonly string[] = ["GET /health", "POST /auth/login", "GET /openapi.json"];
+
+type Env = { Variables: { principal: Principal } };
+
+/** The one error body of the API; the status comes from ERROR_TABLE */
+export function errorBody(e: AppError): {
+  error: { code: string; message: string; details: Record<string, unknown> };
+} {
+  return { error: { code: e.code, message: e.message, details: e.details } };
+}
+
+const toAppError = (e: unknown): AppError =>
+  isAppError(e)
+    ? e
+    : // a foreign error's text may hold paths or secrets: the client gets the code only
+      new AppError(
+        "INTERNAL",
+        "internal error; run the same request from the CLI with --debug for the cause",
+      );
+
+const bearer = (h: string | undefined): string | undefined => {
+  const m = h === undefined ? null : /^Bearer ([^\s]+)$/.exec(h);
+  return m?.[1];
+};
+
+async function readBody(req: Request): Promise<unknown> {
+  const text = await req.text();
+  if (text.trim() === "") return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new AppError("INVALID_INPUT", "the request body is not JSON: send a JSON object", {
+      details: { field: "body" },
+    });
+  }
+}
+
+/** Builds the router for one container; `onError` sees foreign errors (for the server's log) */
+export function buildApp(c: Container, opts: { onError?: (e: unknown) => void } = {}): Hono<Env> {
+  const app = new Hono<Env>();
+
+  app.onError((e, ctx) => {
+    if (!isAppError(e)) opts.onError?.(e);
+    const err = toAppError(e);
+    return ctx.json(errorBody(err), ERROR_TABLE[err.code].http as 400);
+  });
+  app.notFound((ctx) =>
+    ctx.json(
+      errorBody(new AppError("NOT_FOUND", `no route ${ctx.req.method} ${ctx.req.path}: see /openapi.json`)),
+      404,
+    ),
+  );
+
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: (ctx) =>
+        ctx.json(errorBody(new AppError("INVALID_INPUT", "the request body is larger than 1 MiB")), 413),
+    }),
+  );
+
+  // doors: a token on everything but the allowlist; CORS denied (no Access-Control-* header is ever
+  // sent, and a browser's preflight is refused), so a web page elsewhere cannot drive the API
+  app.use("*", async (ctx, next) => {
+    ctx.header("Cache-Control", "no-store");
+    ctx.header("X-Content-Type-Options", "nosniff");
+    if (ctx.req.method === "OPTIONS")
+      return ctx.json(errorBody(new AppError("FORBIDDEN", "cross-origin requests are not allowed")), 403);
+    if (PUBLIC_ROUTES.includes(`${ctx.req.method} ${ctx.req.path}`)) return next();
+    ctx.set("principal", c.auth.verify(bearer(ctx.req.header("authorization"))));
+    return next();
+  });
+
+  app.get("/health", (ctx) => ctx.json({ ok: true }));
+  app.post("/auth/login", async (ctx) => {
+    const t = await c.auth.login(parseInput(LoginInput, await readBody(ctx.req.raw)));
+    return ctx.json({
+      token: t.token,
+      tokenId: t.id,
+      kind: t.kind,
+      expiresAt: t.expiresAt,
+      scheme: "Bearer",
+    });
+  });
+  app.post("/auth/logout", (ctx) => {
+    c.auth.revoke({ id: ctx.get("principal").tokenId });
+    return ctx.json({ revoked: ctx.get("principal").tokenId });
+  });
+  app.get("/openapi.json", (ctx) => ctx.json(openApiDocument()));
+
+  for (const op of OPERATIONS) {
+    const handler = async (ctx: {
+      req: { raw: Request };
+      get: (k: "principal") => Principal;
+      json: (v: unknown) => Response;
+    }) => {
+      if (op.access === "person" && ctx.get("principal").kind !== "person")
+        throw new AppError("FORBIDDEN", `${op.path} needs a person's session; agent tokens may only read`);
+      const raw = op.input === undefined ? undefined : await readBody(ctx.req.raw);
+      return ctx.json((await op.run(c, raw)) ?? null);
+    };
+    if (op.method === "get") app.get(op.path, (ctx) => handler(ctx));
+    else app.post(op.path, (ctx) => handler(ctx));
+  }
+  return app;
+}
+
+/** Extra documented routes outside OPERATIONS (auth and the document itself) */
+const OWN_ROUTES = [
+  { method: "get", path: "/health", id: "health", summary: "liveness, no token needed", access: "public" },
+  {
+    method: "post",
+    path: "/auth/login",
+    id: "auth_login",
+    summary: "a person's session token for the password (1 h)",
+    access: "public",
+    input: LoginInput,
+  },
+  {
+    method: "post",
+    path: "/auth/logout",
+    id: "auth_logout",
+    summary: "revokes the calling token",
+    access: "read",
+  },
+  { method: "get", path: "/openapi.json", id: "openapi", summary: "this document", access: "public" },
+] as const;
+
+const jsonSchemaOf = (s: z.ZodType): unknown =>
+  // the input side: what a client sends ("14" or 14, "0.1%"), before the contract's transforms
+  z.toJSONSchema(s, { io: "input", unrepresentable: "any", target: "draft-2020-12" });
+
+/** OpenAPI 3.1 from the contracts; x-kairos-access says who may call each operation */
+export function openApiDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  const errorRef = { $ref: "#/components/schemas/Error" };
+  const all: {
+    method: string;
+    path: string;
+    id: string;
+    summary: string;
+    access: string;
+    input?: z.ZodType;
+  }[] = [...OWN_ROUTES, ...OPERATIONS];
+  for (const r of all) {
+    const op: Record<string, unknown> = {
+      operationId: r.id,
+      summary: r.summary,
+      "x-kairos-access": r.access,
+      responses: {
+        "200": {
+          description: "the use case's result, as `kairos ... --json` prints it",
+          content: { "application/json": { schema: {} } },
+        },
+        default: {
+          description: "an error from the error table",
+          content: { "application/json": { schema: errorRef } },
+        },
+      },
+    };
+    if (r.access !== "public") op.security = [{ bearer: [] }];
+    else op.security = [];
+    if (r.input !== undefined)
+      op.requestBody = { required: true, content: { "application/json": { schema: jsonSchemaOf(r.input) } } };
+    paths[r.path] = { ...(paths[r.path] ?? {}), [r.method]: op };
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "kairos",
+      version: "0.1.0",
+      description:
+        "kairos's use cases over HTTP; every route needs a bearer token except health, login and this document",
+    },
+    paths,
+    components: {
+      securitySchemes: {
+        bearer: {
+          type: "http",
+          scheme: "bearer",
+          description:
+            "opaque random token (not a JWT): POST /auth/login, or `kairos auth token create --agent NAME`",
+        },
+      },
+      schemas: {
+        Error: {
+          type: "object",
+          required: ["error"],
+          properties: {
+            error: {
+              type: "object",
+              required: ["code", "message"],
+              properties: {
+                code: { type: "string", enum: Object.keys(ERROR_TABLE) },
+                message: { type: "string" },
+                details: { type: "object" },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+export type { Operation };
