@@ -174,6 +174,8 @@ const CASES: [string[], RegExp][] = [
   [["report", "../x"], /<run> "\.\.\/x" is not an id/],
   [["report", "s-1", "--scheme", "nope"], /--scheme nope: use one of decay/],
   [["data", "import", escapedCsv], /\\x1b\]0;pwned\\x07/],
+  [["data", "check", "--symbol", "BTC/USDT"], /--timeframe is required with --symbol/],
+  [["data", "check", ...series, "--exchange", "../x"], /--exchange "\.\.\/x"/],
   // credentials in a URL never appear
   [
     ["data", "show", ...series, "--exchange", `http://user:${SECRET}@host`],

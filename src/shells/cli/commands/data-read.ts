@@ -8,10 +8,11 @@ import {
   ResampleSeriesInput,
   resampleSeries,
 } from "../../../app/resample-series.ts";
+import { SeriesRefInput } from "../../../app/resolve-series.ts";
 import { ShowSeriesInput, showSeries } from "../../../app/show-series.ts";
 import { normaliseSymbol } from "../../../data/file-names.ts";
 import type { Bar } from "../../../domain/candle-series.ts";
-import { AppError } from "../../../errors.ts";
+import { AppError, invalidField } from "../../../errors.ts";
 import { printInfo, printJson, printLine } from "../context.ts";
 import { fieldFlags } from "../options.ts";
 import { withContainer } from "../with-container.ts";
@@ -84,17 +85,10 @@ export function registerDataReadCommands(data: Command): void {
     .addHelpText("after", "\nExample:\n  kairos data check --strict\n  kairos data check --repair")
     .action((opts: Partial<SeriesOpts> & { strict?: boolean; repair?: boolean }, cmd: Command) =>
       withContainer(cmd, (c, g) => {
-        if (opts.symbol !== undefined && opts.timeframe === undefined) {
-          throw new AppError("INVALID_INPUT", "--symbol needs --timeframe, e.g. --timeframe 1h");
-        }
-        const ref =
-          opts.symbol === undefined
-            ? undefined
-            : {
-                symbol: opts.symbol,
-                timeframe: opts.timeframe!,
-                ...(opts.exchange === undefined ? {} : { exchange: opts.exchange }),
-              };
+        if (opts.symbol !== undefined && opts.timeframe === undefined)
+          throw invalidField("timeframe", "is required with {symbol}", "a timeframe, e.g. 1h");
+        // one series (checked like every series reference), or every series
+        const ref = opts.symbol === undefined ? undefined : parseInput(SeriesRefInput, opts);
         const removed = opts.repair === true ? repairSeries(c.store, ref) : undefined;
         // a repair that removed every row of the one series asked for leaves nothing to check
         const gone =
