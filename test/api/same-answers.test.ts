@@ -1,0 +1,125 @@
+// Same answers: every API route over a use case returns what `kairos ... --json` prints on the same home
+import { describe, expect, it } from "vitest";
+import { bundledHome, runKairosInProcess } from "../support/cli.ts";
+import { apiOn, call } from "./support.ts";
+
+const home = bundledHome("kairos-api-same-", ["binance_BTC-USDT_1d.csv", "binance_ETH-USDT_1d.csv"]);
+let token = "";
+const api = apiOn(home, async (c) => {
+  token = c.auth.createAgentToken({ name: "same-answers" }).token;
+});
+
+const cli = async (args: string[]): Promise<unknown> => {
+  const r = await runKairosInProcess(["--json", ...args], { home });
+  if (r.code !== 0)
+    return {
+      exit: r.code,
+      error: (JSON.parse(r.stderr.trim().split("\n").at(-1)!) as { error: { code: string } }).error.code,
+    };
+  return JSON.parse(r.stdout);
+};
+
+const http = async (method: string, path: string, body?: unknown): Promise<unknown> => {
+  const r = await call(api, method, path, { token, ...(body === undefined ? {} : { body }) });
+  if (r.status !== 200)
+    return { status: r.status, error: (r.body as { error: { code: string } }).error.code };
+  return r.body;
+};
+
+describe("Same answers", () => {
+  const cases: [string, string[], string, string, unknown?][] = [
+    ["data list", ["data", "list"], "GET", "/v1/data/series"],
+    [
+      "data show",
+      ["data", "show", "--symbol", "BTC/USDT", "--timeframe", "1d", "--from", "2024-01-01", "--rows", "3"],
+      "POST",
+      "/v1/data/show",
+      { symbol: "BTC/USDT", timeframe: "1d", from: "2024-01-01", rows: "3" },
+    ],
+    ["strategies list", ["strategies", "list"], "GET", "/v1/strategies"],
+    [
+      "strategies show",
+      ["strategies", "show", "donchian-breakout"],
+      "POST",
+      "/v1/strategies/show",
+      { name: "donchian-breakout" },
+    ],
+    [
+      "indicators compute",
+      [
+        "indicators",
+        "compute",
+        "rsi",
+        "--period",
+        "14",
+        "--symbol",
+        "ETH/USDT",
+        "--timeframe",
+        "1d",
+        "--last",
+        "20",
+      ],
+      "POST",
+      "/v1/indicators/compute",
+      { indicator: "rsi", params: { period: 14 }, series: { symbol: "ETH/USDT", timeframe: "1d" }, last: 20 },
+    ],
+    [
+      "backtest",
+      [
+        "backtest",
+        "sma-cross",
+        "--symbol",
+        "BTC/USDT",
+        "--timeframe",
+        "1d",
+        "--fast",
+        "10",
+        "--slow",
+        "30",
+        "--fee",
+        "0.1%",
+        "--from",
+        "2023-01-01",
+      ],
+      "POST",
+      "/v1/backtest",
+      {
+        strategy: "sma-cross",
+        params: { fast: 10, slow: 30 },
+        symbols: ["BTC/USDT"],
+        timeframe: "1d",
+        fee: "0.1%",
+        from: "2023-01-01",
+      },
+    ],
+  ];
+  for (const [name, args, method, path, body] of cases)
+    it(`${name}: HTTP ${method} ${path} = CLI --json`, async () => {
+      const [a, b] = [await http(method, path, body), await cli(args)];
+      expect(a).toEqual(b);
+      expect(JSON.stringify(a).length).toBeGreaterThan(50);
+    }, 120_000);
+
+  it("trade status with no session: the same error code, HTTP status from the error table (404)", async () => {
+    expect(await http("POST", "/v1/trade/status", {})).toEqual({ status: 404, error: "NOT_FOUND" });
+    expect(await cli(["trade", "status"])).toEqual({ exit: 4, error: "NOT_FOUND" });
+  });
+
+  it("a bad field is the contract's INVALID_INPUT with the field path (400), as the CLI's exit 2", async () => {
+    const r = await call(api, "POST", "/v1/indicators/compute", {
+      token,
+      body: { indicator: "rsi", series: { symbol: "BTC/USDT", timeframe: "7x" } },
+    });
+    expect(r.status).toBe(400);
+    expect((r.body as { error: { code: string; details: { field: string } } }).error).toMatchObject({
+      code: "INVALID_INPUT",
+      details: { field: "series.timeframe" },
+    });
+    const s = await call(api, "POST", "/v1/backtest", {
+      token,
+      body: { strategy: "sma-cross", symbols: ["BTC/USDT"], timeframe: "1d", userModule: {} },
+    });
+    expect(s.status).toBe(400);
+    expect(api.log).toEqual([]);
+  });
+});
