@@ -10,6 +10,7 @@ import type { MarketDataSource } from "../ports/market-data-source.ts";
 import {
   checkRange,
   exchangeField,
+  fieldError,
   flagField,
   isoTimeField,
   parseInput,
@@ -112,7 +113,7 @@ export async function downloadCandles(
   checkRange(input.since, input.to, { from: "since", to: "to" });
   const symbol = normaliseSymbol(input.symbol);
   if (symbol === undefined)
-    throw invalidInput(`--symbol "${input.symbol}": write it as BASE/QUOTE, e.g. BTC/USDT`);
+    throw fieldError("symbol", `{symbol} "${input.symbol}": write it as BASE/QUOTE, e.g. BTC/USDT`);
   const timeframe = parseTimeframe(input.timeframe);
   const tfMs = timeframeMs(timeframe);
   const caps = await deps.source.capabilities();
