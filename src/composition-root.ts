@@ -29,6 +29,10 @@ import type { MarketDataSource } from "./ports/market-data-source.ts";
 import type { ModelStore } from "./ports/model-store.ts";
 import type { TensorBackend } from "./ports/tensor-backend.ts";
 import type { WorkerPool } from "./ports/worker-pool.ts";
+import type { ChunkResultStore, JobQueue } from "./ports/job-queue.ts";
+import type { QueueWorkerOptions } from "./adapters/bullmq/bullmq-worker.ts";
+import type { SandboxSpawn } from "./adapters/bullmq/sandbox.ts";
+import { SqliteChunkStore } from "./adapters/sqlite/sqlite-chunk-store.ts";
 import type { ScreenRunStore } from "./research/screen-run-store.ts";
 
 /** Everything a shell needs, built for one home folder. Adapters that need SQLite take `db` */
@@ -60,6 +64,14 @@ export interface Container {
   trading(crash?: CrashHook): TradingDeps;
   /** Starts the simulated exchange (Binance spot API on 127.0.0.1 over replayed series, matched by the simulated venue) */
   simExchange(opts: SimExchangeOptions): Promise<SimExchange>;
+  /** The BullMQ job queue at a redis:// URL, refused unless maxmemory-policy is noeviction; the caller closes it */
+  queue(url: string): Promise<JobQueue>;
+  /** Chunk results of queued runs in kairos.db, unique per (run, chunk) */
+  readonly chunkResults: ChunkResultStore;
+  /** Runs a `kairos worker` until stopped or out of restart budget; resolves to its exit code */
+  queueWorker(opts: Omit<QueueWorkerOptions, "sandbox"> & { sandbox: SandboxSpawn }): Promise<number>;
+  /** The body of a worker's child process: answers queued tasks (sweep chunks) from its parent */
+  serveQueueChild(): Promise<void>;
   close(): void;
 }
 
@@ -75,6 +87,7 @@ export function createContainer(opts: { home: string }): Container {
   let funding: FundingStore | undefined;
   let screenRuns: ScreenRunStore | undefined;
   let models: ModelStore | undefined;
+  let chunkResults: ChunkResultStore | undefined;
   let auth: AuthService | undefined;
   let orderStore: SqliteOrderStore | undefined;
   let paperDb: Db | undefined;
@@ -152,6 +165,23 @@ export function createContainer(opts: { home: string }): Container {
           },
         },
       };
+    },
+    queue: async (url) => {
+      const { BullmqJobQueue } = await import("./adapters/bullmq/bullmq-job-queue.ts");
+      return BullmqJobQueue.connect(url);
+    },
+    get chunkResults() {
+      chunkResults ??= new SqliteChunkStore(getDb());
+      return chunkResults;
+    },
+    queueWorker: async (o) => {
+      const { runQueueWorker } = await import("./adapters/bullmq/bullmq-worker.ts");
+      return runQueueWorker(o);
+    },
+    serveQueueChild: async () => {
+      const { serveSandboxChild } = await import("./adapters/bullmq/sandbox.ts");
+      const { runSweepChunkTask } = await import("./app/queue-sweep.ts");
+      serveSandboxChild(runSweepChunkTask);
     },
     workers: async (threads) => {
       const { ThreadWorkerPool } = await import("./adapters/workers/thread-worker-pool.ts");

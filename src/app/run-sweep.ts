@@ -23,6 +23,7 @@ import {
   wholeNumberField,
 } from "./contract.ts";
 import type { OnProgress } from "./progress.ts";
+import type { RemoteSweep } from "./queue-sweep.ts";
 import { rangeShape, resolveSeries } from "./resolve-series.ts";
 
 // more threads than cores only slows a sweep down (99 threads: 271 s against 3.4 s on one); two
@@ -74,6 +75,8 @@ export interface RunSweepDeps {
   clock?: Clock;
   /** "sweep" progress in combinations (see app/progress.ts) */
   onProgress?: OnProgress;
+  /** sweeps each series through a job queue instead of threads here (app/queue-sweep.ts); same figures */
+  remote?: RemoteSweep;
 }
 
 /** A finished sweep: rows sorted by `sort` (best first), plus what was run */
@@ -182,22 +185,25 @@ export async function runSweep(raw: RunSweepRequest, deps: RunSweepDeps): Promis
     const t0 = deps.clock?.now();
     for (const [i, { key, series }] of loaded.entries()) {
       const progress = deps.onProgress;
-      const out = await sweepResults(series, family, params, sim, {
-        threads,
-        ...(pool === undefined ? {} : { pool }),
-        ...(progress === undefined
-          ? {}
-          : {
-              onProgress: (d: number) =>
-                progress({
-                  kind: "progress",
-                  task: "sweep",
-                  done: i * params.length + d,
-                  total,
-                  unit: "combinations",
-                }),
-            }),
-      });
+      const out =
+        deps.remote !== undefined
+          ? await deps.remote(series, family.name, params, sim)
+          : await sweepResults(series, family, params, sim, {
+              threads,
+              ...(pool === undefined ? {} : { pool }),
+              ...(progress === undefined
+                ? {}
+                : {
+                    onProgress: (d: number) =>
+                      progress({
+                        kind: "progress",
+                        task: "sweep",
+                        done: i * params.length + d,
+                        total,
+                        unit: "combinations",
+                      }),
+                  }),
+            });
       for (const r of rowsOf(params, out)) all.push({ symbol: key.symbol, ...r });
       // the baseline through the same engine and costs, so the leaderboard has its yardstick
       const bh = await sweepResults(series, buyAndHoldFamily, [{}], sim, { threads: 1 });

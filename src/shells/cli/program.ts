@@ -13,6 +13,7 @@ import { registerSimCommand } from "./commands/sim.ts";
 import { registerStrategiesCommand } from "./commands/strategies.ts";
 import { registerSweepCommand } from "./commands/sweep.ts";
 import { registerTradeCommand } from "./commands/trade.ts";
+import { registerWorkerCommand } from "./commands/worker.ts";
 
 /** Builds the whole CLI; each command group lives in commands/ and registers itself here */
 export function buildProgram(): Command {
@@ -39,5 +40,6 @@ export function buildProgram(): Command {
   registerStrategiesCommand(program);
   registerSweepCommand(program);
   registerTradeCommand(program);
+  registerWorkerCommand(program);
   return program;
 }

@@ -9,6 +9,7 @@ import {
   SWEEP_SORTS,
   type SweepReport,
 } from "../../../app/run-sweep.ts";
+import { QueueSweepInput, queueSweeper } from "../../../app/queue-sweep.ts";
 import { globalsOf, printInfo, printJson, printLine } from "../context.ts";
 import { fieldFlags } from "../options.ts";
 import { progressView } from "../progress.ts";
@@ -32,6 +33,8 @@ interface SweepOpts {
   threads?: string;
   sort: string;
   top?: string;
+  queue?: string;
+  chunkSize?: string;
 }
 
 const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : "-");
@@ -68,12 +71,18 @@ export function registerSweepCommand(program: Command): void {
     .option("--threads <n>", "worker threads (default: all cores)")
     .option("--sort <metric>", `rank by ${SWEEP_SORTS.join(", ")} (drawdown: smallest first)`, "sharpe")
     .option("--top <n>", "rows to show (default 20 in the table, all in --json)")
+    .option(
+      "--queue <redis://HOST:PORT>",
+      "run the grid as chunks on `kairos worker` processes through Redis (same figures)",
+    )
+    .option("--chunk-size <n>", "combinations per queued job (default 500)")
     .addHelpText(
       "after",
       "\nExample:\n  kairos sweep sma-cross --symbol BTC/USDT --timeframe 1h --param fast=5..50:1 --param slow=10..200:10 --threads 2 --top 10",
     )
-    .action(async (family: string, opts: SweepOpts, cmd: Command) => {
+    .action(async (family: string, { queue, chunkSize, ...opts }: SweepOpts, cmd: Command) => {
       const json = globalsOf(cmd).json;
+      const queued = queue === undefined ? undefined : parseInput(QueueSweepInput, { queue, chunkSize });
       const input = parseInput(RunSweepInput, {
         ...opts,
         family,
@@ -85,8 +94,19 @@ export function registerSweepCommand(program: Command): void {
       await withContainer(cmd, async (c, g) => {
         const progress = progressView(g.json);
         let report: SweepReport;
+        const q = queued === undefined ? undefined : await c.queue(queued.queue);
         try {
           report = await runSweep(input, {
+            ...(q === undefined || queued === undefined
+              ? {}
+              : {
+                  remote: queueSweeper({
+                    queue: q,
+                    chunks: c.chunkResults,
+                    chunkSize: queued.chunkSize,
+                    log: (line) => process.stderr.write(`${line}\n`),
+                  }),
+                }),
             store: c.store,
             workers: (n) => c.workers(n),
             clock: { now: () => performance.now() },
@@ -94,6 +114,7 @@ export function registerSweepCommand(program: Command): void {
           });
         } finally {
           progress.stop();
+          await q?.close();
         }
         if (g.json) {
           printJson(report);
