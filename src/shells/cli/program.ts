@@ -5,6 +5,8 @@ import { registerDataCommand } from "./commands/data.ts";
 import { registerDemoCommand } from "./commands/demo.ts";
 import { registerIndicatorsCommand } from "./commands/indicators.ts";
 import { registerReportCommand } from "./commands/report.ts";
+import { registerRiskCommand } from "./commands/risk.ts";
+import { registerMcpCommand } from "./commands/mcp.ts";
 import { registerModelCommand } from "./commands/model.ts";
 import { registerModelEvaluateCommand } from "./commands/model-evaluate.ts";
 import { registerScreenCommand } from "./commands/screen.ts";
@@ -33,7 +35,9 @@ export function buildProgram(): Command {
   registerIndicatorsCommand(program);
   registerReportCommand(program);
   registerModelEvaluateCommand(program);
+  registerMcpCommand(program);
   registerModelCommand(program);
+  registerRiskCommand(program);
   registerScreenCommand(program);
   registerServeCommand(program);
   registerSimCommand(program);
