@@ -1,0 +1,51 @@
+import type { Command } from "commander";
+import { type RiskShow, setRisk, showRisk } from "../../../app/risk-limits.ts";
+import { type CliGlobals, globalsOf, printInfo, printJson, printLine } from "../context.ts";
+
+function render(r: RiskShow, g: CliGlobals): void {
+  if (g.json) {
+    printJson(r);
+    return;
+  }
+  if (!r.written)
+    printInfo(
+      `warning: ${r.problem}; every order is refused until then (below: the defaults it would start from)`,
+    );
+  printLine(`risk limits ${r.path}${r.hash === undefined ? "" : `  sha256 ${r.hash.slice(0, 16)}`}`);
+  printLine(`revision ${r.limits.revision}, by ${r.limits.updatedBy} at ${r.limits.updatedAt}`);
+  for (const [k, v] of Object.entries(r.limits)) {
+    if (["version", "revision", "updatedAt", "updatedBy", "perSymbol"].includes(k)) continue;
+    printLine(`  ${k.padEnd(30)} ${Array.isArray(v) ? v.join(",") : String(v)}`);
+  }
+  for (const [sym, per] of Object.entries(r.limits.perSymbol))
+    for (const [k, v] of Object.entries(per)) printLine(`  perSymbol.${sym}.${k}`.padEnd(33) + String(v));
+}
+
+/** `kairos risk show|set`: the pre-trade limits every order is judged by */
+export function registerRiskCommand(program: Command): void {
+  const risk = program
+    .command("risk")
+    .description("pre-trade risk limits: every order passes them before it is stored");
+  risk
+    .command("show")
+    .description("print the limits in force, their revision and hash")
+    .action((_o: unknown, cmd: Command) => {
+      const g = globalsOf(cmd);
+      render(showRisk({ home: g.home, now: Date.now }, {}), g);
+    });
+  risk
+    .command("set")
+    .description("change one limit (recorded with your name); e.g. `risk set maxOrderValue 500 --by alice`")
+    .argument(
+      "<key>",
+      "a limit (see `risk show`), allowlist (comma-separated symbols) or perSymbol.SYMBOL.KEY",
+    )
+    .argument("<value>", "the new value")
+    .requiredOption("--by <name>", "who changes it (recorded)")
+    .action((key: string, value: string, o: { by: string }, cmd: Command) => {
+      const g = globalsOf(cmd);
+      const r = setRisk({ home: g.home, now: Date.now }, { key, value, by: o.by });
+      if (!g.json) printInfo(`${key} = ${value} (revision ${r.limits.revision}, by ${o.by})`);
+      render(r, g);
+    });
+}
