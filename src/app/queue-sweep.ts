@@ -13,8 +13,8 @@
 import { createHash } from "node:crypto";
 import { gunzipSync, gzipSync, strFromU8, strToU8 } from "fflate";
 import { z } from "zod";
-import type { SweepContext } from "../backtest/sweep/sweep.ts";
 import { RESULT_STRIDE, type SimConfig } from "../backtest/sweep/simulate.ts";
+import type { SweepContext } from "../backtest/sweep/sweep.ts";
 import {
   chunkResultFromJson,
   chunkResultToJson,
@@ -29,8 +29,8 @@ import {
 import type { CandleSeries } from "../domain/candle-series.ts";
 import type { Timeframe } from "../domain/timeframe.ts";
 import { AppError } from "../errors.ts";
-import { wholeNumberField } from "./contract.ts";
 import type { ChunkResultStore, JobQueue, QueueJobState } from "../ports/job-queue.ts";
+import { wholeNumberField } from "./contract.ts";
 
 const COLS = ["ts", "open", "high", "low", "close", "volume"] as const;
 
@@ -45,8 +45,8 @@ export function encodeSeries(s: CandleSeries): Uint8Array {
   const pad = out.length - 48 * n;
   for (const [i, c] of COLS.entries())
     out.set(new Uint8Array(s[c].buffer, s[c].byteOffset, n * 8), pad + i * 8 * n);
-  // level 6: the candles' float64s compress ~1.3-2x; higher levels cost more time than they save bytes
-  return gzipSync(out, { level: 6 });
+  // mtime 0: equal candles give equal bytes and hash. Level 6: the candles' float64s compress ~1.3-2x; higher levels cost more time than they save bytes
+  return gzipSync(out, { level: 6, mtime: 0 });
 }
 
 export function decodeSeries(gz: Uint8Array): CandleSeries {
@@ -171,7 +171,8 @@ export function queueSweeper(o: QueueSweepOptions, stats: QueuedSweepStats[] = [
         lastTs: series.ts[n - 1]!,
       },
     };
-    const specBytes = gzipSync(strToU8(JSON.stringify(job)));
+    // mtime 0: the same bytes every time, so the hashes (and the run id) depend on the content alone
+    const specBytes = gzipSync(strToU8(JSON.stringify(job)), { mtime: 0 });
     const seriesBytes = encodeSeries(series);
     const sha = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
     const specHash = sha(specBytes);
