@@ -45,6 +45,27 @@ export interface SessionDeps {
   lifecycle: OrderLifecycle;
   clock: Clock;
   crash?: CrashHook;
+  /** the pre-trade risk gate (src/app/risk-gate.ts): judges intents before they are stored */
+  risk?: SessionRisk;
+}
+
+/** What a session hands the risk gate: its intents and the market it decided on */
+export interface RiskScreenContext {
+  sessionId: string;
+  barTs: number;
+  /** when the bar closed: the reference prices' time */
+  closeTs: number;
+  prices: Record<string, number>;
+  positions: Record<string, number>;
+  equity: number;
+}
+
+/** The pre-trade gate as a session sees it: a refused intent is never stored nor sent */
+export interface SessionRisk {
+  screen(
+    intents: OrderRecord[],
+    ctx: RiskScreenContext,
+  ): Promise<{ accepted: OrderRecord[]; refused: { order: OrderRecord; reason: string }[] }>;
 }
 
 /** One decision's outcome, for status and logs */
@@ -201,6 +222,19 @@ export class TradingSession {
         createdAt: now,
         updatedAt: now,
       });
+    }
+    if (this.deps.risk !== undefined && intents.length > 0) {
+      const screened = await this.deps.risk.screen(intents, {
+        sessionId: this.rt.session.id,
+        barTs,
+        closeTs: barTs + this.barMs,
+        prices: Object.fromEntries(this.symbols.map((sym) => [sym, closeOf(sym)])),
+        positions: Object.fromEntries(this.symbols.map((sym) => [sym, qtyOf(sym)])),
+        equity,
+      });
+      for (const r of screened.refused)
+        result.notes.push(`${r.order.symbol}: refused by the risk gate (${r.reason}): not stored, not sent`);
+      intents.splice(0, intents.length, ...screened.accepted);
     }
     this.deps.store.recordDecision(
       {

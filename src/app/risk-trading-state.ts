@@ -1,0 +1,101 @@
+/**
+ * The account's trading state, ACTIVE / REDUCING / HALTED, persisted in the home
+ * (<home>/trading-state.json, atomic writes) so a latch survives a restart. HALTED is latched by
+ * the repeated-execution throttle and the kill switch and is cleared only by a named person
+ * (`kairos risk resume --by NAME --reason TEXT`); every change is kept in the file's history.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import type { TradingMode } from "../risk/pre-trade-gate.ts";
+import { parseInput } from "./contract.ts";
+
+const Change = z.object({
+  at: z.string(),
+  state: z.enum(["active", "reducing", "halted"]),
+  by: z.string(),
+  reason: z.string(),
+});
+const StateFile = z.object({
+  version: z.literal(1),
+  state: z.enum(["active", "reducing", "halted"]),
+  history: z.array(Change),
+});
+export type TradingStateFile = z.infer<typeof StateFile>;
+
+export const TRADING_STATE_FILE = "trading-state.json";
+
+/** The persisted state; an unreadable file reads as HALTED (fail closed), a missing one as ACTIVE */
+export function readTradingState(home: string): {
+  state: TradingMode;
+  file?: TradingStateFile;
+  problem?: string;
+} {
+  let text: string;
+  try {
+    text = readFileSync(join(home, TRADING_STATE_FILE), "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { state: "active" };
+    return { state: "halted", problem: `cannot read ${TRADING_STATE_FILE}: ${(err as Error).message}` };
+  }
+  try {
+    const file = StateFile.parse(JSON.parse(text));
+    return { state: file.state, file };
+  } catch {
+    return { state: "halted", problem: `${TRADING_STATE_FILE} is not a valid trading state` };
+  }
+}
+
+/** Writes a new state with who and why (temp file, fsync, rename: a crash leaves the old or the new) */
+export function writeTradingState(
+  home: string,
+  state: TradingMode,
+  by: string,
+  reason: string,
+  at: string,
+): TradingStateFile {
+  const cur = readTradingState(home).file;
+  const file: TradingStateFile = {
+    version: 1,
+    state,
+    history: [...(cur?.history ?? []), { at, state, by, reason }].slice(-200),
+  };
+  mkdirSync(home, { recursive: true });
+  const path = join(home, TRADING_STATE_FILE);
+  const tmp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(tmp, "w", 0o600);
+  try {
+    writeSync(fd, `${JSON.stringify(file, null, 2)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  return file;
+}
+
+export const ResumeTradingStateInput = z
+  .object({
+    by: z
+      .string()
+      .regex(/^[\p{L}\p{N} ._@-]{1,64}$/u, "a person's name: 1-64 letters, digits, spaces or ._@-"),
+    reason: z.string().min(3).max(500),
+    state: z.enum(["active", "reducing"]).default("active"),
+  })
+  .strict();
+export type ResumeTradingStateInput = z.input<typeof ResumeTradingStateInput>;
+
+/** A person clears HALTED (or sets REDUCING); recorded with name and reason */
+export function resumeTradingState(
+  deps: { home: string; now: () => number },
+  raw: ResumeTradingStateInput,
+): TradingStateFile {
+  const input = parseInput(ResumeTradingStateInput, raw);
+  return writeTradingState(
+    deps.home,
+    input.state,
+    input.by,
+    input.reason,
+    new Date(deps.now()).toISOString(),
+  );
+}
