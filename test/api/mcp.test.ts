@@ -62,6 +62,8 @@ describe("MCP over stdio (Same answers)", () => {
       "/v1/indicators/compute",
     ],
     ["strategies_list", undefined, "GET", "/v1/strategies"],
+    ["trade_list", undefined, "GET", "/v1/trade/sessions"],
+    ["models_list", undefined, "GET", "/v1/models"],
     ["strategies_show", { name: "sma-cross" }, "POST", "/v1/strategies/show"],
     [
       "backtest_run",
@@ -78,8 +80,8 @@ describe("MCP over stdio (Same answers)", () => {
       expect(viaMcp).toEqual(viaHttp.body);
     }, 60_000);
 
-  it("every read tool is called at least once above", () => {
-    expect(new Set(calls.map((c) => c[0])).size + 1).toBe(
+  it("every read tool is called at least once (trade_status and models_show below)", () => {
+    expect(new Set(calls.map((c) => c[0])).size + 2).toBe(
       OPERATIONS.filter((o) => o.access === "read").length,
     );
   });

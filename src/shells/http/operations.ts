@@ -10,8 +10,9 @@ import { parseInput } from "../../app/contract.ts";
 import { listSeries } from "../../app/list-series.ts";
 import { listStrategies, ShowStrategyInput, showStrategy } from "../../app/list-strategies.ts";
 import { backtestToJson, RunBacktestInput, runBacktest } from "../../app/run-backtest.ts";
+import { listModels, showModel } from "../../app/show-model.ts";
 import { ShowSeriesInput, showSeries } from "../../app/show-series.ts";
-import { TradeStatusInput, tradeStatus } from "../../app/trade-control.ts";
+import { listTrading, TradeStatusInput, tradeStatus } from "../../app/trade-control.ts";
 import type { Container } from "../../composition-root.ts";
 import { invalidField } from "../../errors.ts";
 
@@ -31,6 +32,9 @@ export interface Operation {
 }
 
 const Empty = z.object({}).strict();
+
+/** showModel takes a bare id in src/app (no exported contract yet): the shape the CLI's <id> gives it */
+const ShowModelInput = z.object({ id: z.string().min(1).max(200) }).strict();
 
 /** Fields only a local shell may set: code to load and figures fetched by the CLI itself */
 const SHELL_ONLY_BACKTEST_FIELDS = ["userModule", "marketFees"] as const;
@@ -112,6 +116,31 @@ export const OPERATIONS: readonly Operation[] = [
     access: "read",
     input: TradeStatusInput,
     run: (c, raw) => tradeStatus(c.trading(), parseInput(TradeStatusInput, raw)),
+  },
+  {
+    id: "trade_list",
+    method: "get",
+    path: "/v1/trade/sessions",
+    summary: "every trading session in the home (kairos trade list)",
+    access: "read",
+    run: (c) => listTrading(c.trading()),
+  },
+  {
+    id: "models_list",
+    method: "get",
+    path: "/v1/models",
+    summary: "the models in the registry, newest first (kairos model list)",
+    access: "read",
+    run: (c) => listModels({ models: c.models }),
+  },
+  {
+    id: "models_show",
+    method: "post",
+    path: "/v1/models/show",
+    summary: "a model's parameters, data, metrics and feature importance (kairos model show)",
+    access: "read",
+    input: ShowModelInput,
+    run: (c, raw) => showModel(parseInput(ShowModelInput, raw).id, { models: c.models }),
   },
   {
     id: "auth_tokens_list",
