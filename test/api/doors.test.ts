@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { AuthService, type AuthStore, type TokenRecord } from "../../src/app/auth-service.ts";
 import { buildApp, PUBLIC_ROUTES } from "../../src/shells/http/app.ts";
 import { OPERATIONS } from "../../src/shells/http/operations.ts";
+import { mcpHttpHandler } from "../../src/shells/mcp/server.ts";
 import { runKairos, tempHome } from "../support/cli.ts";
 import { apiOn, call } from "./support.ts";
 
@@ -19,7 +20,7 @@ const api = apiOn(home, async (c) => {
 
 /** The routes as the router itself holds them (middleware entries are method ALL) */
 function routerRoutes(): { method: string; path: string }[] {
-  const app = buildApp(api.c);
+  const app = buildApp(api.c, { mcp: mcpHttpHandler(api.c) });
   const seen = new Set<string>();
   return app.routes
     .filter((r) => r.method !== "ALL")

@@ -3,6 +3,7 @@
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ERROR_TABLE } from "../../src/errors.ts";
@@ -108,5 +109,35 @@ describe("MCP over stdio (Same answers)", () => {
       }),
     ).rejects.toMatchObject({ code: ERROR_TABLE.INVALID_INPUT.mcp });
     expect(stderr).not.toMatch(/tool failed/);
+  }, 60_000);
+});
+
+describe("MCP over streamable HTTP at /mcp under kairos serve", () => {
+  it("an agent token lists the same tools and gets the same answers as over stdio; no token, no MCP", async () => {
+    const http = new Client({ name: "kairos-test-http", version: "0.0.0" });
+    await http.connect(
+      new StreamableHTTPClientTransport(new URL(`${api.url}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      }),
+    );
+    try {
+      const [a, b] = [(await http.listTools()).tools, (await client.listTools()).tools];
+      expect(a.map((t) => t.name)).toEqual(b.map((t) => t.name));
+      const args = { symbol: "BTC/USDT", timeframe: "1d", rows: 2 };
+      expect(text(await http.callTool({ name: "data_show", arguments: args }))).toEqual(
+        text(await client.callTool({ name: "data_show", arguments: args })),
+      );
+      await expect(http.callTool({ name: "trade_status", arguments: {} })).rejects.toMatchObject({
+        code: ERROR_TABLE.NOT_FOUND.mcp,
+      });
+    } finally {
+      await http.close();
+    }
+    const anon = new Client({ name: "anon", version: "0.0.0" });
+    await expect(
+      anon.connect(new StreamableHTTPClientTransport(new URL(`${api.url}/mcp`))),
+    ).rejects.toThrow();
+    const raw = await call(api, "POST", "/mcp", { body: { jsonrpc: "2.0", id: 1, method: "tools/list" } });
+    expect(raw.status).toBe(401);
   }, 60_000);
 });

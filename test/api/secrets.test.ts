@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildApp } from "../../src/shells/http/app.ts";
+import { mcpHttpHandler } from "../../src/shells/mcp/server.ts";
 import { ROOT, runKairos, tempHome } from "../support/cli.ts";
 import { apiOn, call } from "./support.ts";
 
@@ -69,7 +70,7 @@ describe("S1 secrets", () => {
     );
     seen.push((await call(api, "POST", "/auth/login", { body: `{"password":"${CANARY_PASSWORD}"` })).text);
 
-    const routes = buildApp(api.c).routes.filter((x) => x.method !== "ALL");
+    const routes = buildApp(api.c, { mcp: mcpHttpHandler(api.c) }).routes.filter((x) => x.method !== "ALL");
     for (const x of routes)
       for (const token of [person, agent, `${person.slice(0, -1)}A`, agent.toUpperCase(), undefined]) {
         const res = await call(api, x.method, x.path, {

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll } from "vitest";
 import { type Container, createContainer } from "../../src/composition-root.ts";
 import { type RunningServer, startServer } from "../../src/shells/http/serve.ts";
+import { mcpHttpHandler } from "../../src/shells/mcp/server.ts";
 
 export interface Api {
   url: string;
@@ -21,6 +22,7 @@ export function apiOn(home: string, setup?: (c: Container) => Promise<void>): Ap
       host: "127.0.0.1",
       port: 0,
       onError: (e) => api.log.push(e instanceof Error ? `${e.message}\n${e.stack ?? ""}` : String(e)),
+      mcp: mcpHttpHandler(api.c, (e) => api.log.push(String(e))),
     });
     api.url = server.url;
   }, 120_000);

@@ -52,7 +52,13 @@ async function readBody(req: Request): Promise<unknown> {
 }
 
 /** Builds the router for one container; `onError` sees foreign errors (for the server's log) */
-export function buildApp(c: Container, opts: { onError?: (e: unknown) => void } = {}): Hono<Env> {
+export interface AppOptions {
+  onError?: (e: unknown) => void;
+  /** MCP over streamable HTTP at POST /mcp (given by the caller, so shells/http never imports shells/mcp) */
+  mcp?: (req: Request) => Promise<Response>;
+}
+
+export function buildApp(c: Container, opts: AppOptions = {}): Hono<Env> {
   const app = new Hono<Env>();
 
   app.onError((e, ctx) => {
@@ -103,7 +109,10 @@ export function buildApp(c: Container, opts: { onError?: (e: unknown) => void } 
     c.auth.revoke({ id: ctx.get("principal").tokenId });
     return ctx.json({ revoked: ctx.get("principal").tokenId });
   });
-  app.get("/openapi.json", (ctx) => ctx.json(openApiDocument()));
+  const mcp = opts.mcp;
+  app.get("/openapi.json", (ctx) => ctx.json(openApiDocument({ mcp: mcp !== undefined })));
+  // any token may use it: MCP offers the read tools only
+  if (mcp !== undefined) app.post("/mcp", (ctx) => mcp(ctx.req.raw));
 
   for (const op of OPERATIONS) {
     const handler = async (ctx: {
@@ -141,6 +150,13 @@ const OWN_ROUTES = [
     access: "read",
   },
   { method: "get", path: "/openapi.json", id: "openapi", summary: "this document", access: "public" },
+  {
+    method: "post",
+    path: "/mcp",
+    id: "mcp",
+    summary: "MCP (streamable HTTP, JSON-RPC in the body): the read tools of `kairos mcp`",
+    access: "read",
+  },
 ] as const;
 
 const jsonSchemaOf = (s: z.ZodType): unknown =>
@@ -148,7 +164,7 @@ const jsonSchemaOf = (s: z.ZodType): unknown =>
   z.toJSONSchema(s, { io: "input", unrepresentable: "any", target: "draft-2020-12" });
 
 /** OpenAPI 3.1 from the contracts; x-kairos-access says who may call each operation */
-export function openApiDocument(): Record<string, unknown> {
+export function openApiDocument(o: { mcp: boolean }): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   const errorRef = { $ref: "#/components/schemas/Error" };
   const all: {
@@ -158,7 +174,7 @@ export function openApiDocument(): Record<string, unknown> {
     summary: string;
     access: string;
     input?: z.ZodType;
-  }[] = [...OWN_ROUTES, ...OPERATIONS];
+  }[] = [...OWN_ROUTES.filter((r) => o.mcp || r.path !== "/mcp"), ...OPERATIONS];
   for (const r of all) {
     const op: Record<string, unknown> = {
       operationId: r.id,

@@ -14,6 +14,8 @@ export interface ServeOptions {
   /** a TLS-terminating proxy in front: plain HTTP on a non-loopback address is then allowed */
   behindProxy?: boolean;
   onError?: (e: unknown) => void;
+  /** MCP over streamable HTTP at POST /mcp */
+  mcp?: (req: Request) => Promise<Response>;
 }
 
 export interface RunningServer {
@@ -49,7 +51,10 @@ export function checkBind(o: ServeOptions, hasPassword: boolean): void {
 /** Starts the API on the container's home; resolves when listening */
 export async function startServer(c: Container, o: ServeOptions): Promise<RunningServer> {
   checkBind(o, c.auth.hasPassword());
-  const app = buildApp(c, o.onError === undefined ? {} : { onError: o.onError });
+  const app = buildApp(c, {
+    ...(o.onError === undefined ? {} : { onError: o.onError }),
+    ...(o.mcp === undefined ? {} : { mcp: o.mcp }),
+  });
   const tls = o.tlsCert !== undefined && o.tlsKey !== undefined;
   let serverOptions: { key: Buffer; cert: Buffer } | undefined;
   if (tls) {

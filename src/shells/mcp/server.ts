@@ -7,6 +7,7 @@
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { CallToolRequestSchema, ListToolsRequestSchema, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { Container } from "../../composition-root.ts";
@@ -73,4 +74,27 @@ export async function serveMcpStdio(c: Container, onError?: (e: unknown) => void
   await server.connect(transport);
   await closed;
   await server.close();
+}
+
+/**
+ * MCP over streamable HTTP for `kairos serve` (POST /mcp, behind the API's bearer-token door):
+ * stateless, one server per request, JSON replies; the same read tools as over stdio
+ */
+export function mcpHttpHandler(
+  c: Container,
+  onError?: (e: unknown) => void,
+): (req: Request) => Promise<Response> {
+  return async (req) => {
+    const server = buildMcpServer(c, onError === undefined ? {} : { onError });
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    });
+    await server.connect(transport);
+    try {
+      return await transport.handleRequest(req);
+    } finally {
+      await server.close();
+    }
+  };
 }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { parseInput, wholeNumberField } from "../../../app/contract.ts";
 import { createContainer } from "../../../composition-root.ts";
 import { startServer } from "../../http/serve.ts";
+import { mcpHttpHandler } from "../../mcp/server.ts";
 import { globalsOf, printInfo, printJson } from "../context.ts";
 
 const ServeInput = z
@@ -47,6 +48,9 @@ export function registerServeCommand(program: Command): void {
           ...(input.behindProxy === undefined ? {} : { behindProxy: input.behindProxy }),
           // the cause goes to the server's own terminal only, never to the client
           onError: (e) => printInfo(`request failed: ${e instanceof Error ? e.message : String(e)}`),
+          mcp: mcpHttpHandler(c, (e) =>
+            printInfo(`tool failed: ${e instanceof Error ? e.message : String(e)}`),
+          ),
         });
         if (g.json) printJson({ url: s.url });
         printInfo(`kairos API on ${s.url} (OpenAPI: ${s.url}/openapi.json); Ctrl-C stops it`);
