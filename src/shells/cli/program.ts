@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { registerAuthCommand } from "./commands/auth.ts";
 import { registerBacktestCommand } from "./commands/backtest.ts";
+import { registerBriefCommand } from "./commands/brief.ts";
 import { registerDataCommand } from "./commands/data.ts";
 import { registerDemoCommand } from "./commands/demo.ts";
 import { registerIndicatorsCommand } from "./commands/indicators.ts";
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   program.exitOverride();
   registerAuthCommand(program);
   registerBacktestCommand(program);
+  registerBriefCommand(program);
   registerDataCommand(program);
   registerDemoCommand(program);
   registerIndicatorsCommand(program);

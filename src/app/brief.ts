@@ -1,0 +1,97 @@
+import { z } from "zod";
+import type { CandleSeries } from "../domain/candle-series.ts";
+import { invalidInput } from "../errors.ts";
+import { type Brief, buildBrief } from "../explain/brief/brief.ts";
+import { type BriefLang, renderBrief } from "../explain/brief/templates.ts";
+import type { CandleStore } from "../ports/candle-store.ts";
+import type { FundingStore } from "../ports/funding-store.ts";
+import { UNIVERSES } from "../research/screen-catalog.ts";
+import { isoTimeField, parseInput, symbolListField, timeframeField } from "./contract.ts";
+
+/** Where briefs are kept between runs (the home's briefs/ folder in the CLI) */
+export interface BriefStore {
+  /** the newest stored brief with asOf <= `atOrBefore` (any when omitted) */
+  latest(atOrBefore?: number): Brief | undefined;
+  save(brief: Brief): void;
+}
+
+/** What to brief on; without --symbols or --universe every stored series of the timeframe */
+export const BriefInput = z
+  .object({
+    universe: z.string().min(1).optional(),
+    symbols: symbolListField().optional(),
+    exchange: z.string().min(1).optional(),
+    timeframe: timeframeField().default("1h"),
+    /** "last" (the previous stored brief) or a date: the brief at or before it */
+    since: z.union([z.literal("last"), isoTimeField()]).default("last"),
+    lang: z.enum(["en", "de"]).default("en"),
+    /** store this brief for the next one to compare against */
+    save: z.boolean().default(true),
+  })
+  .strict();
+export type BriefInput = z.input<typeof BriefInput>;
+
+export interface BriefOutput {
+  brief: Brief;
+  lang: BriefLang;
+  text: string[];
+  /** the asOf of the brief compared against, when one was stored */
+  previousAsOf?: number;
+}
+
+/** The AI-token sector of the bundled universes */
+export const SECTOR = UNIVERSES["ai-tokens"] ?? [];
+
+/** `kairos brief`: reads the series, builds the brief against the previous one, stores it */
+export function marketBrief(
+  deps: { store: CandleStore; funding?: FundingStore; briefs?: BriefStore },
+  raw: BriefInput,
+): BriefOutput {
+  const input = parseInput(BriefInput, raw);
+  if (input.universe !== undefined && UNIVERSES[input.universe] === undefined)
+    throw invalidInput(
+      `brief: unknown universe "${input.universe}": use one of ${Object.keys(UNIVERSES).join(", ")}`,
+    );
+  const wanted =
+    input.symbols ?? (input.universe === undefined ? undefined : [...UNIVERSES[input.universe]!, "BTC/USDT"]);
+  const infos = deps.store
+    .list()
+    .filter((i) => i.timeframe === input.timeframe)
+    .filter((i) => input.exchange === undefined || i.exchange === input.exchange)
+    .filter((i) => wanted === undefined || wanted.includes(i.symbol));
+  // one series per symbol: the longest when several exchanges hold it
+  const pick = new Map<string, (typeof infos)[number]>();
+  for (const i of infos) {
+    const p = pick.get(i.symbol);
+    if (p === undefined || i.rows > p.rows) pick.set(i.symbol, i);
+  }
+  if (pick.size === 0)
+    throw invalidInput(
+      `brief: no stored ${input.timeframe} series${wanted === undefined ? "" : ` for ${wanted.join(", ")}`}: import data with \`kairos data import\` or choose --timeframe`,
+    );
+  const series: CandleSeries[] = [...pick.values()].map((i) => {
+    // a year and two months is all the brief reads (volatility percentile over a year, 60-day correlations)
+    return deps.store.read(i, { from: i.last - 430 * 86_400_000 });
+  });
+  const funding = (deps.funding?.listFunding() ?? [])
+    .filter((f) => pick.has(f.symbol.split(":")[0]!))
+    .map((f) => {
+      const s = deps.funding!.readFunding(f, { from: f.last });
+      return { symbol: f.symbol, ts: s.ts[s.ts.length - 1]!, rate: s.rate[s.rate.length - 1]! };
+    })
+    .filter((f) => Number.isFinite(f.ts));
+  const previous = deps.briefs?.latest(input.since === "last" ? undefined : input.since);
+  const brief = buildBrief({
+    series,
+    sector: SECTOR,
+    funding,
+    ...(previous === undefined ? {} : { previous }),
+  });
+  if (input.save) deps.briefs?.save(brief);
+  return {
+    brief,
+    lang: input.lang,
+    text: renderBrief(brief, input.lang),
+    ...(previous === undefined ? {} : { previousAsOf: previous.asOf }),
+  };
+}
