@@ -157,8 +157,10 @@ try {
   // per-job overhead: one warm worker, the same work in ever smaller jobs
   await startWorkers(1);
   await queued(params.length + 1);
+  const fit: [number, number][] = [];
   for (const size of [2500, 1000, 250, 100, 25]) {
     const r = await queued(size);
+    fit.push([r.jobs, r.seconds]);
     emit({
       case: "overhead",
       workers: 1,
@@ -170,6 +172,21 @@ try {
       redisCommandsPerJob: Math.round(r.cmds / r.jobs),
     });
   }
+  // seconds = fixed + perJob * jobs, least squares: the fixed part is the run's (publish, fetch,
+  // decode, prepare the grid), the slope is what one more job costs
+  const k = fit.length;
+  const mx = fit.reduce((a, [x]) => a + x, 0) / k;
+  const my = fit.reduce((a, [, y]) => a + y, 0) / k;
+  const slope =
+    fit.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0) / fit.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  emit({
+    case: "overhead-fit",
+    perJobMs: Number((slope * 1000).toFixed(2)),
+    fixedPerRunS: Number((my - slope * mx - localS).toFixed(3)),
+    computeS: Number(localS.toFixed(3)),
+    // the smallest job that keeps the per-job cost under 5% of its compute
+    chunkAt5PctCombos: Math.ceil((slope * params.length) / (0.05 * localS)),
+  });
 } finally {
   for (const p of procs) p.kill("SIGTERM");
   await stopWorkers();

@@ -4,6 +4,7 @@
 // and a worker that crashes on every job stops after its restart budget with the failed chunks named
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BullmqJobQueue } from "../../src/adapters/bullmq/bullmq-job-queue.ts";
 import { openDatabase } from "../../src/adapters/sqlite/database.ts";
@@ -19,7 +20,7 @@ import { type RunSweepRequest, runSweep, type SweepReport } from "../../src/app/
 import { AppError } from "../../src/errors.ts";
 import { DATA_DIR } from "../support/bundled-data.ts";
 import { ROOT, runKairos, spawnKairos, tempHome } from "../support/cli.ts";
-import { RedisServer } from "./redis-server.ts";
+import { freePort, RedisServer } from "./redis-server.ts";
 
 const BIN = join(ROOT, "bin/kairos.js");
 const home = tempHome("kairos-queue-");
@@ -130,6 +131,22 @@ afterAll(async () => {
 });
 
 describe("sweeps through the queue", () => {
+  it("refuses a Redis whose maxmemory-policy evicts, with the command that fixes it; an unreachable one in one line", async () => {
+    const admin = new Redis(redis.port, "127.0.0.1");
+    try {
+      await admin.config("SET", "maxmemory-policy", "allkeys-lru");
+      await expect(BullmqJobQueue.connect(redis.url)).rejects.toThrow(
+        `Redis's maxmemory-policy is allkeys-lru, and an evicting policy can silently drop queued jobs; set it with \`redis-cli -h 127.0.0.1 -p ${redis.port} CONFIG SET maxmemory-policy noeviction\``,
+      );
+    } finally {
+      await admin.config("SET", "maxmemory-policy", "noeviction");
+      admin.disconnect();
+    }
+    const closed = await freePort();
+    await expect(BullmqJobQueue.connect(`redis://127.0.0.1:${closed}`)).rejects.toThrow(/cannot reach Redis/);
+    await expect(BullmqJobQueue.connect("http://127.0.0.1:1")).rejects.toThrow(/use redis:\/\/HOST:PORT/);
+  });
+
   it("kairos sweep --queue on two workers ranks 1,000 combinations exactly as the local run; run again it resumes from the stored chunks", async () => {
     const w1 = startWorker();
     const w2 = startWorker();

@@ -34,6 +34,7 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<number> {
   const redis = await connectRedis(target, { worker: true });
   const name = `${hostname()}.${process.pid}`;
   const slots = Array.from({ length: o.concurrency }, () => new ProcessSandbox(o.sandbox));
+  await Promise.all(slots.map((s) => s.warm()));
   const blobs = new Map<string, Uint8Array>();
   const fetchBlob = async (hash: string): Promise<Uint8Array> => {
     const cached = blobs.get(hash);

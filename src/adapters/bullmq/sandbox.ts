@@ -143,6 +143,11 @@ export class ProcessSandbox {
     });
   }
 
+  /** Starts the child now (a worker starts its children before taking jobs: no cold first job) */
+  async warm(): Promise<void> {
+    await this.start().ready;
+  }
+
   kill(): void {
     this.child?.kill("SIGKILL");
     this.child = undefined;
