@@ -8,13 +8,16 @@ import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ERROR_TABLE } from "../../src/errors.ts";
 import { OPERATIONS } from "../../src/shells/http/operations.ts";
-import { bundledHome, ROOT } from "../support/cli.ts";
+import { bundledHome, ROOT, runKairosInProcess } from "../support/cli.ts";
 import { apiOn, call } from "./support.ts";
 
 const home = bundledHome("kairos-api-mcp-", ["binance_BTC-USDT_1d.csv"]);
 let token = "";
 const api = apiOn(home, async (c) => {
   token = c.auth.createAgentToken({ name: "mcp-compare" }).token;
+  // a written limits file, so both faces read the same limits (the defaults carry the current time)
+  const r = await runKairosInProcess(["risk", "set", "maxOrderValue", "500", "--by", "mcp-test"], { home });
+  if (r.code !== 0) throw new Error(r.stderr);
 });
 const client = new Client({ name: "kairos-test", version: "0.0.0" });
 let stderr = "";
@@ -65,6 +68,7 @@ describe("MCP over stdio (Same answers)", () => {
     ["strategies_list", undefined, "GET", "/v1/strategies"],
     ["trade_list", undefined, "GET", "/v1/trade/sessions"],
     ["models_list", undefined, "GET", "/v1/models"],
+    ["risk_show", undefined, "GET", "/v1/risk"],
     ["strategies_show", { name: "sma-cross" }, "POST", "/v1/strategies/show"],
     [
       "backtest_run",

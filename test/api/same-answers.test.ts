@@ -109,6 +109,15 @@ describe("Same answers", () => {
     expect(await cli(["trade", "status"])).toEqual({ exit: 4, error: "NOT_FOUND" });
   });
 
+  it("risk show: HTTP GET /v1/risk = CLI --json (after a risk set, so both read one file)", async () => {
+    expect(
+      (await runKairosInProcess(["risk", "set", "maxOrderValue", "500", "--by", "api-test"], { home })).code,
+    ).toBe(0);
+    const [a, b] = [await http("GET", "/v1/risk"), await cli(["risk", "show"])];
+    expect(a).toEqual(b);
+    expect((a as { written: boolean }).written).toBe(true);
+  });
+
   it("model show of an unknown id: the same error code on both faces", async () => {
     const [a, b] = [
       await http("POST", "/v1/models/show", { id: "gbdt-000000000000" }),

@@ -9,6 +9,7 @@ import { ComputeIndicatorInput, computeIndicator, listIndicators } from "../../a
 import { parseInput } from "../../app/contract.ts";
 import { listSeries } from "../../app/list-series.ts";
 import { listStrategies, ShowStrategyInput, showStrategy } from "../../app/list-strategies.ts";
+import { ShowRiskInput, showRisk } from "../../app/risk-limits.ts";
 import { backtestToJson, RunBacktestInput, runBacktest } from "../../app/run-backtest.ts";
 import { listModels, showModel } from "../../app/show-model.ts";
 import { ShowSeriesInput, showSeries } from "../../app/show-series.ts";
@@ -141,6 +142,14 @@ export const OPERATIONS: readonly Operation[] = [
     access: "read",
     input: ShowModelInput,
     run: (c, raw) => showModel(parseInput(ShowModelInput, raw).id, { models: c.models }),
+  },
+  {
+    id: "risk_show",
+    method: "get",
+    path: "/v1/risk",
+    summary: "the pre-trade risk limits in force, their revision and hash (kairos risk show)",
+    access: "read",
+    run: (c) => showRisk({ home: c.home, now: c.clock.now }, parseInput(ShowRiskInput, {})),
   },
   {
     id: "auth_tokens_list",
