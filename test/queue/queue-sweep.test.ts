@@ -145,6 +145,13 @@ describe("sweeps through the queue", () => {
     const closed = await freePort();
     await expect(BullmqJobQueue.connect(`redis://127.0.0.1:${closed}`)).rejects.toThrow(/cannot reach Redis/);
     await expect(BullmqJobQueue.connect("http://127.0.0.1:1")).rejects.toThrow(/use redis:\/\/HOST:PORT/);
+    // a password never reaches a message, parsable URL or not
+    for (const url of [`redis://u:s3cret-pw@127.0.0.1:${closed}`, "redis//u:s3cret-pw@x"]) {
+      const err = await BullmqJobQueue.connect(url).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AppError);
+      expect((err as AppError).message).not.toContain("s3cret-pw");
+      expect((err as AppError).message).toContain("***@");
+    }
   });
 
   it("kairos sweep --queue on two workers ranks 1,000 combinations exactly as the local run; run again it resumes from the stored chunks", async () => {

@@ -23,9 +23,14 @@ export function parseRedisUrl(url: string): RedisTarget {
   try {
     u = new URL(url);
   } catch {
-    throw new AppError("INVALID_INPUT", `--queue ${JSON.stringify(url)}: not a URL; use redis://HOST:PORT`, {
-      details: { field: "queue" },
-    });
+    // whatever precedes an @ may be a password: never echoed
+    throw new AppError(
+      "INVALID_INPUT",
+      `--queue ${JSON.stringify(url.replace(/^.*@/, "***@"))}: not a URL; use redis://HOST:PORT`,
+      {
+        details: { field: "queue" },
+      },
+    );
   }
   const masked = `${u.protocol}//${u.password === "" ? "" : `${u.username === "" ? "" : `${u.username}:`}***@`}${u.host}${u.pathname === "/" ? "" : u.pathname}`;
   if (u.protocol !== "redis:")
