@@ -3,6 +3,8 @@ import { SECTOR } from "../../src/app/brief.ts";
 import type { CandleSeries } from "../../src/domain/candle-series.ts";
 import { buildBrief } from "../../src/explain/brief/brief.ts";
 import { renderBrief } from "../../src/explain/brief/templates.ts";
+import { regimeOf } from "../../src/explain/regime.ts";
+import { loadBundledSeries } from "../support/bundled-data.ts";
 import { bundledHome, runKairosInProcess } from "../support/cli.ts";
 
 const HOUR = 3_600_000;
@@ -100,6 +102,22 @@ describe("market brief", () => {
     const mean = sector.reduce((a, s) => a + r7(s), 0) / sector.length;
     expect(rel.params.sectorPct).toBeCloseTo(mean * 100, 1);
     expect(rel.params.benchmarkPct).toBeCloseTo(r7(btc) * 100, 1);
+  });
+});
+
+describe("volatility percentile", () => {
+  it("equals regimeOf's (the windowed close-to-close definition) on the bundled BTC/USDT 1h and TAO/USDT 1d", () => {
+    for (const [sym, tf, bars] of [
+      ["BTC/USDT", "1h", 480],
+      ["TAO/USDT", "1d", 20],
+    ] as const) {
+      const s = loadBundledSeries("binance", sym, tf);
+      const brief = buildBrief({ series: [s], sector: [] });
+      const ref = regimeOf(s, bars, bars);
+      expect(brief.symbols[0]!.volatilityPercentile).toBe(ref.volatilityPercentile);
+      expect(brief.symbols[0]!.volatilityPct).toBe(ref.volatilityPct);
+      expect(brief.symbols[0]!.trend).toBe(ref.trend);
+    }
   });
 });
 

@@ -1,0 +1,104 @@
+// The brief benchmark of issue 20: `kairos brief` over 100 symbols × 1h × 1 year (8,760 bars each;
+// the nine AI tokens and BTC/USDT among them), (a) the pure brief (buildBrief + both templates) and
+// (b) the whole use case reading the series from a real SQLite home; target <= 2 s each.
+// Usage: npm run bench -- brief [--symbols 100] [--bars 8760]
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { marketBrief, SECTOR } from "../src/app/brief.ts";
+import { createContainer } from "../src/composition-root.ts";
+import type { CandleSeries } from "../src/domain/candle-series.ts";
+import { buildBrief } from "../src/explain/brief/brief.ts";
+import { renderBrief } from "../src/explain/brief/templates.ts";
+
+const args = process.argv.slice(2);
+const arg = (name: string, dflt: string): string => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? (args[i + 1] ?? dflt) : dflt;
+};
+const nSymbols = Number(arg("symbols", "100"));
+const bars = Number(arg("bars", "8760"));
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2025, 0, 1);
+
+// seeded geometric random walk (mulberry32), so every run reads the same candles
+function walk(symbol: string, seed: number): CandleSeries {
+  let a = seed >>> 0;
+  const rnd = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const ts = new Float64Array(bars);
+  const open = new Float64Array(bars);
+  const high = new Float64Array(bars);
+  const low = new Float64Array(bars);
+  const close = new Float64Array(bars);
+  const volume = new Float64Array(bars);
+  let p = 100;
+  for (let i = 0; i < bars; i++) {
+    ts[i] = T0 + i * HOUR;
+    open[i] = p;
+    p *= Math.exp((rnd() - 0.5) * 0.02);
+    close[i] = p;
+    high[i] = Math.max(open[i]!, p) * (1 + rnd() * 0.003);
+    low[i] = Math.min(open[i]!, p) * (1 - rnd() * 0.003);
+    volume[i] = 1 + rnd();
+  }
+  return { exchange: "bench", symbol, timeframe: "1h", ts, open, high, low, close, volume };
+}
+
+const names = ["BTC/USDT", ...SECTOR];
+for (let k = names.length; k < nSymbols; k++) names.push(`S${k}/USDT`);
+const series = names.slice(0, nSymbols).map((s, k) => walk(s, k + 1));
+
+const line = (o: Record<string, unknown>): void => {
+  process.stdout.write(`${JSON.stringify(o)}\n`);
+};
+
+{
+  const t0 = performance.now();
+  const b = buildBrief({ series, sector: SECTOR });
+  const en = renderBrief(b, "en");
+  const de = renderBrief(b, "de");
+  const ms = performance.now() - t0;
+  line({
+    bench: "brief",
+    case: "pure",
+    symbols: nSymbols,
+    bars,
+    lines: en.length + de.length,
+    ms: Math.round(ms),
+    target_ms: 2000,
+    ok: ms <= 2000,
+  });
+}
+
+const home = mkdtempSync(join(tmpdir(), "kairos-bench-brief-"));
+try {
+  const c = createContainer({ home });
+  try {
+    c.store.batch(() => {
+      for (const s of series) c.store.upsert(s);
+    });
+    const t0 = performance.now();
+    const out = marketBrief({ store: c.store, funding: c.funding }, { timeframe: "1h", save: false });
+    const ms = performance.now() - t0;
+    line({
+      bench: "brief",
+      case: "use-case-sqlite",
+      symbols: nSymbols,
+      bars,
+      lines: out.text.length,
+      ms: Math.round(ms),
+      target_ms: 2000,
+      ok: ms <= 2000,
+    });
+  } finally {
+    c.close();
+  }
+} finally {
+  rmSync(home, { recursive: true, force: true });
+}
