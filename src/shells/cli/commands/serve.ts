@@ -2,8 +2,6 @@ import type { Command } from "commander";
 import { z } from "zod";
 import { parseInput, wholeNumberField } from "../../../app/contract.ts";
 import { createContainer } from "../../../composition-root.ts";
-import { startServer } from "../../http/serve.ts";
-import { mcpHttpHandler } from "../../mcp/server.ts";
 import { globalsOf, printInfo, printJson } from "../context.ts";
 
 const ServeInput = z
@@ -38,6 +36,9 @@ export function registerServeCommand(program: Command): void {
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const g = globalsOf(cmd);
       const input = parseInput(ServeInput, opts);
+      // the server and the MCP SDK (~0.3 s to import) load here, not when every other command starts
+      const { startServer } = await import("../../http/serve.ts");
+      const { mcpHttpHandler } = await import("../../mcp/server.ts");
       const c = createContainer({ home: g.home });
       try {
         const s = await startServer(c, {
