@@ -97,7 +97,15 @@ export class PreTradeGate {
   private readonly inFlight = new Map<string, { symbol: string; notional: number; qty: number }>();
   private readonly reservedBySymbol = new Map<string, number>();
   private readonly recent = new Map<string, number>();
-  private readonly prices = new Map<string, { ts: number; price: number }[]>();
+  private readonly prices = new Map<
+    string,
+    {
+      lo: { ts: number; price: number }[];
+      hi: { ts: number; price: number }[];
+      loHead: number;
+      hiHead: number;
+    }
+  >();
 
   constructor(limits?: RiskLimits, hash?: string) {
     this.setLimits(limits, hash);
@@ -289,25 +297,39 @@ export class PreTradeGate {
   // the price last seen for a symbol (for the total exposure of other symbols)
   private lastPrice(symbol: string): number {
     const w = this.prices.get(symbol);
-    return w === undefined || w.length === 0 ? 0 : w[w.length - 1]!.price;
+    return w === undefined || w.lo.length === 0 ? 0 : w.lo[w.lo.length - 1]!.price;
   }
 
-  /** Largest move of the reference price against any price seen within the window (fraction) */
+  /**
+   * Largest move of the reference price against any price seen within the window (fraction):
+   * sliding-window minimum and maximum in monotonic queues, O(1) amortised per price
+   */
   private drift(symbol: string, ref: { price: number; ts: number }, windowMs: number): number {
     let w = this.prices.get(symbol);
-    if (w === undefined) this.prices.set(symbol, (w = []));
-    const last = w[w.length - 1];
-    if (last === undefined || last.ts !== ref.ts || last.price !== ref.price)
-      w.push({ ts: ref.ts, price: ref.price });
-    let drop = 0;
-    while (drop < w.length && w[drop]!.ts < ref.ts - windowMs) drop++;
-    if (drop > 0) w.splice(0, drop);
-    let lo = ref.price;
-    let hi = ref.price;
-    for (const p of w) {
-      if (p.price < lo) lo = p.price;
-      if (p.price > hi) hi = p.price;
+    if (w === undefined) this.prices.set(symbol, (w = { lo: [], hi: [], loHead: 0, hiHead: 0 }));
+    const push = (
+      q: { ts: number; price: number }[],
+      head: number,
+      keep: (last: number) => boolean,
+    ): void => {
+      while (q.length > head && !keep(q[q.length - 1]!.price)) q.pop();
+      q.push({ ts: ref.ts, price: ref.price });
+    };
+    push(w.lo, w.loHead, (last) => last < ref.price);
+    push(w.hi, w.hiHead, (last) => last > ref.price);
+    const from = ref.ts - windowMs;
+    while (w.loHead < w.lo.length - 1 && w.lo[w.loHead]!.ts < from) w.loHead++;
+    while (w.hiHead < w.hi.length - 1 && w.hi[w.hiHead]!.ts < from) w.hiHead++;
+    if (w.loHead > 1024) {
+      w.lo.splice(0, w.loHead);
+      w.loHead = 0;
     }
+    if (w.hiHead > 1024) {
+      w.hi.splice(0, w.hiHead);
+      w.hiHead = 0;
+    }
+    const lo = Math.min(ref.price, w.lo[w.loHead]!.price);
+    const hi = Math.max(ref.price, w.hi[w.hiHead]!.price);
     return Math.max(ref.price / lo - 1, 1 - ref.price / hi);
   }
 

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { type RiskShow, setRisk, showRisk } from "../../../app/risk-limits.ts";
+import { readTradingState, resumeTradingState } from "../../../app/risk-trading-state.ts";
 import { type CliGlobals, globalsOf, printInfo, printJson, printLine } from "../context.ts";
 
 function render(r: RiskShow, g: CliGlobals): void {
@@ -47,5 +48,40 @@ export function registerRiskCommand(program: Command): void {
       const r = setRisk({ home: g.home, now: Date.now }, { key, value, by: o.by });
       if (!g.json) printInfo(`${key} = ${value} (revision ${r.limits.revision}, by ${o.by})`);
       render(r, g);
+    });
+  risk
+    .command("state")
+    .description("the account's trading state (active, reducing, halted) and who changed it")
+    .action((_o: unknown, cmd: Command) => {
+      const g = globalsOf(cmd);
+      const r = readTradingState(g.home);
+      if (g.json)
+        printJson({
+          state: r.state,
+          ...(r.problem === undefined ? {} : { problem: r.problem }),
+          history: r.file?.history ?? [],
+        });
+      else {
+        printLine(`trading state: ${r.state}${r.problem === undefined ? "" : ` (${r.problem})`}`);
+        for (const h of r.file?.history.slice(-10) ?? [])
+          printLine(`  ${h.at}  ${h.state.padEnd(9)} by ${h.by}: ${h.reason}`);
+      }
+    });
+  risk
+    .command("resume")
+    .description(
+      "a person clears HALTED (a throttle or kill latch) or sets REDUCING; recorded with name and reason",
+    )
+    .requiredOption("--by <name>", "who resumes (recorded)")
+    .requiredOption("--reason <text>", "why it is safe to trade again (recorded)")
+    .option("--reducing", "resume in REDUCING: only orders that reduce exposure pass")
+    .action((o: { by: string; reason: string; reducing?: boolean }, cmd: Command) => {
+      const g = globalsOf(cmd);
+      const f = resumeTradingState(
+        { home: g.home, now: Date.now },
+        { by: o.by, reason: o.reason, state: o.reducing === true ? "reducing" : "active" },
+      );
+      if (g.json) printJson(f);
+      else printLine(`trading state: ${f.state} (by ${o.by}: ${o.reason})`);
     });
 }

@@ -1,0 +1,86 @@
+// npm run bench -- risk [--orders N]: one JSON line per case on stdout
+//  pre-trade-check   one order through every pre-trade check of the gate (in-memory state: token
+//                    buckets, reservations, duplicate window, drift window): p50/p99 per order in µs.
+//                    Peer: the bare instrument filter check alone (filterFailure), measured in the same run.
+import { parseArgs } from "node:util";
+import { defineInstrument, filterFailure } from "../src/domain/instrument.ts";
+import { defaultRiskLimits } from "../src/risk/limits.ts";
+import { type AccountView, type MarketView, PreTradeGate } from "../src/risk/pre-trade-gate.ts";
+
+const { values } = parseArgs({ options: { orders: { type: "string", default: "200000" } } });
+const n = Number(values.orders);
+const BTC = defineInstrument({
+  symbol: "BTC/USDT",
+  tickSize: 0.01,
+  lotSize: 0.001,
+  minQty: 0.001,
+  minNotional: 10,
+});
+const limits = {
+  ...defaultRiskLimits("2026-01-01T00:00:00Z"),
+  maxMessagesPerSecondVenue: 1e9,
+  maxMessagesPerSecondStrategy: 1e9,
+  maxExposurePerSymbol: 1e12,
+  maxExposureTotal: 1e12,
+  duplicateWindowMs: 1000,
+};
+const gate = new PreTradeGate(limits, "bench");
+const account: AccountView = {
+  positions: new Map([
+    ["BTC/USDT", 0.5],
+    ["ETH/USDT", 2],
+  ]),
+  equity: 10_000,
+  peakEquity: 10_500,
+  dayStartEquity: 10_100,
+};
+const T0 = 1_780_000_000_000;
+const pct = (xs: Float64Array, p: number): number => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+
+function measure(f: (i: number) => void): { p50: number; p99: number; mean: number } {
+  for (let i = 0; i < 20_000; i++) f(i); // warm-up
+  const dt = new Float64Array(n);
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) {
+    const a = process.hrtime.bigint();
+    f(i);
+    dt[i] = Number(process.hrtime.bigint() - a) / 1000;
+  }
+  const total = Number(process.hrtime.bigint() - t0) / 1000;
+  dt.sort();
+  return { p50: pct(dt, 0.5), p99: pct(dt, 0.99), mean: total / n };
+}
+
+let accepted = 0;
+const gateStats = measure((i) => {
+  const now = T0 + i; // one order per ms
+  const market: MarketView = {
+    instrument: BTC,
+    reference: { price: 500 + (i % 7) * 0.01, ts: now - 200 },
+    venueTime: { server: now - 30, local: now },
+  };
+  const d = gate.check(
+    {
+      id: `o${i}`,
+      venue: "sim",
+      strategyId: "s",
+      symbol: "BTC/USDT",
+      side: i % 2 ? "buy" : "sell",
+      type: "limit",
+      qty: 0.05 + (i % 1000) / 1000,
+      limitPrice: 500 + (i % 5) * 0.01,
+    },
+    market,
+    account,
+    now,
+  );
+  if (d.accepted) accepted++;
+  gate.release(`o${i}`);
+});
+const peer = measure((i) => {
+  filterFailure(BTC, 0.05 + (i % 1000) / 1000, 500 + (i % 5) * 0.01);
+});
+process.stderr.write(`risk bench: ${n} orders, ${accepted} accepted\n`);
+process.stdout.write(
+  `${JSON.stringify({ bench: "risk", case: "pre-trade-check", unit: "µs/order", threads: 1, value: gateStats.p99, p50: gateStats.p50, p99: gateStats.p99, mean: gateStats.mean, orders: n, accepted, target_p99: 50, limit_p99: 1000, peers: { "filter-only": peer.p99 } })}\n`,
+);
