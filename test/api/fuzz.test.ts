@@ -3,9 +3,12 @@
 // token: 0 5xx, 0 foreign errors in the server log, every non-2xx carries an error code from the
 // table, and 4xx replies change nothing (the token table is the only state these routes write).
 // KAIROS_FUZZ_RUNS sets the count (CI default 1,000 per surface).
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ERROR_CODES } from "../../src/errors.ts";
+import { ERROR_CODES, ERROR_TABLE } from "../../src/errors.ts";
 import { bundledHome } from "../support/cli.ts";
 import { apiOn, call } from "./support.ts";
 
@@ -104,5 +107,52 @@ describe("S5 fuzz: REST", () => {
     expect(counts["5xx"]).toBe(0);
     expect(counts["4xx"]).toBeGreaterThan(RUNS / 4);
     process.stdout.write(`S5 REST fuzz: ${JSON.stringify(counts)}\n`);
+  }, 600_000);
+});
+
+describe("S5 fuzz: MCP tool arguments", () => {
+  it(`${RUNS} generated tool calls over /mcp: results or the error table's MCP codes, nothing else`, async () => {
+    const client = new Client({ name: "fuzz", version: "0.0.0" });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${api.url}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${agent}` } },
+      }),
+    );
+    const tools = (await client.listTools()).tools.map((t) => ({
+      name: t.name,
+      fields: Object.keys((t.inputSchema.properties ?? {}) as Record<string, unknown>),
+    }));
+    const mcpCodes = Object.values(ERROR_TABLE).map((e) => e.mcp);
+    const counts = { ok: 0, coded: 0 };
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...tools, { name: "approve_order", fields: ["id"] }),
+          fc.nat(),
+          async (tool, seed) => {
+            const args = fc.sample(
+              fc.record(Object.fromEntries([...tool.fields, "extra"].map((f) => [f, value])), {
+                requiredKeys: [],
+              }),
+              { numRuns: 1, seed },
+            )[0]!;
+            try {
+              await client.callTool({ name: tool.name, arguments: args });
+              counts.ok++;
+            } catch (e) {
+              expect(e).toBeInstanceOf(McpError);
+              expect(mcpCodes).toContain((e as McpError).code);
+              counts.coded++;
+            }
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    } finally {
+      await client.close();
+    }
+    expect(api.log).toEqual([]);
+    expect(counts.coded).toBeGreaterThan(RUNS / 4);
+    process.stdout.write(`S5 MCP fuzz: ${JSON.stringify(counts)}\n`);
   }, 600_000);
 });

@@ -86,10 +86,8 @@ export function mcpHttpHandler(
 ): (req: Request) => Promise<Response> {
   return async (req) => {
     const server = buildMcpServer(c, onError === undefined ? {} : { onError });
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      enableJsonResponse: true,
-    });
+    // no sessionIdGenerator: stateless mode, each request stands alone
+    const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
     await server.connect(transport);
     try {
       return await transport.handleRequest(req);
