@@ -1,0 +1,223 @@
+import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  type Anchor,
+  anchorText,
+  chainHash,
+  fromHex,
+  GENESIS_HASH,
+  leafHash,
+  merkleRoot,
+  recordBody,
+  toHex,
+} from "../../audit/chain.ts";
+import type {
+  AuditAppendResult,
+  AuditCrypto,
+  AuditKind,
+  AuditLog,
+  StoredAnchor,
+  StoredAuditRecord,
+} from "../../ports/audit-log.ts";
+import type { AuditSigner } from "../fs/audit-key-file.ts";
+import { type Db, migrate, translateSqliteError } from "./database.ts";
+
+/** The audit tables in kairos.db: records are only ever inserted (triggers refuse UPDATE and DELETE) */
+export const AUDIT_MIGRATIONS = {
+  owner: "audit",
+  steps: [
+    `CREATE TABLE audit_log (
+      seq INTEGER PRIMARY KEY CHECK (seq >= 1),
+      body TEXT NOT NULL,
+      hash TEXT NOT NULL
+    )`,
+    `CREATE TABLE audit_anchors (
+      to_seq INTEGER PRIMARY KEY,
+      from_seq INTEGER NOT NULL,
+      signed TEXT NOT NULL,
+      sig TEXT NOT NULL,
+      ts INTEGER NOT NULL
+    )`,
+    // append-only by construction: kairos never updates or deletes, and a stray tool has to drop these first
+    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+  ],
+} as const;
+
+/** Default directory outside the home for anchor copies: a sibling `<home>-anchors`, or $KAIROS_AUDIT_ANCHORS */
+export const auditAnchorDir = (home: string): string =>
+  process.env.KAIROS_AUDIT_ANCHORS ?? `${home.replace(/[\\/]+$/, "")}-anchors`;
+
+export interface SqliteAuditLogOptions {
+  /** a connection to kairos.db: pass the order store's so a record commits with the state change it describes */
+  db: Db;
+  signer: AuditSigner;
+  crypto: AuditCrypto;
+  /** where each signed anchor is also appended (anchors.jsonl), outside the home */
+  anchorDir: string;
+  now: () => number;
+  /** anchor after this many unanchored records (100) or this many ms since the last anchor (60,000) */
+  everyRecords?: number;
+  everyMs?: number;
+}
+
+export class SqliteAuditLog implements AuditLog {
+  private readonly db: Db;
+  private readonly o: SqliteAuditLogOptions;
+  private readonly everyRecords: number;
+  private readonly everyMs: number;
+  private readonly insert;
+  private readonly lastRow;
+  private readonly lastAnchor;
+  private readonly range;
+  private readonly insertAnchor;
+  private lastAnchorAt: number;
+  /** anchors committed but not yet copied outside (copied right after the transaction commits) */
+  private pendingCopies: StoredAnchor[] = [];
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(o: SqliteAuditLogOptions) {
+    this.o = o;
+    this.db = o.db;
+    this.everyRecords = o.everyRecords ?? 100;
+    this.everyMs = o.everyMs ?? 60_000;
+    try {
+      migrate(this.db, AUDIT_MIGRATIONS);
+    } catch (err) {
+      throw translateSqliteError(err, "preparing the audit log");
+    }
+    this.insert = this.db.prepare("INSERT INTO audit_log (seq, body, hash) VALUES (?, ?, ?)");
+    this.lastRow = this.db.prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+    this.lastAnchor = this.db.prepare("SELECT to_seq, ts FROM audit_anchors ORDER BY to_seq DESC LIMIT 1");
+    this.range = this.db.prepare("SELECT body FROM audit_log WHERE seq > ? AND seq <= ? ORDER BY seq");
+    this.insertAnchor = this.db.prepare(
+      "INSERT INTO audit_anchors (to_seq, from_seq, signed, sig, ts) VALUES (?, ?, ?, ?, ?)",
+    );
+    const la = this.lastAnchor.get() as { ts: number } | undefined;
+    this.lastAnchorAt = la?.ts ?? o.now();
+    mkdirSync(o.anchorDir, { recursive: true, mode: 0o700 });
+  }
+
+  /** Also anchors on a 60 s timer while a trading session runs (unref'd: never keeps the process alive) */
+  startTimer(): void {
+    this.timer ??= setInterval(() => this.anchorIfDue(), Math.min(this.everyMs, 60_000));
+    this.timer.unref();
+  }
+
+  append(kind: AuditKind, data: Record<string, unknown>): AuditAppendResult {
+    const run = (): AuditAppendResult => {
+      const last = this.lastRow.get() as { seq: number; hash: string } | undefined;
+      const seq = (last?.seq ?? 0) + 1;
+      const body = recordBody(seq, this.o.now(), kind, data);
+      const h = toHex(chainHash(this.o.crypto, last === undefined ? GENESIS_HASH : fromHex(last.hash), body));
+      this.insert.run(seq, body, h);
+      this.anchorInTx(seq, h, false);
+      return { seq, hash: h };
+    };
+    try {
+      if (this.db.inTransaction) return run(); // commits with the caller's state change
+      const r = this.db.transaction(run).immediate();
+      this.copyAnchors();
+      return r;
+    } catch (err) {
+      throw translateSqliteError(err, "appending to the audit log");
+    }
+  }
+
+  anchorNow(): void {
+    this.anchorIfDue(true);
+  }
+
+  private anchorIfDue(force = false): void {
+    this.db
+      .transaction(() => {
+        const last = this.lastRow.get() as { seq: number; hash: string } | undefined;
+        if (last !== undefined) this.anchorInTx(last.seq, last.hash, force);
+      })
+      .immediate();
+    this.copyAnchors();
+  }
+
+  private anchorInTx(seq: number, head: string, force: boolean): void {
+    const la = this.lastAnchor.get() as { to_seq: number } | undefined;
+    const from = (la?.to_seq ?? 0) + 1;
+    const pending = seq - from + 1;
+    const now = this.o.now();
+    if (pending <= 0) return;
+    if (!force && pending < this.everyRecords && now - this.lastAnchorAt < this.everyMs) return;
+    const leaves = (this.range.all(from - 1, seq) as { body: string }[]).map((r) =>
+      leafHash(this.o.crypto, r.body),
+    );
+    const a: Anchor = {
+      v: 1,
+      fromSeq: from,
+      toSeq: seq,
+      root: toHex(merkleRoot(this.o.crypto, leaves)),
+      head,
+      ts: now,
+    };
+    const signed = anchorText(a);
+    const sig = this.o.signer.sign(new TextEncoder().encode(signed));
+    this.insertAnchor.run(seq, from, signed, sig, now);
+    this.lastAnchorAt = now;
+    this.pendingCopies.push({ signed, sig });
+  }
+
+  /**
+   * Appends committed anchors to <anchorDir>/anchors.jsonl and fsyncs it. A crash between the
+   * commit and this copy loses only the copy (verify reports copies that disagree, not missing ones).
+   */
+  copyAnchors(): void {
+    if (this.pendingCopies.length === 0) return;
+    const file = join(this.o.anchorDir, "anchors.jsonl");
+    appendFileSync(file, this.pendingCopies.map((a) => `${JSON.stringify(a)}\n`).join(""), { mode: 0o600 });
+    const fd = openSync(file, "r");
+    fsyncSync(fd);
+    closeSync(fd);
+    this.pendingCopies = [];
+  }
+
+  *records(fromSeq = 1): Iterable<StoredAuditRecord> {
+    yield* this.db
+      .prepare("SELECT seq, body, hash FROM audit_log WHERE seq >= ? ORDER BY rowid")
+      .iterate(fromSeq) as Iterable<StoredAuditRecord>;
+  }
+
+  anchors(): StoredAnchor[] {
+    return this.db.prepare("SELECT signed, sig FROM audit_anchors ORDER BY to_seq").all() as StoredAnchor[];
+  }
+
+  externalAnchors(): StoredAnchor[] {
+    return readAnchorFile(join(this.o.anchorDir, "anchors.jsonl"));
+  }
+
+  publicKeyPem(): string {
+    return this.o.signer.publicKeyPem;
+  }
+
+  close(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    try {
+      this.anchorNow();
+    } catch {
+      /* closing a read-only or already-closed connection: nothing new to anchor */
+    }
+  }
+}
+
+/** Reads an anchors.jsonl (one {"signed","sig"} per line); a missing file is no anchors */
+export function readAnchorFile(file: string): StoredAnchor[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => {
+      try {
+        const a = JSON.parse(l) as StoredAnchor;
+        return { signed: String(a.signed), sig: String(a.sig) };
+      } catch {
+        return { signed: l, sig: "" };
+      }
+    });
+}
