@@ -8,6 +8,7 @@ import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ERROR_TABLE } from "../../src/errors.ts";
 import { OPERATIONS } from "../../src/shells/http/operations.ts";
+import { UNTRUSTED_NOTE } from "../../src/shells/mcp/server.ts";
 import { bundledHome, ROOT, runKairosInProcess } from "../support/cli.ts";
 import { apiOn, call } from "./support.ts";
 
@@ -53,6 +54,13 @@ describe("MCP over stdio (Same answers)", () => {
       [],
     );
     for (const t of tools) expect(t.annotations?.readOnlyHint).toBe(true);
+  });
+
+  it("every tool result marks its outside text as untrusted", async () => {
+    const r = await client.callTool({ name: "strategies_list", arguments: {} });
+    const parts = r.content as { type: string; text: string }[];
+    expect(parts[1]?.text).toBe(UNTRUSTED_NOTE);
+    expect(r._meta?.["kairos/untrusted"]).toBeDefined();
   });
 
   const calls: [string, Record<string, unknown> | undefined, string, string][] = [
