@@ -5,6 +5,7 @@ import { registerBriefCommand } from "./commands/brief.ts";
 import { registerDataCommand } from "./commands/data.ts";
 import { registerDemoCommand } from "./commands/demo.ts";
 import { registerIndicatorsCommand } from "./commands/indicators.ts";
+import { registerKillCommand } from "./commands/kill.ts";
 import { registerReportCommand } from "./commands/report.ts";
 import { registerRiskCommand } from "./commands/risk.ts";
 import { registerMcpCommand } from "./commands/mcp.ts";
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerDataCommand(program);
   registerDemoCommand(program);
   registerIndicatorsCommand(program);
+  registerKillCommand(program);
   registerReportCommand(program);
   registerModelEvaluateCommand(program);
   registerMcpCommand(program);

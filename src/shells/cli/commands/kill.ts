@@ -1,0 +1,31 @@
+import type { Command } from "commander";
+import { kill } from "../../../app/kill.ts";
+import { globalsOf, printJson, printLine } from "../context.ts";
+import { withContainer } from "../with-container.ts";
+
+/** `kairos kill [--flatten] [--json]`: halt everything, cancel every open order, optionally flatten */
+export function registerKillCommand(program: Command): void {
+  program
+    .command("kill")
+    .description("kill switch: latch HALTED, cancel every open order on every venue, optionally flatten")
+    .option("--flatten", "also close every position with reduce-only market orders")
+    .option("--by <name>", "who pulls the switch (recorded)")
+    .action(async (o: { flatten?: boolean; by?: string }, cmd: Command) => {
+      const g = globalsOf(cmd);
+      await withContainer(cmd, async (c) => {
+        const r = await kill(
+          { ...c.trading(), home: c.home },
+          { flatten: o.flatten === true, ...(o.by === undefined ? {} : { by: o.by }) },
+        );
+        if (g.json) printJson(r);
+        else {
+          printLine(`HALTED (latched; clear with \`kairos risk resume --by NAME --reason TEXT\`)`);
+          printLine(
+            `cancelled ${r.cancelled} order(s) in ${r.sessions.length} session(s); still open ${r.stillOpen}; foreign cancelled ${r.foreignCancelled}`,
+          );
+          printLine(`cancels sent in ${r.sendMs.toFixed(1)} ms, confirmed in ${r.confirmMs.toFixed(1)} ms`);
+          if (o.flatten === true) printLine(`flatten: ${r.flattenOrders} reduce-only market order(s)`);
+        }
+      });
+    });
+}
