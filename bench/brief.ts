@@ -1,6 +1,7 @@
 // The brief benchmark of issue 20: `kairos brief` over 100 symbols × 1h × 1 year (8,760 bars each;
 // the nine AI tokens and BTC/USDT among them), (a) the pure brief (buildBrief + both templates) and
-// (b) the whole use case reading the series from a real SQLite home; target <= 2 s each.
+// (b) the whole use case reading the series from a real SQLite home; target <= 2 s each; and the
+// sentiment scorer's throughput over the labelled headline sets (target >= 20,000 headlines/s).
 // Usage: npm run bench -- brief [--symbols 100] [--bars 8760]
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -101,4 +102,34 @@ try {
   }
 } finally {
   rmSync(home, { recursive: true, force: true });
+}
+
+// sentiment throughput: kairos's scorer over every labelled headline (English and German sets)
+{
+  const { readFileSync } = await import("node:fs");
+  const { csvColumn, scoreHeadline } = await import("../src/app/sentiment-score.ts");
+  const en = csvColumn(readFileSync("data/sentiment/twitter_financial_news_en.csv", "utf8"), "text").texts;
+  const de = csvColumn(readFileSync("data/sentiment/gerntsa_de.csv", "utf8"), "text").texts;
+  for (const [lang, texts] of [
+    ["en", en],
+    ["de", de],
+  ] as const) {
+    for (const t of texts.slice(0, 500)) scoreHeadline(t, lang); // warm-up
+    const t0 = performance.now();
+    let reps = 0;
+    while (performance.now() - t0 < 1000) {
+      for (const t of texts) scoreHeadline(t, lang);
+      reps++;
+    }
+    const ms = performance.now() - t0;
+    const perSec = Math.round((reps * texts.length * 1000) / ms);
+    line({
+      bench: "sentiment",
+      case: `score-${lang}`,
+      headlines: reps * texts.length,
+      headlines_per_s: perSec,
+      target_per_s: 20_000,
+      ok: perSec >= 20_000,
+    });
+  }
 }

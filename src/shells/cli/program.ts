@@ -12,6 +12,7 @@ import { registerMcpCommand } from "./commands/mcp.ts";
 import { registerModelCommand } from "./commands/model.ts";
 import { registerModelEvaluateCommand } from "./commands/model-evaluate.ts";
 import { registerScreenCommand } from "./commands/screen.ts";
+import { registerSentimentCommand } from "./commands/sentiment.ts";
 import { registerServeCommand } from "./commands/serve.ts";
 import { registerSimCommand } from "./commands/sim.ts";
 import { registerStrategiesCommand } from "./commands/strategies.ts";
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerModelCommand(program);
   registerRiskCommand(program);
   registerScreenCommand(program);
+  registerSentimentCommand(program);
   registerServeCommand(program);
   registerSimCommand(program);
   registerStrategiesCommand(program);
