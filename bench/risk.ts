@@ -84,3 +84,42 @@ process.stderr.write(`risk bench: ${n} orders, ${accepted} accepted\n`);
 process.stdout.write(
   `${JSON.stringify({ bench: "risk", case: "pre-trade-check", unit: "µs/order", threads: 1, value: gateStats.p99, p50: gateStats.p50, p99: gateStats.p99, mean: gateStats.mean, orders: n, accepted, target_p99: 50, limit_p99: 1000, peers: { "filter-only": peer.p99 } })}\n`,
 );
+
+//  kill-paper        kill switch on the paper venue: trials x 150 open orders; p99 ms until every
+//                    cancel was issued (send) and answered (confirm). R8 on the simulated exchange
+//                    (Binance REST over HTTP) is not measured yet.
+{
+  const { setupSession } = await import("../test/risk/session-gate.ts");
+  const { killAll } = await import("../src/app/kill.ts");
+  const { setRisk } = await import("../src/app/risk-limits.ts");
+  const trials = 20;
+  const send: number[] = [];
+  const confirm: number[] = [];
+  for (let k = 0; k < trials; k++) {
+    const s = setupSession({ bars: 150, timing: "replay" });
+    try {
+      for (const [key, v] of [
+        ["maxExposurePerSymbol", "1000000"],
+        ["maxExposureTotal", "1000000"],
+        ["throttleExecutions", "100000"],
+      ] as const)
+        setRisk({ home: s.home, now: () => 0 }, { key, value: v, by: "bench" });
+      for (let t = 0; t < 150; t++) await s.session.onClosedBar(t);
+      const r = await killAll(
+        { home: s.home, orders: s.store, clock: s.time, sleep: s.time.sleep, venueFor: () => s.paper },
+        { by: "bench" },
+      );
+      if (r.cancelled !== 150 || r.stillOpen !== 0)
+        throw new Error(`kill left ${r.stillOpen} open of ${r.cancelled}`);
+      send.push(r.sendMs);
+      confirm.push(r.confirmMs);
+    } finally {
+      s.close();
+    }
+  }
+  const p99 = (xs: number[]) =>
+    [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(0.99 * xs.length))]!;
+  process.stdout.write(
+    `${JSON.stringify({ bench: "risk", case: "kill-paper-150", unit: "ms", threads: 1, value: p99(confirm), send_p99: p99(send), confirm_p99: p99(confirm), trials, orders: 150, venue: "paper" })}\n`,
+  );
+}
