@@ -13,7 +13,11 @@ import { SqliteAuthStore } from "./adapters/sqlite/sqlite-auth-store.ts";
 import { SqliteCandleStore } from "./adapters/sqlite/sqlite-candle-store.ts";
 import { SqliteFundingStore } from "./adapters/sqlite/sqlite-funding-store.ts";
 import { SqliteModelStore } from "./adapters/sqlite/sqlite-model-store.ts";
-import { SqliteOrderStore } from "./adapters/sqlite/sqlite-order-store.ts";
+import { openOrderDatabase, SqliteOrderStore } from "./adapters/sqlite/sqlite-order-store.ts";
+import { auditAnchorDir, SqliteAuditLog } from "./adapters/sqlite/sqlite-audit-log.ts";
+import { auditKeyPath, loadOrCreateAuditKey, nodeAuditCrypto } from "./adapters/fs/audit-key-file.ts";
+import { AuditedOrderStore } from "./app/audit-order-store.ts";
+import type { AuditCrypto, AuditLog } from "./ports/audit-log.ts";
 import { AuthService } from "./app/auth-service.ts";
 import type { TradingDeps } from "./app/trade-runtime.ts";
 import { AppError } from "./errors.ts";
@@ -72,6 +76,9 @@ export interface Container {
   queueWorker(opts: Omit<QueueWorkerOptions, "sandbox"> & { sandbox: SandboxSpawn }): Promise<number>;
   /** The body of a worker's child process: answers queued tasks (sweep chunks) from its parent */
   serveQueueChild(): Promise<void>;
+  /** The audit log in kairos.db (on the order store's connection), key in <home>/keys, anchor copies in <home>-anchors */
+  audit(): AuditLog;
+  readonly auditCrypto: AuditCrypto;
   close(): void;
 }
 
@@ -90,6 +97,19 @@ export function createContainer(opts: { home: string }): Container {
   let chunkResults: ChunkResultStore | undefined;
   let auth: AuthService | undefined;
   let orderStore: SqliteOrderStore | undefined;
+  let orderDb: Db | undefined;
+  let auditLog: SqliteAuditLog | undefined;
+  const getAudit = (): SqliteAuditLog => {
+    orderDb ??= openOrderDatabase(opts.home);
+    auditLog ??= new SqliteAuditLog({
+      db: orderDb,
+      signer: loadOrCreateAuditKey(auditKeyPath(opts.home)),
+      crypto: nodeAuditCrypto,
+      anchorDir: auditAnchorDir(opts.home),
+      now: systemClock.now,
+    });
+    return auditLog;
+  };
   let paperDb: Db | undefined;
   const getDb = (): Db => {
     db ??= openDatabase(opts.home);
@@ -135,11 +155,15 @@ export function createContainer(opts: { home: string }): Container {
       return startSimExchange(o);
     },
     trading(crash) {
-      orderStore ??= SqliteOrderStore.open(opts.home, systemClock.now);
+      orderDb ??= openOrderDatabase(opts.home);
+      orderStore ??= new SqliteOrderStore(orderDb, systemClock.now);
+      const audit = getAudit();
+      audit.startTimer();
       const pdb = (paperDb ??= openPaperDatabase(opts.home));
       return {
         store: this.store,
-        orders: orderStore,
+        // every state change is also an audit record, committed in the same transaction
+        orders: new AuditedOrderStore(orderStore, audit),
         paperVenue: (o) => new PaperBroker(pdb, { ...o, clock: systemClock }),
         clock: systemClock,
         sleep: this.sleep,
@@ -188,8 +212,12 @@ export function createContainer(opts: { home: string }): Container {
       const { KERNELS } = await import("./adapters/workers/kernels.ts");
       return ThreadWorkerPool.create({ threads, kernels: KERNELS });
     },
+    audit: getAudit,
+    auditCrypto: nodeAuditCrypto,
     close() {
+      auditLog?.close();
       orderStore?.close();
+      if (orderDb?.open === true) orderDb.close();
       if (paperDb?.open === true) paperDb.close();
       if (db?.open === true) db.close();
     },

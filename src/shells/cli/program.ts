@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { registerAuditCommand } from "./commands/audit.ts";
 import { registerAuthCommand } from "./commands/auth.ts";
 import { registerBacktestCommand } from "./commands/backtest.ts";
 import { registerBriefCommand } from "./commands/brief.ts";
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
     // parse errors are rendered by main.ts as one line plus "see `kairos X --help`", not by commander
     .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: () => undefined });
   program.exitOverride();
+  registerAuditCommand(program);
   registerAuthCommand(program);
   registerBacktestCommand(program);
   registerBriefCommand(program);

@@ -1,0 +1,156 @@
+/**
+ * The audit hook of the trading path: an OrderStore that writes one audit record for every state
+ * change, inside the same SQLite transaction as the change (the audit log shares the order store's
+ * synchronous=FULL connection). Same transaction, not "before": the record and the change commit
+ * together or not at all, so the log never claims a change that did not happen (a crash between
+ * two commits cannot split them) and costs no extra fsync on the trading loop.
+ */
+import type { AuditKind, AuditLog } from "../ports/audit-log.ts";
+import type {
+  DecisionRecord,
+  FillRecord,
+  OrderPatch,
+  OrderRecord,
+  OrderStore,
+  ReconciliationRecord,
+  SessionRecord,
+  TradingState,
+} from "../ports/order-store.ts";
+
+/** Drops undefined members (canonical JSON carries no undefined) */
+const clean = <T extends object>(o: T): Record<string, unknown> =>
+  JSON.parse(JSON.stringify(o)) as Record<string, unknown>;
+
+export class AuditedOrderStore implements OrderStore {
+  constructor(
+    private readonly inner: OrderStore,
+    private readonly audit: AuditLog,
+    private readonly meta: { version: string } = { version: "0.1.0" },
+  ) {}
+
+  private tx<T>(
+    kind: AuditKind,
+    data: () => Record<string, unknown>,
+    change: () => T,
+    after?: (r: T) => Record<string, unknown>,
+  ): T {
+    return this.inner.batch(() => {
+      const r = change();
+      this.audit.append(kind, { ...data(), ...(after === undefined ? {} : after(r)) });
+      return r;
+    });
+  }
+
+  createSession(s: SessionRecord): void {
+    // the session's config holds no secrets by contract (keys live in env/key files); recorded whole
+    this.tx(
+      "session.start",
+      () => ({
+        sessionId: s.id,
+        mode: s.mode,
+        venue: s.venue,
+        state: s.state,
+        kairosVersion: this.meta.version,
+        config: clean(s.config),
+      }),
+      () => this.inner.createSession(s),
+    );
+  }
+  getSession(id: string): SessionRecord | undefined {
+    return this.inner.getSession(id);
+  }
+  listSessions(): SessionRecord[] {
+    return this.inner.listSessions();
+  }
+  setState(id: string, state: TradingState, haltReason?: string): void {
+    this.tx(
+      "session.state",
+      () => clean({ sessionId: id, state, haltReason }),
+      () => this.inner.setState(id, state, haltReason),
+    );
+  }
+  setLastBar(id: string, barTs: number): void {
+    this.inner.setLastBar(id, barTs); // bookkeeping only: the decision record already names its bar
+  }
+  setConfig(id: string, config: Record<string, unknown>): void {
+    this.tx(
+      "limits.change",
+      () => ({ sessionId: id, config: clean(config) }),
+      () => this.inner.setConfig(id, config),
+    );
+  }
+  recordDecision(d: DecisionRecord, intents: OrderRecord[]): void {
+    this.inner.batch(() => {
+      this.inner.recordDecision(d, intents);
+      this.audit.append("decision", {
+        decisionId: `${d.sessionId}/${d.seq}`,
+        sessionId: d.sessionId,
+        decisionSeq: d.seq,
+        barTs: d.barTs,
+        targets: d.targets,
+        explanation: d.explanation,
+        orders: intents.map((o) => o.clientOrderId),
+      });
+      for (const o of intents)
+        this.audit.append("order.intent", clean({ ...o, decisionId: `${d.sessionId}/${d.seq}` }));
+    });
+  }
+  getDecision(sessionId: string, seq: number): DecisionRecord | undefined {
+    return this.inner.getDecision(sessionId, seq);
+  }
+  lastDecision(sessionId: string): DecisionRecord | undefined {
+    return this.inner.lastDecision(sessionId);
+  }
+  getOrder(clientOrderId: string): OrderRecord | undefined {
+    return this.inner.getOrder(clientOrderId);
+  }
+  orderByVenueId(venue: string, venueOrderId: string): OrderRecord | undefined {
+    return this.inner.orderByVenueId(venue, venueOrderId);
+  }
+  ordersOf(sessionId: string, states?: readonly OrderState[]): OrderRecord[] {
+    return this.inner.ordersOf(sessionId, states);
+  }
+  updateOrder(clientOrderId: string, patch: OrderPatch): void {
+    this.tx(
+      "order.event",
+      () => clean({ clientOrderId, ...patch }),
+      () => this.inner.updateOrder(clientOrderId, patch),
+    );
+  }
+  addFill(f: FillRecord, orderPatch?: OrderPatch): boolean {
+    return this.tx(
+      "fill",
+      () => clean({ ...f, orderPatch }),
+      () => this.inner.addFill(f, orderPatch),
+      (applied) => ({ applied }),
+    );
+  }
+  fillsOf(sessionId: string): FillRecord[] {
+    return this.inner.fillsOf(sessionId);
+  }
+  fillsFrom(sessionId: string, offset: number): FillRecord[] {
+    return this.inner.fillsFrom(sessionId, offset);
+  }
+  fillsOfOrder(clientOrderId: string): FillRecord[] {
+    return this.inner.fillsOfOrder(clientOrderId);
+  }
+  batch<T>(fn: () => T): T {
+    return this.inner.batch(fn);
+  }
+  addReconciliation(r: ReconciliationRecord): void {
+    this.tx(
+      "reconciliation",
+      () => clean(r),
+      () => this.inner.addReconciliation(r),
+    );
+  }
+  lastReconciliation(sessionId: string): ReconciliationRecord | undefined {
+    return this.inner.lastReconciliation(sessionId);
+  }
+  close(): void {
+    this.audit.close();
+    this.inner.close();
+  }
+}
+
+type OrderState = OrderRecord["state"];

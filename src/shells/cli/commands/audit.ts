@@ -1,0 +1,86 @@
+import type { Command } from "commander";
+import { showAudit } from "../../../app/audit-show.ts";
+import { exportAudit, verifyExportDir, verifyStoredLog } from "../../../app/audit-verify.ts";
+import { createContainer } from "../../../composition-root.ts";
+import { type CliGlobals, globalsOf, printInfo, printJson, printLine } from "../context.ts";
+
+function withAudit<T>(g: CliGlobals, f: (c: ReturnType<typeof createContainer>) => T): T {
+  const c = createContainer({ home: g.home });
+  try {
+    return f(c);
+  } finally {
+    c.close();
+  }
+}
+
+/** `kairos audit verify|export|show`: the tamper-evident decision log */
+export function registerAuditCommand(program: Command): void {
+  const audit = program
+    .command("audit")
+    .description(
+      "the hash-chained, signed decision log: verify it, export it, walk an order back to its decision",
+    );
+  audit
+    .command("verify")
+    .description("re-compute the chain and every signed anchor (of the stored log, or of an export)")
+    .option("--export <dir>", "verify a folder written by `audit export` instead of kairos.db")
+    .action((o: { export?: string }, cmd: Command) => {
+      const g = globalsOf(cmd);
+      const r = withAudit(g, (c) => {
+        const log = c.audit();
+        return o.export === undefined
+          ? verifyStoredLog(log, c.auditCrypto)
+          : verifyExportDir(o.export, c.auditCrypto, log.publicKeyPem());
+      });
+      if (g.json)
+        printJson({
+          ok: r.ok,
+          records: r.records,
+          firstBadSeq: r.firstBadSeq,
+          anchors: r.anchors,
+          anchoredTo: r.anchoredTo,
+          problem: r.problem,
+          keyFingerprint: r.keyFingerprint,
+        });
+      else if (r.ok)
+        printLine(
+          `ok: ${r.records} records, ${r.anchors} signed anchors (records 1..${r.anchoredTo} signed), key sha256 ${r.keyFingerprint.slice(0, 16)}`,
+        );
+      else printLine(`TAMPERED: first bad record ${r.firstBadSeq}: ${r.problem}`);
+      if (!r.ok) process.exitCode = 1;
+    });
+  audit
+    .command("export")
+    .description(
+      "write records.jsonl, chain.txt, anchors.jsonl and public-key.pem (checkable without kairos, see docs/audit-verify.md)",
+    )
+    .requiredOption("--out <dir>", "the folder to write")
+    .action((o: { out: string }, cmd: Command) => {
+      const g = globalsOf(cmd);
+      const r = withAudit(g, (c) => exportAudit(c.audit(), o.out));
+      if (g.json) printJson(r);
+      else printLine(`exported ${r.records} records and ${r.anchors} anchors to ${r.out}`);
+    });
+  audit
+    .command("show")
+    .description("walk decision -> checks -> order -> acknowledgement -> fills, with the explanation")
+    .option("--order <id>", "a client or venue order id")
+    .option("--decision <id>", "a decision id SESSION/SEQ")
+    .action((o: { order?: string; decision?: string }, cmd: Command) => {
+      const g = globalsOf(cmd);
+      const w = withAudit(g, (c) => showAudit(c.audit(), o));
+      if (g.json) {
+        printJson(w);
+        return;
+      }
+      printLine(`decision ${w.decisionId}: ${w.explanation}`);
+      for (const s of w.steps) {
+        const d = s.data;
+        const what = [d.clientOrderId, d.state, d.side, d.qty, d.price, d.tradeId, d.verdict]
+          .filter((x) => x !== undefined)
+          .join(" ");
+        printLine(`  #${s.seq} ${new Date(s.ts).toISOString()} ${s.kind.padEnd(13)} ${what}`);
+      }
+      if (w.steps.length <= 1) printInfo("no orders logged for this decision");
+    });
+}
