@@ -18,6 +18,8 @@ import { auditAnchorDir, SqliteAuditLog } from "./adapters/sqlite/sqlite-audit-l
 import { auditKeyPath, loadOrCreateAuditKey, nodeAuditCrypto } from "./adapters/fs/audit-key-file.ts";
 import { AuditedOrderStore } from "./app/audit-order-store.ts";
 import type { AuditCrypto, AuditLog } from "./ports/audit-log.ts";
+import { openAiChat } from "./adapters/llm/openai-chat.ts";
+import type { ChatModel } from "./app/ask.ts";
 import { AuthService } from "./app/auth-service.ts";
 import type { TradingDeps } from "./app/trade-runtime.ts";
 import { AppError } from "./errors.ts";
@@ -86,6 +88,17 @@ export interface Container {
 export const bundledDataDir = (): string => join(dirname(fileURLToPath(import.meta.url)), "..", "data");
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/** The OpenAI-compatible chat model named by KAIROS_LLM_URL (+ KAIROS_LLM_MODEL, KAIROS_LLM_KEY), if any */
+export function chatModelFromEnv(env: NodeJS.ProcessEnv = process.env): ChatModel | undefined {
+  const url = env.KAIROS_LLM_URL;
+  if (url === undefined || url === "") return undefined;
+  return openAiChat({
+    url,
+    ...(env.KAIROS_LLM_MODEL === undefined ? {} : { model: env.KAIROS_LLM_MODEL }),
+    ...(env.KAIROS_LLM_KEY === undefined ? {} : { apiKey: env.KAIROS_LLM_KEY }),
+  });
+}
 
 /** Builds the container for a home folder; nothing is opened until first used */
 export function createContainer(opts: { home: string }): Container {

@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { registerAuditCommand } from "./commands/audit.ts";
+import { registerAskCommand } from "./commands/ask.ts";
 import { registerAuthCommand } from "./commands/auth.ts";
 import { registerBacktestCommand } from "./commands/backtest.ts";
 import { registerBriefCommand } from "./commands/brief.ts";
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: () => undefined });
   program.exitOverride();
   registerAuditCommand(program);
+  registerAskCommand(program);
   registerAuthCommand(program);
   registerBacktestCommand(program);
   registerBriefCommand(program);
