@@ -19,7 +19,8 @@ const kairos = (args: string[]) => {
   return r.stdout;
 };
 
-for (const f of ["binance_BTC-USDT_1d.csv", "binance_BTC-USDT_1h.csv"]) kairos(["data", "import", join(root, "data", f)]);
+for (const f of ["binance_BTC-USDT_1d.csv", "binance_BTC-USDT_1h.csv"])
+  kairos(["data", "import", join(root, "data", f)]);
 const token = (
   JSON.parse(kairos(["--json", "auth", "token", "create", "--agent", "bench"])) as { token: string }
 ).token;
