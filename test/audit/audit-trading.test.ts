@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nodeAuditCrypto } from "../../src/adapters/fs/audit-key-file.ts";
 import { verifyExportDir } from "../../src/app/audit-verify.ts";
+import { setRisk } from "../../src/app/risk-limits.ts";
 import { openSession } from "../../src/app/trade-runtime.ts";
 import { startTrading } from "../../src/app/trade-start.ts";
 import { type Container, createContainer } from "../../src/composition-root.ts";
@@ -23,6 +24,17 @@ let c: Container;
 beforeAll(async () => {
   process.env.KAIROS_BINANCE_API_KEY = CANARY_KEY;
   process.env.KAIROS_BINANCE_SECRET = CANARY_SECRET;
+  // the pre-trade gate fails closed without a limits file: wide limits so the replay trades
+  for (const [key, value] of [
+    ["maxOrderValue", "1000000000"],
+    ["maxOrderQty", "1000000"],
+    ["maxExposurePerSymbol", "1000000000"],
+    ["maxExposureTotal", "1000000000"],
+    ["maxDailyLoss", "1000000000"],
+    ["maxDrawdown", "0.99"],
+    ["throttleExecutions", "1000000"],
+  ] as const)
+    setRisk({ home, now: Date.now }, { key, value, by: "audit test" });
   c = createContainer({ home });
   const all = loadBundledSeries("binance", "BTC/USDT", "1h");
   const s = sliceSeries(all, all.ts.length - 700);
