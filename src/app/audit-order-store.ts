@@ -5,6 +5,8 @@
  * together or not at all, so the log never claims a change that did not happen (a crash between
  * two commits cannot split them) and costs no extra fsync on the trading loop.
  */
+import { createHash } from "node:crypto";
+import { canonicalJson } from "../audit/canonical-json.ts";
 import type { AuditKind, AuditLog } from "../ports/audit-log.ts";
 import type {
   DecisionRecord,
@@ -82,9 +84,19 @@ export class AuditedOrderStore implements OrderStore {
   recordDecision(d: DecisionRecord, intents: OrderRecord[]): void {
     this.inner.batch(() => {
       this.inner.recordDecision(d, intents);
+      const s = this.inner.getSession(d.sessionId);
+      const cfg = s === undefined ? {} : clean(s.config);
       this.audit.append("decision", {
         decisionId: `${d.sessionId}/${d.seq}`,
         sessionId: d.sessionId,
+        mode: s?.mode,
+        venue: s?.venue,
+        kairosVersion: this.meta.version,
+        // the session's configuration (strategy, params, symbols, timeframe, costs) by hash: its text is in session.start
+        configSha256: createHash("sha256").update(canonicalJson(cfg)).digest("hex"),
+        strategy: cfg.strategy,
+        params: cfg.params,
+        bar: { exchange: cfg.exchange, symbols: cfg.symbols, timeframe: cfg.timeframe, openTime: d.barTs },
         decisionSeq: d.seq,
         barTs: d.barTs,
         targets: d.targets,
