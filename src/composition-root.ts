@@ -174,6 +174,7 @@ export function createContainer(opts: { home: string }): Container {
       audit.startTimer();
       const pdb = (paperDb ??= openPaperDatabase(opts.home));
       return {
+        home: opts.home,
         store: this.store,
         // every state change is also an audit record, committed in the same transaction
         orders: new AuditedOrderStore(orderStore, audit),

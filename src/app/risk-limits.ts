@@ -142,3 +142,25 @@ export function setRisk(
   );
   return { path, written: true, hash, limits: next, ...(cur.ok ? { previousHash: cur.hash } : {}) };
 }
+
+/**
+ * A home without a limits file gets the conservative defaults (written atomically, recorded in
+ * risk-changes.jsonl as created by "kairos defaults") so `trade start` can trade a little at once;
+ * an existing file, valid or not, is left as it is (an invalid one keeps refusing every order).
+ * Returns the path written, or undefined when a file was there already.
+ */
+export function ensureRiskLimits(deps: { home: string; now: () => number }): string | undefined {
+  const cur = loadRiskLimits(deps.home);
+  if (cur.ok || !cur.problem.startsWith("no limits file")) return undefined;
+  const at = new Date(deps.now()).toISOString();
+  const limits: RiskLimits = { ...defaultRiskLimits(at), updatedBy: "kairos defaults" };
+  const text = serialise(limits);
+  mkdirSync(deps.home, { recursive: true });
+  writeAtomic(cur.path, text);
+  const hash = limitsHash(text);
+  appendFileSync(
+    join(deps.home, "risk-changes.jsonl"),
+    `${JSON.stringify({ at, by: "kairos defaults", key: "*", value: "defaults", revision: limits.revision, hash, previousHash: null })}\n`,
+  );
+  return cur.path;
+}

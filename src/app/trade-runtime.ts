@@ -16,9 +16,12 @@ import type { OrderStore, ReconciliationRecord, SessionRecord } from "../ports/o
 import type { PaperVenue, PaperVenueOptions } from "../ports/paper-venue.ts";
 import { FAMILIES, getFamily } from "../strategies/registry.ts";
 import type { Strategy } from "../strategies/types.ts";
+import { SessionRiskGate } from "./risk-gate.ts";
 import type { KeySources, LiveKeys } from "./trade-live.ts";
 
 export interface TradingDeps {
+  /** the home: its risk-limits.json and trading state screen every order (the pre-trade gate) */
+  home: string;
   store: CandleStore;
   orders: OrderStore;
   /** the in-process paper venue for one session's account (its books persist in the home) */
@@ -125,6 +128,27 @@ export function loadSeries(store: CandleStore, cfg: SessionConfig, warmup: numbe
   });
 }
 
+/**
+ * The pre-trade risk gate of a session (src/app/risk-gate.ts): every intent is screened before it is
+ * stored; no limits file, no price, an unreadable store or a HALTED account means no order. Paper
+ * sessions replay stored bars and live at each bar's close; live sessions use the clock and the venue's time.
+ */
+export function sessionRiskGate(
+  deps: TradingDeps,
+  broker: Broker,
+  cfg: SessionConfig,
+  timing: "replay" | "live",
+): SessionRiskGate {
+  return new SessionRiskGate({
+    home: deps.home,
+    orders: deps.orders,
+    broker,
+    clock: deps.clock,
+    rules: new Map(cfg.rules.map((r) => [r.symbol, r])),
+    timing,
+  });
+}
+
 /** A session rebuilt from its record: ready to reconcile and to act on bars */
 export interface LiveSession {
   record: SessionRecord;
@@ -171,6 +195,7 @@ export function openSession(deps: TradingDeps, id: string): LiveSession {
       lifecycle,
       clock: deps.clock,
       ...(deps.crash === undefined ? {} : { crash: deps.crash }),
+      risk: sessionRiskGate(deps, venue, cfg, "replay"),
     },
     {
       session: record,

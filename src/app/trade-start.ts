@@ -14,6 +14,7 @@ import {
   wholeNumberField,
 } from "./contract.ts";
 import { resolveSeries } from "./resolve-series.ts";
+import { ensureRiskLimits } from "./risk-limits.ts";
 import { checkKeyPermissions, checkLiveConfirmation, loadLiveKeys } from "./trade-live.ts";
 import {
   loadSeries,
@@ -58,6 +59,8 @@ export interface TradeStartResult {
   state: string;
   barsActed: number;
   haltReason?: string;
+  /** the home had no risk limits: the conservative defaults were written here */
+  limitsCreated?: string;
 }
 
 const newId = (): string => {
@@ -146,6 +149,8 @@ export async function startTrading(
     rules: series.map((s) => defaultRules(s.symbol, s.close[s.close.length - 1]!)),
     baseline: { [quote]: String(input.capital) },
   };
+  // every order passes the pre-trade gate, which refuses all without limits: a fresh home gets the defaults
+  const limitsCreated = ensureRiskLimits({ home: deps.home, now: () => deps.clock.now() });
   const now = deps.clock.now();
   deps.orders.createSession({
     id,
@@ -156,7 +161,8 @@ export async function startTrading(
     createdAt: now,
     updatedAt: now,
   });
-  return runSession(deps, id, onBar);
+  const r = await runSession(deps, id, onBar);
+  return limitsCreated === undefined ? r : { ...r, limitsCreated };
 }
 
 /**

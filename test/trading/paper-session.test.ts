@@ -12,6 +12,7 @@ import { type Container, createContainer } from "../../src/composition-root.ts";
 import { sliceSeries } from "../../src/domain/candle-series.ts";
 import { accountView } from "../../src/execution/accounting.ts";
 import { loadBundledSeries } from "../support/bundled-data.ts";
+import { writeTestLimits } from "./trading-limits.ts";
 
 let home: string;
 let c: Container;
@@ -22,6 +23,8 @@ let toIso: string;
 beforeAll(() => {
   home = mkdtempSync(join(tmpdir(), "kairos-paper-"));
   c = createContainer({ home });
+  // the session trades its whole 10,000 USDT equity: beyond the default limits
+  writeTestLimits(home);
   const all = loadBundledSeries("binance", "BTC/USDT", "1h");
   const s = sliceSeries(all, all.ts.length - BARS);
   c.store.upsert(s);

@@ -15,6 +15,7 @@ import { createRng } from "../../src/domain/random.ts";
 import { accountView } from "../../src/execution/accounting.ts";
 import type { CrashPoint } from "../../src/execution/crash-points.ts";
 import { loadBundledSeries } from "../support/bundled-data.ts";
+import { writeTestLimits } from "./trading-limits.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -67,6 +68,8 @@ export async function setupR1(bars = 160): Promise<R1Env> {
   const template = join(dir, "template");
   mkdirSync(template);
   const c = createContainer({ home: template });
+  // every copied home trades under the same explicit limits (the defaults are too small for this account)
+  writeTestLimits(template);
   const all = loadBundledSeries("binance", "BTC/USDT", "1h");
   const s = sliceSeries(all, all.ts.length - bars);
   c.store.upsert(s);

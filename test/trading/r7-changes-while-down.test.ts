@@ -11,6 +11,7 @@ import { runSession, startTrading } from "../../src/app/trade-start.ts";
 import { type Container, createContainer } from "../../src/composition-root.ts";
 import { sliceSeries } from "../../src/domain/candle-series.ts";
 import { loadBundledSeries } from "../support/bundled-data.ts";
+import { writeTestLimits } from "./trading-limits.ts";
 
 let home: string;
 let c: Container;
@@ -19,6 +20,8 @@ let bars: ReturnType<typeof loadBundledSeries>;
 beforeAll(() => {
   home = mkdtempSync(join(tmpdir(), "kairos-r7-"));
   c = createContainer({ home });
+  // DCA steps of a tenth of the equity add up beyond the default exposure limits
+  writeTestLimits(home);
   const all = loadBundledSeries("binance", "BTC/USDT", "1h");
   bars = sliceSeries(all, all.ts.length - 300);
   c.store.upsert(bars);

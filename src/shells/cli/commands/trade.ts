@@ -132,6 +132,10 @@ export function registerTradeCommand(program: Command): void {
         );
         if (g.json) printJson(r);
         else {
+          if (r.limitsCreated !== undefined)
+            printLine(
+              `no risk limits in this home: wrote the conservative defaults to ${r.limitsCreated} (\`kairos risk show\`; raise them with \`kairos risk set KEY VALUE --by NAME\`)`,
+            );
           printLine(`session ${r.sessionId}: ${r.state}, acted on ${r.barsActed} bar(s)`);
           if (r.haltReason !== undefined) printLine(r.haltReason);
           printLine(`see \`kairos trade status ${r.sessionId}\``);
