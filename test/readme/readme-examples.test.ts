@@ -106,7 +106,10 @@ describe("README examples", () => {
   });
 
   it("gives every CLI command an example", () => {
-    const examples = blocks.flatMap((b) => [...b.commands, ...b.skipped]).map((c) => c.command);
+    const examples = [
+      ...blocks.flatMap((b) => [...b.commands, ...b.skipped]).map((c) => c.command),
+      ...transcripts(README).map((t) => t.command),
+    ];
     const missing = commandPaths(buildProgram()).filter(
       (path) =>
         !examples.some((e) => new RegExp(`(^|[|;&(]\\s*|npx )kairos( --\\S+( \\S+)?)* ${path}( |$)`).test(e)),
