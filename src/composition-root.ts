@@ -201,6 +201,10 @@ export function createContainer(opts: { home: string }): Container {
               ...(apiBase === undefined ? {} : { apiBase }),
             });
           },
+          market: async (exchange, apiBase) => {
+            const { CcxtMarketDataSource } = await import("./adapters/ccxt/ccxt-market-data-source.ts");
+            return new CcxtMarketDataSource(exchange, apiBase === undefined ? {} : { apiBase });
+          },
         },
       };
     },

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppError } from "../errors.ts";
+import { AppError, invalidInput } from "../errors.ts";
 import { accountView, applyFills, assetsOf, emptyAccount } from "../execution/accounting.ts";
 import { amount, formatAmount, ZERO } from "../execution/amount.ts";
 import { clientOrderId } from "../execution/client-order-id.ts";
@@ -220,6 +220,15 @@ export async function stopTrading(
 ): Promise<{ id: string; cancelled: string[]; flattenOrders: OrderRecord[] }> {
   const input = parseInput(TradeStopInput, raw);
   const s = getSession(deps.orders, input.id);
+  if (s.mode === "live") {
+    // the live loop owns the exchange connection: it sees "stopped" at its next poll and cancels what is open
+    if (input.flatten)
+      throw invalidInput(
+        `trade stop --flatten is not built for live sessions yet; stop without it, then sell on ${s.venue} yourself`,
+      );
+    deps.orders.setState(input.id, "stopped");
+    return { id: input.id, cancelled: [], flattenOrders: [] };
+  }
   const live = openSession(deps, input.id);
   const cancelled: string[] = [];
   for (const o of deps.orders.ordersOf(input.id, [

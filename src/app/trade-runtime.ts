@@ -11,6 +11,7 @@ import { type ReconcileDeps, reconcile } from "../execution/reconcile.ts";
 import { TradingSession } from "../execution/trading-session.ts";
 import type { Broker, MarketRules } from "../ports/broker.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
+import type { MarketDataSource } from "../ports/market-data-source.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { OrderStore, ReconciliationRecord, SessionRecord } from "../ports/order-store.ts";
 import type { PaperVenue, PaperVenueOptions } from "../ports/paper-venue.ts";
@@ -34,6 +35,12 @@ export interface TradingDeps {
   live?: {
     keys: KeySources;
     broker(exchange: string, keys: LiveKeys, apiBase?: string): Promise<Broker>;
+    /** the exchange's public candles (the live loop follows its closed klines) */
+    market?(exchange: string, apiBase?: string): Promise<MarketDataSource>;
+    /** how often the live loop polls for newly closed candles, wall ms (default 2000) */
+    pollMs?: number;
+    /** the pre-trade gate's clock for live sessions: "venue" only against a time-scaled simulated exchange */
+    clock?: "wall" | "venue";
   };
 }
 

@@ -16,6 +16,7 @@ import {
 import { resolveSeries } from "./resolve-series.ts";
 import { ensureRiskLimits } from "./risk-limits.ts";
 import { checkKeyPermissions, checkLiveConfirmation, loadLiveKeys } from "./trade-live.ts";
+import { createLiveSession, runLiveSession } from "./trade-live-run.ts";
 import {
   loadSeries,
   openSession,
@@ -87,14 +88,53 @@ export async function startTrading(
     const broker = await deps.live.broker(exchange, keys, input.apiBase);
     try {
       await checkKeyPermissions(broker);
+      const id = checkSessionId(input.id ?? newId());
+      if (deps.orders.getSession(id) !== undefined)
+        throw invalidInput(`a trading session "${id}" exists already`);
+      const { params } = strategyOf(input.strategy, input.params);
+      const quotes = new Set(input.symbols.map((s) => s.split("/")[1]?.split(":")[0]));
+      if (quotes.size !== 1)
+        throw invalidInput(
+          `--symbols: one session trades against one quote currency, got ${[...quotes].join(", ")}`,
+        );
+      if (deps.live.market === undefined)
+        throw new AppError("INTERNAL", "live market data is not wired in this container");
+      const market = await deps.live.market(exchange, input.apiBase);
+      // every live order passes the pre-trade gate too, which refuses all without limits
+      ensureRiskLimits({ home: deps.home, now: () => deps.clock.now() });
+      await createLiveSession(
+        deps,
+        id,
+        {
+          strategy: input.strategy,
+          params,
+          symbols: input.symbols,
+          timeframe: input.timeframe,
+          capital: input.capital,
+          fee: input.fee,
+          slippage: input.slippage,
+          reconcileEveryBars: input.reconcileEvery,
+          ...(input.size === 1 ? {} : { sizeFraction: input.size }),
+        },
+        exchange,
+        broker,
+      );
+      const r = await runLiveSession(deps, id, {
+        broker,
+        market,
+        pollMs: deps.live.pollMs ?? 2000,
+        ...(deps.live.clock === undefined ? {} : { clock: deps.live.clock }),
+        ...(onBar === undefined ? {} : { onBar }),
+      });
+      return {
+        sessionId: r.sessionId,
+        state: r.state,
+        barsActed: r.barsActed,
+        ...(r.haltReason === undefined ? {} : { haltReason: r.haltReason }),
+      };
     } finally {
       await broker.close();
     }
-    throw new AppError(
-      "INVALID_INPUT",
-      `--live ${exchange}: the key is trading-only and confirmed, but live sessions (acting on the exchange's own closed candles) are not built yet; nothing was sent; use --paper`,
-      { details: { field: "live" } },
-    );
   }
   const id = checkSessionId(input.id ?? newId());
   if (deps.orders.getSession(id) !== undefined)

@@ -34,10 +34,26 @@ export interface ReconcileScope {
   acceptedForeignFills?: readonly string[];
   /** settle orders (send intents, resolve unknowns) first; false for a read-only diff */
   settle?: boolean;
+  /** read again this many times (settling first) before a difference halts: a venue trading while it is read (live) */
+  confirmPasses?: number;
+  confirmDelayMs?: number;
 }
 
 /** Compares and records; halts the session on any difference (a passing pass never un-halts it) */
 export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope): Promise<ReconciliationRecord> {
+  let record = await compare(deps, scope);
+  // a live venue keeps trading while it is read (a market order can fill between the fills and the
+  // open-orders reads): a difference is read again, settled, before it halts anything
+  for (let i = 0; !record.ok && i < (scope.confirmPasses ?? 0); i++) {
+    await deps.sleep(scope.confirmDelayMs ?? 100);
+    record = await compare(deps, { ...scope, settle: true });
+  }
+  deps.store.addReconciliation(record);
+  if (!record.ok) deps.store.setState(scope.sessionId, "halted", haltMessage(record));
+  return record;
+}
+
+async function compare(deps: ReconcileDeps, scope: ReconcileScope): Promise<ReconciliationRecord> {
   const { store, broker, lifecycle } = deps;
   const read = <T>(f: () => Promise<T>): Promise<T> => readWithRetry(deps.sleep, f);
   const differences: string[] = [];
@@ -113,8 +129,6 @@ export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope): Pro
     differences,
     foreignOrders,
   };
-  store.addReconciliation(record);
-  if (!record.ok) store.setState(scope.sessionId, "halted", haltMessage(record));
   return record;
 }
 

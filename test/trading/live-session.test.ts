@@ -1,0 +1,221 @@
+// The live session loop end to end: `trade start --live` (keys from the environment, typed
+// confirmation) against the simulated exchange running its own clock 18,000x faster than real time
+// (one 1h candle every 200 ms), through ccxt's real binance class. The loop follows the exchange's
+// klines: it acts on closed candles only, each once, in order, also across a restart; kairos's
+// orders and fills equal the exchange's ledger; `trade stop` ends the loop and leaves nothing open.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CcxtBroker } from "../../src/adapters/ccxt/ccxt-broker.ts";
+import { CcxtMarketDataSource } from "../../src/adapters/ccxt/ccxt-market-data-source.ts";
+import { type SimExchange, startSimExchange } from "../../src/adapters/sim-exchange/server.ts";
+import { stopTrading } from "../../src/app/trade-control.ts";
+import { createLiveSession, runLiveSession } from "../../src/app/trade-live-run.ts";
+import type { TradingDeps } from "../../src/app/trade-runtime.ts";
+import { startTrading } from "../../src/app/trade-start.ts";
+import { type Container, createContainer } from "../../src/composition-root.ts";
+import { loadBundledSeries } from "../support/bundled-data.ts";
+import { TEST_LIMITS, writeTestLimits } from "./trading-limits.ts";
+
+const HOUR = 3_600_000;
+const KEY = "kairosLiveLoopKey0123456789";
+const SECRET = "kairosLiveLoopSecretDoNotPrint";
+const SPEED = 18_000;
+const btc = loadBundledSeries("binance", "BTC/USDT", "1h");
+let home: string;
+let c: Container;
+const sims: SimExchange[] = [];
+
+beforeAll(() => {
+  home = mkdtempSync(join(tmpdir(), "kairos-live-loop-"));
+  c = createContainer({ home });
+  // a price is as old as the exchange's clock says: at 18,000x, 5 s of market time is under a millisecond of wall time, 24 h under 5 s
+  writeTestLimits(home, { ...TEST_LIMITS, maxPriceAgeMs: String(24 * HOUR) });
+  process.env.KAIROS_BINANCE_API_KEY = KEY;
+  process.env.KAIROS_BINANCE_SECRET = SECRET;
+});
+afterAll(async () => {
+  for (const s of sims) await s.close();
+  c.close();
+  delete process.env.KAIROS_BINANCE_API_KEY;
+  delete process.env.KAIROS_BINANCE_SECRET;
+  rmSync(home, { recursive: true, force: true });
+});
+
+const fastDeps = (container: Container = c): TradingDeps => {
+  const d = container.trading();
+  return { ...d, live: { ...d.live!, pollMs: 20, clock: "venue" } };
+};
+
+async function startSim(): Promise<SimExchange> {
+  const sim = await startSimExchange({
+    series: [btc],
+    apiKey: { key: KEY, secret: SECRET },
+    clock: { kind: "real", speed: SPEED },
+    start: btc.ts[600]!,
+    fees: { maker: 0.001, taker: 0.001 },
+  });
+  sims.push(sim);
+  return sim;
+}
+
+const waitFor = async (cond: () => boolean, ms: number): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
+/** kairos's orders and fills against the exchange's ledger, exactly */
+function expectLedgerEquality(deps: TradingDeps, id: string, sim: SimExchange): void {
+  const ledger = sim.ledger();
+  // an order the venue refused is not in its books (its word is the reject); everything else is
+  const all = deps.orders.ordersOf(id);
+  for (const o of all.filter((x) => x.state === "rejected"))
+    process.stderr.write(`rejected ${o.clientOrderId}: ${o.reason}\n`);
+  const ours = all.filter((o) => o.state !== "intent" && o.state !== "rejected");
+  const venueOrders = ledger.orders.filter((o) => o.external !== true);
+  expect(venueOrders.map((o) => o.clientOrderId).sort()).toEqual(ours.map((o) => o.clientOrderId).sort());
+  for (const o of ours) {
+    const v = venueOrders.find((x) => x.clientOrderId === o.clientOrderId)!;
+    expect(Number(o.filledQty)).toBe(Number(v.executedQty));
+  }
+  const fills = deps.orders.fillsOf(id);
+  expect(fills.map((f) => f.tradeId).sort()).toEqual(ledger.fills.map((f) => String(f.id)).sort());
+  for (const f of fills) {
+    const v = ledger.fills.find((x) => String(x.id) === f.tradeId)!;
+    expect([f.clientOrderId, Number(f.qty), Number(f.price), Number(f.fee)]).toEqual([
+      v.clientOrderId,
+      Number(v.qty),
+      Number(v.price),
+      Number(v.commission),
+    ]);
+  }
+}
+
+describe("live session loop against the simulated exchange at 18,000x", () => {
+  it("trade start --live follows closed candles once each, matches the ledger, and trade stop ends it", async () => {
+    const sim = await startSim();
+    const deps = fastDeps();
+    const seen: { barTs: number; at: number; decided: boolean }[] = [];
+    const run = startTrading(
+      deps,
+      {
+        id: "live1",
+        strategy: "sma-cross",
+        params: { fast: 3, slow: 8 },
+        symbols: "BTC/USDT",
+        timeframe: "1h",
+        live: true,
+        exchange: "binance",
+        confirmLive: "binance",
+        apiBase: sim.url,
+        size: 0.95,
+        reconcileEvery: 5,
+      },
+      (p) => {
+        seen.push({ barTs: p.barTs, at: sim.now(), decided: p.decided });
+        if (p.notes.length > 0) process.stderr.write(`${p.notes.join("; ")}\n`);
+      },
+    );
+    await waitFor(() => seen.length >= 30 || deps.orders.getSession("live1")?.state === "halted", 60_000);
+    const stopped = await stopTrading(deps, { id: "live1" });
+    expect(stopped.id).toBe("live1");
+    const r = await run;
+    const s = deps.orders.getSession("live1")!;
+    process.stderr.write(
+      `live loop: ${r.barsActed} bars acted, ${seen.filter((x) => x.decided).length} decisions, ${deps.orders.fillsOf("live1").length} fills, state ${r.state} ${s.haltReason ?? ""} ${JSON.stringify(deps.orders.ordersOf("live1").map((o) => [o.clientOrderId, o.side, o.state, o.reason]))}\n`,
+    );
+    expect(s.haltReason).toBeUndefined();
+    expect(s.mode).toBe("live");
+    expect(r.state).toBe("stopped");
+    expect(r.barsActed).toBeGreaterThanOrEqual(30);
+    // closed candles only: each bar acted on had ended by the exchange's clock, and no bar before the session began
+    const startTs = (s.config as { startTs: number }).startTs;
+    for (const b of seen) {
+      expect(b.barTs + HOUR).toBeLessThanOrEqual(b.at);
+      expect(b.barTs).toBeGreaterThanOrEqual(startTs);
+    }
+    // once each, in order, none skipped
+    expect(seen.map((b) => b.barTs)).toEqual(seen.map((_, i) => startTs + i * HOUR));
+    expect(seen.filter((b) => b.decided).length).toBeGreaterThan(1);
+    // decisions are stored with the bar they answer, one per bar at most
+    const decisions = [];
+    for (let q = 1; q <= (deps.orders.lastDecision("live1")?.seq ?? 0); q++)
+      decisions.push(deps.orders.getDecision("live1", q)!.barTs);
+    expect(new Set(decisions).size).toBe(decisions.length);
+    expect(deps.orders.fillsOf("live1").length).toBeGreaterThan(0);
+    expectLedgerEquality(deps, "live1", sim);
+    // nothing of the session stays open on the exchange
+    expect(sim.ledger().orders.filter((o) => o.status === "NEW" || o.status === "PARTIALLY_FILLED")).toEqual(
+      [],
+    );
+    const text = JSON.stringify(s) + JSON.stringify(deps.orders.ordersOf("live1"));
+    expect(text).not.toContain(SECRET);
+    expect(text).not.toContain(KEY);
+  }, 120_000);
+
+  it("a restarted loop acts on the bars that closed while it was down, none twice", async () => {
+    const sim = await startSim();
+    // its own home: each simulated exchange numbers its trades from 1, and fills are keyed by (venue, trade id)
+    const home2 = mkdtempSync(join(tmpdir(), "kairos-live-loop2-"));
+    const c2 = createContainer({ home: home2 });
+    writeTestLimits(home2, { ...TEST_LIMITS, maxPriceAgeMs: String(24 * HOUR) });
+    const deps = fastDeps(c2);
+    const mk = () => ({
+      broker: new CcxtBroker("binance", { apiKey: KEY, secret: SECRET, apiBase: sim.url }),
+      market: new CcxtMarketDataSource("binance", { apiBase: sim.url }),
+    });
+    const a = mk();
+    await createLiveSession(
+      deps,
+      "live2",
+      {
+        strategy: "sma-cross",
+        params: { fast: 3, slow: 8 },
+        symbols: ["BTC/USDT"],
+        timeframe: "1h",
+        capital: 10_000,
+        fee: 0.001,
+        slippage: 0,
+        reconcileEveryBars: 4,
+        sizeFraction: 0.95,
+      },
+      "binance",
+      a.broker,
+    );
+    const acted: number[] = [];
+    const r1 = await runLiveSession(deps, "live2", {
+      ...a,
+      pollMs: 20,
+      clock: "venue",
+      maxBars: 8,
+      onBar: (p) => acted.push(p.barTs),
+    });
+    await a.broker.close();
+    expect([r1.state, deps.orders.lastReconciliation("live2")?.differences]).toEqual(["active", []]);
+    expect(r1.barsActed).toBe(8);
+    // down for about 5 bars of exchange time
+    await new Promise((r) => setTimeout(r, 1000));
+    const b = mk();
+    const r2 = await runLiveSession(deps, "live2", {
+      ...b,
+      pollMs: 20,
+      clock: "venue",
+      maxBars: 12,
+      onBar: (p) => acted.push(p.barTs),
+    });
+    await stopTrading(deps, { id: "live2" });
+    const r3 = await runLiveSession(deps, "live2", { ...b, pollMs: 20 });
+    await b.broker.close();
+    expect(r2.barsActed).toBe(12);
+    expect(r3.state).toBe("stopped");
+    const startTs = (deps.orders.getSession("live2")!.config as { startTs: number }).startTs;
+    expect(acted).toEqual(acted.map((_, i) => startTs + i * HOUR));
+    expectLedgerEquality(deps, "live2", sim);
+    c2.close();
+    rmSync(home2, { recursive: true, force: true });
+  }, 120_000);
+});
