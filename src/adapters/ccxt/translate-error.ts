@@ -3,6 +3,11 @@ import { AppError, type ErrorCode } from "../../errors.ts";
 
 // ccxt's hierarchy mapped once, most specific first: NetworkError and its children are retryable,
 // ExchangeError and its children are not (the request itself was wrong)
+// This table is for reads (candles, lookups), where a timeout is safe to retry. Order CREATION never
+// comes through it: CcxtBroker.submit/cancel classify their own errors (CcxtBroker.outcome), where a
+// timeout, a 5xx, a disconnect or any NetworkError is "ambiguous" (resolved by looking the order up by
+// its client id, any resend reusing that id), "throttled" on 429/418, and "rejected" only on the
+// venue's word; ccxt-broker.test.ts "a timeout or 5xx is ambiguous, never a failure" proves it.
 const TABLE: readonly [new (...args: never[]) => Error, ErrorCode, string][] = [
   [ccxt.RateLimitExceeded, "RATE_LIMITED", "rate limited"],
   [ccxt.DDoSProtection, "RATE_LIMITED", "rate limited"],
