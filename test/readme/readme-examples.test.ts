@@ -12,7 +12,8 @@ import { buildProgram } from "../../src/shells/cli/program.ts";
 import { ROOT } from "../support/cli.ts";
 import { readmeShellBlocks } from "./readme-examples.ts";
 
-const README = readFileSync(join(ROOT, "README.md"), "utf8");
+// KAIROS_README_FILE: another copy of the README, to show the test fails on a broken example
+const README = readFileSync(process.env.KAIROS_README_FILE ?? join(ROOT, "README.md"), "utf8");
 const blocks = readmeShellBlocks(README);
 
 const work = mkdtempSync(join(tmpdir(), "kairos-readme-"));
