@@ -21,6 +21,7 @@ import type {
   VenuePosition,
 } from "../../ports/broker.ts";
 import { rewriteOrigins } from "./ccxt-market-data-source.ts";
+import { binanceRequestWeight, RequestWeightGate, type RequestWeightOptions } from "./request-weight-gate.ts";
 import { translateCcxtError } from "./translate-error.ts";
 
 export interface CcxtBrokerOptions {
@@ -34,6 +35,11 @@ export interface CcxtBrokerOptions {
   readonly rateLimitMs?: number;
   /** stream base for Binance's user-data stream (default: `apiBase` as ws://.../ws, else Binance's) */
   readonly wsBase?: string;
+  /**
+   * Binance: every request waits for the request-weight budget (90% of the declared limit) and
+   * for Retry-After after a 429/418 (default on); `false` sends as ccxt does (tests that show why)
+   */
+  readonly requestWeight?: RequestWeightOptions | false;
 }
 
 /** ccxt's implicit binance endpoints for the listenKey */
@@ -60,6 +66,8 @@ export class CcxtBroker implements Broker {
   private readonly ex: Exchange;
   private readonly secret: string;
   private marketsLoaded: Promise<unknown> | undefined;
+  /** Binance's request-weight gate (undefined for other venues or when turned off) */
+  readonly weightGate: RequestWeightGate | undefined;
 
   constructor(exchangeId: string, opts: CcxtBrokerOptions) {
     const id = exchangeId.toLowerCase();
@@ -96,6 +104,8 @@ export class CcxtBroker implements Broker {
           : `${opts.apiBase.replace(/\/+$/, "").replace(/^http/, "ws")}/ws`);
       this.subscribe = (onEvent) => this.binanceStream(base, onEvent);
     }
+    this.weightGate =
+      id === "binance" && opts.requestWeight !== false ? this.gateRequests(opts.requestWeight) : undefined;
     for (const need of [
       "createOrder",
       "cancelOrder",
@@ -235,6 +245,7 @@ export class CcxtBroker implements Broker {
   }
 
   async close(): Promise<void> {
+    this.weightGate?.close();
     await this.ex.close();
   }
 
@@ -350,6 +361,42 @@ export class CcxtBroker implements Broker {
       },
     });
     return out;
+  }
+
+  // ccxt's HTTP layer, per instance: each request waits for the weight budget before it is sent,
+  // each response feeds the gate (declared limit, the venue's count, Retry-After)
+  private gateRequests(opts: RequestWeightOptions | undefined): RequestWeightGate {
+    const gate = new RequestWeightGate(opts);
+    const ex = this.ex as unknown as {
+      fetch(url: string, method?: string, headers?: unknown, body?: unknown): Promise<unknown>;
+      onRestResponse(
+        status: number,
+        statusText: string,
+        url: string,
+        method: string,
+        headers: Record<string, unknown>,
+        body: string,
+        ...rest: unknown[]
+      ): string;
+    };
+    const send = ex.fetch.bind(ex);
+    const onResponse = ex.onRestResponse.bind(ex);
+    ex.fetch = async (url, method = "GET", headers, body) => {
+      // the declared limit first: no request goes out against a guessed one when it can be known
+      if (!gate.declared && !/\/exchangeInfo(\?|$)/.test(url))
+        await this.loadMarkets().catch(() => undefined);
+      const ticket = await gate.acquire(binanceRequestWeight(method, url, body));
+      try {
+        return await send(url, method, headers, body);
+      } finally {
+        gate.release(ticket);
+      }
+    };
+    ex.onRestResponse = (status, statusText, url, method, headers, body, ...rest) => {
+      gate.onResponse(status, headers ?? {}, url, String(body ?? ""));
+      return onResponse(status, statusText, url, method, headers, body, ...rest);
+    };
+    return gate;
   }
 
   private fetchBalance(): Promise<Balances> {
