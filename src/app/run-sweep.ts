@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { sweepResults } from "../backtest/sweep/driver.ts";
-import { expandGrid, type ParamAxis, parseParamAxis } from "../backtest/sweep/grid.ts";
+import { expandGrid, parseParamAxis } from "../backtest/sweep/grid.ts";
 import { rankRows, SWEEP_SORTS, type SweepSort } from "../backtest/sweep/rank.ts";
 import { RESULT_FIELDS, rowsOf, type SweepRow, simConfigOf } from "../backtest/sweep/sweep.ts";
 import { defaultExecution } from "../backtest/types.ts";

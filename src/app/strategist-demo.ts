@@ -3,8 +3,8 @@ import type { CandleStore } from "../ports/candle-store.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { DataFiles } from "../ports/data-files.ts";
 import type { ScreenRunStore } from "../research/screen-run-store.ts";
-import { runScreenUseCase } from "./run-screen.ts";
 import type { OnProgress } from "./progress.ts";
+import { runScreenUseCase } from "./run-screen.ts";
 import { writeRunReport } from "./write-report.ts";
 
 export interface StrategistDemoDeps {

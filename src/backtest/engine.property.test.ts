@@ -3,9 +3,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { scripted, seriesOf } from "../../test/support/backtest-fixtures.ts";
 import { sliceSeries } from "../domain/candle-series.ts";
-import { runEngine } from "./engine.ts";
 import type { Decision } from "../domain/decision.ts";
 import type { OrderRequest } from "../domain/order.ts";
+import { runEngine } from "./engine.ts";
 import { defaultExecution, type ExecutionConfig } from "./types.ts";
 
 const SYM = "BTC/USDT";

@@ -4,10 +4,10 @@
  * the bar and the message.
  */
 import { type CandleSeries, sliceSeries } from "../domain/candle-series.ts";
-import { AppError } from "../errors.ts";
-import type { PreparedData, Strategy, StrategyContext } from "../strategies/types.ts";
 import type { Decision, ExitRules } from "../domain/decision.ts";
 import type { OrderRequest } from "../domain/order.ts";
+import { AppError } from "../errors.ts";
+import type { PreparedData, Strategy, StrategyContext } from "../strategies/types.ts";
 
 const copySeries = (s: CandleSeries): CandleSeries => ({
   exchange: s.exchange,

@@ -4,9 +4,9 @@
  * identical numbers; one that peeks at later bars changes when they are cut away.
  */
 import { type CandleSeries, sliceSeries } from "../domain/candle-series.ts";
+import type { Decision } from "../domain/decision.ts";
 import type { Strategy } from "../strategies/types.ts";
 import { runEngine } from "./engine.ts";
-import type { Decision } from "../domain/decision.ts";
 import type { ExecutionConfig } from "./types.ts";
 
 export interface LookaheadChange {

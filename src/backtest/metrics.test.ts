@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { tradeOf } from "../../test/support/backtest-fixtures.ts";
+import type { Trade } from "../domain/trade.ts";
 import {
   buyAndHoldCurve,
   computeMetrics,
@@ -8,7 +9,6 @@ import {
   relativeStats,
   sharpeOf,
 } from "./metrics.ts";
-import type { Trade } from "../domain/trade.ts";
 
 // hand-computed: returns 0.1, -0.2, 0.25, 0 ; mean 0.0375
 const eq = new Float64Array([100, 110, 88, 110, 110]);

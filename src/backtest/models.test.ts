@@ -1,11 +1,11 @@
 // The pluggable parts on their own: fees, slippage, tick rounding, units, vol-target sizing, trade breakdowns
 import { describe, expect, it } from "vitest";
 import { scripted, seriesOf, tradeOf } from "../../test/support/backtest-fixtures.ts";
-import { runEngine } from "./engine.ts";
+import type { Trade } from "../domain/trade.ts";
 import { roundToTick, takerPrice } from "../execution/venue/fill-model.ts";
 import { configuredFees, fundingFrom, slippageFrom } from "../execution/venue/models.ts";
+import { runEngine } from "./engine.ts";
 import { analyseTrades, tradesToCsv, weekdayOf } from "./trade-analysis.ts";
-import type { Trade } from "../domain/trade.ts";
 import { defaultExecution } from "./types.ts";
 import { parseFraction } from "./units.ts";
 

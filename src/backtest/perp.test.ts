@@ -1,8 +1,8 @@
 // Perpetuals (leverage, isolated margin, liquidation, funding) and the portfolio rules, by hand
 import { describe, expect, it } from "vitest";
 import { scripted, seriesOf, T0 } from "../../test/support/backtest-fixtures.ts";
-import { runEngine } from "./engine.ts";
 import { isolatedMargin } from "../execution/venue/models.ts";
+import { runEngine } from "./engine.ts";
 import { defaultExecution } from "./types.ts";
 
 // four daily bars: flat, entry day, an 18% one-day fall (low 82), recovery

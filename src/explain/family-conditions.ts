@@ -1,4 +1,3 @@
-import type { CandleSeries } from "../domain/candle-series.ts";
 import { adx } from "../indicators/adx.ts";
 import { bollinger } from "../indicators/bollinger.ts";
 import { macd } from "../indicators/macd.ts";

@@ -44,7 +44,9 @@ async function books(home: string, id: string) {
       fills: deps.orders.fillsOf(id).length,
       venueFills: (await venue.fillsSince("BTC/USDT", 0)).length,
       venueOpen: (await venue.openOrders("BTC/USDT")).length,
-      balances: Object.fromEntries((await venue.balances()).map((b) => [b.asset, Number(b.free) + Number(b.locked)])),
+      balances: Object.fromEntries(
+        (await venue.balances()).map((b) => [b.asset, Number(b.free) + Number(b.locked)]),
+      ),
     };
   } finally {
     c.close();
@@ -98,7 +100,9 @@ describe("CLI trading sessions pass the pre-trade risk gate", () => {
     expect(JSON.parse(changes[0]!).by).toBe("kairos defaults");
 
     // the strategy puts the whole 10,000 USDT into BTC: beyond maxOrderValue 1,000
-    expect(r.stderr).toMatch(/refused by the risk gate \(order-value: observed [\d.]+, limit 1000\): not stored, not sent/);
+    expect(r.stderr).toMatch(
+      /refused by the risk gate \(order-value: observed [\d.]+, limit 1000\): not stored, not sent/,
+    );
     const b = await books(home, "gd1");
     expect(b).toMatchObject({ orders: 0, fills: 0, venueFills: 0, venueOpen: 0 });
     expect(b.balances).toEqual({ USDT: 10_000 });
@@ -132,7 +136,13 @@ describe("CLI trading sessions pass the pre-trade risk gate", () => {
     const decisions = readFileSync(join(home, "risk-decisions.jsonl"), "utf8")
       .trim()
       .split("\n")
-      .map((l) => JSON.parse(l) as { accepted: boolean; checks: { check: string; pass: boolean; limit: number; observed: number }[] });
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            accepted: boolean;
+            checks: { check: string; pass: boolean; limit: number; observed: number }[];
+          },
+      );
     expect(decisions.length).toBe(refusals.length);
     for (const d of decisions) {
       expect(d.accepted).toBe(false);
@@ -145,7 +155,9 @@ describe("CLI trading sessions pass the pre-trade risk gate", () => {
     expect(before.balances).toEqual({ USDT: 10_000 });
 
     // the limit raised, more bars arrive, the same session goes on and trades
-    const set = await runKairosInProcess(["risk", "set", "maxOrderValue", "100000", "--by", "alice"], { home });
+    const set = await runKairosInProcess(["risk", "set", "maxOrderValue", "100000", "--by", "alice"], {
+      home,
+    });
     expect(set.code, set.stderr).toBe(0);
     const c = createContainer({ home });
     c.store.upsert(sliceSeries(bars, 300));

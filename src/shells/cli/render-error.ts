@@ -53,7 +53,7 @@ export function renderError(err: unknown, ctx: ErrorContext): { text: string; ex
 }
 
 /** The message with field paths replaced by the flags the user typed */
-function withFlag(app: AppError, field: string, flag: string, flagFor: (f: string) => string): string {
+function withFlag(app: AppError, _field: string, flag: string, flagFor: (f: string) => string): string {
   const { problem, template, allowed } = app.details;
   if (typeof template === "string") return fillFields(template, flagFor);
   if (typeof problem !== "string") return app.message;

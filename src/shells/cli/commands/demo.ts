@@ -8,10 +8,10 @@ import { runStrategistDemo } from "../../../app/strategist-demo.ts";
 import { bundledDataDir } from "../../../composition-root.ts";
 import { readChartLibrary } from "../../report/chart-lib.ts";
 import { printInfo, printJson, printLine } from "../context.ts";
+import { progressView } from "../progress.ts";
 import { withContainer } from "../with-container.ts";
 import { seriesTable, table } from "./data-format.ts";
 import { EVALUATION_HEAD, evaluationRow } from "./model-evaluate.ts";
-import { progressView } from "../progress.ts";
 import { renderStrategist } from "./strategist-format.ts";
 
 /** The demo's screens: the AI-token universe and the majors, hourly */

@@ -15,7 +15,7 @@ import { writeRunReport } from "../../../app/write-report.ts";
 import { type Timeframe, timeframeMs } from "../../../domain/timeframe.ts";
 import { invalidField } from "../../../errors.ts";
 import { paramsText, sampleNotes } from "../../../explain/report/leaderboard.ts";
-import type { ScreenRun, SearchChoice } from "../../../research/screen.ts";
+import type { ScreenRun } from "../../../research/screen.ts";
 import type { JudgedVariant } from "../../../research/screen-judge.ts";
 import { readChartLibrary } from "../../report/chart-lib.ts";
 import { globalsOf, printInfo, printJson, printLine } from "../context.ts";

@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import type { Command } from "commander";
 import { parseInput } from "../../../app/contract.ts";
 import { strategyNames } from "../../../app/list-strategies.ts";
+import { QueueSweepInput, queueSweeper } from "../../../app/queue-sweep.ts";
 import {
   MAX_SWEEP_THREADS,
   RunSweepInput,
@@ -9,7 +10,6 @@ import {
   SWEEP_SORTS,
   type SweepReport,
 } from "../../../app/run-sweep.ts";
-import { QueueSweepInput, queueSweeper } from "../../../app/queue-sweep.ts";
 import { globalsOf, printInfo, printJson, printLine } from "../context.ts";
 import { fieldFlags } from "../options.ts";
 import { progressView } from "../progress.ts";
