@@ -3,6 +3,7 @@ import { AppError, invalidInput } from "../errors.ts";
 import { accountView, applyFills, assetsOf, emptyAccount } from "../execution/accounting.ts";
 import { amount, formatAmount, ZERO } from "../execution/amount.ts";
 import { clientOrderId } from "../execution/client-order-id.ts";
+import { foreignFillKey } from "../execution/reconcile.ts";
 import type { OrderRecord, ReconciliationRecord } from "../ports/order-store.ts";
 import { flagField, parseInput } from "./contract.ts";
 import { configOf, getSession, openSession, type RunProgress, type TradingDeps } from "./trade-runtime.ts";
@@ -181,7 +182,7 @@ export async function resumeTrading(
         const ours =
           (f.clientOrderId !== undefined && deps.orders.getOrder(f.clientOrderId) !== undefined) ||
           deps.orders.orderByVenueId(live.venue.venue, f.venueOrderId) !== undefined;
-        if (!ours) accepted.add(f.tradeId);
+        if (!ours) accepted.add(foreignFillKey(sym, f.tradeId));
       }
     deps.orders.setConfig(input.id, {
       ...configOf(s),

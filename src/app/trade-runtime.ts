@@ -11,8 +11,8 @@ import { type ReconcileDeps, reconcile } from "../execution/reconcile.ts";
 import { TradingSession } from "../execution/trading-session.ts";
 import type { Broker, MarketRules } from "../ports/broker.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
-import type { MarketDataSource } from "../ports/market-data-source.ts";
 import type { Clock } from "../ports/clock.ts";
+import type { MarketDataSource } from "../ports/market-data-source.ts";
 import type { OrderStore, ReconciliationRecord, SessionRecord } from "../ports/order-store.ts";
 import type { PaperVenue, PaperVenueOptions } from "../ports/paper-venue.ts";
 import { FAMILIES, getFamily } from "../strategies/registry.ts";
@@ -63,7 +63,7 @@ export interface SessionConfig {
   baseline: Record<string, string>;
   /** venue time the session began: fills before it are not the session's */
   sinceMs: number;
-  /** fills on the venue not sent by kairos that a person accepted (trade ids) */
+  /** fills on the venue not sent by kairos that a person accepted (`foreignFillKey(symbol, tradeId)`) */
   acceptedForeignFills?: string[];
   /** share of equity a target of 1 means (the backtest's --size), default 1 */
   sizeFraction?: number;

@@ -84,6 +84,56 @@ describe("accounting (R6: applying fills)", () => {
     );
   });
 
+  it("trade ids numbered per symbol (Binance): two symbols' fills with the same id both count, a true duplicate once", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fillArb(), fc.constantFrom("BTC/USDT", "ETH/USDT")), { maxLength: 40 }),
+        fc.array(fc.nat(), { maxLength: 40 }),
+        (xs, dupIdx) => {
+          // each symbol numbers its trades 1, 2, 3, ... as Binance does, so ids coincide across symbols
+          const next = new Map<string, number>();
+          const fills = toFills(xs.map(([x]) => x)).map((f, i) => {
+            const symbol = xs[i]![1];
+            const n = (next.get(symbol) ?? 0) + 1;
+            next.set(symbol, n);
+            return { ...f, venue: "binance", symbol, tradeId: String(n) };
+          });
+          const withDups = [...fills];
+          for (const d of dupIdx)
+            if (fills.length > 0) withDups.splice(d % (withDups.length + 1), 0, fills[d % fills.length]!);
+          const acc = applyFills(emptyAccount({ USDT: "1000000" }), withDups);
+          expect(acc.applied.size).toBe(fills.length);
+          // independent reference: each symbol's base balance is the plain sum of its own fills
+          for (const [symbol, base] of [
+            ["BTC/USDT", "BTC"],
+            ["ETH/USDT", "ETH"],
+          ] as const) {
+            let qty = ZERO;
+            for (const f of fills.filter((g) => g.symbol === symbol))
+              qty += f.side === "buy" ? amount(f.qty) : -amount(f.qty);
+            expect(acc.balances.get(base) ?? ZERO).toBe(qty);
+          }
+          const firstSeen = withDups.filter(
+            (f, i) => withDups.findIndex((g) => g.symbol === f.symbol && g.tradeId === f.tradeId) === i,
+          );
+          expect(firstSeen.length).toBe(fills.length);
+          expect(accountView(acc)).toEqual(
+            accountView(applyFills(emptyAccount({ USDT: "1000000" }), firstSeen)),
+          );
+        },
+      ),
+    );
+    // the case by hand: trade "1" on two symbols is two fills; the same (venue, symbol, id) again is one
+    const [btc, eth] = toFills([
+      { side: "buy", qty: "1", price: "100", fee: "0" },
+      { side: "buy", qty: "2", price: "10", fee: "0" },
+    ]).map((f, i) => ({ ...f, venue: "binance", tradeId: "1", symbol: i === 0 ? "BTC/USDT" : "ETH/USDT" }));
+    const acc = applyFills(emptyAccount({ USDT: "1000" }), [btc!, eth!, btc!, eth!]);
+    expect(formatAmount(acc.balances.get("BTC")!)).toBe("1");
+    expect(formatAmount(acc.balances.get("ETH")!)).toBe("2");
+    expect(formatAmount(acc.balances.get("USDT")!)).toBe("880");
+  });
+
   it("balances are the exact sums of fills and P&L adds up exactly: quote change + qty x mark = realised + unrealised - fees", () => {
     fc.assert(
       fc.property(fc.array(fillArb(), { maxLength: 40 }), decimalText(70_000), (xs, markText) => {

@@ -1,6 +1,6 @@
 /**
  * Positions and balances as the exact sum of fills. Pure: `applyFill` returns a new account and
- * leaves the old one alone; a fill seen before (same venue and trade id, from any path) returns
+ * leaves the old one alone; a fill seen before (same venue, symbol and trade id, from any path) returns
  * the account unchanged, so replaying fills changes nothing.
  *
  * Conventions: average-cost basis; a position's `cost` is its signed basis (qty x average price),
@@ -25,7 +25,7 @@ export interface PositionBook {
 export interface Account {
   readonly balances: ReadonlyMap<string, Amount>;
   readonly positions: ReadonlyMap<string, PositionBook>;
-  /** `${venue}|${tradeId}` of every fill applied */
+  /** `${venue}|${symbol}|${tradeId}` of every fill applied */
   readonly applied: ReadonlySet<string>;
 }
 
@@ -36,7 +36,9 @@ export function assetsOf(symbol: string): { base: string; quote: string } {
   return { base, quote: settle ?? quote };
 }
 
-export const fillKey = (f: Pick<FillRecord, "venue" | "tradeId">): string => `${f.venue}|${f.tradeId}`;
+// Binance numbers trades per symbol, so two symbols' fills can share a trade id: the symbol is part of the identity
+export const fillKey = (f: Pick<FillRecord, "venue" | "symbol" | "tradeId">): string =>
+  `${f.venue}|${f.symbol}|${f.tradeId}`;
 
 export function emptyAccount(balances: Record<string, string | Amount> = {}): Account {
   return {

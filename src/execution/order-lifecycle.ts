@@ -216,7 +216,7 @@ export class OrderLifecycle {
       source,
     };
     const known = this.store.fillsOfOrder(o.clientOrderId);
-    if (known.some((k) => k.tradeId === f.tradeId)) return "duplicate";
+    if (known.some((k) => k.tradeId === f.tradeId && k.symbol === f.symbol)) return "duplicate";
     const sum = known.reduce((s, k) => s + amount(k.qty), amount(f.quantity));
     const patch: OrderPatch = {};
     if (sum > amount(o.filledQty)) patch.filledQty = formatAmount(sum);

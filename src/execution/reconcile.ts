@@ -30,7 +30,10 @@ export interface ReconcileScope {
   baseline: Record<string, string>;
   /** venue time the session began: fills before it are not the session's */
   sinceMs: number;
-  /** venue trade ids of fills not sent by kairos that a person reviewed and accepted */
+  /**
+   * fills not sent by kairos that a person reviewed and accepted, as `foreignFillKey(symbol, tradeId)`
+   * (a bare trade id, as homes before the symbol was part of a fill's identity stored them, matches any symbol)
+   */
   acceptedForeignFills?: readonly string[];
   /** settle orders (send intents, resolve unknowns) first; false for a read-only diff */
   settle?: boolean;
@@ -38,6 +41,9 @@ export interface ReconcileScope {
   confirmPasses?: number;
   confirmDelayMs?: number;
 }
+
+/** How an accepted foreign fill is named: trade ids are numbered per symbol on Binance */
+export const foreignFillKey = (symbol: string, tradeId: string): string => `${symbol}|${tradeId}`;
 
 /** Compares and records; halts the session on any difference (a passing pass never un-halts it) */
 export async function reconcile(deps: ReconcileDeps, scope: ReconcileScope): Promise<ReconciliationRecord> {
@@ -64,7 +70,7 @@ async function compare(deps: ReconcileDeps, scope: ReconcileScope): Promise<Reco
   for (const symbol of scope.symbols) {
     const accepted = new Set(scope.acceptedForeignFills ?? []);
     const foreign = (await lifecycle.syncFills(symbol, scope.sinceMs, "reconcile")).filter(
-      (f) => !accepted.has(f.tradeId),
+      (f) => !accepted.has(foreignFillKey(symbol, f.tradeId)) && !accepted.has(f.tradeId),
     );
     for (const f of foreign)
       differences.push(

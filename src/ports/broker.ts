@@ -72,7 +72,7 @@ export interface VenueOrder {
   readonly updatedAt?: number;
 }
 
-/** One execution. (venue, tradeId) identifies it: the same fill may arrive by stream, poll and reconciliation */
+/** One execution. (venue, symbol, tradeId) identifies it (Binance numbers trades per symbol): the same fill may arrive by stream, poll and reconciliation */
 export interface VenueFill {
   readonly venue: string;
   readonly tradeId: string;
@@ -175,7 +175,7 @@ export type BrokerEvent =
  * its own (that is the lifecycle's decision, with the same client order id).
  */
 export interface Broker {
-  /** the venue's id, e.g. "binance" or "paper"; fills are unique per (venue, tradeId) */
+  /** the venue's id, e.g. "binance" or "paper"; fills are unique per (venue, symbol, tradeId) */
   readonly venue: string;
   /** Places an order under the caller's client order id */
   submit(order: OrderSubmission): Promise<SubmitOutcome>;

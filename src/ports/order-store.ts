@@ -69,7 +69,7 @@ export type OrderPatch = Partial<
 
 export interface FillRecord {
   venue: string;
-  /** the venue's trade id: (venue, tradeId) is unique, whichever path reported the fill */
+  /** the venue's trade id, numbered per symbol on Binance: (venue, symbol, tradeId) is unique, whichever path reported the fill */
   tradeId: string;
   clientOrderId: string;
   sessionId: string;
@@ -117,7 +117,7 @@ export interface OrderStore {
   /** applies a state change the caller validated against the transition table */
   updateOrder(clientOrderId: string, patch: OrderPatch): void;
 
-  /** records a fill once, with its order's change in the same transaction; false when (venue, tradeId) was already recorded */
+  /** records a fill once, with its order's change in the same transaction; false when (venue, symbol, tradeId) was already recorded */
   addFill(f: FillRecord, orderPatch?: OrderPatch): boolean;
   fillsOf(sessionId: string): FillRecord[];
   /** the session's fills in the order they were recorded, from the `offset`-th on (a running account's cursor) */

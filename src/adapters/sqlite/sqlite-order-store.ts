@@ -85,6 +85,31 @@ export const ORDER_MIGRATIONS = {
       foreign_orders TEXT NOT NULL
     )`,
     "CREATE INDEX trade_reconciliations_session ON trade_reconciliations (session_id, ts)",
+    // Binance numbers trades per symbol, so (venue, trade_id) dropped a second symbol's fill as a
+    // duplicate: the identity is (venue, symbol, trade_id). SQLite cannot drop an inline UNIQUE, so
+    // the table is rebuilt (rowids kept: fills are read in rowid order); migrate() runs it in one transaction
+    `CREATE TABLE trade_fills_v2 (
+      venue TEXT NOT NULL,
+      trade_id TEXT NOT NULL,
+      client_order_id TEXT NOT NULL REFERENCES trade_orders (client_order_id),
+      session_id TEXT NOT NULL,
+      symbol TEXT NOT NULL,
+      side TEXT NOT NULL,
+      qty TEXT NOT NULL,
+      price TEXT NOT NULL,
+      fee TEXT NOT NULL,
+      fee_asset TEXT NOT NULL,
+      ts INTEGER NOT NULL,
+      source TEXT NOT NULL
+    );
+    INSERT INTO trade_fills_v2 (rowid, venue, trade_id, client_order_id, session_id, symbol, side, qty, price, fee, fee_asset, ts, source)
+      SELECT rowid, venue, trade_id, client_order_id, session_id, symbol, side, qty, price, fee, fee_asset, ts, source
+      FROM trade_fills ORDER BY rowid;
+    DROP TABLE trade_fills;
+    ALTER TABLE trade_fills_v2 RENAME TO trade_fills;
+    CREATE UNIQUE INDEX trade_fills_identity ON trade_fills (venue, symbol, trade_id);
+    CREATE INDEX trade_fills_session ON trade_fills (session_id, ts);
+    CREATE INDEX trade_fills_order ON trade_fills (client_order_id);`,
   ],
 } as const;
 
@@ -233,7 +258,7 @@ export class SqliteOrderStore implements OrderStore {
     this.insertFill = db.prepare(
       `INSERT INTO trade_fills (venue, trade_id, client_order_id, session_id, symbol, side, qty, price, fee, fee_asset, ts, source)
        VALUES (@venue, @tradeId, @clientOrderId, @sessionId, @symbol, @side, @qty, @price, @fee, @feeAsset, @ts, @source)
-       ON CONFLICT (venue, trade_id) DO NOTHING`,
+       ON CONFLICT (venue, symbol, trade_id) DO NOTHING`,
     );
   }
 
