@@ -25,7 +25,7 @@ import type {
 } from "../../ports/broker.ts";
 import type { Clock } from "../../ports/clock.ts";
 import type { PaperVenue, PaperVenueOptions } from "../../ports/paper-venue.ts";
-import type { Db } from "../sqlite/database.ts";
+import { type Db, preparedOnce } from "../sqlite/database.ts";
 
 type PaperBar = Bar;
 
@@ -91,16 +91,8 @@ const toVenueOrder = (r: OrderRow): VenueOrder => {
  * exactly as a real exchange would: orders accepted before the crash are still there.
  */
 export class PaperBroker implements PaperVenue {
-  // prepared once per SQL text: preparing costs more than running these small statements
-  private readonly stmts = new Map<string, Database.Statement>();
-  private stmt(sql: string): Database.Statement {
-    let st = this.stmts.get(sql);
-    if (st === undefined) {
-      st = this.db.prepare(sql);
-      this.stmts.set(sql, st);
-    }
-    return st;
-  }
+  // prepared once per SQL text
+  private readonly stmt: (sql: string) => Database.Statement;
 
   readonly venue = "paper";
   private readonly rules: Map<string, MarketRules>;
@@ -111,6 +103,7 @@ export class PaperBroker implements PaperVenue {
     private readonly db: Db,
     private readonly opts: PaperBrokerOptions,
   ) {
+    this.stmt = preparedOnce(db);
     this.rules = new Map(opts.rules.map((r) => [r.symbol, r]));
     this.taker = amount(opts.takerFee);
     this.maker = amount(opts.makerFee ?? opts.takerFee);

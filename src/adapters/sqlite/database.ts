@@ -62,6 +62,22 @@ const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
  * features migrate independently); `PRAGMA user_version` holds the total number of applied steps,
  * so external tools can see the schema changed.
  */
+/**
+ * One connection's statements, each prepared on first use and kept: preparing costs more than
+ * running the small statements the stores repeat on every bar
+ */
+export function preparedOnce(db: Db): (sql: string) => Database.Statement {
+  const stmts = new Map<string, Database.Statement>();
+  return (sql) => {
+    let st = stmts.get(sql);
+    if (st === undefined) {
+      st = db.prepare(sql);
+      stmts.set(sql, st);
+    }
+    return st;
+  };
+}
+
 export function migrate(db: Db, set: MigrationSet): void {
   if (set.owner === "core") db.exec(MIGRATIONS_TABLE);
   const row = db

@@ -11,7 +11,7 @@ import type {
   SessionRecord,
   TradingState,
 } from "../../ports/order-store.ts";
-import { type Db, dbPath, migrate, openDatabase, translateSqliteError } from "./database.ts";
+import { type Db, dbPath, migrate, openDatabase, preparedOnce, translateSqliteError } from "./database.ts";
 
 /** Trading tables in kairos.db; steps are append-only */
 export const ORDER_MIGRATIONS = {
@@ -228,16 +228,8 @@ const toSession = (r: SessionRow): SessionRecord => ({
 
 /** OrderStore on its own synchronous=FULL connection to kairos.db; `now` stamps updates */
 export class SqliteOrderStore implements OrderStore {
-  // prepared once per SQL text: preparing costs more than running these small statements
-  private readonly stmts = new Map<string, Database.Statement>();
-  private stmt(sql: string): Database.Statement {
-    let st = this.stmts.get(sql);
-    if (st === undefined) {
-      st = this.db.prepare(sql);
-      this.stmts.set(sql, st);
-    }
-    return st;
-  }
+  // prepared once per SQL text
+  private readonly stmt: (sql: string) => Database.Statement;
 
   private readonly insertOrder;
   private readonly insertFill;
@@ -248,6 +240,7 @@ export class SqliteOrderStore implements OrderStore {
     private readonly db: Db,
     private readonly now: () => number,
   ) {
+    this.stmt = preparedOnce(db);
     migrate(db, ORDER_MIGRATIONS);
     this.insertOrder = db.prepare(
       `INSERT INTO trade_orders (client_order_id, session_id, decision_seq, leg, venue, symbol, side, type, qty,
