@@ -5,21 +5,13 @@
  * order (fail closed) until a person writes one.
  */
 import { createHash } from "node:crypto";
-import {
-  appendFileSync,
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { AppError } from "../errors.ts";
 import { defaultRiskLimits, RiskLimits, setRiskLimit } from "../risk/limits.ts";
 import { fieldError, parseInput } from "./contract.ts";
+import { writePrivateFile } from "./write-private-file.ts";
 
 export const RISK_LIMITS_FILE = "risk-limits.json";
 
@@ -54,18 +46,6 @@ export function loadRiskLimits(home: string): LoadedLimits {
     return { ok: false, path, problem: `${path}: ${i.path.join(".") || "document"} ${i.message}` };
   }
   return { ok: true, limits: r.data, hash: limitsHash(text), path };
-}
-
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(tmp, "w", 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
 }
 
 const serialise = (l: RiskLimits): string => `${JSON.stringify(l, null, 2)}\n`;
@@ -134,7 +114,7 @@ export function setRisk(
   const text = serialise(next);
   const path = join(deps.home, RISK_LIMITS_FILE);
   mkdirSync(deps.home, { recursive: true });
-  writeAtomic(path, text);
+  writePrivateFile(path, text);
   const hash = limitsHash(text);
   appendFileSync(
     join(deps.home, "risk-changes.jsonl"),
@@ -156,7 +136,7 @@ export function ensureRiskLimits(deps: { home: string; now: () => number }): str
   const limits: RiskLimits = { ...defaultRiskLimits(at), updatedBy: "kairos defaults" };
   const text = serialise(limits);
   mkdirSync(deps.home, { recursive: true });
-  writeAtomic(cur.path, text);
+  writePrivateFile(cur.path, text);
   const hash = limitsHash(text);
   appendFileSync(
     join(deps.home, "risk-changes.jsonl"),

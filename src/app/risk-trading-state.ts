@@ -4,11 +4,12 @@
  * the repeated-execution throttle and the kill switch and is cleared only by a named person
  * (`kairos risk resume --by NAME --reason TEXT`); every change is kept in the file's history.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import type { TradingMode } from "../risk/pre-trade-gate.ts";
 import { parseInput } from "./contract.ts";
+import { writePrivateFile } from "./write-private-file.ts";
 
 const Change = z.object({
   at: z.string(),
@@ -62,15 +63,7 @@ export function writeTradingState(
   };
   mkdirSync(home, { recursive: true });
   const path = join(home, TRADING_STATE_FILE);
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(tmp, "w", 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify(file, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  writePrivateFile(path, `${JSON.stringify(file, null, 2)}\n`);
   return file;
 }
 
