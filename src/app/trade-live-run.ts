@@ -22,6 +22,7 @@ import {
   configOf,
   getSession,
   loadSeries,
+  reconcileScope,
   type SessionConfig,
   sessionRiskGate,
   strategyOf,
@@ -158,12 +159,7 @@ export async function runLiveSession(
   };
   const rec = (settle: boolean): Promise<ReconciliationRecord> =>
     reconcile(rdeps, {
-      sessionId: id,
-      symbols: cfg.symbols,
-      baseline: cfg.baseline,
-      sinceMs: cfg.sinceMs,
-      ...(cfg.acceptedForeignFills === undefined ? {} : { acceptedForeignFills: cfg.acceptedForeignFills }),
-      settle,
+      ...reconcileScope(id, cfg, settle),
       // the exchange keeps matching while it is read: a difference must survive two re-reads to halt
       confirmPasses: 2,
       confirmDelayMs: Math.max(50, opts.pollMs),

@@ -7,7 +7,7 @@ import { type Timeframe, timeframeMs } from "../domain/timeframe.ts";
 import { AppError, invalidInput } from "../errors.ts";
 import type { CrashHook } from "../execution/crash-points.ts";
 import { OrderLifecycle } from "../execution/order-lifecycle.ts";
-import { type ReconcileDeps, reconcile } from "../execution/reconcile.ts";
+import { type ReconcileDeps, type ReconcileScope, reconcile } from "../execution/reconcile.ts";
 import { TradingSession } from "../execution/trading-session.ts";
 import type { Broker, MarketRules } from "../ports/broker.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
@@ -228,17 +228,19 @@ export function openSession(deps: TradingDeps, id: string): LiveSession {
     lifecycle,
     session,
     series,
-    reconcile: (settle = true) =>
-      reconcile(rdeps, {
-        sessionId: id,
-        symbols: cfg.symbols,
-        baseline: cfg.baseline,
-        sinceMs: cfg.sinceMs,
-        ...(cfg.acceptedForeignFills === undefined ? {} : { acceptedForeignFills: cfg.acceptedForeignFills }),
-        settle,
-      }),
+    reconcile: (settle = true) => reconcile(rdeps, reconcileScope(id, cfg, settle)),
   };
 }
+
+/** What a session's reconciliation compares: its symbols, from its baseline, since it started */
+export const reconcileScope = (sessionId: string, cfg: SessionConfig, settle: boolean): ReconcileScope => ({
+  sessionId,
+  symbols: cfg.symbols,
+  baseline: cfg.baseline,
+  sinceMs: cfg.sinceMs,
+  ...(cfg.acceptedForeignFills === undefined ? {} : { acceptedForeignFills: cfg.acceptedForeignFills }),
+  settle,
+});
 
 /** Progress of a run, one report per bar acted on */
 export interface RunProgress {
