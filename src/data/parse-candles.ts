@@ -23,7 +23,8 @@ export interface RawCandles {
   readonly line: Uint32Array;
 }
 
-const COLUMN_NAMES: readonly (readonly string[])[] = [
+/** The header names (lower case) each column is found by, in RawCandles' column order; shared with columnar tables */
+export const COLUMN_NAMES: readonly (readonly string[])[] = [
   ["timestamp", "time", "date", "datetime", "open_time", "opentime", "ts"],
   ["open"],
   ["high"],
@@ -31,7 +32,7 @@ const COLUMN_NAMES: readonly (readonly string[])[] = [
   ["close"],
   ["volume", "vol"],
 ];
-const FIELD = ["timestamp", "open", "high", "low", "close", "volume"] as const;
+export const FIELD = ["timestamp", "open", "high", "low", "close", "volume"] as const;
 
 function alloc(n: number): RawCandles {
   return { ...allocColumns(n), line: new Uint32Array(n) };

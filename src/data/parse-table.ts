@@ -1,18 +1,8 @@
 import { invalidInput } from "../errors.ts";
 import type { DataTable } from "../ports/data-files.ts";
 import { excerpt } from "./excerpt.ts";
-import type { RawCandles } from "./parse-candles.ts";
+import { COLUMN_NAMES, FIELD, type RawCandles } from "./parse-candles.ts";
 import { epochMs, epochProblem, MAX_EPOCH_MS, MIN_EPOCH_MS } from "./parse-number.ts";
-
-const NAMES: readonly (readonly string[])[] = [
-  ["date", "timestamp", "time", "datetime", "open_time", "opentime", "ts"],
-  ["open"],
-  ["high"],
-  ["low"],
-  ["close"],
-  ["volume", "vol"],
-];
-const FIELD = ["timestamp", "open", "high", "low", "close", "volume"] as const;
 
 /**
  * Candles from a columnar file's table (freqtrade's feather and parquet: `date` as a UTC
@@ -22,10 +12,10 @@ const FIELD = ["timestamp", "open", "high", "low", "close", "volume"] as const;
  */
 export function candlesFromTable(t: DataTable, source: string): RawCandles {
   const pick = (k: number) => {
-    const c = t.columns.find((x) => NAMES[k]!.includes(x.name.toLowerCase()));
+    const c = t.columns.find((x) => COLUMN_NAMES[k]!.includes(x.name.toLowerCase()));
     if (c === undefined) {
       const found = [...t.columns.map((x) => x.name), ...t.otherColumns].join(", ");
-      const other = t.otherColumns.find((x) => NAMES[k]!.includes(x.toLowerCase()));
+      const other = t.otherColumns.find((x) => COLUMN_NAMES[k]!.includes(x.toLowerCase()));
       throw invalidInput(
         other !== undefined
           ? `${source}: column "${excerpt(other)}" is not numeric; ${FIELD[k]} must be a number column`
