@@ -12,12 +12,22 @@
  */
 import { canTransition, isOpen, isTerminal, transition } from "../domain/order-status.ts";
 import { AppError, isAppError } from "../errors.ts";
-import type { Broker, BrokerEvent, VenueFill, VenueOrder } from "../ports/broker.ts";
+import type { Broker, BrokerEvent, OrderSubmission, VenueFill, VenueOrder } from "../ports/broker.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { FillRecord, OrderPatch, OrderRecord, OrderStore } from "../ports/order-store.ts";
 import { amount, formatAmount } from "./amount.ts";
 import type { CrashHook } from "./crash-points.ts";
 import { applyVenueReport, patched } from "./order-events.ts";
+
+/** The venue request for a recorded order: the same client id on every send, so a resend is idempotent */
+const submissionOf = (o: OrderRecord): OrderSubmission => ({
+  clientOrderId: o.clientOrderId,
+  symbol: o.symbol,
+  side: o.side,
+  type: o.type,
+  quantity: o.qty,
+  ...(o.limitPrice === undefined ? {} : { price: o.limitPrice }),
+});
 
 export interface LifecycleDeps {
   store: OrderStore;
@@ -72,14 +82,7 @@ export class OrderLifecycle {
         o.state === "sent" ? { attempts: o.attempts + 1 } : { state: "sent", attempts: o.attempts + 1 },
       );
       this.crash("after-mark-sent");
-      const outcome = await this.broker.submit({
-        clientOrderId: o.clientOrderId,
-        symbol: o.symbol,
-        side: o.side,
-        type: o.type,
-        quantity: o.qty,
-        ...(o.limitPrice === undefined ? {} : { price: o.limitPrice }),
-      });
+      const outcome = await this.broker.submit(submissionOf(o));
       this.crash("after-submit");
       switch (outcome.kind) {
         case "accepted":
@@ -121,18 +124,7 @@ export class OrderLifecycle {
     );
     this.crash("after-mark-sent");
     const fresh = marked.filter((o) => o.state === "sent" && o.attempts === 1);
-    const outcomes = await Promise.all(
-      fresh.map((o) =>
-        this.broker.submit({
-          clientOrderId: o.clientOrderId,
-          symbol: o.symbol,
-          side: o.side,
-          type: o.type,
-          quantity: o.qty,
-          ...(o.limitPrice === undefined ? {} : { price: o.limitPrice }),
-        }),
-      ),
-    );
+    const outcomes = await Promise.all(fresh.map((o) => this.broker.submit(submissionOf(o))));
     this.crash("after-submit");
     const rest: string[] = [];
     this.store.batch(() => {
