@@ -5,7 +5,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { CcxtBroker } from "../../src/adapters/ccxt/ccxt-broker.ts";
 import { SqliteOrderStore } from "../../src/adapters/sqlite/sqlite-order-store.ts";
 import { runBacktest } from "../../src/app/run-backtest.ts";
 import { createContainer } from "../../src/composition-root.ts";
@@ -15,7 +14,8 @@ import { OrderLifecycle } from "../../src/execution/order-lifecycle.ts";
 import { TradingSession } from "../../src/execution/trading-session.ts";
 import { getFamily } from "../../src/strategies/registry.ts";
 import { loadBundledSeries } from "../support/bundled-data.ts";
-import { BUNDLED_SIM_KEY, startBundledSimExchange } from "../support/local-exchange/index.ts";
+import { startBundledSimExchange } from "../support/local-exchange/index.ts";
+import { bundledSimBroker } from "../support/local-exchange/sim-broker.ts";
 
 const HOUR = 3_600_000;
 const dirs: string[] = [];
@@ -30,13 +30,7 @@ describe("paper = backtest through CcxtBroker", () => {
     const series = sliceSeries(all, n0);
     const k = 100; // first bar acted on; earlier ones are warm-up
     const sim = await startBundledSimExchange({ start: series.ts[k]!, fees: { maker: 0.001, taker: 0.001 } });
-    const broker = new CcxtBroker("binance", {
-      apiKey: BUNDLED_SIM_KEY.key,
-      secret: BUNDLED_SIM_KEY.secret,
-      apiBase: sim.url,
-      timeoutMs: 2000,
-      rateLimitMs: 1,
-    });
+    const broker = bundledSimBroker(sim);
     const home = mkdtempSync(join(tmpdir(), "kairos-ccxt-session-"));
     dirs.push(home);
     const store = SqliteOrderStore.open(home, () => sim.now());

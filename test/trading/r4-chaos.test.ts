@@ -7,14 +7,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { CcxtBroker } from "../../src/adapters/ccxt/ccxt-broker.ts";
 import { SqliteOrderStore } from "../../src/adapters/sqlite/sqlite-order-store.ts";
 import { applyFills, emptyAccount } from "../../src/execution/accounting.ts";
 import { amount, formatAmount } from "../../src/execution/amount.ts";
 import { clientOrderId } from "../../src/execution/client-order-id.ts";
 import { OrderLifecycle } from "../../src/execution/order-lifecycle.ts";
 import type { OrderRecord } from "../../src/ports/order-store.ts";
-import { BUNDLED_SIM_KEY, startBundledSimExchange } from "../support/local-exchange/index.ts";
+import { startBundledSimExchange } from "../support/local-exchange/index.ts";
+import { bundledSimBroker } from "../support/local-exchange/sim-broker.ts";
 
 const HOUR = 3_600_000;
 const FAULTS =
@@ -28,13 +28,7 @@ describe("R4 chaos", () => {
   it("2,000 orders under seeded faults: filled <= quantity and position = sum of fills after every event, no failure without the venue's word, books = ledger, 0 fills twice", async () => {
     const n = Number(process.env.KAIROS_R4_ORDERS ?? 2000);
     const sim = await startBundledSimExchange({ seed: 4, faults: FAULTS, hangMs: 20, retryAfterMs: 20 });
-    const broker = new CcxtBroker("binance", {
-      apiKey: BUNDLED_SIM_KEY.key,
-      secret: BUNDLED_SIM_KEY.secret,
-      apiBase: sim.url,
-      timeoutMs: 2000,
-      rateLimitMs: 1,
-    });
+    const broker = bundledSimBroker(sim);
     const home = mkdtempSync(join(process.platform === "linux" ? "/dev/shm" : tmpdir(), "kairos-r4-"));
     dirs.push(home);
     const store = SqliteOrderStore.open(home, () => sim.now());

@@ -4,9 +4,10 @@
 // window <= 90% of the limit, every Retry-After honoured (the sim bans, 418, any request sent
 // before it passes), 0 bans. The same load without the budget hits 429 and 418.
 import { afterAll, describe, expect, it } from "vitest";
-import { CcxtBroker } from "../../src/adapters/ccxt/ccxt-broker.ts";
+import type { CcxtBroker } from "../../src/adapters/ccxt/ccxt-broker.ts";
 import type { SimExchange } from "../../src/adapters/sim-exchange/server.ts";
-import { BUNDLED_SIM_KEY, startBundledSimExchange } from "../support/local-exchange/index.ts";
+import { startBundledSimExchange } from "../support/local-exchange/index.ts";
+import { bundledSimBroker } from "../support/local-exchange/sim-broker.ts";
 
 const LIMIT = 600; // REQUEST_WEIGHT per window the sim declares in exchangeInfo
 const WINDOW_MS = 1000; // one venue minute at 60x
@@ -88,12 +89,7 @@ describe("R5 rate limits", () => {
   it("5x the venue's weight for 10 (scaled) minutes: weight per window <= 90% of the limit, every Retry-After honoured, 0 bans", async () => {
     // 429s the venue sends whatever the weight (3% of requests): each one's Retry-After must be waited out
     const sim = await venue({ faults: "*:429=0.03", banMs: 60_000 });
-    const broker = new CcxtBroker("binance", {
-      apiKey: BUNDLED_SIM_KEY.key,
-      secret: BUNDLED_SIM_KEY.secret,
-      apiBase: sim.url,
-      timeoutMs: 2000,
-      rateLimitMs: 1,
+    const broker = bundledSimBroker(sim, {
       // one request on the wire: none can overtake a 429 and arrive inside its Retry-After
       requestWeight: { timeScale: SCALE, maxInFlight: 1 },
     });
@@ -121,14 +117,7 @@ describe("R5 rate limits", () => {
 
   it("the same load without the budget hits 429 and is banned (418)", async () => {
     const sim = await venue({ banMs: 500 });
-    const broker = new CcxtBroker("binance", {
-      apiKey: BUNDLED_SIM_KEY.key,
-      secret: BUNDLED_SIM_KEY.secret,
-      apiBase: sim.url,
-      timeoutMs: 2000,
-      rateLimitMs: 1,
-      requestWeight: false,
-    });
+    const broker = bundledSimBroker(sim, { requestWeight: false });
     const r = await load(broker, 5, 2);
     const s429 = sim.statusCounts.get(429) ?? 0;
     const s418 = sim.statusCounts.get(418) ?? 0;
