@@ -7,7 +7,11 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import { CcxtBroker } from "../src/adapters/ccxt/ccxt-broker.ts";
-import { startSimExchange } from "../src/adapters/sim-exchange/server.ts";
+import {
+  type SimExchange,
+  type SimExchangeOptions,
+  startSimExchange,
+} from "../src/adapters/sim-exchange/server.ts";
 import { loadBundledSeries } from "../test/support/bundled-data.ts";
 
 const { values } = parseArgs({ options: { orders: { type: "string", default: "2000" } } });
@@ -15,6 +19,16 @@ const N = Number(values.orders);
 const KEY = "bench-key";
 const SECRET = "bench-secret";
 const btc = loadBundledSeries("binance", "BTC/USDT", "1h");
+
+/** The simulated exchange on BTC/USDT 1h with a manual clock and ample quote, as every case starts it */
+const benchSim = (more: Partial<SimExchangeOptions>): Promise<SimExchange> =>
+  startSimExchange({
+    series: [btc],
+    apiKey: { key: KEY, secret: SECRET },
+    clock: { kind: "manual" },
+    balances: { USDT: "100000000" },
+    ...more,
+  });
 const line = (o: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify({ bench: "sim", ...o })}\n`);
 };
@@ -45,13 +59,7 @@ async function bareRoundTrips(n: number): Promise<number> {
 }
 
 async function rawCreates(n: number): Promise<number> {
-  const sim = await startSimExchange({
-    series: [btc],
-    apiKey: { key: KEY, secret: SECRET },
-    clock: { kind: "manual" },
-    balances: { USDT: "100000000" },
-    weightLimit: 1e9,
-  });
+  const sim = await benchSim({ weightLimit: 1e9 });
   const sign = (q: string): string =>
     `${q}&signature=${createHmac("sha256", SECRET).update(q).digest("hex")}`;
   const t0 = performance.now();
@@ -72,13 +80,7 @@ async function rawCreates(n: number): Promise<number> {
 }
 
 async function ccxtCreates(n: number): Promise<number> {
-  const sim = await startSimExchange({
-    series: [btc],
-    apiKey: { key: KEY, secret: SECRET },
-    clock: { kind: "manual" },
-    balances: { USDT: "100000000" },
-    weightLimit: 1e9,
-  });
+  const sim = await benchSim({ weightLimit: 1e9 });
   const broker = new CcxtBroker("binance", { apiKey: KEY, secret: SECRET, apiBase: sim.url, rateLimitMs: 0 });
   await broker.marketRules("BTC/USDT");
   const t0 = performance.now();
@@ -101,13 +103,7 @@ async function ccxtCreates(n: number): Promise<number> {
 
 async function barsMatched(resting: number): Promise<number> {
   const start = 500;
-  const sim = await startSimExchange({
-    series: [btc],
-    apiKey: { key: KEY, secret: SECRET },
-    clock: { kind: "manual" },
-    start: btc.ts[start]!,
-    balances: { USDT: "100000000" },
-  });
+  const sim = await benchSim({ start: btc.ts[start]! });
   for (let i = 0; i < resting; i++) {
     const r = sim.placeManualOrder("BTCUSDT", "BUY", "LIMIT", "0.1", "100.00");
     if (r.status !== 200) throw new Error(`resting order ${i}: ${JSON.stringify(r.body)}`);
