@@ -5,7 +5,7 @@ import { checkLookahead, type LookaheadReport } from "../backtest/lookahead.ts";
 import { analyseTrades, type TradeAnalysis, tradesToJson } from "../backtest/trade-analysis.ts";
 import { type BacktestResult, defaultExecution, type ExecutionConfig } from "../backtest/types.ts";
 import { alignSeries } from "../data/align.ts";
-import type { CandleSeries } from "../domain/candle-series.ts";
+import { type CandleSeries, sliceSeries } from "../domain/candle-series.ts";
 import type { ExitRules } from "../domain/decision.ts";
 import { type Timeframe, timeframeMs } from "../domain/timeframe.ts";
 import { AppError, invalidField } from "../errors.ts";
@@ -258,7 +258,7 @@ export function runBacktest(deps: RunBacktestDeps, request: RunBacktestRequest):
   const before = from === undefined ? Math.min(warmup, n - 1) : countBefore(aligned[0]!.ts, from);
   // keep only `warmup` bars before the start
   const cut = Math.max(0, before - warmup);
-  const series = cut === 0 ? aligned : aligned.map((s) => sliceOwned(s, cut));
+  const series = cut === 0 ? aligned : aligned.map((s) => sliceSeries(s, cut));
   const start = before - cut;
   if (series[0]!.ts.length - start < 2)
     throw fieldError(
@@ -348,7 +348,7 @@ export function runBacktest(deps: RunBacktestDeps, request: RunBacktestRequest):
     result,
     analysis: analyseTrades(result.trades),
     exchange,
-    series: series.map((s) => sliceOwned(s, start)),
+    series: series.map((s) => sliceSeries(s, start)),
     ...(benchSym === undefined ? {} : { benchmark: benchSym }),
   };
   if (req.checkLookahead === true)
@@ -361,20 +361,6 @@ export function runBacktest(deps: RunBacktestDeps, request: RunBacktestRequest):
       ...(req.lookaheadPoints === undefined ? {} : { points: req.lookaheadPoints }),
     });
   return run;
-}
-
-function sliceOwned(s: CandleSeries, from: number): CandleSeries {
-  return {
-    exchange: s.exchange,
-    symbol: s.symbol,
-    timeframe: s.timeframe,
-    ts: s.ts.subarray(from),
-    open: s.open.subarray(from),
-    high: s.high.subarray(from),
-    low: s.low.subarray(from),
-    close: s.close.subarray(from),
-    volume: s.volume.subarray(from),
-  };
 }
 
 const iso = (ts: number): string | null => (Number.isFinite(ts) ? new Date(ts).toISOString() : null);

@@ -1,4 +1,4 @@
-import type { CandleSeries } from "../../domain/candle-series.ts";
+import { type CandleSeries, sliceSeries } from "../../domain/candle-series.ts";
 import { barsPerYear, timeframeMs } from "../../domain/timeframe.ts";
 import { RealizedVolatilityStream } from "../../indicators/realized-volatility.ts";
 import { regimeOf } from "../regime.ts";
@@ -94,18 +94,7 @@ function returnOver(s: CandleSeries, i: number, ms: number): { r: number; from: 
 }
 
 /** The last `len` bars of a series as views (no copy) */
-function tail(s: CandleSeries, len: number): CandleSeries {
-  const from = Math.max(0, s.ts.length - len);
-  return {
-    ...s,
-    ts: s.ts.subarray(from),
-    open: s.open.subarray(from),
-    high: s.high.subarray(from),
-    low: s.low.subarray(from),
-    close: s.close.subarray(from),
-    volume: s.volume.subarray(from),
-  };
-}
+const tail = (s: CandleSeries, len: number): CandleSeries => sliceSeries(s, Math.max(0, s.ts.length - len));
 
 /**
  * regimeOf's trend and volatility with the volatility percentile over the last year computed in one
