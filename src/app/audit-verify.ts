@@ -13,7 +13,7 @@ import {
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
-import { type VerifyResult, verifyAudit } from "../audit/chain.ts";
+import { anchorOfLine, type VerifyResult, verifyAudit } from "../audit/chain.ts";
 import { invalidInput } from "../errors.ts";
 import type { AuditCrypto, AuditLog, StoredAnchor } from "../ports/audit-log.ts";
 
@@ -58,14 +58,7 @@ export function parseAnchorLines(text: string): StoredAnchor[] {
   return text
     .split("\n")
     .filter((l) => l !== "")
-    .map((l) => {
-      try {
-        const a = JSON.parse(l) as StoredAnchor;
-        return { signed: String(a.signed), sig: String(a.sig) };
-      } catch {
-        return { signed: l, sig: "" };
-      }
-    });
+    .map(anchorOfLine);
 }
 
 /** Verifies export bytes (records.jsonl, chain.txt, anchors.jsonl); pure over its inputs, used by the tests too */

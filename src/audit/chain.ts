@@ -83,6 +83,16 @@ export interface Anchor {
 
 export const anchorText = (a: Anchor): string => canonicalJson(a);
 
+/** One anchors.jsonl line; one that is not an anchor is kept unsigned, so verification names it instead of skipping it */
+export function anchorOfLine(l: string): StoredAnchor {
+  try {
+    const a = JSON.parse(l) as StoredAnchor;
+    return { signed: String(a.signed), sig: String(a.sig) };
+  } catch {
+    return { signed: l, sig: "" };
+  }
+}
+
 export interface VerifyInput {
   /** in stored order; `seq` is the stored sequence column (absent for an export, where the body's own seq is used) */
   records: Iterable<{ seq?: number; body: string | Uint8Array; hash?: string }>;

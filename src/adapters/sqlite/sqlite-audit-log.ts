@@ -2,6 +2,7 @@ import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, 
 import { join } from "node:path";
 import {
   type Anchor,
+  anchorOfLine,
   anchorText,
   chainHash,
   fromHex,
@@ -212,12 +213,5 @@ export function readAnchorFile(file: string): StoredAnchor[] {
   return readFileSync(file, "utf8")
     .split("\n")
     .filter((l) => l.trim() !== "")
-    .map((l) => {
-      try {
-        const a = JSON.parse(l) as StoredAnchor;
-        return { signed: String(a.signed), sig: String(a.sig) };
-      } catch {
-        return { signed: l, sig: "" };
-      }
-    });
+    .map(anchorOfLine);
 }
