@@ -3,19 +3,13 @@
 //                    buckets, reservations, duplicate window, drift window): p50/p99 per order in µs.
 //                    Peer: the bare instrument filter check alone (filterFailure), measured in the same run.
 import { parseArgs } from "node:util";
-import { defineInstrument, filterFailure } from "../src/domain/instrument.ts";
+import { filterFailure } from "../src/domain/instrument.ts";
 import { defaultRiskLimits } from "../src/risk/limits.ts";
 import { type AccountView, type MarketView, PreTradeGate } from "../src/risk/pre-trade-gate.ts";
+import { BTC_USDT as BTC } from "../test/support/risk-instrument.ts";
 
 const { values } = parseArgs({ options: { orders: { type: "string", default: "200000" } } });
 const n = Number(values.orders);
-const BTC = defineInstrument({
-  symbol: "BTC/USDT",
-  tickSize: 0.01,
-  lotSize: 0.001,
-  minQty: 0.001,
-  minNotional: 10,
-});
 const limits = {
   ...defaultRiskLimits("2026-01-01T00:00:00Z"),
   maxMessagesPerSecondVenue: 1e9,

@@ -3,17 +3,10 @@
 // the token bucket's budget in any window, and a refused order reserves nothing
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { defineInstrument } from "../../src/domain/instrument.ts";
 import { defaultRiskLimits } from "../../src/risk/limits.ts";
 import { type AccountView, PreTradeGate } from "../../src/risk/pre-trade-gate.ts";
+import { BTC_USDT as BTC } from "../support/risk-instrument.ts";
 
-const BTC = defineInstrument({
-  symbol: "BTC/USDT",
-  tickSize: 0.01,
-  lotSize: 0.001,
-  minQty: 0.001,
-  minNotional: 10,
-});
 const flat: AccountView = {
   positions: new Map(),
   equity: 10_000,

@@ -3,7 +3,6 @@
 // every violation refused, nothing valid refused, and refused orders never reach the wire.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { defineInstrument } from "../../src/domain/instrument.ts";
 import { defaultRiskLimits, type RiskLimits } from "../../src/risk/limits.ts";
 import {
   type AccountView,
@@ -12,14 +11,8 @@ import {
   type OrderToCheck,
   PreTradeGate,
 } from "../../src/risk/pre-trade-gate.ts";
+import { BTC_USDT as BTC } from "../support/risk-instrument.ts";
 
-const BTC = defineInstrument({
-  symbol: "BTC/USDT",
-  tickSize: 0.01,
-  lotSize: 0.001,
-  minQty: 0.001,
-  minNotional: 10,
-});
 const NOW = 1_780_000_000_000;
 const limits: RiskLimits = {
   ...defaultRiskLimits("2026-12-04T00:00:00Z"),
