@@ -30,7 +30,7 @@ const file = (rel: string, text: string, mtimeSec: number): void => {
 const T = 1_700_000_000;
 
 function run(env: Record<string, string> = {}): string {
-  const r = spawnSync(process.execPath, [join(dir, "bin/kairos.js"), "--version"], {
+  const r = spawnSync(process.execPath, [join(dir, "bin/kairos.js"), "data", "list"], {
     encoding: "utf8",
     env: { ...process.env, KAIROS_FROM_SOURCE: "", ...env },
   });
@@ -53,27 +53,27 @@ describe("bin/kairos.js: the build or the sources", () => {
   });
 
   it("runs dist/ when it is newer than every source file", () => {
-    expect(run()).toBe("dist --version");
+    expect(run()).toBe("dist data list");
   });
 
   it("runs the sources when one source file changed after the build", () => {
     file("src/domain/x.ts", "export const x = 2;\n", T + 20);
-    expect(run()).toBe("source --version");
+    expect(run()).toBe("source data list");
   });
 
   it("ignores test files, which the build does not read", () => {
     file("src/domain/x.test.ts", "// a test\n", T + 20);
-    expect(run()).toBe("dist --version");
+    expect(run()).toBe("dist data list");
   });
 
   it("runs the sources when there is no build", () => {
     rmSync(join(dir, "dist"), { recursive: true, force: true });
-    expect(run()).toBe("source --version");
+    expect(run()).toBe("source data list");
   });
 
   it("follows KAIROS_FROM_SOURCE: 1 forces the sources, 0 the build", () => {
-    expect(run({ KAIROS_FROM_SOURCE: "1" })).toBe("source --version");
+    expect(run({ KAIROS_FROM_SOURCE: "1" })).toBe("source data list");
     file("src/domain/x.ts", "export const x = 2;\n", T + 20);
-    expect(run({ KAIROS_FROM_SOURCE: "0" })).toBe("dist --version");
+    expect(run({ KAIROS_FROM_SOURCE: "0" })).toBe("dist data list");
   });
 });
