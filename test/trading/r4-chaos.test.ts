@@ -3,6 +3,8 @@
 // timeouts before and after acceptance 2% + 2%, rejects 3%, partial fills 30%, stream drops,
 // duplicates and reorders 1%. After every event filled <= quantity and the position is the sum of
 // fills; no order fails without the venue's word; after quiescence the books equal the ledger.
+// Orders alternate between BTC/USDT and ETH/USDT: the exchange numbers trades per symbol, as
+// Binance does, so both markets have a trade 1, 2, ... and a fill is known by (symbol, trade id).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +19,8 @@ import { startBundledSimExchange } from "../support/local-exchange/index.ts";
 import { bundledSimBroker } from "../support/local-exchange/sim-broker.ts";
 
 const HOUR = 3_600_000;
+const SYMBOLS = ["BTC/USDT", "ETH/USDT"] as const;
+const QTY: Record<string, string> = { "BTC/USDT": "0.002", "ETH/USDT": "0.03" };
 const FAULTS =
   "create:429=0.05,create:5xx=0.02,create:timeout-before=0.02,create:timeout-after=0.02,create:reject=0.03,fill:partial=0.3,ws:drop=0.01,ws:duplicate=0.01,ws:reorder=0.01";
 const dirs: string[] = [];
@@ -27,7 +31,14 @@ afterAll(() => {
 describe("R4 chaos", () => {
   it("2,000 orders under seeded faults: filled <= quantity and position = sum of fills after every event, no failure without the venue's word, books = ledger, 0 fills twice", async () => {
     const n = Number(process.env.KAIROS_R4_ORDERS ?? 2000);
-    const sim = await startBundledSimExchange({ seed: 4, faults: FAULTS, hangMs: 20, retryAfterMs: 20 });
+    const sim = await startBundledSimExchange({
+      seed: 4,
+      faults: FAULTS,
+      hangMs: 20,
+      retryAfterMs: 20,
+      markets: SYMBOLS.map((symbol) => ({ symbol, timeframe: "1h" as const })),
+      balances: { USDT: "10000", BTC: "0.1", ETH: "2" },
+    });
     const broker = bundledSimBroker(sim);
     const home = mkdtempSync(join(process.platform === "linux" ? "/dev/shm" : tmpdir(), "kairos-r4-"));
     dirs.push(home);
@@ -80,10 +91,10 @@ describe("R4 chaos", () => {
         decisionSeq: seq,
         leg: 0,
         venue: "binance",
-        symbol: "BTC/USDT",
+        symbol: SYMBOLS[seq % 2]!,
         side: seq % 3 === 0 ? "sell" : "buy",
         type: "market",
-        qty: "0.002",
+        qty: QTY[SYMBOLS[seq % 2]!]!,
         state: "intent",
         filledQty: "0",
         attempts: 0,
@@ -97,14 +108,14 @@ describe("R4 chaos", () => {
       checkOrder(await lc.send(o.clientOrderId));
       if (seq % 4 === 0) {
         sim.advance(HOUR);
-        await lc.syncFills("BTC/USDT", sim.now() - 2 * HOUR, "poll");
+        for (const sym of SYMBOLS) await lc.syncFills(sym, sim.now() - 2 * HOUR, "poll");
       }
     }
     // quiescence: the last bar closes, every order is settled and every fill polled
     sim.advance(HOUR);
     for (let pass = 0; pass < 5; pass++) {
       await lc.settle("r4");
-      await lc.syncFills("BTC/USDT", t0, "reconcile");
+      for (const sym of SYMBOLS) await lc.syncFills(sym, t0, "reconcile");
     }
     await unsubscribe();
     const orders = store.ordersOf("r4");
@@ -143,8 +154,14 @@ describe("R4 chaos", () => {
     );
     expect([...perId.values()].every((c) => c === 1)).toBe(true);
     expect(unknownToKairos).toEqual([]);
-    expect(new Set(fills.map((f) => f.tradeId)).size).toBe(fills.length); // 0 fills applied twice
-    expect(fills.map((f) => f.tradeId).sort()).toEqual(ledgerFills.map((f) => String(f.id)).sort());
+    const key = (symbol: string, id: unknown): string => `${symbol.replace("/", "")}#${String(id)}`;
+    const ours = fills.map((f) => key(f.symbol, f.tradeId));
+    expect(new Set(ours).size).toBe(fills.length); // 0 fills applied twice
+    expect(ours.sort()).toEqual(ledgerFills.map((f) => key(String(f.symbol), f.id)).sort());
+    // the per-symbol numbering was exercised: trade ids that both markets used, each fill kept
+    const ids = (sym: string) => new Set(fills.filter((f) => f.symbol === sym).map((f) => f.tradeId));
+    const shared = [...ids("BTC/USDT")].filter((id) => ids("ETH/USDT").has(id));
+    expect(shared.length).toBeGreaterThan(10);
     expect(books).toEqual(venue);
   }, 900_000);
 });

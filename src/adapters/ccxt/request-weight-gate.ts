@@ -1,6 +1,6 @@
 // Every HTTP request CcxtBroker makes to Binance passes this gate: it waits for the request-weight
 // budget (90% of the limit the venue declares in exchangeInfo `rateLimits`, corrected by the
-// `x-mbx-used-weight-1m` header) and, after a 429 or 418, for the Retry-After the venue stated.
+// `x-mbx-used-weight-<interval>` header of that window) and, after a 429 or 418, for the Retry-After the venue stated.
 // Waiting here, instead of sending and being told off, is what keeps an IP from being banned.
 import { AppError } from "../../errors.ts";
 import { WeightBudget } from "../../execution/weight-budget.ts";
@@ -8,12 +8,6 @@ import { WeightBudget } from "../../execution/weight-budget.ts";
 export interface RequestWeightOptions {
   /** the share of the declared limit kairos allows itself (default 0.9) */
   readonly fraction?: number;
-  /**
-   * venue time per wall-clock time for a time-scaled venue (the simulated exchange run with a
-   * 1 s window for Binance's 1 minute: 60). Retry-After is honoured as sent: the venue states it
-   * in its own wall time
-   */
-  readonly timeScale?: number;
   /** requests on the wire at once (default unlimited); 1 = no request can overtake a 429 */
   readonly maxInFlight?: number;
 }
@@ -32,6 +26,7 @@ const INTERVAL_MS: Record<string, number> = {
   HOUR: 3_600_000,
   DAY: 86_400_000,
 };
+const LETTER_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 /** Binance's published default until exchangeInfo says otherwise */
 const DEFAULT_LIMIT = { limit: 6000, intervalMs: 60_000 };
 
@@ -53,7 +48,6 @@ export class RequestWeightGate {
   /** true once the venue declared its limit (exchangeInfo) */
   declared = false;
   private readonly budget: WeightBudget;
-  private readonly timeScale: number;
   private readonly maxInFlight: number;
   private inFlight = 0;
   private queue: Promise<void> = Promise.resolve();
@@ -64,11 +58,10 @@ export class RequestWeightGate {
     opts: RequestWeightOptions = {},
     private readonly now: () => number = Date.now,
   ) {
-    this.timeScale = opts.timeScale ?? 1;
     this.maxInFlight = opts.maxInFlight ?? Number.POSITIVE_INFINITY;
     this.budget = new WeightBudget({
       limit: DEFAULT_LIMIT.limit,
-      windowMs: DEFAULT_LIMIT.intervalMs / this.timeScale,
+      windowMs: DEFAULT_LIMIT.intervalMs,
       ...(opts.fraction === undefined ? {} : { fraction: opts.fraction }),
     });
   }
@@ -112,9 +105,14 @@ export class RequestWeightGate {
       // no readable Retry-After: a whole window, which always lets the venue's count fall
       this.budget.pause(now + (Number.isFinite(sec) && sec > 0 ? sec * 1000 : this.budget.window.windowMs));
     }
-    const used = Number(h("x-mbx-used-weight-1m"));
-    if (Number.isFinite(used) && used > 0) this.budget.observeUsed(used, now);
     if (status === 200 && /\/exchangeInfo(\?|$)/.test(url)) this.declare(body);
+    // Binance names the count after its window (x-mbx-used-weight-1m); only the budget's window is comparable
+    for (const k of Object.keys(headers)) {
+      const m = /^x-mbx-used-weight-(\d+)([smhd])$/.exec(k.toLowerCase());
+      if (m === null || Number(m[1]) * LETTER_MS[m[2]!]! !== this.budget.window.windowMs) continue;
+      const used = Number(headers[k]);
+      if (Number.isFinite(used) && used > 0) this.budget.observeUsed(used, now);
+    }
     this.notify();
   }
 
@@ -136,7 +134,7 @@ export class RequestWeightGate {
     const r = info.rateLimits?.find((x) => x.rateLimitType === "REQUEST_WEIGHT");
     const unit = INTERVAL_MS[r?.interval ?? ""];
     if (r === undefined || unit === undefined || !(Number(r.limit) > 0)) return;
-    this.budget.setLimit(Number(r.limit), (unit * Math.max(1, Number(r.intervalNum ?? 1))) / this.timeScale);
+    this.budget.setLimit(Number(r.limit), unit * Math.max(1, Number(r.intervalNum ?? 1)));
     this.declared = true;
   }
 

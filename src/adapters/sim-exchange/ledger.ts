@@ -79,7 +79,8 @@ export class Ledger {
   private readonly byId = new Map<number, SimOrder>();
   private readonly byClient = new Map<string, SimOrder>();
   private nextOrderId = 1;
-  private nextTradeId = 1;
+  /** Binance numbers trades per symbol: BTCUSDT and ETHUSDT both have a trade 1 */
+  private readonly nextTradeId = new Map<string, number>();
   private readonly listeners: ((e: LedgerEvent) => void)[] = [];
 
   constructor(initial: Record<string, bigint>) {
@@ -177,8 +178,10 @@ export class Ledger {
     order.cumQuote += quoteQty;
     order.updateTime = time;
     order.status = order.executedQty >= order.origQty ? "FILLED" : "PARTIALLY_FILLED";
+    const id = this.nextTradeId.get(order.symbol) ?? 1;
+    this.nextTradeId.set(order.symbol, id + 1);
     const trade: SimTrade = {
-      id: this.nextTradeId++,
+      id,
       orderId: order.orderId,
       clientOrderId: order.clientOrderId,
       symbol: order.symbol,

@@ -27,12 +27,38 @@ const intParam = (q: URLSearchParams, k: string): number | undefined => {
   return v === null || !/^\d+$/.test(v) ? undefined : Number(v);
 };
 
+/** Binance's units for a rate-limit window: the largest that divides it ("MINUTE" 1, "SECOND" 10) */
+const UNITS = [
+  ["DAY", "d", 86_400_000],
+  ["HOUR", "h", 3_600_000],
+  ["MINUTE", "m", 60_000],
+  ["SECOND", "s", 1000],
+] as const;
+
+/** A window in Binance's terms; undefined when it is not a whole number of seconds */
+export function rateLimitInterval(
+  windowMs: number,
+): { interval: string; intervalNum: number; letter: string } | undefined {
+  if (!Number.isInteger(windowMs) || windowMs <= 0) return undefined;
+  for (const [interval, letter, ms] of UNITS)
+    if (windowMs % ms === 0) return { interval, intervalNum: windowMs / ms, letter };
+  return undefined;
+}
+
+/** The header Binance names after the window it counts in: x-mbx-used-weight-1m, -1s, ... */
+export function usedWeightHeader(windowMs: number): string {
+  const r = rateLimitInterval(windowMs);
+  return r === undefined ? "x-mbx-used-weight-1m" : `x-mbx-used-weight-${r.intervalNum}${r.letter}`;
+}
+
 export function exchangeInfo(
   markets: Map<string, SimMarket>,
   now: number,
   q: URLSearchParams,
   weightLimit = 6000,
+  weightWindowMs = 60_000,
 ): Reply {
+  const win = rateLimitInterval(weightWindowMs) ?? { interval: "MINUTE", intervalNum: 1 };
   const one = q.get("symbol");
   const list = [...markets.values()].filter((m) => one === null || m.id === one);
   if (one !== null && list.length === 0) return fail(400, -1121, "Invalid symbol.");
@@ -40,7 +66,10 @@ export function exchangeInfo(
     timezone: "UTC",
     serverTime: now,
     rateLimits: RATE_LIMITS.map((r) =>
-      r.rateLimitType === "REQUEST_WEIGHT" ? { ...r, limit: weightLimit } : r,
+      // the window the exchange really counts in (a time-scaled run counts Binance's minute in a second)
+      r.rateLimitType === "REQUEST_WEIGHT"
+        ? { ...r, interval: win.interval, intervalNum: win.intervalNum, limit: weightLimit }
+        : r,
     ),
     exchangeFilters: [],
     symbols: list.map(exchangeInfoSymbol),

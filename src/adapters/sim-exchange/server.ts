@@ -22,7 +22,15 @@ import {
   type SimFees,
 } from "./orders.ts";
 import { Replay } from "./replay.ts";
-import { exchangeInfo, fail, klines, ok, type Reply } from "./routes-public.ts";
+import {
+  exchangeInfo,
+  fail,
+  klines,
+  ok,
+  type Reply,
+  rateLimitInterval,
+  usedWeightHeader,
+} from "./routes-public.ts";
 import { Streams } from "./streams.ts";
 import { formatUnits, parseUnits } from "./units.ts";
 import { venueMatcher } from "./venue-matcher.ts";
@@ -64,7 +72,10 @@ export interface SimExchangeOptions {
   readonly verifyIntent?: (clientOrderId: string) => boolean;
   /** 0 = an ephemeral port */
   readonly port?: number;
-  /** REQUEST_WEIGHT per window (default 6000) and the window (default 60 s of wall time) */
+  /**
+   * REQUEST_WEIGHT per window (default 6000) and the window (default 60 s of wall time; a whole
+   * number of seconds, reported in exchangeInfo and the used-weight header as Binance would)
+   */
   readonly weightLimit?: number;
   readonly weightWindowMs?: number;
   /** how long a timeout fault holds a request before dropping the socket (default 2000 ms) */
@@ -223,6 +234,13 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
   // request weight per wall-clock window, and bans for clients that ignore Retry-After
   const weightLimit = opts.weightLimit ?? 6000;
   const windowMs = opts.weightWindowMs ?? 60_000;
+  const windowName = rateLimitInterval(windowMs);
+  if (windowName === undefined)
+    throw invalidInput(
+      `sim: weight window ${windowMs} ms is not a whole number of seconds; Binance states windows in SECOND, MINUTE, HOUR or DAY`,
+    );
+  const usedHeader = usedWeightHeader(windowMs);
+  const windowText = `${windowName.intervalNum === 1 ? "" : `${windowName.intervalNum} `}${windowName.interval.toLowerCase()}${windowName.intervalNum === 1 ? "" : "s"}`;
   const banMs = opts.banMs ?? 120_000;
   let windowStart = Date.now();
   let used = 0;
@@ -260,7 +278,7 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
       case "GET /api/v3/time":
         return ok({ serverTime: now() });
       case "GET /api/v3/exchangeInfo":
-        return exchangeInfo(markets, now(), p, weightLimit);
+        return exchangeInfo(markets, now(), p, weightLimit, windowMs);
       case "GET /api/v3/klines":
         return klines(markets, p, now());
       // no futures are listed, but clients that load spot and USD-M markets together get an empty list
@@ -339,7 +357,7 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
       res.writeHead(r.status, {
         "content-type": "application/json;charset=UTF-8",
         "x-mbx-used-weight": String(used),
-        "x-mbx-used-weight-1m": String(used),
+        [usedHeader]: String(used),
         ...r.headers,
       });
       res.end(JSON.stringify(r.body));
@@ -392,7 +410,7 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
         status: 429,
         body: {
           code: -1003,
-          msg: `Too many requests; current limit of IP(127.0.0.1) is ${weightLimit} requests per minute. Please use the websocket for live updates to avoid polling the API.`,
+          msg: `Too many requests; current limit of IP(127.0.0.1) is ${weightLimit} requests per ${windowText}. Please use the websocket for live updates to avoid polling the API.`,
         },
         headers: { "retry-after": String(sec) },
       });

@@ -216,6 +216,35 @@ describe("simulated exchange: limits and faults", () => {
     expect(s.weight()).toMatchObject({ limit: 50, windows: [{ used: 40 }] });
   });
 
+  it("states the weight window it really counts in: exchangeInfo and the used-weight header name it", async () => {
+    const rl = async (s: SimExchange) => {
+      const r = await call(s, "GET", "/api/v3/exchangeInfo");
+      const info = r.body as {
+        rateLimits: { rateLimitType: string; interval: string; intervalNum: number }[];
+      };
+      const w = info.rateLimits.find((x) => x.rateLimitType === "REQUEST_WEIGHT")!;
+      const used = [...r.headers.keys()].filter((k) => /^x-mbx-used-weight-/.test(k));
+      return { interval: w.interval, intervalNum: w.intervalNum, used };
+    };
+    expect(await rl(await sim())).toEqual({
+      interval: "MINUTE",
+      intervalNum: 1,
+      used: ["x-mbx-used-weight-1m"],
+    });
+    // Binance's minute at 60x
+    expect(await rl(await sim({ weightWindowMs: 1000 }))).toEqual({
+      interval: "SECOND",
+      intervalNum: 1,
+      used: ["x-mbx-used-weight-1s"],
+    });
+    expect(await rl(await sim({ weightWindowMs: 10_000 }))).toEqual({
+      interval: "SECOND",
+      intervalNum: 10,
+      used: ["x-mbx-used-weight-10s"],
+    });
+    await expect(sim({ weightWindowMs: 1500 })).rejects.toThrow(/not a whole number of seconds/);
+  });
+
   it("a client that waits out the Retry-After is served again, and windows reset the weight", async () => {
     const s = await sim({ weightLimit: 30, weightWindowMs: 1000 });
     expect((await call(s, "GET", "/api/v3/account")).status).toBe(200);
