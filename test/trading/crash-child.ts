@@ -19,7 +19,7 @@ const r =
         id,
         strategy: "sma-cross",
         params: { fast: 3, slow: 8 },
-        symbols: "BTC/USDT",
+        symbols: "BTC/USDT,ETH/USDT",
         timeframe: "1h",
         ...(from === undefined ? {} : { from }),
         ...(to === undefined ? {} : { to }),

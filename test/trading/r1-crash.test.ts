@@ -15,6 +15,13 @@ afterAll(() => {
 describe("R1 crash anywhere", () => {
   it("kill -9 at 100 random points: 0 duplicates, 0 unknown venue orders, 0 lost fills, books = venue = uncrashed run", async () => {
     expect(env.reference.length).toBeGreaterThan(10);
+    // both markets traded and reused trade ids: the per-symbol fill key is exercised
+    const ids = (sym: string) =>
+      new Set(
+        env.reference.filter((f) => f.startsWith(`${sym}#`)).map((f) => f.split(" ")[0]!.split("#")[1]),
+      );
+    const eth = ids("ETH/USDT");
+    expect([...ids("BTC/USDT")].filter((id) => eth.has(id)).length).toBeGreaterThan(3);
     const kills = Number(process.env.KAIROS_R1_KILLS ?? 100);
     const s = await runR1(env, kills, Number(process.env.KAIROS_R1_SEED ?? 20261204));
     process.stderr.write(`R1: ${JSON.stringify(s)}\n`);

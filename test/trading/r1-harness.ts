@@ -31,6 +31,9 @@ export const SESSION_POINTS: readonly CrashPoint[] = [
   "after-bar",
 ];
 
+/** the markets the crashed session trades */
+export const R1_SYMBOLS = ["BTC/USDT", "ETH/USDT"] as const;
+
 export interface R1Env {
   dir: string;
   child: string;
@@ -70,10 +73,17 @@ export async function setupR1(bars = 160): Promise<R1Env> {
   const c = createContainer({ home: template });
   // every copied home trades under the same explicit limits (the defaults are too small for this account)
   writeTestLimits(template);
-  const all = loadBundledSeries("binance", "BTC/USDT", "1h");
-  const s = sliceSeries(all, all.ts.length - bars);
-  c.store.upsert(s);
+  // two markets: the paper venue numbers trades per market as Binance does, so both have a trade 1
+  // and only (symbol, trade id) tells their fills apart
+  const sliced = R1_SYMBOLS.map((sym) => {
+    const all = loadBundledSeries("binance", sym, "1h");
+    return sliceSeries(all, all.ts.length - bars);
+  });
+  for (const x of sliced) c.store.upsert(x);
   c.close();
+  const s = sliced[0]!;
+  if (sliced.some((x) => x.ts[0] !== s.ts[0] || x.ts[bars - 1] !== s.ts[bars - 1]))
+    throw new Error("R1: the bundled BTC/USDT and ETH/USDT 1h series do not end together");
   const from = new Date(s.ts[20]!).toISOString();
   const to = new Date(s.ts[bars - 1]! + 3_600_000).toISOString();
   const env: R1Env = { dir, child, template, from, to, reference: [], referenceBalances: {} };
@@ -152,8 +162,11 @@ export function inspect(home: string): Inspection {
     .prepare("SELECT client_order_id AS id, status FROM paper_orders WHERE account = 'r1'")
     .all() as { id: string; status: string }[];
   const venueFills = db
-    .prepare("SELECT trade_id, ts, side, qty, price FROM paper_fills WHERE account = 'r1' ORDER BY trade_id")
+    .prepare(
+      "SELECT symbol, symbol_trade_id AS trade_id, ts, side, qty, price FROM paper_fills WHERE account = 'r1' ORDER BY trade_id",
+    )
     .all() as {
+    symbol: string;
     trade_id: number;
     ts: number;
     side: string;
@@ -178,8 +191,9 @@ export function inspect(home: string): Inspection {
     const orders = deps.orders.ordersOf("r1");
     const ours = new Set(orders.map((o) => o.clientOrderId));
     const kairosFills = deps.orders.fillsOf("r1");
-    const kairosIds = new Set(kairosFills.map((f) => f.tradeId));
-    const venueIds = new Set(venueFills.map((f) => String(f.trade_id)));
+    // a fill is (symbol, trade id): both markets number their trades from 1
+    const kairosIds = new Set(kairosFills.map((f) => `${f.symbol}#${f.tradeId}`));
+    const venueIds = new Set(venueFills.map((f) => `${f.symbol}#${f.trade_id}`));
     const counts = new Map<string, number>();
     for (const o of venueOrders) counts.set(o.id, (counts.get(o.id) ?? 0) + 1);
     const live = openSession(deps, "r1");
@@ -188,7 +202,7 @@ export function inspect(home: string): Inspection {
       state: s.state,
       haltReason: s.haltReason,
       differences: deps.orders.lastReconciliation("r1")?.differences ?? ["never reconciled"],
-      fills: venueFills.map((f) => `${f.ts} ${f.side} ${f.qty} @ ${f.price}`),
+      fills: venueFills.map((f) => `${f.symbol}#${f.trade_id} ${f.ts} ${f.side} ${f.qty} @ ${f.price}`),
       venueBalances,
       kairosBalances: Object.fromEntries(Object.entries(view.balances).filter(([, v]) => v !== "0")),
       duplicateOrders: [...counts.values()].reduce((a, n) => a + n - 1, 0),

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import type { Bar } from "../../domain/candle-series.ts";
+import { defineInstrument, type Instrument } from "../../domain/instrument.ts";
 import { AppError } from "../../errors.ts";
 import {
   type Amount,
@@ -11,7 +12,7 @@ import {
   toNumber,
   ZERO,
 } from "../../execution/amount.ts";
-import { takerPrice } from "../../execution/venue/fill-model.ts";
+import { createExchangeVenue } from "../../execution/venue/exchange-venue.ts";
 import type {
   CancelOutcome,
   KeyPermissions,
@@ -52,6 +53,8 @@ interface OrderRow {
 
 interface FillRow {
   trade_id: number;
+  /** the trade's number within its market (Binance numbers trades per symbol) */
+  symbol_trade_id: number;
   venue_order_id: number;
   client_order_id: string;
   symbol: string;
@@ -83,11 +86,11 @@ const toVenueOrder = (r: OrderRow): VenueOrder => {
 };
 
 /**
- * The paper venue: an in-process exchange that matches orders on closed candles with the
- * backtest's execution rules (a market order fills at the next bar's open with slippage, clamped
- * into the bar and ticked; spot buys are capped by cash, sells by the holding; fees on notional in
- * quote; a limit fills at the open when marketable, else at its price as maker when the bar
- * reaches it). Its books live in SQLite, so a paper session survives a restart (and a kill -9)
+ * The paper venue: an in-process exchange that matches orders on closed candles through the one
+ * simulated venue (src/execution/venue, the backtest's fill rules: a market order fills at the next
+ * bar's open with slippage, clamped into the bar and ticked; a limit fills at the open when
+ * marketable, else at its price as maker when the bar reaches it); its own books apply the spot
+ * caps (buys by cash, sells by the holding) and charge fees on notional in quote, exactly. Its books live in SQLite, so a paper session survives a restart (and a kill -9)
  * exactly as a real exchange would: orders accepted before the crash are still there.
  */
 export class PaperBroker implements PaperVenue {
@@ -247,7 +250,9 @@ export class PaperBroker implements PaperVenue {
 
   /**
    * Matches the open orders against closed bars of one instant (one bar per market), once: a bar
-   * at or before the last matched one is ignored. Sells fill before buys so freed cash funds them.
+   * at or before the last matched one is ignored. The one simulated venue (createExchangeVenue,
+   * the backtest's fill rules) decides which order fills, when and at what price; these books
+   * apply the spot funds caps to the real balances, sells before buys so freed cash funds them.
    */
   onBars(bars: readonly { symbol: string; bar: PaperBar }[]): VenueFill[] {
     return this.db.transaction(() => {
@@ -259,11 +264,17 @@ export class PaperBroker implements PaperVenue {
       const work: { row: OrderRow; bar: PaperBar }[] = [];
       for (const { symbol, bar } of fresh)
         for (const row of this.openRows(symbol)) if (row.active_from <= bar.ts) work.push({ row, bar });
-      work.sort((a, b) => (a.row.side === b.row.side ? 0 : a.row.side === "sell" ? -1 : 1));
-      this.locks = undefined;
-      for (const { row, bar } of work) {
-        const f = this.match(row, bar);
-        if (f !== undefined) fills.push(f);
+      if (work.length > 0) {
+        const decided = this.venueDecides(work);
+        work.sort((a, b) => (a.row.side === b.row.side ? 0 : a.row.side === "sell" ? -1 : 1));
+        this.locks = undefined;
+        for (const { row, bar } of work) {
+          const d = decided.get(row.client_order_id);
+          const f = d?.fill === undefined ? undefined : this.apply(row, bar, d.fill.price, d.fill.liquidity);
+          if (f !== undefined) fills.push(f);
+          // a market order never rests: what its bar did not fill ends (Binance: an expired IOC rest)
+          else if (row.type === "market" || d?.final === true) this.expire(row);
+        }
       }
       for (const { symbol, bar } of fresh)
         this.stmt(
@@ -273,6 +284,66 @@ export class PaperBroker implements PaperVenue {
         ).run(this.account, symbol, bar.ts, bar.open, bar.high, bar.low, bar.close, bar.volume);
       return fills;
     })();
+  }
+
+  /**
+   * The venue's verdict on the working orders for this instant: a venue built from the books (every
+   * open order with what is left of it, active from this bar) runs the bars once. It holds no state
+   * between instants, so the books in SQLite stay the only truth across restarts
+   */
+  private venueDecides(
+    work: readonly { row: OrderRow; bar: PaperBar }[],
+  ): Map<string, { fill?: { price: number; liquidity: "maker" | "taker" }; final: boolean }> {
+    const symbols = [...new Set(work.map((w) => w.row.symbol))];
+    const venue = createExchangeVenue({
+      instruments: Object.fromEntries(symbols.map((sym) => [sym, this.instrument(sym)])),
+      fees: { maker: toNumber(this.maker), taker: toNumber(this.taker) },
+      slippage: { kind: "fixed", rate: this.opts.slippage ?? 0 },
+      // funding is off (rate 0): the bar length only places funding instants
+      barMs: 60_000,
+    });
+    for (const { row } of work)
+      venue.submit({
+        clientOrderId: row.client_order_id,
+        symbol: row.symbol,
+        side: row.side,
+        type: row.type,
+        qty: toNumber(amount(row.qty) - amount(row.filled)),
+        timeInForce: "gtc",
+        ...(row.price === null ? {} : { limitPrice: Number(row.price) }),
+      });
+    const barOf: Record<string, PaperBar> = {};
+    for (const { row, bar } of work) barOf[row.symbol] = bar;
+    const out = new Map<string, { fill?: { price: number; liquidity: "maker" | "taker" }; final: boolean }>();
+    for (const e of venue.onBar(1, barOf)) {
+      if (e.type === "fill" && e.clientOrderId !== undefined) {
+        const d = out.get(e.clientOrderId) ?? { final: false };
+        d.fill ??= { price: e.fill.price, liquidity: e.fill.liquidity };
+        out.set(e.clientOrderId, d);
+      } else if (e.type === "order" && e.status !== "acknowledged" && e.status !== "partially_filled") {
+        const d = out.get(e.clientOrderId) ?? { final: false };
+        d.final = true;
+        out.set(e.clientOrderId, d);
+      }
+    }
+    return out;
+  }
+
+  private readonly instruments = new Map<string, Instrument>();
+  private instrument(symbol: string): Instrument {
+    let i = this.instruments.get(symbol);
+    if (i === undefined) {
+      const r = this.rules.get(symbol)!;
+      i = defineInstrument({
+        symbol,
+        tickSize: toNumber(amount(r.tickSize)),
+        lotSize: toNumber(amount(r.stepSize)),
+        minQty: toNumber(amount(r.minQuantity)),
+        minNotional: toNumber(amount(r.minNotional)),
+      });
+      this.instruments.set(symbol, i);
+    }
+    return i;
   }
 
   // quote held by resting limit buys, read once per matched instant (not once per market order)
@@ -287,31 +358,25 @@ export class PaperBroker implements PaperVenue {
     return v;
   }
 
-  private match(row: OrderRow, bar: PaperBar): VenueFill | undefined {
+  private expire(row: OrderRow): void {
+    this.stmt("UPDATE paper_orders SET status = 'expired', updated_at = ? WHERE venue_order_id = ?").run(
+      this.opts.clock.now(),
+      row.venue_order_id,
+    );
+  }
+
+  /** Books the venue's fill of `row` at `venuePrice`, capped by what the account holds */
+  private apply(
+    row: OrderRow,
+    bar: PaperBar,
+    venuePrice: number,
+    liquidity: "maker" | "taker",
+  ): VenueFill | undefined {
     const rules = this.rules.get(row.symbol)!;
     const buy = row.side === "buy";
-    let ref: number;
-    let liquidity: "maker" | "taker" = "taker";
-    if (row.type === "market") {
-      ref = takerPrice(
-        row.side,
-        bar.open,
-        this.opts.slippage ?? 0,
-        bar.low,
-        bar.high,
-        toNumber(amount(rules.tickSize)),
-      );
-    } else {
-      const lim = Number(row.price);
-      if (buy ? bar.open <= lim : bar.open >= lim) ref = bar.open;
-      else if (buy ? bar.low <= lim : bar.high >= lim) {
-        ref = lim;
-        liquidity = "maker";
-      } else return undefined;
-    }
     // the float price is on the tick up to float noise: snap it to the nearest tick exactly
     const tick = amount(rules.tickSize);
-    const price = ((amount(ref) + tick / 2n) / tick) * tick;
+    const price = ((amount(venuePrice) + tick / 2n) / tick) * tick;
     const rate = liquidity === "maker" ? this.maker : this.taker;
     const remaining = amount(row.qty) - amount(row.filled);
     const step = amount(rules.stepSize);
@@ -326,10 +391,7 @@ export class PaperBroker implements PaperVenue {
     const now = this.opts.clock.now();
     if (qty <= ZERO || mul(qty, price) < amount(rules.minNotional)) {
       // nothing the account can pay for: the venue expires the order (an IOC remainder on Binance)
-      this.stmt("UPDATE paper_orders SET status = 'expired', updated_at = ? WHERE venue_order_id = ?").run(
-        now,
-        row.venue_order_id,
-      );
+      this.expire(row);
       return undefined;
     }
     const notional = mul(qty, price);
@@ -348,9 +410,17 @@ export class PaperBroker implements PaperVenue {
       now,
       row.venue_order_id,
     );
-    const r = this.stmt(
-      `INSERT INTO paper_fills (account, venue_order_id, client_order_id, symbol, side, qty, price, fee, fee_asset, liquidity, ts)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    // trades are numbered per market, as Binance does (BTC/USDT and ETH/USDT both have a trade 1)
+    const tradeId =
+      ((
+        this.stmt("SELECT MAX(symbol_trade_id) AS n FROM paper_fills WHERE account = ? AND symbol = ?").get(
+          this.account,
+          row.symbol,
+        ) as { n: number | null }
+      ).n ?? 0) + 1;
+    this.stmt(
+      `INSERT INTO paper_fills (account, venue_order_id, client_order_id, symbol, side, qty, price, fee, fee_asset, liquidity, ts, symbol_trade_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       this.account,
       row.venue_order_id,
@@ -363,10 +433,11 @@ export class PaperBroker implements PaperVenue {
       rules.quote,
       liquidity,
       bar.ts,
+      tradeId,
     );
     return {
       venue: this.venue,
-      tradeId: String(r.lastInsertRowid),
+      tradeId: String(tradeId),
       venueOrderId: String(row.venue_order_id),
       clientOrderId: row.client_order_id,
       symbol: row.symbol,
@@ -406,7 +477,7 @@ export class PaperBroker implements PaperVenue {
     ).all(this.account, symbol, sinceMs) as FillRow[];
     return rows.map((r) => ({
       venue: this.venue,
-      tradeId: String(r.trade_id),
+      tradeId: String(r.symbol_trade_id),
       venueOrderId: String(r.venue_order_id),
       clientOrderId: r.client_order_id,
       symbol: r.symbol,

@@ -50,6 +50,10 @@ export const PAPER_MIGRATIONS = {
       account TEXT NOT NULL, symbol TEXT NOT NULL, ts INTEGER NOT NULL,
       open REAL NOT NULL, high REAL NOT NULL, low REAL NOT NULL, close REAL NOT NULL, volume REAL NOT NULL,
       PRIMARY KEY (account, symbol))`,
+    // trades numbered per market, as Binance does; existing fills keep the id they were reported with
+    "ALTER TABLE paper_fills ADD COLUMN symbol_trade_id INTEGER",
+    "UPDATE paper_fills SET symbol_trade_id = trade_id",
+    "CREATE UNIQUE INDEX paper_fills_symbol_trade ON paper_fills (account, symbol, symbol_trade_id)",
   ],
 } as const;
 

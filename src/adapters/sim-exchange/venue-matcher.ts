@@ -1,13 +1,10 @@
 // The simulated exchange's matching is the one simulated venue (src/execution/venue), so an order
-// fills on the exchange exactly where and how it fills in the backtest. One venue per market. The
-// venue decides when and at what price; the funds are the ledger's alone (it applies the backtest's
-// spot caps to the real balances), so the venue runs without caps of its own: an unbounded cash
-// balance, and short positions allowed (margin mode, leverage 1, liquidation off) so that base
-// assets the venue never saw bought (opening balances, deposits) can still be sold
+// fills on the exchange exactly where and how it fills in the backtest. One venue per market
+// (createExchangeVenue: the venue decides when and at what price; the funds are the ledger's alone)
 import { defineInstrument } from "../../domain/instrument.ts";
 import { timeframeMs } from "../../domain/timeframe.ts";
+import { createExchangeVenue } from "../../execution/venue/exchange-venue.ts";
 import type { SlippageSpec } from "../../execution/venue/types.ts";
-import { createVenue } from "../../execution/venue/venue.ts";
 import type { SimMarket } from "./markets.ts";
 import type { BarOutcome, Matcher, MatchFill } from "./matcher.ts";
 import { toNumber } from "./units.ts";
@@ -20,29 +17,13 @@ export interface VenueMatcherOptions {
   readonly participationCap?: number;
 }
 
-// far above any balance, so the venue's own cash and margin caps never bind
-const UNBOUNDED_CASH = 1e15;
-
 /** A Matcher driven by the simulated venue over the market's finest series */
 export function venueMatcher(m: SimMarket, o: VenueMatcherOptions): Matcher {
   const s = m.series[0]!;
-  const venue = createVenue({
-    config: {
-      initialCash: UNBOUNDED_CASH,
-      market: "perp",
-      fee: o.fees.taker,
-      makerFee: o.fees.maker,
-      slippage: o.slippage ?? { kind: "fixed", rate: 0 },
-      leverage: 1,
-      maintenanceMargin: 0.005,
-      liquidationFee: 0.005,
-      fundingRate: 0,
-      fundingIntervalMs: 8 * 3_600_000,
-      exits: {},
-      cooldownBars: 0,
-      ...(o.participationCap === undefined ? {} : { participationCap: o.participationCap }),
-    },
-    symbols: [m.symbol],
+  const venue = createExchangeVenue({
+    fees: o.fees,
+    ...(o.slippage === undefined ? {} : { slippage: o.slippage }),
+    ...(o.participationCap === undefined ? {} : { participationCap: o.participationCap }),
     barMs: timeframeMs(s.timeframe),
     instruments: {
       [m.symbol]: defineInstrument({
@@ -53,7 +34,6 @@ export function venueMatcher(m: SimMarket, o: VenueMatcherOptions): Matcher {
         minNotional: toNumber(m.minNotional),
       }),
     },
-    models: { margin: { liquidationFee: 0, liquidationPrice: () => Number.NaN } },
   });
   return {
     submit(order) {
