@@ -12,6 +12,7 @@ import { parseInput } from "../../app/contract.ts";
 import type { Container } from "../../composition-root.ts";
 import { AppError, ERROR_TABLE, isAppError } from "../../errors.ts";
 import { OPERATIONS, type Operation } from "./operations.ts";
+import { webAssets } from "./web-assets.ts";
 
 /** The only routes answered without a token (method and path as the router registers them) */
 export const PUBLIC_ROUTES: readonly string[] = ["GET /health", "POST /auth/login", "GET /openapi.json"];
@@ -81,6 +82,9 @@ export function buildApp(c: Container, opts: AppOptions = {}): Hono<Env> {
         ctx.json(errorBody(new AppError("INVALID_INPUT", "the request body is larger than 1 MiB")), 413),
     }),
   );
+
+  // the dashboard's built files (they hold no data); every other path meets the door below
+  app.use("*", webAssets());
 
   // doors: a token on everything but the allowlist; CORS denied (no Access-Control-* header is ever
   // sent, and a browser's preflight is refused), so a web page elsewhere cannot drive the API

@@ -1,0 +1,111 @@
+// Health at a glance: trading state, sessions, P&L, open orders, approvals, data freshness, alerts
+import { age, card, h, messageOf, notYet, num, replace, table, timeframeMs, utc } from "../dom.ts";
+import type { SeriesSummary, SessionEntry, SessionStatus } from "../types.ts";
+import type { View } from "../view.ts";
+
+/** A series is stale once its last closed candle is older than this many bars */
+const STALE_BARS = 2;
+
+const stat = (label: string, value: string, id: string, tone = ""): HTMLElement =>
+  h(
+    "div",
+    { class: `stat ${tone}`, id },
+    h("span", { class: "stat-label" }, label),
+    h("span", { class: "stat-value" }, value),
+  );
+
+export const healthView: View = async ({ api, main }) => {
+  const [series, sessions] = await Promise.all([
+    api.op<{ series: SeriesSummary[] }>("data_list"),
+    api.op<SessionEntry[]>("trade_list"),
+  ]);
+  const statuses: SessionStatus[] = [];
+  const failed: string[] = [];
+  await Promise.all(
+    sessions.map((s) =>
+      api.op<SessionStatus>("trade_status", { id: s.id }).then(
+        (st) => void statuses.push(st),
+        (e: unknown) => void failed.push(`${s.id}: ${messageOf(e)}`),
+      ),
+    ),
+  );
+  const now = Date.now();
+
+  const stateOp = api.firstOf("risk_state", "trading_state");
+  let stateText = "not in the API yet";
+  let stateTone = "muted";
+  if (stateOp !== undefined) {
+    const st = await api.op<{ state: string }>(stateOp);
+    stateText = st.state.toUpperCase();
+    stateTone = st.state === "active" ? "good" : st.state === "halted" ? "bad" : "warn";
+  }
+  const byState = new Map<string, number>();
+  for (const s of sessions) byState.set(s.state, (byState.get(s.state) ?? 0) + 1);
+  const openOrders = statuses.reduce((a, s) => a + s.openOrders.length, 0);
+  const pnl = statuses.reduce((a, s) => a + Number(s.pnl), 0);
+
+  const approvalsOp = api.firstOf("approvals_list", "approvals_pending");
+  let approvals = "not in the API yet";
+  if (approvalsOp !== undefined)
+    approvals = String((await api.op<unknown[]>(approvalsOp, { status: "pending" })).length);
+
+  const stats = h(
+    "div",
+    { class: "stats" },
+    stat("Trading state", stateText, "stat-state", stateTone),
+    stat(
+      "Sessions",
+      sessions.length === 0 ? "none" : [...byState].map(([state, n]) => `${n} ${state}`).join(", "),
+      "stat-sessions",
+    ),
+    stat("P&L since start", statuses.length === 0 ? "–" : num(pnl), "stat-pnl", pnl < 0 ? "bad" : ""),
+    stat("Open orders", String(openOrders), "stat-orders"),
+    stat("Approvals waiting", approvals, "stat-approvals", approvalsOp === undefined ? "muted" : ""),
+  );
+
+  const fresh = series.series.map((s) => {
+    const tf = timeframeMs(s.timeframe);
+    // the last stored candle closes one timeframe after it opens
+    const since = now - (s.last + tf);
+    const stale = since > STALE_BARS * tf;
+    return [
+      `${s.exchange} ${s.symbol}`,
+      s.timeframe,
+      num(s.rows),
+      utc(s.last),
+      h("span", { class: stale ? "tag bad" : "tag good" }, stale ? `stale, ${age(since)} old` : "fresh"),
+      s.gaps === 0 ? "none" : `${s.gaps} (${num(s.missing)} candles)`,
+    ];
+  });
+
+  replace(
+    main,
+    h("h1", {}, "Health"),
+    stats,
+    stateOp === undefined
+      ? notYet("Trading state (ACTIVE / REDUCING / HALTED)", "a trading-state route", "kairos risk state")
+      : null,
+    approvalsOp === undefined
+      ? notYet("Approvals waiting", "the approvals routes", "kairos approvals list")
+      : null,
+    h(
+      "p",
+      { class: "note" },
+      "P&L is each session's equity minus its starting capital; a P&L-today figure is not in the API yet.",
+    ),
+    failed.length === 0
+      ? null
+      : h("p", { class: "status error", role: "alert" }, `Sessions not read: ${failed.join("; ")}`),
+    card(
+      "Data freshness",
+      series.series.length === 0
+        ? h("p", {}, "No stored series. Import some: ", h("code", {}, "kairos data import FILE"))
+        : table(
+            "Stored series, newest candle and age",
+            ["Series", "Timeframe", "Candles", "Last candle", "Freshness", "Gaps"],
+            fresh,
+          ),
+    ),
+    card("Recent alerts", notYet("Alerts", "the alerts WebSocket stream")),
+  );
+};

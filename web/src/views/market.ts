@@ -1,0 +1,365 @@
+// Market: a candlestick chart with volume for each stored series, a timeframe switch, fit to the whole
+// range, indicator overlays from the registry and trade markers from a backtest
+import type { SeriesMarker, Time } from "lightweight-charts";
+import { candleChart, followTheme, toTime } from "../chart.ts";
+import { h, messageOf, num, price, replace, utc } from "../dom.ts";
+import type {
+  BacktestReport,
+  Bar,
+  IndicatorInfo,
+  IndicatorResult,
+  SeriesSummary,
+  SeriesView,
+  StrategyInfo,
+} from "../types.ts";
+import type { View } from "../view.ts";
+
+/** Outputs drawn on the price pane (they are prices); every other output gets its own pane */
+const PRICE_OUTPUTS: Record<string, readonly string[]> = {
+  sma: ["value"],
+  ema: ["value"],
+  wma: ["value"],
+  dema: ["value"],
+  tema: ["value"],
+  kama: ["value"],
+  hma: ["value"],
+  vwma: ["value"],
+  psar: ["value"],
+  supertrend: ["supertrend"],
+  ichimoku: ["tenkan", "kijun", "spanA", "spanB"],
+  bollinger: ["upper", "middle", "lower"],
+  keltner: ["upper", "middle", "lower"],
+  donchian: ["upper", "lower", "middle"],
+  vwap: ["value"],
+  "rolling-vwap": ["value"],
+  "rolling-max": ["value"],
+  "rolling-min": ["value"],
+};
+
+/** All candles of a series: data_show returns head and tail, and with rows ≥ the count the head holds all */
+export async function readCandles(
+  api: import("../api.ts").Api,
+  s: Pick<SeriesSummary, "exchange" | "symbol" | "timeframe">,
+): Promise<Bar[]> {
+  const v = await api.op<SeriesView>("data_show", {
+    exchange: s.exchange,
+    symbol: s.symbol,
+    timeframe: s.timeframe,
+    rows: 1_000_000,
+  });
+  return [...v.head, ...v.tail];
+}
+
+function paramInputs(ind: IndicatorInfo): { el: HTMLElement; values: () => Record<string, unknown> } {
+  const getters: (() => [string, unknown])[] = [];
+  const fields = Object.entries(ind.params).map(([name, p]) => {
+    const id = `ind-param-${name}`;
+    const spec = p as {
+      type?: string;
+      default?: unknown;
+      minimum?: number;
+      maximum?: number;
+      enum?: string[];
+    };
+    let input: HTMLInputElement | HTMLSelectElement;
+    if (spec.enum !== undefined) {
+      input = h(
+        "select",
+        { id },
+        ...spec.enum.map((o) => h("option", { value: o, selected: o === spec.default }, o)),
+      );
+      const sel = input;
+      getters.push(() => [name, sel.value]);
+    } else if (spec.type === "boolean") {
+      const box = h("input", { id, type: "checkbox", checked: spec.default === true });
+      input = box;
+      getters.push(() => [name, box.checked]);
+    } else {
+      const n = h("input", {
+        id,
+        type: "number",
+        inputmode: "decimal",
+        step: spec.type === "integer" ? 1 : "any",
+        min: spec.minimum,
+        max: spec.maximum,
+        value: spec.default === undefined ? "" : String(spec.default),
+      });
+      input = n;
+      getters.push(() => [name, n.value === "" ? undefined : Number(n.value)]);
+    }
+    return h("div", { class: "field" }, h("label", { for: id }, name), input);
+  });
+  return {
+    el: h("div", { class: "fields" }, ...fields),
+    values: () => Object.fromEntries(getters.map((g) => g()).filter(([, v]) => v !== undefined)),
+  };
+}
+
+export const marketView: View = async ({ api, main, onLeave }) => {
+  const [list, indicators, strategies] = await Promise.all([
+    api.op<{ series: SeriesSummary[] }>("data_list"),
+    api.op<IndicatorInfo[]>("indicators_list"),
+    api.op<StrategyInfo[]>("strategies_list"),
+  ]);
+  const series = list.series;
+  if (series.length === 0) {
+    replace(
+      main,
+      h("h1", {}, "Market"),
+      h("p", {}, "No stored series. Import some: ", h("code", {}, "kairos data import FILE")),
+    );
+    return;
+  }
+  const instruments = [...new Set(series.map((s) => `${s.exchange} ${s.symbol}`))].sort();
+  const params = new URLSearchParams(location.hash.split("?")[1] ?? "");
+  let instrument = instruments.includes(params.get("s") ?? "") ? params.get("s")! : instruments[0]!;
+  let timeframe = params.get("tf") ?? "";
+
+  const status = h("p", { class: "status", role: "status", id: "market-status" });
+  const legend = h("p", { class: "legend", id: "legend", "aria-live": "off" });
+  const chartEl = h("div", {
+    class: "chart",
+    id: "market-chart",
+    role: "img",
+    "aria-label": "Candlestick chart",
+  });
+  const tfGroup = h("div", { class: "segmented", role: "group", "aria-label": "Timeframe" });
+  const pick = h(
+    "select",
+    { id: "market-series" },
+    ...instruments.map((i) => h("option", { value: i, selected: i === instrument }, i)),
+  );
+  const overlays = h("ul", { class: "overlays", "aria-label": "Indicators on the chart" });
+  const indSelect = h(
+    "select",
+    { id: "indicator" },
+    ...indicators
+      .filter((i) => i.needs.length === 0)
+      .map((i) => h("option", { value: i.name }, `${i.name}: ${i.description}`)),
+  );
+  const indParams = h("div", {});
+  let currentParams = paramInputs(indicators[0]!);
+  const showParams = (): void => {
+    const ind = indicators.find((i) => i.name === indSelect.value)!;
+    currentParams = paramInputs(ind);
+    replace(indParams, currentParams.el);
+  };
+  indSelect.addEventListener("change", showParams);
+  const stratSelect = h(
+    "select",
+    { id: "bt-strategy" },
+    ...strategies
+      .filter((s) => s.kind === "single" && !s.optIn)
+      .map((s) => h("option", { value: s.name }, s.name)),
+  );
+
+  const c = candleChart(chartEl);
+  followTheme(c.chart, onLeave);
+  onLeave(() => c.remove());
+  let bars: Bar[] = [];
+  const removers: (() => void)[] = [];
+  // read-only handle for tests and people at the console: what the chart holds
+  (window as unknown as { kairosChart?: unknown }).kairosChart = {
+    candles: () => c.candles.data(),
+    series: () => ({ instrument, timeframe }),
+  };
+
+  const showLegend = (b: Bar | undefined): void => {
+    legend.textContent =
+      b === undefined
+        ? ""
+        : `${instrument} ${timeframe} · ${utc(b.ts)} · O ${price(b.open)} H ${price(b.high)} L ${price(b.low)} C ${price(b.close)} V ${num(b.volume)}`;
+  };
+  c.chart.subscribeCrosshairMove((p) => {
+    if (p.time === undefined) return showLegend(bars.at(-1));
+    const t = (p.time as number) * 1000;
+    // binary search: the hovered candle by its open time
+    let lo = 0;
+    let hi = bars.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (bars[mid]!.ts < t) lo = mid + 1;
+      else hi = mid;
+    }
+    showLegend(bars[lo]);
+  });
+
+  const timeframesOf = (inst: string): string[] =>
+    series
+      .filter((s) => `${s.exchange} ${s.symbol}` === inst)
+      .sort((a, b) => a.last - a.first - (b.last - b.first) || a.rows - b.rows)
+      .map((s) => s.timeframe);
+
+  const load = async (): Promise<void> => {
+    const tfs = timeframesOf(instrument);
+    if (!tfs.includes(timeframe)) timeframe = tfs.includes("1h") ? "1h" : tfs[0]!;
+    replace(
+      tfGroup,
+      ...tfs.map((tf) =>
+        h(
+          "button",
+          {
+            type: "button",
+            "aria-pressed": String(tf === timeframe),
+            onclick: () => {
+              timeframe = tf;
+              void load();
+            },
+          },
+          tf,
+        ),
+      ),
+    );
+    for (const r of removers.splice(0)) r();
+    replace(overlays);
+    c.setMarkers([]);
+    const [exchange, symbol] = instrument.split(" ") as [string, string];
+    status.textContent = `Loading ${instrument} ${timeframe}…`;
+    main.dataset.ready = "false";
+    bars = await readCandles(api, { exchange, symbol, timeframe });
+    c.setBars(bars);
+    c.fit();
+    showLegend(bars.at(-1));
+    status.textContent = `${num(bars.length)} candles, ${utc(bars[0]?.ts ?? Number.NaN)} to ${utc(bars.at(-1)?.ts ?? Number.NaN)}`;
+    history.replaceState(null, "", `#/market?s=${encodeURIComponent(instrument)}&tf=${timeframe}`);
+    main.dataset.ready = "true";
+  };
+  pick.addEventListener("change", () => {
+    instrument = pick.value;
+    void load().catch((e: unknown) => (status.textContent = messageOf(e)));
+  });
+
+  const addIndicator = async (): Promise<void> => {
+    const name = indSelect.value;
+    const [exchange, symbol] = instrument.split(" ") as [string, string];
+    status.textContent = `Computing ${name}…`;
+    const r = await api.op<IndicatorResult>("indicators_compute", {
+      indicator: name,
+      params: currentParams.values(),
+      series: { exchange, symbol, timeframe },
+      last: 0,
+    });
+    const onPrice = PRICE_OUTPUTS[name];
+    const pricedOutputs = onPrice ?? r.outputs;
+    const lines: Record<string, { time: ReturnType<typeof toTime>; value: number }[]> = {};
+    for (const o of pricedOutputs)
+      lines[o] = r.rows.flatMap((row) => {
+        const v = row.values[o];
+        return v === null || v === undefined ? [] : [{ time: toTime(row.ts), value: v }];
+      });
+    const remove = c.addLines(name, lines, onPrice !== undefined);
+    removers.push(remove);
+    const label = `${name} ${JSON.stringify(currentParams.values())}`;
+    const li = h(
+      "li",
+      {},
+      h("span", {}, label),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "ghost small",
+          "aria-label": `Remove ${name}`,
+          onclick: () => {
+            remove();
+            li.remove();
+          },
+        },
+        "×",
+      ),
+    );
+    overlays.append(li);
+    status.textContent = `${name}: ${num(r.rows.length)} values`;
+  };
+
+  const showTrades = async (): Promise<void> => {
+    const [exchange, symbol] = instrument.split(" ") as [string, string];
+    status.textContent = `Backtesting ${stratSelect.value}…`;
+    const r = await api.op<BacktestReport>("backtest_run", {
+      strategy: stratSelect.value,
+      exchange,
+      symbols: [symbol],
+      timeframe,
+    });
+    const markers: SeriesMarker<Time>[] = [];
+    for (const t of r.trades) {
+      markers.push({
+        time: toTime(t.entryTs),
+        position: t.side === "short" ? "aboveBar" : "belowBar",
+        shape: t.side === "short" ? "arrowDown" : "arrowUp",
+        color: "#2f81f7",
+        text: `${t.side} ${t.entryReason}`,
+      });
+      if (Number.isFinite(t.exitTs))
+        markers.push({
+          time: toTime(t.exitTs),
+          position: t.side === "short" ? "belowBar" : "aboveBar",
+          shape: "circle",
+          color: t.pnl >= 0 ? "#3fb950" : "#f85149",
+          text: `exit ${(t.returnPct * 100).toFixed(1)}%`,
+        });
+    }
+    markers.sort((a, b) => (a.time as number) - (b.time as number));
+    c.setMarkers(markers);
+    status.textContent = `${r.strategy}: ${r.trades.length} trades marked (entries ▲, exits ●)`;
+  };
+
+  const guard =
+    (f: () => Promise<void>) =>
+    (e: Event): void => {
+      e.preventDefault();
+      f().catch((err: unknown) => (status.textContent = messageOf(err)));
+    };
+
+  replace(
+    main,
+    h("h1", {}, "Market"),
+    h(
+      "div",
+      { class: "toolbar" },
+      h("div", { class: "field" }, h("label", { for: "market-series" }, "Series"), pick),
+      h("div", { class: "field" }, h("span", { class: "label", id: "tf-label" }, "Timeframe"), tfGroup),
+      h("button", { type: "button", id: "fit", onclick: () => c.fit() }, "Fit whole range"),
+    ),
+    legend,
+    chartEl,
+    status,
+    h(
+      "details",
+      { class: "card", open: true },
+      h("summary", {}, "Indicators"),
+      h(
+        "form",
+        { onsubmit: guard(addIndicator), "aria-label": "Add an indicator" },
+        h("div", { class: "field" }, h("label", { for: "indicator" }, "Indicator"), indSelect),
+        indParams,
+        h("button", { type: "submit", id: "add-indicator" }, "Add to chart"),
+      ),
+      overlays,
+    ),
+    h(
+      "details",
+      { class: "card" },
+      h("summary", {}, "Trades from a backtest"),
+      h(
+        "form",
+        { onsubmit: guard(showTrades), "aria-label": "Mark a backtest's trades" },
+        h(
+          "div",
+          { class: "field" },
+          h("label", { for: "bt-strategy" }, "Strategy (default parameters)"),
+          stratSelect,
+        ),
+        h("button", { type: "submit", id: "show-trades" }, "Mark its trades"),
+      ),
+      h(
+        "p",
+        { class: "note" },
+        "Trades from paper and live sessions need a fills route in the API; not there yet.",
+      ),
+    ),
+  );
+  tfGroup.setAttribute("aria-labelledby", "tf-label");
+  showParams();
+  await load();
+};
