@@ -23,6 +23,7 @@ import { openOrderDatabase, SqliteOrderStore } from "./adapters/sqlite/sqlite-or
 import { SqliteScreenRunStore } from "./adapters/sqlite/sqlite-screen-run-store.ts";
 import { WasmTensorBackend } from "./adapters/tfjs/wasm-tensor-backend.ts";
 import type { ChatModel } from "./app/ask.ts";
+import { auditMeta } from "./app/audit-build-info.ts";
 import { AuditedOrderStore } from "./app/audit-order-store.ts";
 import { AuthService } from "./app/auth-service.ts";
 import type { TradingDeps } from "./app/trade-runtime.ts";
@@ -177,7 +178,8 @@ export function createContainer(opts: { home: string }): Container {
         home: opts.home,
         store: this.store,
         // every state change is also an audit record, committed in the same transaction
-        orders: new AuditedOrderStore(orderStore, audit),
+        orders: new AuditedOrderStore(orderStore, audit, auditMeta(opts.home)),
+        audit,
         paperVenue: (o) => new PaperBroker(pdb, { ...o, clock: systemClock }),
         clock: systemClock,
         sleep: this.sleep,

@@ -19,6 +19,54 @@ import type {
   TradingState,
 } from "../ports/order-store.ts";
 
+/** What every decision record names about the code and the limits (audit-build-info.ts builds it) */
+export interface AuditMeta {
+  version: string;
+  gitSha: string;
+  /** SHA-256 of the risk limits file in force, null when there is none */
+  limitsHash: () => string | null;
+}
+
+const sha256 = (b: string | Uint8Array): string => createHash("sha256").update(b).digest("hex");
+
+/**
+ * The input snapshot of a decision: pointers to the bars read (exchange, symbol, timeframe, first
+ * and last open time, count) and one SHA-256 over, series by series, the symbol's UTF-8 bytes then
+ * the IEEE-754 little-endian bytes of ts, open, high, low, close and volume of those bars, so anyone
+ * holding the same candles recomputes it
+ */
+export function inputSnapshot(snap: NonNullable<DecisionRecord["detail"]>["snapshot"]): {
+  sha256: string;
+  bars: {
+    exchange: string;
+    symbol: string;
+    timeframe: string;
+    fromOpen: number;
+    toOpen: number;
+    count: number;
+  }[];
+} | null {
+  if (snap === undefined) return null;
+  const h = createHash("sha256");
+  const n = snap.lastIndex + 1;
+  const bars = snap.series.map((s) => {
+    h.update(s.symbol);
+    for (const a of [s.ts, s.open, s.high, s.low, s.close, s.volume]) {
+      const view = a.subarray(0, n);
+      h.update(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+    }
+    return {
+      exchange: s.exchange,
+      symbol: s.symbol,
+      timeframe: s.timeframe,
+      fromOpen: s.ts[0] ?? 0,
+      toOpen: s.ts[n - 1] ?? 0,
+      count: Math.min(n, s.ts.length),
+    };
+  });
+  return { sha256: h.digest("hex"), bars };
+}
+
 /** Drops undefined members (canonical JSON carries no undefined) */
 const clean = <T extends object>(o: T): Record<string, unknown> =>
   JSON.parse(JSON.stringify(o)) as Record<string, unknown>;
@@ -27,7 +75,11 @@ export class AuditedOrderStore implements OrderStore {
   constructor(
     private readonly inner: OrderStore,
     private readonly audit: AuditLog,
-    private readonly meta: { version: string } = { version: "0.1.0" },
+    private readonly meta: AuditMeta = {
+      version: "unknown (no build info given)",
+      gitSha: "unknown (no build info given)",
+      limitsHash: () => null,
+    },
   ) {}
 
   private tx<T>(
@@ -53,6 +105,9 @@ export class AuditedOrderStore implements OrderStore {
         venue: s.venue,
         state: s.state,
         kairosVersion: this.meta.version,
+        gitSha: this.meta.gitSha,
+        configSha256: sha256(canonicalJson(clean(s.config))),
+        limitsSha256: this.meta.limitsHash(),
         config: clean(s.config),
       }),
       () => this.inner.createSession(s),
@@ -86,23 +141,55 @@ export class AuditedOrderStore implements OrderStore {
       this.inner.recordDecision(d, intents);
       const s = this.inner.getSession(d.sessionId);
       const cfg = s === undefined ? {} : clean(s.config);
-      this.audit.append("decision", {
-        decisionId: `${d.sessionId}/${d.seq}`,
-        sessionId: d.sessionId,
-        mode: s?.mode,
-        venue: s?.venue,
-        kairosVersion: this.meta.version,
-        // the session's configuration (strategy, params, symbols, timeframe, costs) by hash: its text is in session.start
-        configSha256: createHash("sha256").update(canonicalJson(cfg)).digest("hex"),
-        strategy: cfg.strategy,
-        params: cfg.params,
-        bar: { exchange: cfg.exchange, symbols: cfg.symbols, timeframe: cfg.timeframe, openTime: d.barTs },
-        decisionSeq: d.seq,
-        barTs: d.barTs,
-        targets: d.targets,
-        explanation: d.explanation,
-        orders: intents.map((o) => o.clientOrderId),
-      });
+      const inputs = inputSnapshot(d.detail?.snapshot);
+      const params = (cfg.params ?? {}) as Record<string, unknown>;
+      const values = d.detail?.values ?? {};
+      this.audit.append(
+        "decision",
+        clean({
+          decisionId: `${d.sessionId}/${d.seq}`,
+          sessionId: d.sessionId,
+          mode: s?.mode,
+          venue: s?.venue,
+          kairosVersion: this.meta.version,
+          gitSha: this.meta.gitSha,
+          // the session's configuration (strategy, params, symbols, timeframe, costs) by hash: its text is in session.start
+          configSha256: sha256(canonicalJson(cfg)),
+          limitsSha256: this.meta.limitsHash(),
+          strategy: cfg.strategy,
+          // a family's code is versioned with kairos: the commit names the exact strategy code
+          strategyVersion: `${this.meta.version}+${this.meta.gitSha.slice(0, 12)}`,
+          params: cfg.params,
+          // sessions run one strategy family, not an ensemble; model-sign trains its model in the
+          // session on the snapshot's bars, so its model is named by its parameters and inputs
+          ensemble: null,
+          models:
+            cfg.strategy === "model-sign" && inputs !== null
+              ? [
+                  {
+                    id: "model-sign/in-session",
+                    sha256: sha256(canonicalJson({ params, inputs: inputs.sha256 })),
+                  },
+                ]
+              : [],
+          bar: { exchange: cfg.exchange, symbols: cfg.symbols, timeframe: cfg.timeframe, openTime: d.barTs },
+          inputs,
+          values: Object.fromEntries(
+            Object.entries(values).map(([k, v]) => [k, Number.isFinite(v) ? v : String(v)]),
+          ),
+          decisionSeq: d.seq,
+          barTs: d.barTs,
+          targets: d.targets,
+          // no strategy family states a confidence yet: a value named "confidence" is taken when given
+          confidence:
+            typeof values.confidence === "number" && Number.isFinite(values.confidence)
+              ? values.confidence
+              : null,
+          reasons: d.explanation === "" ? [] : [d.explanation],
+          explanation: d.explanation,
+          orders: intents.map((o) => o.clientOrderId),
+        }),
+      );
       for (const o of intents)
         this.audit.append("order.intent", clean({ ...o, decisionId: `${d.sessionId}/${d.seq}` }));
     });

@@ -2,20 +2,32 @@
  * The pre-trade gate as trading sessions use it: limits re-read from the home on every decision
  * (their hash recorded with it), the account read from the order store (unreadable = no order),
  * reference prices at the bar's close, the venue's server time for the skew check, the account's
- * trading state, and the repeated-execution throttle that latches HALTED. Every decision, with
- * each check's limit, observed value and verdict, is appended to <home>/risk-decisions.jsonl.
+ * trading state, and the repeated-execution throttle that latches HALTED. Peak and day-start
+ * equity start from the session's fills in the order store (a restart keeps them).
+ *
+ * Every check goes into the chained audit log as a `risk.check` record holding everything it was
+ * judged by (so `kairos audit replay` re-runs it), appended in one transaction before the decision
+ * and its intents are stored: a refused order is never stored, yet its checks are logged; an
+ * accepted one has its checks in the log before its intent exists. The limits' exact text is
+ * logged (`limits.change`) the first time a gate judges by a hash. A copy of each decision also
+ * goes to <home>/risk-decisions.jsonl for a quick look. Nothing passes unrecorded: a failed
+ * append refuses the whole batch.
  */
+import { randomUUID } from "node:crypto";
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { defineInstrument, type Instrument } from "../domain/instrument.ts";
 import { isTerminal } from "../domain/order-status.ts";
 import type { RiskScreenContext, SessionRisk } from "../execution/trading-session.ts";
+import type { AuditLog } from "../ports/audit-log.ts";
 import type { Broker, MarketRules } from "../ports/broker.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { OrderRecord, OrderStore } from "../ports/order-store.ts";
+import { equityHistory } from "../risk/equity-marks.ts";
+import { type GateCheckData, gateCheckData } from "../risk/gate-replay.ts";
 import { type AccountView, type GateDecision, PreTradeGate } from "../risk/pre-trade-gate.ts";
 import { loadRiskLimits } from "./risk-limits.ts";
-import { readTradingState, writeTradingState } from "./risk-trading-state.ts";
+import { lastResumeMark, readTradingState, writeTradingState } from "./risk-trading-state.ts";
 
 export interface SessionRiskDeps {
   home: string;
@@ -25,6 +37,8 @@ export interface SessionRiskDeps {
   rules: ReadonlyMap<string, MarketRules>;
   /** replay: a paper session replaying stored bars lives at the bar's close; live: the clock and the venue's time */
   timing: "replay" | "live";
+  /** the chained audit log (every check, limits in force, throttle latches) */
+  audit?: AuditLog;
 }
 
 const instrumentOf = (r: MarketRules): Instrument =>
@@ -39,11 +53,19 @@ const instrumentOf = (r: MarketRules): Instrument =>
 
 export class SessionRiskGate implements SessionRisk {
   readonly gate = new PreTradeGate();
+  /** names this gate's records in the audit log: a replay runs them on one fresh gate */
+  readonly gateId = `gate-${randomUUID()}`;
   private readonly instruments = new Map<string, Instrument>();
   private readonly executions = new Map<string, number[]>();
-  private peak = 0;
+  /** accepted orders whose reservation is still held */
+  private readonly held = new Set<string>();
+  private peak = Number.NEGATIVE_INFINITY;
   private day = -1;
   private dayStart = 0;
+  private derived = false;
+  private loggedLimits: string | undefined;
+  private resumeMark: string | undefined;
+  private released: string[] = [];
   /** every decision made, for status and tests */
   readonly decisions: GateDecision[] = [];
 
@@ -53,13 +75,9 @@ export class SessionRiskGate implements SessionRisk {
 
   async screen(intents: OrderRecord[], ctx: RiskScreenContext) {
     const { deps, gate } = this;
-    const loaded = loadRiskLimits(deps.home);
-    gate.setLimits(loaded.ok ? loaded.limits : undefined, loaded.ok ? loaded.hash : undefined);
-    const ts = readTradingState(deps.home);
-    gate.setMode(ts.state);
-    const now = deps.timing === "replay" ? ctx.closeTs : deps.clock.now();
+    const now0 = deps.timing === "replay" ? ctx.closeTs : deps.clock.now();
     let venueTime: { server: number; local: number } | undefined;
-    if (deps.timing === "replay") venueTime = { server: now, local: now };
+    if (deps.timing === "replay") venueTime = { server: now0, local: now0 };
     else
       try {
         const server = await deps.broker.serverTime();
@@ -67,32 +85,58 @@ export class SessionRiskGate implements SessionRisk {
       } catch {
         venueTime = undefined; // no venue time: the skew check fails closed
       }
+    // limits and the latch are read after the last await: a kill that latched meanwhile is seen
+    const loaded = loadRiskLimits(deps.home);
+    gate.setLimits(loaded.ok ? loaded.limits : undefined, loaded.ok ? loaded.hash : undefined);
+    const ts = readTradingState(deps.home);
+    gate.setMode(ts.state);
+    const mark = lastResumeMark(ts.file);
+    // a person resumed since the last decision: the throttle's window starts again
+    if (mark !== this.resumeMark) {
+      if (this.resumeMark !== undefined || mark !== undefined) this.executions.clear();
+      this.resumeMark = mark;
+    }
+    const now = deps.timing === "replay" ? ctx.closeTs : deps.clock.now();
     const account = this.account(ctx, now);
     const accepted: OrderRecord[] = [];
     const refused: { order: OrderRecord; reason: string }[] = [];
     const lines: string[] = [];
+    const records: GateCheckData[] = [];
     for (const o of intents) {
       const price = ctx.prices[o.symbol];
-      const d = gate.check(
-        {
-          id: o.clientOrderId,
-          venue: o.venue,
-          strategyId: ctx.sessionId,
-          symbol: o.symbol,
-          side: o.side,
-          type: o.type,
-          qty: Number(o.qty),
-          ...(o.limitPrice === undefined ? {} : { limitPrice: Number(o.limitPrice) }),
-        },
-        {
-          instrument: this.instruments.get(o.symbol),
-          reference: price === undefined ? undefined : { price, ts: ctx.closeTs },
-          venueTime,
-        },
-        account,
-        now,
-      );
+      const order = {
+        id: o.clientOrderId,
+        venue: o.venue,
+        strategyId: ctx.sessionId,
+        symbol: o.symbol,
+        side: o.side,
+        type: o.type,
+        qty: Number(o.qty),
+        ...(o.limitPrice === undefined ? {} : { limitPrice: Number(o.limitPrice) }),
+      };
+      const market = {
+        instrument: this.instruments.get(o.symbol),
+        reference: price === undefined ? undefined : { price, ts: ctx.closeTs },
+        venueTime,
+      };
+      const mode = gate.tradingMode;
+      const d = gate.check(order, market, account, now);
       this.decisions.push(d);
+      if (d.accepted) this.held.add(o.clientOrderId);
+      records.push(
+        gateCheckData({
+          gate: this.gateId,
+          sessionId: ctx.sessionId,
+          decisionId: `${ctx.sessionId}/${o.decisionSeq}`,
+          order,
+          market,
+          account,
+          now,
+          mode,
+          released: this.released.splice(0),
+          decision: d,
+        }),
+      );
       lines.push(
         JSON.stringify({
           session: ctx.sessionId,
@@ -106,16 +150,35 @@ export class SessionRiskGate implements SessionRisk {
       if (d.accepted) accepted.push(o);
       else refused.push({ order: o, reason: d.reason ?? "refused" });
     }
-    this.throttle(ctx.sessionId, accepted.length, now, loaded.ok ? loaded.limits : undefined);
     try {
+      const audit = deps.audit;
+      if (audit !== undefined)
+        deps.orders.batch(() => {
+          if (loaded.ok && loaded.hash !== this.loggedLimits) {
+            audit.append("limits.change", {
+              event: "in force",
+              hash: loaded.hash,
+              revision: loaded.limits.revision,
+              by: loaded.limits.updatedBy,
+              limitsText: loaded.text,
+            });
+            this.loggedLimits = loaded.hash;
+          }
+          for (const r of records) audit.append("risk.check", r as unknown as Record<string, unknown>);
+        });
       appendFileSync(join(deps.home, "risk-decisions.jsonl"), `${lines.join("\n")}\n`);
     } catch {
-      // the audit line could not be written: nothing passes unrecorded
+      // the checks could not be recorded: nothing passes unrecorded
+      for (const o of accepted) {
+        gate.release(o.clientOrderId);
+        this.held.delete(o.clientOrderId);
+      }
       return {
         accepted: [],
-        refused: intents.map((order) => ({ order, reason: "risk-decisions.jsonl could not be written" })),
+        refused: intents.map((order) => ({ order, reason: "the risk checks could not be recorded" })),
       };
     }
+    this.throttle(ctx.sessionId, accepted.length, now, loaded.ok ? loaded.limits : undefined);
     return { accepted, refused };
   }
 
@@ -125,18 +188,22 @@ export class SessionRiskGate implements SessionRisk {
       const s = this.deps.orders.getSession(ctx.sessionId);
       if (s === undefined) return undefined;
       // orders that left flight free their reservation: their fills are in the positions now
-      for (const d of this.decisions) {
-        if (!d.accepted) continue;
-        const o = this.deps.orders.getOrder(d.orderId);
-        if (o === undefined || isTerminal(o.state)) this.gate.release(d.orderId);
+      for (const id of this.held) {
+        const o = this.deps.orders.getOrder(id);
+        if (o === undefined || isTerminal(o.state)) {
+          this.held.delete(id);
+          if (this.gate.release(id)) this.released.push(id);
+        }
       }
+      if (!this.derived) this.derive(ctx, now);
     } catch {
       return undefined;
     }
     const day = Math.floor(now / 86_400_000);
     if (day !== this.day) {
+      // a new UTC day while running: it starts at the equity seen now
+      if (this.day !== -1) this.dayStart = ctx.equity;
       this.day = day;
-      this.dayStart = ctx.equity;
     }
     this.peak = Math.max(this.peak, ctx.equity);
     return {
@@ -145,6 +212,42 @@ export class SessionRiskGate implements SessionRisk {
       peakEquity: this.peak,
       dayStartEquity: this.dayStart,
     };
+  }
+
+  /**
+   * Peak and day-start equity from the session's opening balances and every fill in the order
+   * store (each fill prices its symbol), so a restarted process judges drawdown and daily loss
+   * against the account's history, not against the equity its first decision happens to see
+   */
+  private derive(ctx: RiskScreenContext, now: number): void {
+    const s = this.deps.orders.getSession(ctx.sessionId)!;
+    const baseline = (s.config as { baseline?: Record<string, string> }).baseline ?? {};
+    const symbols = Object.keys(ctx.prices);
+    const quote = (symbols[0] ?? "/USDT").split("/")[1]?.split(":")[0] ?? "USDT";
+    const marks: Record<string, number> = {};
+    for (const [sym, p] of Object.entries(ctx.prices)) marks[sym.split("/")[0]!] = p;
+    const dayStartTs = Math.floor(now / 86_400_000) * 86_400_000;
+    const h = equityHistory(
+      Object.fromEntries(Object.entries(baseline).map(([a, v]) => [a, Number(v)])),
+      this.deps.orders.fillsOf(ctx.sessionId).map((f) => ({
+        symbol: f.symbol,
+        side: f.side,
+        qty: Number(f.qty),
+        price: Number(f.price),
+        fee: Number(f.fee),
+        feeAsset: f.feeAsset,
+        ts: f.ts,
+      })),
+      quote,
+      dayStartTs,
+      marks,
+    );
+    // a session without a recorded baseline (tests, old homes) starts from what it sees now
+    const known = Object.keys(baseline).length > 0;
+    this.peak = known ? Math.max(h.peak, ctx.equity) : ctx.equity;
+    this.dayStart = known ? h.dayStart : ctx.equity;
+    this.day = Math.floor(now / 86_400_000);
+    this.derived = true;
   }
 
   /** N executions per window per strategy latch HALTED, for the account and the session */
@@ -161,8 +264,16 @@ export class SessionRiskGate implements SessionRisk {
     this.executions.set(sessionId, times);
     if (times.length >= limits.throttleExecutions) {
       const reason = `repeated-execution throttle: ${times.length} executions within ${limits.throttleWindowMs} ms (limit ${limits.throttleExecutions}); a person must resume`;
-      writeTradingState(this.deps.home, "halted", "throttle", reason, new Date(now).toISOString());
+      writeTradingState(
+        this.deps.home,
+        "halted",
+        "throttle",
+        reason,
+        new Date(now).toISOString(),
+        this.deps.audit,
+      );
       this.deps.orders.setState(sessionId, "halted", reason);
+      // the latch is this gate's own: its resume mark is unchanged, so its window is kept until a person resumes
     }
   }
 }

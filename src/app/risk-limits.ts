@@ -9,6 +9,7 @@ import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { AppError } from "../errors.ts";
+import type { AuditLog } from "../ports/audit-log.ts";
 import { defaultRiskLimits, RiskLimits, setRiskLimit } from "../risk/limits.ts";
 import { fieldError, parseInput } from "./contract.ts";
 import { writePrivateFile } from "./write-private-file.ts";
@@ -16,7 +17,7 @@ import { writePrivateFile } from "./write-private-file.ts";
 export const RISK_LIMITS_FILE = "risk-limits.json";
 
 export type LoadedLimits =
-  | { ok: true; limits: RiskLimits; hash: string; path: string }
+  | { ok: true; limits: RiskLimits; hash: string; path: string; text: string }
   | { ok: false; problem: string; path: string };
 
 export const limitsHash = (text: string): string => createHash("sha256").update(text).digest("hex");
@@ -45,7 +46,7 @@ export function loadRiskLimits(home: string): LoadedLimits {
     const i = r.error.issues[0]!;
     return { ok: false, path, problem: `${path}: ${i.path.join(".") || "document"} ${i.message}` };
   }
-  return { ok: true, limits: r.data, hash: limitsHash(text), path };
+  return { ok: true, limits: r.data, hash: limitsHash(text), path, text };
 }
 
 const serialise = (l: RiskLimits): string => `${JSON.stringify(l, null, 2)}\n`;
@@ -91,7 +92,7 @@ export type SetRiskInput = z.input<typeof SetRiskInput>;
  * the old and new hash are appended to risk-changes.jsonl
  */
 export function setRisk(
-  deps: { home: string; now: () => number },
+  deps: { home: string; now: () => number; audit?: AuditLog },
   raw: SetRiskInput,
 ): RiskShow & { previousHash?: string } {
   const input = parseInput(SetRiskInput, raw);
@@ -114,12 +115,20 @@ export function setRisk(
   const text = serialise(next);
   const path = join(deps.home, RISK_LIMITS_FILE);
   mkdirSync(deps.home, { recursive: true });
-  writePrivateFile(path, text);
   const hash = limitsHash(text);
-  appendFileSync(
-    join(deps.home, "risk-changes.jsonl"),
-    `${JSON.stringify({ at, by: input.by, key: input.key, value: input.value, revision: next.revision, hash, previousHash: cur.ok ? cur.hash : null })}\n`,
-  );
+  const change = {
+    at,
+    by: input.by,
+    key: input.key,
+    value: input.value,
+    revision: next.revision,
+    hash,
+    previousHash: cur.ok ? cur.hash : null,
+  };
+  // logged before the file changes: the log may name a change that a crash then prevented, never miss one
+  deps.audit?.append("limits.change", { ...change, limitsText: text });
+  writePrivateFile(path, text);
+  appendFileSync(join(deps.home, "risk-changes.jsonl"), `${JSON.stringify(change)}\n`);
   return { path, written: true, hash, limits: next, ...(cur.ok ? { previousHash: cur.hash } : {}) };
 }
 
@@ -129,18 +138,29 @@ export function setRisk(
  * an existing file, valid or not, is left as it is (an invalid one keeps refusing every order).
  * Returns the path written, or undefined when a file was there already.
  */
-export function ensureRiskLimits(deps: { home: string; now: () => number }): string | undefined {
+export function ensureRiskLimits(deps: {
+  home: string;
+  now: () => number;
+  audit?: AuditLog;
+}): string | undefined {
   const cur = loadRiskLimits(deps.home);
   if (cur.ok || !cur.problem.startsWith("no limits file")) return undefined;
   const at = new Date(deps.now()).toISOString();
   const limits: RiskLimits = { ...defaultRiskLimits(at), updatedBy: "kairos defaults" };
   const text = serialise(limits);
   mkdirSync(deps.home, { recursive: true });
-  writePrivateFile(cur.path, text);
   const hash = limitsHash(text);
-  appendFileSync(
-    join(deps.home, "risk-changes.jsonl"),
-    `${JSON.stringify({ at, by: "kairos defaults", key: "*", value: "defaults", revision: limits.revision, hash, previousHash: null })}\n`,
-  );
+  const change = {
+    at,
+    by: "kairos defaults",
+    key: "*",
+    value: "defaults",
+    revision: limits.revision,
+    hash,
+    previousHash: null,
+  };
+  deps.audit?.append("limits.change", { ...change, limitsText: text });
+  writePrivateFile(cur.path, text);
+  appendFileSync(join(deps.home, "risk-changes.jsonl"), `${JSON.stringify(change)}\n`);
   return cur.path;
 }

@@ -7,6 +7,8 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import type { AuditLog } from "../ports/audit-log.ts";
+import type { OrderStore } from "../ports/order-store.ts";
 import type { TradingMode } from "../risk/pre-trade-gate.ts";
 import { parseInput } from "./contract.ts";
 import { writePrivateFile } from "./write-private-file.ts";
@@ -47,15 +49,22 @@ export function readTradingState(home: string): {
   }
 }
 
-/** Writes a new state with who and why (temp file, fsync, rename: a crash leaves the old or the new) */
+/**
+ * Writes a new state with who and why (temp file, fsync, rename: a crash leaves the old or the new).
+ * The audit record is appended first: the state lives in a file, not in the log's SQLite
+ * transaction, and a log that names a latch a crash then prevented is the safe side of the two.
+ */
 export function writeTradingState(
   home: string,
   state: TradingMode,
   by: string,
   reason: string,
   at: string,
+  audit?: AuditLog,
 ): TradingStateFile {
-  const cur = readTradingState(home).file;
+  const before = readTradingState(home);
+  audit?.append("session.state", { scope: "account", state, previous: before.state, by, reason, at });
+  const cur = before.file;
   const file: TradingStateFile = {
     version: 1,
     state,
@@ -78,17 +87,47 @@ export const ResumeTradingStateInput = z
   .strict();
 export type ResumeTradingStateInput = z.input<typeof ResumeTradingStateInput>;
 
-/** A person clears HALTED (or sets REDUCING); recorded with name and reason */
+/** Sessions halted by a latch (not by a reconciliation difference, which needs `trade resume SESSION --accept-balances`) */
+export const LATCH_HALT = /^(kill switch|repeated-execution throttle)/;
+
+/**
+ * A person clears HALTED (or sets REDUCING); recorded with name and reason. With the order store,
+ * sessions the kill switch or the throttle halted go back to active too (a session halted by a
+ * reconciliation difference stays halted: that needs its own review). Running gates see the resume
+ * at their next decision and clear their throttle window (risk-gate.ts), so the next execution
+ * does not latch again at once.
+ */
 export function resumeTradingState(
-  deps: { home: string; now: () => number },
+  deps: { home: string; now: () => number; audit?: AuditLog; orders?: OrderStore },
   raw: ResumeTradingStateInput,
-): TradingStateFile {
+): TradingStateFile & { sessionsResumed: string[] } {
   const input = parseInput(ResumeTradingStateInput, raw);
-  return writeTradingState(
+  const file = writeTradingState(
     deps.home,
     input.state,
     input.by,
     input.reason,
     new Date(deps.now()).toISOString(),
+    deps.audit,
   );
+  const sessionsResumed: string[] = [];
+  for (const s of deps.orders?.listSessions() ?? [])
+    if (s.state === "halted" && LATCH_HALT.test(s.haltReason ?? "")) {
+      deps.orders!.setState(s.id, "active");
+      sessionsResumed.push(s.id);
+    }
+  return { ...file, sessionsResumed };
+}
+
+/**
+ * The last change a person made that left HALTED (undefined: none): a gate that sees it change
+ * knows a person resumed since its previous decision
+ */
+export function lastResumeMark(file: TradingStateFile | undefined): string | undefined {
+  const h = file?.history;
+  for (let i = (h?.length ?? 0) - 1; i >= 0; i--) {
+    const c = h![i]!;
+    if (c.state !== "halted") return `${c.at}|${c.by}|${c.reason}`;
+  }
+  return undefined;
 }

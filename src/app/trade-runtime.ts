@@ -9,6 +9,7 @@ import type { CrashHook } from "../execution/crash-points.ts";
 import { OrderLifecycle } from "../execution/order-lifecycle.ts";
 import { type ReconcileDeps, type ReconcileScope, reconcile } from "../execution/reconcile.ts";
 import { TradingSession } from "../execution/trading-session.ts";
+import type { AuditLog } from "../ports/audit-log.ts";
 import type { Broker, MarketRules } from "../ports/broker.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
 import type { Clock } from "../ports/clock.ts";
@@ -31,6 +32,8 @@ export interface TradingDeps {
   sleep: (ms: number) => Promise<void>;
   /** test hook: kill the process at a lifecycle point (KAIROS_CRASH_AT) */
   crash?: CrashHook;
+  /** the chained audit log: risk checks, limits in force, latches and kills (the order store logs its own changes) */
+  audit?: AuditLog;
   /** live trading: where keys come from, and a broker for an exchange (ccxt) */
   live?: {
     keys: KeySources;
@@ -153,6 +156,7 @@ export function sessionRiskGate(
     clock: deps.clock,
     rules: new Map(cfg.rules.map((r) => [r.symbol, r])),
     timing,
+    ...(deps.audit === undefined ? {} : { audit: deps.audit }),
   });
 }
 

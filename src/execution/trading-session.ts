@@ -244,6 +244,11 @@ export class TradingSession {
         targets: changed,
         explanation: decision.reason ?? "signal",
         createdAt: now,
+        // for the audit log: the values decided on and the bars read (hashed there, not stored here)
+        detail: {
+          ...(decision.values === undefined ? {} : { values: { ...decision.values } }),
+          snapshot: { series: this.rt.series, lastIndex: t },
+        },
       },
       intents,
     );

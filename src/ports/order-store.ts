@@ -5,6 +5,7 @@
  * lost or counted twice. Amounts are exact decimal strings as the venue reports them.
  */
 
+import type { CandleSeries } from "../domain/candle-series.ts";
 import type { OrderStatus } from "../domain/order-status.ts";
 
 /** Where an order stands; it changes only through the domain's transition table */
@@ -38,6 +39,16 @@ export interface DecisionRecord {
   targets: Record<string, number>;
   explanation: string;
   createdAt: number;
+  /** what the decision used, for the audit log only (the order store does not keep it) */
+  detail?: DecisionDetail;
+}
+
+/** The inputs of a decision as the audit log records them */
+export interface DecisionDetail {
+  /** the feature and indicator values the strategy decided on (Decision.values) */
+  values?: Record<string, number>;
+  /** the bars the strategy could read: every series from its first loaded bar to `lastIndex` */
+  snapshot?: { series: readonly CandleSeries[]; lastIndex: number };
 }
 
 export interface OrderRecord {

@@ -143,13 +143,14 @@ export class PreTradeGate {
 
   /**
    * An order left flight (filled, cancelled, rejected): its reservation goes; a fill now counts
-   * through the account's positions instead
+   * through the account's positions instead. True when it was in flight
    */
-  release(orderId: string): void {
+  release(orderId: string): boolean {
     const r = this.inFlight.get(orderId);
-    if (r === undefined) return;
+    if (r === undefined) return false;
     this.inFlight.delete(orderId);
     this.reservedBySymbol.set(r.symbol, (this.reservedBySymbol.get(r.symbol) ?? 0) - r.notional);
+    return true;
   }
 
   /** Judges one order at `now`; on acceptance reserves its exposure, message tokens and duplicate key */
