@@ -6,7 +6,9 @@ import type { QueueWorkerOptions } from "./adapters/bullmq/bullmq-worker.ts";
 import type { SandboxSpawn } from "./adapters/bullmq/sandbox.ts";
 import { CcxtFeeSchedule } from "./adapters/ccxt/ccxt-fee-schedule.ts";
 import type { CcxtSourceOptions } from "./adapters/ccxt/ccxt-market-data-source.ts";
+import { HttpFeedSource } from "./adapters/feeds/http-feed-source.ts";
 import { auditKeyPath, loadOrCreateAuditKey, nodeAuditCrypto } from "./adapters/fs/audit-key-file.ts";
+import { FileBriefStore } from "./adapters/fs/file-brief-store.ts";
 import { NodeDataFiles } from "./adapters/fs/node-data-files.ts";
 import { openAiChat } from "./adapters/llm/openai-chat.ts";
 import { PaperBroker } from "./adapters/paper/paper-broker.ts";
@@ -19,6 +21,7 @@ import { SqliteCandleStore } from "./adapters/sqlite/sqlite-candle-store.ts";
 import { SqliteChunkStore } from "./adapters/sqlite/sqlite-chunk-store.ts";
 import { SqliteFundingStore } from "./adapters/sqlite/sqlite-funding-store.ts";
 import { SqliteModelStore } from "./adapters/sqlite/sqlite-model-store.ts";
+import { SqliteNewsStore } from "./adapters/sqlite/sqlite-news-store.ts";
 import { openOrderDatabase, SqliteOrderStore } from "./adapters/sqlite/sqlite-order-store.ts";
 import { SqliteScreenRunStore } from "./adapters/sqlite/sqlite-screen-run-store.ts";
 import { WasmTensorBackend } from "./adapters/tfjs/wasm-tensor-backend.ts";
@@ -29,7 +32,9 @@ import { AuthService } from "./app/auth-service.ts";
 import type { TradingDeps } from "./app/trade-runtime.ts";
 import { AppError } from "./errors.ts";
 import type { CrashHook } from "./execution/crash-points.ts";
+import { type Brief, isBrief } from "./explain/brief/brief.ts";
 import type { AuditCrypto, AuditLog } from "./ports/audit-log.ts";
+import type { BriefStore } from "./ports/brief-store.ts";
 import type { CandleStore } from "./ports/candle-store.ts";
 import type { Clock } from "./ports/clock.ts";
 import type { DataFiles } from "./ports/data-files.ts";
@@ -38,6 +43,7 @@ import type { FundingStore } from "./ports/funding-store.ts";
 import type { ChunkResultStore, JobQueue } from "./ports/job-queue.ts";
 import type { MarketDataSource } from "./ports/market-data-source.ts";
 import type { ModelStore } from "./ports/model-store.ts";
+import type { FeedSource, NewsStore } from "./ports/news-store.ts";
 import type { TensorBackend } from "./ports/tensor-backend.ts";
 import type { WorkerPool } from "./ports/worker-pool.ts";
 import type { ScreenRunStore } from "./research/screen-run-store.ts";
@@ -56,6 +62,12 @@ export interface Container {
   /** the API/MCP password hash and tokens (hashed) in kairos.db */
   readonly auth: AuthService;
   readonly files: DataFiles;
+  /** stored briefs (<home>/briefs), so the next brief says what changed */
+  readonly briefs: BriefStore<Brief>;
+  /** news feeds and headlines in kairos.db */
+  readonly news: NewsStore;
+  /** RSS/Atom feeds over HTTP(S) */
+  readonly feeds: FeedSource;
   readonly clock: Clock;
   /** exchanges' published maker/taker fees (ccxt metadata, offline) for `--fee exchange` */
   readonly fees: FeeSchedule;
@@ -108,6 +120,7 @@ export function createContainer(opts: { home: string }): Container {
   let funding: FundingStore | undefined;
   let screenRuns: ScreenRunStore | undefined;
   let models: ModelStore | undefined;
+  let news: NewsStore | undefined;
   let chunkResults: ChunkResultStore | undefined;
   let auth: AuthService | undefined;
   let orderStore: SqliteOrderStore | undefined;
@@ -155,6 +168,12 @@ export function createContainer(opts: { home: string }): Container {
       return auth;
     },
     files: new NodeDataFiles(),
+    briefs: new FileBriefStore(opts.home, isBrief),
+    get news() {
+      news ??= new SqliteNewsStore(getDb());
+      return news;
+    },
+    feeds: new HttpFeedSource(),
     clock: systemClock,
     fees: new CcxtFeeSchedule(),
     tensors: new WasmTensorBackend(),

@@ -3,16 +3,28 @@ import type { CandleSeries } from "../domain/candle-series.ts";
 import { invalidInput } from "../errors.ts";
 import { type Brief, buildBrief } from "../explain/brief/brief.ts";
 import { type BriefLang, renderBrief } from "../explain/brief/templates.ts";
+import type { BriefStore } from "../ports/brief-store.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
 import type { FundingStore } from "../ports/funding-store.ts";
+import type { NewsStore } from "../ports/news-store.ts";
 import { UNIVERSES } from "../research/screen-catalog.ts";
+import type { ScreenRunStore } from "../research/screen-run-store.ts";
+import { type BriefEnsemble, briefEnsemble } from "./brief-signals.ts";
+import type { BriefTrading } from "./brief-trading.ts";
 import { isoTimeField, parseInput, symbolListField, timeframeField } from "./contract.ts";
 
-/** Where briefs are kept between runs (the home's briefs/ folder in the CLI) */
-export interface BriefStore {
-  /** the newest stored brief with asOf <= `atOrBefore` (any when omitted) */
-  latest(atOrBefore?: number): Brief | undefined;
-  save(brief: Brief): void;
+/** What `kairos brief` reads; each part beyond the candles is optional and adds its lines when present */
+export interface BriefDeps {
+  store: CandleStore;
+  funding?: FundingStore;
+  /** the previous brief to compare against, and where this one is kept */
+  briefs?: BriefStore<Brief>;
+  /** stored headlines: sentiment per symbol */
+  news?: NewsStore;
+  /** stored screen runs: the ensemble's signals and their out-of-sample hit rates */
+  runs?: ScreenRunStore;
+  /** the trading sessions' positions and the trading state (undefined when there are no sessions) */
+  trading?: () => BriefTrading | undefined;
 }
 
 /** What to brief on; without --symbols or --universe every stored series of the timeframe */
@@ -27,6 +39,8 @@ export const BriefInput = z
     lang: z.enum(["en", "de"]).default("en"),
     /** store this brief for the next one to compare against */
     save: z.boolean().default(true),
+    /** rebuild the newest screen run's ensemble for its signals and hit rates (seconds on a large run) */
+    signals: z.boolean().default(true),
   })
   .strict();
 export type BriefInput = z.input<typeof BriefInput>;
@@ -43,10 +57,7 @@ export interface BriefOutput {
 export const SECTOR = UNIVERSES["ai-tokens"] ?? [];
 
 /** `kairos brief`: reads the series, builds the brief against the previous one, stores it */
-export function marketBrief(
-  deps: { store: CandleStore; funding?: FundingStore; briefs?: BriefStore },
-  raw: BriefInput,
-): BriefOutput {
+export function marketBrief(deps: BriefDeps, raw: BriefInput): BriefOutput {
   const input = parseInput(BriefInput, raw);
   if (input.universe !== undefined && UNIVERSES[input.universe] === undefined)
     throw invalidInput(
@@ -81,11 +92,25 @@ export function marketBrief(
     })
     .filter((f) => Number.isFinite(f.ts));
   const previous = deps.briefs?.latest(input.since === "last" ? undefined : input.since);
+  const ends = series.map((s) => s.ts[s.ts.length - 1]!).filter(Number.isFinite);
+  // a week of headlines before each symbol's newest bar (a day of margin for the bar's length)
+  const headlines = deps.news?.listItems({
+    from: Math.min(...ends) - 8 * 86_400_000,
+    to: Math.max(...ends) + 86_400_000,
+  });
+  const ensemble: BriefEnsemble | undefined =
+    deps.runs === undefined || !input.signals
+      ? undefined
+      : briefEnsemble({ store: deps.store, runs: deps.runs }, input.timeframe);
+  const trading = deps.trading?.();
   const brief = buildBrief({
     series,
     sector: SECTOR,
     funding,
     ...(previous === undefined ? {} : { previous }),
+    ...(headlines === undefined ? {} : { headlines }),
+    ...(ensemble === undefined ? {} : { ensemble }),
+    ...(trading === undefined ? {} : { trading }),
   });
   if (input.save) deps.briefs?.save(brief);
   return {

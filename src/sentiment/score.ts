@@ -224,13 +224,19 @@ const EN_HINTS = new Set([
   "new",
 ]);
 
-/** English or German by function words and umlauts; English when undecided */
-export function detectLang(text: string): Lang {
+/** Evidence for English and German: function words, and umlauts or ß (worth two German words) */
+export function langEvidence(text: string): { en: number; de: number } {
   let de = /[äöüß]/i.test(text) ? 2 : 0;
   let en = 0;
   for (const t of tokenize(text)) {
     if (DE_HINTS.has(t)) de++;
     if (EN_HINTS.has(t)) en++;
   }
+  return { en, de };
+}
+
+/** English or German by function words and umlauts; English when undecided */
+export function detectLang(text: string): Lang {
+  const { en, de } = langEvidence(text);
   return de > en ? "de" : "en";
 }

@@ -2,6 +2,7 @@ import { type CandleSeries, sliceSeries } from "../../domain/candle-series.ts";
 import { barsPerYear, timeframeMs } from "../../domain/timeframe.ts";
 import { RealizedVolatilityStream } from "../../indicators/realized-volatility.ts";
 import { regimeOf } from "../regime.ts";
+import type { HitRate } from "./hit-rates.ts";
 
 /** One number a brief line rests on: which series, which bar (open time, epoch ms), what value */
 export interface Citation {
@@ -25,7 +26,14 @@ export type BriefLineKind =
   | "correlation"
   | "funding"
   | "changed"
-  | "changed-none";
+  | "changed-none"
+  | "headlines"
+  | "signal"
+  | "signal-changed"
+  | "signals-none"
+  | "hit-rate"
+  | "position"
+  | "risk-state";
 
 /** One line of a brief: a template id, the values it fills in, and the numbers it cites */
 export interface BriefLine {
@@ -46,6 +54,41 @@ export interface SymbolState {
   return7d: number;
 }
 
+/** The ensemble's signal for one symbol at the run's latest closed bar */
+export interface SignalState {
+  symbol: string;
+  /** open time of the bar the signal was computed at (epoch ms) */
+  barTime: number;
+  action: "long" | "flat" | "short";
+  /** target exposure for the next bar, percent of equity */
+  exposurePct: number;
+  /** share of the weight agreeing, percent */
+  confidencePct: number;
+}
+
+/** One stored headline the brief reads (already mapped to symbols and scored) */
+export interface Headline {
+  key: string;
+  title: string;
+  publishedAt: number;
+  symbols: readonly string[];
+  score: number;
+  label: "positive" | "negative" | "neutral";
+}
+
+/** One open position of a trading session, marked at the session's last close */
+export interface PositionState {
+  session: string;
+  mode: string;
+  symbol: string;
+  qty: number;
+  averagePrice: number | null;
+  unrealisedPnl: number | null;
+  /** the session's equity and P&L against its capital, in its quote currency */
+  equity: number;
+  pnl: number;
+}
+
 export interface Brief {
   version: 1;
   /** open time of the newest bar the brief reads */
@@ -53,6 +96,15 @@ export interface Brief {
   timeframe: string;
   symbols: SymbolState[];
   lines: BriefLine[];
+  /** the ensemble's signals (from the newest stored screen run on this timeframe), when one exists */
+  signals?: SignalState[];
+}
+
+/** A stored brief of this shape (older or foreign files are skipped) */
+export function isBrief(x: unknown): x is Brief {
+  if (x === null || typeof x !== "object") return false;
+  const b = x as Partial<Brief>;
+  return b.version === 1 && typeof b.asOf === "number" && Array.isArray(b.symbols) && Array.isArray(b.lines);
 }
 
 export interface BriefInput {
@@ -67,6 +119,17 @@ export interface BriefInput {
   previous?: Brief;
   /** a one-day sector move at or beyond this fraction is a shock (default 0.1 = 10%) */
   shockThreshold?: number;
+  /** stored headlines of the last `headlineDays` days before the newest bar's close */
+  headlines?: readonly Headline[];
+  /** the window the headlines cover, days (default 7) */
+  headlineDays?: number;
+  /**
+   * the ensemble: its signals and the out-of-sample hit rates of each kind of signal, or why there
+   * is none (no stored screen run on this timeframe, a run on other data)
+   */
+  ensemble?: { run: string; signals: SignalState[]; hitRates: HitRate[] } | { missing: string };
+  /** open positions of the trading sessions and the account's trading state, when sessions exist */
+  trading?: { state: "active" | "reducing" | "halted"; sessions: number; positions: PositionState[] };
 }
 
 const DAY = 86_400_000;
@@ -482,6 +545,131 @@ export function buildBrief(input: BriefInput): Brief {
       cites: [{ series: `funding:${f.symbol}`, barTime: f.ts, value: f.rate, what: "funding-rate" }],
     });
 
+  lines.push(...headlineLines(input, barMs, symbols));
+  const ens = input.ensemble;
+  if (ens !== undefined && "missing" in ens)
+    lines.push({ kind: "signals-none", params: { reason: ens.missing }, cites: [] });
+  if (ens !== undefined && "run" in ens) {
+    for (const g of ens.signals)
+      lines.push({
+        kind: "signal",
+        params: {
+          symbol: g.symbol,
+          action: g.action,
+          exposurePct: g.exposurePct,
+          confidencePct: g.confidencePct,
+          at: g.barTime,
+          run: ens.run,
+        },
+        cites: [
+          {
+            series: `ensemble:${ens.run}:${g.symbol}`,
+            barTime: g.barTime,
+            value: g.exposurePct,
+            what: "exposure-pct",
+          },
+          {
+            series: `ensemble:${ens.run}:${g.symbol}`,
+            barTime: g.barTime,
+            value: g.confidencePct,
+            what: "confidence-pct",
+          },
+        ],
+      });
+    const prev = new Map((input.previous?.signals ?? []).map((g) => [g.symbol, g]));
+    for (const g of ens.signals) {
+      const p = prev.get(g.symbol);
+      // five points of exposure is the smallest change worth a line
+      if (p === undefined || (p.action === g.action && Math.abs(p.exposurePct - g.exposurePct) < 5)) continue;
+      lines.push({
+        kind: "signal-changed",
+        params: {
+          symbol: g.symbol,
+          actionBefore: p.action,
+          action: g.action,
+          exposureBefore: p.exposurePct,
+          exposurePct: g.exposurePct,
+          since: p.barTime,
+        },
+        cites: [
+          { series: `ensemble:${g.symbol}`, barTime: p.barTime, value: p.exposurePct, what: "exposure-pct" },
+          { series: `ensemble:${g.symbol}`, barTime: g.barTime, value: g.exposurePct, what: "exposure-pct" },
+        ],
+      });
+    }
+    for (const h of ens.hitRates)
+      lines.push({
+        kind: "hit-rate",
+        params: {
+          family: h.family,
+          direction: h.direction,
+          ratePct: pct(h.rate),
+          lowPct: pct(h.low),
+          highPct: pct(h.high),
+          signals: h.signals,
+          right: h.right,
+          baselinePct: pct(h.baseline),
+          horizonBars: h.horizonBars,
+        },
+        cites: [
+          {
+            series: `ensemble:${ens.run}:${h.family}:${h.direction}`,
+            barTime: asOf,
+            value: pct(h.rate),
+            what: "oos-hit-rate-pct",
+          },
+          {
+            series: `ensemble:${ens.run}:${h.family}:${h.direction}`,
+            barTime: asOf,
+            value: pct(h.baseline),
+            what: "baseline-hit-rate-pct",
+          },
+          {
+            series: `ensemble:${ens.run}:${h.family}:${h.direction}`,
+            barTime: asOf,
+            value: h.signals,
+            what: "oos-signals",
+          },
+        ],
+      });
+  }
+  if (input.trading !== undefined) {
+    const tr = input.trading;
+    lines.push({
+      kind: "risk-state",
+      params: { state: tr.state, sessions: tr.sessions, open: tr.positions.length },
+      cites: [{ series: "trading-sessions", barTime: asOf, value: tr.sessions, what: "sessions" }],
+    });
+    for (const p of tr.positions)
+      lines.push({
+        kind: "position",
+        params: {
+          session: p.session,
+          mode: p.mode,
+          symbol: p.symbol,
+          qty: p.qty,
+          averagePrice: p.averagePrice ?? "n/a",
+          unrealisedPnl: p.unrealisedPnl ?? "n/a",
+          equity: p.equity,
+          pnl: p.pnl,
+        },
+        cites: [
+          { series: `session:${p.session}:${p.symbol}`, barTime: asOf, value: p.qty, what: "position-qty" },
+          ...(p.unrealisedPnl === null
+            ? []
+            : [
+                {
+                  series: `session:${p.session}:${p.symbol}`,
+                  barTime: asOf,
+                  value: p.unrealisedPnl,
+                  what: "unrealised-pnl",
+                },
+              ]),
+          { series: `session:${p.session}`, barTime: asOf, value: p.equity, what: "equity" },
+        ],
+      });
+  }
+
   // what changed since the previous brief
   if (input.previous !== undefined) {
     const prev = new Map(input.previous.symbols.map((x) => [x.symbol, x]));
@@ -510,5 +698,63 @@ export function buildBrief(input: BriefInput): Brief {
     if (changes === 0)
       lines.push({ kind: "changed-none", params: { since: input.previous.asOf }, cites: [] });
   }
-  return { version: 1, asOf, timeframe: tf, symbols, lines };
+  return {
+    version: 1,
+    asOf,
+    timeframe: tf,
+    symbols,
+    lines,
+    ...(ens !== undefined && "run" in ens ? { signals: ens.signals } : {}),
+  };
+}
+
+/**
+ * Headline sentiment per symbol over the window before the close of its own newest bar: how many,
+ * the mean score, positives and negatives, and the strongest headline either way. Symbols the brief
+ * does not read are left out; a symbol without headlines gets no line.
+ */
+function headlineLines(input: BriefInput, barMs: number, symbols: readonly SymbolState[]): BriefLine[] {
+  const days = input.headlineDays ?? 7;
+  const out: BriefLine[] = [];
+  for (const { symbol: sym, barTime } of symbols) {
+    const end = barTime + barMs;
+    const from = end - days * DAY;
+    const hs = (input.headlines ?? []).filter(
+      (h) => h.symbols.includes(sym) && h.publishedAt >= from && h.publishedAt < end,
+    );
+    if (hs.length === 0) continue;
+    const mean = hs.reduce((a, h) => a + h.score, 0) / hs.length;
+    const strongest = hs.reduce((a, h) => (Math.abs(h.score) > Math.abs(a.score) ? h : a));
+    const newest = Math.max(...hs.map((h) => h.publishedAt));
+    out.push({
+      kind: "headlines",
+      params: {
+        symbol: sym,
+        count: hs.length,
+        days,
+        mean: Math.round(mean * 100) / 100,
+        positive: hs.filter((h) => h.label === "positive").length,
+        negative: hs.filter((h) => h.label === "negative").length,
+        top: strongest.title,
+        topScore: Math.round(strongest.score * 100) / 100,
+        to: end,
+      },
+      cites: [
+        {
+          series: `news:${sym}`,
+          barTime: newest,
+          value: Math.round(mean * 100) / 100,
+          what: "headline-sentiment-mean",
+        },
+        { series: `news:${sym}`, barTime: newest, value: hs.length, what: "headlines" },
+        {
+          series: `news:${strongest.key}`,
+          barTime: strongest.publishedAt,
+          value: Math.round(strongest.score * 100) / 100,
+          what: "headline-sentiment",
+        },
+      ],
+    });
+  }
+  return out;
 }

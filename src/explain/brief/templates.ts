@@ -11,6 +11,11 @@ const signed = (x: string | number | undefined, lang: BriefLang): string => {
   const s = `${n > 0 ? "+" : ""}${n}%`;
   return lang === "de" ? s.replace(".", ",") : s;
 };
+const signedNum = (x: string | number | undefined, lang: BriefLang): string => {
+  const n = Number(x);
+  const s = `${n > 0 ? "+" : ""}${n}`;
+  return lang === "de" ? s.replace(".", ",") : s;
+};
 const num = (x: string | number | undefined, lang: BriefLang): string =>
   lang === "de" ? String(x).replace(".", ",") : String(x);
 
@@ -24,6 +29,12 @@ const WORDS: Record<BriefLang, Record<string, string>> = {
     high: "high",
     fall: "fell",
     rise: "rose",
+    long: "long",
+    short: "short",
+    flat: "flat",
+    active: "ACTIVE",
+    reducing: "REDUCING",
+    halted: "HALTED",
   },
   de: {
     up: "steigend",
@@ -34,6 +45,12 @@ const WORDS: Record<BriefLang, Record<string, string>> = {
     high: "hoch",
     fall: "fiel",
     rise: "stieg",
+    long: "long",
+    short: "short",
+    flat: "neutral",
+    active: "AKTIV",
+    reducing: "REDUZIEREND",
+    halted: "GESTOPPT",
   },
 };
 
@@ -59,6 +76,19 @@ const TEMPLATES: Record<BriefLang, Record<BriefLineKind, (p: P, w: Record<string
     changed: (p, w) =>
       `Changed since the brief of ${time(p.since)}: ${p.symbol} trend ${w[String(p.trendBefore)]} -> ${w[String(p.trend)]}, volatility ${w[String(p.volBefore)]} -> ${w[String(p.volatility)]}, price ${signed(p.movePct, "en")}`,
     "changed-none": (p) => `No regime changed since the brief of ${time(p.since)}`,
+    headlines: (p) =>
+      `Headlines ${p.symbol} (${p.days} days to ${time(p.to)}): ${p.count}, mean sentiment ${signedNum(p.mean, "en")} (${p.positive} positive, ${p.negative} negative); strongest (${signedNum(p.topScore, "en")}): "${p.top}"`,
+    signal: (p, w) =>
+      `Ensemble ${p.symbol}: ${w[String(p.action)]}, ${p.exposurePct}% of equity for the next bar, confidence ${p.confidencePct}% (bar ${time(p.at)}, run ${p.run})`,
+    "signal-changed": (p, w) =>
+      `Signal changed since the brief of ${time(p.since)}: ${p.symbol} ${w[String(p.actionBefore)]} ${p.exposureBefore}% -> ${w[String(p.action)]} ${p.exposurePct}%`,
+    "signals-none": (p) => `No ensemble signals: ${p.reason}`,
+    "hit-rate": (p, w) =>
+      `Out of sample, ${p.family} ${w[String(p.direction)]} entries were right ${p.ratePct}% of ${p.signals} times (95%: ${p.lowPct}-${p.highPct}%; price ${p.direction === "long" ? "higher" : "lower"} ${p.horizonBars} bars later), baseline ${p.baselinePct}%`,
+    position: (p) =>
+      `Position ${p.symbol} in session ${p.session} (${p.mode}): ${p.qty} at ${p.averagePrice}, unrealised P&L ${p.unrealisedPnl}; session equity ${p.equity}, P&L ${p.pnl}`,
+    "risk-state": (p, w) =>
+      `Trading state ${w[String(p.state)]}: ${p.sessions} session(s), ${p.open} open position(s)`,
   },
   de: {
     "sector-shock": (p, w) =>
@@ -81,6 +111,19 @@ const TEMPLATES: Record<BriefLang, Record<BriefLineKind, (p: P, w: Record<string
     changed: (p, w) =>
       `Geändert seit dem Bericht vom ${time(p.since)}: ${p.symbol} Trend ${w[String(p.trendBefore)]} -> ${w[String(p.trend)]}, Volatilität ${w[String(p.volBefore)]} -> ${w[String(p.volatility)]}, Preis ${signed(p.movePct, "de")}`,
     "changed-none": (p) => `Seit dem Bericht vom ${time(p.since)} hat sich kein Regime geändert`,
+    headlines: (p) =>
+      `Schlagzeilen ${p.symbol} (${p.days} Tage bis ${time(p.to)}): ${p.count}, mittlere Stimmung ${signedNum(p.mean, "de")} (${p.positive} positiv, ${p.negative} negativ); am stärksten (${signedNum(p.topScore, "de")}): „${p.top}“`,
+    signal: (p, w) =>
+      `Ensemble ${p.symbol}: ${w[String(p.action)]}, ${num(p.exposurePct, "de")} % des Kapitals für den nächsten Balken, Konfidenz ${num(p.confidencePct, "de")} % (Balken ${time(p.at)}, Lauf ${p.run})`,
+    "signal-changed": (p, w) =>
+      `Signal geändert seit dem Bericht vom ${time(p.since)}: ${p.symbol} ${w[String(p.actionBefore)]} ${num(p.exposureBefore, "de")} % -> ${w[String(p.action)]} ${num(p.exposurePct, "de")} %`,
+    "signals-none": (p) => `Keine Ensemble-Signale: ${p.reason}`,
+    "hit-rate": (p, w) =>
+      `Außerhalb der Stichprobe lagen ${p.family}-Einstiege ${w[String(p.direction)]} in ${num(p.ratePct, "de")} % von ${p.signals} Fällen richtig (95 %: ${num(p.lowPct, "de")}-${num(p.highPct, "de")} %; Preis ${p.horizonBars} Balken später ${p.direction === "long" ? "höher" : "tiefer"}), Basislinie ${num(p.baselinePct, "de")} %`,
+    position: (p) =>
+      `Position ${p.symbol} in Sitzung ${p.session} (${p.mode}): ${num(p.qty, "de")} zu ${num(p.averagePrice, "de")}, unrealisierter G/V ${num(p.unrealisedPnl, "de")}; Kapital der Sitzung ${num(p.equity, "de")}, G/V ${num(p.pnl, "de")}`,
+    "risk-state": (p, w) =>
+      `Handelszustand ${w[String(p.state)]}: ${p.sessions} Sitzung(en), ${p.open} offene Position(en)`,
   },
 };
 

@@ -11,6 +11,7 @@ import { registerKillCommand } from "./commands/kill.ts";
 import { registerMcpCommand } from "./commands/mcp.ts";
 import { registerModelCommand } from "./commands/model.ts";
 import { registerModelEvaluateCommand } from "./commands/model-evaluate.ts";
+import { registerNewsCommand } from "./commands/news.ts";
 import { registerReportCommand } from "./commands/report.ts";
 import { registerRiskCommand } from "./commands/risk.ts";
 import { registerScreenCommand } from "./commands/screen.ts";
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerModelEvaluateCommand(program);
   registerMcpCommand(program);
   registerModelCommand(program);
+  registerNewsCommand(program);
   registerRiskCommand(program);
   registerScreenCommand(program);
   registerSentimentCommand(program);

@@ -5,7 +5,7 @@ import { listSeries } from "../../../app/list-series.ts";
 import { chatModelFromEnv } from "../../../composition-root.ts";
 import { globalsOf, printJson, printLine } from "../context.ts";
 import { withContainer } from "../with-container.ts";
-import { fileBriefStore } from "./brief.ts";
+import { briefDeps } from "./brief.ts";
 
 /** `kairos ask "QUESTION"`: answers from kairos's own numbers; with KAIROS_LLM_URL through a model whose numbers are checked */
 export function registerAskCommand(program: Command): void {
@@ -23,11 +23,7 @@ export function registerAskCommand(program: Command): void {
       const g = globalsOf(cmd);
       const out: AskOutput = await withContainer(cmd, async (c) => {
         // the brief is read, never stored, by a question
-        const brief = () =>
-          marketBrief(
-            { store: c.store, funding: c.funding, briefs: fileBriefStore(c.home) },
-            { timeframe: opts.timeframe, save: false },
-          );
+        const brief = () => marketBrief(briefDeps(c), { timeframe: opts.timeframe, save: false });
         const model = chatModelFromEnv();
         if (model === undefined) return askRouter(brief, { question });
         const tools: ReadTool[] = [
