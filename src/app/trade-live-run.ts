@@ -1,17 +1,21 @@
 /**
  * The live session loop: a confirmed `trade start --live` follows the exchange's own candles. Each
- * poll asks the exchange for the session's klines, keeps only the candles that have closed by the
- * exchange's clock (the one holding the clock is its future), stores them, and acts on each newly
- * closed one once: fills are synced, orders settled, then the same TradingSession as paper and the
- * backtest decides on it and the lifecycle carries its orders. The last bar acted on is persisted
+ * poll asks the exchange for the klines after the newest one held, keeps only the candles that have
+ * closed by the exchange's clock (the one holding the clock is its future), stores them, and acts
+ * on each newly closed one once: fills are brought up to date (user-data stream, lookups, polls
+ * where the stream cannot vouch), then the same TradingSession as paper and the backtest, kept
+ * across bars, decides on it and the lifecycle carries its orders. The last bar acted on is persisted
  * with the session, so a restart (`runLiveSession` again) never acts on a bar twice and picks up the
  * bars that closed while it was down. Reconciliation runs at start (trading waits for it) and every
  * `reconcileEveryBars` bars; a halt stops deciding. `trade stop` marks the session stopped; the
  * running loop sees it at its next poll, cancels what is still open and returns.
  */
 import { allocColumns, type CandleSeries } from "../domain/candle-series.ts";
+import { isTerminal } from "../domain/order-status.ts";
 import { timeframeMs } from "../domain/timeframe.ts";
 import { AppError } from "../errors.ts";
+import { amount } from "../execution/amount.ts";
+import { BarWindow, type WindowBar } from "../execution/bar-window.ts";
 import { OrderLifecycle } from "../execution/order-lifecycle.ts";
 import { type ReconcileDeps, reconcile } from "../execution/reconcile.ts";
 import { TradingSession } from "../execution/trading-session.ts";
@@ -98,7 +102,7 @@ function addStrings(a: string, b: string): string {
   return scale === 0 ? s : `${s.slice(0, -scale)}.${s.slice(-scale)}`.replace(/\.?0+$/, "");
 }
 
-/** Stores the exchange's closed candles of one market from `since` (the one in progress is left out) */
+/** Stores the exchange's closed candles of one market from `since` (the one in progress is left out) and returns them */
 async function pullClosed(
   deps: TradingDeps,
   market: MarketDataSource,
@@ -106,10 +110,10 @@ async function pullClosed(
   symbol: string,
   since: number,
   serverNow: number,
-): Promise<number> {
+): Promise<WindowBar[]> {
   const tf = timeframeMs(cfg.timeframe);
   let from = since;
-  let stored = 0;
+  const out: WindowBar[] = [];
   for (;;) {
     const page = await market.fetchCandles(symbol, cfg.timeframe, from, market.maxCandlesPerPage);
     let n = 0;
@@ -120,16 +124,54 @@ async function pullClosed(
         cols[k].set(page[k].subarray(0, n));
       const series: CandleSeries = { exchange: cfg.exchange, symbol, timeframe: cfg.timeframe, ...cols };
       deps.store.upsert(series);
-      stored += n;
+      for (let i = 0; i < n; i++)
+        out.push({
+          ts: cols.ts[i]!,
+          open: cols.open[i]!,
+          high: cols.high[i]!,
+          low: cols.low[i]!,
+          close: cols.close[i]!,
+          volume: cols.volume[i]!,
+        });
     }
-    if (n < market.maxCandlesPerPage || n === 0) return stored;
+    if (n < market.maxCandlesPerPage || n === 0) return out;
     from = page.ts[n - 1]! + tf;
   }
 }
 
 /**
+ * The instants every market has closed, after `after`, as one bar per market in `symbols` order:
+ * only up to the oldest market's newest bar (a market whose candle is late is waited for), and
+ * only timestamps all of them have (a session acts on one clock, as loadSeries aligns)
+ */
+function alignedAfter(pulled: readonly WindowBar[][], after: number): { ts: number; bars: WindowBar[] }[] {
+  const upTo = Math.min(...pulled.map((p) => (p.length === 0 ? after : p[p.length - 1]!.ts)));
+  const maps = pulled.map(
+    (p) => new Map(p.filter((b) => b.ts > after && b.ts <= upTo).map((b) => [b.ts, b])),
+  );
+  const out: { ts: number; bars: WindowBar[] }[] = [];
+  for (const ts of [...maps[0]!.keys()].sort((a, b) => a - b)) {
+    const bars = maps.map((m) => m.get(ts));
+    if (bars.every((b) => b !== undefined)) out.push({ ts, bars: bars as WindowBar[] });
+  }
+  return out;
+}
+
+/** Bars a live session keeps in memory: enough history that even recursive indicators (EMA) match a full run */
+const windowBars = (warmup: number): number => Math.max(1000, 8 * (warmup + 1));
+
+/**
  * Runs a live session until it is stopped, halted, or `maxBars` bars were acted on. Safe to call
  * again after any crash: everything it acts on is read back from the order store.
+ *
+ * Bars stream: the stored bars are read once at start into a bounded in-memory window, one strategy
+ * and one TradingSession carry their state from bar to bar, and each poll fetches only the candles
+ * after the newest one held, so a bar costs the same on day 1 and day 100. Fills and order changes
+ * arrive on the broker's user-data stream where it has one (Binance: executionReport); events the
+ * stream dropped are found without polling everything: not-final orders are looked up each bar, an
+ * order whose recorded fills fall short of its filled quantity has its market's fills polled, a
+ * disconnect polls every market from before it, and the full reconciliation still runs every
+ * `reconcileEveryBars` bars. Without a stream, fills are polled each bar from the last poll on.
  */
 export async function runLiveSession(
   deps: TradingDeps,
@@ -141,7 +183,7 @@ export async function runLiveSession(
     throw new AppError("INVALID_INPUT", `session ${id} is ${record.mode}, not live`);
   const cfg = configOf(record);
   const { broker, market } = opts;
-  const { strategy: probe } = strategyOf(cfg.strategy, cfg.params);
+  const { strategy } = strategyOf(cfg.strategy, cfg.params);
   const tf = timeframeMs(cfg.timeframe);
   const lifecycle = new OrderLifecycle({
     store: deps.orders,
@@ -164,18 +206,42 @@ export async function runLiveSession(
       confirmPasses: 2,
       confirmDelayMs: Math.max(50, opts.pollMs),
     });
+
+  // the user-data stream: order reports and fills pushed as they happen
+  let stream: (() => Promise<void>) | undefined;
+  let streamUp = false;
+  // venue time from which fills must be polled because the stream could not vouch for them
+  let pollFrom: number | undefined = cfg.sinceMs;
+  const openStream = async (): Promise<void> => {
+    if (broker.subscribe === undefined || streamUp) return;
+    try {
+      stream = await broker.subscribe((e) => {
+        if (e.kind === "disconnected") {
+          if (streamUp) pollFrom = Math.min(pollFrom ?? lastSeen, lastSeen - tf);
+          streamUp = false;
+        } else lifecycle.onEvent(e);
+      });
+      streamUp = true;
+    } catch {
+      streamUp = false; // polled this bar; the next bar tries again
+    }
+  };
+  let lastSeen = await broker.serverTime();
+  await openStream();
+
   // trading starts only when reconciliation passes (a stopped session only gets its open orders cancelled)
   const first = record.state === "stopped" ? undefined : await rec(true);
   if (first?.ok === true && deps.orders.getSession(id)?.state === "starting")
     deps.orders.setState(id, "active");
+  if (first !== undefined) pollFrom = undefined; // reconciliation just polled every fill
 
-  const warmFrom = cfg.startTs - (probe.warmup + 1) * tf * 4;
+  const warmFrom = cfg.startTs - (strategy.warmup + 1) * tf * 4;
   // one pre-trade gate for the whole run: its in-flight reservations, message buckets and throttle span polls
   // the gate ages prices and checks skew with the machine's clock against the exchange's (real
   // exchanges run real time). A simulated exchange running faster than real time (`clock: "venue"`)
   // has no wall-clock meaning: there the gate's clock is the exchange's own time as last read
   // through the broker, so price age is measured in market time and skew is by construction ~0
-  let venueAt = { server: await broker.serverTime(), wall: Date.now() };
+  let venueAt = { server: lastSeen, wall: Date.now() };
   const gateBroker: Broker =
     opts.clock === "venue"
       ? new Proxy(broker, {
@@ -194,78 +260,148 @@ export async function runLiveSession(
   const gateClock =
     opts.clock === "venue" ? { now: () => venueAt.server + (Date.now() - venueAt.wall) } : deps.clock;
   const risk = sessionRiskGate({ ...deps, clock: gateClock }, gateBroker, cfg, "live");
+
+  // the bars: stored history read once, then only what closes after it
+  const s0 = deps.orders.getSession(id)!;
+  for (const sym of cfg.symbols)
+    await pullClosed(
+      deps,
+      market,
+      cfg,
+      sym,
+      Math.max(warmFrom, (s0.lastBarTs ?? warmFrom) - tf * 2),
+      lastSeen,
+    );
+  const loaded = loadSeries(deps.store, cfg, strategy.warmup);
+  const window =
+    loaded[0] !== undefined && loaded[0].ts.length > 0
+      ? BarWindow.of(loaded, windowBars(strategy.warmup))
+      : new BarWindow(cfg.exchange, cfg.symbols, cfg.timeframe, windowBars(strategy.warmup));
+  const session = new TradingSession(
+    {
+      store: deps.orders,
+      broker,
+      lifecycle,
+      clock: deps.clock,
+      risk,
+      ...(deps.crash === undefined ? {} : { crash: deps.crash }),
+    },
+    {
+      session: s0,
+      strategy,
+      series: window.views(),
+      rules: new Map(cfg.rules.map((r) => [r.symbol, r])),
+      baseline: cfg.baseline,
+      startTs: cfg.startTs,
+      ...(cfg.sizeFraction === undefined ? {} : { sizeFraction: cfg.sizeFraction }),
+    },
+  );
+  // orders sent by this run whose fills are not all recorded yet (a dropped fill event shows here)
+  const watched = new Set<string>();
   let acted = 0;
   const cancelled: string[] = [];
-  for (;;) {
-    const s = deps.orders.getSession(id)!;
-    if (s.state === "stopped") {
-      // stop was asked (by `trade stop` or a person): nothing of ours stays open on the venue
-      for (const o of deps.orders.ordersOf(id, [
-        "intent",
-        "sent",
-        "acknowledged",
-        "partially_filled",
-        "unknown",
-      ])) {
-        const after = await lifecycle.cancel(o.clientOrderId);
-        if (after.state === "cancelled") cancelled.push(o.clientOrderId);
+
+  /** Brings fills and orders up to date before the strategy sees its position */
+  const catchUp = async (): Promise<void> => {
+    await openStream();
+    const polled = new Set<string>();
+    const poll = async (sym: string, since: number): Promise<void> => {
+      if (polled.has(sym)) return;
+      polled.add(sym);
+      await lifecycle.syncFills(sym, since, "poll");
+    };
+    if (!streamUp || pollFrom !== undefined) {
+      const since = Math.max(cfg.sinceMs, pollFrom ?? lastSeen - 2 * tf);
+      for (const sym of cfg.symbols) await poll(sym, since);
+      pollFrom = streamUp ? undefined : lastSeen - tf;
+    }
+    await lifecycle.settle(id);
+    for (const cid of [...watched]) {
+      const o = deps.orders.getOrder(cid);
+      if (o === undefined) {
+        watched.delete(cid);
+        continue;
       }
-      break;
-    }
-    if (s.state === "halted" || (opts.maxBars !== undefined && acted >= opts.maxBars)) break;
-    const serverNow = await broker.serverTime();
-    venueAt = { server: serverNow, wall: Date.now() };
-    const since = Math.max(warmFrom, (s.lastBarTs ?? warmFrom) - tf * 2);
-    for (const sym of cfg.symbols) await pullClosed(deps, market, cfg, sym, since, serverNow);
-    const series = loadSeries(deps.store, cfg, probe.warmup);
-    const ts = series[0]?.ts;
-    const last = s.lastBarTs ?? Number.NEGATIVE_INFINITY;
-    const fresh = ts === undefined ? [] : Array.from(ts).filter((x) => x > last && x >= cfg.startTs);
-    if (ts === undefined || fresh.length === 0) {
-      await deps.sleep(opts.pollMs);
-      continue;
-    }
-    // a fresh strategy instance over the bars loaded: bars already acted on only warm it up
-    const { strategy } = strategyOf(cfg.strategy, cfg.params);
-    const session = new TradingSession(
-      {
-        store: deps.orders,
-        broker,
-        lifecycle,
-        clock: deps.clock,
-        risk,
-        ...(deps.crash === undefined ? {} : { crash: deps.crash }),
-      },
-      {
-        session: s,
-        strategy,
-        series,
-        rules: new Map(cfg.rules.map((r) => [r.symbol, r])),
-        baseline: cfg.baseline,
-        startTs: cfg.startTs,
-        ...(cfg.sizeFraction === undefined ? {} : { sizeFraction: cfg.sizeFraction }),
-      },
-    );
-    for (let t = 0; t < ts.length; t++) {
-      const barTs = ts[t]!;
-      const acts = barTs > last && barTs >= cfg.startTs;
-      if (acts) {
-        // the fills of earlier decisions are in the books before the strategy sees its position
-        for (const sym of cfg.symbols) await lifecycle.syncFills(sym, cfg.sinceMs, "poll");
-        await lifecycle.settle(id);
+      const recorded = deps.orders.fillsOfOrder(cid).reduce((a, f) => a + amount(f.qty), 0n);
+      if (recorded < amount(o.filledQty)) {
+        // the venue says more filled than the fills kairos holds: a fill event was lost
+        const d = deps.orders.getDecision(id, o.decisionSeq);
+        await poll(o.symbol, Math.max(cfg.sinceMs, (d?.barTs ?? cfg.sinceMs) - tf));
       }
-      const r = await session.onClosedBar(t);
-      if (!acts) continue;
-      if ((deps.orders.getSession(id)?.lastBarTs ?? -1) < barTs) deps.orders.setLastBar(id, barTs);
-      opts.onBar?.({ barTs, decided: r.decided, orders: r.orders.length, notes: r.notes });
-      if (++acted % cfg.reconcileEveryBars === 0) await rec(true);
-      if (opts.maxBars !== undefined && acted >= opts.maxBars) break;
-      const now = deps.orders.getSession(id)!.state;
-      if (now !== "active") break;
+      const after = deps.orders.getOrder(cid)!;
+      const have = deps.orders.fillsOfOrder(cid).reduce((a, f) => a + amount(f.qty), 0n);
+      if (isTerminal(after.state) && have >= amount(after.filledQty)) watched.delete(cid);
     }
+  };
+
+  /** Acts on the newest bar of the window (or warms the strategy on it when it was acted on before) */
+  const step = async (t: number): Promise<boolean> => {
+    const barTs = window.views()[0]!.ts[t]!;
+    const last = deps.orders.getSession(id)!.lastBarTs ?? Number.NEGATIVE_INFINITY;
+    const acts = barTs > last && barTs >= cfg.startTs;
+    if (acts) await catchUp();
+    const r = await session.onClosedBar(t);
+    if (!acts) return true;
+    for (const o of r.orders) watched.add(o.clientOrderId);
+    if ((deps.orders.getSession(id)?.lastBarTs ?? -1) < barTs) deps.orders.setLastBar(id, barTs);
+    opts.onBar?.({ barTs, decided: r.decided, orders: r.orders.length, notes: r.notes });
+    if (++acted % cfg.reconcileEveryBars === 0) {
+      await rec(true);
+      pollFrom = undefined;
+    }
+    if (opts.maxBars !== undefined && acted >= opts.maxBars) return false;
+    return deps.orders.getSession(id)!.state === "active";
+  };
+
+  try {
+    // bars already held: those after the last one acted on act now (closed while the loop was down)
+    let going = s0.state === "active";
+    for (let t = 0; going && t < window.length; t++) going = await step(t);
+    for (;;) {
+      const s = deps.orders.getSession(id)!;
+      if (s.state === "stopped") {
+        // stop was asked (by `trade stop` or a person): nothing of ours stays open on the venue
+        for (const o of deps.orders.ordersOf(id, [
+          "intent",
+          "sent",
+          "acknowledged",
+          "partially_filled",
+          "unknown",
+        ])) {
+          const after = await lifecycle.cancel(o.clientOrderId);
+          if (after.state === "cancelled") cancelled.push(o.clientOrderId);
+        }
+        break;
+      }
+      if (s.state !== "active" || (opts.maxBars !== undefined && acted >= opts.maxBars)) break;
+      const serverNow = await broker.serverTime();
+      lastSeen = serverNow;
+      venueAt = { server: serverNow, wall: Date.now() };
+      const newest = window.lastTs ?? warmFrom - tf;
+      // nothing can have closed before the bar after the newest one held has ended
+      if (serverNow < newest + 2 * tf) {
+        await deps.sleep(Math.min(opts.pollMs, Math.max(1, newest + 2 * tf - serverNow)));
+        continue;
+      }
+      const pulled: WindowBar[][] = [];
+      for (const sym of cfg.symbols)
+        pulled.push(await pullClosed(deps, market, cfg, sym, newest + tf, serverNow));
+      const fresh = alignedAfter(pulled, newest);
+      if (fresh.length === 0) {
+        await deps.sleep(opts.pollMs);
+        continue;
+      }
+      for (const f of fresh) {
+        window.append(f.bars);
+        session.setSeries(window.views());
+        if (!(await step(window.length - 1))) break;
+      }
+    }
+    // a last pass records the venue's view of the end; a stopped session stays stopped whatever it finds
+    if (deps.orders.getSession(id)!.state === "active") await rec(true);
+  } finally {
+    await stream?.().catch(() => undefined);
   }
-  // a last pass records the venue's view of the end; a stopped session stays stopped whatever it finds
-  if (deps.orders.getSession(id)!.state === "active") await rec(true);
   const after = deps.orders.getSession(id)!;
   return {
     sessionId: id,

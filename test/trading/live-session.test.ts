@@ -48,8 +48,9 @@ const fastDeps = (container: Container = c): TradingDeps => {
   return { ...d, live: { ...d.live!, pollMs: 20, clock: "venue" } };
 };
 
-async function startSim(): Promise<SimExchange> {
+async function startSim(faults?: string): Promise<SimExchange> {
   const sim = await startSimExchange({
+    ...(faults === undefined ? {} : { faults, seed: 7 }),
     series: [btc],
     apiKey: { key: KEY, secret: SECRET },
     clock: { kind: "real", speed: SPEED },
@@ -155,6 +156,58 @@ describe("live session loop against the simulated exchange at 18,000x", () => {
     const text = JSON.stringify(s) + JSON.stringify(deps.orders.ordersOf("live1"));
     expect(text).not.toContain(SECRET);
     expect(text).not.toContain(KEY);
+  }, 120_000);
+
+  it("fills come by the user-data stream; events it drops, duplicates or reorders are caught each bar without a halt", async () => {
+    // 20% of stream events dropped, 5% duplicated, 5% reordered, 3% cut the connection; the full
+    // reconciliation only every 50 bars
+    const sim = await startSim("ws:drop=0.2,ws:duplicate=0.05,ws:reorder=0.05,ws:disconnect=0.03");
+    const home3 = mkdtempSync(join(tmpdir(), "kairos-live-loop3-"));
+    const c3 = createContainer({ home: home3 });
+    writeTestLimits(home3, { ...TEST_LIMITS, maxPriceAgeMs: String(24 * HOUR) });
+    const deps = fastDeps(c3);
+    const broker = new CcxtBroker("binance", { apiKey: KEY, secret: SECRET, apiBase: sim.url });
+    const market = new CcxtMarketDataSource("binance", { apiBase: sim.url });
+    await createLiveSession(
+      deps,
+      "live3",
+      {
+        strategy: "sma-cross",
+        params: { fast: 2, slow: 4 },
+        symbols: ["BTC/USDT"],
+        timeframe: "1h",
+        capital: 10_000,
+        fee: 0.001,
+        slippage: 0,
+        reconcileEveryBars: 50,
+        sizeFraction: 0.95,
+      },
+      "binance",
+      broker,
+    );
+    const r = await runLiveSession(deps, "live3", {
+      broker,
+      market,
+      pollMs: 20,
+      clock: "venue",
+      maxBars: 40,
+    });
+    await stopTrading(deps, { id: "live3" });
+    await runLiveSession(deps, "live3", { broker, market, pollMs: 20 });
+    await broker.close();
+    const fills = deps.orders.fillsOf("live3");
+    const bySource = Object.fromEntries(
+      ["ws", "poll", "reconcile"].map((k) => [k, fills.filter((f) => f.source === k).length]),
+    );
+    process.stderr.write(
+      `live loop under stream faults: ${r.barsActed} bars, fills by source ${JSON.stringify(bySource)}\n`,
+    );
+    expect(r.state).toBe("active");
+    expect(deps.orders.getSession("live3")!.haltReason).toBeUndefined();
+    expect(bySource.ws).toBeGreaterThan(0); // the stream carried fills
+    expectLedgerEquality(deps, "live3", sim);
+    c3.close();
+    rmSync(home3, { recursive: true, force: true });
   }, 120_000);
 
   it("a restarted loop acts on the bars that closed while it was down, none twice", async () => {
