@@ -20,6 +20,7 @@ import { SqliteAuthStore } from "./adapters/sqlite/sqlite-auth-store.ts";
 import { SqliteCandleStore } from "./adapters/sqlite/sqlite-candle-store.ts";
 import { SqliteChunkStore } from "./adapters/sqlite/sqlite-chunk-store.ts";
 import { SqliteFundingStore } from "./adapters/sqlite/sqlite-funding-store.ts";
+import { SqliteJobStore } from "./adapters/sqlite/sqlite-job-store.ts";
 import { SqliteModelStore } from "./adapters/sqlite/sqlite-model-store.ts";
 import { SqliteNewsStore } from "./adapters/sqlite/sqlite-news-store.ts";
 import { openOrderDatabase, SqliteOrderStore } from "./adapters/sqlite/sqlite-order-store.ts";
@@ -29,6 +30,7 @@ import type { ChatModel } from "./app/ask.ts";
 import { auditMeta } from "./app/audit-build-info.ts";
 import { AuditedOrderStore } from "./app/audit-order-store.ts";
 import { AuthService } from "./app/auth-service.ts";
+import type { JobStore } from "./app/job-service.ts";
 import type { TradingDeps } from "./app/trade-runtime.ts";
 import { AppError } from "./errors.ts";
 import type { CrashHook } from "./execution/crash-points.ts";
@@ -61,6 +63,8 @@ export interface Container {
   readonly models: ModelStore;
   /** the API/MCP password hash and tokens (hashed) in kairos.db */
   readonly auth: AuthService;
+  /** the API's jobs (progress, stored results) in kairos.db; `kairos serve` runs them */
+  readonly jobStore: JobStore;
   readonly files: DataFiles;
   /** stored briefs (<home>/briefs), so the next brief says what changed */
   readonly briefs: BriefStore<Brief>;
@@ -123,6 +127,7 @@ export function createContainer(opts: { home: string }): Container {
   let news: NewsStore | undefined;
   let chunkResults: ChunkResultStore | undefined;
   let auth: AuthService | undefined;
+  let jobStore: JobStore | undefined;
   let orderStore: SqliteOrderStore | undefined;
   let orderDb: Db | undefined;
   let auditLog: SqliteAuditLog | undefined;
@@ -166,6 +171,10 @@ export function createContainer(opts: { home: string }): Container {
     get auth() {
       auth ??= new AuthService(new SqliteAuthStore(getDb()), systemClock);
       return auth;
+    },
+    get jobStore() {
+      jobStore ??= new SqliteJobStore(getDb());
+      return jobStore;
     },
     files: new NodeDataFiles(),
     briefs: new FileBriefStore(opts.home, isBrief),

@@ -9,9 +9,10 @@ import { z } from "zod";
 import type { Principal } from "../../app/auth-service.ts";
 import { LoginInput } from "../../app/auth-service.ts";
 import { parseInput } from "../../app/contract.ts";
+import { JobService } from "../../app/job-service.ts";
 import type { Container } from "../../composition-root.ts";
 import { AppError, ERROR_TABLE, isAppError } from "../../errors.ts";
-import { OPERATIONS, type Operation } from "./operations.ts";
+import { OPERATIONS, type OpContext, type Operation } from "./operations.ts";
 import { webAssets } from "./web-assets.ts";
 
 /** The only routes answered without a token (method and path as the router registers them) */
@@ -56,11 +57,17 @@ async function readBody(req: Request): Promise<unknown> {
 export interface AppOptions {
   onError?: (e: unknown) => void;
   /** MCP over streamable HTTP at POST /mcp (given by the caller, so shells/http never imports shells/mcp) */
-  mcp?: (req: Request) => Promise<Response>;
+  mcp?: (req: Request, x: { principal: Principal; jobs: JobService }) => Promise<Response>;
+  /** the server's jobs (one per server); a fresh one over the container's store when omitted */
+  jobs?: JobService;
+  /** channels of the WebSocket streams, documented in /openapi.json (x-kairos-streams) */
+  streams?: readonly { name: string; summary: string }[];
 }
 
 export function buildApp(c: Container, opts: AppOptions = {}): Hono<Env> {
   const app = new Hono<Env>();
+  const jobs =
+    opts.jobs ?? new JobService(c.jobStore, c.clock, opts.onError === undefined ? {} : { log: opts.onError });
 
   app.onError((e, ctx) => {
     if (!isAppError(e)) opts.onError?.(e);
@@ -114,20 +121,38 @@ export function buildApp(c: Container, opts: AppOptions = {}): Hono<Env> {
     return ctx.json({ revoked: ctx.get("principal").tokenId });
   });
   const mcp = opts.mcp;
-  app.get("/openapi.json", (ctx) => ctx.json(openApiDocument({ mcp: mcp !== undefined })));
-  // any token may use it: MCP offers the read tools only
-  if (mcp !== undefined) app.post("/mcp", (ctx) => mcp(ctx.req.raw));
+  // the document is built once: it depends on nothing but the table
+  const doc = JSON.stringify(openApiDocument({ mcp: mcp !== undefined, streams: opts.streams ?? [] }));
+  app.get("/openapi.json", (ctx) => ctx.body(doc, 200, { "content-type": "application/json" }));
+  // any token may use it: MCP offers the read tools and propose_order only
+  if (mcp !== undefined)
+    app.post("/mcp", (ctx) => mcp(ctx.req.raw, { principal: ctx.get("principal"), jobs }));
 
   for (const op of OPERATIONS) {
     const handler = async (ctx: {
       req: { raw: Request };
       get: (k: "principal") => Principal;
-      json: (v: unknown) => Response;
+      json: (v: unknown, status?: 202) => Response;
     }) => {
-      if (op.access === "person" && ctx.get("principal").kind !== "person")
-        throw new AppError("FORBIDDEN", `${op.path} needs a person's session; agent tokens may only read`);
+      const principal = ctx.get("principal");
+      if (op.access === "person" && principal.kind !== "person")
+        throw new AppError(
+          "FORBIDDEN",
+          `${op.path} needs a person's session; agent tokens may only read and propose`,
+        );
       const raw = op.input === undefined ? undefined : await readBody(ctx.req.raw);
-      return ctx.json((await op.run(c, raw)) ?? null);
+      const x: OpContext = { c, principal, jobs };
+      if (op.job === true) {
+        // invalid input is a 400 now, never a failed job later
+        if (op.input !== undefined) parseInput(op.input, raw);
+        op.guard?.(x, raw);
+        const job = jobs.start(op.id, `${principal.kind}:${principal.name}`, raw ?? null, (j) =>
+          Promise.resolve(op.run(x, raw, j)),
+        );
+        return ctx.json(job, 202);
+      }
+      op.guard?.(x, raw);
+      return ctx.json((await op.run(x, raw)) ?? null);
     };
     if (op.method === "get") app.get(op.path, (ctx) => handler(ctx));
     else app.post(op.path, (ctx) => handler(ctx));
@@ -158,7 +183,7 @@ const OWN_ROUTES = [
     method: "post",
     path: "/mcp",
     id: "mcp",
-    summary: "MCP (streamable HTTP, JSON-RPC in the body): the read tools of `kairos mcp`",
+    summary: "MCP (streamable HTTP, JSON-RPC in the body): the read tools and propose_order of `kairos mcp`",
     access: "read",
   },
 ] as const;
@@ -168,7 +193,10 @@ const jsonSchemaOf = (s: z.ZodType): unknown =>
   z.toJSONSchema(s, { io: "input", unrepresentable: "any", target: "draft-2020-12" });
 
 /** OpenAPI 3.1 from the contracts; x-kairos-access says who may call each operation */
-export function openApiDocument(o: { mcp: boolean }): Record<string, unknown> {
+export function openApiDocument(o: {
+  mcp: boolean;
+  streams?: readonly { name: string; summary: string }[];
+}): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   const errorRef = { $ref: "#/components/schemas/Error" };
   const all: {
@@ -178,17 +206,29 @@ export function openApiDocument(o: { mcp: boolean }): Record<string, unknown> {
     summary: string;
     access: string;
     input?: z.ZodType;
+    job?: boolean;
   }[] = [...OWN_ROUTES.filter((r) => o.mcp || r.path !== "/mcp"), ...OPERATIONS];
   for (const r of all) {
+    const isJob = "job" in r && r.job === true;
     const op: Record<string, unknown> = {
       operationId: r.id,
       summary: r.summary,
       "x-kairos-access": r.access,
+      ...(isJob ? { "x-kairos-job": true } : {}),
       responses: {
-        "200": {
-          description: "the use case's result, as `kairos ... --json` prints it",
-          content: { "application/json": { schema: {} } },
-        },
+        ...(isJob
+          ? {
+              "202": {
+                description: "the job, queued: follow it at /v1/jobs/get or on the `jobs` WebSocket channel",
+                content: { "application/json": { schema: { $ref: "#/components/schemas/Job" } } },
+              },
+            }
+          : {
+              "200": {
+                description: "the use case's result, as `kairos ... --json` prints it",
+                content: { "application/json": { schema: {} } },
+              },
+            }),
         default: {
           description: "an error from the error table",
           content: { "application/json": { schema: errorRef } },
@@ -210,6 +250,12 @@ export function openApiDocument(o: { mcp: boolean }): Record<string, unknown> {
         "kairos's use cases over HTTP; every route needs a bearer token except health, login and this document",
     },
     paths,
+    "x-kairos-streams": {
+      url: "/v1/stream",
+      auth: "Authorization: Bearer <token>, or (browsers) Sec-WebSocket-Protocol: kairos.v1, kairos.bearer.<token>",
+      subscribe: '{"subscribe": ["candles", "signals", "orders", "alerts", "jobs"]}',
+      channels: o.streams ?? [],
+    },
     components: {
       securitySchemes: {
         bearer: {
@@ -220,6 +266,26 @@ export function openApiDocument(o: { mcp: boolean }): Record<string, unknown> {
         },
       },
       schemas: {
+        Job: {
+          type: "object",
+          required: ["id", "kind", "state", "by", "createdAt"],
+          properties: {
+            id: { type: "string" },
+            kind: { type: "string" },
+            state: {
+              type: "string",
+              enum: ["queued", "running", "done", "failed", "cancelled", "interrupted"],
+            },
+            by: { type: "string" },
+            input: {},
+            createdAt: { type: "integer" },
+            startedAt: { type: ["integer", "null"] },
+            endedAt: { type: ["integer", "null"] },
+            progress: {},
+            result: {},
+            error: {},
+          },
+        },
         Error: {
           type: "object",
           required: ["error"],

@@ -1,24 +1,77 @@
 /**
  * The use cases the API and MCP faces expose, one entry each: its zod contract (the same schema
- * the CLI parses into), who may call it, and how it runs on a container. The HTTP router and the
- * MCP tool list are both built from this table, and /openapi.json is generated from it.
+ * the CLI parses into), who may call it, and how it runs on a container. The HTTP router, the MCP
+ * tool list and /openapi.json are all built from this table: it is the authoritative route list.
+ *
+ * Access: `read` (a person or an agent; also an MCP tool), `compute` (a person or an agent over
+ * HTTP: research work that stores results but moves no money; not offered to MCP agents),
+ * `person` (a person's session only: approve, kill, resume, limits, live trading, imports, tokens).
+ * `job: true`: the call answers 202 with a job at once; progress, cancel and the stored result
+ * are under /v1/jobs (and the `jobs` WebSocket channel).
  */
+import { join } from "node:path";
 import { z } from "zod";
+import { showAudit } from "../../app/audit-show.ts";
+import { verifyStoredLog } from "../../app/audit-verify.ts";
+import type { Principal } from "../../app/auth-service.ts";
 import { CreateAgentTokenInput, RevokeTokenInput } from "../../app/auth-service.ts";
+import { BriefInput, marketBrief } from "../../app/brief.ts";
+import { checkClaims } from "../../app/check-claims.ts";
 import { ComputeIndicatorInput, computeIndicator, listIndicators } from "../../app/compute-indicator.ts";
 import { parseInput } from "../../app/contract.ts";
+import { DownloadInput, DownloadSourceInput, downloadCandles } from "../../app/download-candles.ts";
+import { EvaluateModelsInput, evaluateModels } from "../../app/evaluate-models.ts";
+import { ImportCandlesInput, importCandlesAsync } from "../../app/import-candles.ts";
+import { type JobContext, JobIdInput, JobListInput, type JobService } from "../../app/job-service.ts";
+import { KillInput, kill } from "../../app/kill.ts";
 import { listSeries } from "../../app/list-series.ts";
 import { listStrategies, ShowStrategyInput, showStrategy } from "../../app/list-strategies.ts";
-import { ShowRiskInput, showRisk } from "../../app/risk-limits.ts";
+import { PredictModelInput, predictModel } from "../../app/predict-model.ts";
+import { SetRiskInput, ShowRiskInput, setRisk, showRisk } from "../../app/risk-limits.ts";
+import {
+  ResumeTradingStateInput,
+  readTradingState,
+  resumeTradingState,
+} from "../../app/risk-trading-state.ts";
 import { backtestToJson, RunBacktestInput, runBacktest } from "../../app/run-backtest.ts";
+import {
+  RunScreenInput,
+  runScreenUseCase,
+  showScreenRun,
+  summariseScreenRuns,
+} from "../../app/run-screen.ts";
+import { RunSweepInput, runSweep } from "../../app/run-sweep.ts";
 import { listModels, showModel } from "../../app/show-model.ts";
 import { ShowSeriesInput, showSeries } from "../../app/show-series.ts";
-import { listTrading, TradeStatusInput, tradeStatus } from "../../app/trade-control.ts";
+import {
+  listTrading,
+  reconcileTrading,
+  resumeTrading,
+  stopTrading,
+  TradeReconcileInput,
+  TradeResumeInput,
+  TradeStatusInput,
+  TradeStopInput,
+  tradeStatus,
+} from "../../app/trade-control.ts";
+import { TradeDriftInput, tradeDrift } from "../../app/trade-drift.ts";
+import { startTrading, TradeStartInput } from "../../app/trade-start.ts";
+import { parseTrainModelInput, TrainModelInput, trainModel } from "../../app/train-model.ts";
+import { RunReportInput, writeRunReport } from "../../app/write-report.ts";
 import type { Container } from "../../composition-root.ts";
-import { invalidField } from "../../errors.ts";
+import { AppError, invalidField } from "../../errors.ts";
+import type { ScreenRun } from "../../research/screen.ts";
+import { readChartLibrary } from "../report/chart-lib.ts";
 
-/** read: a person or an agent; person: a person's session only (agents get 403) */
-export type Access = "read" | "person";
+/** read: a person or an agent (and an MCP tool); compute: both kinds over HTTP; person: a person only */
+export type Access = "read" | "compute" | "person";
+
+/** What a call runs with: the home's container, who is calling, the server's jobs */
+export interface OpContext {
+  c: Container;
+  principal: Principal;
+  jobs: JobService;
+}
 
 export interface Operation {
   /** operationId in /openapi.json and the MCP tool name */
@@ -29,25 +82,66 @@ export interface Operation {
   access: Access;
   /** the use case's contract; undefined: no input */
   input?: z.ZodType;
-  run(c: Container, raw: unknown): unknown | Promise<unknown>;
+  /** runs as a job: the reply is the job (202); `run` gets the job's progress and abort signal */
+  job?: boolean;
+  /** extra door beyond `access`, given the validated input (e.g. live sessions need a person) */
+  guard?: (x: OpContext, raw: unknown) => void;
+  run(x: OpContext, raw: unknown, job?: JobContext): unknown | Promise<unknown>;
 }
-
-const Empty = z.object({}).strict();
 
 /** showModel takes a bare id in src/app (no exported contract yet): the shape the CLI's <id> gives it */
 const ShowModelInput = z.object({ id: z.string().min(1).max(200) }).strict();
+const ScreenShowInput = z.object({ id: z.string().min(1).max(100) }).strict();
+/** screen report over HTTP: the file goes to <home>/reports/<id>.html, never a client-chosen path */
+const ScreenReportInput = RunReportInput.omit({ path: true }).strict();
+/** audit show and verify take no exported contract in src/app: the shapes their CLI flags give */
+const AuditShowInput = z
+  .object({ order: z.string().min(1).max(200).optional(), decision: z.string().min(1).max(200).optional() })
+  .strict();
+const AuditVerifyInput = z.object({}).strict();
+const DownloadJobInput = DownloadInput.extend(DownloadSourceInput.shape).strict();
 
 /** Fields only a local shell may set: code to load and figures fetched by the CLI itself */
 const SHELL_ONLY_BACKTEST_FIELDS = ["userModule", "marketFees"] as const;
 
+const personOnly = (what: string): AppError =>
+  new AppError("FORBIDDEN", `${what} needs a person's session; agent tokens may only read and propose`);
+
+/** The CLI's `screen --json` shape (shells/cli/commands/screen.ts screenJson), so both faces answer alike */
+export function screenRunJson(id: string, createdAt: number, run: ScreenRun): unknown {
+  return {
+    id,
+    createdAt: new Date(createdAt).toISOString(),
+    ...run,
+    variants: run.variants.map((v, i) => ({
+      rank: i + 1,
+      ...v,
+      passed: v.verdict.passed,
+      reasons: v.verdict.reasons,
+    })),
+  };
+}
+
+/** Progress as the use cases that report prose (model evaluate, claims) give it: a note per line */
+const notes = (j: JobContext | undefined, task: string) => (message: string) =>
+  j?.onProgress({ kind: "note", task, message });
+
+const checkBacktestBody = (raw: unknown): void => {
+  if (raw !== null && typeof raw === "object")
+    for (const f of SHELL_ONLY_BACKTEST_FIELDS) if (f in raw) throw invalidField(f, "is not a known field");
+  if (raw !== null && typeof raw === "object" && (raw as { fee?: unknown }).fee === "exchange")
+    throw invalidField("fee", "exchange is only available from the CLI", "a fraction from 0 to 0.1");
+};
+
 export const OPERATIONS: readonly Operation[] = [
+  // data
   {
     id: "data_list",
     method: "get",
     path: "/v1/data/series",
     summary: "every stored series with rows, range and gaps (kairos data list)",
     access: "read",
-    run: (c) => listSeries({ store: c.store, funding: c.funding }),
+    run: ({ c }) => listSeries({ store: c.store, funding: c.funding }),
   },
   {
     id: "data_show",
@@ -56,8 +150,62 @@ export const OPERATIONS: readonly Operation[] = [
     summary: "one stored series: range, gaps, first and last candles (kairos data show)",
     access: "read",
     input: ShowSeriesInput,
-    run: (c, raw) => showSeries({ store: c.store }, parseInput(ShowSeriesInput, raw)),
+    run: ({ c }, raw) => showSeries({ store: c.store }, parseInput(ShowSeriesInput, raw)),
   },
+  {
+    id: "data_import",
+    method: "post",
+    path: "/v1/data/import",
+    summary: "imports candle files from a path on the server's machine (kairos data import)",
+    // a path on the server's disk: a person's call, never an agent's
+    access: "person",
+    input: ImportCandlesInput,
+    run: ({ c }, raw) =>
+      importCandlesAsync(
+        { store: c.store, files: c.files, funding: c.funding },
+        parseInput(ImportCandlesInput, raw),
+      ),
+  },
+  {
+    id: "data_download",
+    method: "post",
+    path: "/v1/data/download",
+    summary: "downloads closed candles through ccxt as a job (kairos data download)",
+    // the server reaches out to the network (and any apiBase): a person's call
+    access: "person",
+    input: DownloadJobInput,
+    job: true,
+    run: async ({ c }, raw, j) => {
+      const where = parseInput(DownloadSourceInput, raw);
+      const input = parseInput(DownloadInput, raw);
+      const source = await c.marketData(where.exchange, {
+        timeoutMs: where.timeout ?? 10_000,
+        ...(where.apiBase === undefined ? {} : { apiBase: where.apiBase }),
+      });
+      return downloadCandles(
+        {
+          source,
+          store: c.store,
+          funding: c.funding,
+          clock: c.clock,
+          sleep: c.sleep,
+          ...(j === undefined ? {} : { signal: j.signal }),
+        },
+        input,
+        (e) => {
+          if (e.kind === "page")
+            j?.onProgress({
+              kind: "progress",
+              task: e.what,
+              done: Math.max(0, e.lastTs - e.from),
+              total: Math.max(1, e.to - e.from),
+              unit: "ms of history",
+            });
+        },
+      );
+    },
+  },
+  // indicators and strategies
   {
     id: "indicators_list",
     method: "get",
@@ -73,7 +221,7 @@ export const OPERATIONS: readonly Operation[] = [
     summary: "an indicator over a stored series (kairos indicators compute)",
     access: "read",
     input: ComputeIndicatorInput,
-    run: (c, raw) => computeIndicator({ store: c.store }, parseInput(ComputeIndicatorInput, raw)),
+    run: ({ c }, raw) => computeIndicator({ store: c.store }, parseInput(ComputeIndicatorInput, raw)),
   },
   {
     id: "strategies_list",
@@ -90,49 +238,124 @@ export const OPERATIONS: readonly Operation[] = [
     summary: "one strategy family (kairos strategies show)",
     access: "read",
     input: ShowStrategyInput,
-    run: (_c, raw) => showStrategy(parseInput(ShowStrategyInput, raw)),
+    run: (_x, raw) => showStrategy(parseInput(ShowStrategyInput, raw)),
   },
+  // research
   {
     id: "backtest_run",
     method: "post",
     path: "/v1/backtest",
-    summary: "a backtest of a built-in strategy over stored series (kairos backtest --json)",
+    summary:
+      "a backtest of a built-in strategy over stored series, answered at once (kairos backtest --json)",
     access: "read",
     input: RunBacktestInput,
-    run: (c, raw) => {
-      if (raw !== null && typeof raw === "object")
-        for (const f of SHELL_ONLY_BACKTEST_FIELDS)
-          if (f in raw) throw invalidField(f, "is not a known field");
-      if (raw !== null && typeof raw === "object" && (raw as { fee?: unknown }).fee === "exchange")
-        throw invalidField("fee", "exchange is only available from the CLI", "a fraction from 0 to 0.1");
+    run: ({ c }, raw) => {
+      checkBacktestBody(raw);
       const input = parseInput(RunBacktestInput, raw);
       return backtestToJson(runBacktest({ store: c.store, funding: c.funding }, input));
     },
   },
   {
-    id: "trade_status",
+    id: "backtest_start",
     method: "post",
-    path: "/v1/trade/status",
-    summary: "state, positions, orders and P&L of a trading session (kairos trade status)",
-    access: "read",
-    input: TradeStatusInput,
-    run: (c, raw) => tradeStatus(c.trading(), parseInput(TradeStatusInput, raw)),
+    path: "/v1/jobs/backtest",
+    summary: "the same backtest as a job, for large ones (result: kairos backtest --json)",
+    access: "compute",
+    input: RunBacktestInput,
+    job: true,
+    guard: (_x, raw) => checkBacktestBody(raw),
+    run: ({ c }, raw) =>
+      backtestToJson(runBacktest({ store: c.store, funding: c.funding }, parseInput(RunBacktestInput, raw))),
   },
   {
-    id: "trade_list",
-    method: "get",
-    path: "/v1/trade/sessions",
-    summary: "every trading session in the home (kairos trade list)",
-    access: "read",
-    run: (c) => listTrading(c.trading()),
+    id: "sweep_start",
+    method: "post",
+    path: "/v1/jobs/sweep",
+    summary: "a parameter sweep as a job (result: kairos sweep --json)",
+    access: "compute",
+    input: RunSweepInput,
+    job: true,
+    run: ({ c }, raw, j) =>
+      runSweep(raw as z.input<typeof RunSweepInput>, {
+        store: c.store,
+        workers: (n) => c.workers(n),
+        clock: { now: () => performance.now() },
+        ...(j === undefined ? {} : { onProgress: j.onProgress }),
+      }),
   },
+  {
+    id: "screen_start",
+    method: "post",
+    path: "/v1/jobs/screen",
+    summary:
+      "a screen (variants generated, backtested, validated, judged, stored) as a job (kairos screen --json)",
+    access: "compute",
+    input: RunScreenInput,
+    job: true,
+    run: async ({ c }, raw, j) => {
+      const out = await runScreenUseCase(
+        {
+          store: c.store,
+          runs: c.screenRuns,
+          clock: c.clock,
+          ...(j === undefined ? {} : { onProgress: j.onProgress }),
+        },
+        raw as z.input<typeof RunScreenInput>,
+      );
+      return screenRunJson(out.id, out.createdAt, out.run);
+    },
+  },
+  {
+    id: "screen_list",
+    method: "get",
+    path: "/v1/screen/runs",
+    summary: "stored screen runs, newest first (kairos screen list)",
+    access: "read",
+    run: ({ c }) => summariseScreenRuns(c.screenRuns),
+  },
+  {
+    id: "screen_show",
+    method: "post",
+    path: "/v1/screen/show",
+    summary: "one stored screen run with its leaderboard (kairos screen show --json)",
+    access: "read",
+    input: ScreenShowInput,
+    run: ({ c }, raw) => {
+      const { info, run } = showScreenRun(c.screenRuns, parseInput(ScreenShowInput, raw).id);
+      return screenRunJson(info.id, info.createdAt, run);
+    },
+  },
+  {
+    id: "screen_report",
+    method: "post",
+    path: "/v1/screen/report",
+    summary: "writes the strategist report of a stored run to <home>/reports/<id>.html (kairos report)",
+    access: "compute",
+    input: ScreenReportInput,
+    run: ({ c }, raw) => {
+      const x = parseInput(ScreenReportInput, raw);
+      return writeRunReport(
+        {
+          store: c.store,
+          runs: c.screenRuns,
+          files: c.files,
+          chartLibrary: readChartLibrary,
+          clock: c.clock,
+        },
+        { ...(raw as object), id: x.id, path: join(c.home, "reports", `${x.id}.html`) } as z.input<
+          typeof RunReportInput
+        >,
+      );
+    },
+  },
+  // models
   {
     id: "models_list",
     method: "get",
     path: "/v1/models",
     summary: "the models in the registry, newest first (kairos model list)",
     access: "read",
-    run: (c) => listModels({ models: c.models }),
+    run: ({ c }) => listModels({ models: c.models }),
   },
   {
     id: "models_show",
@@ -141,23 +364,266 @@ export const OPERATIONS: readonly Operation[] = [
     summary: "a model's parameters, data, metrics and feature importance (kairos model show)",
     access: "read",
     input: ShowModelInput,
-    run: (c, raw) => showModel(parseInput(ShowModelInput, raw).id, { models: c.models }),
+    run: ({ c }, raw) => showModel(parseInput(ShowModelInput, raw).id, { models: c.models }),
   },
+  {
+    id: "models_predict",
+    method: "post",
+    path: "/v1/models/predict",
+    summary: "a stored model's forecast at one bar with its feature contributions (kairos model predict)",
+    access: "read",
+    input: PredictModelInput,
+    run: ({ c }, raw) =>
+      predictModel(parseInput(PredictModelInput, raw), { store: c.store, models: c.models }),
+  },
+  {
+    id: "models_train",
+    method: "post",
+    path: "/v1/jobs/model-train",
+    summary: "trains a gradient-boosted model and stores it, as a job (kairos model train --json)",
+    access: "compute",
+    input: TrainModelInput,
+    job: true,
+    guard: (_x, raw) => void parseTrainModelInput(raw as z.input<typeof TrainModelInput>),
+    run: ({ c }, raw) =>
+      trainModel(raw as z.input<typeof TrainModelInput>, {
+        store: c.store,
+        models: c.models,
+        clock: c.clock,
+        workers: (n) => c.workers(n),
+      }),
+  },
+  {
+    id: "models_evaluate",
+    method: "post",
+    path: "/v1/jobs/model-evaluate",
+    summary: "every forecaster beside naive baselines, walk-forward, as a job (kairos model evaluate --json)",
+    access: "compute",
+    input: EvaluateModelsInput,
+    job: true,
+    run: ({ c }, raw, j) =>
+      evaluateModels(
+        { store: c.store, tensors: c.tensors, clock: c.clock },
+        parseInput(EvaluateModelsInput, raw),
+        notes(j, "evaluate"),
+      ),
+  },
+  {
+    id: "models_claims",
+    method: "post",
+    path: "/v1/jobs/model-claims",
+    summary:
+      "published forecasting claims measured on the bundled data, as a job (kairos model claims --json)",
+    access: "compute",
+    job: true,
+    run: ({ c }, _raw, j) =>
+      checkClaims({ store: c.store, tensors: c.tensors, clock: c.clock }, notes(j, "claims")),
+  },
+  // trading
+  {
+    id: "trade_list",
+    method: "get",
+    path: "/v1/trade/sessions",
+    summary: "every trading session in the home (kairos trade list)",
+    access: "read",
+    run: ({ c }) => listTrading(c.trading()),
+  },
+  {
+    id: "trade_status",
+    method: "post",
+    path: "/v1/trade/status",
+    summary: "state, positions, orders and P&L of a trading session (kairos trade status)",
+    access: "read",
+    input: TradeStatusInput,
+    run: ({ c }, raw) => tradeStatus(c.trading(), parseInput(TradeStatusInput, raw)),
+  },
+  {
+    id: "trade_drift",
+    method: "post",
+    path: "/v1/trade/drift",
+    summary: "a session's fills and P&L against a backtest of the same bars (kairos trade drift)",
+    access: "read",
+    input: TradeDriftInput,
+    run: ({ c }, raw) => tradeDrift(c.trading(), parseInput(TradeDriftInput, raw)),
+  },
+  {
+    id: "trade_start",
+    method: "post",
+    path: "/v1/jobs/trade",
+    summary:
+      "starts a trading session as a job (paper replay by default; live needs a person, the exchange typed again and a key file)",
+    access: "compute",
+    input: TradeStartInput,
+    job: true,
+    guard: ({ principal }, raw) => {
+      const input = parseInput(TradeStartInput, raw);
+      if (input.live && principal.kind !== "person") throw personOnly("a live session");
+      // an agent may replay paper sessions; key files and other API origins are a person's business
+      if (principal.kind !== "person" && (input.keyFile !== undefined || input.apiBase !== undefined))
+        throw personOnly("keyFile and apiBase");
+    },
+    run: ({ c }, raw, j) =>
+      startTrading(c.trading(), raw as z.input<typeof TradeStartInput>, (p) => {
+        if (j?.signal.aborted === true) throw new AppError("CANCELLED", "the session's job was cancelled");
+        j?.onProgress({ kind: "note", task: "trade", message: `bar ${new Date(p.barTs).toISOString()}` });
+      }),
+  },
+  {
+    id: "trade_stop",
+    method: "post",
+    path: "/v1/trade/stop",
+    summary: "stops a session: cancels its open orders, optionally flattens (kairos trade stop)",
+    access: "person",
+    input: TradeStopInput,
+    run: ({ c }, raw) => stopTrading(c.trading(), parseInput(TradeStopInput, raw)),
+  },
+  {
+    id: "trade_resume",
+    method: "post",
+    path: "/v1/trade/resume",
+    summary: "re-activates a halted session after reconciliation (kairos trade resume)",
+    access: "person",
+    input: TradeResumeInput,
+    run: ({ c }, raw) => resumeTrading(c.trading(), parseInput(TradeResumeInput, raw)),
+  },
+  {
+    id: "trade_reconcile",
+    method: "post",
+    path: "/v1/trade/reconcile",
+    summary: "compares kairos's orders and balances with the venue's (kairos trade reconcile)",
+    access: "person",
+    input: TradeReconcileInput,
+    run: ({ c }, raw) => reconcileTrading(c.trading(), parseInput(TradeReconcileInput, raw)),
+  },
+  {
+    id: "kill",
+    method: "post",
+    path: "/v1/kill",
+    summary:
+      "the kill switch: HALTED latched, every open order cancelled, optionally flattened (kairos kill)",
+    access: "person",
+    input: KillInput,
+    run: ({ c }, raw) => kill({ ...c.trading(), home: c.home }, parseInput(KillInput, raw)),
+  },
+  // risk
   {
     id: "risk_show",
     method: "get",
     path: "/v1/risk",
     summary: "the pre-trade risk limits in force, their revision and hash (kairos risk show)",
     access: "read",
-    run: (c) => showRisk({ home: c.home, now: c.clock.now }, parseInput(ShowRiskInput, {})),
+    run: ({ c }) => showRisk({ home: c.home, now: c.clock.now }, parseInput(ShowRiskInput, {})),
   },
+  {
+    id: "risk_state",
+    method: "get",
+    path: "/v1/risk/state",
+    summary: "the account's trading state (active, reducing, halted) and who changed it (kairos risk state)",
+    access: "read",
+    run: ({ c }) => readTradingState(c.home),
+  },
+  {
+    id: "risk_set",
+    method: "post",
+    path: "/v1/risk/set",
+    summary: "changes one risk limit, recorded with who and the old and new hash (kairos risk set)",
+    access: "person",
+    input: SetRiskInput,
+    run: ({ c }, raw) => setRisk({ home: c.home, now: c.clock.now }, parseInput(SetRiskInput, raw)),
+  },
+  {
+    id: "risk_resume",
+    method: "post",
+    path: "/v1/risk/resume",
+    summary: "a person clears HALTED (or sets REDUCING), with name and reason (kairos risk resume)",
+    access: "person",
+    input: ResumeTradingStateInput,
+    run: ({ c }, raw) =>
+      resumeTradingState({ home: c.home, now: c.clock.now }, parseInput(ResumeTradingStateInput, raw)),
+  },
+  // audit
+  {
+    id: "audit_verify",
+    method: "post",
+    path: "/v1/audit/verify",
+    summary: "re-computes the audit log's chain and signed anchors (kairos audit verify --json)",
+    access: "read",
+    input: AuditVerifyInput,
+    run: ({ c }, raw) => {
+      parseInput(AuditVerifyInput, raw);
+      const r = verifyStoredLog(c.audit(), c.auditCrypto);
+      return {
+        ok: r.ok,
+        records: r.records,
+        firstBadSeq: r.firstBadSeq,
+        anchors: r.anchors,
+        anchoredTo: r.anchoredTo,
+        problem: r.problem,
+        keyFingerprint: r.keyFingerprint,
+      };
+    },
+  },
+  {
+    id: "audit_show",
+    method: "post",
+    path: "/v1/audit/show",
+    summary: "walks one order or decision back through the audit log (kairos audit show --json)",
+    access: "read",
+    input: AuditShowInput,
+    run: ({ c }, raw) => {
+      const q = parseInput(AuditShowInput, raw);
+      return showAudit(c.audit(), {
+        ...(q.order === undefined ? {} : { order: q.order }),
+        ...(q.decision === undefined ? {} : { decision: q.decision }),
+      });
+    },
+  },
+  // brief
+  {
+    id: "brief",
+    method: "post",
+    path: "/v1/brief",
+    summary: "the market brief: sector shock, movers, trend, volatility, correlation (kairos brief --json)",
+    access: "read",
+    input: BriefInput,
+    run: ({ c }, raw) => marketBrief({ store: c.store, funding: c.funding }, parseInput(BriefInput, raw)),
+  },
+  // jobs
+  {
+    id: "jobs_list",
+    method: "get",
+    path: "/v1/jobs",
+    summary: "the newest 100 jobs with state and progress (results under /v1/jobs/get)",
+    access: "read",
+    input: JobListInput,
+    run: ({ jobs }) => jobs.list(),
+  },
+  {
+    id: "jobs_get",
+    method: "post",
+    path: "/v1/jobs/get",
+    summary: "one job: state, progress and, once done, its stored result",
+    access: "read",
+    input: JobIdInput,
+    run: ({ jobs }, raw) => jobs.get(parseInput(JobIdInput, raw)),
+  },
+  {
+    id: "jobs_cancel",
+    method: "post",
+    path: "/v1/jobs/cancel",
+    summary: "cancels a queued job at once, a running one at its next progress report",
+    access: "compute",
+    input: JobIdInput,
+    run: ({ jobs }, raw) => jobs.cancel(parseInput(JobIdInput, raw)),
+  },
+  // credentials
   {
     id: "auth_tokens_list",
     method: "get",
     path: "/v1/auth/tokens",
     summary: "API tokens (ids, kinds, names, expiry; never the tokens)",
     access: "person",
-    run: (c) => c.auth.listTokens(),
+    run: ({ c }) => c.auth.listTokens(),
   },
   {
     id: "auth_agent_token_create",
@@ -166,7 +632,7 @@ export const OPERATIONS: readonly Operation[] = [
     summary: "a new agent token (read and propose only); the token is shown once",
     access: "person",
     input: CreateAgentTokenInput,
-    run: (c, raw) => c.auth.createAgentToken(parseInput(CreateAgentTokenInput, raw)),
+    run: ({ c }, raw) => c.auth.createAgentToken(parseInput(CreateAgentTokenInput, raw)),
   },
   {
     id: "auth_token_revoke",
@@ -175,11 +641,9 @@ export const OPERATIONS: readonly Operation[] = [
     summary: "revokes a token by id",
     access: "person",
     input: RevokeTokenInput,
-    run: (c, raw) => {
+    run: ({ c }, raw) => {
       c.auth.revoke(parseInput(RevokeTokenInput, raw));
       return { revoked: (raw as { id: string }).id };
     },
   },
 ];
-
-export const emptyInput = Empty;

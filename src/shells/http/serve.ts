@@ -2,9 +2,13 @@ import { readFileSync } from "node:fs";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import type { Principal } from "../../app/auth-service.ts";
+import { JobService } from "../../app/job-service.ts";
 import type { Container } from "../../composition-root.ts";
 import { AppError } from "../../errors.ts";
 import { buildApp } from "./app.ts";
+import { forwardJobs, tailAudit } from "./event-sources.ts";
+import { STREAM_DOCS, StreamHub } from "./streams.ts";
 
 export interface ServeOptions {
   host: string;
@@ -14,12 +18,15 @@ export interface ServeOptions {
   /** a TLS-terminating proxy in front: plain HTTP on a non-loopback address is then allowed */
   behindProxy?: boolean;
   onError?: (e: unknown) => void;
-  /** MCP over streamable HTTP at POST /mcp */
-  mcp?: (req: Request) => Promise<Response>;
+  /** MCP over streamable HTTP at POST /mcp (the caller's principal is the agent's identity) */
+  mcp?: (req: Request, x: { principal: Principal; jobs: JobService }) => Promise<Response>;
 }
 
 export interface RunningServer {
   url: string;
+  /** the WebSocket fan-out (events can be published into it) */
+  hub: StreamHub;
+  jobs: JobService;
   close(): Promise<void>;
 }
 
@@ -51,9 +58,16 @@ export function checkBind(o: ServeOptions, hasPassword: boolean): void {
 /** Starts the API on the container's home; resolves when listening */
 export async function startServer(c: Container, o: ServeOptions): Promise<RunningServer> {
   checkBind(o, c.auth.hasPassword());
+  const log = o.onError ?? (() => {});
+  const jobs = new JobService(c.jobStore, c.clock, { log });
+  // jobs an earlier server left running are 'interrupted', never silently lost
+  jobs.recoverInterrupted();
+  const hub = new StreamHub(c.auth, log);
   const app = buildApp(c, {
     ...(o.onError === undefined ? {} : { onError: o.onError }),
     ...(o.mcp === undefined ? {} : { mcp: o.mcp }),
+    jobs,
+    streams: STREAM_DOCS,
   });
   const tls = o.tlsCert !== undefined && o.tlsKey !== undefined;
   let serverOptions: { key: Buffer; cert: Buffer } | undefined;
@@ -76,12 +90,26 @@ export async function startServer(c: Container, o: ServeOptions): Promise<Runnin
       },
       (info: AddressInfo) => {
         const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
+        const stopAudit = tailAudit(c, hub, log);
+        const stopJobs = forwardJobs(jobs, hub);
         resolve({
           url: `${tls ? "https" : "http"}://${host}:${info.port}`,
-          close: () => new Promise<void>((r) => server.close(() => r())),
+          hub,
+          jobs,
+          close: async () => {
+            stopAudit();
+            stopJobs();
+            await jobs.close();
+            await hub.close();
+            await new Promise<void>((r) => {
+              server.close(() => r());
+              (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+            });
+          },
         });
       },
     );
+    server.on("upgrade", (req, socket, head) => hub.handleUpgrade(req, socket, head));
     server.once("error", (e: NodeJS.ErrnoException) =>
       reject(
         new AppError(
