@@ -3,6 +3,9 @@ import { readTradingState } from "./risk-trading-state.ts";
 import { listTrading, tradeStatus } from "./trade-control.ts";
 import type { TradingDeps } from "./trade-runtime.ts";
 
+// money in the quote currency, to the cent: the brief's reader needs no more (trade status has every digit)
+const cents = (x: string): number => Math.round(Number(x) * 100) / 100;
+
 export interface BriefTrading {
   state: "active" | "reducing" | "halted";
   sessions: number;
@@ -28,10 +31,10 @@ export function briefTrading(deps: TradingDeps): BriefTrading | undefined {
         mode: s.mode,
         symbol,
         qty,
-        averagePrice: p.averagePrice === null ? null : Number(p.averagePrice),
-        unrealisedPnl: p.unrealisedPnl === null ? null : Number(p.unrealisedPnl),
-        equity: Number(st.equity),
-        pnl: Number(st.pnl),
+        averagePrice: p.averagePrice === null ? null : cents(p.averagePrice),
+        unrealisedPnl: p.unrealisedPnl === null ? null : cents(p.unrealisedPnl),
+        equity: cents(st.equity),
+        pnl: cents(st.pnl),
       });
     }
   }

@@ -84,7 +84,7 @@ const TEMPLATES: Record<BriefLang, Record<BriefLineKind, (p: P, w: Record<string
       `Signal changed since the brief of ${time(p.since)}: ${p.symbol} ${w[String(p.actionBefore)]} ${p.exposureBefore}% -> ${w[String(p.action)]} ${p.exposurePct}%`,
     "signals-none": (p) => `No ensemble signals: ${p.reason}`,
     "hit-rate": (p, w) =>
-      `Out of sample, ${p.family} ${w[String(p.direction)]} entries were right ${p.ratePct}% of ${p.signals} times (95%: ${p.lowPct}-${p.highPct}%; price ${p.direction === "long" ? "higher" : "lower"} ${p.horizonBars} bars later), baseline ${p.baselinePct}%`,
+      `Out of sample, ${p.family} ${w[String(p.direction)]} entries were right ${p.ratePct}% of ${p.signals} times (95%: ${p.lowPct}-${p.highPct}%; price ${p.direction === "long" ? "higher" : "lower"} one day later), baseline ${p.baselinePct}%`,
     position: (p) =>
       `Position ${p.symbol} in session ${p.session} (${p.mode}): ${p.qty} at ${p.averagePrice}, unrealised P&L ${p.unrealisedPnl}; session equity ${p.equity}, P&L ${p.pnl}`,
     "risk-state": (p, w) =>
@@ -119,7 +119,7 @@ const TEMPLATES: Record<BriefLang, Record<BriefLineKind, (p: P, w: Record<string
       `Signal geändert seit dem Bericht vom ${time(p.since)}: ${p.symbol} ${w[String(p.actionBefore)]} ${num(p.exposureBefore, "de")} % -> ${w[String(p.action)]} ${num(p.exposurePct, "de")} %`,
     "signals-none": (p) => `Keine Ensemble-Signale: ${p.reason}`,
     "hit-rate": (p, w) =>
-      `Außerhalb der Stichprobe lagen ${p.family}-Einstiege ${w[String(p.direction)]} in ${num(p.ratePct, "de")} % von ${p.signals} Fällen richtig (95 %: ${num(p.lowPct, "de")}-${num(p.highPct, "de")} %; Preis ${p.horizonBars} Balken später ${p.direction === "long" ? "höher" : "tiefer"}), Basislinie ${num(p.baselinePct, "de")} %`,
+      `Außerhalb der Stichprobe lagen ${p.family}-Einstiege ${w[String(p.direction)]} in ${num(p.ratePct, "de")} % von ${p.signals} Fällen richtig (95 %: ${num(p.lowPct, "de")}-${num(p.highPct, "de")} %; Preis einen Tag später ${p.direction === "long" ? "höher" : "tiefer"}), Basislinie ${num(p.baselinePct, "de")} %`,
     position: (p) =>
       `Position ${p.symbol} in Sitzung ${p.session} (${p.mode}): ${num(p.qty, "de")} zu ${num(p.averagePrice, "de")}, unrealisierter G/V ${num(p.unrealisedPnl, "de")}; Kapital der Sitzung ${num(p.equity, "de")}, G/V ${num(p.pnl, "de")}`,
     "risk-state": (p, w) =>
