@@ -15,6 +15,7 @@ import { PaperBroker } from "./adapters/paper/paper-broker.ts";
 import { openPaperDatabase } from "./adapters/paper/paper-venue-store.ts";
 import type { SimExchange, SimExchangeOptions } from "./adapters/sim-exchange/server.ts";
 import { type Db, openDatabase } from "./adapters/sqlite/database.ts";
+import { SqliteApprovalStore } from "./adapters/sqlite/sqlite-approval-store.ts";
 import { auditAnchorDir, SqliteAuditLog } from "./adapters/sqlite/sqlite-audit-log.ts";
 import { SqliteAuthStore } from "./adapters/sqlite/sqlite-auth-store.ts";
 import { SqliteCandleStore } from "./adapters/sqlite/sqlite-candle-store.ts";
@@ -131,6 +132,7 @@ export function createContainer(opts: { home: string }): Container {
   let orderStore: SqliteOrderStore | undefined;
   let orderDb: Db | undefined;
   let auditLog: SqliteAuditLog | undefined;
+  let approvalStore: SqliteApprovalStore | undefined;
   const getAudit = (): SqliteAuditLog => {
     orderDb ??= openOrderDatabase(opts.home);
     auditLog ??= new SqliteAuditLog({
@@ -208,6 +210,8 @@ export function createContainer(opts: { home: string }): Container {
         // every state change is also an audit record, committed in the same transaction
         orders: new AuditedOrderStore(orderStore, audit, auditMeta(opts.home)),
         audit,
+        // proposals waiting for a person, on the same connection as the audit log they are recorded in
+        approvals: { store: (approvalStore ??= new SqliteApprovalStore(orderDb)), audit },
         paperVenue: (o) => new PaperBroker(pdb, { ...o, clock: systemClock }),
         clock: systemClock,
         sleep: this.sleep,

@@ -8,7 +8,7 @@ import { AppError, invalidInput } from "../errors.ts";
 import type { CrashHook } from "../execution/crash-points.ts";
 import { OrderLifecycle } from "../execution/order-lifecycle.ts";
 import { type ReconcileDeps, type ReconcileScope, reconcile } from "../execution/reconcile.ts";
-import { TradingSession } from "../execution/trading-session.ts";
+import { type SessionRisk, TradingSession } from "../execution/trading-session.ts";
 import type { AuditLog } from "../ports/audit-log.ts";
 import type { Broker, MarketRules } from "../ports/broker.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
@@ -18,6 +18,7 @@ import type { OrderStore, ReconciliationRecord, SessionRecord } from "../ports/o
 import type { PaperVenue, PaperVenueOptions } from "../ports/paper-venue.ts";
 import { FAMILIES, getFamily } from "../strategies/registry.ts";
 import type { Strategy } from "../strategies/types.ts";
+import { ApprovalHold, type ApprovalWiring } from "./approval-hold.ts";
 import { SessionRiskGate } from "./risk-gate.ts";
 import type { KeySources, LiveKeys } from "./trade-live.ts";
 
@@ -34,6 +35,8 @@ export interface TradingDeps {
   crash?: CrashHook;
   /** the chained audit log: risk checks, limits in force, latches and kills (the order store logs its own changes) */
   audit?: AuditLog;
+  /** human approval: sessions in an approval mode (approvals.json) hold orders as proposals (approval-hold.ts) */
+  approvals?: ApprovalWiring;
   /** live trading: where keys come from, and a broker for an exchange (ccxt) */
   live?: {
     keys: KeySources;
@@ -148,8 +151,8 @@ export function sessionRiskGate(
   broker: Broker,
   cfg: SessionConfig,
   timing: "replay" | "live",
-): SessionRiskGate {
-  return new SessionRiskGate({
+): SessionRisk {
+  const gate = new SessionRiskGate({
     home: deps.home,
     orders: deps.orders,
     broker,
@@ -158,6 +161,10 @@ export function sessionRiskGate(
     timing,
     ...(deps.audit === undefined ? {} : { audit: deps.audit }),
   });
+  // orders the gate accepted wait for a person when the session is in an approval mode
+  return deps.approvals === undefined
+    ? gate
+    : new ApprovalHold(gate, { ...deps.approvals, home: deps.home, clock: deps.clock, quote: quoteOf(cfg) });
 }
 
 /** A session rebuilt from its record: ready to reconcile and to act on bars */

@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { registerApprovalsCommand } from "./commands/approvals.ts";
 import { registerAskCommand } from "./commands/ask.ts";
 import { registerAuditCommand } from "./commands/audit.ts";
 import { registerAuthCommand } from "./commands/auth.ts";
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: () => undefined });
   program.exitOverride();
   registerAuditCommand(program);
+  registerApprovalsCommand(program);
   registerAskCommand(program);
   registerAuthCommand(program);
   registerBacktestCommand(program);

@@ -1,0 +1,79 @@
+/**
+ * The approval hook of a trading session's submit path: after the pre-trade gate has accepted an
+ * order, a session in an approval mode (approvals.json) holds it as a proposal instead of storing
+ * and sending it. The order is placed only when a person approves it (approval-service.ts), and
+ * then through the gate and the lifecycle again. `auto` (the default) passes everything through.
+ */
+import { needsApproval } from "../approval/rules.ts";
+import type { RiskScreenContext, SessionRisk } from "../execution/trading-session.ts";
+import type { AlertEmitter } from "../ports/alert-sink.ts";
+import type { ApprovalStore, CallerIdentity, ProposalCheck } from "../ports/approval-store.ts";
+import type { AuditLog } from "../ports/audit-log.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { OrderRecord } from "../ports/order-store.ts";
+import type { GateDecision } from "../risk/pre-trade-gate.ts";
+import { createProposal } from "./approval-service.ts";
+import { loadApprovalSettings, sessionModeOf } from "./approval-settings.ts";
+
+/** What a container gives trading sessions for approvals */
+export interface ApprovalWiring {
+  store: ApprovalStore;
+  audit?: AuditLog;
+  alerts?: AlertEmitter;
+}
+
+/** A strategy session proposes as an agent on its own channel: a person must approve elsewhere */
+export const sessionProposer = (sessionId: string): CallerIdentity => ({
+  kind: "agent",
+  channel: "session",
+  credentialId: `session:${sessionId}`,
+  name: `session ${sessionId}`,
+});
+
+export class ApprovalHold implements SessionRisk {
+  constructor(
+    private readonly inner: SessionRisk & { readonly decisions?: readonly GateDecision[] },
+    private readonly deps: ApprovalWiring & { home: string; clock: Clock; quote: string },
+  ) {}
+
+  async screen(intents: OrderRecord[], ctx: RiskScreenContext) {
+    const r = await this.inner.screen(intents, ctx);
+    const mode = sessionModeOf(loadApprovalSettings(this.deps.home), ctx.sessionId);
+    if (mode.mode === "auto" || r.accepted.length === 0) return r;
+    const accepted: OrderRecord[] = [];
+    const refused = [...r.refused];
+    for (const o of r.accepted) {
+      const price = ctx.prices[o.symbol];
+      const notional =
+        Number(o.qty) * (o.limitPrice === undefined ? (price ?? Number.NaN) : Number(o.limitPrice));
+      if (!needsApproval(mode.mode, notional, mode.autoBelowNotional)) {
+        accepted.push(o);
+        continue;
+      }
+      if (price === undefined) {
+        refused.push({ order: o, reason: `no price for ${o.symbol}: nothing is proposed blind` });
+        continue;
+      }
+      const decision = this.inner.decisions?.findLast((d) => d.orderId === o.clientOrderId);
+      const checks: ProposalCheck[] = (decision?.checks ?? []).map((c) => ({ ...c }));
+      const p = createProposal(this.deps, sessionProposer(ctx.sessionId), {
+        order: {
+          sessionId: o.sessionId,
+          venue: o.venue,
+          symbol: o.symbol,
+          side: o.side,
+          type: o.type,
+          quantity: o.qty,
+          ...(o.limitPrice === undefined ? {} : { price: o.limitPrice }),
+        },
+        price,
+        risk: { accepted: true, checks },
+        quote: this.deps.quote,
+        mode: mode.mode,
+        note: `session ${ctx.sessionId} decided on the bar of ${new Date(ctx.barTs).toISOString()}`,
+      });
+      refused.push({ order: o, reason: `held for a person's approval as proposal ${p.id}` });
+    }
+    return { accepted, refused };
+  }
+}
