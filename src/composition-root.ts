@@ -94,7 +94,7 @@ export interface Container {
   readonly chunkResults: ChunkResultStore;
   /** Runs a `kairos worker` until stopped or out of restart budget; resolves to its exit code */
   queueWorker(opts: Omit<QueueWorkerOptions, "sandbox"> & { sandbox: SandboxSpawn }): Promise<number>;
-  /** The body of a worker's child process: answers queued tasks (sweep chunks) from its parent */
+  /** The body of a worker's child process: answers queued tasks (sweep and screen chunks) from its parent */
   serveQueueChild(): Promise<void>;
   /** The audit log in kairos.db (on the order store's connection), key in <home>/keys, anchor copies in <home>-anchors */
   audit(): AuditLog;
@@ -256,8 +256,8 @@ export function createContainer(opts: { home: string }): Container {
     },
     serveQueueChild: async () => {
       const { serveSandboxChild } = await import("./adapters/bullmq/sandbox.ts");
-      const { runSweepChunkTask } = await import("./app/queue-sweep.ts");
-      serveSandboxChild(runSweepChunkTask);
+      const { runQueuedTask } = await import("./app/queue-kernel.ts");
+      serveSandboxChild(runQueuedTask);
     },
     workers: async (threads) => {
       const { ThreadWorkerPool } = await import("./adapters/workers/thread-worker-pool.ts");

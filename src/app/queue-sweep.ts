@@ -29,13 +29,22 @@ import {
 import type { CandleSeries } from "../domain/candle-series.ts";
 import type { Timeframe } from "../domain/timeframe.ts";
 import { AppError } from "../errors.ts";
-import type { ChunkResultStore, JobQueue, QueueJobState } from "../ports/job-queue.ts";
 import { wholeNumberField } from "./contract.ts";
+import { type QueueRunOptions, runQueuedPart } from "./queue-chunks.ts";
 
 const COLS = ["ts", "open", "high", "low", "close", "volume"] as const;
 
-/** A series as bytes: a JSON header line, then the six float64 columns (little-endian, as in memory) */
-export function encodeSeries(s: CandleSeries): Uint8Array {
+/**
+ * The gzip level of published candles. Measured by `npm run bench -- queue --case blob` (README,
+ * "Candles for other machines"): see there for the figures that chose it.
+ */
+export const SERIES_GZIP_LEVEL: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 = 6;
+
+/** A series as bytes: a JSON header line, then the six float64 columns (little-endian, as in memory), gzipped */
+export function encodeSeries(
+  s: CandleSeries,
+  level: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 = SERIES_GZIP_LEVEL,
+): Uint8Array {
   const n = s.ts.length;
   const head = strToU8(
     `${JSON.stringify({ exchange: s.exchange, symbol: s.symbol, timeframe: s.timeframe, n })}\n`,
@@ -45,8 +54,8 @@ export function encodeSeries(s: CandleSeries): Uint8Array {
   const pad = out.length - 48 * n;
   for (const [i, c] of COLS.entries())
     out.set(new Uint8Array(s[c].buffer, s[c].byteOffset, n * 8), pad + i * 8 * n);
-  // mtime 0: equal candles give equal bytes and hash. Level 6: the candles' float64s compress ~1.3-2x; higher levels cost more time than they save bytes
-  return gzipSync(out, { level: 6, mtime: 0 });
+  // mtime 0: equal candles give equal bytes and hash
+  return gzipSync(out, { level, mtime: 0 });
 }
 
 export function decodeSeries(gz: Uint8Array): CandleSeries {
@@ -110,23 +119,10 @@ export function runSweepChunkTask(data: unknown, blob: (hash: string) => Uint8Ar
   return chunkResultToJson(runSweepChunk(ctx, t.chunk, false));
 }
 
-export interface QueueSweepOptions {
-  queue: JobQueue;
-  chunks: ChunkResultStore;
+export interface QueueSweepOptions extends QueueRunOptions {
   /** combinations per job */
   chunkSize: number;
-  /** deliveries of a chunk before it fails for good */
-  attempts?: number;
-  pollMs?: number;
-  /** stop when Redis has been unreachable this long */
-  outageMs?: number;
-  /** stop when chunks wait and no worker has been connected this long */
-  idleMs?: number;
-  now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
   onProgress?: (done: number, total: number) => void;
-  /** one line per notable event (a lost job queued again, Redis away and back) */
-  log?: (line: string) => void;
 }
 
 /** What a queued sweep of one series did */
@@ -150,13 +146,10 @@ export type RemoteSweep = (
   sim: SimConfig,
 ) => Promise<Float64Array>;
 
+const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
+
 export function queueSweeper(o: QueueSweepOptions, stats: QueuedSweepStats[] = []): RemoteSweep {
   const now = o.now ?? (() => Date.now());
-  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const pollMs = o.pollMs ?? 200;
-  const outageMs = o.outageMs ?? 60_000;
-  const idleMs = o.idleMs ?? 60_000;
-  const attempts = o.attempts ?? 3;
   return async (series, family, params, sim) => {
     const n = series.close.length;
     const job: SweepJob = {
@@ -174,10 +167,9 @@ export function queueSweeper(o: QueueSweepOptions, stats: QueuedSweepStats[] = [
     // mtime 0: the same bytes every time, so the hashes (and the run id) depend on the content alone
     const specBytes = gzipSync(strToU8(JSON.stringify(job)), { mtime: 0 });
     const seriesBytes = encodeSeries(series);
-    const sha = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
-    const specHash = sha(specBytes);
-    const seriesHash = sha(seriesBytes);
-    const run = `sw${sha(strToU8(`${specHash}:${seriesHash}:${o.chunkSize}`)).slice(0, 16)}`;
+    const specHash = sha256(specBytes);
+    const seriesHash = sha256(seriesBytes);
+    const run = `sw${sha256(strToU8(`${specHash}:${seriesHash}:${o.chunkSize}`)).slice(0, 16)}`;
     const chunks = chunksOfSize(params.length, o.chunkSize);
     o.chunks.beginRun({
       id: run,
@@ -192,73 +184,35 @@ export function queueSweeper(o: QueueSweepOptions, stats: QueuedSweepStats[] = [
       chunks: chunks.length,
       createdAt: now(),
     });
-    const stored = new Set(o.chunks.chunks(run, 0).map((c) => c.chunk));
     const st: QueuedSweepStats = {
       run,
       chunks: chunks.length,
-      resumed: stored.size,
+      resumed: 0,
       seriesBytes: seriesBytes.length,
       seriesRawBytes: 48 * n,
       requeued: 0,
     };
     stats.push(st);
-    const idOf = (c: SweepChunk): string => `${run}.c${c.index}`;
-    const taskOf = (c: SweepChunk): SweepChunkTask => ({
-      kind: "sweep-chunk",
-      run,
-      spec: specHash,
-      series: seriesHash,
-      chunk: c,
-      blobs: [specHash, seriesHash],
-    });
-    const pending = new Map<string, SweepChunk>();
-    for (const c of chunks) if (!stored.has(c.index)) pending.set(idOf(c), c);
-    const publish = async (): Promise<void> => {
-      await o.queue.putBlob(specBytes);
-      await o.queue.putBlob(seriesBytes);
-    };
-    if (pending.size > 0) {
-      await publish();
-      await o.queue.enqueue(
-        [...pending.entries()].map(([id, c]) => ({ id, data: taskOf(c) })),
-        { attempts },
-      );
-    }
-    const failed = new Map<number, { reason: string; attempts: number }>();
-    let outageSince: number | undefined;
-    let workersSeen = now();
-    o.onProgress?.(stored.size, chunks.length);
-    while (pending.size > 0) {
-      await sleep(pollMs);
-      let states: Map<string, QueueJobState>;
-      let workers: number;
-      try {
-        // at most 1,000 jobs per look: a huge run is polled in slices, oldest first
-        states = await o.queue.states([...pending.keys()].slice(0, 1000));
-        workers = (await o.queue.workers()).length;
-        if (outageSince !== undefined) o.log?.(`queue ${o.queue.where} reachable again`);
-        outageSince = undefined;
-      } catch (err) {
-        outageSince ??= now();
-        if (now() - outageSince === 0)
-          o.log?.(
-            `queue ${o.queue.where} unreachable (${err instanceof Error ? err.message : String(err)}); waiting up to ${outageMs / 1000} s`,
-          );
-        if (now() - outageSince > outageMs)
-          throw new AppError(
-            "HALTED",
-            `sweep run ${run}: Redis at ${o.queue.where} unreachable for ${Math.round(outageMs / 1000)} s; ${stored.size} of ${chunks.length} chunks are stored in the home; start Redis and run the same command again to finish the rest`,
-            { retryable: true },
-          );
-        continue;
-      }
-      if (workers > 0) workersSeen = now();
-      const lost: [string, SweepChunk][] = [];
-      const done: string[] = [];
-      for (const [id, s] of states) {
-        const c = pending.get(id)!;
-        if (s.state === "completed") {
-          const r = chunkResultFromJson(s.result as SweepChunkResultJson);
+    let stored = 0;
+    const bytes = await runQueuedPart(
+      o,
+      {
+        run,
+        part: 0,
+        idOf: (i) => `${run}.c${i}`,
+        jobs: chunks.map(
+          (c): SweepChunkTask => ({
+            kind: "sweep-chunk",
+            run,
+            spec: specHash,
+            series: seriesHash,
+            chunk: c,
+            blobs: [specHash, seriesHash],
+          }),
+        ),
+        accept: (i, result) => {
+          const c = chunks[i]!;
+          const r = chunkResultFromJson(result as SweepChunkResultJson);
           if (
             r.index !== c.index ||
             r.from !== c.from ||
@@ -267,60 +221,31 @@ export function queueSweeper(o: QueueSweepOptions, stats: QueuedSweepStats[] = [
           )
             throw new AppError(
               "INTERNAL",
-              `sweep run ${run}: job ${id} returned chunk [${r.from}, ${r.to}) for [${c.from}, ${c.to})`,
+              `sweep run ${run}: job ${run}.c${i} returned chunk [${r.from}, ${r.to}) for [${c.from}, ${c.to})`,
             );
-          o.chunks.saveChunk(run, 0, c.index, r.values, s.worker ?? "?");
-          stored.add(c.index);
-          pending.delete(id);
-          done.push(id);
-        } else if (s.state === "failed") {
-          o.chunks.saveFailure(run, 0, c.index, s.reason, s.attempts);
-          failed.set(c.index, { reason: s.reason, attempts: s.attempts });
-          pending.delete(id);
-          done.push(id);
-        } else if (s.state === "missing") lost.push([id, c]);
-      }
-      if (done.length > 0) {
-        o.onProgress?.(stored.size, chunks.length);
-        await o.queue.remove(done).catch(() => undefined);
-      }
-      if (lost.length > 0) {
-        // Redis came back without the jobs (no persistence) or they were removed: the ids are
-        // deterministic, so queuing them again is safe even if a copy still exists somewhere
-        o.log?.(`${lost.length} queued chunks of run ${run} are gone from Redis; queuing them again`);
-        st.requeued += lost.length;
-        try {
-          await publish();
-          await o.queue.enqueue(
-            lost.map(([id, c]) => ({ id, data: taskOf(c) })),
-            { attempts },
-          );
-        } catch {
-          // Redis went away again: the next poll handles it
-        }
-      }
-      if (pending.size > 0 && now() - workersSeen > idleMs)
-        throw new AppError(
-          "HALTED",
-          `sweep run ${run}: no kairos worker connected to ${o.queue.where} for ${Math.round(idleMs / 1000)} s with ${pending.size} chunks waiting${failed.size > 0 ? ` and chunks ${[...failed.keys()].join(", ")} failed for good` : ""}; start \`kairos worker --queue ${o.queue.where}\` and run the same command again (${stored.size} stored chunks are kept)`,
-          { retryable: true, details: { run, failed: [...failed.keys()] } },
-        );
-    }
-    if (failed.size > 0) {
-      o.chunks.finishRun(run, "failed", now());
-      const first = [...failed.entries()][0]!;
-      throw new AppError(
-        "HALTED",
-        `sweep run ${run}: chunks ${[...failed.keys()].join(", ")} of ${chunks.length} failed for good (chunk ${first[0]}: ${first[1].reason}, after ${first[1].attempts} attempts); ${stored.size} stored chunks are kept: fix the workers and run the same command again to run only the failed ones`,
-        { details: { run, failed: [...failed.keys()] } },
-      );
-    }
+          return new Uint8Array(r.values.buffer, r.values.byteOffset, r.values.byteLength);
+        },
+        publish: async () => {
+          await o.queue.putBlob(specBytes);
+          await o.queue.putBlob(seriesBytes);
+        },
+        onStored: () => {
+          stored += 1;
+          o.onProgress?.(stored, chunks.length);
+        },
+        label: `sweep run ${run}`,
+        resume: "run the same command again",
+      },
+      st,
+    );
     o.chunks.finishRun(run, "done", now());
     return mergeSweepChunks(
       params.length,
-      o.chunks.chunks(run, 0).map((r) => {
-        const c = chunks[r.chunk]!;
-        return { index: c.index, from: c.from, to: c.to, values: r.values };
+      chunks.map((c) => {
+        // copy into an aligned buffer: stored bytes need not start at a multiple of 8
+        const values = new Float64Array(bytes[c.index]!.byteLength / 8);
+        new Uint8Array(values.buffer).set(bytes[c.index]!);
+        return { index: c.index, from: c.from, to: c.to, values };
       }),
     );
   };

@@ -73,7 +73,26 @@ export interface RunScreenDeps {
   pool?: WorkerPool;
   /** "screen" progress in variants (see app/progress.ts) */
   onProgress?: OnProgress;
+  /** runs the evaluations as jobs on a queue instead (app/queue-screen.ts); results are the same */
+  remote?: ScreenRemote;
 }
+
+/** What a queued screen is given: the loaded data, and a request that reads the same bars again */
+export interface ScreenRemoteRun {
+  series: readonly CandleSeries[];
+  reference: CandleSeries | undefined;
+  config: ValidationConfig;
+  seed: number;
+  /** the request with its data pinned (symbols, exchange, the range's end), for `screen resume` */
+  request: RunScreenRequest;
+}
+
+/** The screen's evaluation hooks on a queue, and where the finished run was stored */
+export interface ScreenRemoteHooks extends ReturnType<typeof poolHooks> {
+  stored(id: string): void;
+}
+
+export type ScreenRemote = (run: ScreenRemoteRun) => Promise<ScreenRemoteHooks>;
 
 const ScreenSeriesInput = z
   .object({
@@ -245,10 +264,22 @@ export async function runScreenUseCase(
     "lower monteCarloResamples or monteCarloTop",
   );
   const { series, reference } = loadScreenSeries(deps.store, req);
+  const remote =
+    deps.remote === undefined
+      ? undefined
+      : await deps.remote({
+          series,
+          reference,
+          config,
+          seed: req.seed,
+          request: pinnedRequest(req, series, reference, config),
+        });
   const hooks =
-    deps.pool !== undefined && deps.pool.threads > 1
-      ? poolHooks(deps.pool, series, reference, config, req.seed)
-      : undefined;
+    remote !== undefined
+      ? { evaluate: remote.evaluate, monteCarlo: remote.monteCarlo }
+      : deps.pool !== undefined && deps.pool.threads > 1
+        ? poolHooks(deps.pool, series, reference, config, req.seed)
+        : undefined;
   const run = await runScreen({
     series,
     ...(reference === undefined ? {} : { reference }),
@@ -266,7 +297,34 @@ export async function runScreenUseCase(
   const createdAt = deps.clock.now();
   const id = newRunId(deps.runs, createdAt);
   deps.runs.save(id, createdAt, run);
+  remote?.stored(id);
   return { id, createdAt, run };
+}
+
+/** The request as it reads these very bars: the symbols and exchange resolved, the end fixed */
+function pinnedRequest(
+  req: z.output<typeof RunScreenInput>,
+  series: readonly CandleSeries[],
+  reference: CandleSeries | undefined,
+  config: ValidationConfig,
+): RunScreenRequest {
+  const last = Math.max(
+    ...[...series, ...(reference === undefined ? [] : [reference])].map((s) => s.ts[s.ts.length - 1] ?? 0),
+  );
+  return {
+    symbols: series.map((s) => s.symbol),
+    exchange: series[0]!.exchange,
+    timeframe: req.timeframe,
+    ...(req.from === undefined ? {} : { from: req.from }),
+    to: req.to ?? last + 1,
+    variants: req.variants,
+    seed: req.seed,
+    ...(req.preset === undefined ? {} : { preset: req.preset }),
+    ...(req.families === undefined ? {} : { families: req.families }),
+    search: req.search,
+    // fee and slippage are part of the config
+    validation: { ...config },
+  };
 }
 
 /** Reopens a stored run */

@@ -60,16 +60,37 @@ export interface JobQueue {
   close(): Promise<void>;
 }
 
-/** Where a queued run keeps what its chunks returned: one row per (run, part, chunk) */
+/** A queued run as recorded in the home */
+export interface QueuedRunInfo {
+  id: string;
+  /** "sweep" or "screen" */
+  kind: string;
+  /** what the run computes, as JSON: enough to run it again (`kairos screen resume`) */
+  input: string;
+  /** chunks known when it began (a screen's later search generations add parts as it goes) */
+  chunks: number;
+  createdAt: number;
+  status: "running" | "done" | "failed";
+  finishedAt: number | null;
+  /** what the finished run produced (a screen's stored run id), if anything */
+  result: string | null;
+}
+
+/**
+ * Where a queued run keeps what its chunks returned: one row per (run, part, chunk). The bytes are
+ * stored as the worker's result encoded them, so a stored chunk is bit for bit what was computed.
+ */
 export interface ChunkResultStore {
-  /** records a run (idempotent: a resumed run keeps its row) */
+  /** records a run (idempotent: a resumed run keeps its row, and its failed chunks are tried again) */
   beginRun(run: { id: string; kind: string; input: string; chunks: number; createdAt: number }): void;
+  /** undefined when the home has no run of that id */
+  run(id: string): QueuedRunInfo | undefined;
   /** true when this call stored the chunk, false when it was already there (a redelivery) */
-  saveChunk(run: string, part: number, chunk: number, values: Float64Array, worker: string): boolean;
+  saveChunk(run: string, part: number, chunk: number, bytes: Uint8Array, worker: string): boolean;
   saveFailure(run: string, part: number, chunk: number, reason: string, attempts: number): void;
-  chunks(run: string, part: number): { chunk: number; values: Float64Array }[];
+  chunks(run: string, part: number): { chunk: number; bytes: Uint8Array }[];
   /** how many chunks of the run are stored */
   count(run: string): number;
   failures(run: string): { part: number; chunk: number; reason: string; attempts: number }[];
-  finishRun(run: string, status: "done" | "failed", at: number): void;
+  finishRun(run: string, status: "done" | "failed", at: number, result?: string): void;
 }

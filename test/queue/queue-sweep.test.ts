@@ -2,7 +2,6 @@
 // the figures are bit for bit those of the local run however the chunks travelled, a worker killed
 // mid-job costs a redelivery and nothing else, a Redis restart without persistence is survived,
 // and a worker that crashes on every job stops after its restart budget with the failed chunks named
-import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,48 +18,16 @@ import {
 import { type RunSweepRequest, runSweep, type SweepReport } from "../../src/app/run-sweep.ts";
 import { AppError } from "../../src/errors.ts";
 import { DATA_DIR } from "../support/bundled-data.ts";
-import { ROOT, runKairos, spawnKairos, tempHome } from "../support/cli.ts";
+import { runKairos, spawnKairos, tempHome } from "../support/cli.ts";
 import { freePort, RedisServer } from "./redis-server.ts";
+import { WorkerProc } from "./worker-proc.ts";
 
-const BIN = join(ROOT, "bin/kairos.js");
 const home = tempHome("kairos-queue-");
 let redis: RedisServer;
 
-/** A `kairos worker` child process with its stderr lines, stopped by PID */
-class WorkerProc {
-  readonly proc: ChildProcess;
-  log = "";
-  exit: Promise<number | null>;
-  constructor(url: string, extra: string[] = [], env: Record<string, string> = {}) {
-    this.proc = spawn(
-      process.execPath,
-      [BIN, "--home", home, "worker", "--queue", url, "--lock-ms", "2000", ...extra],
-      { env: { ...process.env, KAIROS_HOME: "", ...env }, stdio: ["ignore", "ignore", "pipe"] },
-    );
-    this.proc.stderr!.on("data", (d: Buffer) => {
-      this.log += d.toString();
-    });
-    this.exit = new Promise((r) => this.proc.once("exit", (code) => r(code)));
-  }
-  async waitFor(re: RegExp, ms = 60_000): Promise<RegExpExecArray> {
-    const t0 = Date.now();
-    for (;;) {
-      const m = re.exec(this.log);
-      if (m !== null) return m;
-      if (Date.now() - t0 > ms) throw new Error(`worker log never matched ${re}:\n${this.log}`);
-      if (this.proc.exitCode !== null)
-        throw new Error(`worker exited (${this.proc.exitCode}) before ${re}:\n${this.log}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  kill(signal: NodeJS.Signals): void {
-    if (this.proc.exitCode === null) this.proc.kill(signal);
-  }
-}
-
 const workers: WorkerProc[] = [];
 const startWorker = (extra: string[] = [], env: Record<string, string> = {}): WorkerProc => {
-  const w = new WorkerProc(redis.url, extra, env);
+  const w = new WorkerProc(home, redis.url, extra, env);
   workers.push(w);
   return w;
 };

@@ -22,7 +22,7 @@ export interface QueueWorkerOptions {
 }
 
 /** Blobs the worker process keeps (compressed, as published) */
-const PARENT_BLOBS = 16;
+const PARENT_BLOBS = 32;
 
 /**
  * Runs a kairos worker until told to stop or until its restart budget is spent. Returns the exit

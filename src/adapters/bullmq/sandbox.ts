@@ -16,8 +16,20 @@ export interface SandboxSpawn {
   args: string[];
 }
 
-/** Blobs a child keeps (first in, first out; the parent mirrors the same order, so both agree) */
-const CHILD_BLOBS = 8;
+/**
+ * Blobs a child keeps: first in, first out, never one the current job needs (a screen of many
+ * symbols needs more than this at once); the parent applies the same rule, so both agree
+ */
+const CHILD_BLOBS = 16;
+
+/** Drops the oldest blobs beyond the cap that `needs` does not name; the same on both sides */
+function evict(order: string[], needs: readonly string[]): string[] {
+  const dropped: string[] = [];
+  for (let i = 0; order.length > CHILD_BLOBS && i < order.length; )
+    if (needs.includes(order[i]!)) i++;
+    else dropped.push(...order.splice(i, 1));
+  return dropped;
+}
 
 /** A failure of the sandbox itself (crash, timeout), as opposed to an error the job raised */
 export class SandboxFailure extends Error {}
@@ -29,12 +41,15 @@ type FromChild =
 interface ToChild {
   type: "task";
   data: unknown;
+  /** every blob the job needs; the new ones come with their bytes */
+  needs: string[];
   blobs: [string, Uint8Array][];
 }
 
 /** The child's side: answers tasks until the parent goes away */
 export function serveSandboxChild(kernel: QueueKernel): void {
   const blobs = new Map<string, Uint8Array>();
+  const order: string[] = [];
   // the parent died (SIGKILL included): the IPC channel closes, and nobody wants this work any more
   process.on("disconnect", () => process.exit(0));
   process.on("message", (raw) => {
@@ -45,8 +60,9 @@ export function serveSandboxChild(kernel: QueueKernel): void {
     if (process.env.KAIROS_QUEUE_FAULT === "crash") process.exit(70);
     for (const [h, b] of msg.blobs) {
       blobs.set(h, b);
-      if (blobs.size > CHILD_BLOBS) blobs.delete(blobs.keys().next().value as string);
+      order.push(h);
     }
+    for (const h of evict(order, msg.needs)) blobs.delete(h);
     let reply: FromChild;
     try {
       const value = kernel(msg.data, (h) => {
@@ -110,10 +126,8 @@ export class ProcessSandbox {
     await ready;
     const send: [string, Uint8Array][] = [];
     for (const h of needs) if (!this.has.includes(h)) send.push([h, await blob(h)]);
-    for (const [h] of send) {
-      this.has.push(h);
-      if (this.has.length > CHILD_BLOBS) this.has.shift();
-    }
+    for (const [h] of send) this.has.push(h);
+    evict(this.has, needs);
     return new Promise<unknown>((resolve, reject) => {
       const done = (): void => {
         clearTimeout(timer);
@@ -139,7 +153,7 @@ export class ProcessSandbox {
       }, timeoutMs);
       child.on("message", onMsg);
       child.once("exit", onExit);
-      child.send({ type: "task", data, blobs: send } satisfies ToChild);
+      child.send({ type: "task", data, needs: [...needs], blobs: send } satisfies ToChild);
     });
   }
 

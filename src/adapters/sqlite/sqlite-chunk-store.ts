@@ -1,11 +1,11 @@
-import type { ChunkResultStore } from "../../ports/job-queue.ts";
+import type { ChunkResultStore, QueuedRunInfo } from "../../ports/job-queue.ts";
 import { type Db, migrate } from "./database.ts";
 
 /**
  * Queued runs' chunk results (issue 21). The primary key (run_id, part, chunk) is the uniqueness
  * that makes at-least-once delivery harmless: a chunk delivered twice is inserted once (INSERT OR
- * IGNORE), and the figures are the float64 bytes themselves, so a stored chunk is bit for bit what
- * the worker computed.
+ * IGNORE), and the bytes are the worker's result as it encoded them (a sweep's float64s, a screen's
+ * exact JSON), so a stored chunk is bit for bit what the worker computed.
  */
 export const QUEUE_MIGRATIONS = {
   owner: "queue",
@@ -21,6 +21,8 @@ export const QUEUE_MIGRATIONS = {
        run_id TEXT NOT NULL REFERENCES queue_runs(id) ON DELETE CASCADE, part INTEGER NOT NULL,
        chunk INTEGER NOT NULL, reason TEXT NOT NULL, attempts INTEGER NOT NULL,
        PRIMARY KEY (run_id, part, chunk))`,
+    // what a finished run produced (a screen's stored run id), so resuming a finished run says where it is
+    "ALTER TABLE queue_runs ADD COLUMN result TEXT",
   ],
 };
 
@@ -40,7 +42,38 @@ export class SqliteChunkStore implements ChunkResultStore {
     this.db.prepare("DELETE FROM queue_failures WHERE run_id = ?").run(run.id);
   }
 
-  saveChunk(run: string, part: number, chunk: number, values: Float64Array, worker: string): boolean {
+  run(id: string): QueuedRunInfo | undefined {
+    const r = this.db
+      .prepare(
+        "SELECT id, kind, input_json, chunks, created_at, status, finished_at, result FROM queue_runs WHERE id = ?",
+      )
+      .get(id) as
+      | {
+          id: string;
+          kind: string;
+          input_json: string;
+          chunks: number;
+          created_at: number;
+          status: QueuedRunInfo["status"];
+          finished_at: number | null;
+          result: string | null;
+        }
+      | undefined;
+    return r === undefined
+      ? undefined
+      : {
+          id: r.id,
+          kind: r.kind,
+          input: r.input_json,
+          chunks: r.chunks,
+          createdAt: r.created_at,
+          status: r.status,
+          finishedAt: r.finished_at,
+          result: r.result,
+        };
+  }
+
+  saveChunk(run: string, part: number, chunk: number, values: Uint8Array, worker: string): boolean {
     const bytes = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
     const r = this.db
       .prepare(
@@ -58,16 +91,11 @@ export class SqliteChunkStore implements ChunkResultStore {
       .run(run, part, chunk, reason, attempts);
   }
 
-  chunks(run: string, part: number): { chunk: number; values: Float64Array }[] {
+  chunks(run: string, part: number): { chunk: number; bytes: Uint8Array }[] {
     const rows = this.db
       .prepare("SELECT chunk, vals FROM queue_chunks WHERE run_id = ? AND part = ? ORDER BY chunk")
       .all(run, part) as { chunk: number; vals: Buffer }[];
-    return rows.map((r) => {
-      // copy into an aligned buffer: a Buffer's offset need not be a multiple of 8
-      const values = new Float64Array(r.vals.byteLength / 8);
-      new Uint8Array(values.buffer).set(r.vals);
-      return { chunk: r.chunk, values };
-    });
+    return rows.map((r) => ({ chunk: r.chunk, bytes: new Uint8Array(r.vals) }));
   }
 
   count(run: string): number {
@@ -84,7 +112,9 @@ export class SqliteChunkStore implements ChunkResultStore {
       .all(run) as { part: number; chunk: number; reason: string; attempts: number }[];
   }
 
-  finishRun(run: string, status: "done" | "failed", at: number): void {
-    this.db.prepare("UPDATE queue_runs SET status = ?, finished_at = ? WHERE id = ?").run(status, at, run);
+  finishRun(run: string, status: "done" | "failed", at: number, result?: string): void {
+    this.db
+      .prepare("UPDATE queue_runs SET status = ?, finished_at = ?, result = ? WHERE id = ?")
+      .run(status, at, result ?? null, run);
   }
 }

@@ -4,6 +4,12 @@ import { z } from "zod";
 import { parseInput, strictNumber, wholeNumberField } from "../../../app/contract.ts";
 import { strategyNames } from "../../../app/list-strategies.ts";
 import {
+  QueueScreenInput,
+  queuedScreenAddress,
+  queueScreener,
+  resumeQueuedScreen,
+} from "../../../app/queue-screen.ts";
+import {
   MAX_SCREEN_THREADS,
   RunScreenInput,
   runScreenUseCase,
@@ -44,6 +50,8 @@ interface ScreenOpts {
   /** false with --no-report */
   report: boolean;
   reportFile?: string;
+  queue?: string;
+  chunkSize?: string;
 }
 
 // display and thread-count choices of the CLI (the use case's own input is RunScreenInput)
@@ -201,9 +209,14 @@ export function registerScreenCommand(program: Command): void {
     .option("--threads <n>", "worker threads for the backtests (results are identical for any count)", "1")
     .option("--report-file <file>", "where the strategist report goes (default <home>/reports/<run>.html)")
     .option("--no-report", "do not build the ensemble and write the strategist report")
+    .option(
+      "--queue <redis://HOST:PORT>",
+      "run the backtests as jobs on `kairos worker` processes through Redis (same results)",
+    )
+    .option("--chunk-size <n>", "variants per queued job (default 100)")
     .addHelpText(
       "after",
-      "\nExamples:\n  kairos screen --universe ai-tokens --timeframe 1h --variants 2000 --seed 7\n  kairos screen --symbols BTC/USDT,ETH/USDT --preset trend-follower --json\n  kairos screen --symbols BTC/USDT --families model-sign,macd --variants 20\n  kairos screen show s-20261122-203000",
+      "\nExamples:\n  kairos screen --universe ai-tokens --timeframe 1h --variants 2000 --seed 7\n  kairos screen --symbols BTC/USDT,ETH/USDT --preset trend-follower --json\n  kairos screen --symbols BTC/USDT --families model-sign,macd --variants 20\n  kairos screen --universe majors --variants 10000 --queue redis://10.0.0.5:6379\n  kairos screen resume sc0123456789abcdef\n  kairos screen show s-20261122-203000",
     )
     .action(async (opts: ScreenOpts, cmd: Command) => {
       const top = parseInput(ScreenTopInput, { top: opts.top }).top;
@@ -212,10 +225,15 @@ export function registerScreenCommand(program: Command): void {
         ...opts,
         ...(opts.set === undefined ? {} : { validation: parseSettings(opts.set) }),
       });
+      const queued =
+        opts.queue === undefined
+          ? undefined
+          : parseInput(QueueScreenInput, { queue: opts.queue, chunkSize: opts.chunkSize });
       const g = globalsOf(cmd);
       const progress = progressView(g.json);
       await withContainer(cmd, async (c) => {
-        const pool = threads > 1 ? await c.workers(threads) : undefined;
+        const q = queued === undefined ? undefined : await c.queue(queued.queue);
+        const pool = q === undefined && threads > 1 ? await c.workers(threads) : undefined;
         try {
           const out = await runScreenUseCase(
             {
@@ -223,6 +241,20 @@ export function registerScreenCommand(program: Command): void {
               runs: c.screenRuns,
               clock: c.clock,
               ...(pool === undefined ? {} : { pool }),
+              ...(q === undefined || queued === undefined
+                ? {}
+                : {
+                    remote: queueScreener({
+                      queue: q,
+                      chunks: c.chunkResults,
+                      chunkSize: queued.chunkSize,
+                      log: printInfo,
+                      onRun: (run) =>
+                        printInfo(
+                          `queued screen run ${run} on ${q.where}; if it stops, \`kairos screen resume ${run}\` finishes it`,
+                        ),
+                    }),
+                  }),
               onProgress: progress.onProgress,
             },
             input,
@@ -251,11 +283,48 @@ export function registerScreenCommand(program: Command): void {
         } finally {
           progress.stop();
           await pool?.close();
+          await q?.close();
         }
       });
     });
   // validation settings are typed `--set key=value`
   fieldFlags(screen, { "validation.*": "--set {key}" });
+  screen
+    .command("resume <run>")
+    .description(
+      "finish a queued screen that stopped (failed chunks, no workers, Redis away): only the missing chunks are queued",
+    )
+    .option("--queue <redis://HOST:PORT>", "the Redis to queue to (default: the one the run began on)")
+    .option("--top <n>", "leaderboard rows", "20")
+    .action(async (id: string, opts: { queue?: string; top: string }, cmd: Command) => {
+      const top = parseInput(ScreenTopInput, { top: opts.top }).top;
+      const g = globalsOf(cmd);
+      const progress = progressView(g.json);
+      await withContainer(cmd, async (c) => {
+        const url = opts.queue ?? queuedScreenAddress(c.chunkResults, id);
+        const { queue } = parseInput(QueueScreenInput.pick({ queue: true }), { queue: url });
+        const q = await c.queue(queue);
+        try {
+          const out = await resumeQueuedScreen(
+            { store: c.store, runs: c.screenRuns, clock: c.clock, onProgress: progress.onProgress },
+            c.chunkResults,
+            id,
+            { queue: q, log: printInfo },
+          );
+          progress.stop();
+          if (g.json) printJson(screenJson(out.id, out.createdAt, out.run));
+          else for (const l of renderScreen(out.id, out.run, top)) printLine(l);
+          printInfo(
+            out.alreadyDone
+              ? `queued run ${id} had finished: it is stored as ${out.id} (\`kairos screen show ${out.id}\`)`
+              : `stored as ${out.id}: reopen with \`kairos screen show ${out.id}\``,
+          );
+        } finally {
+          progress.stop();
+          await q.close();
+        }
+      });
+    });
   screen
     .command("show <run>")
     .description("reopen a stored screen run")
