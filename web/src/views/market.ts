@@ -157,11 +157,20 @@ export const marketView: View = async ({ api, main, onLeave }) => {
   followTheme(c.chart, onLeave);
   onLeave(() => c.remove());
   let bars: Bar[] = [];
+  let markerCount = 0;
   const removers: (() => void)[] = [];
   // read-only handle for tests and people at the console: what the chart holds
   (window as unknown as { kairosChart?: unknown }).kairosChart = {
     candles: () => c.candles.data(),
     series: () => ({ instrument, timeframe }),
+    visible: () => c.chart.timeScale().getVisibleLogicalRange(),
+    lines: () =>
+      c.chart
+        .panes()
+        .flatMap((p) => p.getSeries())
+        .filter((s) => s.seriesType() === "Line")
+        .map((s) => ({ title: s.options().title, pane: s.getPane().paneIndex(), data: s.data() })),
+    markers: () => markerCount,
   };
 
   const showLegend = (b: Bar | undefined): void => {
@@ -213,6 +222,7 @@ export const marketView: View = async ({ api, main, onLeave }) => {
     for (const r of removers.splice(0)) r();
     replace(overlays);
     c.setMarkers([]);
+    markerCount = 0;
     const [exchange, symbol] = instrument.split(" ") as [string, string];
     status.textContent = `Loading ${instrument} ${timeframe}…`;
     main.dataset.ready = "false";
@@ -301,6 +311,7 @@ export const marketView: View = async ({ api, main, onLeave }) => {
     }
     markers.sort((a, b) => (a.time as number) - (b.time as number));
     c.setMarkers(markers);
+    markerCount = markers.length;
     status.textContent = `${r.strategy}: ${r.trades.length} trades marked (entries ▲, exits ●)`;
   };
 

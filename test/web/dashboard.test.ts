@@ -1,0 +1,356 @@
+// The dashboard end to end: Debian's chromium (playwright-core) against a real `kairos serve` on
+// 127.0.0.1 over a real home holding bundled data. Log in; the health page; the chart shows the stored
+// candles (checked against the bundled CSV, parsed independently); a backtest report; the kill switch's
+// confirmation; keyboard reach; every page at desktop and phone width in dark and light with
+// accessibility checks and screenshots; no console errors; no request to anything but 127.0.0.1.
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadBundledSeries } from "../support/bundled-data.ts";
+import { tempHome } from "../support/cli.ts";
+import { type A11yReport, a11yAudit } from "./a11y.ts";
+import {
+  ensureWebBuilt,
+  launch,
+  openPage,
+  PASSWORD,
+  prepareHome,
+  removeHome,
+  type Server,
+  SHOTS,
+  shotPath,
+  signIn,
+  startServe,
+  stopServe,
+  type Watched,
+} from "./support.ts";
+
+const PAGES = ["health", "market", "strategist", "research", "trading", "audit", "brief"] as const;
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+const home = tempHome("kairos-web-");
+let server: Server;
+let w: Watched;
+let page: Page;
+
+beforeAll(async () => {
+  ensureWebBuilt();
+  prepareHome(home, ["binance_BTC-USDT_1h.csv", "binance_BTC-USDT_1d.csv", "binance_ETH-USDT_1d.csv"]);
+  server = await startServe(home);
+  w = await launch();
+  page = await (await w.context(DESKTOP)).newPage();
+}, 180_000);
+
+afterAll(async () => {
+  await w?.browser.close();
+  await stopServe(server);
+  removeHome(home);
+});
+
+interface ChartHandle {
+  candles(): { time: number; open: number; high: number; low: number; close: number }[];
+  visible(): { from: number; to: number } | null;
+  lines(): { title: string; pane: number; data: { time: number; value: number }[] }[];
+  markers(): number;
+}
+
+const chartCall = <T>(p: Page, expr: string): Promise<T> =>
+  p.evaluate(`(() => { const c = window.kairosChart; return ${expr}; })()`) as Promise<T>;
+
+const api = async (
+  p: Page,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: unknown }> =>
+  p.evaluate(
+    async ([m, u, b]) => {
+      const token = sessionStorage.getItem("kairos.token");
+      const r = await fetch(u as string, {
+        method: m as string,
+        headers: {
+          "content-type": "application/json",
+          ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+        },
+        ...(b === undefined ? {} : { body: JSON.stringify(b) }),
+      });
+      return { status: r.status, json: await r.json() };
+    },
+    [method, path, body] as const,
+  );
+
+describe("dashboard", () => {
+  it("serves the built page under a strict CSP, and any other path still meets the API's door", async () => {
+    const r = await fetch(`${server.url}/`);
+    expect(r.status).toBe(200);
+    const csp = r.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).not.toContain("unsafe");
+    const html = await r.text();
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(assets.filter((a) => a.startsWith("/assets/")).length).toBeGreaterThanOrEqual(2);
+    // everything the page names is on this server (or an inline data: icon)
+    expect(assets.filter((a) => !a.startsWith("/") && !a.startsWith("data:"))).toEqual([]);
+    expect((await fetch(`${server.url}/v1/data/series`)).status).toBe(401);
+    expect((await fetch(`${server.url}/assets/nope.js`)).status).toBe(401);
+  });
+
+  it("log in: no data before the password, a wrong one is refused, the right one opens the health page", async () => {
+    const errorsBefore = w.errors.length;
+    await page.goto(`${server.url}/`);
+    await page.waitForSelector("#password");
+    expect(await page.locator("main table").count()).toBe(0);
+    expect((await api(page, "GET", "/v1/data/series")).status).toBe(401);
+    await page.fill("#password", "not-the-password");
+    await page.click("form.login button[type=submit]");
+    await expect.poll(() => page.textContent("#login-status")).toMatch(/Wrong password/);
+    expect(await page.evaluate(() => sessionStorage.getItem("kairos.token"))).toBeNull();
+    await page.fill("#password", PASSWORD);
+    await page.click("form.login button[type=submit]");
+    await page.waitForSelector('main[data-page="health"][data-ready="true"]', { timeout: 30_000 });
+    // the password never stays in the page
+    expect(await page.content()).not.toContain(PASSWORD);
+    // the browser logs each refused request (the tokenless fetch, the wrong password): those two, no other
+    const logged = w.errors.splice(errorsBefore);
+    expect(logged).toHaveLength(2);
+    for (const e of logged) expect(e).toMatch(/status of 401 \(Unauthorized\)/);
+  });
+
+  it("health at a glance: every stored series with its last candle and freshness; what the API lacks is named", async () => {
+    await openPage(page, server.url, "health");
+    const rows = await page.$$eval("main table tbody tr", (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent ?? "")),
+    );
+    const btc1h = loadBundledSeries("binance", "BTC/USDT", "1h");
+    const last = new Date(btc1h.ts[btc1h.ts.length - 1]!).toISOString().slice(0, 16).replace("T", " ");
+    const row = rows.find((r) => r[0] === "binance BTC/USDT" && r[1] === "1h");
+    expect(row).toBeDefined();
+    expect(row![2]).toBe(btc1h.ts.length.toLocaleString("en-US"));
+    expect(row![3]).toBe(`${last} UTC`);
+    // the bundled data ends in 2025: stale by now, and said so
+    expect(row![4]).toMatch(/^stale, \d[\d,]* d old$/);
+    expect(rows).toHaveLength(3);
+    expect(await page.textContent("#stat-sessions")).toContain("none");
+    expect(await page.textContent("#stat-orders")).toContain("0");
+    const stateText = (await page.textContent("#stat-state")) ?? "";
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
+      paths: Record<string, unknown>;
+    };
+    if ("/v1/risk/state" in doc.paths) expect(stateText).toMatch(/ACTIVE|REDUCING|HALTED/);
+    else expect(stateText).toContain("not in the API yet");
+    expect(await page.locator(".not-yet").count()).toBeGreaterThan(0);
+  });
+
+  it("chart shows the stored candles: every candle of the series, fit to the whole range, timeframe switch, an indicator", async () => {
+    await openPage(page, server.url, "market", `?s=${encodeURIComponent("binance BTC/USDT")}&tf=1h`);
+    const csv = loadBundledSeries("binance", "BTC/USDT", "1h");
+    const candles = await chartCall<ReturnType<ChartHandle["candles"]>>(page, "c.candles()");
+    expect(candles).toHaveLength(csv.ts.length);
+    let mismatches = 0;
+    for (let i = 0; i < csv.ts.length; i++) {
+      const c = candles[i]!;
+      if (
+        c.time * 1000 !== csv.ts[i] ||
+        c.open !== csv.open[i] ||
+        c.high !== csv.high[i] ||
+        c.low !== csv.low[i] ||
+        c.close !== csv.close[i]
+      )
+        mismatches++;
+    }
+    expect(mismatches).toBe(0);
+    // away from the chart, the legend names the last candle's close as the CSV has it
+    await page.mouse.move(1, 1);
+    const n = csv.ts.length - 1;
+    const legend = (await page.textContent("#legend")) ?? "";
+    expect(legend).toContain(`C ${csv.close[n]!.toLocaleString("en-US", { maximumSignificantDigits: 8 })}`);
+    // fit: the whole range is visible
+    await page.click("#fit");
+    await expect
+      .poll(() => chartCall<{ from: number; to: number } | null>(page, "c.visible()"))
+      .toMatchObject({ from: expect.any(Number) });
+    const range = (await chartCall<{ from: number; to: number }>(page, "c.visible()"))!;
+    expect(range.from).toBeLessThanOrEqual(0.5);
+    expect(range.to).toBeGreaterThanOrEqual(n - 0.5);
+    // the canvas is drawn: pixels that differ from the chart's background
+    const drawn = await page.evaluate(() => {
+      let coloured = 0;
+      for (const c of document.querySelectorAll<HTMLCanvasElement>("#market-chart canvas")) {
+        const g = c.getContext("2d");
+        if (g === null || c.width === 0) continue;
+        const px = g.getImageData(0, 0, c.width, c.height).data;
+        for (let i = 0; i < px.length; i += 4) if (px[i + 3]! > 0 && px[i] !== px[0]) coloured++;
+      }
+      return coloured;
+    });
+    expect(drawn).toBeGreaterThan(1000);
+    // an SMA from the registry: its last value is the mean of the last 20 closes of the CSV
+    await page.selectOption("#indicator", "sma");
+    await page.fill("#ind-param-period", "20");
+    await page.click("#add-indicator");
+    await expect.poll(async () => (await chartCall<unknown[]>(page, "c.lines()")).length).toBe(1);
+    const [sma] = await chartCall<ReturnType<ChartHandle["lines"]>>(page, "c.lines()");
+    let sum = 0;
+    for (let i = n - 19; i <= n; i++) sum += csv.close[i]!;
+    expect(sma!.pane).toBe(0);
+    expect(sma!.data.at(-1)!.time * 1000).toBe(csv.ts[n]);
+    expect(sma!.data.at(-1)!.value).toBeCloseTo(sum / 20, 6);
+    // RSI goes to its own pane
+    await page.selectOption("#indicator", "rsi");
+    await page.click("#add-indicator");
+    await expect.poll(async () => (await chartCall<unknown[]>(page, "c.lines()")).length).toBe(2);
+    const lines = await chartCall<ReturnType<ChartHandle["lines"]>>(page, "c.lines()");
+    expect(lines.find((l) => l.title.startsWith("rsi"))!.pane).toBe(1);
+    // timeframe switch: 1d has the daily file's candles
+    await page.click('.segmented button:text-is("1d")');
+    const daily = loadBundledSeries("binance", "BTC/USDT", "1d");
+    await expect
+      .poll(async () => (await chartCall<unknown[]>(page, "c.candles()")).length)
+      .toBe(daily.ts.length);
+    const lastDaily = (await chartCall<ReturnType<ChartHandle["candles"]>>(page, "c.candles()")).at(-1)!;
+    expect(lastDaily.close).toBe(daily.close[daily.ts.length - 1]);
+    // trade markers from a backtest of the same series, as many as the API's trades
+    await page.click("summary:text('Trades from a backtest')");
+    await page.selectOption("#bt-strategy", "sma-cross");
+    await page.click("#show-trades");
+    await expect.poll(() => chartCall<number>(page, "c.markers()"), { timeout: 30_000 }).toBeGreaterThan(0);
+    const bt = await api(page, "POST", "/v1/backtest", {
+      strategy: "sma-cross",
+      exchange: "binance",
+      symbols: ["BTC/USDT"],
+      timeframe: "1d",
+    });
+    const trades = (bt.json as { trades: { exitTs: number | null }[] }).trades;
+    expect(await chartCall<number>(page, "c.markers()")).toBe(
+      trades.length + trades.filter((t) => t.exitTs !== null && Number.isFinite(t.exitTs)).length,
+    );
+  }, 60_000);
+
+  it("open a backtest report: the form's report shows the API's own figures", async () => {
+    await openPage(page, server.url, "research");
+    await page.selectOption("#bt-strategy-form", "sma-cross");
+    await page.fill("#bt-param-fast", "10");
+    await page.fill("#bt-param-slow", "30");
+    await page.selectOption("#bt-series", JSON.stringify(["binance", "BTC/USDT", "1d"]));
+    await page.click("#bt-run");
+    await page.waitForSelector("#backtest-report", { timeout: 30_000 });
+    const cells = await page.$$eval("#backtest-report table:first-of-type tbody tr", (trs) =>
+      Object.fromEntries(trs.map((tr) => [tr.children[0]!.textContent, tr.children[1]!.textContent])),
+    );
+    const r = await api(page, "POST", "/v1/backtest", {
+      strategy: "sma-cross",
+      params: { fast: 10, slow: 30 },
+      exchange: "binance",
+      symbols: ["BTC/USDT"],
+      timeframe: "1d",
+      fee: 0.001,
+      initialCash: 10000,
+    });
+    const m = (r.json as { metrics: { totalReturn: number; trades: number; sharpe: number } }).metrics;
+    const fmt = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
+    expect(cells.Trades).toBe(fmt.format(m.trades));
+    expect(cells["Total return"]).toBe(`${fmt.format(m.totalReturn * 100)}%`);
+    expect(cells.Sharpe).toBe(fmt.format(m.sharpe));
+    await page.waitForSelector("#equity-chart canvas");
+  }, 60_000);
+
+  it("kill: the button asks first; keeping trading sends nothing; confirming halts (or names the missing route)", async () => {
+    await openPage(page, server.url, "health");
+    const killCalls = (): number => w.requests.filter((r) => /^POST .*\/v1\/kill$/.test(r)).length;
+    const before = killCalls();
+    await page.click("#kill-button");
+    expect(await page.locator("#kill-dialog[open]").count()).toBe(1);
+    // the safe choice has the focus
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("kill-cancel");
+    await page.click("#kill-cancel");
+    expect(await page.locator("#kill-dialog[open]").count()).toBe(0);
+    await page.click("#kill-button");
+    await page.keyboard.press("Escape");
+    expect(await page.locator("#kill-dialog[open]").count()).toBe(0);
+    expect(killCalls()).toBe(before);
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
+      paths: Record<string, unknown>;
+    };
+    await page.click("#kill-button");
+    if ("/v1/kill" in doc.paths) {
+      await page.fill("#kill-by", "web test");
+      await page.click("#kill-confirm");
+      await expect.poll(() => page.textContent("#kill-status"), { timeout: 30_000 }).toMatch(/HALTED/);
+      expect(killCalls()).toBe(before + 1);
+    } else {
+      expect(await page.isDisabled("#kill-confirm")).toBe(true);
+      expect(await page.textContent("#kill-dialog")).toContain("kairos kill");
+    }
+    await page.keyboard.press("Escape");
+  }, 60_000);
+
+  it("keyboard: Tab reaches the skip link, every page link, the theme switch, sign out and the kill button; Enter opens a page", async () => {
+    await openPage(page, server.url, "health");
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    const reached: string[] = [];
+    for (let i = 0; i < 14; i++) {
+      await page.keyboard.press("Tab");
+      reached.push(
+        await page.evaluate(() => {
+          const a = document.activeElement as HTMLElement | null;
+          return a === null ? "" : a.id || a.getAttribute("href") || a.textContent || a.tagName;
+        }),
+      );
+    }
+    expect(reached).toEqual(
+      expect.arrayContaining([
+        "#main",
+        ...PAGES.map((p) => `#/${p}`),
+        "theme-toggle",
+        "logout",
+        "kill-button",
+      ]),
+    );
+    // focus is visible: the focused control draws an outline
+    await page.focus('a[href="#/market"]');
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe(
+      "none",
+    );
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('main[data-page="market"][data-ready="true"]', { timeout: 30_000 });
+  }, 60_000);
+
+  it("every page at 1280×800 and 390 px, dark and light: no sideways scroll, names and labels, one h1, contrast ≥ 4.5:1; screenshots saved", async () => {
+    const problems: string[] = [];
+    for (const [size, viewport] of [
+      ["desktop", DESKTOP],
+      ["phone", PHONE],
+    ] as const) {
+      for (const scheme of ["dark", "light"] as const) {
+        const ctx = await w.context(viewport, scheme);
+        const p = await ctx.newPage();
+        await signIn(p, server.url);
+        for (const id of PAGES) {
+          await openPage(p, server.url, id);
+          expect(await p.evaluate(() => document.documentElement.dataset.theme)).toBe(scheme);
+          const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          if (overflow > 0) problems.push(`${id} ${size} ${scheme}: ${overflow} px sideways scroll`);
+          const a = (await p.evaluate(`(${a11yAudit.toString()})()`)) as A11yReport;
+          if (a.lang !== "en") problems.push(`${id}: lang=${a.lang}`);
+          if (a.h1 !== 1) problems.push(`${id}: ${a.h1} h1 elements`);
+          for (const u of a.unnamed) problems.push(`${id} ${size} ${scheme}: no accessible name: ${u}`);
+          for (const u of a.unlabelled) problems.push(`${id} ${size} ${scheme}: no label: ${u}`);
+          for (const u of a.lowContrast) problems.push(`${id} ${size} ${scheme}: contrast ${u}`);
+          if (a.checkedText < 5) problems.push(`${id}: only ${a.checkedText} text elements checked`);
+          await p.screenshot({ path: shotPath(`${id}-${size}-${scheme}`), fullPage: true });
+        }
+        await ctx.close();
+      }
+    }
+    expect(problems).toEqual([]);
+    process.stderr.write(`web: screenshots in ${SHOTS}\n`);
+  }, 120_000);
+
+  it("no console errors and no request to anything but 127.0.0.1 across every test", () => {
+    expect(w.requests.length).toBeGreaterThan(20);
+    expect(w.outside).toEqual([]);
+    expect(w.errors).toEqual([]);
+  });
+});
