@@ -1,6 +1,6 @@
 // The import rule of shared/DESIGN.md, enforced: a wrong-way import fails `npm test`
 const PURE =
-  "^src/(maths|indicators|strategies|backtest|research|forecasting|explain|sentiment|news|risk|data|execution/venue|audit|approval)/";
+  "^src/(maths|indicators|strategies|backtest|research|forecasting|explain|sentiment|news|risk|data|execution/venue|audit|bots|approval)/";
 module.exports = {
   forbidden: [
     {

@@ -2,6 +2,7 @@
  * What every trading use case shares: the dependencies, the persisted session configuration, and
  * rebuilding a running session (series, strategy, venue, lifecycle) from it after any restart.
  */
+import { algorithmStrategyOf } from "../bots/registry.ts";
 import type { CandleSeries } from "../domain/candle-series.ts";
 import { type Timeframe, timeframeMs } from "../domain/timeframe.ts";
 import { AppError, invalidInput } from "../errors.ts";
@@ -91,6 +92,9 @@ export function strategyOf(
   name: string,
   params: Record<string, unknown>,
 ): { strategy: Strategy; params: Record<string, number | boolean> } {
+  // the execution algorithms (twap, iceberg) run in sessions as strategies too (src/bots)
+  const algo = algorithmStrategyOf(name, params);
+  if (algo !== undefined) return algo;
   const fam = getFamily(name);
   if (fam === undefined)
     throw invalidInput(`unknown strategy "${name}": use one of ${Object.keys(FAMILIES).join(", ")}`);

@@ -103,6 +103,14 @@ export function runEngine(input: EngineInput): BacktestResult {
       },
       position: (symbol) => account.qty(seriesOf(symbol).symbol),
       target: (symbol) => lastTarget.get(seriesOf(symbol).symbol) ?? 0,
+      // the venue's working orders, as a trading session reports its open ones (src/bots reads them)
+      openOrders: (symbol) =>
+        venue.openOrders(seriesOf(symbol).symbol).map((o) => ({
+          side: o.side,
+          type: o.type,
+          remaining: o.qty - o.filledQty,
+          ...(o.limitPrice === undefined ? {} : { limitPrice: o.limitPrice }),
+        })),
     };
   function seriesOf(symbol: string | undefined): CandleSeries {
     if (symbol === undefined) return first!;

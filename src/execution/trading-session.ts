@@ -6,12 +6,13 @@
  * never decides a bar twice and never loses an intent.
  */
 import { type CandleSeries, sliceSeries } from "../domain/candle-series.ts";
+import type { OrderRequest } from "../domain/order.ts";
 import { type Timeframe, timeframeMs } from "../domain/timeframe.ts";
 import { AppError } from "../errors.ts";
 import type { Broker, MarketRules } from "../ports/broker.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { OrderRecord, OrderStore, SessionRecord } from "../ports/order-store.ts";
-import type { Strategy, StrategyContext } from "../strategies/types.ts";
+import type { Strategy, StrategyContext, WorkingOrderView } from "../strategies/types.ts";
 import {
   type Account,
   applyFillInPlace,
@@ -166,23 +167,25 @@ export class TradingSession {
       target: (sym) => this.lastTarget.get(sym ?? first.symbol) ?? 0,
       equity,
       cash,
+      openOrders: (sym) => this.workingOrders(sym ?? first.symbol),
     };
     const decision = this.rt.strategy.onBar(ctx);
     if (!acts) return result;
-    if (s.state !== "active" || decision?.targets === undefined) {
+    const explicit = decision?.orders ?? [];
+    if (s.state !== "active" || (decision?.targets === undefined && explicit.length === 0)) {
       if (s.state !== "active") result.notes.push(`session is ${s.state}: no decision`);
       this.noteBar(t, barTs);
       return result;
     }
     // the backtest's rule: only a changed target acts; spot clips to [0, 1]
     const changed: Record<string, number> = {};
-    for (const [sym, raw] of Object.entries(decision.targets)) {
+    for (const [sym, raw] of Object.entries(decision?.targets ?? {})) {
       const e = Math.max(0, Math.min(1, raw));
       const prev = this.lastTarget.get(sym);
       if (e === prev || (prev === undefined && e === 0)) continue;
       changed[sym] = e;
     }
-    if (Object.keys(changed).length === 0) {
+    if (Object.keys(changed).length === 0 && explicit.length === 0) {
       this.noteBar(t, barTs);
       return result;
     }
@@ -223,6 +226,28 @@ export class TradingSession {
         updatedAt: now,
       });
     }
+    // explicit orders (execution algorithms in src/bots: TWAP slices, iceberg clips) take the same path
+    for (const o of explicit) {
+      const rules = this.rt.rules.get(o.symbol);
+      if (rules === undefined) throw new AppError("INVALID_INPUT", `no market rules for ${o.symbol}`);
+      const intent = explicitIntent(o, rules, closeOf(o.symbol), {
+        clientOrderId: clientOrderId(this.rt.session.id, seq, leg),
+        sessionId: this.rt.session.id,
+        decisionSeq: seq,
+        leg,
+        venue: this.deps.broker.venue,
+        state: "intent",
+        filledQty: "0",
+        attempts: 0,
+        createdAt: now,
+        updatedAt: now,
+      });
+      if (typeof intent === "string") result.notes.push(intent);
+      else {
+        intents.push(intent);
+        leg++;
+      }
+    }
     if (this.deps.risk !== undefined && intents.length > 0) {
       const screened = await this.deps.risk.screen(intents, {
         sessionId: this.rt.session.id,
@@ -242,11 +267,11 @@ export class TradingSession {
         seq,
         barTs,
         targets: changed,
-        explanation: decision.reason ?? "signal",
+        explanation: decision?.reason ?? "signal",
         createdAt: now,
         // for the audit log: the values decided on and the bars read (hashed there, not stored here)
         detail: {
-          ...(decision.values === undefined ? {} : { values: { ...decision.values } }),
+          ...(decision?.values === undefined ? {} : { values: { ...decision.values } }),
           snapshot: { series: this.rt.series, lastIndex: t },
         },
       },
@@ -262,6 +287,19 @@ export class TradingSession {
   // a bar without a decision needs no fsync: re-deciding it after a crash decides nothing again
   private noteBar(t: number, barTs: number): void {
     if (t % 64 === 0) this.deps.store.setLastBar(this.rt.session.id, barTs);
+  }
+
+  /** The session's orders of one market still working (stored before sending, so in flight counts too) */
+  private workingOrders(sym: string): WorkingOrderView[] {
+    return this.deps.store
+      .ordersOf(this.rt.session.id, ["intent", "sent", "unknown", "acknowledged", "partially_filled"])
+      .filter((o) => o.symbol === sym)
+      .map((o) => ({
+        side: o.side,
+        type: o.type,
+        remaining: toNumber(amount(o.qty) - amount(o.filledQty)),
+        ...(o.limitPrice === undefined ? {} : { limitPrice: Number(o.limitPrice) }),
+      }));
   }
 
   private seriesOf(sym: string): CandleSeries {
@@ -292,4 +330,32 @@ export class TradingSession {
   get barMs(): number {
     return timeframeMs(this.rt.series[0]!.timeframe);
   }
+}
+
+/**
+ * A strategy's explicit order as an intent on the market's step (quantity floored) with its limit
+ * price as given; a note instead when nothing is left or it is below the venue's minimum notional
+ */
+function explicitIntent(
+  o: OrderRequest,
+  rules: MarketRules,
+  close: number,
+  base: Omit<OrderRecord, "symbol" | "side" | "type" | "qty" | "limitPrice">,
+): OrderRecord | string {
+  if (o.type !== "market" && o.type !== "limit")
+    return `${o.symbol}: ${o.type} orders are not sent by trading sessions: not sent`;
+  if (!(o.qty > 0) || !Number.isFinite(o.qty)) return `${o.symbol}: order quantity ${o.qty}: not sent`;
+  const size = floorToStep(amount(o.qty.toFixed(12)), amount(rules.stepSize));
+  const price = o.type === "limit" ? o.limitPrice : close;
+  if (price === undefined || !(price > 0)) return `${o.symbol}: limit order without a price: not sent`;
+  if (size === ZERO || mul(size, amount(String(price))) < amount(rules.minNotional))
+    return `${o.symbol}: ${o.side} ${o.qty} is below the venue's minimum (${rules.minNotional} ${rules.quote}): not sent`;
+  return {
+    ...base,
+    symbol: o.symbol,
+    side: o.side,
+    type: o.type,
+    qty: formatAmount(size),
+    ...(o.type === "limit" ? { limitPrice: String(price) } : {}),
+  };
 }

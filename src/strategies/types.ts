@@ -28,6 +28,21 @@ export interface StrategyContext {
   target(symbol?: string): number;
   readonly equity: number;
   readonly cash: number;
+  /**
+   * The strategy's orders still working on the venue for the symbol (quantity not yet filled);
+   * execution algorithms (src/bots: iceberg clips, TWAP slices in flight) read it. Hosts that place
+   * no explicit orders may leave it out
+   */
+  openOrders?(symbol?: string): readonly WorkingOrderView[];
+}
+
+/** An order of the strategy's still working on the venue, as `ctx.openOrders` reports it */
+export interface WorkingOrderView {
+  readonly side: "buy" | "sell";
+  readonly type: string;
+  /** base quantity not yet filled */
+  readonly remaining: number;
+  readonly limitPrice?: number;
 }
 
 /** The full data handed to `prepare` for batch indicators; the look-ahead check guards its use */

@@ -1,0 +1,198 @@
+/**
+ * `kairos bot list|stop|resume`: bots are trading sessions running one of the bot strategies, so
+ * their state is the session's in SQLite (decisions, intents, orders, fills, last bar acted on).
+ * Stopping cancels the bot's open orders through the order lifecycle; resuming reconciles first
+ * and goes on from the stored state, without sending anything twice.
+ */
+import { z } from "zod";
+import { isBotKind } from "../bots/registry.ts";
+import { AppError, invalidInput } from "../errors.ts";
+import { applyFills, emptyAccount } from "../execution/accounting.ts";
+import { formatAmount, ZERO } from "../execution/amount.ts";
+import { OrderLifecycle } from "../execution/order-lifecycle.ts";
+import type { OrderRecord, SessionRecord } from "../ports/order-store.ts";
+import { parseInput } from "./contract.ts";
+import { resumeTrading, stopTrading } from "./trade-control.ts";
+import { loadLiveKeys } from "./trade-live.ts";
+import { runLiveSession } from "./trade-live-run.ts";
+import { configOf, getSession, type RunProgress, type TradingDeps } from "./trade-runtime.ts";
+
+const OPEN = ["intent", "sent", "acknowledged", "partially_filled", "unknown"] as const;
+
+export interface BotEntry {
+  id: string;
+  kind: string;
+  mode: string;
+  state: string;
+  symbol: string;
+  timeframe: string;
+  params: Record<string, number | boolean>;
+  /** base quantity the bot holds from its own fills (signed) */
+  position: string;
+  /** twap and iceberg: share of the parent quantity done, 0..1 */
+  done?: number;
+  orders: number;
+  openOrders: number;
+  fills: number;
+  created: string;
+  lastBar?: string;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+function entryOf(deps: TradingDeps, s: SessionRecord): BotEntry {
+  const cfg = configOf(s);
+  const symbol = cfg.symbols[0]!;
+  const acc = applyFills(emptyAccount(cfg.baseline), deps.orders.fillsOf(s.id));
+  const pos = acc.positions.get(symbol)?.qty ?? ZERO;
+  const orders = deps.orders.ordersOf(s.id);
+  const qty = cfg.params.qty;
+  const done =
+    typeof qty === "number" && qty > 0 ? Math.min(1, Math.abs(Number(formatAmount(pos))) / qty) : undefined;
+  return {
+    id: s.id,
+    kind: cfg.strategy,
+    mode: s.mode,
+    state: s.state,
+    symbol,
+    timeframe: cfg.timeframe,
+    params: cfg.params,
+    position: formatAmount(pos),
+    ...(done === undefined ? {} : { done }),
+    orders: orders.length,
+    openOrders: orders.filter((o) => (OPEN as readonly string[]).includes(o.state)).length,
+    fills: acc.applied.size,
+    created: iso(s.createdAt),
+    ...(s.lastBarTs === undefined ? {} : { lastBar: iso(s.lastBarTs) }),
+  };
+}
+
+/** Every bot in the home (trading sessions running grid, dca, twap or iceberg), oldest first */
+export function listBots(deps: TradingDeps): BotEntry[] {
+  return deps.orders
+    .listSessions()
+    .filter((s) => isBotKind(configOf(s).strategy))
+    .map((s) => entryOf(deps, s));
+}
+
+const botIdField = () => z.string().regex(/^[a-z0-9]{1,12}$/, "a bot id: 1-12 lower-case letters or digits");
+
+function getBot(deps: TradingDeps, id: string): SessionRecord {
+  const s = getSession(deps.orders, id);
+  if (!isBotKind(configOf(s).strategy))
+    throw invalidInput(`session ${id} runs ${configOf(s).strategy}, not a bot; use \`kairos trade\` for it`);
+  return s;
+}
+
+export const BotStopInput = z
+  .object({ id: botIdField(), keyFile: z.string().optional(), apiBase: z.string().url().optional() })
+  .strict();
+export type BotStopInput = z.input<typeof BotStopInput>;
+
+/**
+ * Stops a bot and cancels its open orders. A paper bot's orders are cancelled on the paper venue; a
+ * live bot's directly on its exchange with the session's keys (a running live loop also sees
+ * "stopped" and cancels; the lifecycle makes the second cancel harmless)
+ */
+export async function stopBot(
+  deps: TradingDeps,
+  raw: BotStopInput,
+): Promise<{ id: string; cancelled: string[]; stillOpen: string[] }> {
+  const input = parseInput(BotStopInput, raw);
+  const s = getBot(deps, input.id);
+  if (s.mode !== "live") {
+    const r = await stopTrading(deps, { id: input.id });
+    const still = deps.orders.ordersOf(input.id, OPEN).map((o) => o.clientOrderId);
+    return { id: input.id, cancelled: r.cancelled, stillOpen: still };
+  }
+  deps.orders.setState(input.id, "stopped");
+  if (deps.live === undefined) throw new AppError("INTERNAL", "live trading is not wired in this container");
+  const cfg = configOf(s);
+  const broker = await deps.live.broker(
+    cfg.exchange,
+    loadLiveKeys(deps.live.keys, cfg.exchange, input.keyFile),
+    input.apiBase,
+  );
+  try {
+    const lifecycle = new OrderLifecycle({
+      store: deps.orders,
+      broker,
+      clock: deps.clock,
+      sleep: deps.sleep,
+    });
+    const cancelled: string[] = [];
+    for (const o of deps.orders.ordersOf(input.id, OPEN) as OrderRecord[]) {
+      const after = await lifecycle.cancel(o.clientOrderId);
+      if (after.state === "cancelled") cancelled.push(o.clientOrderId);
+    }
+    const still = deps.orders.ordersOf(input.id, OPEN).map((o) => o.clientOrderId);
+    return { id: input.id, cancelled, stillOpen: still };
+  } finally {
+    await broker.close();
+  }
+}
+
+export const BotResumeInput = z
+  .object({
+    id: botIdField(),
+    acceptBalances: z.boolean().default(false),
+    keyFile: z.string().optional(),
+    apiBase: z.string().url().optional(),
+    /** live: stop after this many bars acted on (default: until stopped) */
+    maxBars: z.number().int().positive().optional(),
+  })
+  .strict();
+export type BotResumeInput = z.input<typeof BotResumeInput>;
+
+/**
+ * Resumes a bot after a restart: reconciliation first, then it acts on the bars after the last one
+ * it acted on. Its strategy reads what is done from the fills and what is working from the stored
+ * orders, so nothing is sent twice
+ */
+export async function resumeBot(
+  deps: TradingDeps,
+  raw: BotResumeInput,
+  onBar?: (p: RunProgress) => void,
+): Promise<{ id: string; state: string; barsActed: number; haltReason?: string }> {
+  const input = parseInput(BotResumeInput, raw);
+  const s = getBot(deps, input.id);
+  if (s.state === "stopped") throw new AppError("CONFLICT", `bot ${input.id} is stopped; start a new one`);
+  if (s.mode !== "live") {
+    const r = await resumeTrading(deps, { id: input.id, acceptBalances: input.acceptBalances }, onBar);
+    return {
+      id: input.id,
+      state: r.state,
+      barsActed: r.barsActed,
+      ...(r.haltReason === undefined ? {} : { haltReason: r.haltReason }),
+    };
+  }
+  if (input.acceptBalances)
+    throw invalidInput("--accept-balances is not built for live bots; review the venue and start a new bot");
+  if (deps.live?.market === undefined)
+    throw new AppError("INTERNAL", "live trading is not wired in this container");
+  const cfg = configOf(s);
+  const broker = await deps.live.broker(
+    cfg.exchange,
+    loadLiveKeys(deps.live.keys, cfg.exchange, input.keyFile),
+    input.apiBase,
+  );
+  try {
+    const market = await deps.live.market(cfg.exchange, input.apiBase);
+    const r = await runLiveSession(deps, input.id, {
+      broker,
+      market,
+      pollMs: deps.live.pollMs ?? 2000,
+      ...(deps.live.clock === undefined ? {} : { clock: deps.live.clock }),
+      ...(input.maxBars === undefined ? {} : { maxBars: input.maxBars }),
+      ...(onBar === undefined ? {} : { onBar }),
+    });
+    return {
+      id: input.id,
+      state: r.state,
+      barsActed: r.barsActed,
+      ...(r.haltReason === undefined ? {} : { haltReason: r.haltReason }),
+    };
+  } finally {
+    await broker.close();
+  }
+}

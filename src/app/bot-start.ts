@@ -1,0 +1,123 @@
+/**
+ * `kairos bot start KIND`: a bot is a trading session whose strategy is one of the four bots
+ * (src/bots/registry.ts). It starts through `startTrading`, so every order it places passes the
+ * pre-trade risk gate, is stored as an intent under a client order id before it is sent, and is
+ * reconciled with the venue: paper on stored candles by default, live (or against `kairos sim`)
+ * behind the same confirmation, key and permission gates as `kairos trade start --live`.
+ */
+import { z } from "zod";
+import { BOT_KINDS } from "../bots/registry.ts";
+import { timeframeMs } from "../domain/timeframe.ts";
+import { AppError, invalidInput } from "../errors.ts";
+import { defaultRules } from "../execution/market-rules.ts";
+import type { MarketRules } from "../ports/broker.ts";
+import { botParams, type RawBotParams } from "./bot-params.ts";
+import {
+  exchangeField,
+  isoTimeField,
+  numberFieldOf,
+  parseInput,
+  rateField,
+  symbolField,
+  timeframeField,
+  timeOf,
+  wholeNumberField,
+} from "./contract.ts";
+import { resolveSeries } from "./resolve-series.ts";
+import { checkKeyPermissions, checkLiveConfirmation, loadLiveKeys } from "./trade-live.ts";
+import type { RunProgress, TradingDeps } from "./trade-runtime.ts";
+import { startTrading, type TradeStartResult } from "./trade-start.ts";
+
+export const BotStartInput = z
+  .object({
+    kind: z.enum(BOT_KINDS),
+    /** the bot's own flags (grid/dca: the family's; twap: qty, side, bars|duration, participation; iceberg: qty, side, price, clip) */
+    params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).default({}),
+    symbol: symbolField(),
+    timeframe: timeframeField(),
+    exchange: exchangeField().optional(),
+    live: z.boolean().default(false),
+    capital: numberFieldOf({ min: 0, minExclusive: true }).default(10_000),
+    fee: rateField(0.1).default(0.001),
+    slippage: rateField(0.1).default(0),
+    from: isoTimeField().optional(),
+    to: isoTimeField().optional(),
+    reconcileEvery: wholeNumberField({ min: 1 }).default(50),
+    size: numberFieldOf({ min: 0, max: 1, minExclusive: true }).default(1),
+    id: z.string().optional(),
+    confirmLive: z.string().optional(),
+    keyFile: z.string().optional(),
+    apiBase: z.string().url().optional(),
+  })
+  .strict();
+export type BotStartInput = z.input<typeof BotStartInput>;
+
+export interface BotStartResult extends TradeStartResult {
+  kind: string;
+  params: Record<string, unknown>;
+}
+
+/** The bar the paper session will start on and the rules it will use, read as `startTrading` does */
+function paperMarket(deps: TradingDeps, input: z.output<typeof BotStartInput>) {
+  const key = resolveSeries(deps.store, {
+    symbol: input.symbol,
+    timeframe: input.timeframe,
+    ...(input.exchange === undefined ? {} : { exchange: input.exchange }),
+  });
+  const from = timeOf(input.from, "from");
+  const to = timeOf(input.to, "to");
+  const s = deps.store.read(key, to === undefined ? {} : { to });
+  const first = from ?? s.ts[0];
+  const last = s.close[s.close.length - 1];
+  if (first === undefined || last === undefined)
+    throw new AppError("NOT_FOUND", `no stored ${input.symbol} ${input.timeframe} candles in the range`);
+  return { start: first, rules: defaultRules(input.symbol, last) };
+}
+
+/** A live bot's first bar (the one in progress, as the live session takes it) and the venue's rules */
+async function liveMarket(
+  deps: TradingDeps,
+  input: z.output<typeof BotStartInput>,
+): Promise<{ start: number; rules: MarketRules }> {
+  const exchange = checkLiveConfirmation(input.exchange, input.confirmLive);
+  if (deps.live === undefined) throw new AppError("INTERNAL", "live trading is not wired in this container");
+  const broker = await deps.live.broker(
+    exchange,
+    loadLiveKeys(deps.live.keys, exchange, input.keyFile),
+    input.apiBase,
+  );
+  try {
+    await checkKeyPermissions(broker);
+    const tf = timeframeMs(input.timeframe);
+    const now = await broker.serverTime();
+    return { start: Math.floor(now / tf) * tf, rules: await broker.marketRules(input.symbol) };
+  } finally {
+    await broker.close();
+  }
+}
+
+/** Starts a bot: paper by default (replaying stored candles), or live after every live gate */
+export async function startBot(
+  deps: TradingDeps,
+  raw: BotStartInput,
+  onBar?: (p: RunProgress) => void,
+): Promise<BotStartResult> {
+  const input = parseInput(BotStartInput, raw);
+  if (input.kind === "twap" || input.kind === "iceberg") {
+    const sym = input.symbol.split(":")[0]!;
+    if (sym.split("/").length !== 2)
+      throw invalidInput(`--symbol ${input.symbol}: BASE/QUOTE, e.g. BTC/USDT`);
+  }
+  const market = input.live ? await liveMarket(deps, input) : paperMarket(deps, input);
+  const params = botParams(input.kind, input.params as RawBotParams, {
+    timeframe: input.timeframe,
+    ...market,
+  });
+  const { kind, symbol, params: _p, ...rest } = input;
+  const r = await startTrading(
+    deps,
+    { ...rest, strategy: kind, symbols: symbol, params: params as Record<string, number | boolean | string> },
+    onBar,
+  );
+  return { ...r, kind, params };
+}
