@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { ungroundedNumbers } from "../explain/brief/grounding.ts";
 import { renderLine } from "../explain/brief/templates.ts";
+import { explanationParagraph } from "../explain/paragraph.ts";
+import { symbolsIn } from "../news/symbols.ts";
 import type { BriefOutput } from "./brief.ts";
 import { parseInput } from "./contract.ts";
 
@@ -26,7 +28,7 @@ export interface ChatModel {
 
 /** A read tool the model may call: kairos's own read use cases, never anything that writes or trades */
 export interface ReadTool extends ChatTool {
-  run(args: unknown): string;
+  run(args: unknown): string | Promise<string>;
 }
 
 export const AskInput = z.object({ question: z.string().min(1).max(2000) }).strict();
@@ -95,7 +97,7 @@ export async function askModel(
           result = `error: no tool "${c.name}"; the tools are ${deps.tools.map((t) => t.name).join(", ")}`;
         else {
           try {
-            result = tool.run(c.arguments === "" ? {} : JSON.parse(c.arguments));
+            result = await tool.run(c.arguments === "" ? {} : JSON.parse(c.arguments));
           } catch (e) {
             result = `error: ${(e as Error).message}`;
           }
@@ -174,9 +176,38 @@ export function askRouter(brief: () => BriefOutput, raw: AskInput): AskOutput {
         : `${sym} over 7 days to ${when}: ${p(x.return7d)}; BTC/USDT to ${new Date(btc.barTime).toISOString().slice(0, 10)}: ${p(btc.return7d)}${apart ? " (different end dates: not the same week)" : ""}`;
     return { answer, lang, by: "router", answered: true, toolResults: [JSON.stringify({ x, btc })] };
   }
+  if (/\b(why|warum|wieso|weshalb)\b/.test(q)) return askWhy(brief(), question, lang);
   const reason =
     lang === "de"
-      ? 'Ohne Modell (KAIROS_LLM_URL) beantworte ich nur "Was ist heute wichtig?" und "Wie lief TAO gegen BTC?"'
-      : 'without a model (KAIROS_LLM_URL) I answer only "what matters today?" and "how did TAO do against BTC?"';
+      ? 'Ohne Modell (KAIROS_LLM_URL) beantworte ich nur "Was ist heute wichtig?", "Wie lief TAO gegen BTC?" und "Warum ist das Ensemble long NEAR?"'
+      : 'without a model (KAIROS_LLM_URL) I answer only "what matters today?", "how did TAO do against BTC?" and "why is the ensemble long NEAR?"';
   return { answer: reason, lang, by: "router", answered: false, reason, toolResults: [] };
+}
+
+/** "why is the ensemble long NEAR?": the strategist's explanation of that symbol's latest signal */
+function askWhy(b: BriefOutput, question: string, lang: "en" | "de"): AskOutput {
+  const bases = new Set(question.toUpperCase().split(/[^A-Z0-9]+/));
+  const named = [...symbolsIn(question), ...(b.explanations ?? []).map((e) => e.symbol)].find(
+    (s) => bases.has(s.split("/")[0]!) || symbolsIn(question).includes(s),
+  );
+  const e = b.explanations?.find((x) => x.symbol === named);
+  if (e === undefined) {
+    const reason =
+      b.explanations === undefined
+        ? lang === "de"
+          ? "Keine Ensemble-Signale: es gibt keinen gespeicherten Screen-Lauf auf diesem Zeitrahmen (`kairos screen`)"
+          : "no ensemble signals: there is no stored screen run on this timeframe (`kairos screen`)"
+        : lang === "de"
+          ? `Das Ensemble hat kein Signal für ${named ?? "das genannte Symbol"}; es kennt ${b.explanations.map((x) => x.symbol).join(", ")}`
+          : `the ensemble has no signal for ${named ?? "the symbol asked about"}; it covers ${b.explanations.map((x) => x.symbol).join(", ")}`;
+    return { answer: reason, lang, by: "router", answered: false, reason, toolResults: [] };
+  }
+  const paragraph = explanationParagraph(e);
+  const line = b.brief.lines.find((l) => l.kind === "signal" && l.params.symbol === e.symbol);
+  // the explanations' templates are English only: a German question gets the brief's German line first
+  const answer =
+    lang === "de"
+      ? `${line === undefined ? "" : `${renderLine(line, "de")}\n`}Begründung (nur auf Englisch): ${paragraph}`
+      : paragraph;
+  return { answer, lang, by: "router", answered: true, toolResults: [JSON.stringify(e)] };
 }

@@ -3,13 +3,14 @@ import { timeframeMs } from "../domain/timeframe.ts";
 import { AppError } from "../errors.ts";
 import type { SignalState } from "../explain/brief/brief.ts";
 import { type HitRate, signalHitRates } from "../explain/brief/hit-rates.ts";
+import type { SignalExplanation } from "../explain/types.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
 import type { ScreenRunStore } from "../research/screen-run-store.ts";
 import { buildEnsembleFromRun } from "./build-ensemble.ts";
 import { loadScreenSeries } from "./run-screen.ts";
 
 export type BriefEnsemble =
-  | { run: string; signals: SignalState[]; hitRates: HitRate[] }
+  | { run: string; signals: SignalState[]; hitRates: HitRate[]; explanations: SignalExplanation[] }
   | { missing: string };
 
 const DAY = 86_400_000;
@@ -74,7 +75,7 @@ export function briefEnsemble(
       m.exposure === undefined ? [] : [{ family: m.family, symbol: m.symbol, exposure: m.exposure }],
     );
     const hitRates = signalHitRates(sources, closes, run.clock.oosStart, horizon);
-    return { run: info.id, signals, hitRates };
+    return { run: info.id, signals, hitRates, explanations: built.explanations };
   } catch (e) {
     if (e instanceof AppError) return { missing: `screen run ${info.id}: ${e.message}` };
     throw e;

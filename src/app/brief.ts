@@ -3,6 +3,7 @@ import type { CandleSeries } from "../domain/candle-series.ts";
 import { invalidInput } from "../errors.ts";
 import { type Brief, buildBrief } from "../explain/brief/brief.ts";
 import { type BriefLang, renderBrief } from "../explain/brief/templates.ts";
+import type { SignalExplanation } from "../explain/types.ts";
 import type { BriefStore } from "../ports/brief-store.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
 import type { FundingStore } from "../ports/funding-store.ts";
@@ -10,8 +11,9 @@ import type { NewsStore } from "../ports/news-store.ts";
 import { UNIVERSES } from "../research/screen-catalog.ts";
 import type { ScreenRunStore } from "../research/screen-run-store.ts";
 import { type BriefEnsemble, briefEnsemble } from "./brief-signals.ts";
-import type { BriefTrading } from "./brief-trading.ts";
+import { type BriefTrading, briefTrading } from "./brief-trading.ts";
 import { isoTimeField, parseInput, symbolListField, timeframeField } from "./contract.ts";
+import type { TradingDeps } from "./trade-runtime.ts";
 
 /** What `kairos brief` reads; each part beyond the candles is optional and adds its lines when present */
 export interface BriefDeps {
@@ -51,6 +53,27 @@ export interface BriefOutput {
   text: string[];
   /** the asOf of the brief compared against, when one was stored */
   previousAsOf?: number;
+  /** why the ensemble holds what it holds, per symbol (the strategist's explanations), when a screen run exists */
+  explanations?: SignalExplanation[];
+}
+
+/** The parts of a home the brief reads (the CLI and HTTP shells pass their container) */
+export function briefDepsOf(c: {
+  store: CandleStore;
+  funding: FundingStore;
+  briefs: BriefStore<Brief>;
+  news: NewsStore;
+  screenRuns: ScreenRunStore;
+  trading(): TradingDeps;
+}): BriefDeps {
+  return {
+    store: c.store,
+    funding: c.funding,
+    briefs: c.briefs,
+    news: c.news,
+    runs: c.screenRuns,
+    trading: () => briefTrading(c.trading()),
+  };
 }
 
 /** The AI-token sector of the bundled universes */
@@ -118,5 +141,6 @@ export function marketBrief(deps: BriefDeps, raw: BriefInput): BriefOutput {
     lang: input.lang,
     text: renderBrief(brief, input.lang),
     ...(previous === undefined ? {} : { previousAsOf: previous.asOf }),
+    ...(ensemble !== undefined && "run" in ensemble ? { explanations: ensemble.explanations } : {}),
   };
 }

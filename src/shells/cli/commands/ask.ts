@@ -1,35 +1,48 @@
 import type { Command } from "commander";
 import { type AskOutput, askModel, askRouter, type ReadTool } from "../../../app/ask.ts";
-import { marketBrief } from "../../../app/brief.ts";
-import { listSeries } from "../../../app/list-series.ts";
+import { briefDepsOf, marketBrief } from "../../../app/brief.ts";
+import { JobService } from "../../../app/job-service.ts";
 import { chatModelFromEnv } from "../../../composition-root.ts";
+import { explanationParagraph } from "../../../explain/paragraph.ts";
 import { globalsOf, printJson, printLine } from "../context.ts";
 import { withContainer } from "../with-container.ts";
-import { briefDeps } from "./brief.ts";
 
 /** `kairos ask "QUESTION"`: answers from kairos's own numbers; with KAIROS_LLM_URL through a model whose numbers are checked */
 export function registerAskCommand(program: Command): void {
   program
     .command("ask <question>")
     .description(
-      "answer a market question from kairos's own numbers (brief, series); with KAIROS_LLM_URL a model with read tools only, every number checked",
+      "answer a market question from kairos's own numbers (brief, signals, series); with KAIROS_LLM_URL a model with read tools only, every number checked",
     )
     .option("--timeframe <tf>", "bar length the brief reads", "1d")
     .addHelpText(
       "after",
-      '\nExamples:\n  kairos ask "what matters today?"\n  kairos ask "how did TAO do against BTC this week?"\n  KAIROS_LLM_URL=http://127.0.0.1:11434/v1 KAIROS_LLM_MODEL=llama3.1 kairos ask "was ist heute wichtig?"',
+      '\nExamples:\n  kairos ask "what matters today?"\n  kairos ask "how did TAO do against BTC this week?"\n  kairos ask "why is the ensemble long NEAR?"\n  KAIROS_LLM_URL=http://127.0.0.1:11434/v1 KAIROS_LLM_MODEL=llama3.1 kairos ask "was ist heute wichtig?"',
     )
     .action(async (question: string, opts: { timeframe: string }, cmd: Command) => {
       const g = globalsOf(cmd);
       const out: AskOutput = await withContainer(cmd, async (c) => {
-        // the brief is read, never stored, by a question
-        const brief = () => marketBrief(briefDeps(c), { timeframe: opts.timeframe, save: false });
+        // the brief is read, never stored, by a question; one build serves every tool call
+        let cached: ReturnType<typeof marketBrief> | undefined;
+        const brief = () => {
+          cached ??= marketBrief(briefDepsOf(c), { timeframe: opts.timeframe, save: false });
+          return cached;
+        };
         const model = chatModelFromEnv();
         if (model === undefined) return askRouter(brief, { question });
+        // the MCP face's read tools (never a write, a proposal or an order), loaded only when a model is asked
+        const { MCP_TOOLS } = await import("../../mcp/server.ts");
+        const { z } = await import("zod");
+        const ctx = {
+          c,
+          principal: { tokenId: "ask", kind: "agent" as const, name: "kairos-ask" },
+          jobs: new JobService(c.jobStore, c.clock),
+        };
         const tools: ReadTool[] = [
           {
             name: "market_brief",
-            description: "today's market brief: every line with its numbers (series, bar time, value)",
+            description:
+              "today's market brief: every line with its numbers (series, bar time, value), headline sentiment, the ensemble's signals and hit rates, positions",
             parameters: { type: "object", properties: {} },
             run: () => {
               const b = brief();
@@ -37,11 +50,41 @@ export function registerAskCommand(program: Command): void {
             },
           },
           {
-            name: "list_series",
-            description: "the stored candle series with their ranges",
-            parameters: { type: "object", properties: {} },
-            run: () => JSON.stringify(listSeries({ store: c.store }).series),
+            name: "explain_signal",
+            description:
+              "why the ensemble holds what it holds on one symbol: votes, conditions, regime, risk",
+            parameters: {
+              type: "object",
+              properties: { symbol: { type: "string", description: "e.g. NEAR/USDT" } },
+              required: ["symbol"],
+            },
+            run: (args) => {
+              const want = String((args as { symbol?: unknown }).symbol ?? "").toUpperCase();
+              const e = brief().explanations?.find(
+                (x) => x.symbol === want || x.symbol.split("/")[0] === want,
+              );
+              return e === undefined
+                ? `no ensemble signal for ${want}: the ensemble covers ${(brief().explanations ?? []).map((x) => x.symbol).join(", ") || "nothing (no stored screen run)"}`
+                : JSON.stringify({ explanation: e, paragraph: explanationParagraph(e) });
+            },
           },
+          ...MCP_TOOLS.filter((op) => op.id !== "brief").map(
+            (op): ReadTool => ({
+              name: op.id,
+              description: op.summary,
+              parameters:
+                op.input === undefined
+                  ? { type: "object", properties: {} }
+                  : (({ $schema: _drop, ...rest }) => rest)(
+                      z.toJSONSchema(op.input, { io: "input", unrepresentable: "any" }) as Record<
+                        string,
+                        unknown
+                      >,
+                    ),
+              run: async (args) =>
+                JSON.stringify((await op.run(ctx, op.input === undefined ? undefined : args)) ?? null),
+            }),
+          ),
         ];
         return askModel({ model, tools }, { question });
       });

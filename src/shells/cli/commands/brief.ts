@@ -1,22 +1,8 @@
 import type { Command } from "commander";
-import { marketBrief } from "../../../app/brief.ts";
-import { briefTrading } from "../../../app/brief-trading.ts";
-import type { Container } from "../../../composition-root.ts";
+import { briefDepsOf, marketBrief } from "../../../app/brief.ts";
 import { briefHtml, renderCites } from "../../../explain/brief/templates.ts";
 import { globalsOf, printInfo, printJson, printLine } from "../context.ts";
 import { withContainer } from "../with-container.ts";
-
-/** Everything the brief reads from a home: candles, funding, stored briefs, news, screen runs, sessions */
-export function briefDeps(c: Container) {
-  return {
-    store: c.store,
-    funding: c.funding,
-    briefs: c.briefs,
-    news: c.news,
-    runs: c.screenRuns,
-    trading: () => briefTrading(c.trading()),
-  };
-}
 
 /** `kairos brief`: what matters in the market now, every line with the numbers it rests on */
 export function registerBriefCommand(program: Command): void {
@@ -46,7 +32,7 @@ export function registerBriefCommand(program: Command): void {
     .action(async (opts: Record<string, string | boolean | undefined>, cmd: Command) => {
       const g = globalsOf(cmd);
       await withContainer(cmd, (c) => {
-        const out = marketBrief(briefDeps(c), {
+        const out = marketBrief(briefDepsOf(c), {
           ...(opts.universe === undefined ? {} : { universe: String(opts.universe) }),
           ...(opts.symbols === undefined ? {} : { symbols: String(opts.symbols) }),
           ...(opts.exchange === undefined ? {} : { exchange: String(opts.exchange) }),
@@ -64,6 +50,7 @@ export function registerBriefCommand(program: Command): void {
             lang: out.lang,
             text: out.text,
             previousAsOf: out.previousAsOf ?? null,
+            ...(out.explanations === undefined ? {} : { explanations: out.explanations }),
           });
         out.brief.lines.forEach((l, k) => {
           printLine(out.text[k]);
