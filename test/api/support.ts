@@ -9,6 +9,8 @@ export interface Api {
   c: Container;
   /** foreign errors the server saw (its log) */
   log: string[];
+  /** the running server (its stream hub and jobs) */
+  server?: RunningServer;
 }
 
 /** Starts the API over `home` before the file's tests, stops it after */
@@ -25,6 +27,7 @@ export function apiOn(home: string, setup?: (c: Container) => Promise<void>): Ap
       mcp: mcpHttpHandler(api.c, (e) => api.log.push(String(e))),
     });
     api.url = server.url;
+    api.server = server;
   }, 120_000);
   afterAll(async () => {
     await server?.close();

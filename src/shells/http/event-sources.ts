@@ -3,6 +3,8 @@
  * order path writes inside the same transaction as the change it describes (app/audit-order-store):
  * so the streams show sessions run by this server and by any `kairos trade` process on the same
  * home, and never anything that did not happen. Job events come from the server's JobService.
+ * Closed candles are the bars that enter the candle store (a live session's new bar, a download,
+ * an import): only closed candles are ever stored.
  */
 import type { JobService } from "../../app/job-service.ts";
 import type { Container } from "../../composition-root.ts";
@@ -86,30 +88,6 @@ function publishRecord(c: Container, hub: StreamHub, r: Rec): void {
         // the explanation quotes names and notes from outside kairos
         untrusted: ["explanation", "strategy"],
       });
-      const bar = d.bar as
-        | { exchange?: string; symbols?: string[]; timeframe?: string; openTime?: number }
-        | undefined;
-      if (bar?.exchange !== undefined && bar.timeframe !== undefined && bar.openTime !== undefined)
-        for (const symbol of bar.symbols ?? []) {
-          try {
-            const key = { exchange: bar.exchange, symbol, timeframe: bar.timeframe } as SeriesKey;
-            const s = c.store.read(key, { from: bar.openTime, to: bar.openTime + 1 });
-            if (s.ts.length === 1)
-              pub("candles", {
-                exchange: bar.exchange,
-                symbol,
-                timeframe: bar.timeframe,
-                ts: s.ts[0],
-                open: s.open[0],
-                high: s.high[0],
-                low: s.low[0],
-                close: s.close[0],
-                volume: s.volume[0],
-              });
-          } catch {
-            // a live session's bar may not be in the store: the signal still went out
-          }
-        }
       return;
     }
     case "order.intent":
@@ -133,4 +111,54 @@ function publishRecord(c: Container, hub: StreamHub, r: Rec): void {
 /** Job state changes and progress on the `jobs` channel */
 export function forwardJobs(jobs: JobService, hub: StreamHub): () => void {
   return jobs.subscribe((e) => hub.publish("jobs", e.type, e));
+}
+
+const CANDLE_POLL_MS = 1000;
+/** New bars published per series and poll at most (an import of years is not a stream) */
+const MAX_CANDLES_PER_POLL = 500;
+
+/** Publishes each closed candle that enters the store after the server started, per series in order */
+export function watchCandles(c: Container, hub: StreamHub, log: (e: unknown) => void): () => void {
+  let seen: Map<string, number> | undefined;
+  const keyOf = (i: SeriesKey) => `${i.exchange}|${i.symbol}|${i.timeframe}`;
+  const poll = (): void => {
+    try {
+      const infos = c.store.list();
+      if (seen === undefined) {
+        seen = new Map(infos.map((i) => [keyOf(i), i.last]));
+        return;
+      }
+      for (const i of infos) {
+        const k = keyOf(i);
+        const prev = seen.get(k);
+        seen.set(k, i.last);
+        if (prev !== undefined && i.last <= prev) continue;
+        const s = c.store.read(i, prev === undefined ? {} : { from: prev + 1 });
+        const from = Math.max(0, s.ts.length - MAX_CANDLES_PER_POLL);
+        for (let j = from; j < s.ts.length; j++)
+          hub.publish(
+            "candles",
+            "candle",
+            {
+              exchange: i.exchange,
+              symbol: i.symbol,
+              timeframe: i.timeframe,
+              ts: s.ts[j],
+              open: s.open[j],
+              high: s.high[j],
+              low: s.low[j],
+              close: s.close[j],
+              volume: s.volume[j],
+            },
+            s.ts[j],
+          );
+      }
+    } catch (e) {
+      log(e);
+    }
+  };
+  const timer = setInterval(poll, CANDLE_POLL_MS);
+  timer.unref();
+  poll();
+  return () => clearInterval(timer);
 }

@@ -7,7 +7,7 @@ import { JobService } from "../../app/job-service.ts";
 import type { Container } from "../../composition-root.ts";
 import { AppError } from "../../errors.ts";
 import { buildApp } from "./app.ts";
-import { forwardJobs, tailAudit } from "./event-sources.ts";
+import { forwardJobs, tailAudit, watchCandles } from "./event-sources.ts";
 import { STREAM_DOCS, StreamHub } from "./streams.ts";
 
 export interface ServeOptions {
@@ -92,6 +92,7 @@ export async function startServer(c: Container, o: ServeOptions): Promise<Runnin
         const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
         const stopAudit = tailAudit(c, hub, log);
         const stopJobs = forwardJobs(jobs, hub);
+        const stopCandles = watchCandles(c, hub, log);
         resolve({
           url: `${tls ? "https" : "http"}://${host}:${info.port}`,
           hub,
@@ -99,6 +100,7 @@ export async function startServer(c: Container, o: ServeOptions): Promise<Runnin
           close: async () => {
             stopAudit();
             stopJobs();
+            stopCandles();
             await jobs.close();
             await hub.close();
             await new Promise<void>((r) => {
