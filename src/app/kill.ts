@@ -3,7 +3,10 @@
  * so nothing new is submitted from here on, and the latch survives a restart), then cancel every
  * open order of every session on its venue at once (and any venue order kairos did not send),
  * optionally flatten positions with reduce-only market orders. Reports how long the cancels took
- * to send and to confirm.
+ * to send (the last cancel handed to its venue's broker) and to confirm (the last answered).
+ * A venue that cannot be reached never stops the latch or the other venues: it is reported.
+ * Logged in the audit chain: the latch (session.state), a `kill` record when pulled and one
+ * with the outcome.
  */
 import { z } from "zod";
 import { isOpen } from "../domain/order-status.ts";
@@ -11,15 +14,24 @@ import { applyFills, emptyAccount } from "../execution/accounting.ts";
 import { formatAmount, ZERO } from "../execution/amount.ts";
 import { clientOrderId } from "../execution/client-order-id.ts";
 import { OrderLifecycle } from "../execution/order-lifecycle.ts";
+import type { AuditLog } from "../ports/audit-log.ts";
 import type { Broker } from "../ports/broker.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { OrderRecord, OrderStore, SessionRecord } from "../ports/order-store.ts";
 import { parseInput } from "./contract.ts";
 import { writeTradingState } from "./risk-trading-state.ts";
+import { loadLiveKeys } from "./trade-live.ts";
 import { configOf, type TradingDeps } from "./trade-runtime.ts";
 
 export const KillInput = z
-  .object({ flatten: z.boolean().default(false), by: z.string().min(1).max(64).default("kill switch") })
+  .object({
+    flatten: z.boolean().default(false),
+    by: z.string().min(1).max(64).default("kill switch"),
+    /** live sessions: a key file for their exchange (else KAIROS_<EXCHANGE>_API_KEY/_SECRET) */
+    keyFile: z.string().min(1).optional(),
+    /** live sessions: the exchange's API origin (a simulated exchange) */
+    apiBase: z.string().url().optional(),
+  })
   .strict();
 export type KillInput = z.input<typeof KillInput>;
 
@@ -30,9 +42,11 @@ export interface KillResult {
   stillOpen: number;
   foreignCancelled: number;
   flattenOrders: number;
-  /** ms from the start until every cancel request was issued, and until every one was answered */
+  /** ms from the start until every cancel request was handed to its venue, and until every one was answered */
   sendMs: number;
   confirmMs: number;
+  /** sessions whose venue could not be reached (their orders may still be open there) */
+  unreached: { session: string; problem: string }[];
   state: "halted";
 }
 
@@ -41,10 +55,11 @@ export interface KillDeps {
   orders: OrderStore;
   clock: Clock;
   sleep: (ms: number) => Promise<void>;
-  /** the venue a session trades on */
-  venueFor(s: SessionRecord): Broker;
+  /** the venue a session trades on (a live one may need keys: it may fail, and is then reported) */
+  venueFor(s: SessionRecord): Broker | Promise<Broker>;
   /** monotonic ms for the durations */
   elapsed?: () => number;
+  audit?: AuditLog;
 }
 
 const OPEN = ["intent", "sent", "unknown", "acknowledged", "partially_filled"] as const;
@@ -54,20 +69,54 @@ export async function killAll(deps: KillDeps, raw: KillInput): Promise<KillResul
   const clock = deps.elapsed ?? (() => performance.now());
   const t0 = clock();
   const at = new Date(deps.clock.now()).toISOString();
-  // the latch comes first: from here on the gate refuses and sessions stop deciding
-  writeTradingState(deps.home, "halted", input.by, `kill switch${input.flatten ? " (flatten)" : ""}`, at);
   const sessions = deps.orders.listSessions().filter((s) => s.state !== "stopped");
+  deps.audit?.append("kill", {
+    phase: "pulled",
+    by: input.by,
+    flatten: input.flatten,
+    at,
+    sessions: sessions.map((s) => s.id),
+  });
+  // the latch comes first: from here on the gate refuses and sessions stop deciding
+  writeTradingState(
+    deps.home,
+    "halted",
+    input.by,
+    `kill switch${input.flatten ? " (flatten)" : ""}`,
+    at,
+    deps.audit,
+  );
   for (const s of sessions) deps.orders.setState(s.id, "halted", `kill switch at ${at} by ${input.by}`);
+  let lastSent = t0;
   const work: { s: SessionRecord; venue: Broker; lifecycle: OrderLifecycle; open: OrderRecord[] }[] = [];
+  const unreached: { session: string; problem: string }[] = [];
   for (const s of sessions) {
-    const venue = deps.venueFor(s);
+    let venue: Broker;
+    try {
+      venue = await deps.venueFor(s);
+    } catch (err) {
+      unreached.push({ session: s.id, problem: err instanceof Error ? err.message : String(err) });
+      continue;
+    }
+    // the moment each cancel is handed to the venue's broker: the last one is "every cancel sent"
+    const stamped = new Proxy(venue, {
+      get(target, prop) {
+        if (prop === "cancel")
+          return (symbol: string, id: string) => {
+            lastSent = clock();
+            return target.cancel(symbol, id);
+          };
+        const v = Reflect.get(target, prop, target) as unknown;
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
     const lifecycle = new OrderLifecycle({
       store: deps.orders,
-      broker: venue,
+      broker: stamped,
       clock: deps.clock,
       sleep: deps.sleep,
     });
-    work.push({ s, venue, lifecycle, open: deps.orders.ordersOf(s.id, OPEN) });
+    work.push({ s, venue: stamped, lifecycle, open: deps.orders.ordersOf(s.id, OPEN) });
   }
   // every cancel is issued before any answer is awaited
   const pending: Promise<unknown>[] = [];
@@ -81,10 +130,10 @@ export async function killAll(deps: KillDeps, raw: KillInput): Promise<KillResul
     }
     return n;
   });
-  const sendMs = clock() - t0;
   await Promise.all(pending);
   const foreignCancelled = (await Promise.all(foreign)).reduce((a, b) => a + b, 0);
   const confirmMs = clock() - t0;
+  const sendMs = lastSent - t0;
   let stillOpen = 0;
   for (const w of work) stillOpen += deps.orders.ordersOf(w.s.id).filter((o) => isOpen(o.state)).length;
   let flattenOrders = 0;
@@ -131,7 +180,7 @@ export async function killAll(deps: KillDeps, raw: KillInput): Promise<KillResul
       await w.lifecycle.sendMany(intents.map((o) => o.clientOrderId));
       flattenOrders += intents.length;
     }
-  return {
+  const result: KillResult = {
     sessions: sessions.map((s) => s.id),
     cancelled: work.reduce((a, w) => a + w.open.length, 0),
     stillOpen,
@@ -139,20 +188,37 @@ export async function killAll(deps: KillDeps, raw: KillInput): Promise<KillResul
     flattenOrders,
     sendMs,
     confirmMs,
+    unreached,
     state: "halted",
   };
+  deps.audit?.append("kill", { phase: "done", by: input.by, ...result });
+  return result;
 }
 
-/** `kairos kill`: every session's paper venue (live sessions do not run in this build) */
+/**
+ * `kairos kill`: paper sessions on their paper venue, live ones on their exchange (keys from the
+ * environment or --key-file); a live venue without keys is reported, after the latch
+ */
 export function kill(deps: TradingDeps & { home: string }, raw: KillInput): Promise<KillResult> {
+  const input = parseInput(KillInput, raw);
   return killAll(
     {
       home: deps.home,
       orders: deps.orders,
       clock: deps.clock,
       sleep: deps.sleep,
+      ...(deps.audit === undefined ? {} : { audit: deps.audit }),
       venueFor: (s) => {
         const cfg = configOf(s);
+        if (s.mode === "live") {
+          const live = deps.live;
+          if (live === undefined) throw new Error("this build cannot reach live exchanges");
+          return live.broker(
+            cfg.exchange,
+            loadLiveKeys(live.keys, cfg.exchange, input.keyFile),
+            input.apiBase,
+          );
+        }
         return deps.paperVenue({
           account: s.id,
           takerFee: String(cfg.fee),
@@ -161,6 +227,6 @@ export function kill(deps: TradingDeps & { home: string }, raw: KillInput): Prom
         });
       },
     },
-    raw,
+    input,
   );
 }

@@ -1,5 +1,6 @@
 // R14 throttle: N executions per window latch HALTED (account file and session), the latch
-// survives a restart (a fresh read of the home), and only a person's resume clears it
+// survives a restart (a fresh read of the home), and only a person's resume clears it; the resume
+// also clears the throttle's window, so it takes N new executions to latch again
 import { describe, expect, it } from "vitest";
 import { setRisk } from "../../src/app/risk-limits.ts";
 import { readTradingState, resumeTradingState } from "../../src/app/risk-trading-state.ts";
@@ -44,6 +45,14 @@ describe("R14 throttle", () => {
       ).toThrow(/by/);
       await s.session.onClosedBar(16);
       expect(s.submits()).toBe(6);
+      // the resume started the throttle's window afresh: one execution does not latch again at once
+      expect(readTradingState(s.home).state).toBe("active");
+      for (let t = 17; t < 20; t++) await s.session.onClosedBar(t);
+      expect(readTradingState(s.home).state).toBe("active");
+      // the fifth execution since the resume latches again
+      await s.session.onClosedBar(20);
+      expect(s.submits()).toBe(10);
+      expect(readTradingState(s.home).state).toBe("halted");
     } finally {
       s.close();
     }

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { type RiskShow, setRisk, showRisk } from "../../../app/risk-limits.ts";
 import { readTradingState, resumeTradingState } from "../../../app/risk-trading-state.ts";
 import { type CliGlobals, globalsOf, printInfo, printJson, printLine } from "../context.ts";
+import { withContainer } from "../with-container.ts";
 
 function render(r: RiskShow, g: CliGlobals): void {
   if (g.json) {
@@ -43,12 +44,14 @@ export function registerRiskCommand(program: Command): void {
     )
     .argument("<value>", "the new value")
     .requiredOption("--by <name>", "who changes it (recorded)")
-    .action((key: string, value: string, o: { by: string }, cmd: Command) => {
-      const g = globalsOf(cmd);
-      const r = setRisk({ home: g.home, now: Date.now }, { key, value, by: o.by });
-      if (!g.json) printInfo(`${key} = ${value} (revision ${r.limits.revision}, by ${o.by})`);
-      render(r, g);
-    });
+    .action((key: string, value: string, o: { by: string }, cmd: Command) =>
+      withContainer(cmd, (c, g) => {
+        // the change goes into the chained audit log too (limits.change with the new file's text)
+        const r = setRisk({ home: g.home, now: Date.now, audit: c.audit() }, { key, value, by: o.by });
+        if (!g.json) printInfo(`${key} = ${value} (revision ${r.limits.revision}, by ${o.by})`);
+        render(r, g);
+      }),
+    );
   risk
     .command("state")
     .description("the account's trading state (active, reducing, halted) and who changed it")
@@ -67,21 +70,46 @@ export function registerRiskCommand(program: Command): void {
           printLine(`  ${h.at}  ${h.state.padEnd(9)} by ${h.by}: ${h.reason}`);
       }
     });
-  risk
-    .command("resume")
-    .description(
-      "a person clears HALTED (a throttle or kill latch) or sets REDUCING; recorded with name and reason",
-    )
+  addResumeLatch(
+    risk
+      .command("resume")
+      .description(
+        "a person clears HALTED (a throttle or kill latch) or sets REDUCING; recorded with name and reason (same as `trade resume --by --reason`)",
+      ),
+  );
+}
+
+/** The options of a person's resume (`risk resume`, `trade resume --by --reason`) */
+export function addResumeLatch(cmd: Command): Command {
+  return cmd
     .requiredOption("--by <name>", "who resumes (recorded)")
     .requiredOption("--reason <text>", "why it is safe to trade again (recorded)")
     .option("--reducing", "resume in REDUCING: only orders that reduce exposure pass")
-    .action((o: { by: string; reason: string; reducing?: boolean }, cmd: Command) => {
-      const g = globalsOf(cmd);
-      const f = resumeTradingState(
-        { home: g.home, now: Date.now },
-        { by: o.by, reason: o.reason, state: o.reducing === true ? "reducing" : "active" },
-      );
-      if (g.json) printJson(f);
-      else printLine(`trading state: ${f.state} (by ${o.by}: ${o.reason})`);
-    });
+    .action((o: ResumeOpts, c: Command) => resumeLatch(c, o));
+}
+
+export interface ResumeOpts {
+  by: string;
+  reason: string;
+  reducing?: boolean;
+}
+
+/**
+ * Clears the account's latch (kill switch, throttle) as the named person: recorded in the trading
+ * state's history and the audit log; sessions the latch halted become active again and running
+ * gates start their throttle window afresh
+ */
+export function resumeLatch(cmd: Command, o: ResumeOpts): Promise<void> {
+  return withContainer(cmd, (c, g) => {
+    const t = c.trading();
+    const f = resumeTradingState(
+      { home: g.home, now: Date.now, audit: c.audit(), orders: t.orders },
+      { by: o.by, reason: o.reason, state: o.reducing === true ? "reducing" : "active" },
+    );
+    if (g.json) printJson(f);
+    else {
+      printLine(`trading state: ${f.state} (by ${o.by}: ${o.reason})`);
+      if (f.sessionsResumed.length > 0) printLine(`sessions active again: ${f.sessionsResumed.join(", ")}`);
+    }
+  });
 }

@@ -9,11 +9,20 @@ import {
 import { tradeDrift } from "../../../app/trade-drift.ts";
 import type { RunProgress } from "../../../app/trade-runtime.ts";
 import { startTrading } from "../../../app/trade-start.ts";
+import { invalidInput } from "../../../errors.ts";
 import { crashHookFromSpec } from "../../../execution/crash-points.ts";
 import type { ReconciliationRecord } from "../../../ports/order-store.ts";
 import { type CliGlobals, printInfo, printJson, printLine } from "../context.ts";
 import { withContainer } from "../with-container.ts";
 import { parseParamFlags } from "./backtest.ts";
+import { resumeLatch } from "./risk.ts";
+
+interface ResumeFlags {
+  acceptBalances?: boolean;
+  by?: string;
+  reason?: string;
+  reducing?: boolean;
+}
 
 interface StartOpts {
   strategy: string;
@@ -213,16 +222,28 @@ export function registerTradeCommand(program: Command): void {
     );
 
   trade
-    .command("resume <session>")
+    .command("resume [session]")
     .description(
-      "reconcile a session with the venue and go on acting; a halted one needs --accept-balances after review",
+      "reconcile a session with the venue and go on acting (a halted one needs --accept-balances after review); --by NAME --reason TEXT clears the account's HALTED latch (kill switch, throttle) as that person, recorded",
     )
     .option(
       "--accept-balances",
       "a person reviewed the differences: take the venue's balances as the new baseline",
     )
-    .action((id: string, opts: { acceptBalances?: boolean }, cmd: Command) =>
-      withContainer(cmd, async (c, g) => {
+    .option("--by <name>", "who clears the HALTED latch (recorded; with --reason)")
+    .option("--reason <text>", "why it is safe to trade again (recorded; with --by)")
+    .option("--reducing", "with --by: resume in REDUCING (only orders that reduce exposure pass)")
+    .action(async (id: string | undefined, opts: ResumeFlags, cmd: Command) => {
+      // a person's resume of the account latch (issue 16's `trade resume --by --reason`), then the session if named
+      if (opts.by !== undefined || opts.reason !== undefined) {
+        if (opts.by === undefined || opts.reason === undefined)
+          throw invalidInput("trade resume: --by NAME and --reason TEXT go together (both are recorded)");
+        await resumeLatch(cmd, { by: opts.by, reason: opts.reason, reducing: opts.reducing === true });
+        if (id === undefined) return;
+      }
+      if (id === undefined)
+        throw invalidInput("trade resume: name a SESSION, or clear the latch with --by NAME --reason TEXT");
+      return withContainer(cmd, async (c, g) => {
         const r = await resumeTrading(
           c.trading(crashHook()),
           { id, acceptBalances: opts.acceptBalances === true },
@@ -231,8 +252,8 @@ export function registerTradeCommand(program: Command): void {
         if (g.json) return printJson(r);
         printReconciliation(r.reconciliation);
         printLine(`session ${r.sessionId}: ${r.state}, acted on ${r.barsActed} bar(s)`);
-      }),
-    );
+      });
+    });
 
   trade
     .command("drift <session>")
