@@ -1,11 +1,14 @@
 import { z } from "zod";
-import { AppError, invalidInput } from "../errors.ts";
-import { accountView, applyFills, assetsOf, emptyAccount } from "../execution/accounting.ts";
+import { AppError } from "../errors.ts";
+import { type Account, accountView, applyFills, assetsOf, emptyAccount } from "../execution/accounting.ts";
 import { amount, formatAmount, ZERO } from "../execution/amount.ts";
 import { clientOrderId } from "../execution/client-order-id.ts";
+import { OrderLifecycle } from "../execution/order-lifecycle.ts";
 import { foreignFillKey } from "../execution/reconcile.ts";
+import type { Broker } from "../ports/broker.ts";
 import type { OrderRecord, ReconciliationRecord } from "../ports/order-store.ts";
 import { flagField, parseInput } from "./contract.ts";
+import { FLATTEN_EXPLANATION, reconcileLive, runLiveSession, withLiveVenue } from "./trade-live-run.ts";
 import { configOf, getSession, openSession, type RunProgress, type TradingDeps } from "./trade-runtime.ts";
 import { runSession, type TradeStartResult } from "./trade-start.ts";
 
@@ -138,6 +141,10 @@ export async function reconcileTrading(
   raw: TradeReconcileInput,
 ): Promise<ReconciliationRecord> {
   const { id } = parseInput(TradeReconcileInput, raw);
+  const s = getSession(deps.orders, id);
+  // a live session is reconciled against its exchange, reached as the session was started
+  if (s.mode === "live")
+    return withLiveVenue(deps, configOf(s), ({ broker }) => reconcileLive(deps, id, broker));
   const live = openSession(deps, id);
   return live.reconcile(true);
 }
@@ -165,31 +172,39 @@ export async function resumeTrading(
   const s = getSession(deps.orders, input.id);
   if (s.state === "stopped")
     throw new AppError("CONFLICT", `session ${input.id} is stopped; start a new one`);
-  const live = openSession(deps, input.id);
-  if (input.acceptBalances) {
-    const fills = applyFills(emptyAccount(), deps.orders.fillsOf(input.id));
-    const baseline: Record<string, string> = {};
-    for (const b of await live.venue.balances()) {
-      const held = amount(b.free) + amount(b.locked) - (fills.balances.get(b.asset) ?? ZERO);
-      baseline[b.asset] = formatAmount(held);
-    }
-    for (const [asset, v] of fills.balances)
-      if (baseline[asset] === undefined) baseline[asset] = formatAmount(-v);
-    // fills of orders kairos did not send, reviewed with the balances, stop counting as differences
-    const accepted = new Set(configOf(s).acceptedForeignFills ?? []);
-    for (const sym of configOf(s).symbols)
-      for (const f of await live.venue.fillsSince(sym, configOf(s).sinceMs)) {
-        const ours =
-          (f.clientOrderId !== undefined && deps.orders.getOrder(f.clientOrderId) !== undefined) ||
-          deps.orders.orderByVenueId(live.venue.venue, f.venueOrderId) !== undefined;
-        if (!ours) accepted.add(foreignFillKey(sym, f.tradeId));
+  if (s.mode === "live")
+    // the broker is rebuilt from the stored configuration: the same exchange, origin and key source
+    return withLiveVenue(deps, configOf(s), async ({ broker, market }) => {
+      if (input.acceptBalances) await acceptVenueBalances(deps, input.id, broker);
+      const rec = await reconcileLive(deps, input.id, broker);
+      if (!rec.ok) {
+        const now = getSession(deps.orders, input.id);
+        return {
+          sessionId: input.id,
+          state: now.state,
+          barsActed: 0,
+          haltReason: now.haltReason ?? "",
+          reconciliation: rec,
+        };
       }
-    deps.orders.setConfig(input.id, {
-      ...configOf(s),
-      baseline,
-      acceptedForeignFills: [...accepted],
-    } as unknown as Record<string, unknown>);
-  }
+      deps.orders.setState(input.id, "active");
+      const r = await runLiveSession(deps, input.id, {
+        broker,
+        market,
+        pollMs: deps.live?.pollMs ?? 2000,
+        ...(deps.live?.clock === undefined ? {} : { clock: deps.live.clock }),
+        ...(onBar === undefined ? {} : { onBar }),
+      });
+      return {
+        sessionId: r.sessionId,
+        state: r.state,
+        barsActed: r.barsActed,
+        ...(r.haltReason === undefined ? {} : { haltReason: r.haltReason }),
+        reconciliation: rec,
+      };
+    });
+  const live = openSession(deps, input.id);
+  if (input.acceptBalances) await acceptVenueBalances(deps, input.id, live.venue);
   const rec = await openSession(deps, input.id).reconcile(true);
   if (!rec.ok) {
     const now = getSession(deps.orders, input.id);
@@ -204,6 +219,36 @@ export async function resumeTrading(
   deps.orders.setState(input.id, "active");
   const r = await runSession(deps, input.id, onBar);
   return { ...r, reconciliation: rec };
+}
+
+/**
+ * A person reviewed the differences: the venue's balances become the new baseline (recorded in the
+ * session) and fills on the venue of orders kairos did not send stop counting as differences
+ */
+async function acceptVenueBalances(deps: TradingDeps, id: string, broker: Broker): Promise<void> {
+  const s = getSession(deps.orders, id);
+  const fills = applyFills(emptyAccount(), deps.orders.fillsOf(id));
+  const baseline: Record<string, string> = {};
+  for (const b of await broker.balances()) {
+    const held = amount(b.free) + amount(b.locked) - (fills.balances.get(b.asset) ?? ZERO);
+    baseline[b.asset] = formatAmount(held);
+  }
+  for (const [asset, v] of fills.balances)
+    if (baseline[asset] === undefined) baseline[asset] = formatAmount(-v);
+  // fills of orders kairos did not send, reviewed with the balances, stop counting as differences
+  const accepted = new Set(configOf(s).acceptedForeignFills ?? []);
+  for (const sym of configOf(s).symbols)
+    for (const f of await broker.fillsSince(sym, configOf(s).sinceMs)) {
+      const ours =
+        (f.clientOrderId !== undefined && deps.orders.getOrder(f.clientOrderId) !== undefined) ||
+        deps.orders.orderByVenueId(broker.venue, f.venueOrderId) !== undefined;
+      if (!ours) accepted.add(foreignFillKey(sym, f.tradeId));
+    }
+  deps.orders.setConfig(id, {
+    ...configOf(s),
+    baseline,
+    acceptedForeignFills: [...accepted],
+  } as unknown as Record<string, unknown>);
 }
 
 export const TradeStopInput = z
@@ -222,65 +267,89 @@ export async function stopTrading(
   const input = parseInput(TradeStopInput, raw);
   const s = getSession(deps.orders, input.id);
   if (s.mode === "live") {
-    // the live loop owns the exchange connection: it sees "stopped" at its next poll and cancels what is open
-    if (input.flatten)
-      throw invalidInput(
-        `trade stop --flatten is not built for live sessions yet; stop without it, then sell on ${s.venue} yourself`,
-      );
+    // a running live loop sees "stopped" at its next poll, decides nothing more and cancels what is open
     deps.orders.setState(input.id, "stopped");
-    return { id: input.id, cancelled: [], flattenOrders: [] };
+    if (!input.flatten) return { id: input.id, cancelled: [], flattenOrders: [] };
+    // --flatten: this process reaches the exchange itself, cancels, brings fills up to date and sells
+    return withLiveVenue(deps, configOf(s), async ({ broker }) => {
+      const lifecycle = new OrderLifecycle({
+        store: deps.orders,
+        broker,
+        clock: deps.clock,
+        sleep: deps.sleep,
+        ...(deps.crash === undefined ? {} : { crash: deps.crash }),
+      });
+      const cancelled = await cancelOpen(deps, input.id, lifecycle);
+      for (const sym of configOf(s).symbols) await lifecycle.syncFills(sym, configOf(s).sinceMs, "reconcile");
+      const acc = applyFills(emptyAccount(configOf(s).baseline), deps.orders.fillsOf(input.id));
+      const ids = flattenDecision(deps, input.id, acc, broker.venue);
+      const flattenOrders = await lifecycle.sendMany(ids);
+      return { id: input.id, cancelled, flattenOrders };
+    });
   }
   const live = openSession(deps, input.id);
+  const cancelled = await cancelOpen(deps, input.id, live.lifecycle);
+  const flattenOrders: OrderRecord[] = [];
+  if (input.flatten)
+    for (const id of flattenDecision(deps, input.id, live.session.account(), live.venue.venue))
+      flattenOrders.push(await live.lifecycle.send(id));
+  deps.orders.setState(input.id, "stopped");
+  return { id: input.id, cancelled, flattenOrders };
+}
+
+/** Cancels every order of the session still open (ambiguous cancels resolved by lookup) but its flatten orders */
+async function cancelOpen(deps: TradingDeps, id: string, lifecycle: OrderLifecycle): Promise<string[]> {
   const cancelled: string[] = [];
-  for (const o of deps.orders.ordersOf(input.id, [
+  for (const o of deps.orders.ordersOf(id, [
     "intent",
     "sent",
     "acknowledged",
     "partially_filled",
     "unknown",
   ])) {
-    const after = await live.lifecycle.cancel(o.clientOrderId);
+    if (deps.orders.getDecision(id, o.decisionSeq)?.explanation === FLATTEN_EXPLANATION) continue;
+    const after = await lifecycle.cancel(o.clientOrderId);
     if (after.state === "cancelled") cancelled.push(o.clientOrderId);
   }
-  const flattenOrders: OrderRecord[] = [];
-  if (input.flatten) {
-    const acc = live.session.account();
-    const seq = (deps.orders.lastDecision(input.id)?.seq ?? 0) + 1;
-    const now = deps.clock.now();
-    const intents: OrderRecord[] = [];
-    for (const [leg, sym] of configOf(s).symbols.entries()) {
-      const qty = acc.positions.get(sym)?.qty ?? ZERO;
-      if (qty <= ZERO) continue;
-      intents.push({
-        clientOrderId: clientOrderId(input.id, seq, leg),
-        sessionId: input.id,
-        decisionSeq: seq,
-        leg,
-        venue: live.venue.venue,
-        symbol: sym,
-        side: "sell",
-        type: "market",
-        qty: formatAmount(qty),
-        state: "intent",
-        filledQty: "0",
-        attempts: 0,
-        createdAt: now,
-        updatedAt: now,
-      });
-    }
-    deps.orders.recordDecision(
-      {
-        sessionId: input.id,
-        seq,
-        barTs: s.lastBarTs ?? 0,
-        targets: Object.fromEntries(configOf(s).symbols.map((x) => [x, 0])),
-        explanation: "stop --flatten: close every position",
-        createdAt: now,
-      },
-      intents,
-    );
-    for (const o of intents) flattenOrders.push(await live.lifecycle.send(o.clientOrderId));
+  return cancelled;
+}
+
+/** Records one more decision (target 0 everywhere) with a market sell of every position held; returns its order ids */
+function flattenDecision(deps: TradingDeps, id: string, acc: Account, venue: string): string[] {
+  const s = getSession(deps.orders, id);
+  const seq = (deps.orders.lastDecision(id)?.seq ?? 0) + 1;
+  const now = deps.clock.now();
+  const intents: OrderRecord[] = [];
+  for (const [leg, sym] of configOf(s).symbols.entries()) {
+    const qty = acc.positions.get(sym)?.qty ?? ZERO;
+    if (qty <= ZERO) continue;
+    intents.push({
+      clientOrderId: clientOrderId(id, seq, leg),
+      sessionId: id,
+      decisionSeq: seq,
+      leg,
+      venue,
+      symbol: sym,
+      side: "sell",
+      type: "market",
+      qty: formatAmount(qty),
+      state: "intent",
+      filledQty: "0",
+      attempts: 0,
+      createdAt: now,
+      updatedAt: now,
+    });
   }
-  deps.orders.setState(input.id, "stopped");
-  return { id: input.id, cancelled, flattenOrders };
+  deps.orders.recordDecision(
+    {
+      sessionId: id,
+      seq,
+      barTs: s.lastBarTs ?? 0,
+      targets: Object.fromEntries(configOf(s).symbols.map((x) => [x, 0])),
+      explanation: FLATTEN_EXPLANATION,
+      createdAt: now,
+    },
+    intents,
+  );
+  return intents.map((o) => o.clientOrderId);
 }

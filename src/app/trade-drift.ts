@@ -72,13 +72,27 @@ export function tradeDrift(deps: TradingDeps, raw: TradeDriftInput): DriftReport
     },
   ).result;
   const orders = deps.orders.ordersOf(id);
-  const mine: DriftFill[] = deps.orders.fillsOf(id).map((f) => ({
-    ts: iso(f.ts),
-    side: f.side,
-    qty: Number(f.qty),
-    price: Number(f.price),
-    fee: Number(f.fee),
-  }));
+  const tf = timeframeMs(cfg.timeframe);
+  // one fill per order as the backtest has it: an exchange may split an order's fill into parts
+  // (summed, price volume-weighted), and stamps it with the moment it matched, which lies inside
+  // the bar the backtest fills at (the simulated exchange: that bar's end), so it counts for the
+  // bar it fell in. Paper fills carry their bar's open time already.
+  const barOf = (ts: number): number => (s.mode === "live" ? Math.floor((ts - 1) / tf) * tf : ts);
+  const perOrder = new Map<
+    string,
+    { ts: number; side: string; qty: number; notional: number; fee: number }
+  >();
+  for (const f of deps.orders.fillsOf(id)) {
+    const k = `${f.clientOrderId}`;
+    const a = perOrder.get(k) ?? { ts: barOf(f.ts), side: f.side, qty: 0, notional: 0, fee: 0 };
+    a.qty += Number(f.qty);
+    a.notional += Number(f.qty) * Number(f.price);
+    a.fee += Number(f.fee);
+    perOrder.set(k, a);
+  }
+  const mine: DriftFill[] = [...perOrder.values()]
+    .sort((x, y) => x.ts - y.ts)
+    .map((a) => ({ ts: iso(a.ts), side: a.side, qty: a.qty, price: a.notional / a.qty, fee: a.fee }));
   const theirs: DriftFill[] = bt.fills.map((f) => ({
     ts: iso(f.ts),
     side: f.side,

@@ -22,6 +22,7 @@ import { TradingSession } from "../execution/trading-session.ts";
 import type { Broker } from "../ports/broker.ts";
 import type { MarketDataSource } from "../ports/market-data-source.ts";
 import type { ReconciliationRecord } from "../ports/order-store.ts";
+import { checkKeyPermissions, loadLiveKeys } from "./trade-live.ts";
 import {
   configOf,
   getSession,
@@ -54,11 +55,50 @@ export interface LiveRunResult {
   haltReason?: string;
 }
 
+/**
+ * The broker and market data of a live session rebuilt from its stored configuration: the same
+ * exchange and API origin, keys from the same key file (or the environment), checked again
+ * (a key that can withdraw is refused). The caller closes both
+ */
+export async function openLiveVenue(
+  deps: TradingDeps,
+  cfg: SessionConfig,
+): Promise<{ broker: Broker; market: MarketDataSource }> {
+  if (deps.live === undefined || deps.live.market === undefined)
+    throw new AppError("INTERNAL", "live trading is not wired in this container");
+  const keys = loadLiveKeys(deps.live.keys, cfg.exchange, cfg.keyFile);
+  const broker = await deps.live.broker(cfg.exchange, keys, cfg.apiBase);
+  try {
+    await checkKeyPermissions(broker);
+    const market = await deps.live.market(cfg.exchange, cfg.apiBase);
+    return { broker, market };
+  } catch (err) {
+    await broker.close();
+    throw err;
+  }
+}
+
+/** Runs `fn` with the live session's broker and market data, closing them afterwards */
+export async function withLiveVenue<T>(
+  deps: TradingDeps,
+  cfg: SessionConfig,
+  fn: (v: { broker: Broker; market: MarketDataSource }) => Promise<T>,
+): Promise<T> {
+  const v = await openLiveVenue(deps, cfg);
+  try {
+    return await fn(v);
+  } finally {
+    await v.broker.close();
+    await v.market.close();
+  }
+}
+
 /** Creates a live session on `broker`'s account: rules, balances and clock read from the venue */
 export async function createLiveSession(
   deps: TradingDeps,
   id: string,
   base: Omit<SessionConfig, "rules" | "baseline" | "sinceMs" | "startTs" | "exchange">,
+  // (base may carry apiBase and keyFile: a resume rebuilds the broker from them)
   exchange: string,
   broker: Broker,
 ): Promise<void> {
@@ -368,6 +408,8 @@ export async function runLiveSession(
           "partially_filled",
           "unknown",
         ])) {
+          // `trade stop --flatten` sends its closing orders itself: they are not the strategy's to cancel
+          if (isFlattenDecision(deps, id, o.decisionSeq)) continue;
           const after = await lifecycle.cancel(o.clientOrderId);
           if (after.state === "cancelled") cancelled.push(o.clientOrderId);
         }
@@ -411,3 +453,23 @@ export async function runLiveSession(
     ...(after.haltReason === undefined ? {} : { haltReason: after.haltReason }),
   };
 }
+
+/** Reconciles a live session with its exchange now (settling orders first); any difference halts it */
+export async function reconcileLive(
+  deps: TradingDeps,
+  id: string,
+  broker: Broker,
+): Promise<ReconciliationRecord> {
+  const cfg = configOf(getSession(deps.orders, id));
+  const lifecycle = new OrderLifecycle({ store: deps.orders, broker, clock: deps.clock, sleep: deps.sleep });
+  return reconcile(
+    { store: deps.orders, broker, lifecycle, clock: deps.clock, sleep: deps.sleep },
+    { ...reconcileScope(id, cfg, true), confirmPasses: 2, confirmDelayMs: 200 },
+  );
+}
+
+/** The explanation `trade stop --flatten` records with its closing decision */
+export const FLATTEN_EXPLANATION = "stop --flatten: close every position";
+
+const isFlattenDecision = (deps: TradingDeps, id: string, seq: number): boolean =>
+  deps.orders.getDecision(id, seq)?.explanation === FLATTEN_EXPLANATION;

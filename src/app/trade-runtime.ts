@@ -76,6 +76,10 @@ export interface SessionConfig {
   sizeFraction?: number;
   /** reconcile every this many bars (besides at start) */
   reconcileEveryBars: number;
+  /** live: the API origin the session trades at when not the exchange's own (the simulated exchange) */
+  apiBase?: string;
+  /** live: the key file the keys came from (its path, never its contents); else the environment */
+  keyFile?: string;
 }
 
 export const configOf = (s: SessionRecord): SessionConfig => s.config as unknown as SessionConfig;

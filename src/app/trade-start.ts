@@ -115,6 +115,8 @@ export async function startTrading(
           slippage: input.slippage,
           reconcileEveryBars: input.reconcileEvery,
           ...(input.size === 1 ? {} : { sizeFraction: input.size }),
+          ...(input.apiBase === undefined ? {} : { apiBase: input.apiBase }),
+          ...(input.keyFile === undefined ? {} : { keyFile: input.keyFile }),
         },
         exchange,
         broker,

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CcxtBroker } from "../../src/adapters/ccxt/ccxt-broker.ts";
 import { CcxtMarketDataSource } from "../../src/adapters/ccxt/ccxt-market-data-source.ts";
 import { type SimExchange, startSimExchange } from "../../src/adapters/sim-exchange/server.ts";
-import { stopTrading } from "../../src/app/trade-control.ts";
+import { reconcileTrading, resumeTrading, stopTrading, tradeStatus } from "../../src/app/trade-control.ts";
+import { tradeDrift } from "../../src/app/trade-drift.ts";
 import { createLiveSession, runLiveSession } from "../../src/app/trade-live-run.ts";
 import type { TradingDeps } from "../../src/app/trade-runtime.ts";
 import { startTrading } from "../../src/app/trade-start.ts";
@@ -208,6 +209,80 @@ describe("live session loop against the simulated exchange at 18,000x", () => {
     expectLedgerEquality(deps, "live3", sim);
     c3.close();
     rmSync(home3, { recursive: true, force: true });
+  }, 120_000);
+
+  it("trade resume rebuilds the live broker from the stored session; stop --flatten sells every position; status and drift read it", async () => {
+    const sim = await startSim();
+    const home4 = mkdtempSync(join(tmpdir(), "kairos-live-loop4-"));
+    const c4 = createContainer({ home: home4 });
+    writeTestLimits(home4, { ...TEST_LIMITS, maxPriceAgeMs: String(24 * HOUR) });
+    const deps = fastDeps(c4);
+    const broker = new CcxtBroker("binance", { apiKey: KEY, secret: SECRET, apiBase: sim.url });
+    const market = new CcxtMarketDataSource("binance", { apiBase: sim.url });
+    await createLiveSession(
+      deps,
+      "live4",
+      {
+        strategy: "sma-cross",
+        params: { fast: 2, slow: 4 },
+        symbols: ["BTC/USDT"],
+        timeframe: "1h",
+        capital: 10_000,
+        fee: 0.001,
+        slippage: 0,
+        reconcileEveryBars: 5,
+        sizeFraction: 0.95,
+        apiBase: sim.url,
+      },
+      "binance",
+      broker,
+    );
+    // the first process acts on 6 bars and ends (as if it was restarted)
+    await runLiveSession(deps, "live4", { broker, market, pollMs: 20, clock: "venue", maxBars: 6 });
+    await broker.close();
+    // a new process: only the session id is given; exchange, origin and keys come from the stored config
+    let acted = 0;
+    const resumed = resumeTrading(deps, { id: "live4" }, () => {
+      acted++;
+    });
+    const held = () => {
+      const p = tradeStatus(deps, { id: "live4" }).positions["BTC/USDT"];
+      return p !== undefined && Number(p.qty) > 0;
+    };
+    await waitFor(() => acted >= 6 && held(), 60_000);
+    const status = tradeStatus(deps, { id: "live4" });
+    expect([status.mode, status.state]).toEqual(["live", "active"]);
+    const stop = await stopTrading(deps, { id: "live4", flatten: true });
+    const r = await resumed;
+    expect(r.state).toBe("stopped");
+    expect(r.reconciliation.ok).toBe(true);
+    expect(stop.flattenOrders.length).toBe(1);
+    expect(stop.flattenOrders[0]!.side).toBe("sell");
+    expect(["acknowledged", "filled"]).toContain(stop.flattenOrders[0]!.state);
+    // the exchange fills the market sell when its bar closes; a reconciliation brings the fill in
+    await waitFor(() => sim.ledger().orders.every((o) => o.status !== "NEW"), 10_000);
+    const rec = await reconcileTrading(deps, { id: "live4" });
+    const after = tradeStatus(deps, { id: "live4" });
+    process.stderr.write(
+      `live resume/flatten: ${acted} bars after resume, reconcile ${JSON.stringify(rec.differences)}, positions ${JSON.stringify(after.positions)}\n`,
+    );
+    expect(Object.values(after.positions).every((p) => Number(p.qty) === 0)).toBe(true);
+    expect(after.openOrders).toEqual([]);
+    expectLedgerEquality(deps, "live4", sim);
+    // drift compares the live fills, one per order and counted in the bar they fell in, with a
+    // backtest over the same period; at 18,000x an order can reach the exchange bars after its
+    // decision, and the report must then name that
+    const d = tradeDrift(deps, { id: "live4" });
+    process.stderr.write(`live drift: ${JSON.stringify(d)}\n`);
+    const filledOrders = new Set(deps.orders.fillsOf("live4").map((f) => f.clientOrderId));
+    expect(d.fills.session).toBe(filledOrders.size);
+    expect(d.fills.backtest).toBeGreaterThan(0);
+    if (!d.zero)
+      expect(d.firstDivergence?.cause).toMatch(
+        /late candle|partial fill|reject|decision|slippage|no fill|size|fee/,
+      );
+    c4.close();
+    rmSync(home4, { recursive: true, force: true });
   }, 120_000);
 
   it("a restarted loop acts on the bars that closed while it was down, none twice", async () => {
