@@ -10,16 +10,16 @@ export interface A11yReport {
   checkedText: number;
 }
 
-/** A page function (serialised by playwright): no closures over test code */
-export function a11yAudit(): A11yReport {
-  const visible = (el: Element): boolean => {
+/** A page expression (a string: the test project is typed for Node, not the DOM) */
+export const A11Y_AUDIT = `(() => {
+  const visible = (el) => {
     const r = el.getBoundingClientRect();
     const s = getComputedStyle(el);
     return r.width > 0 && r.height > 0 && s.visibility !== "hidden" && s.display !== "none";
   };
-  const describe = (el: Element): string =>
-    `${el.tagName.toLowerCase()}${el.id === "" ? "" : `#${el.id}`} "${(el.textContent ?? "").trim().slice(0, 30)}"`;
-  const nameOf = (el: Element): string => {
+  const describe = (el) =>
+    \`\${el.tagName.toLowerCase()}\${el.id === "" ? "" : \`#\${el.id}\`} "\${(el.textContent ?? "").trim().slice(0, 30)}"\`;
+  const nameOf = (el) => {
     const aria = el.getAttribute("aria-label") ?? "";
     const by = el.getAttribute("aria-labelledby");
     const labelled =
@@ -30,11 +30,11 @@ export function a11yAudit(): A11yReport {
             .map((id) => document.getElementById(id)?.textContent ?? "")
             .join(" ");
     const labels =
-      "labels" in el ? [...((el as HTMLInputElement).labels ?? [])].map((l) => l.textContent).join(" ") : "";
-    return `${aria} ${labelled} ${labels} ${el instanceof HTMLInputElement ? "" : (el.textContent ?? "")} ${el.getAttribute("title") ?? ""}`.trim();
+      "labels" in el ? [...(el.labels ?? [])].map((l) => l.textContent).join(" ") : "";
+    return \`\${aria} \${labelled} \${labels} \${el instanceof HTMLInputElement ? "" : (el.textContent ?? "")} \${el.getAttribute("title") ?? ""}\`.trim();
   };
-  const unnamed: string[] = [];
-  const unlabelled: string[] = [];
+  const unnamed = [];
+  const unlabelled = [];
   for (const el of document.querySelectorAll(
     "button, a[href], [role=img], [role=region], nav, section[aria-label], dialog",
   ))
@@ -42,30 +42,30 @@ export function a11yAudit(): A11yReport {
   for (const el of document.querySelectorAll("input, select, textarea"))
     if (visible(el) && nameOf(el) === "") unlabelled.push(describe(el));
 
-  const rgb = (c: string): [number, number, number, number] => {
-    const m = /rgba?\(([^)]+)\)/.exec(c);
+  const rgb = (c) => {
+    const m = /rgba?(([^)]+))/.exec(c);
     if (m === null) return [0, 0, 0, 0];
-    const p = m[1]!
-      .split(/[,\s/]+/)
+    const p = m[1]
+      .split(/[,s/]+/)
       .filter((x) => x !== "")
       .map(Number);
-    return [p[0]!, p[1]!, p[2]!, p[3] ?? 1];
+    return [p[0], p[1], p[2], p[3] ?? 1];
   };
-  const lum = ([r, g, b]: number[]): number => {
-    const f = (v: number) => {
+  const lum = ([r, g, b]) => {
+    const f = (v) => {
       const s = v / 255;
       return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
     };
-    return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
   };
-  const background = (el: Element | null): number[] => {
+  const background = (el) => {
     for (let e = el; e !== null; e = e.parentElement) {
       const c = rgb(getComputedStyle(e).backgroundColor);
       if (c[3] > 0.5) return c;
     }
     return [255, 255, 255, 1];
   };
-  const lowContrast: string[] = [];
+  const lowContrast = [];
   let checkedText = 0;
   for (const el of document.querySelectorAll("body *")) {
     if (el.closest(".chart") !== null || el.closest("dialog:not([open])") !== null || !visible(el)) continue;
@@ -77,8 +77,8 @@ export function a11yAudit(): A11yReport {
     const fg = rgb(s.color);
     const bg = background(el);
     // disabled controls are exempt in WCAG 1.4.3
-    if ((el as HTMLButtonElement).disabled === true) continue;
-    const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x) as [number, number];
+    if (el.disabled === true) continue;
+    const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
     const ratio = (a + 0.05) / (b + 0.05);
     checkedText++;
     const large =
@@ -86,7 +86,7 @@ export function a11yAudit(): A11yReport {
       (Number.parseFloat(s.fontSize) >= 18.66 && Number(s.fontWeight) >= 700);
     if (ratio < (large ? 3 : 4.5))
       lowContrast.push(
-        `${describe(el)} ${ratio.toFixed(2)}:1 (${s.color} on rgb(${bg.slice(0, 3).join(",")}))`,
+        \`\${describe(el)} \${ratio.toFixed(2)}:1 (\${s.color} on rgb(\${bg.slice(0, 3).join(",")}))\`,
       );
   }
   return {
@@ -97,4 +97,4 @@ export function a11yAudit(): A11yReport {
     lowContrast,
     checkedText,
   };
-}
+})()`;

@@ -7,7 +7,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadBundledSeries } from "../support/bundled-data.ts";
 import { tempHome } from "../support/cli.ts";
-import { type A11yReport, a11yAudit } from "./a11y.ts";
+import { A11Y_AUDIT, type A11yReport } from "./a11y.ts";
 import {
   ensureWebBuilt,
   launch,
@@ -57,26 +57,27 @@ interface ChartHandle {
 const chartCall = <T>(p: Page, expr: string): Promise<T> =>
   p.evaluate(`(() => { const c = window.kairosChart; return ${expr}; })()`) as Promise<T>;
 
-const api = async (
+// page code goes in as strings: the test project is typed for Node, not the DOM
+const inPage = <T>(p: Page, expr: string): Promise<T> => p.evaluate(expr) as Promise<T>;
+
+/** The API called from the page with the page's own token (as the dashboard calls it) */
+const api = (
   p: Page,
   method: string,
   path: string,
   body?: unknown,
 ): Promise<{ status: number; json: unknown }> =>
-  p.evaluate(
-    async ([m, u, b]) => {
+  inPage(
+    p,
+    `(async () => {
       const token = sessionStorage.getItem("kairos.token");
-      const r = await fetch(u as string, {
-        method: m as string,
-        headers: {
-          "content-type": "application/json",
-          ...(token === null ? {} : { authorization: `Bearer ${token}` }),
-        },
-        ...(b === undefined ? {} : { body: JSON.stringify(b) }),
+      const r = await fetch(${JSON.stringify(path)}, {
+        method: ${JSON.stringify(method)},
+        headers: { "content-type": "application/json", ...(token === null ? {} : { authorization: "Bearer " + token }) },
+        ${body === undefined ? "" : `body: ${JSON.stringify(JSON.stringify(body))},`}
       });
       return { status: r.status, json: await r.json() };
-    },
-    [method, path, body] as const,
+    })()`,
   );
 
 describe("dashboard", () => {
@@ -106,7 +107,7 @@ describe("dashboard", () => {
     await page.fill("#password", "not-the-password");
     await page.click("form.login button[type=submit]");
     await expect.poll(() => page.textContent("#login-status")).toMatch(/Wrong password/);
-    expect(await page.evaluate(() => sessionStorage.getItem("kairos.token"))).toBeNull();
+    expect(await inPage(page, `sessionStorage.getItem("kairos.token")`)).toBeNull();
     await page.fill("#password", PASSWORD);
     await page.click("form.login button[type=submit]");
     await page.waitForSelector('main[data-page="health"][data-ready="true"]', { timeout: 30_000 });
@@ -175,16 +176,19 @@ describe("dashboard", () => {
     expect(range.from).toBeLessThanOrEqual(0.5);
     expect(range.to).toBeGreaterThanOrEqual(n - 0.5);
     // the canvas is drawn: pixels that differ from the chart's background
-    const drawn = await page.evaluate(() => {
-      let coloured = 0;
-      for (const c of document.querySelectorAll<HTMLCanvasElement>("#market-chart canvas")) {
-        const g = c.getContext("2d");
-        if (g === null || c.width === 0) continue;
-        const px = g.getImageData(0, 0, c.width, c.height).data;
-        for (let i = 0; i < px.length; i += 4) if (px[i + 3]! > 0 && px[i] !== px[0]) coloured++;
-      }
-      return coloured;
-    });
+    const drawn = await inPage<number>(
+      page,
+      `(() => {
+        let coloured = 0;
+        for (const c of document.querySelectorAll("#market-chart canvas")) {
+          const g = c.getContext("2d");
+          if (g === null || c.width === 0) continue;
+          const px = g.getImageData(0, 0, c.width, c.height).data;
+          for (let i = 0; i < px.length; i += 4) if (px[i + 3] > 0 && px[i] !== px[0]) coloured++;
+        }
+        return coloured;
+      })()`,
+    );
     expect(drawn).toBeGreaterThan(1000);
     // an SMA from the registry: its last value is the mean of the last 20 closes of the CSV
     await page.selectOption("#indicator", "sma");
@@ -263,7 +267,7 @@ describe("dashboard", () => {
     await page.click("#kill-button");
     expect(await page.locator("#kill-dialog[open]").count()).toBe(1);
     // the safe choice has the focus
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe("kill-cancel");
+    expect(await inPage(page, "document.activeElement?.id")).toBe("kill-cancel");
     await page.click("#kill-cancel");
     expect(await page.locator("#kill-dialog[open]").count()).toBe(0);
     await page.click("#kill-button");
@@ -288,15 +292,15 @@ describe("dashboard", () => {
 
   it("keyboard: Tab reaches the skip link, every page link, the theme switch, sign out and the kill button; Enter opens a page", async () => {
     await openPage(page, server.url, "health");
-    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await inPage(page, "document.activeElement?.blur()");
     const reached: string[] = [];
     for (let i = 0; i < 14; i++) {
       await page.keyboard.press("Tab");
       reached.push(
-        await page.evaluate(() => {
-          const a = document.activeElement as HTMLElement | null;
-          return a === null ? "" : a.id || a.getAttribute("href") || a.textContent || a.tagName;
-        }),
+        await inPage<string>(
+          page,
+          `(() => { const a = document.activeElement; return a === null ? "" : a.id || a.getAttribute("href") || a.textContent || a.tagName; })()`,
+        ),
       );
     }
     expect(reached).toEqual(
@@ -310,9 +314,7 @@ describe("dashboard", () => {
     );
     // focus is visible: the focused control draws an outline
     await page.focus('a[href="#/market"]');
-    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe(
-      "none",
-    );
+    expect(await inPage(page, "getComputedStyle(document.activeElement).outlineStyle")).not.toBe("none");
     await page.keyboard.press("Enter");
     await page.waitForSelector('main[data-page="market"][data-ready="true"]', { timeout: 30_000 });
   }, 60_000);
@@ -329,10 +331,13 @@ describe("dashboard", () => {
         await signIn(p, server.url);
         for (const id of PAGES) {
           await openPage(p, server.url, id);
-          expect(await p.evaluate(() => document.documentElement.dataset.theme)).toBe(scheme);
-          const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          expect(await inPage(p, "document.documentElement.dataset.theme")).toBe(scheme);
+          const overflow = await inPage<number>(
+            p,
+            "document.documentElement.scrollWidth - window.innerWidth",
+          );
           if (overflow > 0) problems.push(`${id} ${size} ${scheme}: ${overflow} px sideways scroll`);
-          const a = (await p.evaluate(`(${a11yAudit.toString()})()`)) as A11yReport;
+          const a = await inPage<A11yReport>(p, A11Y_AUDIT);
           if (a.lang !== "en") problems.push(`${id}: lang=${a.lang}`);
           if (a.h1 !== 1) problems.push(`${id}: ${a.h1} h1 elements`);
           for (const u of a.unnamed) problems.push(`${id} ${size} ${scheme}: no accessible name: ${u}`);
