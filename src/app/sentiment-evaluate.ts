@@ -22,10 +22,16 @@ export interface LanguageEvaluation {
   kairos: Evaluation;
   majority: Evaluation & { label: SentimentLabel };
   afinn: Evaluation;
+  /** the rows of this language (only when asked for, to score them another way) */
+  rows?: { text: string; label: SentimentLabel }[];
+  resamples: number;
 }
 
 /** `kairos sentiment evaluate`: per language, kairos beside the majority class and plain AFINN */
-export function evaluateSentiment(raw: SentimentEvaluateInput): LanguageEvaluation[] {
+export function evaluateSentiment(
+  raw: SentimentEvaluateInput,
+  opts: { keepRows?: boolean } = {},
+): LanguageEvaluation[] {
   const input = parseInput(SentimentEvaluateInput, raw);
   const { texts, header, rows } = csvColumn(input.csv, "text");
   const li = header.indexOf("label");
@@ -55,6 +61,8 @@ export function evaluateSentiment(raw: SentimentEvaluateInput): LanguageEvaluati
       return {
         lang,
         n: g.length,
+        resamples: input.resamples,
+        ...(opts.keepRows === true ? { rows: g } : {}),
         kairos: evaluateLabels(
           truth,
           g.map((x) => scoreHeadline(x.text, lang).label),

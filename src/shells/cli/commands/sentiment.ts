@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { evaluateSentiment, type LanguageEvaluation } from "../../../app/sentiment-evaluate.ts";
+import { evaluateSentimentWithLlm, type LlmLanguageEvaluation } from "../../../app/sentiment-llm.ts";
 import { scoreSentiment } from "../../../app/sentiment-score.ts";
+import { chatModelFromEnv } from "../../../composition-root.ts";
 import { invalidInput } from "../../../errors.ts";
 import type { Metric } from "../../../sentiment/evaluate.ts";
 import { globalsOf, printJson, printLine } from "../context.ts";
@@ -17,14 +19,28 @@ const readText = (file: string): string => {
 
 const m = (x: Metric): string => `${x.value.toFixed(3)} [${x.low.toFixed(3)}, ${x.high.toFixed(3)}]`;
 
-/** The evaluate table (also pasted into the README) */
-export function evaluationTable(rows: readonly LanguageEvaluation[]): string {
+/** The evaluate table (also pasted into the README); with --llm a row for the model */
+export function evaluationTable(
+  rows: readonly (LanguageEvaluation & { llm?: LlmLanguageEvaluation["llm"] })[],
+  model = "LLM",
+): string {
   return table(
     ["lang", "n", "scorer", "accuracy [95%]", "macro-F1 [95%]"],
     rows.flatMap((r) => [
       [r.lang, String(r.n), "kairos lexicon", m(r.kairos.accuracy), m(r.kairos.macroF1)],
       [r.lang, String(r.n), `majority (${r.majority.label})`, m(r.majority.accuracy), m(r.majority.macroF1)],
       [r.lang, String(r.n), "plain AFINN-165", m(r.afinn.accuracy), m(r.afinn.macroF1)],
+      ...(r.llm === undefined
+        ? []
+        : [
+            [
+              r.lang,
+              String(r.n),
+              `${model}${r.llm.unparsed > 0 ? ` (${r.llm.unparsed} unlabelled)` : ""}`,
+              m(r.llm.accuracy),
+              m(r.llm.macroF1),
+            ],
+          ]),
     ]),
   );
 }
@@ -71,13 +87,33 @@ export function registerSentimentCommand(program: Command): void {
     )
     .requiredOption("--file <csv>", "labelled CSV: text, label (positive|negative|neutral), optional lang")
     .option("--lang <lang>", "language of rows without a lang column: auto, en or de", "auto")
+    .option("--llm", "also score every row with the chat model at KAIROS_LLM_URL (+ KAIROS_LLM_MODEL)")
+    .option("--batch <n>", "headlines per model request with --llm", "20")
     .addHelpText(
       "after",
-      "\nExamples:\n  kairos sentiment evaluate --file data/sentiment/gerntsa_de.csv --lang de",
+      "\nExamples:\n  kairos sentiment evaluate --file data/sentiment/gerntsa_de.csv --lang de\n  KAIROS_LLM_URL=http://127.0.0.1:11434/v1 KAIROS_LLM_MODEL=llama3.1 kairos sentiment evaluate --file data/sentiment/gerntsa_de.csv --llm",
     )
-    .action((opts: { file: string; lang: string }, sub: Command) => {
-      const out = evaluateSentiment({ csv: readText(opts.file), lang: opts.lang as "auto" });
+    .action(async (opts: { file: string; lang: string; llm?: boolean; batch: string }, sub: Command) => {
+      const input = { csv: readText(opts.file), lang: opts.lang as "auto" };
+      if (opts.llm !== true) {
+        const out = evaluateSentiment(input);
+        if (globalsOf(sub).json) return printJson(out);
+        return printLine(evaluationTable(out));
+      }
+      const model = chatModelFromEnv();
+      if (model === undefined)
+        throw invalidInput(
+          "sentiment evaluate --llm: no model endpoint: set KAIROS_LLM_URL (e.g. http://127.0.0.1:11434/v1) and KAIROS_LLM_MODEL",
+        );
+      const batch = Number(opts.batch);
+      if (!Number.isInteger(batch) || batch < 1 || batch > 200)
+        throw invalidInput(`--batch ${opts.batch}: a whole number from 1 to 200`);
+      const out = await evaluateSentimentWithLlm(
+        { model, batch, onBatch: (d, t) => process.stderr.write(`\rmodel: ${d}/${t}`) },
+        input,
+      );
+      process.stderr.write("\n");
       if (globalsOf(sub).json) return printJson(out);
-      printLine(evaluationTable(out));
+      printLine(evaluationTable(out, `LLM ${process.env.KAIROS_LLM_MODEL ?? "kairos"}`));
     });
 }

@@ -1,0 +1,103 @@
+import { writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openAiChat } from "../../src/adapters/llm/openai-chat.ts";
+import { evaluateSentimentWithLlm, llmSentimentLabels } from "../../src/app/sentiment-llm.ts";
+import { runKairosInProcess, tempHome } from "../support/cli.ts";
+
+// 24 labelled rows, 12 per language
+const ROWS: [string, string, string][] = [];
+const LABELS = ["positive", "negative", "neutral"] as const;
+for (let i = 0; i < 12; i++) ROWS.push([`Headline number ${i} about the market`, LABELS[i % 3]!, "en"]);
+for (let i = 0; i < 12; i++)
+  ROWS.push([`Schlagzeile Nummer ${i} über den Markt`, LABELS[(i + 1) % 3]!, "de"]);
+const truth = new Map(ROWS.map(([t, l]) => [t, l]));
+
+// a local chat-completions server playing a model: right on every row except those whose number is
+// 0 mod 4 (it says "neutral"), and it leaves out the label of any row whose number is 7
+let server: Server;
+let url = "";
+let requests = 0;
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      requests++;
+      const msgs = (JSON.parse(body) as { messages: { role: string; content: string }[] }).messages;
+      const lines = msgs[1]!.content.split("\n").map((l) => /^(\d+)\. (.*)$/.exec(l)!);
+      const reply = lines
+        .filter((m) => !/ 7 /.test(m[2]!))
+        .map((m) => {
+          const k = Number(/(\d+) (about|über)/.exec(m[2]!)![1]);
+          return `${m[1]} ${k % 4 === 0 ? "neutral" : truth.get(m[2]!)}`;
+        })
+        .join("\n");
+      res.setHeader("content-type", "application/json");
+      res.end(
+        JSON.stringify({
+          choices: [{ index: 0, message: { role: "assistant", content: `Sure:\n${reply}` } }],
+        }),
+      );
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+const csv = `text,label,lang\n${ROWS.map((r) => r.join(",")).join("\n")}\n`;
+
+describe("the LLM sentiment scorer (any OpenAI-compatible endpoint)", () => {
+  it("labels in numbered batches; unlabelled rows count as neutral and as unparsed", async () => {
+    requests = 0;
+    const texts = ROWS.slice(0, 12).map((r) => r[0]);
+    const out = await llmSentimentLabels(openAiChat({ url }), texts, { batch: 5 });
+    expect(requests).toBe(3); // 5 + 5 + 2
+    expect(out.unparsed).toBe(1);
+    expect(out.labels[7]).toBe("neutral");
+    expect(out.labels[4]).toBe("neutral"); // 4 mod 4 = 0: the model says neutral
+    expect(out.labels[5]).toBe(LABELS[5 % 3]);
+  });
+
+  it("is judged on the same rows as the lexicon, with hand-counted accuracy", async () => {
+    const out = await evaluateSentimentWithLlm(
+      { model: openAiChat({ url }), batch: 10 },
+      { csv, resamples: 200 },
+    );
+    // per language, rows 0..11: wrong where k % 4 == 0 and the truth is not neutral, or k == 7 and the truth is not neutral
+    const right = (lang: string): number =>
+      ROWS.filter((r) => r[2] === lang).filter((r, k) => {
+        const said = k === 7 || k % 4 === 0 ? "neutral" : r[1];
+        return said === r[1];
+      }).length;
+    const en = out.find((r) => r.lang === "en")!;
+    const de = out.find((r) => r.lang === "de")!;
+    expect(en.llm.accuracy.value).toBeCloseTo(right("en") / 12, 12);
+    expect(de.llm.accuracy.value).toBeCloseTo(right("de") / 12, 12);
+    expect([en.llm.unparsed, de.llm.unparsed]).toEqual([1, 1]);
+    expect(en.n).toBe(12);
+  });
+
+  it("kairos sentiment evaluate --llm prints the model's row beside the lexicon and both baselines", async () => {
+    const dir = tempHome("kairos-sent-llm-");
+    const f = join(dir, "set.csv");
+    writeFileSync(f, csv);
+    process.env.KAIROS_LLM_URL = url;
+    process.env.KAIROS_LLM_MODEL = "scripted";
+    try {
+      const r = await runKairosInProcess(["sentiment", "evaluate", "--file", f, "--llm"], { home: dir });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^de +12 +kairos lexicon/m);
+      expect(r.stdout).toMatch(/^en +12 +LLM scripted \(1 unlabelled\) +0\.\d{3} \[/m);
+    } finally {
+      delete process.env.KAIROS_LLM_URL;
+      delete process.env.KAIROS_LLM_MODEL;
+    }
+    const none = await runKairosInProcess(["sentiment", "evaluate", "--file", f, "--llm"], { home: dir });
+    expect(none.code).not.toBe(0);
+    expect(none.stderr).toMatch(/no model endpoint: set KAIROS_LLM_URL/);
+  });
+});
