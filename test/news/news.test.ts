@@ -250,6 +250,20 @@ describe("headline sentiment in the brief", () => {
         `^Headlines TAO/USDT \\(7 days to 2024-09-07 00:00 UTC\\): 2, mean sentiment ${String(mean).replace(".", "\\.")} \\(0 positive, 2 negative\\)`,
       ),
     );
+    // the feature is judged like any feature; two headlines are too few to judge, and it says so
+    const feat = await runKairosInProcess(["--json", "sentiment", "feature", "--symbol", "TAO/USDT"], {
+      home,
+    });
+    expect(feat.code, feat.stderr).toBe(0);
+    const fj = JSON.parse(feat.stdout) as {
+      n: number;
+      withHeadlines: number;
+      verdict: string;
+      headlines: number;
+    };
+    // 149 daily TAO bars: rows 1..147 have a next-day target, the first 60 train: 87 scored
+    expect([fj.headlines, fj.n]).toEqual([2, 87]);
+    expect(fj.verdict).toMatch(/^not judged: only \d of 87 out-of-sample bars have a headline/);
     const de = await runKairosInProcess(["brief", "--timeframe", "1d", "--no-save", "--lang", "de"], {
       home,
     });

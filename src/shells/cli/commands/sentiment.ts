@@ -1,12 +1,14 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { evaluateSentiment, type LanguageEvaluation } from "../../../app/sentiment-evaluate.ts";
+import { evaluateSentimentFeatureUseCase } from "../../../app/sentiment-feature.ts";
 import { evaluateSentimentWithLlm, type LlmLanguageEvaluation } from "../../../app/sentiment-llm.ts";
 import { scoreSentiment } from "../../../app/sentiment-score.ts";
 import { chatModelFromEnv } from "../../../composition-root.ts";
 import { invalidInput } from "../../../errors.ts";
 import type { Metric } from "../../../sentiment/evaluate.ts";
 import { globalsOf, printJson, printLine } from "../context.ts";
+import { withContainer } from "../with-container.ts";
 import { table } from "./data-format.ts";
 
 const readText = (file: string): string => {
@@ -116,4 +118,48 @@ export function registerSentimentCommand(program: Command): void {
       if (globalsOf(sub).json) return printJson(out);
       printLine(evaluationTable(out, `LLM ${process.env.KAIROS_LLM_MODEL ?? "kairos"}`));
     });
+  cmd
+    .command("feature")
+    .description(
+      "the daily headline-sentiment feature of a symbol judged out of sample: AR + sentiment against AR and the random walk",
+    )
+    .requiredOption("--symbol <symbol>", "e.g. TAO/USDT (needs stored headlines naming it)")
+    .option("--timeframe <tf>", "bar length of the candles", "1d")
+    .option("--exchange <name>", "the exchange holding the series")
+    .option("--horizon <bars>", "bars ahead the forecast covers (default one day)")
+    .addHelpText("after", "\nExamples:\n  kairos sentiment feature --symbol TAO/USDT --timeframe 1d")
+    .action(
+      async (
+        opts: { symbol: string; timeframe: string; exchange?: string; horizon?: string },
+        sub: Command,
+      ) => {
+        const out = await withContainer(sub, (c) =>
+          evaluateSentimentFeatureUseCase(
+            { store: c.store, news: c.news },
+            {
+              symbol: opts.symbol,
+              timeframe: opts.timeframe,
+              ...(opts.exchange === undefined ? {} : { exchange: opts.exchange }),
+              ...(opts.horizon === undefined ? {} : { horizon: opts.horizon }),
+            },
+          ),
+        );
+        if (globalsOf(sub).json) return printJson(out);
+        const f = (x: number, d = 6): string => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
+        printLine(
+          `${out.symbol} ${out.timeframe}: ${out.headlines} headlines; ${out.n} out-of-sample bars, ${out.withHeadlines} with a headline in their last 24 h; horizon ${out.horizonBars} bar(s)`,
+        );
+        printLine(
+          table(
+            ["model", "MSE", "direction right"],
+            [
+              ["random walk (direction: always up)", f(out.zero.mse, 8), f(out.zero.directional, 3)],
+              ["AR (last return)", f(out.ar.mse, 8), f(out.ar.directional, 3)],
+              ["AR + sentiment", f(out.arSentiment.mse, 8), f(out.arSentiment.directional, 3)],
+            ],
+          ),
+        );
+        printLine(out.verdict);
+      },
+    );
 }
