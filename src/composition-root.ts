@@ -216,6 +216,15 @@ export function createContainer(opts: { home: string }): Container {
         clock: systemClock,
         sleep: this.sleep,
         ...(crash === undefined ? {} : { crash }),
+        // SIGTERM to a trading process pulls the kill switch (app/trade-terminate.ts)
+        signals: {
+          onTerminate: (fn) => {
+            process.once("SIGTERM", fn);
+            return () => {
+              process.off("SIGTERM", fn);
+            };
+          },
+        },
         live: {
           keys: {
             env: process.env,

@@ -33,6 +33,7 @@ import {
   strategyOf,
   type TradingDeps,
 } from "./trade-runtime.ts";
+import { guardTermination, type TerminationOutcome } from "./trade-terminate.ts";
 
 export interface LiveRunOptions {
   broker: Broker;
@@ -53,6 +54,8 @@ export interface LiveRunResult {
   barsActed: number;
   cancelled: string[];
   haltReason?: string;
+  /** SIGTERM arrived: the kill switch ran (latch, cancels) and swept again after the last step */
+  terminated?: TerminationOutcome;
 }
 
 /**
@@ -336,6 +339,8 @@ export async function runLiveSession(
       ...(cfg.sizeFraction === undefined ? {} : { sizeFraction: cfg.sizeFraction }),
     },
   );
+  // SIGTERM pulls the kill switch at once; the loop stops at its next check
+  const guard = guardTermination(deps, id, broker);
   // orders sent by this run whose fills are not all recorded yet (a dropped fill event shows here)
   const watched = new Set<string>();
   let acted = 0;
@@ -390,14 +395,16 @@ export async function runLiveSession(
       pollFrom = undefined;
     }
     if (opts.maxBars !== undefined && acted >= opts.maxBars) return false;
-    return deps.orders.getSession(id)!.state === "active";
+    return !guard.terminated && deps.orders.getSession(id)!.state === "active";
   };
 
+  let terminated: TerminationOutcome | undefined;
   try {
     // bars already held: those after the last one acted on act now (closed while the loop was down)
     let going = s0.state === "active";
     for (let t = 0; going && t < window.length; t++) going = await step(t);
     for (;;) {
+      if (guard.terminated) break;
       const s = deps.orders.getSession(id)!;
       if (s.state === "stopped") {
         // stop was asked (by `trade stop` or a person): nothing of ours stays open on the venue
@@ -440,8 +447,9 @@ export async function runLiveSession(
       }
     }
     // a last pass records the venue's view of the end; a stopped session stays stopped whatever it finds
-    if (deps.orders.getSession(id)!.state === "active") await rec(true);
+    if (!guard.terminated && deps.orders.getSession(id)!.state === "active") await rec(true);
   } finally {
+    terminated = await guard.finish();
     await stream?.().catch(() => undefined);
   }
   const after = deps.orders.getSession(id)!;
@@ -451,6 +459,7 @@ export async function runLiveSession(
     barsActed: acted,
     cancelled,
     ...(after.haltReason === undefined ? {} : { haltReason: after.haltReason }),
+    ...(terminated === undefined ? {} : { terminated }),
   };
 }
 

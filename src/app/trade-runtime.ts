@@ -34,6 +34,11 @@ export interface TradingDeps {
   sleep: (ms: number) => Promise<void>;
   /** test hook: kill the process at a lifecycle point (KAIROS_CRASH_AT) */
   crash?: CrashHook;
+  /**
+   * the process's termination request (SIGTERM): a running session pulls the kill switch on it
+   * (app/trade-terminate.ts); returns the function that stops listening
+   */
+  signals?: { onTerminate(fn: () => void): () => void };
   /** the chained audit log: risk checks, limits in force, latches and kills (the order store logs its own changes) */
   audit?: AuditLog;
   /** human approval: sessions in an approval mode (approvals.json) hold orders as proposals (approval-hold.ts) */
@@ -278,12 +283,15 @@ export async function runBars(
   deps: TradingDeps,
   live: LiveSession,
   onBar?: (p: RunProgress) => void,
+  /** checked before each bar: true stops the run (a termination request) */
+  stopIf?: () => boolean,
 ): Promise<number> {
   const { series, venue, lifecycle, session, cfg } = live;
   const first = series[0]!;
   const id = live.record.id;
   let acted = 0;
   for (let t = 0; t < first.ts.length; t++) {
+    if (stopIf?.() === true) break;
     const ts = first.ts[t]!;
     const last = deps.orders.getSession(id)?.lastBarTs;
     if (ts >= cfg.startTs && (last === undefined || ts > last)) {

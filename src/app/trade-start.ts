@@ -26,6 +26,7 @@ import {
   strategyOf,
   type TradingDeps,
 } from "./trade-runtime.ts";
+import { guardTermination, type TerminationOutcome } from "./trade-terminate.ts";
 
 /** `kairos trade start`: a paper session of one strategy family on stored candles */
 export const TradeStartInput = z
@@ -62,6 +63,8 @@ export interface TradeStartResult {
   haltReason?: string;
   /** the home had no risk limits: the conservative defaults were written here */
   limitsCreated?: string;
+  /** SIGTERM arrived: the kill switch ran (latch HALTED, every open order cancelled) */
+  terminated?: TerminationOutcome;
 }
 
 const newId = (): string => {
@@ -133,6 +136,7 @@ export async function startTrading(
         state: r.state,
         barsActed: r.barsActed,
         ...(r.haltReason === undefined ? {} : { haltReason: r.haltReason }),
+        ...(r.terminated === undefined ? {} : { terminated: r.terminated }),
       };
     } finally {
       await broker.close();
@@ -222,13 +226,22 @@ export async function runSession(
   const rec = await live.reconcile(true);
   const state = deps.orders.getSession(id)!.state;
   if (rec.ok && state === "starting") deps.orders.setState(id, "active");
-  const acted = await runBars(deps, live, onBar);
-  await live.reconcile(true);
+  // SIGTERM pulls the kill switch at once; the replay stops at its next bar
+  const guard = guardTermination(deps, id, live.venue);
+  let acted: number;
+  let terminated: TerminationOutcome | undefined;
+  try {
+    acted = await runBars(deps, live, onBar, () => guard.terminated);
+  } finally {
+    terminated = await guard.finish();
+  }
+  if (terminated === undefined) await live.reconcile(true);
   const after = deps.orders.getSession(id)!;
   return {
     sessionId: id,
     state: after.state,
     barsActed: acted,
     ...(after.haltReason === undefined ? {} : { haltReason: after.haltReason }),
+    ...(terminated === undefined ? {} : { terminated }),
   };
 }
