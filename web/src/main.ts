@@ -100,6 +100,26 @@ function shell(): void {
     currentTheme() === "light" ? "Dark theme" : "Light theme",
   );
   const kill = killDialog(api);
+  // the account's trading state, on every page beside the kill switch
+  const badge = h("span", { class: "state-badge", id: "state-badge", role: "status", "aria-live": "polite" });
+  const refreshState = (): void => {
+    if (!api.has("risk_state")) {
+      badge.hidden = true;
+      return;
+    }
+    api.op<{ state: string }>("risk_state").then(
+      (st) => {
+        badge.textContent = st.state.toUpperCase();
+        badge.dataset.state = st.state;
+        badge.setAttribute("aria-label", `Trading state ${st.state.toUpperCase()}`);
+      },
+      () => {
+        badge.textContent = "state unknown";
+        badge.dataset.state = "unknown";
+      },
+    );
+  };
+  window.addEventListener("kairos-killed", refreshState);
   const header = h(
     "header",
     { class: "top" },
@@ -109,6 +129,7 @@ function shell(): void {
       "div",
       { class: "actions" },
       themeButton,
+      badge,
       h(
         "button",
         {
@@ -150,6 +171,7 @@ function shell(): void {
       if (a.dataset.page === page.id) a.setAttribute("aria-current", "page");
       else a.removeAttribute("aria-current");
     cleanup();
+    refreshState();
     leave.push(() => window.removeEventListener("hashchange", route));
     window.addEventListener("hashchange", route);
     document.title = `${page.title} · kairos`;

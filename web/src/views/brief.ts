@@ -1,11 +1,108 @@
-// Brief: the market brief page
-import { card, h, notYet, replace } from "../dom.ts";
+// Brief: the market brief (sector shock first, movers, trend, volatility, correlation, signals), each
+// line citing the series, bar and value it rests on
+import type { Api } from "../api.ts";
+import { card, h, messageOf, notYet, replace } from "../dom.ts";
+import type { SeriesSummary } from "../types.ts";
 import type { View } from "../view.ts";
 
-export const briefView: View = async ({ main }) => {
+export interface BriefLine {
+  kind: string;
+  params: Record<string, string | number>;
+  cites: { series: string; barTime: number; value: number; what: string }[];
+}
+
+export interface BriefOutput {
+  brief: { asOf: number; timeframe: string; lines: BriefLine[] };
+  text: string[];
+  explanations?: unknown[];
+  previousAsOf?: number;
+}
+
+/** The brief over the stored symbols of one timeframe, without storing it as the next reference */
+export function readBrief(api: Api, timeframe: string, symbols: string[], lang = "en"): Promise<BriefOutput> {
+  return api.op<BriefOutput>("brief", { timeframe, symbols, lang, save: false, signals: true });
+}
+
+/** Timeframes with the most stored symbols first */
+export function briefTimeframes(series: SeriesSummary[]): { timeframe: string; symbols: string[] }[] {
+  const by = new Map<string, Set<string>>();
+  for (const s of series) by.set(s.timeframe, (by.get(s.timeframe) ?? new Set()).add(s.symbol));
+  return [...by]
+    .map(([timeframe, set]) => ({ timeframe, symbols: [...set].sort() }))
+    .sort((a, b) => b.symbols.length - a.symbols.length);
+}
+
+export const briefView: View = async ({ api, main }) => {
+  if (!api.has("brief")) {
+    replace(
+      main,
+      h("h1", {}, "Brief"),
+      card("Market brief", notYet("The market brief", "a brief route", "kairos brief")),
+    );
+    return;
+  }
+  const list = await api.op<{ series: SeriesSummary[] }>("data_list");
+  const tfs = briefTimeframes(list.series);
+  if (tfs.length === 0) {
+    replace(main, h("h1", {}, "Brief"), h("p", {}, "No stored series to brief on."));
+    return;
+  }
+  const tf = h(
+    "select",
+    { id: "brief-tf" },
+    ...tfs.map((t) => h("option", { value: t.timeframe }, `${t.timeframe} (${t.symbols.length} symbols)`)),
+  );
+  const lang = h(
+    "select",
+    { id: "brief-lang" },
+    h("option", { value: "en" }, "English"),
+    h("option", { value: "de" }, "Deutsch"),
+  );
+  const out = h("div", { id: "brief-out", "aria-live": "polite" });
+  const show = async (): Promise<void> => {
+    const t = tfs.find((x) => x.timeframe === tf.value)!;
+    replace(out, "Reading the stored bars…");
+    try {
+      const b = await readBrief(api, t.timeframe, t.symbols, lang.value);
+      replace(
+        out,
+        h(
+          "p",
+          { class: "note" },
+          `As of ${new Date(b.brief.asOf).toISOString().slice(0, 16).replace("T", " ")} UTC (the newest stored ${t.timeframe} bar), over ${t.symbols.join(", ")}.`,
+        ),
+        h(
+          "ol",
+          { class: "brief-lines", lang: lang.value },
+          ...b.text.map((line, i) =>
+            h(
+              "li",
+              {
+                title: (b.brief.lines[i]?.cites ?? [])
+                  .map((c) => `${c.series} ${c.what} ${c.value}`)
+                  .join("; "),
+              },
+              line,
+            ),
+          ),
+        ),
+      );
+    } catch (e) {
+      replace(out, h("p", { class: "status error" }, messageOf(e)));
+    }
+  };
+  tf.addEventListener("change", () => void show());
+  lang.addEventListener("change", () => void show());
   replace(
     main,
     h("h1", {}, "Brief"),
-    card("Market brief", notYet("The market brief", "a brief route", "kairos brief")),
+    h(
+      "div",
+      { class: "toolbar" },
+      h("div", { class: "field" }, h("label", { for: "brief-tf" }, "Timeframe"), tf),
+      h("div", { class: "field" }, h("label", { for: "brief-lang" }, "Language"), lang),
+    ),
+    card("Market brief", out),
   );
+  await show();
 };

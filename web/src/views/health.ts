@@ -1,5 +1,6 @@
 // Health at a glance: trading state, sessions, P&L, open orders, approvals, data freshness, alerts
 import { age, card, h, messageOf, notYet, num, replace, table, timeframeMs, utc } from "../dom.ts";
+import { type StreamEvent, subscribe } from "../stream.ts";
 import type { SeriesSummary, SessionEntry, SessionStatus } from "../types.ts";
 import type { View } from "../view.ts";
 
@@ -14,7 +15,22 @@ const stat = (label: string, value: string, id: string, tone = ""): HTMLElement 
     h("span", { class: "stat-value" }, value),
   );
 
-export const healthView: View = async ({ api, main }) => {
+interface TradingState {
+  state: string;
+  problem?: string;
+  file?: { history: { at: string; state: string; by: string; reason: string }[] };
+}
+
+/** One line for an alert event: its kind and the fields a person reads first */
+function alertLine(e: StreamEvent): HTMLElement {
+  const d = (e.data ?? {}) as Record<string, unknown>;
+  const bits = ["state", "reason", "by", "sessionId", "symbol", "check", "message"]
+    .filter((k) => d[k] !== undefined)
+    .map((k) => `${k} ${typeof d[k] === "object" ? JSON.stringify(d[k]) : String(d[k])}`);
+  return h("li", {}, h("time", {}, utc(e.ts)), ` ${e.type}: ${bits.join(", ")}`);
+}
+
+export const healthView: View = async ({ api, main, onLeave }) => {
   const [series, sessions] = await Promise.all([
     api.op<{ series: SeriesSummary[] }>("data_list"),
     api.op<SessionEntry[]>("trade_list"),
@@ -34,16 +50,19 @@ export const healthView: View = async ({ api, main }) => {
   const stateOp = api.firstOf("risk_state", "trading_state");
   let stateText = "not in the API yet";
   let stateTone = "muted";
+  let state: TradingState | undefined;
   if (stateOp !== undefined) {
-    const st = await api.op<{ state: string }>(stateOp);
-    stateText = st.state.toUpperCase();
-    stateTone = st.state === "active" ? "good" : st.state === "halted" ? "bad" : "warn";
+    state = await api.op<TradingState>(stateOp);
+    stateText = state.state.toUpperCase();
+    stateTone = state.state === "active" ? "good" : state.state === "halted" ? "bad" : "warn";
   }
+  const changes = [...(state?.file?.history ?? [])].reverse().slice(0, 5);
   const byState = new Map<string, number>();
   for (const s of sessions) byState.set(s.state, (byState.get(s.state) ?? 0) + 1);
   const openOrders = statuses.reduce((a, s) => a + s.openOrders.length, 0);
   const pnl = statuses.reduce((a, s) => a + Number(s.pnl), 0);
 
+  const alertList = h("ul", { class: "alerts", id: "alerts", "aria-live": "polite" });
   const approvalsOp = api.firstOf("approvals_list", "approvals_pending");
   let approvals = "not in the API yet";
   if (approvalsOp !== undefined)
@@ -106,6 +125,45 @@ export const healthView: View = async ({ api, main }) => {
             fresh,
           ),
     ),
-    card("Recent alerts", notYet("Alerts", "the alerts WebSocket stream")),
+    card(
+      "Trading state changes",
+      state?.problem === undefined ? null : h("p", { class: "status error" }, state.problem),
+      changes.length === 0
+        ? h(
+            "p",
+            {},
+            stateOp === undefined
+              ? "–"
+              : "No change recorded: trading has been ACTIVE since the home was made.",
+          )
+        : table(
+            "The last changes of the trading state, newest first",
+            ["When", "State", "By", "Why"],
+            changes.map((c) => [c.at, c.state.toUpperCase(), c.by, c.reason]),
+          ),
+    ),
+    card(
+      "Recent alerts",
+      h("p", { class: "note", id: "alerts-state" }, "Connecting to the alerts stream…"),
+      alertList,
+    ),
   );
+  // the stream has no history: alerts from now on; past halts and kills are in the changes above
+  const close = subscribe(
+    api,
+    ["alerts"],
+    (events) => {
+      for (const e of events) alertList.prepend(alertLine(e));
+      while (alertList.children.length > 50) alertList.lastElementChild?.remove();
+    },
+    (st) => {
+      const el = main.querySelector("#alerts-state");
+      if (el !== null)
+        el.textContent =
+          st === "open"
+            ? "Live: kill switch, halts, state and limit changes and risk rejections appear here as they happen (the stream keeps no history)."
+            : `The alerts stream is ${st}.`;
+    },
+  );
+  onLeave(close);
 };

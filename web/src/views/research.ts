@@ -5,6 +5,7 @@ import { followTheme, lineChart, toTime } from "../chart.ts";
 import { card, h, messageOf, notYet, num, pct, price, replace, table, utc } from "../dom.ts";
 import type { BacktestReport, SeriesSummary, StrategyInfo } from "../types.ts";
 import type { View, ViewContext } from "../view.ts";
+import { screenSection } from "./screen.ts";
 
 function strategyFields(s: StrategyInfo): { el: HTMLElement; values: () => Record<string, unknown> } {
   const getters: (() => [string, unknown])[] = [];
@@ -207,21 +208,16 @@ export const researchView: View = async (ctx) => {
     run,
     status,
   );
-  const screenOp = api.firstOf("screen_start", "jobs_screen_start");
-  replace(
-    main,
-    h("h1", {}, "Research"),
-    form,
-    out,
-    card(
-      "Screens",
-      screenOp === undefined
-        ? notYet(
-            "Screens (start, progress, leaderboard, heatmaps)",
+  const screens =
+    api.has("screen_start") && api.has("screen_list") && api.has("jobs_get")
+      ? await screenSection(ctx, strategies, list.series)
+      : card(
+          "Screens",
+          notYet(
+            "Screens (start, progress, leaderboard)",
             "the screen routes run as jobs",
             "kairos screen --preset trend-follower",
-          )
-        : h("p", {}, "The API offers screens; this page does not start them yet."),
-    ),
-  );
+          ),
+        );
+  replace(main, h("h1", {}, "Research"), screens, form, out);
 };

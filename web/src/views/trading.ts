@@ -1,13 +1,54 @@
-// Trading: sessions with positions, open orders and P&L; the approval queue; the risk limits (readable)
+// Trading: start a paper session, sessions with positions, open orders, P&L and the drift report; the
+// approval queue; the risk limits, readable, changed only after the password is typed again; resume
+import type { Api } from "../api.ts";
 import { card, h, messageOf, notYet, num, replace, table } from "../dom.ts";
-import type { RiskShow, SessionEntry, SessionStatus } from "../types.ts";
-import type { View } from "../view.ts";
+import { progressText, runJob } from "../jobs.ts";
+import type { RiskShow, SeriesSummary, SessionEntry, SessionStatus, StrategyInfo } from "../types.ts";
+import type { View, ViewContext } from "../view.ts";
 
-function sessionCard(s: SessionStatus): HTMLElement {
+interface DriftReport {
+  orders: number;
+  fills: { session: number; backtest: number; matched: number };
+  maxDiff: { qty: number; price: number; fee: number };
+  pnl: { session: number; backtest: number; diff: number };
+  firstDivergence?: { index: number; cause: string };
+  zero: boolean;
+}
+
+function driftView(d: DriftReport): HTMLElement {
+  return h(
+    "div",
+    { class: "drift" },
+    h(
+      "p",
+      { class: d.zero ? "tag good" : "tag bad" },
+      d.zero
+        ? "No drift: every fill and the P&L equal the backtest's."
+        : "The session drifted from the backtest.",
+    ),
+    table(
+      "Session against a backtest of the same bars",
+      ["", "Session", "Backtest", "Difference"],
+      [
+        ["Fills", num(d.fills.session), num(d.fills.backtest), `${num(d.fills.matched)} matched`],
+        ["P&L", num(d.pnl.session), num(d.pnl.backtest), num(d.pnl.diff)],
+        ["Largest price difference", "", "", num(d.maxDiff.price)],
+      ],
+    ),
+    d.firstDivergence === undefined
+      ? null
+      : h("p", {}, `First divergence at fill ${d.firstDivergence.index}: ${d.firstDivergence.cause}`),
+  );
+}
+
+function sessionCard(api: Api, s: SessionStatus, reload: () => void): HTMLElement {
   const positions = Object.entries(s.positions);
+  const status = h("p", { class: "status", role: "status" });
+  const drift = h("div", {});
+  const active = s.state === "active" || s.state === "running";
   return h(
     "section",
-    { class: "card session", "aria-label": `Session ${s.id}` },
+    { class: "card session", "aria-label": `Session ${s.id}`, "data-session": s.id },
     h("h2", {}, `Session ${s.id} · ${s.mode} · ${s.state.toUpperCase()}`),
     h(
       "p",
@@ -44,18 +85,255 @@ function sessionCard(s: SessionStatus): HTMLElement {
           h("h3", {}, `Latest decision #${s.latestDecision.seq} at ${s.latestDecision.bar}`),
           h("p", {}, s.latestDecision.explanation),
         ),
+    h(
+      "div",
+      { class: "row start" },
+      api.has("trade_drift")
+        ? h(
+            "button",
+            {
+              type: "button",
+              onclick: () => {
+                status.textContent = "Replaying the session's bars through the backtest…";
+                api.op<DriftReport>("trade_drift", { id: s.id }).then(
+                  (d) => {
+                    status.textContent = "";
+                    replace(drift, driftView(d));
+                  },
+                  (e: unknown) => (status.textContent = messageOf(e)),
+                );
+              },
+            },
+            "Drift report",
+          )
+        : null,
+      api.has("trade_stop") && active
+        ? h(
+            "button",
+            {
+              type: "button",
+              class: "danger",
+              onclick: () => {
+                status.textContent = "Stopping: cancelling its open orders…";
+                api
+                  .op("trade_stop", { id: s.id })
+                  .then(reload, (e: unknown) => (status.textContent = messageOf(e)));
+              },
+            },
+            `Stop session ${s.id}`,
+          )
+        : null,
+    ),
+    status,
+    drift,
   );
 }
 
-export const tradingView: View = async ({ api, main }) => {
-  const [sessions, risk] = await Promise.all([
+function startForm(
+  ctx: ViewContext,
+  strategies: StrategyInfo[],
+  series: SeriesSummary[],
+  reload: () => void,
+) {
+  const { api } = ctx;
+  const strat = h(
+    "select",
+    { id: "ts-strategy" },
+    ...strategies
+      .filter((s) => s.kind === "single" && !s.optIn)
+      .map((s) => h("option", { value: s.name }, s.name)),
+  );
+  const ser = h(
+    "select",
+    { id: "ts-series" },
+    ...series.map((s) =>
+      h(
+        "option",
+        { value: JSON.stringify([s.exchange, s.symbol, s.timeframe]) },
+        `${s.exchange} ${s.symbol} ${s.timeframe}`,
+      ),
+    ),
+  );
+  const capital = h("input", { id: "ts-capital", type: "number", min: 1, step: "any", value: "900" });
+  const from = h("input", { id: "ts-from", type: "date" });
+  const status = h("p", { class: "status", role: "status", id: "ts-status" });
+  const go = h("button", { type: "submit", class: "primary", id: "ts-start" }, "Start paper session");
+  return h(
+    "form",
+    {
+      class: "card",
+      "aria-label": "Start a paper session",
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        const [exchange, symbol, timeframe] = JSON.parse(ser.value) as [string, string, string];
+        go.disabled = true;
+        const ac = new AbortController();
+        ctx.onLeave(() => ac.abort());
+        runJob<{ sessionId: string; state: string; barsActed: number; limitsCreated?: string }>(
+          api,
+          "trade_start",
+          {
+            strategy: strat.value,
+            exchange,
+            symbols: [symbol],
+            timeframe,
+            capital: Number(capital.value),
+            ...(from.value === "" ? {} : { from: from.value }),
+          },
+          (j) => (status.textContent = progressText(j)),
+          ac.signal,
+        )
+          .then((r) => {
+            status.textContent = `Session ${r.sessionId}: ${r.state}, acted on ${num(r.barsActed)} bars${r.limitsCreated === undefined ? "" : "; the default risk limits were written"}.`;
+            reload();
+          })
+          .catch((err: unknown) => (status.textContent = `Not started: ${messageOf(err)}`))
+          .finally(() => {
+            go.disabled = false;
+          });
+      },
+    },
+    h("h2", {}, "Start a paper session"),
+    h(
+      "p",
+      { class: "note" },
+      "Replays the stored bars from the start date through the paper broker (the simulated venue), with the risk gate. Live sessions start from the terminal only.",
+    ),
+    h(
+      "div",
+      { class: "fields" },
+      h(
+        "div",
+        { class: "field" },
+        h("label", { for: "ts-strategy" }, "Strategy (default parameters)"),
+        strat,
+      ),
+      h("div", { class: "field" }, h("label", { for: "ts-series" }, "Series"), ser),
+      h("div", { class: "field" }, h("label", { for: "ts-capital" }, "Capital"), capital),
+      h("div", { class: "field" }, h("label", { for: "ts-from" }, "Replay from (UTC)"), from),
+    ),
+    go,
+    status,
+  );
+}
+
+function riskEditor(api: Api, risk: RiskShow, reload: () => void): HTMLElement {
+  const keys = Object.keys(risk.limits).filter(
+    (k) => !["version", "revision", "updatedAt", "updatedBy", "perSymbol"].includes(k),
+  );
+  const key = h("select", { id: "risk-key" }, ...keys.map((k) => h("option", { value: k }, k)));
+  const value = h("input", { id: "risk-value", type: "text", required: true });
+  const by = h("input", { id: "risk-by", type: "text", required: true, maxlength: 64 });
+  const pw = h("input", {
+    id: "risk-password",
+    type: "password",
+    autocomplete: "current-password",
+    required: true,
+  });
+  const status = h("p", { class: "status", role: "status", id: "risk-status" });
+  const fill = (): void => {
+    const v = risk.limits[key.value];
+    value.value = Array.isArray(v) ? v.join(",") : String(v);
+  };
+  key.addEventListener("change", fill);
+  fill();
+  return h(
+    "form",
+    {
+      "aria-label": "Change a risk limit",
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        status.textContent = "Checking the password…";
+        // the password typed again proves the person at this screen, and gives a fresh session
+        api
+          .login(pw.value)
+          .then(() => {
+            pw.value = "";
+            return api.op("risk_set", { key: key.value, value: value.value, by: by.value });
+          })
+          .then(() => {
+            status.textContent = `${key.value} changed.`;
+            reload();
+          })
+          .catch((err: unknown) => {
+            pw.value = "";
+            status.textContent = `Not changed: ${messageOf(err)}`;
+          });
+      },
+    },
+    h("h3", {}, "Change a limit"),
+    h(
+      "div",
+      { class: "fields" },
+      h("div", { class: "field" }, h("label", { for: "risk-key" }, "Limit"), key),
+      h("div", { class: "field" }, h("label", { for: "risk-value" }, "New value"), value),
+      h("div", { class: "field" }, h("label", { for: "risk-by" }, "Your name (recorded)"), by),
+      h("div", { class: "field" }, h("label", { for: "risk-password" }, "Password again"), pw),
+    ),
+    h("button", { type: "submit", id: "risk-save" }, "Change limit"),
+    status,
+  );
+}
+
+function resumeForm(api: Api, state: string, reload: () => void): HTMLElement {
+  const by = h("input", { id: "resume-by", type: "text", required: true, maxlength: 64 });
+  const reason = h("input", {
+    id: "resume-reason",
+    type: "text",
+    required: true,
+    minlength: 3,
+    maxlength: 500,
+  });
+  const to = h(
+    "select",
+    { id: "resume-state" },
+    h("option", { value: "active" }, "ACTIVE"),
+    h("option", { value: "reducing" }, "REDUCING (only orders that shrink positions)"),
+  );
+  const status = h("p", { class: "status", role: "status" });
+  return h(
+    "form",
+    {
+      class: "card",
+      "aria-label": "Resume trading",
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        api
+          .op("risk_resume", { by: by.value, reason: reason.value, state: to.value })
+          .then(reload, (err: unknown) => (status.textContent = messageOf(err)));
+      },
+    },
+    h("h2", {}, `Trading is ${state.toUpperCase()}`),
+    h("p", {}, "Only a person clears the latch, with a name and a reason that go into the record."),
+    h(
+      "div",
+      { class: "fields" },
+      h("div", { class: "field" }, h("label", { for: "resume-by" }, "Your name"), by),
+      h("div", { class: "field" }, h("label", { for: "resume-reason" }, "Reason"), reason),
+      h("div", { class: "field" }, h("label", { for: "resume-state" }, "Resume to"), to),
+    ),
+    h("button", { type: "submit", id: "resume-go" }, "Resume"),
+    status,
+  );
+}
+
+export const tradingView: View = async (ctx) => {
+  const { api, main } = ctx;
+  const reload = (): void => {
+    window.dispatchEvent(new Event("kairos-killed"));
+    void tradingView(ctx).catch((e: unknown) => main.append(h("p", { class: "status error" }, messageOf(e))));
+  };
+  const [sessions, risk, strategies, list, state] = await Promise.all([
     api.op<SessionEntry[]>("trade_list"),
     api.op<RiskShow>("risk_show"),
+    api.op<StrategyInfo[]>("strategies_list"),
+    api.op<{ series: SeriesSummary[] }>("data_list"),
+    api.has("risk_state") ? api.op<{ state: string }>("risk_state") : Promise.resolve(undefined),
   ]);
   const cards: HTMLElement[] = [];
-  for (const s of sessions) {
+  for (const s of [...sessions].reverse()) {
     try {
-      cards.push(sessionCard(await api.op<SessionStatus>("trade_status", { id: s.id })));
+      cards.push(sessionCard(api, await api.op<SessionStatus>("trade_status", { id: s.id }), reload));
     } catch (e) {
       cards.push(h("p", { class: "status error" }, `Session ${s.id}: ${messageOf(e)}`));
     }
@@ -64,25 +342,18 @@ export const tradingView: View = async ({ api, main }) => {
   replace(
     main,
     h("h1", {}, "Trading"),
+    state !== undefined && state.state !== "active" && api.has("risk_resume")
+      ? resumeForm(api, state.state, reload)
+      : null,
+    api.has("trade_start")
+      ? startForm(ctx, strategies, list.series, reload)
+      : notYet("Starting a session here", "a trade start route"),
     sessions.length === 0
-      ? card(
-          "Sessions",
-          h(
-            "p",
-            {},
-            "No trading sessions in this home. Start a paper session: ",
-            h("code", {}, "kairos trade start --paper …"),
-          ),
-          api.has("trade_start") ? null : notYet("Starting a session here", "a trade start route"),
-        )
-      : h("div", {}, ...cards),
+      ? card("Sessions", h("p", {}, "No trading sessions in this home yet."))
+      : h("div", { id: "sessions" }, ...cards),
     card(
       "Approval queue",
       notYet("Approve or reject proposals", "the approvals routes", "kairos approvals list"),
-    ),
-    card(
-      "Drift report",
-      notYet("Drift between backtest, paper and live", "a trade drift route", "kairos trade drift ID"),
     ),
     card(
       "Risk limits",
@@ -102,11 +373,9 @@ export const tradingView: View = async ({ api, main }) => {
         ["Limit", "Value"],
         limits.map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : String(v)]),
       ),
-      notYet(
-        "Editing limits (after re-entering the password)",
-        "a risk set route",
-        "kairos risk set KEY VALUE --by NAME",
-      ),
+      api.has("risk_set")
+        ? riskEditor(api, risk, reload)
+        : notYet("Editing limits", "a risk set route", "kairos risk set KEY VALUE --by NAME"),
     ),
   );
 };
