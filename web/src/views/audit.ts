@@ -77,6 +77,7 @@ export const auditView: View = async ({ api, main }) => {
               const steps = Array.isArray(r.steps) ? r.steps : [];
               replace(
                 out,
+                typeof r.explanation === "string" ? h("p", { class: "decision" }, r.explanation) : null,
                 steps.length === 0
                   ? h("p", {}, "No records for that id.")
                   : table(

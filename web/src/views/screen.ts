@@ -1,6 +1,5 @@
 // Research screens: start one (universe, timeframe, preset, variants) as a job, watch its progress, and
 // read the leaderboard with each variant's verdict and reasons; stored runs can be reopened
-import type { Api } from "../api.ts";
 import { h, messageOf, num, pct, replace, table, utc } from "../dom.ts";
 import { type Job, progressText, runJob } from "../jobs.ts";
 import type { SeriesSummary, StrategyInfo } from "../types.ts";
