@@ -410,13 +410,14 @@ export class PaperBroker implements PaperVenue {
       now,
       row.venue_order_id,
     );
-    // trades are numbered per market, as Binance does (BTC/USDT and ETH/USDT both have a trade 1)
+    // trades are numbered per market, as Binance does (BTC/USDT and ETH/USDT both have a trade 1),
+    // across every account of the venue: two paper sessions in one home share the venue "paper", and
+    // kairos keys a fill by (venue, symbol, trade id), so per-account numbers would collide
     const tradeId =
       ((
-        this.stmt("SELECT MAX(symbol_trade_id) AS n FROM paper_fills WHERE account = ? AND symbol = ?").get(
-          this.account,
-          row.symbol,
-        ) as { n: number | null }
+        this.stmt("SELECT MAX(symbol_trade_id) AS n FROM paper_fills WHERE symbol = ?").get(row.symbol) as {
+          n: number | null;
+        }
       ).n ?? 0) + 1;
     this.stmt(
       `INSERT INTO paper_fills (account, venue_order_id, client_order_id, symbol, side, qty, price, fee, fee_asset, liquidity, ts, symbol_trade_id)

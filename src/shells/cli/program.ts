@@ -4,6 +4,7 @@ import { registerAskCommand } from "./commands/ask.ts";
 import { registerAuditCommand } from "./commands/audit.ts";
 import { registerAuthCommand } from "./commands/auth.ts";
 import { registerBacktestCommand } from "./commands/backtest.ts";
+import { registerBotCommand } from "./commands/bot.ts";
 import { registerBriefCommand } from "./commands/brief.ts";
 import { registerDataCommand } from "./commands/data.ts";
 import { registerDemoCommand } from "./commands/demo.ts";
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerAskCommand(program);
   registerAuthCommand(program);
   registerBacktestCommand(program);
+  registerBotCommand(program);
   registerBriefCommand(program);
   registerDataCommand(program);
   registerDemoCommand(program);

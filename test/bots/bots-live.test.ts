@@ -1,0 +1,102 @@
+// A live bot against the simulated exchange (`kairos sim`'s code, its own clock at 18,000x, ccxt's
+// real binance class): `bot start --live` passes the live gates (typed confirmation, keys from the
+// environment), every clip goes through the pre-trade gate, a clip rests on the exchange, and
+// `bot stop` cancels it there (the running loop sees "stopped" and ends), leaving nothing open.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SimExchange, startSimExchange } from "../../src/adapters/sim-exchange/server.ts";
+import { listBots, stopBot } from "../../src/app/bot-control.ts";
+import { startBot } from "../../src/app/bot-start.ts";
+import type { TradingDeps } from "../../src/app/trade-runtime.ts";
+import { type Container, createContainer } from "../../src/composition-root.ts";
+import { loadBundledSeries } from "../support/bundled-data.ts";
+import { TEST_LIMITS, writeTestLimits } from "../trading/trading-limits.ts";
+
+const HOUR = 3_600_000;
+const KEY = "kairosBotLiveKey0123456789";
+const SECRET = "kairosBotLiveSecretDoNotPrint";
+const btc = loadBundledSeries("binance", "BTC/USDT", "1h");
+let home: string;
+let c: Container;
+let sim: SimExchange;
+
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), "kairos-bots-live-"));
+  c = createContainer({ home });
+  // prices age in the exchange's time: at 18,000x a day of market time passes in under 5 s
+  writeTestLimits(home, { ...TEST_LIMITS, maxPriceAgeMs: String(24 * HOUR) });
+  process.env.KAIROS_BINANCE_API_KEY = KEY;
+  process.env.KAIROS_BINANCE_SECRET = SECRET;
+  sim = await startSimExchange({
+    series: [btc],
+    apiKey: { key: KEY, secret: SECRET },
+    clock: { kind: "real", speed: 18_000 },
+    start: btc.ts[600]!,
+    fees: { maker: 0.001, taker: 0.001 },
+  });
+});
+afterAll(async () => {
+  await sim.close();
+  c.close();
+  delete process.env.KAIROS_BINANCE_API_KEY;
+  delete process.env.KAIROS_BINANCE_SECRET;
+  rmSync(home, { recursive: true, force: true });
+});
+
+const waitFor = async (cond: () => boolean, ms: number): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
+describe("a live bot on the simulated exchange", () => {
+  it("bot start --live places its clip through the gate; bot stop cancels it on the exchange", async () => {
+    const d = c.trading();
+    const deps: TradingDeps = { ...d, live: { ...d.live!, pollMs: 20, clock: "venue" } };
+    // 4% below the market (inside the gate's 5% price collar): the clip rests
+    const price = (Math.round(btc.close[599]! * 0.96 * 100) / 100).toFixed(2);
+    const notes: string[] = [];
+    const run = startBot(
+      deps,
+      {
+        kind: "iceberg",
+        params: { qty: 0.01, side: "buy", price: Number(price), clip: 0.002 },
+        symbol: "BTC/USDT",
+        timeframe: "1h",
+        exchange: "binance",
+        live: true,
+        confirmLive: "binance",
+        apiBase: sim.url,
+        id: "lice",
+      },
+      (p) => notes.push(...p.notes),
+    );
+    await waitFor(() => deps.orders.ordersOf("lice").some((o) => o.state === "acknowledged"), 60_000);
+    const [bot] = listBots(deps);
+    expect(bot).toMatchObject({ id: "lice", kind: "iceberg", mode: "live", openOrders: 1 });
+    const stopped = await stopBot(deps, { id: "lice", apiBase: sim.url });
+    const ended = await run;
+    expect(stopped.stillOpen).toEqual([]);
+    expect(ended.state).toBe("stopped");
+    const orders = deps.orders.ordersOf("lice");
+    expect(orders.length).toBe(1); // one visible clip, never a second while it rests
+    expect(orders[0]).toMatchObject({ type: "limit", qty: "0.002", state: "cancelled" });
+    expect(Number(orders[0]!.limitPrice)).toBe(Number(price));
+    // the exchange holds nothing open, and the clip passed the pre-trade gate before it was sent
+    const onExchange = sim.ledger().orders;
+    expect(onExchange.map((o) => [o.clientOrderId, o.status])).toEqual([
+      [orders[0]!.clientOrderId, "CANCELED"],
+    ]);
+    const decisions = readFileSync(join(home, "risk-decisions.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { session: string; accepted: boolean });
+    expect(decisions.filter((x) => x.session === "lice")).toEqual([
+      expect.objectContaining({ session: "lice", accepted: true }),
+    ]);
+  }, 120_000);
+});
