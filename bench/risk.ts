@@ -1,4 +1,4 @@
-// npm run bench -- risk [--orders N]: one JSON line per case on stdout
+// npm run bench -- risk [--orders N] [--kill-trials N]: one JSON line per case on stdout
 //  pre-trade-check   one order through every pre-trade check of the gate (in-memory state: token
 //                    buckets, reservations, duplicate window, drift window): p50/p99 per order in µs.
 //                    Peer: the bare instrument filter check alone (filterFailure), measured in the same run.
@@ -8,7 +8,12 @@ import { defaultRiskLimits } from "../src/risk/limits.ts";
 import { type AccountView, type MarketView, PreTradeGate } from "../src/risk/pre-trade-gate.ts";
 import { BTC_USDT as BTC } from "../test/support/risk-instrument.ts";
 
-const { values } = parseArgs({ options: { orders: { type: "string", default: "200000" } } });
+const { values } = parseArgs({
+  options: {
+    orders: { type: "string", default: "200000" },
+    "kill-trials": { type: "string", default: "20" },
+  },
+});
 const n = Number(values.orders);
 const limits = {
   ...defaultRiskLimits("2026-01-01T00:00:00Z"),
@@ -79,14 +84,13 @@ process.stdout.write(
   `${JSON.stringify({ bench: "risk", case: "pre-trade-check", unit: "µs/order", threads: 1, value: gateStats.p99, p50: gateStats.p50, p99: gateStats.p99, mean: gateStats.mean, orders: n, accepted, target_p99: 50, limit_p99: 1000, peers: { "filter-only": peer.p99 } })}\n`,
 );
 
-//  kill-paper        kill switch on the paper venue: trials x 150 open orders; p99 ms until every
-//                    cancel was issued (send) and answered (confirm). R8 on the simulated exchange
-//                    (Binance REST over HTTP) is not measured yet.
+//  kill-paper-150    kill switch on the paper venue: trials x 150 open orders; p99 ms until every
+//                    cancel was issued (send) and answered (confirm).
 {
   const { setupSession } = await import("../test/risk/session-gate.ts");
   const { killAll } = await import("../src/app/kill.ts");
   const { setRisk } = await import("../src/app/risk-limits.ts");
-  const trials = 20;
+  const trials = Number(values["kill-trials"]);
   const send: number[] = [];
   const confirm: number[] = [];
   for (let k = 0; k < trials; k++) {
@@ -116,4 +120,89 @@ process.stdout.write(
   process.stdout.write(
     `${JSON.stringify({ bench: "risk", case: "kill-paper-150", unit: "ms", threads: 1, value: p99(confirm), send_p99: p99(send), confirm_p99: p99(confirm), trials, orders: 150, venue: "paper" })}\n`,
   );
+}
+
+//  kill-sim-150      kill switch on kairos's simulated exchange (Binance REST over HTTP on 127.0.0.1)
+//                    through ccxt's binance class (CcxtBroker), 50 resting orders on each of 3 symbols,
+//                    the real order store and audit log: p50/p99 ms until every cancel was handed to
+//                    the broker (send), reached the exchange (at_exchange: a pass-through door in
+//                    front of it stamps arrivals) and was answered (confirm). Peer, same run: the same kill through a
+//                    CcxtBroker with ccxt's own default throttle (what a broker built without
+//                    rateLimitMs gets: binance 50 ms per request), 2 trials.
+{
+  const { startKillRig, placeResting, openOnExchange, percentile, killMeasured } = await import(
+    "../test/risk/r8-kill-sim.ts"
+  );
+  const { killAll } = await import("../src/app/kill.ts");
+  const { resumeTradingState } = await import("../src/app/risk-trading-state.ts");
+  const { rmSync } = await import("node:fs");
+  const rig = await startKillRig("kairos-bench-kill-");
+  const run = async (trials: number, tag: string, broker = rig.broker) => {
+    const send: number[] = [];
+    const wire: number[] = [];
+    const confirm: number[] = [];
+    for (let k = 0; k < trials; k++) {
+      const { container } = await placeResting(rig, `${tag}${k}`, 50);
+      try {
+        const t = container.trading();
+        const r = await killMeasured(rig, () =>
+          killAll(
+            {
+              home: rig.home,
+              orders: t.orders,
+              clock: t.clock,
+              sleep: t.sleep,
+              ...(t.audit === undefined ? {} : { audit: t.audit }),
+              venueFor: () => broker,
+            },
+            { by: "bench" },
+          ),
+        );
+        if (r.cancelled !== 150 || r.stillOpen !== 0 || openOnExchange(rig.sim) !== 0)
+          throw new Error(`kill left ${r.stillOpen} open of ${r.cancelled}`);
+        send.push(r.sendMs);
+        wire.push(r.wireSendMs);
+        confirm.push(r.confirmMs);
+        t.orders.setState(`${tag}${k}`, "stopped");
+        resumeTradingState({ home: rig.home, now: Date.now }, { by: "bench", reason: "next trial" });
+      } finally {
+        container.close();
+      }
+    }
+    return { send, wire, confirm };
+  };
+  try {
+    const ours = await run(Number(values["kill-trials"]), "b");
+    const throttled = rig.throttledBroker();
+    const peer = await run(2, "p", throttled);
+    await throttled.close();
+    process.stdout.write(
+      `${JSON.stringify({
+        bench: "risk",
+        case: "kill-sim-150",
+        unit: "ms",
+        threads: 1,
+        value: percentile(ours.confirm, 99),
+        send_p50: percentile(ours.send, 50),
+        send_p99: percentile(ours.send, 99),
+        at_exchange_p50: percentile(ours.wire, 50),
+        at_exchange_p99: percentile(ours.wire, 99),
+        confirm_p50: percentile(ours.confirm, 50),
+        confirm_p99: percentile(ours.confirm, 99),
+        trials: ours.send.length,
+        orders: 150,
+        venue: "sim-exchange via ccxt binance",
+        limit_send_p99: 1000,
+        limit_confirm_p99: 5000,
+        peers: {
+          "ccxt-default-throttle-send-p99": percentile(peer.send, 99),
+          "ccxt-default-throttle-at-exchange-p99": percentile(peer.wire, 99),
+          "ccxt-default-throttle-confirm-p99": percentile(peer.confirm, 99),
+        },
+      })}\n`,
+    );
+  } finally {
+    await rig.close();
+    rmSync(rig.home, { recursive: true, force: true });
+  }
 }

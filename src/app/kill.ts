@@ -47,6 +47,8 @@ export interface KillResult {
   confirmMs: number;
   /** sessions whose venue could not be reached (their orders may still be open there) */
   unreached: { session: string; problem: string }[];
+  /** cancels or venue reads that failed on the way (each retried once; what is still open is in stillOpen) */
+  problems: string[];
   state: "halted";
 }
 
@@ -119,19 +121,38 @@ export async function killAll(deps: KillDeps, raw: KillInput): Promise<KillResul
     work.push({ s, venue: stamped, lifecycle, open: deps.orders.ordersOf(s.id, OPEN) });
   }
   // every cancel is issued before any answer is awaited
+  const problems: string[] = [];
+  const said = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+  // a cancel that throws (a read timing out while resolving it) is tried once more below, never fatal
+  const cancelOne = (w: (typeof work)[number], id: string): Promise<unknown> =>
+    w.lifecycle.cancel(id).catch((err: unknown) => problems.push(`${id}: ${said(err)}`));
   const pending: Promise<unknown>[] = [];
-  for (const w of work) for (const o of w.open) pending.push(w.lifecycle.cancel(o.clientOrderId));
+  for (const w of work) for (const o of w.open) pending.push(cancelOne(w, o.clientOrderId));
+  // orders on the venue kairos did not send (or lost track of): listed, and cancelled too
   const foreign: Promise<number>[] = work.map(async (w) => {
-    let n = 0;
-    for (const v of await w.venue.openOrders()) {
-      if (deps.orders.getOrder(v.clientOrderId) !== undefined) continue;
-      const r = await w.venue.cancel(v.symbol, v.clientOrderId);
-      if (r.kind === "cancelled") n++;
-    }
-    return n;
+    for (let attempt = 1; ; attempt++)
+      try {
+        let n = 0;
+        for (const v of await w.venue.openOrders()) {
+          if (deps.orders.getOrder(v.clientOrderId) !== undefined) continue;
+          const r = await w.venue.cancel(v.symbol, v.clientOrderId);
+          if (r.kind === "cancelled") n++;
+        }
+        return n;
+      } catch (err) {
+        if (attempt >= 3) {
+          problems.push(`session ${w.s.id}: listing the venue's open orders failed: ${said(err)}`);
+          return 0;
+        }
+      }
   });
   await Promise.all(pending);
   const foreignCancelled = (await Promise.all(foreign)).reduce((a, b) => a + b, 0);
+  // a second pass for anything still open after the first answers
+  const again: Promise<unknown>[] = [];
+  for (const w of work)
+    for (const o of deps.orders.ordersOf(w.s.id, OPEN)) again.push(cancelOne(w, o.clientOrderId));
+  await Promise.all(again);
   const confirmMs = clock() - t0;
   const sendMs = lastSent - t0;
   let stillOpen = 0;
@@ -189,6 +210,7 @@ export async function killAll(deps: KillDeps, raw: KillInput): Promise<KillResul
     sendMs,
     confirmMs,
     unreached,
+    problems,
     state: "halted",
   };
   deps.audit?.append("kill", { phase: "done", by: input.by, ...result });

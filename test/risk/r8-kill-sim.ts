@@ -3,9 +3,11 @@
 // SQLite order store and audit log, and 50 resting limit orders per symbol placed through the
 // order lifecycle, ready to be killed
 import { mkdtempSync } from "node:fs";
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CcxtBroker } from "../../src/adapters/ccxt/ccxt-broker.ts";
+import { CcxtBroker } from "../../src/adapters/ccxt/ccxt-broker.ts";
 import type { SimExchange } from "../../src/adapters/sim-exchange/server.ts";
 import { createContainer } from "../../src/composition-root.ts";
 import { decimalsOf } from "../../src/domain/instrument.ts";
@@ -14,7 +16,7 @@ import { OrderLifecycle } from "../../src/execution/order-lifecycle.ts";
 import type { MarketRules } from "../../src/ports/broker.ts";
 import type { OrderRecord } from "../../src/ports/order-store.ts";
 import { loadBundledSeries } from "../support/bundled-data.ts";
-import { startBundledSimExchange } from "../support/local-exchange/index.ts";
+import { BUNDLED_SIM_KEY, startBundledSimExchange } from "../support/local-exchange/index.ts";
 import { bundledSimBroker } from "../support/local-exchange/sim-broker.ts";
 
 export const R8_SYMBOLS = ["BTC/USDT", "ETH/USDT", "NEAR/USDT"] as const;
@@ -32,6 +34,10 @@ export interface KillRig {
   ref(symbol: string): number;
   /** client order ids the exchange was asked to create, with when (performance.now()) */
   creates: { id: string; at: number }[];
+  /** when each cancel request reached the exchange's door (performance.now()): "sent" on the wire */
+  cancelsArrived: number[];
+  /** a broker on the exchange through the door, with ccxt's own default throttle (as built without rateLimitMs) */
+  throttledBroker(): CcxtBroker;
   close(): Promise<void>;
 }
 
@@ -48,7 +54,26 @@ export async function startKillRig(prefix: string): Promise<KillRig> {
     // the weight limit has its own test (R5); 150 cancels use 150 of Binance's 6,000 a minute
     weightLimit: 1e9,
   });
-  const broker = bundledSimBroker(sim);
+  // a pass-through door in front of the exchange stamps each request's arrival: a cancel counts as
+  // sent when it reaches the exchange, not when kairos hands it to ccxt (whose throttle may queue it)
+  const cancelsArrived: number[] = [];
+  const door = createServer((req, res) => {
+    if (req.method === "DELETE" && (req.url ?? "").startsWith("/api/v3/order"))
+      cancelsArrived.push(performance.now());
+    const target = new URL(sim.url);
+    const fwd = request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    fwd.on("error", () => res.destroy());
+    req.pipe(fwd);
+  });
+  await new Promise<void>((ok) => door.listen(0, "127.0.0.1", ok));
+  const doorUrl = `http://127.0.0.1:${(door.address() as AddressInfo).port}`;
+  const broker = bundledSimBroker({ url: doorUrl });
   const rules = new Map<string, MarketRules>();
   for (const s of R8_SYMBOLS) rules.set(s, await broker.marketRules(s));
   const series = new Map(R8_SYMBOLS.map((s) => [s, loadBundledSeries("binance", s, "1h")]));
@@ -59,6 +84,13 @@ export async function startKillRig(prefix: string): Promise<KillRig> {
     home,
     rules,
     creates,
+    cancelsArrived,
+    throttledBroker: () =>
+      new CcxtBroker("binance", {
+        apiKey: BUNDLED_SIM_KEY.key,
+        secret: BUNDLED_SIM_KEY.secret,
+        apiBase: doorUrl,
+      }),
     ref(symbol) {
       const s = series.get(symbol as (typeof R8_SYMBOLS)[number])!;
       let i = s.ts.length - 1;
@@ -67,6 +99,8 @@ export async function startKillRig(prefix: string): Promise<KillRig> {
     },
     async close() {
       await broker.close();
+      door.closeAllConnections();
+      await new Promise((ok) => door.close(ok));
       await sim.close();
     },
   };
@@ -150,4 +184,19 @@ export const openOnExchange = (sim: SimExchange, prefix = ""): number =>
 export function percentile(xs: readonly number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+/**
+ * Pulls the kill switch at `t0 = performance.now()` and adds, to killAll's own figures, when the
+ * last cancel reached the exchange (wireSendMs)
+ */
+export async function killMeasured<T extends { sendMs: number; confirmMs: number }>(
+  rig: KillRig,
+  pull: () => Promise<T>,
+): Promise<T & { wireSendMs: number }> {
+  const from = rig.cancelsArrived.length;
+  const t0 = performance.now();
+  const r = await pull();
+  const arrived = rig.cancelsArrived.slice(from);
+  return { ...r, wireSendMs: arrived.length === 0 ? 0 : Math.max(...arrived) - t0 };
 }

@@ -28,7 +28,7 @@ export function registerKillCommand(program: Command): void {
               ...(o.apiBase === undefined ? {} : { apiBase: o.apiBase }),
             },
           );
-          if (r.unreached.length > 0) process.exitCode = 1;
+          if (r.unreached.length > 0 || r.stillOpen > 0) process.exitCode = 1;
           if (g.json) printJson(r);
           else {
             printLine(`HALTED (latched; clear with \`kairos trade resume --by NAME --reason TEXT\`)`);
@@ -37,6 +37,7 @@ export function registerKillCommand(program: Command): void {
             );
             printLine(`cancels sent in ${r.sendMs.toFixed(1)} ms, confirmed in ${r.confirmMs.toFixed(1)} ms`);
             if (o.flatten === true) printLine(`flatten: ${r.flattenOrders} reduce-only market order(s)`);
+            for (const p of r.problems) printLine(`problem: ${p}`);
             for (const u of r.unreached)
               printLine(`NOT REACHED: session ${u.session}: ${u.problem} (its orders may still be open)`);
           }
