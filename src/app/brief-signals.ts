@@ -16,7 +16,8 @@ export type BriefEnsemble =
 const DAY = 86_400_000;
 
 /**
- * The ensemble's signals for the brief: the newest stored screen run on `timeframe` is rebuilt as in
+ * The ensemble's signals for the brief: the newest stored screen run on `timeframe` that screened any
+ * of the brief's `symbols` is rebuilt as in
  * `kairos report` (its series cut to the run's own clock), each symbol's latest signal read from the
  * explanations, and each kind of signal (family and direction) scored on the run's out-of-sample
  * bars: was the price one day later on the signal's side (signalHitRates).
@@ -24,15 +25,16 @@ const DAY = 86_400_000;
 export function briefEnsemble(
   deps: { store: CandleStore; runs: ScreenRunStore },
   timeframe: string,
+  symbols: readonly string[],
 ): BriefEnsemble {
   const info = deps.runs
     .list()
-    .filter((r) => r.timeframe === timeframe)
+    .filter((r) => r.timeframe === timeframe && r.symbols.some((s) => symbols.includes(s)))
     .sort((a, b) => a.createdAt - b.createdAt)
     .at(-1);
   if (info === undefined)
     return {
-      missing: `no stored screen run on ${timeframe}: run \`kairos screen --timeframe ${timeframe}\``,
+      missing: `no stored screen run on ${timeframe} covers ${symbols.join(", ")}: run \`kairos screen --timeframe ${timeframe}\``,
     };
   const { run } = deps.runs.load(info.id);
   try {
@@ -51,13 +53,15 @@ export function briefEnsemble(
       ...(loaded.reference === undefined ? {} : { reference: cut(loaded.reference) }),
     });
     const clock = built.input.ts;
-    const signals: SignalState[] = built.explanations.map((e) => ({
-      symbol: e.symbol,
-      barTime: Date.parse(`${e.barTime.replace(" UTC", "").replace(" ", "T")}:00Z`),
-      action: e.action,
-      exposurePct: e.exposurePct,
-      confidencePct: e.confidence.pct,
-    }));
+    const signals: SignalState[] = built.explanations
+      .filter((e) => symbols.includes(e.symbol))
+      .map((e) => ({
+        symbol: e.symbol,
+        barTime: Date.parse(`${e.barTime.replace(" UTC", "").replace(" ", "T")}:00Z`),
+        action: e.action,
+        exposurePct: e.exposurePct,
+        confidencePct: e.confidence.pct,
+      }));
     // closes on the run's clock (NaN where a symbol has no bar), for the hit rates
     const pos = new Map<number, number>();
     for (let i = 0; i < clock.length; i++) pos.set(clock[i]!, i);
@@ -77,7 +81,9 @@ export function briefEnsemble(
     const hitRates = signalHitRates(sources, closes, run.clock.oosStart, horizon);
     return { run: info.id, signals, hitRates, explanations: built.explanations };
   } catch (e) {
-    if (e instanceof AppError) return { missing: `screen run ${info.id}: ${e.message}` };
-    throw e;
+    // a run the current data no longer fits (or any failure rebuilding it) costs the brief its signals, not the brief
+    const why =
+      e instanceof AppError ? e.message : `could not be rebuilt (${(e as Error).message ?? String(e)})`;
+    return { missing: `screen run ${info.id}: ${why}` };
   }
 }

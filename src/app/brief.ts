@@ -124,7 +124,7 @@ export function marketBrief(deps: BriefDeps, raw: BriefInput): BriefOutput {
   const ensemble: BriefEnsemble | undefined =
     deps.runs === undefined || !input.signals
       ? undefined
-      : briefEnsemble({ store: deps.store, runs: deps.runs }, input.timeframe);
+      : briefEnsemble({ store: deps.store, runs: deps.runs }, input.timeframe, [...pick.keys()]);
   const trading = deps.trading?.();
   const brief = buildBrief({
     series,

@@ -71,9 +71,20 @@ export function symbolsIn(text: string, matchers: readonly Matcher[] = DEFAULT):
   return matchers.filter((m) => m.re.test(text)).map((m) => m.symbol);
 }
 
-/** en, de, or und (no English or German evidence, e.g. another language or a bare ticker list) */
+// German word endings common in headlines ("Zulassung", "Abflüsse" carries an umlaut already)
+const DE_ENDINGS = /\p{L}{3,}(ung|ungen|keit|heit|lich|isch|schaft)\b/iu;
+
+/**
+ * en, de, or und. Function words and umlauts decide (langEvidence); a headline with neither
+ * ("Bitcoin falls below 55,000 dollars amid ETF outflows") is German when a word has a German
+ * ending, English when it is written in Latin letters, and und otherwise (another script, or no words).
+ */
 export function detectNewsLang(text: string): "en" | "de" | "und" {
   const { en, de } = langEvidence(text);
-  if (en === 0 && de === 0) return "und";
-  return de > en ? "de" : "en";
+  if (en > 0 || de > 0) return de > en ? "de" : "en";
+  const letters = text.match(/\p{L}/gu) ?? [];
+  if (letters.length === 0) return "und";
+  const latin = letters.filter((c) => /\p{Script=Latin}/u.test(c)).length;
+  if (latin / letters.length < 0.9) return "und";
+  return DE_ENDINGS.test(text) ? "de" : "en";
 }

@@ -272,3 +272,15 @@ describe("headline sentiment in the brief", () => {
     );
   });
 });
+
+describe("headline language", () => {
+  it("function words and umlauts first; then German endings, Latin letters, or und", async () => {
+    const { detectNewsLang } = await import("../../src/news/symbols.ts");
+    expect(detectNewsLang("Bitcoin falls below 55,000 dollars amid ETF outflows")).toBe("en");
+    expect(detectNewsLang("Bitcoin-Kurs nach ETF-Zulassung")).toBe("de");
+    expect(detectNewsLang("Der Kurs fällt")).toBe("de");
+    expect(detectNewsLang("比特币价格下跌")).toBe("und");
+    expect(detectNewsLang("Биткоин падает")).toBe("und");
+    expect(detectNewsLang("$$$ 123")).toBe("und");
+  });
+});
