@@ -32,6 +32,8 @@ const home = tempHome("kairos-web-");
 let server: Server;
 let w: Watched;
 let page: Page;
+/** the paper session the trading test starts (the kill and audit tests use it) */
+let sessionId = "";
 
 beforeAll(async () => {
   ensureWebBuilt();
@@ -260,7 +262,50 @@ describe("dashboard", () => {
     await page.waitForSelector("#equity-chart canvas");
   }, 60_000);
 
-  it("kill: the button asks first; keeping trading sends nothing; confirming halts (or names the missing route)", async () => {
+  it("start a small screen and see it finish: progress, then the leaderboard the API stored", async () => {
+    await openPage(page, server.url, "research");
+    await page.selectOption("#sc-tf", "1d");
+    await page.selectOption("#sc-preset", "trend-follower");
+    await page.fill("#sc-variants", "8");
+    await page.fill("#sc-seed", "7");
+    await page.click("#sc-start");
+    await page.waitForSelector("#leaderboard", { timeout: 60_000 });
+    expect(await page.textContent("#sc-status")).toMatch(/^Done: run s-/);
+    expect(await page.getAttribute("#sc-progress", "value")).toBe("8");
+    const runId = /run (s-[^,]+),/.exec((await page.textContent("#sc-status")) ?? "")![1]!;
+    const stored = (await api(page, "POST", "/v1/screen/show", { id: runId })).json as {
+      variants: { family: string; passed: boolean }[];
+    };
+    const rows = await page.$$eval("#leaderboard tbody tr", (trs) =>
+      trs.map((tr) => [tr.children[1]!.textContent, tr.children[7]!.textContent]),
+    );
+    expect(rows).toEqual(stored.variants.slice(0, 50).map((v) => [v.family, v.passed ? "PASS" : "FAIL"]));
+  }, 90_000);
+
+  it("start a paper session and see its orders, as the API counts them", async () => {
+    await openPage(page, server.url, "trading");
+    await page.selectOption("#ts-strategy", "sma-cross");
+    await page.selectOption("#ts-series", JSON.stringify(["binance", "BTC/USDT", "1d"]));
+    await page.fill("#ts-capital", "900");
+    await page.fill("#ts-from", "2025-01-01");
+    await page.click("#ts-start");
+    await expect
+      .poll(() => page.textContent("#ts-status"), { timeout: 60_000 })
+      .toMatch(/^Session [a-z0-9]+:/);
+    sessionId = /^Session ([a-z0-9]+):/.exec((await page.textContent("#ts-status")) ?? "")![1]!;
+    await page.waitForSelector(`[data-session="${sessionId}"]`, { timeout: 30_000 });
+    const st = (await api(page, "POST", "/v1/trade/status", { id: sessionId })).json as {
+      orders: number;
+      fills: number;
+      pnl: string;
+    };
+    expect(st.orders).toBeGreaterThan(0);
+    const text = (await page.textContent(`[data-session="${sessionId}"]`)) ?? "";
+    expect(text).toContain(`${st.orders} orders, ${st.fills} fills`);
+    expect(text).toContain(`P&L ${st.pnl}`);
+  }, 90_000);
+
+  it("kill: the button asks first; keeping trading sends nothing; confirming latches HALTED with no order left open", async () => {
     await openPage(page, server.url, "health");
     const killCalls = (): number => w.requests.filter((r) => /^POST .*\/v1\/kill$/.test(r)).length;
     const before = killCalls();
@@ -274,27 +319,83 @@ describe("dashboard", () => {
     await page.keyboard.press("Escape");
     expect(await page.locator("#kill-dialog[open]").count()).toBe(0);
     expect(killCalls()).toBe(before);
-    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
-      paths: Record<string, unknown>;
-    };
     await page.click("#kill-button");
-    if ("/v1/kill" in doc.paths) {
-      await page.fill("#kill-by", "web test");
-      await page.click("#kill-confirm");
-      await expect.poll(() => page.textContent("#kill-status"), { timeout: 30_000 }).toMatch(/HALTED/);
-      expect(killCalls()).toBe(before + 1);
-    } else {
-      expect(await page.isDisabled("#kill-confirm")).toBe(true);
-      expect(await page.textContent("#kill-dialog")).toContain("kairos kill");
-    }
+    await page.fill("#kill-by", "web test");
+    await page.click("#kill-confirm");
+    await expect.poll(() => page.textContent("#kill-status"), { timeout: 30_000 }).toMatch(/HALTED/);
+    expect(await page.textContent("#kill-status")).toMatch(/0 still open/);
+    expect(killCalls()).toBe(before + 1);
     await page.keyboard.press("Escape");
+    await expect.poll(() => page.textContent("#state-badge")).toBe("HALTED");
+    const state = (await api(page, "GET", "/v1/risk/state")).json as { state: string };
+    expect(state.state).toBe("halted");
+    const st = (await api(page, "POST", "/v1/trade/status", { id: sessionId })).json as {
+      openOrders: unknown[];
+    };
+    expect(st.openOrders).toEqual([]);
+    await openPage(page, server.url, "health");
+    expect(await page.textContent("#stat-state")).toContain("HALTED");
+    expect(await page.textContent("main")).toContain("web test");
+  }, 60_000);
+
+  it("resume: only with a name and a reason, and trading is ACTIVE again", async () => {
+    await openPage(page, server.url, "trading");
+    await page.fill("#resume-by", "web test");
+    await page.fill("#resume-reason", "checked after the kill test");
+    await page.click("#resume-go");
+    await expect.poll(() => page.textContent("#state-badge"), { timeout: 30_000 }).toBe("ACTIVE");
+    expect(((await api(page, "GET", "/v1/risk/state")).json as { state: string }).state).toBe("active");
+  }, 60_000);
+
+  it("audit: the verify button reports an intact chain; a decision's trail is found", async () => {
+    await openPage(page, server.url, "audit");
+    await page.click("#audit-verify");
+    await expect
+      .poll(() => page.textContent("#audit-verify-out"), { timeout: 30_000 })
+      .toMatch(/^Intact: \d+ records/);
+    const v = (await api(page, "POST", "/v1/audit/verify", {})).json as { ok: boolean; records: number };
+    expect(v.ok).toBe(true);
+    expect(await page.textContent("#audit-verify-out")).toContain(`${v.records} records`);
+    const st = (await api(page, "POST", "/v1/trade/status", { id: sessionId })).json as {
+      latestDecision: { seq: number };
+    };
+    await page.selectOption("#audit-kind", "decision");
+    await page.fill("#audit-q", `${sessionId}/${st.latestDecision.seq}`);
+    await page.click("#audit-search");
+    await page.waitForSelector("#audit-out table", { timeout: 30_000 });
+    const walk = (
+      await api(page, "POST", "/v1/audit/show", { decision: `${sessionId}/${st.latestDecision.seq}` })
+    ).json as { steps: { kind: string }[] };
+    const kinds = await page.$$eval("#audit-out tbody tr", (trs) =>
+      trs.map((tr) => tr.children[1]!.textContent),
+    );
+    expect(kinds).toEqual(walk.steps.map((s) => s.kind));
+    expect(kinds.length).toBeGreaterThan(1);
+  }, 60_000);
+
+  it("brief: the page's lines are the API's brief", async () => {
+    await openPage(page, server.url, "brief");
+    await page.waitForSelector(".brief-lines li", { timeout: 30_000 });
+    const lines = await page.$$eval(".brief-lines li", (lis) => lis.map((li) => li.textContent));
+    const tf = await page.inputValue("#brief-tf");
+    const list = (await api(page, "GET", "/v1/data/series")).json as {
+      series: { symbol: string; timeframe: string }[];
+    };
+    const symbols = list.series
+      .filter((x) => x.timeframe === tf)
+      .map((x) => x.symbol)
+      .sort();
+    const b = (await api(page, "POST", "/v1/brief", { timeframe: tf, symbols, save: false, signals: true }))
+      .json as { text: string[] };
+    expect(lines).toEqual(b.text);
+    expect(lines.length).toBeGreaterThan(0);
   }, 60_000);
 
   it("keyboard: Tab reaches the skip link, every page link, the theme switch, sign out and the kill button; Enter opens a page", async () => {
     await openPage(page, server.url, "health");
     await inPage(page, "document.activeElement?.blur()");
     const reached: string[] = [];
-    for (let i = 0; i < 14; i++) {
+    for (let i = 0; i < 24; i++) {
       await page.keyboard.press("Tab");
       reached.push(
         await inPage<string>(

@@ -151,7 +151,10 @@ export async function signIn(page: Page, url: string): Promise<void> {
 
 /** Opens a page by its hash and waits until it says it has drawn its first data */
 export async function openPage(page: Page, url: string, id: string, query = ""): Promise<void> {
-  await page.goto(`${url}/#/${id}${query}`);
+  const target = `${url}/#/${id}${query}`;
+  // the same address again is no navigation: reload, so the page reads the API afresh
+  if (page.url() === target) await page.reload();
+  else await page.goto(target);
   await page.waitForSelector(`main[data-page="${id}"][data-ready="true"]`, { timeout: 30_000 });
 }
 

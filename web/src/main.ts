@@ -81,7 +81,7 @@ function loginScreen(problem?: string): void {
 
 function shell(): void {
   cleanup();
-  const main = h("main", { id: "main", tabindex: -1 });
+  let main = h("main", { id: "main", tabindex: -1 });
   const links = PAGES.map((p) => h("a", { href: `#/${p.id}`, "data-page": p.id }, p.title));
   const themeButton = h(
     "button",
@@ -175,22 +175,31 @@ function shell(): void {
     leave.push(() => window.removeEventListener("hashchange", route));
     window.addEventListener("hashchange", route);
     document.title = `${page.title} · kairos`;
+    // each visit draws into a new <main>: a late answer for the page left behind lands in a
+    // detached element instead of over the page now shown
+    const fresh = h(
+      "main",
+      { id: "main", tabindex: -1 },
+      h("p", { class: "status", "aria-live": "polite" }, "Loading…"),
+    );
+    main.replaceWith(fresh);
+    main = fresh;
     const ctx: ViewContext = { api, main, onLeave: (f) => leave.push(f) };
-    replace(main, h("p", { class: "status", "aria-live": "polite" }, "Loading…"));
     main.dataset.page = page.id;
     main.dataset.ready = "false";
+    const here = main;
     page.view(ctx).then(
       () => {
-        main.dataset.ready = "true";
+        here.dataset.ready = "true";
       },
       (err: unknown) => {
         if (err instanceof ApiError && err.status === 401) return;
         replace(
-          main,
+          here,
           h("h1", {}, page.title),
           h("p", { class: "status error", role: "alert" }, `Could not load this page: ${messageOf(err)}`),
         );
-        main.dataset.ready = "true";
+        here.dataset.ready = "true";
       },
     );
   };

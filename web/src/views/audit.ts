@@ -87,9 +87,13 @@ export const auditView: View = async ({ api, main }) => {
                         String(s.seq),
                         s.kind,
                         new Date(s.ts).toISOString(),
-                        cell(
-                          Object.fromEntries(
-                            Object.entries(s).filter(([k]) => !["seq", "kind", "ts"].includes(k)),
+                        h(
+                          "code",
+                          { class: "json" },
+                          cell(
+                            Object.fromEntries(
+                              Object.entries(s).filter(([k]) => !["seq", "kind", "ts"].includes(k)),
+                            ),
                           ),
                         ),
                       ]),

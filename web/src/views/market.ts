@@ -201,7 +201,8 @@ export const marketView: View = async ({ api, main, onLeave }) => {
 
   const load = async (): Promise<void> => {
     const tfs = timeframesOf(instrument);
-    if (!tfs.includes(timeframe)) timeframe = tfs.includes("1h") ? "1h" : tfs[0]!;
+    // daily first: the whole history at a glance, and a light first load
+    if (!tfs.includes(timeframe)) timeframe = tfs.includes("1d") ? "1d" : tfs.at(-1)!;
     replace(
       tfGroup,
       ...tfs.map((tf) =>
