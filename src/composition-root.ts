@@ -2,6 +2,11 @@
 import { readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type AlertDelivery, AlertDispatcher } from "./adapters/alerts/alert-dispatcher.ts";
+import { LogAlertSink } from "./adapters/alerts/log-alert-sink.ts";
+import { buildSinks, type SinkSetup } from "./adapters/alerts/sinks.ts";
+import { parseButtonData, TelegramBot } from "./adapters/alerts/telegram-bot.ts";
+import { WorkerAlertEmitter } from "./adapters/alerts/worker-alert-emitter.ts";
 import type { QueueWorkerOptions } from "./adapters/bullmq/bullmq-worker.ts";
 import type { SandboxSpawn } from "./adapters/bullmq/sandbox.ts";
 import { CcxtFeeSchedule } from "./adapters/ccxt/ccxt-fee-schedule.ts";
@@ -27,6 +32,8 @@ import { SqliteNewsStore } from "./adapters/sqlite/sqlite-news-store.ts";
 import { openOrderDatabase, SqliteOrderStore } from "./adapters/sqlite/sqlite-order-store.ts";
 import { SqliteScreenRunStore } from "./adapters/sqlite/sqlite-screen-run-store.ts";
 import { WasmTensorBackend } from "./adapters/tfjs/wasm-tensor-backend.ts";
+import { ALERTS_LOG, type AlertConfig, alertSecrets, loadAlertConfig } from "./app/alert-config.ts";
+import { alertingOrderStore } from "./app/alert-watch.ts";
 import type { ChatModel } from "./app/ask.ts";
 import { auditMeta } from "./app/audit-build-info.ts";
 import { AuditedOrderStore } from "./app/audit-order-store.ts";
@@ -36,6 +43,7 @@ import type { TradingDeps } from "./app/trade-runtime.ts";
 import { AppError } from "./errors.ts";
 import type { CrashHook } from "./execution/crash-points.ts";
 import { type Brief, isBrief } from "./explain/brief/brief.ts";
+import type { Alert } from "./ports/alert-sink.ts";
 import type { AuditCrypto, AuditLog } from "./ports/audit-log.ts";
 import type { BriefStore } from "./ports/brief-store.ts";
 import type { CandleStore } from "./ports/candle-store.ts";
@@ -99,7 +107,54 @@ export interface Container {
   /** The audit log in kairos.db (on the order store's connection), key in <home>/keys, anchor copies in <home>-anchors */
   audit(): AuditLog;
   readonly auditCrypto: AuditCrypto;
+  /** Alerts from <home>/alerts.json: the dispatcher every trading path raises into, and Telegram's buttons */
+  alerts(): AlertSetup;
   close(): void;
+}
+
+/** The alert sinks a home's alerts.json names (secrets from the environment), behind one dispatcher */
+export interface AlertSetup {
+  dispatcher: AlertDelivery;
+  config: AlertConfig | undefined;
+  /** why a configured sink is off (a missing secret, an invalid file); never a secret */
+  problems: string[];
+  telegram?: { bot: TelegramBot; chatId: string; parse: typeof parseButtonData };
+}
+
+/**
+ * The log alone is written from this thread; with a webhook or Telegram configured every sink is
+ * served by a worker thread of its own (WorkerAlertEmitter), so a busy trading loop delays no alert
+ */
+export function alertSetupFor(
+  home: string,
+  env: Record<string, string | undefined> = process.env,
+): AlertSetup {
+  const loaded = loadAlertConfig(home);
+  const config = loaded.ok ? loaded.config : undefined;
+  const problems = loaded.ok ? [] : [`${loaded.problem}; alerts go to the log only`];
+  const setup: SinkSetup = { retryForMs: (config?.retryForSeconds ?? 30) * 1000 };
+  if (config === undefined || config.log) setup.logPath = join(home, ALERTS_LOG);
+  let telegram: AlertSetup["telegram"];
+  if (config !== undefined) {
+    const secrets = alertSecrets(config, env);
+    problems.push(...secrets.problems);
+    if (config.webhook !== undefined && secrets.webhookSecret !== undefined)
+      setup.webhook = { url: config.webhook.url, secret: secrets.webhookSecret };
+    if (config.telegram !== undefined && secrets.telegramToken !== undefined) {
+      setup.telegram = { ...config.telegram, token: secrets.telegramToken };
+      telegram = { bot: new TelegramBot(setup.telegram), chatId: config.telegram.chatId, parse: parseButtonData };
+    }
+  }
+  const log = new LogAlertSink(join(home, ALERTS_LOG));
+  // a delivery given up is itself written to the log (its words never hold a secret)
+  const onGiveUp = (sink: string, alert: Alert, why: string): void =>
+    void log.send({ ...alert, title: `undelivered to ${sink}: ${alert.title}`, text: why }).catch(() => undefined);
+  const sinks = buildSinks(setup);
+  const dispatcher: AlertDelivery =
+    setup.webhook === undefined && setup.telegram === undefined
+      ? new AlertDispatcher({ sinks, clock: systemClock, retryForMs: setup.retryForMs, onGiveUp })
+      : new WorkerAlertEmitter(setup, { clock: systemClock, sinkNames: sinks.map((x) => x.name), onGiveUp });
+  return { dispatcher, config, problems, ...(telegram === undefined ? {} : { telegram }) };
 }
 
 /** The data/ folder shipped with the package (bundled real data, see data/SOURCES.md) */
@@ -133,6 +188,8 @@ export function createContainer(opts: { home: string }): Container {
   let orderDb: Db | undefined;
   let auditLog: SqliteAuditLog | undefined;
   let approvalStore: SqliteApprovalStore | undefined;
+  let alertSetup: AlertSetup | undefined;
+  const getAlerts = (): AlertSetup => (alertSetup ??= alertSetupFor(opts.home));
   const getAudit = (): SqliteAuditLog => {
     orderDb ??= openOrderDatabase(opts.home);
     auditLog ??= new SqliteAuditLog({
@@ -208,10 +265,18 @@ export function createContainer(opts: { home: string }): Container {
         home: opts.home,
         store: this.store,
         // every state change is also an audit record, committed in the same transaction
-        orders: new AuditedOrderStore(orderStore, audit, auditMeta(opts.home)),
+        // halts, kills, fills and reconciliation differences raise alerts where they are committed
+        orders: alertingOrderStore(
+          new AuditedOrderStore(orderStore, audit, auditMeta(opts.home)),
+          getAlerts().dispatcher,
+        ),
         audit,
         // proposals waiting for a person, on the same connection as the audit log they are recorded in
-        approvals: { store: (approvalStore ??= new SqliteApprovalStore(orderDb)), audit },
+        approvals: {
+          store: (approvalStore ??= new SqliteApprovalStore(orderDb)),
+          audit,
+          alerts: getAlerts().dispatcher,
+        },
         paperVenue: (o) => new PaperBroker(pdb, { ...o, clock: systemClock }),
         clock: systemClock,
         sleep: this.sleep,
@@ -275,7 +340,10 @@ export function createContainer(opts: { home: string }): Container {
     },
     audit: getAudit,
     auditCrypto: nodeAuditCrypto,
+    alerts: getAlerts,
     close() {
+      // queued alerts are still delivered (or given up) after this; nothing new is taken
+      alertSetup?.dispatcher.close();
       auditLog?.close();
       orderStore?.close();
       if (orderDb?.open === true) orderDb.close();

@@ -15,10 +15,11 @@ import type { GateDecision } from "../risk/pre-trade-gate.ts";
 import { createProposal } from "./approval-service.ts";
 import { loadApprovalSettings, sessionModeOf } from "./approval-settings.ts";
 
-/** What a container gives trading sessions for approvals */
+/** What a container gives trading sessions for approvals and alerts */
 export interface ApprovalWiring {
   store: ApprovalStore;
   audit?: AuditLog;
+  /** raised for every order the gate refuses (limit breaches) and every proposal waiting for a person */
   alerts?: AlertEmitter;
 }
 
@@ -38,6 +39,24 @@ export class ApprovalHold implements SessionRisk {
 
   async screen(intents: OrderRecord[], ctx: RiskScreenContext) {
     const r = await this.inner.screen(intents, ctx);
+    // every refusal by the gate is a limit breach a person hears about (within seconds, off this path)
+    const alerts = this.deps.alerts;
+    if (alerts !== undefined)
+      for (const x of r.refused)
+        alerts.emit({
+          kind: "limit-breach",
+          severity: "warning",
+          title: `risk gate refused ${x.order.side} ${x.order.qty} ${x.order.symbol} (session ${ctx.sessionId})`,
+          text: `${x.reason}\nThe order was not stored and not sent.`,
+          data: {
+            session: ctx.sessionId,
+            order: x.order.clientOrderId,
+            symbol: x.order.symbol,
+            side: x.order.side,
+            qty: x.order.qty,
+            reason: x.reason,
+          },
+        });
     const mode = sessionModeOf(loadApprovalSettings(this.deps.home), ctx.sessionId);
     if (mode.mode === "auto" || r.accepted.length === 0) return r;
     const accepted: OrderRecord[] = [];

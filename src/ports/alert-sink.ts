@@ -42,3 +42,21 @@ export interface AlertSink {
 export interface AlertEmitter {
   emit(alert: Omit<Alert, "id" | "at"> & { id?: string; at?: number }): void;
 }
+
+/** A button a person pressed under an alert in a chat (Telegram's callback query) */
+export interface ButtonPress {
+  id: string;
+  /** the chat the message with the button is in (undefined: unknown, never trusted) */
+  chatId: string | undefined;
+  /** the chat user who pressed it */
+  fromId: string;
+  fromName: string;
+  data: string;
+}
+
+/** Where button presses come from, and how they are answered */
+export interface ChatButtons {
+  /** the presses since the last call, waiting up to `waitSeconds` for one (long polling) */
+  presses(waitSeconds: number): Promise<ButtonPress[]>;
+  answer(pressId: string, text: string): Promise<void>;
+}

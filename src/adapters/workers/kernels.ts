@@ -16,4 +16,6 @@ export const KERNELS: Readonly<Record<string, KernelRef>> = {
   "sweep.prepare": at("../../backtest/sweep/worker-kernel.ts", "sweepPrepareKernel"),
   "gbdt.histogram": at("../../forecasting/gbdt/parallel.ts", "histogramKernel"),
   "screen.evaluate": at("../../research/screen-kernel.ts", "screenEvaluateKernel"),
+  // not pure: delivers alerts (HTTP) on a thread of its own, off the trading loop (adapters/alerts)
+  "alerts.deliver": at("../alerts/alert-kernel.ts", "deliverAlertKernel"),
 };

@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { registerAlertsCommand } from "./commands/alerts.ts";
 import { registerApprovalsCommand } from "./commands/approvals.ts";
 import { registerAskCommand } from "./commands/ask.ts";
 import { registerAuditCommand } from "./commands/audit.ts";
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: () => undefined });
   program.exitOverride();
   registerAuditCommand(program);
+  registerAlertsCommand(program);
   registerApprovalsCommand(program);
   registerAskCommand(program);
   registerAuthCommand(program);
