@@ -87,6 +87,19 @@ export interface CompiledPhrases {
 }
 
 const cache = new WeakMap<Lexicon, CompiledPhrases>();
+const maps = new WeakMap<Lexicon, Map<string, number>>();
+/**
+ * A lexicon as a Map, built once: object lookups would also find "constructor" or "toString" on the
+ * prototype (a function, so a NaN score), and a Map is faster on large word lists
+ */
+function mapOf(lex: Lexicon): Map<string, number> {
+  let m = maps.get(lex);
+  if (m === undefined) {
+    m = new Map(Object.entries(lex).filter((e): e is [string, number] => typeof e[1] === "number"));
+    maps.set(lex, m);
+  }
+  return m;
+}
 function compile(phrases: Lexicon): CompiledPhrases {
   let c = cache.get(phrases);
   if (c !== undefined) return c;
@@ -110,12 +123,13 @@ function compile(phrases: Lexicon): CompiledPhrases {
  */
 export function scoreText(text: string, o: ScoreOptions): Scored {
   const raw = tokenize(text);
+  const words = mapOf(o.words);
+  const phraseWords = o.phrases === undefined ? undefined : mapOf(o.phrases);
   // hyphenated tokens also count as their parts for phrases ("sell-off" -> "sell off")
-  const tokens = raw.flatMap((t) =>
-    t.includes("-") && o.words[t] === undefined && (o.phrases?.[t] ?? undefined) === undefined
-      ? t.split("-")
-      : [t],
-  );
+  const tokens: string[] = [];
+  for (const t of raw)
+    if (t.includes("-") && !words.has(t) && phraseWords?.has(t) !== true) tokens.push(...t.split("-"));
+    else tokens.push(t);
   const phrases = o.phrases === undefined ? undefined : compile(o.phrases);
   const rules = o.rules !== false;
   const hits: { term: string; value: number }[] = [];
@@ -128,7 +142,7 @@ export function scoreText(text: string, o: ScoreOptions): Scored {
       negateLeft = NEGATION_SPAN;
       continue;
     }
-    const mult = rules ? INTENSIFIERS[o.lang][t] : undefined;
+    const mult = rules && Object.hasOwn(INTENSIFIERS[o.lang], t) ? INTENSIFIERS[o.lang][t] : undefined;
     let value: number | undefined;
     let term = t;
     let span = 1;
@@ -148,8 +162,8 @@ export function scoreText(text: string, o: ScoreOptions): Scored {
           break;
         }
       }
-    if (value === undefined) value = o.words[t];
-    if (value === undefined && t.endsWith("'s")) value = o.words[t.slice(0, -2)];
+    if (value === undefined) value = words.get(t);
+    if (value === undefined && t.endsWith("'s")) value = words.get(t.slice(0, -2));
     if (value === undefined || value === 0) {
       if (mult !== undefined) boost = mult;
       if (negateLeft > 0) negateLeft--;
