@@ -113,7 +113,10 @@ export class OrderLifecycle {
    * anything not plainly accepted or rejected goes through `send`/`resolve` one by one
    */
   async sendMany(ids: readonly string[]): Promise<OrderRecord[]> {
-    if (ids.length <= 1) return Promise.all(ids.map((id) => this.send(id)));
+    // one intent still to mark goes the plain way; orders a session marked sent with their decision
+    // (attempt 1, never submitted) go straight to the wire
+    if (ids.length === 0) return [];
+    if (ids.length === 1 && this.get(ids[0]!).state === "intent") return [await this.send(ids[0]!)];
     this.crash("before-send");
     const marked = this.store.batch(() =>
       ids.map((id) => {

@@ -261,22 +261,28 @@ export class TradingSession {
         result.notes.push(`${r.order.symbol}: refused by the risk gate (${r.reason}): not stored, not sent`);
       intents.splice(0, intents.length, ...screened.accepted);
     }
-    this.deps.store.recordDecision(
-      {
-        sessionId: this.rt.session.id,
-        seq,
-        barTs,
-        targets: changed,
-        explanation: decision?.reason ?? "signal",
-        createdAt: now,
-        // for the audit log: the values decided on and the bars read (hashed there, not stored here)
-        detail: {
-          ...(decision?.values === undefined ? {} : { values: { ...decision.values } }),
-          snapshot: { series: this.rt.series, lastIndex: t },
+    // the decision, its intents and their "sent" marks are one commit (one fsync before the first
+    // byte): an intent is still committed before it is sent, and one marked sent that a crash kept
+    // from the wire is found by lookup and sent again under its id, as any "sent" order is
+    this.deps.store.batch(() => {
+      this.deps.store.recordDecision(
+        {
+          sessionId: this.rt.session.id,
+          seq,
+          barTs,
+          targets: changed,
+          explanation: decision?.reason ?? "signal",
+          createdAt: now,
+          // for the audit log: the values decided on and the bars read (hashed there, not stored here)
+          detail: {
+            ...(decision?.values === undefined ? {} : { values: { ...decision.values } }),
+            snapshot: { series: this.rt.series, lastIndex: t },
+          },
         },
-      },
-      intents,
-    );
+        intents,
+      );
+      for (const o of intents) this.deps.store.updateOrder(o.clientOrderId, { state: "sent", attempts: 1 });
+    });
     for (const [sym, e] of Object.entries(changed)) this.lastTarget.set(sym, e);
     this.crash("after-intent");
     result.decided = true;

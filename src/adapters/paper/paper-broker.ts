@@ -130,15 +130,30 @@ export class PaperBroker implements PaperVenue {
     this.db.transaction(() => this.setBalance(asset, this.balance(asset) + amount(value)))();
   }
 
+  /** balances read and written inside one onBars transaction, written back once at its end */
+  private held: Map<string, { v: Amount; dirty: boolean }> | undefined;
+
   private balance(asset: string): Amount {
+    const h = this.held?.get(asset);
+    if (h !== undefined) return h.v;
     const r = this.stmt("SELECT total FROM paper_balances WHERE account = ? AND asset = ?").get(
       this.account,
       asset,
     ) as { total: string } | undefined;
-    return r === undefined ? ZERO : amount(r.total);
+    const v = r === undefined ? ZERO : amount(r.total);
+    this.held?.set(asset, { v, dirty: false });
+    return v;
   }
 
   private setBalance(asset: string, v: Amount): void {
+    if (this.held !== undefined) {
+      this.held.set(asset, { v, dirty: true });
+      return;
+    }
+    this.writeBalance(asset, v);
+  }
+
+  private writeBalance(asset: string, v: Amount): void {
     this.stmt(
       "INSERT INTO paper_balances (account, asset, total) VALUES (?, ?, ?) ON CONFLICT (account, asset) DO UPDATE SET total = excluded.total",
     ).run(this.account, asset, formatAmount(v));
@@ -205,7 +220,7 @@ export class PaperBroker implements PaperVenue {
     )
       return { kind: "rejected", code: "insufficient-funds", message: `insufficient ${rules.quote} balance` };
     const now = this.opts.clock.now();
-    this.stmt(
+    const ins = this.stmt(
       `INSERT INTO paper_orders (account, client_order_id, symbol, side, type, qty, price, status, filled, notional, created_at, updated_at, active_from)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'open', '0', '0', ?, ?, ?)`,
     ).run(
@@ -220,7 +235,25 @@ export class PaperBroker implements PaperVenue {
       now,
       last === undefined ? Number.MIN_SAFE_INTEGER : last.ts + 1,
     );
-    return { kind: "accepted", order: toVenueOrder(this.row(o.clientOrderId)!) };
+    return {
+      kind: "accepted",
+      order: toVenueOrder({
+        venue_order_id: Number(ins.lastInsertRowid),
+        account: this.account,
+        client_order_id: o.clientOrderId,
+        symbol: o.symbol,
+        side: o.side,
+        type: o.type,
+        qty: formatAmount(qty),
+        price: price === undefined ? null : formatAmount(price),
+        status: "open",
+        filled: "0",
+        notional: "0",
+        created_at: now,
+        updated_at: now,
+        active_from: last === undefined ? Number.MIN_SAFE_INTEGER : last.ts + 1,
+      }),
+    };
   }
 
   private openRows(symbol?: string): OrderRow[] {
@@ -229,23 +262,26 @@ export class PaperBroker implements PaperVenue {
     ).all(...(symbol === undefined ? [this.account] : [this.account, symbol])) as OrderRow[];
   }
 
-  private openSide(side: "buy" | "sell"): OrderRow[] {
-    return this.stmt("SELECT * FROM paper_orders WHERE account = ? AND status = 'open' AND side = ?").all(
-      this.account,
-      side,
-    ) as OrderRow[];
+  /** open orders of one side on the markets whose base (sells) or quote (buys) is `asset` */
+  private openSide(side: "buy" | "sell", asset: string, limitsOnly: boolean): OrderRow[] {
+    const syms = [...this.rules.values()]
+      .filter((r) => (side === "sell" ? r.base : r.quote) === asset)
+      .map((r) => r.symbol);
+    if (syms.length === 0) return [];
+    return this.stmt(
+      `SELECT symbol, qty, filled, price FROM paper_orders WHERE account = ? AND status = 'open' AND side = ?${limitsOnly ? " AND type = 'limit'" : ""} AND symbol IN (${syms.map(() => "?").join(", ")})`,
+    ).all(this.account, side, ...syms) as OrderRow[];
   }
 
   private lockedBase(base: string): Amount {
-    return this.openSide("sell")
-      .filter((r) => this.rules.get(r.symbol)?.base === base)
-      .reduce((s, r) => s + amount(r.qty) - amount(r.filled), ZERO);
+    return this.openSide("sell", base, false).reduce((s, r) => s + amount(r.qty) - amount(r.filled), ZERO);
   }
 
   private lockedQuote(quote: string): Amount {
-    return this.openSide("buy")
-      .filter((r) => r.type === "limit" && this.rules.get(r.symbol)?.quote === quote)
-      .reduce((s, r) => s + mul(amount(r.qty) - amount(r.filled), amount(r.price!)), ZERO);
+    return this.openSide("buy", quote, true).reduce(
+      (s, r) => s + mul(amount(r.qty) - amount(r.filled), amount(r.price!)),
+      ZERO,
+    );
   }
 
   /**
@@ -256,25 +292,49 @@ export class PaperBroker implements PaperVenue {
    */
   onBars(bars: readonly { symbol: string; bar: PaperBar }[]): VenueFill[] {
     return this.db.transaction(() => {
+      // one read of the last bars and of the open orders for the whole instant, not one per market
+      const lastTs = new Map(
+        (
+          this.stmt("SELECT symbol, ts FROM paper_bars WHERE account = ?").all(this.account) as {
+            symbol: string;
+            ts: number;
+          }[]
+        ).map((r) => [r.symbol, r.ts]),
+      );
       const fresh = bars.filter(({ symbol, bar }) => {
-        const last = this.lastBar(symbol);
-        return last === undefined || bar.ts > last.ts;
+        const last = lastTs.get(symbol);
+        return last === undefined || bar.ts > last;
       });
       const fills: VenueFill[] = [];
       const work: { row: OrderRow; bar: PaperBar }[] = [];
+      const open = new Map<string, OrderRow[]>();
+      for (const row of this.openRows()) {
+        const list = open.get(row.symbol);
+        if (list === undefined) open.set(row.symbol, [row]);
+        else list.push(row);
+      }
       for (const { symbol, bar } of fresh)
-        for (const row of this.openRows(symbol)) if (row.active_from <= bar.ts) work.push({ row, bar });
-      if (work.length > 0) {
-        const decided = this.venueDecides(work);
-        work.sort((a, b) => (a.row.side === b.row.side ? 0 : a.row.side === "sell" ? -1 : 1));
-        this.locks = undefined;
-        for (const { row, bar } of work) {
-          const d = decided.get(row.client_order_id);
-          const f = d?.fill === undefined ? undefined : this.apply(row, bar, d.fill.price, d.fill.liquidity);
-          if (f !== undefined) fills.push(f);
-          // a market order never rests: what its bar did not fill ends (Binance: an expired IOC rest)
-          else if (row.type === "market" || d?.final === true) this.expire(row);
+        for (const row of open.get(symbol) ?? []) if (row.active_from <= bar.ts) work.push({ row, bar });
+      this.held = new Map();
+      this.tradeIds = new Map();
+      try {
+        if (work.length > 0) {
+          const decided = this.venueDecides(work);
+          work.sort((a, b) => (a.row.side === b.row.side ? 0 : a.row.side === "sell" ? -1 : 1));
+          this.locks = undefined;
+          for (const { row, bar } of work) {
+            const d = decided.get(row.client_order_id);
+            const f =
+              d?.fill === undefined ? undefined : this.apply(row, bar, d.fill.price, d.fill.liquidity);
+            if (f !== undefined) fills.push(f);
+            // a market order never rests: what its bar did not fill ends (Binance: an expired IOC rest)
+            else if (row.type === "market" || d?.final === true) this.expire(row);
+          }
         }
+        for (const [asset, h] of this.held) if (h.dirty) this.writeBalance(asset, h.v);
+      } finally {
+        this.held = undefined;
+        this.tradeIds = undefined;
       }
       for (const { symbol, bar } of fresh)
         this.stmt(
@@ -329,6 +389,8 @@ export class PaperBroker implements PaperVenue {
     return out;
   }
 
+  /** the last trade id per market inside one onBars transaction */
+  private tradeIds: Map<string, number> | undefined;
   private readonly instruments = new Map<string, Instrument>();
   private instrument(symbol: string): Instrument {
     let i = this.instruments.get(symbol);
@@ -414,11 +476,14 @@ export class PaperBroker implements PaperVenue {
     // across every account of the venue: two paper sessions in one home share the venue "paper", and
     // kairos keys a fill by (venue, symbol, trade id), so per-account numbers would collide
     const tradeId =
-      ((
-        this.stmt("SELECT MAX(symbol_trade_id) AS n FROM paper_fills WHERE symbol = ?").get(row.symbol) as {
-          n: number | null;
-        }
-      ).n ?? 0) + 1;
+      (this.tradeIds?.get(row.symbol) ??
+        (
+          this.stmt("SELECT MAX(symbol_trade_id) AS n FROM paper_fills WHERE symbol = ?").get(row.symbol) as {
+            n: number | null;
+          }
+        ).n ??
+        0) + 1;
+    this.tradeIds?.set(row.symbol, tradeId);
     this.stmt(
       `INSERT INTO paper_fills (account, venue_order_id, client_order_id, symbol, side, qty, price, fee, fee_asset, liquidity, ts, symbol_trade_id)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -54,6 +54,8 @@ export const PAPER_MIGRATIONS = {
     "ALTER TABLE paper_fills ADD COLUMN symbol_trade_id INTEGER",
     "UPDATE paper_fills SET symbol_trade_id = trade_id",
     "CREATE UNIQUE INDEX paper_fills_symbol_trade ON paper_fills (account, symbol, symbol_trade_id)",
+    // trade ids run per market across the venue's accounts: the next one is found by this index
+    "CREATE INDEX paper_fills_market_trade ON paper_fills (symbol, symbol_trade_id)",
   ],
 } as const;
 
