@@ -72,8 +72,8 @@ export interface AlertDelivery extends AlertEmitter {
   /** resolves true once every alert raised so far is delivered or given up, false after `timeoutMs` */
   flush(timeoutMs?: number): Promise<boolean>;
   stats(): LaneStats[];
-  /** takes no new alerts; those raised are still delivered */
-  close(): void;
+  /** takes no new alerts; those raised are still delivered, unless `dropPending` (a test send that is done) */
+  close(dropPending?: boolean): void;
 }
 
 export class AlertDispatcher implements AlertDelivery {
@@ -194,9 +194,10 @@ export class AlertDispatcher implements AlertDelivery {
     return this.lanes.map((l) => ({ ...l.stats, pending: l.queue.length + l.inFlight + l.waiting }));
   }
 
-  /** Takes no new alerts; those queued are still delivered (the process stays up until they are) */
-  close(): void {
+  /** Takes no new alerts; those queued are still delivered (the process stays up until they are) unless dropped */
+  close(dropPending = false): void {
     this.closed = true;
+    if (dropPending) for (const l of this.lanes) l.queue.length = 0;
   }
 }
 

@@ -15,44 +15,39 @@ export interface SinkOutcome {
   latencyMs: number;
 }
 
-let current: { key: string; dispatcher: AlertDispatcher; sinks: number } | undefined;
-const waiting = new Map<
-  string,
-  { left: number; outcomes: SinkOutcome[]; resolve: (o: SinkOutcome[]) => void }
->();
+// one dispatcher per (setup, sink): each task is one alert for one sink, so a dead webhook never
+// holds back the report that the log (or Telegram) took the alert
+const dispatchers = new Map<string, AlertDispatcher>();
+const waiting = new Map<string, (o: SinkOutcome) => void>();
 
-export function deliverAlertKernel(input: { setup: SinkSetup; alert: Alert }): Promise<SinkOutcome[]> {
-  const key = JSON.stringify(input.setup);
-  if (current?.key !== key) {
-    const sinks = buildSinks(input.setup);
-    current = {
-      key,
-      sinks: sinks.length,
-      dispatcher: new AlertDispatcher({
-        sinks,
-        clock: { now: () => Date.now() },
-        retryForMs: input.setup.retryForMs,
-        onSettled: (sink, alert, delivered, why) => {
-          const w = waiting.get(alert.id);
-          if (w === undefined) return;
-          w.outcomes.push({
-            sink,
-            delivered,
-            ...(why === undefined ? {} : { why }),
-            latencyMs: Date.now() - alert.at,
-          });
-          if (--w.left === 0) {
-            waiting.delete(alert.id);
-            w.resolve(w.outcomes);
-          }
-        },
-      }),
-    };
+export function deliverAlertKernel(input: {
+  setup: SinkSetup;
+  alert: Alert;
+  sink: string;
+}): Promise<SinkOutcome> {
+  const key = `${input.sink}|${JSON.stringify(input.setup)}`;
+  let d = dispatchers.get(key);
+  if (d === undefined) {
+    const sinks = buildSinks(input.setup).filter((s) => s.name === input.sink);
+    if (sinks.length === 0)
+      return Promise.resolve({ sink: input.sink, delivered: false, why: "no such sink", latencyMs: 0 });
+    d = new AlertDispatcher({
+      sinks,
+      clock: { now: () => Date.now() },
+      retryForMs: input.setup.retryForMs,
+      onSettled: (sink, alert, delivered, why) => {
+        const k = `${alert.id}|${sink}`;
+        const resolve = waiting.get(k);
+        if (resolve === undefined) return;
+        waiting.delete(k);
+        resolve({ sink, delivered, ...(why === undefined ? {} : { why }), latencyMs: Date.now() - alert.at });
+      },
+    });
+    dispatchers.set(key, d);
   }
-  const d = current;
-  if (d.sinks === 0) return Promise.resolve([]);
+  const dispatcher = d;
   return new Promise((resolve) => {
-    waiting.set(input.alert.id, { left: d.sinks, outcomes: [], resolve });
-    d.dispatcher.emit(input.alert);
+    waiting.set(`${input.alert.id}|${input.sink}`, resolve);
+    dispatcher.emit(input.alert);
   });
 }

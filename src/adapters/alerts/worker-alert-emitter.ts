@@ -21,14 +21,14 @@ interface ResultMsg {
   type: string;
   id: number;
   ok: boolean;
-  value?: SinkOutcome[];
+  value?: SinkOutcome;
   error?: { message: string };
 }
 
 export class WorkerAlertEmitter implements AlertDelivery {
   private worker: Worker | undefined;
   private nextTask = 1;
-  private readonly inFlight = new Map<number, Alert>();
+  private readonly inFlight = new Map<number, { alert: Alert; sink: string }>();
   private closed = false;
   private idleWaiters: (() => void)[] = [];
   private readonly lanes = new Map<string, LaneStats>();
@@ -78,7 +78,7 @@ export class WorkerAlertEmitter implements AlertDelivery {
         this.isReady = true;
         for (const f of this.readyWaiters.splice(0)) f();
       }
-      if (m.type === "result") this.settle(m.id, m.ok ? (m.value ?? []) : undefined, m.error?.message);
+      if (m.type === "result") this.settle(m.id, m.ok ? m.value : undefined, m.error?.message);
     });
     w.on("error", (err) => {
       // the thread died: what it held is reported undelivered, and the next alert starts a new one
@@ -94,28 +94,32 @@ export class WorkerAlertEmitter implements AlertDelivery {
     if (this.closed || this.o.sinkNames.length === 0) return;
     const alert: Alert = { ...a, id: a.id ?? newAlertId(), at: a.at ?? this.o.clock.now() };
     this.worker ??= this.start();
-    const id = this.nextTask++;
-    this.inFlight.set(id, alert);
     this.worker.ref();
-    this.worker.postMessage({ type: "task", id, kernel: KERNEL, input: { setup: this.setup, alert } });
+    for (const sink of this.o.sinkNames) {
+      const id = this.nextTask++;
+      this.inFlight.set(id, { alert, sink });
+      this.worker.postMessage({
+        type: "task",
+        id,
+        kernel: KERNEL,
+        input: { setup: this.setup, alert, sink },
+      });
+    }
   }
 
-  private settle(id: number, outcomes: SinkOutcome[] | undefined, error?: string): void {
-    const alert = this.inFlight.get(id);
-    if (alert === undefined) return;
+  private settle(id: number, outcome: SinkOutcome | undefined, error?: string): void {
+    const task = this.inFlight.get(id);
+    if (task === undefined) return;
     this.inFlight.delete(id);
-    const list =
-      outcomes ??
-      this.o.sinkNames.map((sink) => ({ sink, delivered: false, why: error ?? "failed", latencyMs: 0 }));
-    for (const x of list) {
-      const lane = this.lanes.get(x.sink);
-      if (lane === undefined) continue;
+    const x = outcome ?? { sink: task.sink, delivered: false, why: error ?? "failed", latencyMs: 0 };
+    const lane = this.lanes.get(x.sink);
+    if (lane !== undefined) {
       if (x.delivered) {
         lane.delivered++;
         lane.maxLatencyMs = Math.max(lane.maxLatencyMs, x.latencyMs);
       } else {
         lane.givenUp++;
-        this.o.onGiveUp?.(x.sink, alert, x.why ?? "failed");
+        this.o.onGiveUp?.(x.sink, task.alert, x.why ?? "failed");
       }
     }
     if (this.inFlight.size === 0) {
@@ -143,11 +147,14 @@ export class WorkerAlertEmitter implements AlertDelivery {
   }
 
   stats(): LaneStats[] {
-    return [...this.lanes.values()].map((l) => ({ ...l, pending: this.inFlight.size }));
+    return [...this.lanes.values()].map((l) => ({
+      ...l,
+      pending: [...this.inFlight.values()].filter((t) => t.sink === l.sink).length,
+    }));
   }
 
-  close(): void {
+  close(dropPending = false): void {
     this.closed = true;
-    if (this.inFlight.size === 0) void this.worker?.terminate();
+    if (this.inFlight.size === 0 || dropPending) void this.worker?.terminate();
   }
 }

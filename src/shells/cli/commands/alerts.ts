@@ -75,6 +75,8 @@ export function registerAlertsCommand(program: Command): void {
         });
         const done = await setup.dispatcher.flush(Number(o.timeout ?? 15) * 1000);
         const ms = performance.now() - t0;
+        // a test send is done when reported: a sink still retrying is not waited for
+        setup.dispatcher.close(true);
         const sinks = setup.dispatcher.stats().map((s) => ({
           sink: s.sink,
           delivered: s.delivered === 1,
