@@ -47,7 +47,7 @@ export interface KillResult {
   confirmMs: number;
   /** sessions whose venue could not be reached (their orders may still be open there) */
   unreached: { session: string; problem: string }[];
-  /** cancels or venue reads that failed on the way (each retried once; what is still open is in stillOpen) */
+  /** cancels or venue reads that failed on the way (retried; what is still open is in stillOpen) */
   problems: string[];
   state: "halted";
 }
@@ -63,6 +63,9 @@ export interface KillDeps {
   elapsed?: () => number;
   audit?: AuditLog;
 }
+
+/** passes over what is still open after the first cancels were answered */
+const RETRY_PASSES = 4;
 
 const OPEN = ["intent", "sent", "unknown", "acknowledged", "partially_filled"] as const;
 
@@ -148,11 +151,15 @@ export async function killAll(deps: KillDeps, raw: KillInput): Promise<KillResul
   });
   await Promise.all(pending);
   const foreignCancelled = (await Promise.all(foreign)).reduce((a, b) => a + b, 0);
-  // a second pass for anything still open after the first answers
-  const again: Promise<unknown>[] = [];
-  for (const w of work)
-    for (const o of deps.orders.ordersOf(w.s.id, OPEN)) again.push(cancelOne(w, o.clientOrderId));
-  await Promise.all(again);
+  // more passes for anything still open after the answers (a timed-out cancel, a lookup that failed)
+  for (let pass = 1; pass <= RETRY_PASSES; pass++) {
+    if (work.every((w) => deps.orders.ordersOf(w.s.id, OPEN).length === 0)) break;
+    await deps.sleep(100 * pass);
+    const again: Promise<unknown>[] = [];
+    for (const w of work)
+      for (const o of deps.orders.ordersOf(w.s.id, OPEN)) again.push(cancelOne(w, o.clientOrderId));
+    await Promise.all(again);
+  }
   const confirmMs = clock() - t0;
   const sendMs = lastSent - t0;
   let stillOpen = 0;

@@ -195,7 +195,7 @@ describe("R8 kill on the simulated exchange", () => {
         afterLatch += trader.submits.filter((x) => x >= latchAt).length;
         exchangeAfterLatch += rig.creates.filter((c) => c.at >= latchAt && !inFlight.has(c.id)).length;
         expect(trader.refused()).toBeGreaterThan(0);
-        expect(r.stillOpen).toBe(0);
+        expect(r.stillOpen, r.problems.slice(0, 5).join("\n")).toBe(0);
         expect(r.unreached).toEqual([]);
         expect(r.cancelled).toBeGreaterThanOrEqual(150);
         expect(openOnExchange(rig.sim)).toBe(0);

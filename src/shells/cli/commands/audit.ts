@@ -1,7 +1,9 @@
 import type { Command } from "commander";
+import { replayAudit } from "../../../app/audit-replay.ts";
 import { showAudit } from "../../../app/audit-show.ts";
 import { exportAudit, verifyExportDir, verifyStoredLog } from "../../../app/audit-verify.ts";
 import { createContainer } from "../../../composition-root.ts";
+import { invalidInput } from "../../../errors.ts";
 import { type CliGlobals, globalsOf, printInfo, printJson, printLine } from "../context.ts";
 
 function withAudit<T>(g: CliGlobals, f: (c: ReturnType<typeof createContainer>) => T): T {
@@ -13,7 +15,7 @@ function withAudit<T>(g: CliGlobals, f: (c: ReturnType<typeof createContainer>) 
   }
 }
 
-/** `kairos audit verify|export|show`: the tamper-evident decision log */
+/** `kairos audit verify|export|show|replay`: the tamper-evident decision log */
 export function registerAuditCommand(program: Command): void {
   const audit = program
     .command("audit")
@@ -60,6 +62,31 @@ export function registerAuditCommand(program: Command): void {
       const r = withAudit(g, (c) => exportAudit(c.audit(), o.out));
       if (g.json) printJson(r);
       else printLine(`exported ${r.records} records and ${r.anchors} anchors to ${r.out}`);
+    });
+  audit
+    .command("replay")
+    .description(
+      "re-run every recorded pre-trade risk check on fresh gates and compare the verdicts with the log",
+    )
+    .option("--from <seq>", "compare from this record on (gate state is rebuilt from the start)", "1")
+    .action((o: { from: string }, cmd: Command) => {
+      const g = globalsOf(cmd);
+      const from = Number(o.from);
+      if (!Number.isInteger(from) || from < 1)
+        throw invalidInput(`--from ${o.from}: give a record number >= 1 (see \`kairos audit verify\`)`, {
+          field: "from",
+        });
+      const r = withAudit(g, (c) => replayAudit(c.audit(), c.auditCrypto, from));
+      if (g.json) printJson(r);
+      else {
+        if (r.problem !== undefined) printLine(`NOT VERIFIED: ${r.problem}`);
+        printLine(
+          `${r.ok ? "ok" : "MISMATCH"}: ${r.matched} of ${r.checks} risk checks replayed to the recorded verdict (${r.gates} gate(s), from record ${r.fromSeq})`,
+        );
+        for (const m of r.mismatches)
+          printLine(`  record ${m.seq} ${m.clientOrderId}: recorded ${m.recorded}; replayed ${m.replayed}`);
+      }
+      if (!r.ok) process.exitCode = 1;
     });
   audit
     .command("show")
