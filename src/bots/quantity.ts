@@ -16,8 +16,10 @@ export function decimalsOf(step: number): number {
 export function floorToStepNumber(x: number, step: number): number {
   if (!(x > 0) || !(step > 0)) return 0;
   const dec = decimalsOf(step);
-  // a hair of tolerance so 0.3 / 0.1 counts 3 steps; the check below keeps the result <= x
-  let n = Math.floor(x / step + 1e-9);
+  // x / step can land a hair under a whole count (0.3 / 0.1 = 2.9999999999999996): try one more
+  // step, written to the step's decimals; the loop below keeps the result <= x
+  let n = Math.floor(x / step);
+  if (Number(((n + 1) * step).toFixed(dec)) <= x) n++;
   let q = Number((n * step).toFixed(dec));
   while (n > 0 && q > x) {
     n--;

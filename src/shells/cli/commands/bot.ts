@@ -149,9 +149,10 @@ export function registerBotCommand(program: Command): void {
         const l = listBots(c.trading());
         if (g.json) return printJson(l);
         if (l.length === 0) printLine("no bots; start one with `kairos bot start grid|dca|twap|iceberg`");
+        const w = Math.max(...l.map((b) => b.id.length));
         for (const b of l)
           printLine(
-            `${b.id}  ${b.kind.padEnd(7)}  ${b.mode}  ${b.state.padEnd(8)}  ${b.symbol} ${b.timeframe}  position ${b.position}${
+            `${b.id.padEnd(w)}  ${b.kind.padEnd(7)}  ${b.mode}  ${b.state.padEnd(8)}  ${b.symbol} ${b.timeframe}  position ${b.position}${
               b.done === undefined ? "" : ` (${(b.done * 100).toFixed(1)}% done)`
             }  orders ${b.orders}, open ${b.openOrders}, fills ${b.fills}  last bar ${b.lastBar ?? "-"}`,
           );
