@@ -171,6 +171,12 @@ export const marketView: View = async ({ api, main, onLeave }) => {
         .filter((s) => s.seriesType() === "Line")
         .map((s) => ({ title: s.options().title, pane: s.getPane().paneIndex(), data: s.data() })),
     markers: () => markerCount,
+    /** the last `bars` candles in view (the web bench pans from there) */
+    show: (bars: number) =>
+      c.chart.timeScale().setVisibleLogicalRange({
+        from: bars === 0 ? 0 : c.candles.data().length - bars,
+        to: c.candles.data().length - 1,
+      }),
   };
 
   const showLegend = (b: Bar | undefined): void => {
