@@ -99,6 +99,7 @@ export class JobService {
   private readonly listeners = new Set<(e: JobEvent) => void>();
   private readonly waiters = new Map<string, ((j: JobRecord) => void)[]>();
   private active = 0;
+  private closed = false;
 
   constructor(
     private readonly store: JobStore,
@@ -132,6 +133,8 @@ export class JobService {
 
   /** Queues `body` as a job of `kind`; returns its record at once (state 'queued') */
   start(kind: string, by: string, input: unknown, body: (ctx: JobContext) => Promise<unknown>): JobRecord {
+    if (this.closed)
+      throw new AppError("CONFLICT", "the server is stopping: start the job again after it restarts");
     const rec: JobRecord = {
       id: newJobId(),
       kind,
@@ -212,6 +215,8 @@ export class JobService {
       result = null;
     }
     this.running.delete(rec.id);
+    // the server stopped while this ran: close() recorded it 'interrupted' and the store may be shut
+    if (this.closed) return;
     try {
       this.store.update(rec.id, { state, endedAt: this.clock.now(), progress: r.progress, result, error });
     } catch (e) {
@@ -282,13 +287,27 @@ export class JobService {
     });
   }
 
-  /** Cancels everything (the server is stopping); running jobs end 'cancelled' or 'interrupted' */
-  async close(): Promise<void> {
+  /**
+   * The server is stopping: queued jobs become 'interrupted', running ones are cancelled and
+   * waited for up to `graceMs` (a use case notices only at its next progress report); any still
+   * running then is recorded 'interrupted', as the next start would find it.
+   */
+  async close(graceMs = 2000): Promise<void> {
     for (const q of this.queue.splice(0)) {
       this.store.update(q.id, { state: "interrupted", endedAt: this.clock.now() });
     }
     const pending = [...this.running.keys()].map((id) => this.wait({ id }));
     for (const r of this.running.values()) r.ctl.abort();
-    await Promise.all(pending);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(pending),
+      new Promise((r) => {
+        timer = setTimeout(r, graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    this.closed = true;
+    for (const id of this.running.keys())
+      this.store.update(id, { state: "interrupted", endedAt: this.clock.now() });
   }
 }

@@ -20,6 +20,8 @@ export const PUBLIC_ROUTES: readonly string[] = ["GET /health", "POST /auth/logi
 
 type Env = { Variables: { principal: Principal } };
 
+const JSON_TYPE = { "content-type": "application/json" };
+
 /** The one error body of the API; the status comes from ERROR_TABLE */
 export function errorBody(e: AppError): {
   error: { code: string; message: string; details: Record<string, unknown> };
@@ -128,11 +130,30 @@ export function buildApp(c: Container, opts: AppOptions = {}): Hono<Env> {
   if (mcp !== undefined)
     app.post("/mcp", (ctx) => mcp(ctx.req.raw, { principal: ctx.get("principal"), jobs }));
 
+  // read replies derived only from the code or the candle store, reused until the store changes:
+  // data list/show re-read every timestamp of a series to find its gaps, which is most of a
+  // request's time (and its garbage) at 200 requests/s
+  const replies = new Map<string, { version: string; body: string }>();
+  // any commit to kairos.db by another connection bumps data_version, and by this one total_changes:
+  // a replaced candle changes neither rows nor range, so the store's listing alone is not enough
+  let dbVersion: (() => string) | undefined;
+  const versionOf = (kind: "static" | "candles"): string => {
+    if (kind === "static") return "static";
+    if (dbVersion === undefined) {
+      const dv = c.db.prepare("PRAGMA data_version").pluck();
+      const tc = c.db.prepare("SELECT total_changes()").pluck();
+      dbVersion = () => `${String(dv.get())}:${String(tc.get())}`;
+    }
+    return dbVersion();
+  };
+  const MAX_CACHED = 256;
+
   for (const op of OPERATIONS) {
     const handler = async (ctx: {
       req: { raw: Request };
       get: (k: "principal") => Principal;
       json: (v: unknown, status?: 202) => Response;
+      body: (b: string, status: 200, headers: Record<string, string>) => Response;
     }) => {
       const principal = ctx.get("principal");
       if (op.access === "person" && principal.kind !== "person")
@@ -152,7 +173,15 @@ export function buildApp(c: Container, opts: AppOptions = {}): Hono<Env> {
         return ctx.json(job, 202);
       }
       op.guard?.(x, raw);
-      return ctx.json((await op.run(x, raw)) ?? null);
+      if (op.cache === undefined) return ctx.json((await op.run(x, raw)) ?? null);
+      const key = `${op.id} ${JSON.stringify(raw ?? null)}`;
+      const version = versionOf(op.cache);
+      const hit = replies.get(key);
+      if (hit !== undefined && hit.version === version) return ctx.body(hit.body, 200, JSON_TYPE);
+      const body = JSON.stringify((await op.run(x, raw)) ?? null);
+      if (replies.size >= MAX_CACHED) replies.clear();
+      replies.set(key, { version, body });
+      return ctx.body(body, 200, JSON_TYPE);
     };
     if (op.method === "get") app.get(op.path, (ctx) => handler(ctx));
     else app.post(op.path, (ctx) => handler(ctx));

@@ -11,11 +11,23 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
+import { paperApprovalDeps } from "../../app/approval-paper.ts";
+import {
+  ApproveInput,
+  approve,
+  type CallerIdentity,
+  ListApprovalsInput,
+  listApprovals,
+  ProposeOrderInput,
+  proposeOrder,
+  RejectInput,
+  reject,
+} from "../../app/approval-service.ts";
 import { showAudit } from "../../app/audit-show.ts";
 import { verifyStoredLog } from "../../app/audit-verify.ts";
 import type { Principal } from "../../app/auth-service.ts";
 import { CreateAgentTokenInput, RevokeTokenInput } from "../../app/auth-service.ts";
-import { BriefInput, marketBrief } from "../../app/brief.ts";
+import { BriefInput, briefDepsOf, marketBrief } from "../../app/brief.ts";
 import { checkClaims } from "../../app/check-claims.ts";
 import { ComputeIndicatorInput, computeIndicator, listIndicators } from "../../app/compute-indicator.ts";
 import { parseInput } from "../../app/contract.ts";
@@ -26,6 +38,7 @@ import { type JobContext, JobIdInput, JobListInput, type JobService } from "../.
 import { KillInput, kill } from "../../app/kill.ts";
 import { listSeries } from "../../app/list-series.ts";
 import { listStrategies, ShowStrategyInput, showStrategy } from "../../app/list-strategies.ts";
+import { listNews, NewsListInput } from "../../app/news-list.ts";
 import { PredictModelInput, predictModel } from "../../app/predict-model.ts";
 import { SetRiskInput, ShowRiskInput, setRisk, showRisk } from "../../app/risk-limits.ts";
 import {
@@ -84,10 +97,26 @@ export interface Operation {
   input?: z.ZodType;
   /** runs as a job: the reply is the job (202); `run` gets the job's progress and abort signal */
   job?: boolean;
+  /**
+   * The reply may be reused while what it derives from is unchanged: `static` (the code's own
+   * tables), `candles` (kairos.db unchanged since: SQLite's data_version and total_changes)
+   */
+  cache?: "static" | "candles";
   /** extra door beyond `access`, given the validated input (e.g. live sessions need a person) */
   guard?: (x: OpContext, raw: unknown) => void;
   run(x: OpContext, raw: unknown, job?: JobContext): unknown | Promise<unknown>;
 }
+
+/**
+ * The caller as the approval use cases record it: the token's id (never the token) and kind, and
+ * the face it came through. An MCP call is always an agent's, whatever token carried it.
+ */
+export const callerOf = (p: Principal, channel: "http" | "mcp"): CallerIdentity => ({
+  kind: channel === "mcp" ? "agent" : p.kind,
+  channel,
+  credentialId: p.tokenId,
+  name: p.name,
+});
 
 /** showModel takes a bare id in src/app (no exported contract yet): the shape the CLI's <id> gives it */
 const ShowModelInput = z.object({ id: z.string().min(1).max(200) }).strict();
@@ -141,6 +170,7 @@ export const OPERATIONS: readonly Operation[] = [
     path: "/v1/data/series",
     summary: "every stored series with rows, range and gaps (kairos data list)",
     access: "read",
+    cache: "candles",
     run: ({ c }) => listSeries({ store: c.store, funding: c.funding }),
   },
   {
@@ -149,6 +179,7 @@ export const OPERATIONS: readonly Operation[] = [
     path: "/v1/data/show",
     summary: "one stored series: range, gaps, first and last candles (kairos data show)",
     access: "read",
+    cache: "candles",
     input: ShowSeriesInput,
     run: ({ c }, raw) => showSeries({ store: c.store }, parseInput(ShowSeriesInput, raw)),
   },
@@ -212,6 +243,7 @@ export const OPERATIONS: readonly Operation[] = [
     path: "/v1/indicators",
     summary: "the indicator catalogue (kairos indicators list)",
     access: "read",
+    cache: "static",
     run: () => listIndicators(),
   },
   {
@@ -220,6 +252,7 @@ export const OPERATIONS: readonly Operation[] = [
     path: "/v1/indicators/compute",
     summary: "an indicator over a stored series (kairos indicators compute)",
     access: "read",
+    cache: "candles",
     input: ComputeIndicatorInput,
     run: ({ c }, raw) => computeIndicator({ store: c.store }, parseInput(ComputeIndicatorInput, raw)),
   },
@@ -229,6 +262,7 @@ export const OPERATIONS: readonly Operation[] = [
     path: "/v1/strategies",
     summary: "every strategy family with parameters and forms (kairos strategies list)",
     access: "read",
+    cache: "static",
     run: () => listStrategies(),
   },
   {
@@ -237,6 +271,7 @@ export const OPERATIONS: readonly Operation[] = [
     path: "/v1/strategies/show",
     summary: "one strategy family (kairos strategies show)",
     access: "read",
+    cache: "static",
     input: ShowStrategyInput,
     run: (_x, raw) => showStrategy(parseInput(ShowStrategyInput, raw)),
   },
@@ -505,6 +540,56 @@ export const OPERATIONS: readonly Operation[] = [
     input: KillInput,
     run: ({ c }, raw) => kill({ ...c.trading(), home: c.home }, parseInput(KillInput, raw)),
   },
+  // approvals: agents propose, only a person approves or rejects
+  {
+    id: "approvals_list",
+    method: "post",
+    path: "/v1/approvals/list",
+    summary: "proposals waiting for a person (or every state), newest first (kairos approvals list --json)",
+    access: "read",
+    input: ListApprovalsInput,
+    run: ({ c }, raw) =>
+      listApprovals(paperApprovalDeps(c.trading()), raw as z.input<typeof ListApprovalsInput>),
+  },
+  {
+    id: "approvals_propose",
+    method: "post",
+    path: "/v1/approvals/propose",
+    summary:
+      "proposes an exact order for a person's approval: nothing is placed; returns the proposal id and what a person must do",
+    access: "compute",
+    input: ProposeOrderInput,
+    run: ({ c, principal }, raw) =>
+      proposeOrder(
+        paperApprovalDeps(c.trading()),
+        callerOf(principal, "http"),
+        raw as z.input<typeof ProposeOrderInput>,
+      ),
+  },
+  {
+    id: "approvals_approve",
+    method: "post",
+    path: "/v1/approvals/approve",
+    summary: "a person approves one proposal: its exact order goes through the risk gate to the venue",
+    access: "person",
+    input: ApproveInput,
+    run: ({ c, principal }, raw) =>
+      approve(
+        paperApprovalDeps(c.trading()),
+        callerOf(principal, "http"),
+        raw as z.input<typeof ApproveInput>,
+      ),
+  },
+  {
+    id: "approvals_reject",
+    method: "post",
+    path: "/v1/approvals/reject",
+    summary: "a person rejects one proposal: nothing is placed",
+    access: "person",
+    input: RejectInput,
+    run: ({ c, principal }, raw) =>
+      reject(paperApprovalDeps(c.trading()), callerOf(principal, "http"), raw as z.input<typeof RejectInput>),
+  },
   // risk
   {
     id: "risk_show",
@@ -586,7 +671,16 @@ export const OPERATIONS: readonly Operation[] = [
     summary: "the market brief: sector shock, movers, trend, volatility, correlation (kairos brief --json)",
     access: "read",
     input: BriefInput,
-    run: ({ c }, raw) => marketBrief({ store: c.store, funding: c.funding }, parseInput(BriefInput, raw)),
+    run: ({ c }, raw) => marketBrief(briefDepsOf(c), parseInput(BriefInput, raw)),
+  },
+  {
+    id: "news_list",
+    method: "post",
+    path: "/v1/news/list",
+    summary: "stored headlines, newest first, with language, symbols and sentiment (kairos news list --json)",
+    access: "read",
+    input: NewsListInput,
+    run: ({ c }, raw) => listNews({ news: c.news }, raw as z.input<typeof NewsListInput>),
   },
   // jobs
   {
