@@ -6,15 +6,14 @@
  */
 import { z } from "zod";
 import { isBotKind } from "../bots/registry.ts";
-import { AppError, invalidInput } from "../errors.ts";
+import { invalidInput } from "../errors.ts";
 import { applyFills, emptyAccount } from "../execution/accounting.ts";
 import { formatAmount, ZERO } from "../execution/amount.ts";
 import { OrderLifecycle } from "../execution/order-lifecycle.ts";
-import type { OrderRecord, SessionRecord } from "../ports/order-store.ts";
+import type { SessionRecord } from "../ports/order-store.ts";
 import { parseInput } from "./contract.ts";
 import { resumeTrading, stopTrading } from "./trade-control.ts";
-import { loadLiveKeys } from "./trade-live.ts";
-import { runLiveSession } from "./trade-live-run.ts";
+import { withLiveVenue } from "./trade-live-run.ts";
 import { configOf, getSession, type RunProgress, type TradingDeps } from "./trade-runtime.ts";
 
 const OPEN = ["intent", "sent", "acknowledged", "partially_filled", "unknown"] as const;
@@ -84,15 +83,13 @@ function getBot(deps: TradingDeps, id: string): SessionRecord {
   return s;
 }
 
-export const BotStopInput = z
-  .object({ id: botIdField(), keyFile: z.string().optional(), apiBase: z.string().url().optional() })
-  .strict();
+export const BotStopInput = z.object({ id: botIdField() }).strict();
 export type BotStopInput = z.input<typeof BotStopInput>;
 
 /**
  * Stops a bot and cancels its open orders. A paper bot's orders are cancelled on the paper venue; a
- * live bot's directly on its exchange with the session's keys (a running live loop also sees
- * "stopped" and cancels; the lifecycle makes the second cancel harmless)
+ * live bot's on its exchange, reached as the bot was started (exchange, API origin, key source). A
+ * running live loop also sees "stopped" and cancels; the lifecycle makes the second cancel harmless
  */
 export async function stopBot(
   deps: TradingDeps,
@@ -100,20 +97,13 @@ export async function stopBot(
 ): Promise<{ id: string; cancelled: string[]; stillOpen: string[] }> {
   const input = parseInput(BotStopInput, raw);
   const s = getBot(deps, input.id);
+  const still = (): string[] => deps.orders.ordersOf(input.id, OPEN).map((o) => o.clientOrderId);
   if (s.mode !== "live") {
     const r = await stopTrading(deps, { id: input.id });
-    const still = deps.orders.ordersOf(input.id, OPEN).map((o) => o.clientOrderId);
-    return { id: input.id, cancelled: r.cancelled, stillOpen: still };
+    return { id: input.id, cancelled: r.cancelled, stillOpen: still() };
   }
-  deps.orders.setState(input.id, "stopped");
-  if (deps.live === undefined) throw new AppError("INTERNAL", "live trading is not wired in this container");
-  const cfg = configOf(s);
-  const broker = await deps.live.broker(
-    cfg.exchange,
-    loadLiveKeys(deps.live.keys, cfg.exchange, input.keyFile),
-    input.apiBase,
-  );
-  try {
+  await stopTrading(deps, { id: input.id });
+  return withLiveVenue(deps, configOf(s), async ({ broker }) => {
     const lifecycle = new OrderLifecycle({
       store: deps.orders,
       broker,
@@ -121,33 +111,24 @@ export async function stopBot(
       sleep: deps.sleep,
     });
     const cancelled: string[] = [];
-    for (const o of deps.orders.ordersOf(input.id, OPEN) as OrderRecord[]) {
+    for (const o of deps.orders.ordersOf(input.id, OPEN)) {
       const after = await lifecycle.cancel(o.clientOrderId);
       if (after.state === "cancelled") cancelled.push(o.clientOrderId);
     }
-    const still = deps.orders.ordersOf(input.id, OPEN).map((o) => o.clientOrderId);
-    return { id: input.id, cancelled, stillOpen: still };
-  } finally {
-    await broker.close();
-  }
+    return { id: input.id, cancelled, stillOpen: still() };
+  });
 }
 
 export const BotResumeInput = z
-  .object({
-    id: botIdField(),
-    acceptBalances: z.boolean().default(false),
-    keyFile: z.string().optional(),
-    apiBase: z.string().url().optional(),
-    /** live: stop after this many bars acted on (default: until stopped) */
-    maxBars: z.number().int().positive().optional(),
-  })
+  .object({ id: botIdField(), acceptBalances: z.boolean().default(false) })
   .strict();
 export type BotResumeInput = z.input<typeof BotResumeInput>;
 
 /**
- * Resumes a bot after a restart: reconciliation first, then it acts on the bars after the last one
- * it acted on. Its strategy reads what is done from the fills and what is working from the stored
- * orders, so nothing is sent twice
+ * Resumes a bot after a restart (`trade resume`'s rules: reconciliation first; a live bot reaches
+ * its exchange as it was started): it acts on the bars after the last one it acted on, and its
+ * strategy reads what is done from the fills and what is working from the stored orders, so
+ * nothing is sent twice
  */
 export async function resumeBot(
   deps: TradingDeps,
@@ -155,44 +136,12 @@ export async function resumeBot(
   onBar?: (p: RunProgress) => void,
 ): Promise<{ id: string; state: string; barsActed: number; haltReason?: string }> {
   const input = parseInput(BotResumeInput, raw);
-  const s = getBot(deps, input.id);
-  if (s.state === "stopped") throw new AppError("CONFLICT", `bot ${input.id} is stopped; start a new one`);
-  if (s.mode !== "live") {
-    const r = await resumeTrading(deps, { id: input.id, acceptBalances: input.acceptBalances }, onBar);
-    return {
-      id: input.id,
-      state: r.state,
-      barsActed: r.barsActed,
-      ...(r.haltReason === undefined ? {} : { haltReason: r.haltReason }),
-    };
-  }
-  if (input.acceptBalances)
-    throw invalidInput("--accept-balances is not built for live bots; review the venue and start a new bot");
-  if (deps.live?.market === undefined)
-    throw new AppError("INTERNAL", "live trading is not wired in this container");
-  const cfg = configOf(s);
-  const broker = await deps.live.broker(
-    cfg.exchange,
-    loadLiveKeys(deps.live.keys, cfg.exchange, input.keyFile),
-    input.apiBase,
-  );
-  try {
-    const market = await deps.live.market(cfg.exchange, input.apiBase);
-    const r = await runLiveSession(deps, input.id, {
-      broker,
-      market,
-      pollMs: deps.live.pollMs ?? 2000,
-      ...(deps.live.clock === undefined ? {} : { clock: deps.live.clock }),
-      ...(input.maxBars === undefined ? {} : { maxBars: input.maxBars }),
-      ...(onBar === undefined ? {} : { onBar }),
-    });
-    return {
-      id: input.id,
-      state: r.state,
-      barsActed: r.barsActed,
-      ...(r.haltReason === undefined ? {} : { haltReason: r.haltReason }),
-    };
-  } finally {
-    await broker.close();
-  }
+  getBot(deps, input.id);
+  const r = await resumeTrading(deps, { id: input.id, acceptBalances: input.acceptBalances }, onBar);
+  return {
+    id: input.id,
+    state: r.state,
+    barsActed: r.barsActed,
+    ...(r.haltReason === undefined ? {} : { haltReason: r.haltReason }),
+  };
 }

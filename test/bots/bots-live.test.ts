@@ -78,7 +78,7 @@ describe("a live bot on the simulated exchange", () => {
     await waitFor(() => deps.orders.ordersOf("lice").some((o) => o.state === "acknowledged"), 60_000);
     const [bot] = listBots(deps);
     expect(bot).toMatchObject({ id: "lice", kind: "iceberg", mode: "live", openOrders: 1 });
-    const stopped = await stopBot(deps, { id: "lice", apiBase: sim.url });
+    const stopped = await stopBot(deps, { id: "lice" });
     const ended = await run;
     expect(stopped.stillOpen).toEqual([]);
     expect(ended.state).toBe("stopped");

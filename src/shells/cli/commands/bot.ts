@@ -161,16 +161,10 @@ export function registerBotCommand(program: Command): void {
 
   bot
     .command("stop <id>")
-    .description("stop a bot and cancel its open orders")
-    .option("--key-file <path>", "live bots: API key file (default: the environment)")
-    .option("--api-base <url>", "live bots: the exchange origin the bot trades at (e.g. `kairos sim`)")
-    .action((id: string, opts: { keyFile?: string; apiBase?: string }, cmd: Command) =>
+    .description("stop a bot and cancel its open orders (a live bot's on its exchange)")
+    .action((id: string, _o: unknown, cmd: Command) =>
       withContainer(cmd, async (c, g) => {
-        const r = await stopBot(c.trading(crashHook()), {
-          id,
-          ...(opts.keyFile === undefined ? {} : { keyFile: opts.keyFile }),
-          ...(opts.apiBase === undefined ? {} : { apiBase: opts.apiBase }),
-        });
+        const r = await stopBot(c.trading(crashHook()), { id });
         if (g.json) return printJson(r);
         printLine(`bot ${id} stopped; ${r.cancelled.length} open order(s) cancelled`);
         for (const o of r.stillOpen) printLine(`still open on the venue (check it): ${o}`);
@@ -180,33 +174,22 @@ export function registerBotCommand(program: Command): void {
 
   bot
     .command("resume <id>")
-    .description("reconcile a bot with the venue and go on from its stored state (no order sent twice)")
-    .option("--accept-balances", "paper: a person reviewed the differences, take the venue's balances")
-    .option("--key-file <path>", "live bots: API key file (default: the environment)")
-    .option("--api-base <url>", "live bots: the exchange origin the bot trades at")
-    .option("--max-bars <n>", "live bots: stop after acting on this many bars")
-    .action(
-      (
-        id: string,
-        opts: { acceptBalances?: boolean; keyFile?: string; apiBase?: string; maxBars?: string },
-        cmd: Command,
-      ) =>
-        withContainer(cmd, async (c, g) => {
-          const r = await resumeBot(
-            c.trading(crashHook()),
-            {
-              id,
-              acceptBalances: opts.acceptBalances === true,
-              ...(opts.keyFile === undefined ? {} : { keyFile: opts.keyFile }),
-              ...(opts.apiBase === undefined ? {} : { apiBase: opts.apiBase }),
-              ...(opts.maxBars === undefined ? {} : { maxBars: Number(opts.maxBars) }),
-            },
-            progress(g),
-          );
-          if (g.json) return printJson(r);
-          printLine(`bot ${r.id}: ${r.state}, acted on ${r.barsActed} bar(s)`);
-          if (r.haltReason !== undefined) printLine(r.haltReason);
-        }),
+    .description("reconcile a bot with its venue and go on from its stored state (no order sent twice)")
+    .option(
+      "--accept-balances",
+      "a person reviewed the differences: take the venue's balances as the new baseline",
+    )
+    .action((id: string, opts: { acceptBalances?: boolean }, cmd: Command) =>
+      withContainer(cmd, async (c, g) => {
+        const r = await resumeBot(
+          c.trading(crashHook()),
+          { id, acceptBalances: opts.acceptBalances === true },
+          progress(g),
+        );
+        if (g.json) return printJson(r);
+        printLine(`bot ${r.id}: ${r.state}, acted on ${r.barsActed} bar(s)`);
+        if (r.haltReason !== undefined) printLine(r.haltReason);
+      }),
     );
 
   bot
