@@ -151,9 +151,14 @@ describe("dashboard", () => {
     const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
       paths: Record<string, unknown>;
     };
-    if ("/v1/risk/state" in doc.paths) expect(stateText).toMatch(/ACTIVE|REDUCING|HALTED/);
-    else expect(stateText).toContain("not in the API yet");
-    expect(await page.locator(".not-yet").count()).toBeGreaterThan(0);
+    // what the API offers is shown; what it does not is named as missing, never faked
+    expect(stateText).toMatch(/ACTIVE|REDUCING|HALTED/);
+    const approvals = (await page.textContent("#stat-approvals")) ?? "";
+    if ("/v1/approvals/list" in doc.paths) expect(approvals).toContain("0");
+    else {
+      expect(approvals).toContain("not in the API yet");
+      expect(await page.locator(".not-yet").count()).toBeGreaterThan(0);
+    }
   });
 
   it("chart shows the stored candles: every candle of the series, fit to the whole range, timeframe switch, an indicator", async () => {
@@ -317,6 +322,54 @@ describe("dashboard", () => {
     expect(text).toContain(`${st.orders} orders, ${st.fills} fills`);
     expect(text).toContain(`P&L ${st.pnl}`);
   }, 90_000);
+
+  it("approve one proposal and reject another: each decision recorded with the person and the channel", async (t) => {
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
+      paths: Record<string, unknown>;
+    };
+    // the approvals routes are being added to the API alongside this page
+    if (!("/v1/approvals/list" in doc.paths)) t.skip();
+    const propose = async (note: string): Promise<{ id: string; orderHash: string }> => {
+      const r = await api(page, "POST", "/v1/approvals/propose", {
+        sessionId,
+        symbol: "BTC/USDT",
+        side: "buy",
+        quantity: "0.001",
+        note,
+      });
+      expect(r.status, JSON.stringify(r.json)).toBe(200);
+      return r.json as { id: string; orderHash: string };
+    };
+    const a = await propose("web test: approve me");
+    const b = await propose("web test: reject me");
+    await openPage(page, server.url, "trading");
+    await page.waitForSelector(`[data-proposal="${a.id}"]`);
+    // the order, its explanation and its checks are in view before the decision
+    const cardA = (await page.textContent(`[data-proposal="${a.id}"]`)) ?? "";
+    expect(cardA).toContain("BUY 0.001 BTC/USDT");
+    expect(cardA).toContain("web test: approve me");
+    expect(await page.locator(`[data-proposal="${a.id}"] table tbody tr`).count()).toBeGreaterThan(0);
+    await page.click(`#approve-${a.id}`);
+    await page.waitForSelector(`[data-proposal="${a.id}"]`, { state: "detached", timeout: 30_000 });
+    await page.fill(`#reject-reason-${b.id}`, "not now");
+    await page.click(`#reject-${b.id}`);
+    await page.waitForSelector(`[data-proposal="${b.id}"]`, { state: "detached", timeout: 30_000 });
+    const all = (await api(page, "POST", "/v1/approvals/list", { state: "all" })).json as {
+      proposals: {
+        id: string;
+        state: string;
+        reason?: string;
+        decidedBy?: { kind: string; channel: string };
+      }[];
+    };
+    const pa = all.proposals.find((p) => p.id === a.id)!;
+    const pb = all.proposals.find((p) => p.id === b.id)!;
+    expect(pa.state).not.toBe("pending");
+    expect(pa.state).not.toBe("rejected");
+    expect(pa.decidedBy).toMatchObject({ kind: "person", channel: "http" });
+    expect(pb.state).toBe("rejected");
+    expect(pb.reason).toBe("not now");
+  }, 60_000);
 
   it("kill: the button asks first; keeping trading sends nothing; confirming latches HALTED with no order left open", async () => {
     await openPage(page, server.url, "health");

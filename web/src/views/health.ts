@@ -66,7 +66,9 @@ export const healthView: View = async ({ api, main, onLeave }) => {
   const approvalsOp = api.firstOf("approvals_list", "approvals_pending");
   let approvals = "not in the API yet";
   if (approvalsOp !== undefined)
-    approvals = String((await api.op<unknown[]>(approvalsOp, { status: "pending" })).length);
+    approvals = String(
+      (await api.op<{ proposals: unknown[] }>(approvalsOp, { state: "pending" })).proposals.length,
+    );
 
   const stats = h(
     "div",

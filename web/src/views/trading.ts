@@ -5,6 +5,7 @@ import { card, h, messageOf, notYet, num, replace, table } from "../dom.ts";
 import { progressText, runJob } from "../jobs.ts";
 import type { RiskShow, SeriesSummary, SessionEntry, SessionStatus, StrategyInfo } from "../types.ts";
 import type { View, ViewContext } from "../view.ts";
+import { approvalQueue } from "./approvals.ts";
 
 interface DriftReport {
   orders: number;
@@ -353,7 +354,9 @@ export const tradingView: View = async (ctx) => {
       : h("div", { id: "sessions" }, ...cards),
     card(
       "Approval queue",
-      notYet("Approve or reject proposals", "the approvals routes", "kairos approvals list"),
+      api.has("approvals_list") && api.has("approvals_approve")
+        ? await approvalQueue(api)
+        : notYet("Approve or reject proposals", "the approvals routes", "kairos approvals list"),
     ),
     card(
       "Risk limits",
