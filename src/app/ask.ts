@@ -133,13 +133,14 @@ export async function askModel(
  * `kairos ask` without a model: answers "what matters today?" and "how did X do against BTC?" from
  * the brief, and says plainly what it cannot answer
  */
-export function askRouter(brief: () => BriefOutput, raw: AskInput): AskOutput {
+export function askRouter(brief: (opts: { signals: boolean }) => BriefOutput, raw: AskInput): AskOutput {
   const { question } = parseInput(AskInput, raw);
   const lang = isGerman(question) ? "de" : "en";
   const q = question.toLowerCase();
   const vs = /\b(?:against|vs\.?|versus|gegen(?:über)?)\s+(?:btc|bitcoin)\b/.test(q);
   if (/(matter|important|today|wichtig|heute)/.test(q) && !vs) {
-    const b = brief();
+    // the first lines and the 7-day returns need no ensemble: skip rebuilding the screen run
+    const b = brief({ signals: false });
     const lines = b.brief.lines.slice(0, 5).map((l) => renderLine(l, lang));
     return {
       answer: lines.join("\n"),
@@ -150,7 +151,8 @@ export function askRouter(brief: () => BriefOutput, raw: AskInput): AskOutput {
     };
   }
   if (vs) {
-    const b = brief();
+    // the first lines and the 7-day returns need no ensemble: skip rebuilding the screen run
+    const b = brief({ signals: false });
     // the first stored symbol other than BTC whose base the question names
     const words = new Set(q.split(/[^a-z0-9]+/));
     const sym =
@@ -177,7 +179,7 @@ export function askRouter(brief: () => BriefOutput, raw: AskInput): AskOutput {
         : `${sym} over 7 days to ${when}: ${p(x.return7d)}; BTC/USDT to ${new Date(btc.barTime).toISOString().slice(0, 10)}: ${p(btc.return7d)}${apart ? " (different end dates: not the same week)" : ""}`;
     return { answer, lang, by: "router", answered: true, toolResults: [JSON.stringify({ x, btc })] };
   }
-  if (/\b(why|warum|wieso|weshalb)\b/.test(q)) return askWhy(brief(), question, lang);
+  if (/\b(why|warum|wieso|weshalb)\b/.test(q)) return askWhy(brief({ signals: true }), question, lang);
   const reason =
     lang === "de"
       ? 'Ohne Modell (KAIROS_LLM_URL) beantworte ich nur "Was ist heute wichtig?", "Wie lief TAO gegen BTC?" und "Warum ist das Ensemble long NEAR?"'

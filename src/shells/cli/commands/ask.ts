@@ -22,11 +22,15 @@ export function registerAskCommand(program: Command): void {
     .action(async (question: string, opts: { timeframe: string }, cmd: Command) => {
       const g = globalsOf(cmd);
       const out: AskOutput = await withContainer(cmd, async (c) => {
-        // the brief is read, never stored, by a question; one build serves every tool call
-        let cached: ReturnType<typeof marketBrief> | undefined;
-        const brief = () => {
-          cached ??= marketBrief(briefDepsOf(c), { timeframe: opts.timeframe, save: false });
-          return cached;
+        // the brief is read, never stored, by a question; one build of each kind serves every tool call
+        const cached = new Map<boolean, ReturnType<typeof marketBrief>>();
+        const brief = (o: { signals: boolean } = { signals: true }) => {
+          let b = cached.get(o.signals);
+          if (b === undefined) {
+            b = marketBrief(briefDepsOf(c), { timeframe: opts.timeframe, save: false, signals: o.signals });
+            cached.set(o.signals, b);
+          }
+          return b;
         };
         const model = chatModelFromEnv();
         if (model === undefined) return askRouter(brief, { question });
