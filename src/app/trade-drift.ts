@@ -1,9 +1,11 @@
 import { z } from "zod";
+import { isBotKind } from "../bots/registry.ts";
 import { timeframeMs } from "../domain/timeframe.ts";
 import { AppError } from "../errors.ts";
+import { getFamily } from "../strategies/registry.ts";
 import { parseInput } from "./contract.ts";
 import { runBacktest } from "./run-backtest.ts";
-import { configOf, getSession, type TradingDeps } from "./trade-runtime.ts";
+import { configOf, getSession, strategyOf, type TradingDeps } from "./trade-runtime.ts";
 
 export const TradeDriftInput = z
   .object({ id: z.string().regex(/^[a-z0-9]{1,12}$/, "a session id") })
@@ -57,6 +59,14 @@ export function tradeDrift(deps: TradingDeps, raw: TradeDriftInput): DriftReport
     {
       strategy: cfg.strategy,
       params: cfg.params,
+      // an execution algorithm (twap, iceberg: src/bots) is not a family: the backtest takes its strategy object
+      ...(isBotKind(cfg.strategy) && getFamily(cfg.strategy) === undefined
+        ? {
+            userModule: {
+              createStrategy: (p: Record<string, unknown>) => strategyOf(cfg.strategy, p).strategy,
+            },
+          }
+        : {}),
       exchange: cfg.exchange,
       symbols: cfg.symbols,
       timeframe: cfg.timeframe,

@@ -71,6 +71,10 @@ export function guardStrategy(inner: Strategy, name: string = inner.id): Strateg
         higher: (tf, symbol) => copySeries(ctx.higher(tf, symbol)),
         position: (symbol) => ctx.position(symbol),
         target: (symbol) => ctx.target(symbol),
+        // copies: the strategy cannot reach the venue's own records
+        ...(ctx.openOrders === undefined
+          ? {}
+          : { openOrders: (symbol?: string) => ctx.openOrders!(symbol).map((o) => ({ ...o })) }),
       };
       let d: Decision | undefined;
       try {
