@@ -111,7 +111,7 @@ describe("kairos ask over a home with a screen run", () => {
     const r = await ask(home, "why is the ensemble long BTC?", true);
     expect(r.code, r.stderr).toBe(0);
     expect(r.out).toMatchObject({ answered: true, by: "model" });
-    const read = new Set(MCP_TOOLS.map((o) => o.id));
+    const read = new Set(MCP_TOOLS.filter((o) => o.access === "read").map((o) => o.id));
     for (const name of seen[0]!.tools)
       expect(["market_brief", "explain_signal"].includes(name) || read.has(name), name).toBe(true);
     expect(seen[0]!.tools).not.toContain("trade_start");

@@ -72,7 +72,8 @@ export function registerAskCommand(program: Command): void {
                 : JSON.stringify({ explanation: e, paragraph: explanationParagraph(e) });
             },
           },
-          ...MCP_TOOLS.filter((op) => op.id !== "brief").map(
+          // reads only: the MCP face also offers agents propose_order, which kairos ask never does
+          ...MCP_TOOLS.filter((op) => op.access === "read" && op.id !== "brief").map(
             (op): ReadTool => ({
               name: op.id,
               description: op.summary,
