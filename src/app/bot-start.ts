@@ -108,6 +108,11 @@ export async function startBot(
     if (sym.split("/").length !== 2)
       throw invalidInput(`--symbol ${input.symbol}: BASE/QUOTE, e.g. BTC/USDT`);
   }
+  if (!input.live && (input.kind === "twap" || input.kind === "iceberg") && input.params.side === "sell")
+    throw invalidInput(
+      `a paper bot's account holds only --capital in ${input.symbol.split("/")[1]?.split(":")[0]}: a selling ${input.kind} needs ${input.symbol.split("/")[0]} to sell; run it live or against \`kairos sim\` (its --balance)`,
+      { field: "params.side" },
+    );
   const market = input.live ? await liveMarket(deps, input) : paperMarket(deps, input);
   const params = botParams(input.kind, input.params as RawBotParams, {
     timeframe: input.timeframe,

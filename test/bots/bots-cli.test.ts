@@ -196,6 +196,19 @@ describe("kairos bot", () => {
     expect(lines.every((l) => l.session === "big" && l.accepted === false)).toBe(true);
   }, 300_000);
 
+  it("a paper bot that would sell what its account does not hold is refused before anything is created", async () => {
+    const home = homeWith(true);
+    const r = await runKairosInProcess(
+      ["bot", "start", "twap", ...MARKET, "--qty", "0.01", "--side", "sell", "--bars", "4", "--id", "sell"],
+      { home },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("a selling twap needs BTC to sell");
+    const c = createContainer({ home });
+    expect(c.trading().orders.getSession("sell")).toBeUndefined();
+    c.close();
+  });
+
   it("a bot killed mid-run and resumed places no order twice and ends as an uncrashed run", async () => {
     const clean = homeWith(true);
     const crashed = homeWith(true);
