@@ -6,9 +6,11 @@ import { describe, expect, it } from "vitest";
 import { AuthService, type AuthStore, type TokenRecord } from "../../src/app/auth-service.ts";
 import { buildApp, PUBLIC_ROUTES } from "../../src/shells/http/app.ts";
 import { OPERATIONS } from "../../src/shells/http/operations.ts";
+import { CHANNELS, STREAM_PATH } from "../../src/shells/http/streams.ts";
 import { mcpHttpHandler } from "../../src/shells/mcp/server.ts";
 import { runKairos, tempHome } from "../support/cli.ts";
 import { apiOn, call } from "./support.ts";
+import { openStream, refusedWith, until } from "./ws-support.ts";
 
 const PASSWORD = "doors-test-password-1";
 const home = tempHome("kairos-api-doors-");
@@ -107,6 +109,37 @@ describe("S4 doors", () => {
       (await call(api, "POST", "/v1/auth/tokens/agent", { token: person, body: { name: "x" } })).status,
     ).toBe(200);
     expect((await call(api, "GET", "/v1/strategies", { token: agent })).status).toBe(200);
+  });
+
+  it("the WebSocket endpoint and every channel the hub holds: 401 without or with forged tokens, open to agents, as documented", async () => {
+    const doc = (await call(api, "GET", "/openapi.json")).body as {
+      "x-kairos-streams": { url: string; channels: { name: string }[] };
+    };
+    expect(doc["x-kairos-streams"].url).toBe(STREAM_PATH);
+    expect(doc["x-kairos-streams"].channels.map((c) => c.name)).toEqual([...CHANNELS]);
+    const forged = [
+      undefined,
+      "nonsense",
+      `kairos_p_${"A".repeat(43)}`,
+      `${b64url({ alg: "none", typ: "JWT" })}.${b64url({ sub: "person", kind: "person" })}.`,
+    ];
+    let locked = 0;
+    for (const ch of CHANNELS)
+      for (const token of forged)
+        for (const via of ["header", "protocol"] as const) {
+          // the channel is named in a query too: no path, query or channel opens the door without a token
+          const status = await refusedWith(api, token, { via, path: `${STREAM_PATH}?channel=${ch}` });
+          expect(status, `${ch} ${via} ${String(token).slice(0, 12)}`).toBe(401);
+          locked++;
+        }
+    expect(locked).toBe(CHANNELS.length * forged.length * 2);
+    const s = await openStream(api, agent);
+    s.send({ subscribe: [...CHANNELS] });
+    await until(
+      () => s.replies.some((r) => Array.isArray(r.subscribed) && r.subscribed.length === CHANNELS.length),
+      "subscribed",
+    );
+    s.ws.close();
   });
 
   it("CORS is denied: preflight refused, no Access-Control header on any reply", async () => {
