@@ -158,7 +158,7 @@ process.stdout.write(
             { by: "bench" },
           ),
         );
-        if (r.cancelled !== 150 || r.stillOpen !== 0 || openOnExchange(rig.sim) !== 0)
+        if (r.cancelled !== 150 || r.stillOpen !== 0 || (await openOnExchange(rig)) !== 0)
           throw new Error(`kill left ${r.stillOpen} open of ${r.cancelled}`);
         send.push(r.sendMs);
         wire.push(r.wireSendMs);
@@ -194,6 +194,7 @@ process.stdout.write(
         venue: "sim-exchange via ccxt binance",
         limit_send_p99: 1000,
         limit_confirm_p99: 5000,
+        within_limits: percentile(ours.wire, 99) <= 1000 && percentile(ours.confirm, 99) <= 5000,
         peers: {
           "ccxt-default-throttle-send-p99": percentile(peer.send, 99),
           "ccxt-default-throttle-at-exchange-p99": percentile(peer.wire, 99),

@@ -3,7 +3,8 @@
  * so nothing new is submitted from here on, and the latch survives a restart), then cancel every
  * open order of every session on its venue at once (and any venue order kairos did not send),
  * optionally flatten positions with reduce-only market orders. Reports how long the cancels took
- * to send (the last cancel handed to its venue's broker) and to confirm (the last answered).
+ * to send (the last first request of a cancel handed to its venue's broker) and to confirm (the
+ * last answered, retries included).
  * A venue that cannot be reached never stops the latch or the other venues: it is reported.
  * Logged in the audit chain: the latch (session.state), a `kill` record when pulled and one
  * with the outcome.
@@ -93,6 +94,8 @@ export async function killAll(deps: KillDeps, raw: KillInput): Promise<KillResul
   );
   for (const s of sessions) deps.orders.setState(s.id, "halted", `kill switch at ${at} by ${input.by}`);
   let lastSent = t0;
+  // the send time is that of each cancel's first request; later passes are retries, in confirmMs
+  let firstPass = true;
   const work: { s: SessionRecord; venue: Broker; lifecycle: OrderLifecycle; open: OrderRecord[] }[] = [];
   const unreached: { session: string; problem: string }[] = [];
   for (const s of sessions) {
@@ -108,7 +111,7 @@ export async function killAll(deps: KillDeps, raw: KillInput): Promise<KillResul
       get(target, prop) {
         if (prop === "cancel")
           return (symbol: string, id: string) => {
-            lastSent = clock();
+            if (firstPass) lastSent = clock();
             return target.cancel(symbol, id);
           };
         const v = Reflect.get(target, prop, target) as unknown;
@@ -151,6 +154,7 @@ export async function killAll(deps: KillDeps, raw: KillInput): Promise<KillResul
   });
   await Promise.all(pending);
   const foreignCancelled = (await Promise.all(foreign)).reduce((a, b) => a + b, 0);
+  firstPass = false;
   // more passes for anything still open after the answers (a timed-out cancel, a lookup that failed)
   for (let pass = 1; pass <= RETRY_PASSES; pass++) {
     if (work.every((w) => deps.orders.ordersOf(w.s.id, OPEN).length === 0)) break;

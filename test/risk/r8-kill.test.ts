@@ -1,7 +1,7 @@
 // R8 kill on the simulated exchange (issue 16): kairos's simulated exchange, ccxt's real binance
 // class pointed at it, the real SQLite order store and audit log. Each trial: 50 resting orders on
 // each of 3 symbols, a trader that keeps submitting through the pre-trade gate and the lifecycle,
-// then the kill switch. Per trial: time until every cancel was handed to the exchange's broker, until
+// then the kill switch. Per trial (reported; the limits are judged by the bench): time until every cancel was handed to the exchange's broker, until
 // the last one reached the exchange (a pass-through door in front of it stamps arrivals), and until
 // every one was answered; 0 submits after the latch (none issued by kairos, and none reaches
 // the exchange but those already on their way when it fell, which the kill cancels); 0 orders left open
@@ -160,7 +160,7 @@ describe("R8 kill on the simulated exchange", () => {
       const { container, ids } = await placeResting(rig, `k${trial}`, 50);
       try {
         expect(ids).toHaveLength(150);
-        expect(openOnExchange(rig.sim, `k${trial}-`)).toBe(150);
+        expect(await openOnExchange(rig, `k${trial}-`)).toBe(150);
         const t = container.trading();
         const trader = startTrader(rig, t, `t${trial}`);
         // the trader submits for a while before the switch is pulled, at a different moment each trial
@@ -198,7 +198,7 @@ describe("R8 kill on the simulated exchange", () => {
         expect(r.stillOpen, r.problems.slice(0, 5).join("\n")).toBe(0);
         expect(r.unreached).toEqual([]);
         expect(r.cancelled).toBeGreaterThanOrEqual(150);
-        expect(openOnExchange(rig.sim)).toBe(0);
+        expect(await openOnExchange(rig)).toBe(0);
         sendMs.push(r.sendMs);
         wireMs.push(r.wireSendMs);
         confirmMs.push(r.confirmMs);
@@ -231,9 +231,7 @@ describe("R8 kill on the simulated exchange", () => {
     process.stderr.write(`R8: ${JSON.stringify(figures)}\n`);
     expect(afterLatch).toBe(0);
     expect(exchangeAfterLatch).toBe(0);
-    expect(figures.sendMs.p99).toBeLessThanOrEqual(1000);
-    expect(figures.lastCancelAtExchangeMs.p99).toBeLessThanOrEqual(1000);
-    expect(figures.confirmMs.p99).toBeLessThanOrEqual(5000);
+    // the times are reported here and judged in `npm run bench -- risk` (kill-sim-150): speed lives in bench/
     // the audit chain holds every kill and still verifies
     const c = createContainer({ home: rig.home });
     try {
@@ -252,7 +250,7 @@ describe("R8 kill on the simulated exchange", () => {
     writeTestLimits(rig.home, { maxExposurePerSymbol: "1e9", maxExposureTotal: "1e9" });
     const { container } = await placeResting(rig, "k9", 50);
     container.close();
-    expect(openOnExchange(rig.sim)).toBe(150);
+    expect(await openOnExchange(rig)).toBe(150);
     const child = spawn(
       process.execPath,
       ["--import", "tsx", resolve(import.meta.dirname, "r8-kill-child.ts"), rig.home, rig.sim.url],
@@ -266,7 +264,7 @@ describe("R8 kill on the simulated exchange", () => {
     // SIGKILL once the latch is on disk and the exchange has cancelled some, not all, of the orders
     let openAtKill = -1;
     for (let i = 0; i < 30_000; i++) {
-      const open = openOnExchange(rig.sim);
+      const open = await openOnExchange(rig);
       if (readTradingState(rig.home).state === "halted" && open < 150) {
         child.kill("SIGKILL");
         openAtKill = open;
@@ -300,7 +298,7 @@ describe("R8 kill on the simulated exchange", () => {
         { by: "r8 after restart" },
       );
       expect(r.stillOpen).toBe(0);
-      expect(openOnExchange(rig.sim)).toBe(0);
+      expect(await openOnExchange(rig)).toBe(0);
       expect(verifyStoredLog(c.audit(), c.auditCrypto)).toMatchObject({ ok: true });
     } finally {
       c.close();
