@@ -1,34 +1,37 @@
 /**
- * Approvals against a paper session: its current price is the close of the last bar it acted on
- * (the bar its proposals were made at), the dry-run checks are the pure pre-trade gate on the
- * session's account, and an approved order is placed as a new decision of the session: screened by
- * the session's risk gate (SessionRiskGate, recorded in risk-decisions.jsonl, counted by the
- * throttle), its intent committed, then sent by the order lifecycle to the session's paper venue.
- * Live sessions are refused here: their venue and keys live in the trading process.
+ * Approvals against a trading session. Paper: the current price is the close of the last bar the
+ * session acted on (the bar its proposals were made at). Live: the exchange's latest price (the
+ * close of its current candle, observed at the exchange's time). The dry-run checks are the pure
+ * pre-trade gate on the session's account; an approved order is placed as a new decision of the
+ * session: screened by the session's risk gate (SessionRiskGate, recorded in risk-decisions.jsonl,
+ * counted by the throttle), its intent committed, then sent by the order lifecycle to the session's
+ * venue (the paper venue, or the exchange with the keys the session was started with).
  */
+import type { CandleSeries } from "../domain/candle-series.ts";
 import { defineInstrument } from "../domain/instrument.ts";
 import { timeframeMs } from "../domain/timeframe.ts";
-import { AppError } from "../errors.ts";
+import { AppError, isAppError } from "../errors.ts";
 import { applyFills, emptyAccount } from "../execution/accounting.ts";
 import { toNumber, ZERO } from "../execution/amount.ts";
 import { clientOrderId } from "../execution/client-order-id.ts";
 import { OrderLifecycle } from "../execution/order-lifecycle.ts";
 import type { ExactOrder, ProposalCheck, ProposalRecord } from "../ports/approval-store.ts";
+import type { Broker } from "../ports/broker.ts";
+import type { Clock } from "../ports/clock.ts";
+import type { MarketDataSource } from "../ports/market-data-source.ts";
 import type { OrderRecord, SessionRecord } from "../ports/order-store.ts";
 import { PreTradeGate } from "../risk/pre-trade-gate.ts";
 import type { ApprovalDeps, ApprovalMarket } from "./approval-service.ts";
 import { SessionRiskGate } from "./risk-gate.ts";
 import { loadRiskLimits } from "./risk-limits.ts";
 import { readTradingState } from "./risk-trading-state.ts";
+import { withLiveVenue } from "./trade-live-run.ts";
 import { configOf, getSession, quoteOf, type SessionConfig, type TradingDeps } from "./trade-runtime.ts";
 
 function paperSession(deps: TradingDeps, id: string): { s: SessionRecord; cfg: SessionConfig } {
   const s = getSession(deps.orders, id);
-  if (s.mode !== "paper")
-    throw new AppError(
-      "INVALID_INPUT",
-      `session ${id} is ${s.mode}: approved orders are placed here for paper sessions only in this build`,
-    );
+  if (s.mode === "live" && deps.live === undefined)
+    throw new AppError("INTERNAL", `session ${id} is live and this build cannot reach live exchanges`);
   return { s, cfg: configOf(s) };
 }
 
@@ -39,10 +42,17 @@ function marketAt(deps: TradingDeps, s: SessionRecord, cfg: SessionConfig) {
   const closes: Record<string, number> = {};
   let barTs = -1;
   for (const symbol of cfg.symbols) {
-    const series = deps.store.read(
-      { exchange: cfg.exchange, symbol, timeframe: cfg.timeframe },
-      s.lastBarTs === undefined ? {} : { from: s.lastBarTs - 8 * tf, to: s.lastBarTs + 1 },
-    );
+    let series: CandleSeries;
+    try {
+      series = deps.store.read(
+        { exchange: cfg.exchange, symbol, timeframe: cfg.timeframe },
+        s.lastBarTs === undefined ? {} : { from: s.lastBarTs - 8 * tf, to: s.lastBarTs + 1 },
+      );
+    } catch (err) {
+      // a live session that has not acted yet may have stored nothing: its price comes from the exchange
+      if (isAppError(err) && err.code === "NOT_FOUND") continue;
+      throw err;
+    }
     for (let i = series.ts.length - 1; i >= 0; i--)
       if (series.ts[i]! <= at) {
         closes[symbol] = series.close[i]!;
@@ -62,14 +72,39 @@ function accountOf(deps: TradingDeps, s: SessionRecord, cfg: SessionConfig, clos
   return { positions, equity };
 }
 
+/**
+ * The exchange's latest price of a symbol (its current candle's close) at the exchange's time, and
+ * the clock the gate judges by: the machine's, or the exchange's own against a time-scaled
+ * simulated exchange (`live.clock: "venue"`, as the live loop does)
+ */
+async function liveQuote(
+  deps: TradingDeps,
+  v: { broker: Broker; market: MarketDataSource },
+  cfg: SessionConfig,
+  symbol: string,
+): Promise<{ price: number; ts: number; clock: Clock } | undefined> {
+  const tf = timeframeMs(cfg.timeframe);
+  const server = await v.broker.serverTime();
+  const wall = Date.now();
+  const page = await v.market.fetchCandles(symbol, cfg.timeframe, server - 3 * tf, 5);
+  let i = page.ts.length - 1;
+  while (i >= 0 && page.ts[i]! > server) i--;
+  if (i < 0) return undefined;
+  const clock: Clock =
+    deps.live?.clock === "venue" ? { now: () => server + (Date.now() - wall) } : deps.clock;
+  return { price: page.close[i]!, ts: clock.now(), clock };
+}
+
 export function paperApprovalMarket(deps: TradingDeps): ApprovalMarket {
   return {
     sessionOf(id) {
-      const { cfg } = paperSession(deps, id);
-      return { venue: "paper", quote: quoteOf(cfg) };
+      const { s, cfg } = paperSession(deps, id);
+      return { venue: s.venue, quote: quoteOf(cfg) };
     },
     async price(order: ExactOrder) {
       const { s, cfg } = paperSession(deps, order.sessionId);
+      if (s.mode === "live")
+        return (await withLiveVenue(deps, cfg, (v) => liveQuote(deps, v, cfg, order.symbol)))?.price;
       return marketAt(deps, s, cfg).closes[order.symbol];
     },
     async check(order: ExactOrder, price: number) {
@@ -84,6 +119,7 @@ export function paperApprovalMarket(deps: TradingDeps): ApprovalMarket {
       );
       gate.setMode(readTradingState(deps.home).state);
       const { positions, equity } = accountOf(deps, s, cfg, { ...m.closes, [order.symbol]: price });
+      const at = s.mode === "live" ? deps.clock.now() : m.closeTs;
       const d = gate.check(
         {
           id: `dry-run-${order.sessionId}`,
@@ -107,8 +143,9 @@ export function paperApprovalMarket(deps: TradingDeps): ApprovalMarket {
                   minQty: Number(rules.minQuantity),
                   minNotional: Number(rules.minNotional),
                 }),
-          reference: { price, ts: m.closeTs },
-          venueTime: { server: m.closeTs, local: m.closeTs },
+          // live: the price was just read from the exchange; paper: it is the session's last close
+          reference: { price, ts: at },
+          venueTime: { server: at, local: at },
         },
         {
           positions: new Map(Object.entries(positions)),
@@ -116,84 +153,108 @@ export function paperApprovalMarket(deps: TradingDeps): ApprovalMarket {
           peakEquity: equity,
           dayStartEquity: equity,
         },
-        m.closeTs,
+        at,
       );
       return { accepted: d.accepted, checks: d.checks.map((c): ProposalCheck => ({ ...c })) };
     },
     async place(p: ProposalRecord, price: number) {
       const { s, cfg } = paperSession(deps, p.order.sessionId);
-      const m = marketAt(deps, s, cfg);
+      if (s.mode === "live")
+        return withLiveVenue(deps, cfg, async (v) => {
+          // the price the gate judges is the exchange's latest, observed now
+          const q = await liveQuote(deps, v, cfg, p.order.symbol);
+          if (q === undefined) return { placed: false as const, reason: "no fresh price from the exchange" };
+          return placeOn(deps, s, cfg, p, v.broker, "live", q.clock, { price: q.price, ts: q.ts });
+        });
       const venue = deps.paperVenue({
         account: s.id,
         takerFee: String(cfg.fee),
         slippage: cfg.slippage,
         rules: cfg.rules,
       });
-      const gate = new SessionRiskGate({
-        home: deps.home,
-        orders: deps.orders,
-        broker: venue,
-        clock: deps.clock,
-        rules: new Map(cfg.rules.map((r) => [r.symbol, r])),
-        timing: "replay",
+      return placeOn(deps, s, cfg, p, venue, "replay", deps.clock, {
+        price,
+        ts: marketAt(deps, s, cfg).closeTs,
       });
-      const seq = (deps.orders.lastDecision(s.id)?.seq ?? 0) + 1;
-      const now = deps.clock.now();
-      const intent: OrderRecord = {
-        clientOrderId: clientOrderId(s.id, seq, 0),
-        sessionId: s.id,
-        decisionSeq: seq,
-        leg: 0,
-        venue: venue.venue,
-        symbol: p.order.symbol,
-        side: p.order.side,
-        type: p.order.type,
-        qty: p.order.quantity,
-        ...(p.order.price === undefined ? {} : { limitPrice: p.order.price }),
-        state: "intent",
-        filledQty: "0",
-        attempts: 0,
-        createdAt: now,
-        updatedAt: now,
-      };
-      const closes = { ...m.closes, [p.order.symbol]: price };
-      const { positions, equity } = accountOf(deps, s, cfg, closes);
-      // the same gate every session order passes: an approval never goes around it
-      const screened = await gate.screen([intent], {
-        sessionId: s.id,
-        barTs: m.barTs,
-        closeTs: m.closeTs,
-        prices: closes,
-        positions,
-        equity,
-      });
-      const refused = screened.refused[0];
-      if (refused !== undefined)
-        return { placed: false, reason: `refused by the risk gate (${refused.reason})` };
-      deps.orders.recordDecision(
-        {
-          sessionId: s.id,
-          seq,
-          barTs: m.barTs,
-          targets: {},
-          explanation: `approved proposal ${p.id} (order hash ${p.orderHash.slice(0, 16)})`,
-          createdAt: now,
-        },
-        [intent],
-      );
-      const lifecycle = new OrderLifecycle({
-        store: deps.orders,
-        broker: venue,
-        clock: deps.clock,
-        sleep: deps.sleep,
-      });
-      const [after] = await lifecycle.sendMany([intent.clientOrderId]);
-      return { placed: true, clientOrderId: intent.clientOrderId, orderState: after?.state ?? "unknown" };
     },
   };
 }
 
-/** The approval use cases' dependencies over a container's trading dependencies (paper sessions) */
+/** An approved order as a new decision of its session: the session's risk gate, the intent, the lifecycle */
+async function placeOn(
+  deps: TradingDeps,
+  s: SessionRecord,
+  cfg: SessionConfig,
+  p: ProposalRecord,
+  venue: Broker,
+  timing: "live" | "replay",
+  clock: Clock,
+  ref: { price: number; ts: number },
+): Promise<{ placed: true; clientOrderId: string; orderState: string } | { placed: false; reason: string }> {
+  const m = marketAt(deps, s, cfg);
+  const gate = new SessionRiskGate({
+    home: deps.home,
+    orders: deps.orders,
+    broker: venue,
+    clock,
+    rules: new Map(cfg.rules.map((r) => [r.symbol, r])),
+    timing,
+    ...(deps.audit === undefined ? {} : { audit: deps.audit }),
+  });
+  const seq = (deps.orders.lastDecision(s.id)?.seq ?? 0) + 1;
+  const now = deps.clock.now();
+  const intent: OrderRecord = {
+    clientOrderId: clientOrderId(s.id, seq, 0),
+    sessionId: s.id,
+    decisionSeq: seq,
+    leg: 0,
+    venue: venue.venue,
+    symbol: p.order.symbol,
+    side: p.order.side,
+    type: p.order.type,
+    qty: p.order.quantity,
+    ...(p.order.price === undefined ? {} : { limitPrice: p.order.price }),
+    state: "intent",
+    filledQty: "0",
+    attempts: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const closes = { ...m.closes, [p.order.symbol]: ref.price };
+  const { positions, equity } = accountOf(deps, s, cfg, closes);
+  // the same gate every session order passes: an approval never goes around it
+  const screened = await gate.screen([intent], {
+    sessionId: s.id,
+    barTs: m.barTs,
+    closeTs: ref.ts,
+    prices: closes,
+    positions,
+    equity,
+  });
+  const refused = screened.refused[0];
+  if (refused !== undefined) return { placed: false, reason: `refused by the risk gate (${refused.reason})` };
+  deps.orders.recordDecision(
+    {
+      sessionId: s.id,
+      seq,
+      barTs: m.barTs,
+      targets: {},
+      explanation: `approved proposal ${p.id} (order hash ${p.orderHash.slice(0, 16)})`,
+      createdAt: now,
+    },
+    [intent],
+  );
+  const lifecycle = new OrderLifecycle({
+    store: deps.orders,
+    broker: venue,
+    clock: deps.clock,
+    sleep: deps.sleep,
+  });
+  const [after] = await lifecycle.sendMany([intent.clientOrderId]);
+  return { placed: true, clientOrderId: intent.clientOrderId, orderState: after?.state ?? "unknown" };
+}
+
+/** The approval use cases' dependencies over a container's trading dependencies (paper and live sessions) */
 export function paperApprovalDeps(deps: TradingDeps): ApprovalDeps {
   if (deps.approvals === undefined)
     throw new AppError("INTERNAL", "approvals are not wired in this container");
