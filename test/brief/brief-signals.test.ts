@@ -177,3 +177,51 @@ describe("kairos brief with a stored screen run and a trading session", () => {
     expect(quick.stdout).not.toMatch(/^Ensemble /m);
   }, 180_000);
 });
+
+describe("funding and trading lines", () => {
+  it("a stored funding rate becomes a cited line in percent; a trading state with its positions", async () => {
+    const { buildBrief } = await import("../../src/explain/brief/brief.ts");
+    const { renderBrief } = await import("../../src/explain/brief/templates.ts");
+    const { loadBundledSeries } = await import("../support/bundled-data.ts");
+    const btc = loadBundledSeries("binance", "BTC/USDT", "1d");
+    const t = Date.UTC(2025, 8, 18, 8);
+    const b = buildBrief({
+      series: [btc],
+      sector: [],
+      funding: [{ symbol: "BTC/USDT:USDT", ts: t, rate: 0.000125 }],
+      trading: {
+        state: "halted",
+        sessions: 2,
+        positions: [
+          {
+            session: "s1",
+            mode: "paper",
+            symbol: "BTC/USDT",
+            qty: 0.01,
+            averagePrice: 100000,
+            unrealisedPnl: 170.74,
+            equity: 1170.74,
+            pnl: 170.74,
+          },
+        ],
+      },
+    });
+    const en = renderBrief(b, "en");
+    const k = b.lines.findIndex((l) => l.kind === "funding");
+    // 0.000125 of notional per funding = 0.0125%
+    expect(en[k]).toBe("Funding BTC/USDT:USDT: +0.0125% at 2025-09-18 08:00 UTC");
+    expect(b.lines[k]!.cites[0]).toEqual({
+      series: "funding:BTC/USDT:USDT",
+      barTime: t,
+      value: 0.000125,
+      what: "funding-rate",
+    });
+    expect(en).toContain("Trading state HALTED: 2 session(s), 1 open position(s)");
+    expect(en).toContain(
+      "Position BTC/USDT in session s1 (paper): 0.01 at 100000, unrealised P&L 170.74; session equity 1170.74, P&L 170.74",
+    );
+    expect(renderBrief(b, "de")).toContain(
+      "Position BTC/USDT in Sitzung s1 (paper): 0,01 zu 100000, unrealisierter G/V 170,74; Kapital der Sitzung 1170,74, G/V 170,74",
+    );
+  });
+});

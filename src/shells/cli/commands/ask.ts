@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import { type AskOutput, askModel, askRouter, type ReadTool } from "../../../app/ask.ts";
+import { briefReadTools } from "../../../app/ask-tools.ts";
 import { briefDepsOf, marketBrief } from "../../../app/brief.ts";
 import { JobService } from "../../../app/job-service.ts";
 import { chatModelFromEnv } from "../../../composition-root.ts";
-import { explanationParagraph } from "../../../explain/paragraph.ts";
 import { globalsOf, printJson, printLine } from "../context.ts";
 import { withContainer } from "../with-container.ts";
 
@@ -43,35 +43,7 @@ export function registerAskCommand(program: Command): void {
           jobs: new JobService(c.jobStore, c.clock),
         };
         const tools: ReadTool[] = [
-          {
-            name: "market_brief",
-            description:
-              "today's market brief: every line with its numbers (series, bar time, value), headline sentiment, the ensemble's signals and hit rates, positions",
-            parameters: { type: "object", properties: {} },
-            run: () => {
-              const b = brief();
-              return JSON.stringify({ text: b.text, lines: b.brief.lines, symbols: b.brief.symbols });
-            },
-          },
-          {
-            name: "explain_signal",
-            description:
-              "why the ensemble holds what it holds on one symbol: votes, conditions, regime, risk",
-            parameters: {
-              type: "object",
-              properties: { symbol: { type: "string", description: "e.g. NEAR/USDT" } },
-              required: ["symbol"],
-            },
-            run: (args) => {
-              const want = String((args as { symbol?: unknown }).symbol ?? "").toUpperCase();
-              const e = brief().explanations?.find(
-                (x) => x.symbol === want || x.symbol.split("/")[0] === want,
-              );
-              return e === undefined
-                ? `no ensemble signal for ${want}: the ensemble covers ${(brief().explanations ?? []).map((x) => x.symbol).join(", ") || "nothing (no stored screen run)"}`
-                : JSON.stringify({ explanation: e, paragraph: explanationParagraph(e) });
-            },
-          },
+          ...briefReadTools(() => brief()),
           // reads only: the MCP face also offers agents propose_order, which kairos ask never does
           ...MCP_TOOLS.filter((op) => op.access === "read" && op.id !== "brief").map(
             (op): ReadTool => ({
