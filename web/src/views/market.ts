@@ -3,6 +3,8 @@
 import type { SeriesMarker, Time } from "lightweight-charts";
 import { candleChart, followTheme, toTime } from "../chart.ts";
 import { h, messageOf, num, price, replace, utc } from "../dom.ts";
+import { subscribe } from "../stream.ts";
+import { cssVar } from "../theme.ts";
 import type {
   BacktestReport,
   Bar,
@@ -380,4 +382,43 @@ export const marketView: View = async ({ api, main, onLeave }) => {
   tfGroup.setAttribute("aria-labelledby", "tf-label");
   showParams();
   await load();
+  // closed candles as they enter the store (the API's candles stream): the shown series grows live
+  const live = h("span", { class: "note", id: "market-live" });
+  status.after(live);
+  const close = subscribe(
+    api,
+    ["candles"],
+    (events) => {
+      let added = 0;
+      for (const e of events) {
+        const b = e.data as Bar & { exchange: string; symbol: string; timeframe: string };
+        if (`${b.exchange} ${b.symbol}` !== instrument || b.timeframe !== timeframe) continue;
+        const last = bars.at(-1);
+        if (last !== undefined && b.ts <= last.ts) continue;
+        const bar = { ts: b.ts, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume };
+        bars.push(bar);
+        c.candles.update({
+          time: toTime(bar.ts),
+          open: bar.open,
+          high: bar.high,
+          low: bar.low,
+          close: bar.close,
+        });
+        c.volume.update({
+          time: toTime(bar.ts),
+          value: bar.volume,
+          color: cssVar(bar.close >= bar.open ? "--up-soft" : "--down-soft"),
+        });
+        added++;
+      }
+      if (added === 0) return;
+      showLegend(bars.at(-1));
+      status.textContent = `${num(bars.length)} candles, ${utc(bars[0]!.ts)} to ${utc(bars.at(-1)!.ts)} (${added} new)`;
+    },
+    (st) => {
+      live.textContent =
+        st === "open" ? "Live: new closed candles are added as they are stored." : `Live updates ${st}.`;
+    },
+  );
+  onLeave(close);
 };
