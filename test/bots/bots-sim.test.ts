@@ -40,7 +40,9 @@ const series: CandleSeries = sliceSeries(all, all.ts.length - BARS);
 const K = 60; // first bar the exchange runs; the bot decides from the close of bar K-1 on
 
 interface OrderLine {
+  /** the bar the order was decided on (market orders), or filled in (limit orders) */
   bar: number;
+  filledIn?: number;
   side: string;
   qty: number;
   price: number;
@@ -126,7 +128,9 @@ async function onSim(kind: string, raw: Record<string, number | boolean | string
       const fills = store.fillsOfOrder(o.clientOrderId);
       const q = fills.reduce((a, f) => a + Number(f.qty), 0);
       const price = fills.reduce((a, f) => a + Number(f.qty) * Number(f.price), 0) / q;
-      return { bar: d.barTs, side: o.side, qty: Number(o.qty), price };
+      // the exchange stamps a fill with the moment it matched (the end of its bar here)
+      const filledIn = fills.length === 0 ? Number.NaN : Math.floor((fills[0]!.ts - 1) / HOUR) * HOUR;
+      return { bar: d.barTs, filledIn, side: o.side, qty: Number(o.qty), price };
     });
     return { lines, rules, baseline, states: orders.map((o) => o.state), refused };
   } finally {
@@ -160,8 +164,13 @@ function inBacktest(
       minNotional: Number(rules.minNotional),
     },
   );
-  // a market order decided at bar b's close fills at bar b+1's open
-  return bt.fills.map((f) => ({ bar: Date.parse(f.bar) - HOUR, side: f.side, qty: f.qty, price: f.price }));
+  // a market order decided at bar b's close fills at bar b+1's open; a resting limit order in the bar that reaches it
+  return bt.fills.map((f) => ({
+    bar: Date.parse(f.bar) - (f.type === "limit" ? 0 : HOUR),
+    side: f.side,
+    qty: f.qty,
+    price: f.price,
+  }));
 }
 
 function expectSameOrders(sim: OrderLine[], bt: OrderLine[]): void {
@@ -218,5 +227,25 @@ describe("Bots", () => {
     expect(total).toBeLessThanOrEqual(1.5 + 1e-9);
     // the cap bound on some bars and the even split on others: the schedule shows both
     expect(s.lines.some((o) => o.qty < 1.5 / 40 - 1e-9)).toBe(true);
+  }, 300_000);
+
+  it("iceberg clips rest and fill on the simulated exchange in the backtest's bars, at its prices", async () => {
+    // a price the market comes back to now and then over the run: clips fill one after another
+    const price = (Math.round(series.close[K - 1]! * 0.999 * 100) / 100).toFixed(2);
+    const raw = { qty: 0.05, side: "buy", price: Number(price), clip: 0.01 };
+    const s = await onSim("iceberg", raw, "10000");
+    const bt = inBacktest("iceberg", raw, Number(s.baseline.USDT), s.rules);
+    const filled = s.lines.filter((o) => !Number.isNaN(o.price));
+    process.stderr.write(
+      `bots iceberg: ${filled.length} clips filled on the exchange, ${bt.length} in the backtest\n`,
+    );
+    expect(s.refused).toEqual([]);
+    expect(bt.length).toBeGreaterThan(1);
+    // never more than one clip working: every order but the last is filled
+    expect(s.states.slice(0, -1).every((x) => x === "filled")).toBe(true);
+    expectSameOrders(
+      filled.map((o) => ({ ...o, bar: o.filledIn! })),
+      bt,
+    );
   }, 300_000);
 });
