@@ -284,3 +284,18 @@ describe("headline language", () => {
     expect(detectNewsLang("$$$ 123")).toBe("und");
   });
 });
+
+describe("feed parsing (golden)", () => {
+  it("the RSS 2.0 and Atom fixtures parse to the stored golden documents, items as stored", async () => {
+    const { parseFeedText } = await import("../../src/adapters/feeds/http-feed-source.ts");
+    const { toNewsItem } = await import("../../src/app/news-items.ts");
+    const { readGoldenJson } = await import("../support/golden.ts");
+    const now = Date.UTC(2024, 8, 7);
+    const out = ["crypto-rss.xml", "krypto-atom.xml"].map((f) => {
+      const doc = parseFeedText(readFileSync(join(FEEDS, f), "utf8"), f);
+      return { file: f, doc, items: doc.items.map((r) => toNewsItem(r, `http://127.0.0.1/${f}`, now)) };
+    });
+    // the golden file fails when missing; UPDATE_GOLDEN=1 records it on purpose
+    expect(out).toEqual(readGoldenJson(join(import.meta.dirname, "feeds", "parsed.golden.json"), out));
+  });
+});
