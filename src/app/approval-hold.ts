@@ -12,7 +12,7 @@ import type { AuditLog } from "../ports/audit-log.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { OrderRecord } from "../ports/order-store.ts";
 import type { GateDecision } from "../risk/pre-trade-gate.ts";
-import { createProposal } from "./approval-service.ts";
+import { createProposal, expireStale } from "./approval-service.ts";
 import { loadApprovalSettings, sessionModeOf } from "./approval-settings.ts";
 
 /** What a container gives trading sessions for approvals and alerts */
@@ -57,6 +57,8 @@ export class ApprovalHold implements SessionRisk {
             reason: x.reason,
           },
         });
+    // proposals nobody answered in time are marked expired (and recorded) as the session moves on
+    expireStale(this.deps);
     const mode = sessionModeOf(loadApprovalSettings(this.deps.home), ctx.sessionId);
     if (mode.mode === "auto" || r.accepted.length === 0) return r;
     const accepted: OrderRecord[] = [];
