@@ -63,7 +63,10 @@ describe("headline sentiment on words that name Object's own properties", () => 
   it("'constructor', 'toString' and 'valueOf' score 0, not NaN", async () => {
     const { scoreHeadline } = await import("../../src/app/sentiment-score.ts");
     for (const lang of ["en", "de"] as const) {
-      const s = scoreHeadline("The constructor of toString valueOf hasOwnProperty very constructor gains", lang);
+      const s = scoreHeadline(
+        "The constructor of toString valueOf hasOwnProperty very constructor gains",
+        lang,
+      );
       expect(Number.isFinite(s.score)).toBe(true);
       expect(s.hits.every((h) => h.term !== "constructor")).toBe(true);
     }
