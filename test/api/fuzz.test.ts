@@ -1,18 +1,22 @@
-// S5 fuzz (API part): bodies generated from the /openapi.json request schemas (their field names with
-// values of every JSON kind) and random bytes, to every POST route with a person's and an agent's
-// token: 0 5xx, 0 foreign errors in the server log, every non-2xx carries an error code from the
-// table, and 4xx replies change nothing (the token table is the only state these routes write).
-// KAIROS_FUZZ_RUNS sets the count (CI default 1,000 per surface).
+// S5 fuzz: bodies generated from the /openapi.json request schemas (their field names with values of
+// every JSON kind) and random bytes, to every POST route with a person's and an agent's token; MCP
+// tool arguments; WebSocket messages (JSON, random text and binary frames). 0 5xx, 0 foreign errors
+// in the server log, every refusal carries an error code from the table, and invalid input changes
+// nothing (tokens, jobs, proposals, sessions, limits, trading state, stored series, subscriptions).
+// KAIROS_FUZZ_RUNS sets the count per surface (CI default 1,000, fixed seed KAIROS_FUZZ_SEED or 18).
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { readTradingState } from "../../src/app/risk-trading-state.ts";
 import { ERROR_CODES, ERROR_TABLE } from "../../src/errors.ts";
 import { bundledHome } from "../support/cli.ts";
 import { apiOn, call } from "./support.ts";
+import { openStream, until } from "./ws-support.ts";
 
 const RUNS = Number(process.env.KAIROS_FUZZ_RUNS ?? 1000);
+const SEED = Number(process.env.KAIROS_FUZZ_SEED ?? 18);
 const PASSWORD = "fuzz-test-password-1";
 const home = bundledHome("kairos-api-fuzz-", ["binance_BTC-USDT_1d.csv"]);
 let agent = "";
@@ -66,7 +70,10 @@ describe("S5 fuzz: REST", () => {
   it(`${RUNS} generated bodies and byte strings: no 5xx, coded 4xx, no state change from invalid input`, async () => {
     const doc = (await call(api, "GET", "/openapi.json")).body as Doc;
     const posts = Object.entries(doc.paths)
-      .filter(([p, ms]) => ms.post !== undefined && p !== "/auth/logout" && p !== "/mcp")
+      // model-claims takes no input (any body starts its job); logout ends the fuzzer's own session
+      .filter(
+        ([p, ms]) => ms.post !== undefined && !["/auth/logout", "/mcp", "/v1/jobs/model-claims"].includes(p),
+      )
       .map(([p, ms]) => ({
         path: p,
         fields: Object.keys(ms.post!.requestBody?.content["application/json"].schema.properties ?? {}),
@@ -80,7 +87,20 @@ describe("S5 fuzz: REST", () => {
         fc.jsonValue().map((v) => JSON.stringify(v)),
         fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b).toString("latin1")),
       );
-    const tokenCount = () => api.c.auth.listTokens().length;
+    // everything a route could change, read from the stores themselves
+    const stateOf = () =>
+      JSON.stringify([
+        api.c.auth.listTokens().length,
+        api.server!.jobs.list(1000).length,
+        api.c
+          .trading()
+          .orders.listSessions()
+          .map((s) => [s.id, s.state]),
+        api.c.trading().approvals?.store.list({}).length,
+        readTradingState(api.c.home).state,
+        api.c.store.list(),
+      ]);
+    const tokenCount = stateOf;
     const counts = { "2xx": 0, "4xx": 0, "5xx": 0 };
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...posts), fc.boolean(), fc.nat(), async (route, asPerson, seed) => {
@@ -101,8 +121,11 @@ describe("S5 fuzz: REST", () => {
           expect(tokenCount()).toBe(before);
         }
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
+    // valid bodies may have queued jobs: stop them before the next surface
+    for (const j of api.server!.jobs.list(1000))
+      if (j.state === "queued" || j.state === "running") api.server!.jobs.cancel({ id: j.id });
     expect(api.log).toEqual([]);
     expect(counts["5xx"]).toBe(0);
     expect(counts["4xx"]).toBeGreaterThan(RUNS / 4);
@@ -146,7 +169,7 @@ describe("S5 fuzz: MCP tool arguments", () => {
             }
           },
         ),
-        { numRuns: RUNS },
+        { numRuns: RUNS, seed: SEED },
       );
     } finally {
       await client.close();
@@ -154,5 +177,71 @@ describe("S5 fuzz: MCP tool arguments", () => {
     expect(api.log).toEqual([]);
     expect(counts.coded).toBeGreaterThan(RUNS / 4);
     process.stdout.write(`S5 MCP fuzz: ${JSON.stringify(counts)}\n`);
+  }, 600_000);
+});
+
+describe("S5 fuzz: WebSocket messages", () => {
+  it(`${RUNS} generated messages (JSON commands, random text, binary): coded errors or answers, the stream stays up, nothing changes`, async () => {
+    const s = await openStream(api, agent);
+    const command = fc.oneof(
+      fc.record(
+        {
+          subscribe: fc.oneof(
+            fc.array(fc.constantFrom("candles", "signals", "orders", "alerts", "jobs", "keys", "")),
+            value,
+          ),
+          unsubscribe: fc.oneof(fc.array(fc.constantFrom("candles", "jobs", "x")), value),
+          ping: value,
+          approve: value,
+          token: value,
+        },
+        { requiredKeys: [] },
+      ),
+      fc.jsonValue(),
+    );
+    const valid = fc.record({
+      subscribe: fc.uniqueArray(fc.constantFrom("candles", "signals", "orders", "alerts", "jobs")),
+    });
+    const message = fc.oneof(
+      { arbitrary: command.map((v) => JSON.stringify(v)), weight: 6 },
+      { arbitrary: valid.map((v) => JSON.stringify(v)), weight: 2 },
+      { arbitrary: fc.string({ maxLength: 200 }), weight: 2 },
+      { arbitrary: fc.uint8Array({ maxLength: 128 }).map((b) => Buffer.from(b)), weight: 2 },
+      { arbitrary: fc.constant("x".repeat(5000)), weight: 1 },
+    );
+    const counts = { answered: 0, coded: 0 };
+    const before = JSON.stringify([api.c.auth.listTokens().length, readTradingState(api.c.home).state]);
+    let tooBig = 0;
+    await fc.assert(
+      fc.asyncProperty(message, async (m) => {
+        if (typeof m === "string" && m.length > 4096) {
+          // beyond the message limit the server closes this connection (1009) and nothing else
+          const big = await openStream(api, agent);
+          big.send(m);
+          expect((await big.closed).code).toBe(1009);
+          tooBig++;
+          return;
+        }
+        const n = s.replies.length;
+        s.ws.send(m);
+        await until(() => s.replies.length > n, "a reply", 10_000);
+        const r = s.replies[n]!;
+        if ("error" in r) {
+          expect(ERROR_CODES).toContain((r.error as { code: string }).code);
+          expect((r.error as { code: string }).code).not.toBe("INTERNAL");
+          counts.coded++;
+        } else {
+          expect(Object.keys(r).some((k) => k === "subscribed" || k === "pong")).toBe(true);
+          counts.answered++;
+        }
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+    expect(s.ws.readyState).toBe(s.ws.OPEN);
+    expect(JSON.stringify([api.c.auth.listTokens().length, readTradingState(api.c.home).state])).toBe(before);
+    expect(api.log).toEqual([]);
+    expect(counts.coded).toBeGreaterThan(RUNS / 4);
+    s.ws.close();
+    process.stdout.write(`S5 WebSocket fuzz: ${JSON.stringify({ ...counts, tooBig })}\n`);
   }, 600_000);
 });

@@ -255,7 +255,10 @@ export class StreamHub {
     const cl: Client = { ws, principal, token, channels: new Set() };
     this.clients.add(cl);
     this.stats.clients = this.clients.size;
-    ws.on("error", (e) => this.log(e));
+    ws.on("error", (e) => {
+      // a client breaking the protocol (too large, bad frame) is closed by ws with the right code; not a server fault
+      if (!String((e as { code?: unknown }).code ?? "").startsWith("WS_ERR_")) this.log(e);
+    });
     ws.on("close", () => {
       this.clients.delete(cl);
       this.stats.clients = this.clients.size;
