@@ -291,10 +291,11 @@ describe("feed parsing (golden)", () => {
     const { toNewsItem } = await import("../../src/app/news-items.ts");
     const { readGoldenJson } = await import("../support/golden.ts");
     const now = Date.UTC(2024, 8, 7);
-    const out = ["crypto-rss.xml", "krypto-atom.xml"].map((f) => {
-      const doc = parseFeedText(readFileSync(join(FEEDS, f), "utf8"), f);
-      return { file: f, doc, items: doc.items.map((r) => toNewsItem(r, `http://127.0.0.1/${f}`, now)) };
-    });
+    const out = [];
+    for (const f of ["crypto-rss.xml", "krypto-atom.xml"]) {
+      const doc = await parseFeedText(readFileSync(join(FEEDS, f), "utf8"), f);
+      out.push({ file: f, doc, items: doc.items.map((r) => toNewsItem(r, `http://127.0.0.1/${f}`, now)) });
+    }
     // the golden file fails when missing; UPDATE_GOLDEN=1 records it on purpose
     expect(out).toEqual(readGoldenJson(join(import.meta.dirname, "feeds", "parsed.golden.json"), out));
   });

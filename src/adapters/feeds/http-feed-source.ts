@@ -1,9 +1,16 @@
-import { parseFeed } from "@rowanmanning/feed-parser";
 import { AppError, invalidInput } from "../../errors.ts";
 import type { FeedDocument, FeedSource } from "../../ports/news-store.ts";
 
 // a feed larger than this is not a headline feed
 const MAX_BYTES = 10 * 1024 * 1024;
+
+type ParseFeed = typeof import("@rowanmanning/feed-parser").parseFeed;
+let parser: ParseFeed | undefined;
+// loaded on first use: the parser and its XML library cost 50-100 ms, which every other command would pay at start-up
+const loadParser = async (): Promise<ParseFeed> => {
+  parser ??= (await import("@rowanmanning/feed-parser")).parseFeed;
+  return parser;
+};
 
 /**
  * RSS 2.0 and Atom feeds over HTTP(S), parsed by @rowanmanning/feed-parser (RSS 0.9-2.0 and Atom
@@ -43,8 +50,9 @@ export class HttpFeedSource implements FeedSource {
 }
 
 /** One RSS or Atom document's title and items; INVALID_INPUT naming the URL when it is neither */
-export function parseFeedText(xml: string, where: string): FeedDocument {
-  let feed: ReturnType<typeof parseFeed>;
+export async function parseFeedText(xml: string, where: string): Promise<FeedDocument> {
+  const parseFeed = await loadParser();
+  let feed: ReturnType<ParseFeed>;
   try {
     feed = parseFeed(xml);
   } catch (e) {
