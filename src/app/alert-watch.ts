@@ -59,11 +59,18 @@ export function alertingOrderStore(inner: OrderStore, alerts: AlertEmitter): Ord
   };
   const overrides: Record<string, unknown> = { setState, addFill, addReconciliation };
   // a proxy, so methods the port gains later pass through unchanged
+  // bound once per method: the trading loop calls the store many times a bar
+  const bound = new Map<PropertyKey, unknown>();
   return new Proxy(inner, {
     get(target, prop, recv) {
       if (typeof prop === "string" && prop in overrides) return overrides[prop];
+      const hit = bound.get(prop);
+      if (hit !== undefined) return hit;
       const v = Reflect.get(target, prop, recv) as unknown;
-      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      if (typeof v !== "function") return v;
+      const fn = (v as (...a: unknown[]) => unknown).bind(target);
+      bound.set(prop, fn);
+      return fn;
     },
   });
 }

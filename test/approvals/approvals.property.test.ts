@@ -219,6 +219,9 @@ describe("Approvals", () => {
       ),
       { numRuns: RUNS },
     );
+    process.stderr.write(
+      `Approvals: ${RUNS} runs, outcomes ${JSON.stringify(Object.fromEntries([...outcomes].sort()))}\n`,
+    );
     // every kind of mutation was tried
     expect([...outcomes.keys()].sort()).toEqual(
       ["accepted", "agent", "expired", "field", "same-channel", "same-credential", "tamper"].sort(),
