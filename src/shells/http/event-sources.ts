@@ -59,7 +59,7 @@ export function tailAudit(c: Container, hub: StreamHub, log: (e: unknown) => voi
       let n = 0;
       for (const r of audit.records(last + 1)) {
         last = r.seq;
-        publishRecord(c, hub, JSON.parse(r.body) as Rec);
+        publishRecord(hub, JSON.parse(r.body) as Rec);
         if (++n >= MAX_PER_POLL) break;
       }
     } catch (e) {
@@ -72,7 +72,7 @@ export function tailAudit(c: Container, hub: StreamHub, log: (e: unknown) => voi
   return () => clearInterval(timer);
 }
 
-function publishRecord(c: Container, hub: StreamHub, r: Rec): void {
+function publishRecord(hub: StreamHub, r: Rec): void {
   const d = r.data ?? {};
   const pub = (ch: Channel, data: unknown) => hub.publish(ch, r.kind, data, r.ts);
   switch (r.kind) {
