@@ -144,3 +144,55 @@ describe("Same answers", () => {
     expect(api.log).toEqual([]);
   });
 });
+
+describe("Same answers: sessions, approvals, risk state, audit, screens, news, the brief", () => {
+  it("after a paper session started from the CLI, every read of it is the same over HTTP and the CLI", async () => {
+    const start = await runKairosInProcess(
+      [
+        "--json",
+        "trade",
+        "start",
+        "--strategy",
+        "sma-cross",
+        "--fast",
+        "5",
+        "--slow",
+        "20",
+        "--symbols",
+        "BTC/USDT",
+        "--timeframe",
+        "1d",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-04-01",
+        "--capital",
+        "800",
+        "--id",
+        "sa1",
+      ],
+      { home },
+    );
+    expect(start.code, start.stderr).toBe(0);
+    const pairs: [string, string, unknown, string[]][] = [
+      ["POST", "/v1/trade/status", { id: "sa1" }, ["trade", "status", "sa1"]],
+      ["POST", "/v1/trade/drift", { id: "sa1" }, ["trade", "drift", "sa1"]],
+      ["GET", "/v1/trade/sessions", undefined, ["trade", "list"]],
+      ["GET", "/v1/risk/state", undefined, ["risk", "state"]],
+      ["POST", "/v1/audit/verify", {}, ["audit", "verify"]],
+      ["POST", "/v1/audit/show", { decision: "sa1/1" }, ["audit", "show", "--decision", "sa1/1"]],
+      ["POST", "/v1/approvals/list", { state: "all" }, ["approvals", "list", "--state", "all"]],
+      ["GET", "/v1/screen/runs", undefined, ["screen", "list"]],
+      ["POST", "/v1/news/list", {}, ["news", "list"]],
+      ["POST", "/v1/brief", { timeframe: "1d", save: false }, ["brief", "--timeframe", "1d", "--no-save"]],
+    ];
+    let nonEmpty = 0;
+    for (const [method, path, body, args] of pairs) {
+      const [a, b] = [await http(method, path, body), await cli(args)];
+      expect(a, path).toEqual(b);
+      if (JSON.stringify(a).length > 100) nonEmpty++;
+    }
+    // the session's reads carry real content (status, drift, list, verify, the audit walk, the brief)
+    expect(nonEmpty).toBeGreaterThanOrEqual(6);
+  }, 180_000);
+});

@@ -605,7 +605,15 @@ export const OPERATIONS: readonly Operation[] = [
     path: "/v1/risk/state",
     summary: "the account's trading state (active, reducing, halted) and who changed it (kairos risk state)",
     access: "read",
-    run: ({ c }) => readTradingState(c.home),
+    // the CLI's `risk state --json` shape: the state, any problem reading it, and its history
+    run: ({ c }) => {
+      const r = readTradingState(c.home);
+      return {
+        state: r.state,
+        ...(r.problem === undefined ? {} : { problem: r.problem }),
+        history: r.file?.history ?? [],
+      };
+    },
   },
   {
     id: "risk_set",
@@ -671,7 +679,17 @@ export const OPERATIONS: readonly Operation[] = [
     summary: "the market brief: sector shock, movers, trend, volatility, correlation (kairos brief --json)",
     access: "read",
     input: BriefInput,
-    run: ({ c }, raw) => marketBrief(briefDepsOf(c), parseInput(BriefInput, raw)),
+    // the CLI's `brief --json` shape: the brief's fields beside its language, text and comparison
+    run: ({ c }, raw) => {
+      const out = marketBrief(briefDepsOf(c), parseInput(BriefInput, raw));
+      return {
+        ...out.brief,
+        lang: out.lang,
+        text: out.text,
+        previousAsOf: out.previousAsOf ?? null,
+        ...(out.explanations === undefined ? {} : { explanations: out.explanations }),
+      };
+    },
   },
   {
     id: "news_list",
