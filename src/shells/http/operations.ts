@@ -622,7 +622,8 @@ export const OPERATIONS: readonly Operation[] = [
     summary: "changes one risk limit, recorded with who and the old and new hash (kairos risk set)",
     access: "person",
     input: SetRiskInput,
-    run: ({ c }, raw) => setRisk({ home: c.home, now: c.clock.now }, parseInput(SetRiskInput, raw)),
+    run: ({ c }, raw) =>
+      setRisk({ home: c.home, now: c.clock.now, audit: c.audit() }, parseInput(SetRiskInput, raw)),
   },
   {
     id: "risk_resume",
@@ -632,7 +633,10 @@ export const OPERATIONS: readonly Operation[] = [
     access: "person",
     input: ResumeTradingStateInput,
     run: ({ c }, raw) =>
-      resumeTradingState({ home: c.home, now: c.clock.now }, parseInput(ResumeTradingStateInput, raw)),
+      resumeTradingState(
+        { home: c.home, now: c.clock.now, audit: c.audit(), orders: c.trading().orders },
+        parseInput(ResumeTradingStateInput, raw),
+      ),
   },
   // audit
   {
