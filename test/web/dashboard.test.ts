@@ -316,6 +316,10 @@ describe("dashboard", () => {
     const text = (await page.textContent(`[data-session="${sessionId}"]`)) ?? "";
     expect(text).toContain(`${st.orders} orders, ${st.fills} fills`);
     expect(text).toContain(`P&L ${st.pnl}`);
+    // the same orders arrived live on the page's orders stream while the session ran
+    await expect
+      .poll(() => page.locator("#order-feed li", { hasText: sessionId }).count(), { timeout: 30_000 })
+      .toBeGreaterThan(0);
   }, 90_000);
 
   it("approve one proposal and reject another: each decision recorded with the person and the channel", async () => {

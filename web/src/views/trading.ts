@@ -3,6 +3,7 @@
 import type { Api } from "../api.ts";
 import { card, h, messageOf, notYet, num, replace, table } from "../dom.ts";
 import { progressText, runJob } from "../jobs.ts";
+import { type StreamEvent, subscribe } from "../stream.ts";
 import type { RiskShow, SeriesSummary, SessionEntry, SessionStatus, StrategyInfo } from "../types.ts";
 import type { View, ViewContext } from "../view.ts";
 import { approvalQueue } from "./approvals.ts";
@@ -318,6 +319,8 @@ function resumeForm(api: Api, state: string, reload: () => void): HTMLElement {
   );
 }
 
+const feeds = new WeakMap<ViewContext, { feed: HTMLElement; feedState: HTMLElement }>();
+
 export const tradingView: View = async (ctx) => {
   const { api, main } = ctx;
   const reload = (): void => {
@@ -340,6 +343,42 @@ export const tradingView: View = async (ctx) => {
     }
   }
   const limits = Object.entries(risk.limits).filter(([k]) => !["version", "perSymbol"].includes(k));
+  // one live feed per visit: a re-render (after start, stop, resume) keeps it and what it has heard
+  let live = feeds.get(ctx);
+  if (live === undefined) {
+    const feed = h("ol", { class: "alerts", id: "order-feed", reversed: true, "aria-live": "polite" });
+    const feedState = h("p", { class: "note" }, "Connecting to the orders and signals streams…");
+    const line = (e: StreamEvent): HTMLElement => {
+      const d = (e.data ?? {}) as Record<string, unknown>;
+      const bits = ["sessionId", "symbol", "side", "qty", "price", "state", "explanation"]
+        .filter((k) => d[k] !== undefined && d[k] !== null)
+        .map((k) => `${k} ${typeof d[k] === "object" ? JSON.stringify(d[k]) : String(d[k])}`);
+      return h(
+        "li",
+        {},
+        h("time", {}, new Date(e.ts).toISOString()),
+        ` ${e.channel} ${e.type}: ${bits.join(", ")}`,
+      );
+    };
+    ctx.onLeave(
+      subscribe(
+        api,
+        ["orders", "signals"],
+        (events) => {
+          for (const e of events) feed.prepend(line(e));
+          while (feed.children.length > 100) feed.lastElementChild?.remove();
+        },
+        (st) => {
+          feedState.textContent =
+            st === "open"
+              ? "Live: decisions, order intents, venue events and fills of every session as they happen (no history)."
+              : `The streams are ${st}.`;
+        },
+      ),
+    );
+    live = { feed, feedState };
+    feeds.set(ctx, live);
+  }
   replace(
     main,
     h("h1", {}, "Trading"),
@@ -352,6 +391,7 @@ export const tradingView: View = async (ctx) => {
     sessions.length === 0
       ? card("Sessions", h("p", {}, "No trading sessions in this home yet."))
       : h("div", { id: "sessions" }, ...cards),
+    card("Orders, fills and signals as they happen", live.feedState, live.feed),
     card(
       "Approval queue",
       api.has("approvals_list") && api.has("approvals_approve")
