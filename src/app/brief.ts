@@ -57,6 +57,20 @@ export interface BriefOutput {
   explanations?: SignalExplanation[];
 }
 
+/**
+ * The brief as every face prints it (`kairos brief --json`, the API's /v1/brief): the brief's own
+ * fields, its language and text lines, the brief compared against, and the explanations when present
+ */
+export function briefJson(out: BriefOutput) {
+  return {
+    ...out.brief,
+    lang: out.lang,
+    text: out.text,
+    previousAsOf: out.previousAsOf ?? null,
+    ...(out.explanations === undefined ? {} : { explanations: out.explanations }),
+  };
+}
+
 /** The parts of a home the brief reads (the CLI and HTTP shells pass their container) */
 export function briefDepsOf(c: {
   store: CandleStore;

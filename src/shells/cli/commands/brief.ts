@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { briefDepsOf, marketBrief } from "../../../app/brief.ts";
+import { briefDepsOf, briefJson, marketBrief } from "../../../app/brief.ts";
 import { briefHtml, renderCites } from "../../../explain/brief/templates.ts";
 import { globalsOf, printInfo, printJson, printLine } from "../context.ts";
 import { withContainer } from "../with-container.ts";
@@ -44,14 +44,7 @@ export function registerBriefCommand(program: Command): void {
         });
         if (opts.html !== undefined)
           c.files.writeTextAtomic(String(opts.html), briefHtml(out.brief, out.lang));
-        if (g.json)
-          return printJson({
-            ...out.brief,
-            lang: out.lang,
-            text: out.text,
-            previousAsOf: out.previousAsOf ?? null,
-            ...(out.explanations === undefined ? {} : { explanations: out.explanations }),
-          });
+        if (g.json) return printJson(briefJson(out));
         out.brief.lines.forEach((l, k) => {
           printLine(out.text[k]);
           if (opts.cite === true) printLine(`    ${renderCites(l)}`);
