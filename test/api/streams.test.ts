@@ -295,4 +295,23 @@ describe("jobs and streams", () => {
     fast.ws.close();
     slow.ws.terminate();
   }, 60_000);
+
+  it("a reused read reply follows the store: a candle replaced in place (same rows, same range) is answered anew", async () => {
+    const key = { exchange: "binance", symbol: "BTC/USDT", timeframe: "1d" } as const;
+    const body = { symbol: "BTC/USDT", timeframe: "1d", rows: 1 };
+    const tailClose = async () =>
+      (
+        (await call(api, "POST", "/v1/data/show", { token: agent, body })).body as {
+          tail: { close: number }[];
+        }
+      ).tail.at(-1)!.close;
+    const before = await tailClose();
+    expect(await tailClose()).toBe(before);
+    const info = api.c.store.info(key)!;
+    const last = api.c.store.read(key, { from: info.last });
+    const px = Float64Array.of(before + 1234.5);
+    api.c.store.upsert({ ...last, open: px, high: px, low: px, close: px } as never, { replace: true });
+    expect(api.c.store.info(key)!.rows).toBe(info.rows);
+    expect(await tailClose()).toBe(before + 1234.5);
+  });
 });
