@@ -11,11 +11,15 @@ export function toNewsItem(
 ): NewsItem | undefined {
   const title = (raw.title ?? "").replace(/\s+/g, " ").trim();
   if (title === "") return undefined;
-  // the guid/id when the feed gives one; the link's hash otherwise; the title's as a last resort
+  // the guid/id when the feed gives one; the link's hash otherwise; the title's as a last resort.
+  // A guid that is a URL or URN names the item anywhere; a bare one ("12345") only within its feed
+  const id = raw.id?.trim() ?? "";
   const key =
-    raw.id !== undefined && raw.id.trim() !== ""
-      ? `id:${raw.id.trim()}`
-      : `link:${sha256(raw.link ?? `${source}\n${title}`)}`;
+    id === ""
+      ? `link:${sha256(raw.link ?? `${source}\n${title}`)}`
+      : id.includes(":")
+        ? `id:${id}`
+        : `id:${source}#${id}`;
   const text = raw.summary === undefined ? title : `${title} ${raw.summary}`;
   const lang = detectNewsLang(text);
   // headlines only: a summary's boilerplate ("The post ... appeared first on ...") would drown them

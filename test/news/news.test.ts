@@ -78,7 +78,13 @@ describe("kairos news against feeds served by a local HTTP server", () => {
     expect(items).toHaveLength(6);
     const by = new Map(items.map((x) => [x.title, x]));
     const tao = by.get("Bittensor (TAO) plunges after exchange halts withdrawals")!;
-    expect(tao).toMatchObject({ key: "id:wire-0001", lang: "en", symbols: ["TAO/USDT"], label: "negative" });
+    // a bare guid is scoped to its feed; a URN (below) names the item anywhere
+    expect(tao).toMatchObject({
+      key: `id:${base}/rss.xml#wire-0001`,
+      lang: "en",
+      symbols: ["TAO/USDT"],
+      label: "negative",
+    });
     expect(tao.publishedAt).toBe(Date.UTC(2024, 8, 6, 8));
     expect(by.get("Bitcoin ETF approval lifts BTC to a record high")).toMatchObject({
       symbols: ["BTC/USDT"],
@@ -107,7 +113,10 @@ describe("kairos news against feeds served by a local HTTP server", () => {
     expect(de.publishedAt).toBe(Date.UTC(2024, 8, 6, 9));
 
     const taoOnly = await listJson(home, ["--symbol", "TAO/USDT"]);
-    expect(taoOnly.map((x) => x.key).sort()).toEqual(["id:urn:kairos:test:de-1", "id:wire-0001"]);
+    expect(taoOnly.map((x) => x.key).sort()).toEqual([
+      `id:${base}/rss.xml#wire-0001`,
+      "id:urn:kairos:test:de-1",
+    ]);
     // newest first
     expect(taoOnly[0]!.publishedAt).toBeGreaterThan(taoOnly[1]!.publishedAt);
   });
@@ -138,6 +147,24 @@ describe("kairos news against feeds served by a local HTTP server", () => {
     const bad = await runKairosInProcess(["news", "add", "file:///etc/passwd"], { home: only });
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/is not a feed URL/);
+  });
+});
+
+describe("item identity across feeds", () => {
+  it("two feeds using the same bare guid keep both items; a URL guid is one item wherever it appears", async () => {
+    const { toNewsItem } = await import("../../src/app/news-items.ts");
+    const a = toNewsItem({ id: "123", title: "A" }, "https://a.test/rss", 0)!;
+    const b = toNewsItem({ id: "123", title: "B" }, "https://b.test/rss", 0)!;
+    expect(a.key).not.toBe(b.key);
+    const u1 = toNewsItem({ id: "https://x.test/p/1", title: "X" }, "https://a.test/rss", 0)!;
+    const u2 = toNewsItem({ id: "https://x.test/p/1", title: "X" }, "https://b.test/rss", 0)!;
+    expect(u1.key).toBe(u2.key);
+    // no guid: the link's SHA-256, the same from any feed
+    const l1 = toNewsItem({ title: "L", link: "https://x.test/p/2" }, "https://a.test/rss", 0)!;
+    const l2 = toNewsItem({ title: "L", link: "https://x.test/p/2" }, "https://b.test/rss", 0)!;
+    expect(l1.key).toBe(l2.key);
+    // sha256sum of the link's bytes, computed outside kairos
+    expect(l1.key).toBe("link:78a6a5909e4c88cbdbed5a541a1d25b08f6ee0095d745f5c0cea6eafe872a9da");
   });
 });
 
@@ -174,7 +201,7 @@ describe("kairos news import (CSV and JSONL, offline)", () => {
     expect(by.get("ICP-Kurs stürzt nach Hack ab")).toMatchObject({
       lang: "de",
       symbols: ["ICP/USDT"],
-      key: "id:j1",
+      key: "id:import:h.jsonl#j1",
     });
 
     writeFileSync(csv, "title,published\nfine,2024-09-06\nbroken,yesterday\n");
