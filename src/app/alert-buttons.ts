@@ -37,10 +37,7 @@ export async function handlePress(deps: ButtonDeps, p: ButtonPress): Promise<str
     try {
       if (parsed.action === "approve") {
         const stored = deps.approvals.store.get(parsed.proposalId);
-        const hash =
-          stored?.orderHash.startsWith(parsed.hashPrefix)
-            ? stored.orderHash
-            : "0".repeat(64);
+        const hash = stored?.orderHash.startsWith(parsed.hashPrefix) ? stored.orderHash : "0".repeat(64);
         const r = await approve(deps.approvals, caller, { id: parsed.proposalId, orderHash: hash });
         answer =
           r.outcome === "placed"

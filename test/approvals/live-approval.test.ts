@@ -107,7 +107,7 @@ describe("approvals on a live session", () => {
     expect(r.reason).toMatch(/refused by the risk gate \(order-value/);
     expect(sim.ledger().orders.length).toBe(before);
     // the same venue as the session's, with its keys, is what withLiveVenue reaches
-    await withLiveVenue(deps, deps.orders.getSession("lv1")!.config as never, async (v) => {
+    await withLiveVenue(deps, configOf(deps.orders.getSession("lv1")!), async (v) => {
       expect(v.broker.venue).toBe(deps.orders.getSession("lv1")!.venue);
     });
   });
