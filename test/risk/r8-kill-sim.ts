@@ -216,12 +216,9 @@ export async function placeResting(
   return { container, ids: intents.map((o) => o.clientOrderId) };
 }
 
-/** Open orders on the exchange's own books (its ledger), per client id prefix */
+/** Open orders as the exchange itself lists them (GET /api/v3/openOrders), per client id prefix */
 export const openOnExchange = async (rig: KillRig, prefix = ""): Promise<number> =>
-  (await rig.sim.ledger()).orders.filter(
-    (o) =>
-      (o.status === "NEW" || o.status === "PARTIALLY_FILLED") && String(o.clientOrderId).startsWith(prefix),
-  ).length;
+  (await rig.broker.openOrders()).filter((o) => o.clientOrderId.startsWith(prefix)).length;
 
 /** Nearest-rank percentile */
 export function percentile(xs: readonly number[], p: number): number {
