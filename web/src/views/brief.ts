@@ -19,8 +19,23 @@ export interface BriefOutput {
 }
 
 /** The brief over the stored symbols of one timeframe, without storing it as the next reference */
-export function readBrief(api: Api, timeframe: string, symbols: string[], lang = "en"): Promise<BriefOutput> {
-  return api.op<BriefOutput>("brief", { timeframe, symbols, lang, save: false, signals: true });
+export async function readBrief(
+  api: Api,
+  timeframe: string,
+  symbols: string[],
+  lang = "en",
+): Promise<BriefOutput> {
+  const r = await api.op<
+    | BriefOutput
+    | { asOf: number; timeframe: string; lines: BriefLine[]; text: string[]; explanations?: unknown[] }
+  >("brief", { timeframe, symbols, lang, save: false, signals: true });
+  // the API answers as `kairos brief --json` does: the brief's fields at the top (older servers nested them)
+  if ("brief" in r) return r;
+  return {
+    brief: { asOf: r.asOf, timeframe: r.timeframe, lines: r.lines },
+    text: r.text,
+    ...(r.explanations === undefined ? {} : { explanations: r.explanations }),
+  };
 }
 
 /** Timeframes with the most stored symbols first */

@@ -18,6 +18,8 @@ const stat = (label: string, value: string, id: string, tone = ""): HTMLElement 
 interface TradingState {
   state: string;
   problem?: string;
+  history?: { at: string; state: string; by: string; reason: string }[];
+  /** older servers: the state file as stored */
   file?: { history: { at: string; state: string; by: string; reason: string }[] };
 }
 
@@ -56,7 +58,7 @@ export const healthView: View = async ({ api, main, onLeave }) => {
     stateText = state.state.toUpperCase();
     stateTone = state.state === "active" ? "good" : state.state === "halted" ? "bad" : "warn";
   }
-  const changes = [...(state?.file?.history ?? [])].reverse().slice(0, 5);
+  const changes = [...(state?.history ?? state?.file?.history ?? [])].reverse().slice(0, 5);
   const byState = new Map<string, number>();
   for (const s of sessions) byState.set(s.state, (byState.get(s.state) ?? 0) + 1);
   const openOrders = statuses.reduce((a, s) => a + s.openOrders.length, 0);
@@ -131,13 +133,7 @@ export const healthView: View = async ({ api, main, onLeave }) => {
       "Trading state changes",
       state?.problem === undefined ? null : h("p", { class: "status error" }, state.problem),
       changes.length === 0
-        ? h(
-            "p",
-            {},
-            stateOp === undefined
-              ? "–"
-              : "No change recorded: trading has been ACTIVE since the home was made.",
-          )
+        ? h("p", {}, stateOp === undefined ? "–" : `No change recorded; the state is ${stateText}.`)
         : table(
             "The last changes of the trading state, newest first",
             ["When", "State", "By", "Why"],
