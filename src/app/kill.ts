@@ -261,5 +261,15 @@ export function kill(deps: TradingDeps & { home: string }, raw: KillInput): Prom
       },
     },
     input,
-  );
+  ).then((r) => {
+    // one account-level alert per kill (each session it halts raises its own), even with no session running
+    deps.approvals?.alerts?.emit({
+      kind: "kill",
+      severity: "critical",
+      title: `KILL SWITCH pulled by ${input.by}: HALTED`,
+      text: `${r.sessions.length} session(s) halted; ${r.cancelled} order(s) cancelled, ${r.stillOpen} still open; ${r.flattenOrders} flatten order(s). A person must resume.`,
+      data: { by: input.by, sessions: r.sessions, cancelled: r.cancelled, stillOpen: r.stillOpen },
+    });
+    return r;
+  });
 }

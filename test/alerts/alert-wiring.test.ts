@@ -116,8 +116,32 @@ describe("alerts from the trading path", () => {
       await kill({ ...t, home }, { by: "alice" });
       expect(await c.alerts().dispatcher.flush(15_000)).toBe(true);
       const kills = rx.received().filter((r) => r.alert.kind === "kill");
-      expect(kills.map((k) => k.alert.data.session).sort()).toEqual(["k1", "k2"]);
-      expect(kills[0]!.alert.text).toMatch(/kill switch .* by alice/);
+      const perSession = kills.filter((k) => k.alert.data.session !== undefined);
+      expect(perSession.map((k) => k.alert.data.session).sort()).toEqual(["k1", "k2"]);
+      expect(perSession[0]!.alert.text).toMatch(/kill switch .* by alice/);
+      // and one for the account, naming who pulled it
+      const account = kills.filter((k) => k.alert.data.session === undefined);
+      expect(account.map((k) => [k.alert.title, (k.alert.data.sessions as string[]).sort()])).toEqual([
+        ["KILL SWITCH pulled by alice: HALTED", ["k1", "k2"]],
+      ]);
+    } finally {
+      c.close();
+      await rx.close();
+    }
+  });
+
+  it("a kill with no session running still raises the account's kill alert", async () => {
+    const rx = await startWebhookReceiver(SECRET);
+    const home = newHome();
+    configureAlerts(home, { webhook: rx.url, log: "false" });
+    process.env.KAIROS_ALERT_WEBHOOK_SECRET = SECRET;
+    const c = createContainer({ home });
+    try {
+      await kill({ ...c.trading(), home }, { by: "bob" });
+      expect(await c.alerts().dispatcher.flush(15_000)).toBe(true);
+      expect(rx.received().map((r) => [r.alert.kind, r.alert.title])).toEqual([
+        ["kill", "KILL SWITCH pulled by bob: HALTED"],
+      ]);
     } finally {
       c.close();
       await rx.close();
