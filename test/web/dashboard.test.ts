@@ -295,6 +295,41 @@ describe("dashboard", () => {
     expect(rows).toEqual(stored.variants.slice(0, 50).map((v) => [v.family, v.passed ? "PASS" : "FAIL"]));
   }, 90_000);
 
+  it("the strategist's answer: the ensemble's signals, why, what would change them, and OOS hit rates as the API has them", async () => {
+    await openPage(page, server.url, "strategist");
+    await page.selectOption("#strat-tf", "1d");
+    await page.waitForSelector('#strat-out section[aria-label^="Signal"], #strat-out .not-yet', {
+      timeout: 30_000,
+    });
+    const b = (
+      await api(page, "POST", "/v1/brief", {
+        timeframe: "1d",
+        symbols: ["BTC/USDT", "ETH/USDT"],
+        save: false,
+        signals: true,
+      })
+    ).json as {
+      explanations?: { symbol: string; action: string; exposurePct: number }[];
+      lines: { kind: string; params: Record<string, string | number> }[];
+    };
+    // the screen above stored a 1d run on BTC/USDT: the ensemble has an answer for it
+    expect(b.explanations?.length ?? 0).toBeGreaterThan(0);
+    const titles = await page.$$eval("#strat-out section.signal h2", (hs) =>
+      hs.map((x) => x.textContent ?? ""),
+    );
+    expect(titles).toHaveLength(b.explanations!.length);
+    for (const [i, e] of b.explanations!.entries()) {
+      expect(titles[i]).toContain(`${e.symbol} 1d: ${e.action.toUpperCase()}`);
+    }
+    expect(await page.textContent("#strat-out")).toContain("What would change it");
+    const hit = b.lines.filter((l) => l.kind === "hit-rate");
+    const rows = await page.$$eval(
+      "#strat-out table",
+      (ts) => ts.at(-1)?.querySelectorAll("tbody tr").length ?? 0,
+    );
+    expect(rows).toBe(hit.length);
+  }, 60_000);
+
   it("start a paper session and see its orders, as the API counts them", async () => {
     await openPage(page, server.url, "trading");
     await page.selectOption("#ts-strategy", "sma-cross");

@@ -135,7 +135,7 @@ export const strategistView: View = async ({ api, main }) => {
                     `${p.right} of ${p.signals}`,
                     `${p.ratePct}% (${p.lowPct}–${p.highPct}%)`,
                     `${p.baselinePct}%`,
-                    `${p.horizonBars} bars`,
+                    `${p.horizonBars} bar${p.horizonBars === 1 ? "" : "s"}`,
                   ];
                 }),
               ),
