@@ -10,6 +10,8 @@ export interface CcxtSourceOptions {
   apiBase?: string;
   /** per-request timeout, ms (ccxt's default is 10 s) */
   timeoutMs?: number;
+  /** ms between requests for ccxt's own limiter (default: the exchange's published rate) */
+  rateLimitMs?: number;
 }
 
 /** Public market data of any ccxt exchange; ccxt's own rate limiter spaces the requests */
@@ -31,6 +33,7 @@ export class CcxtMarketDataSource implements MarketDataSource {
     this.ex = new Ctor({
       enableRateLimit: true,
       timeout: opts.timeoutMs ?? 10_000,
+      ...(opts.rateLimitMs === undefined ? {} : { rateLimit: opts.rateLimitMs }),
       // spot and USD-M perpetuals only: options and coin-M markets are never downloaded here
       options: { fetchMarkets: { types: ["spot", "linear"] }, defaultType: "spot" },
     });
