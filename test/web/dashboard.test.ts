@@ -439,6 +439,10 @@ describe("dashboard", () => {
     expect(killCalls()).toBe(before + 1);
     await page.keyboard.press("Escape");
     await expect.poll(() => page.textContent("#state-badge")).toBe("HALTED");
+    // the health page was open: the kill arrived on its live alerts stream
+    await expect
+      .poll(() => page.locator("#alerts li", { hasText: "kill" }).count(), { timeout: 30_000 })
+      .toBeGreaterThan(0);
     const state = (await api(page, "GET", "/v1/risk/state")).json as { state: string };
     expect(state.state).toBe("halted");
     const st = (await api(page, "POST", "/v1/trade/status", { id: sessionId })).json as {
