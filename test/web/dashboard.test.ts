@@ -293,6 +293,13 @@ describe("dashboard", () => {
       trs.map((tr) => [tr.children[1]!.textContent, tr.children[7]!.textContent]),
     );
     expect(rows).toEqual(stored.variants.slice(0, 50).map((v) => [v.family, v.passed ? "PASS" : "FAIL"]));
+    // the job that ran it is listed, done
+    await openPage(page, server.url, "research");
+    const job = await page.$$eval("#jobs tbody tr", (trs) =>
+      trs.map((tr) => [tr.children[1]!.textContent, tr.children[4]!.textContent]),
+    );
+    expect(job[0]![0]).toBe("screen_start");
+    expect(job[0]![1]).toMatch(/^done: screen 8 \/ 8 variants/);
   }, 90_000);
 
   it("the strategist's answer: the ensemble's signals, why, what would change them, and OOS hit rates as the API has them", async () => {

@@ -5,6 +5,7 @@ import { followTheme, lineChart, toTime } from "../chart.ts";
 import { card, h, messageOf, notYet, num, pct, price, replace, table, utc } from "../dom.ts";
 import type { BacktestReport, SeriesSummary, StrategyInfo } from "../types.ts";
 import type { View, ViewContext } from "../view.ts";
+import { jobsCard } from "./jobs.ts";
 import { screenSection } from "./screen.ts";
 
 function strategyFields(s: StrategyInfo): { el: HTMLElement; values: () => Record<string, unknown> } {
@@ -219,5 +220,6 @@ export const researchView: View = async (ctx) => {
             "kairos screen --preset trend-follower",
           ),
         );
-  replace(main, h("h1", {}, "Research"), screens, form, out);
+  const jobs = api.has("jobs_list") ? await jobsCard(api) : null;
+  replace(main, h("h1", {}, "Research"), screens, form, out, jobs);
 };
