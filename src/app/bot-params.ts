@@ -55,9 +55,12 @@ function onTick(price: number | string | boolean | undefined, tick: string): voi
   const t = Number(tick);
   const n = price / t;
   if (Math.abs(n - Math.round(n)) > 1e-6)
-    throw invalidInput(`--price ${price} is not on the market's tick ${tick}; e.g. ${Math.round(n) * t}`, {
-      field: "params.price",
-    });
+    throw invalidInput(
+      `--price ${price} is not on the market's tick ${tick}; e.g. ${(Math.round(n) * t).toFixed(tick.split(".")[1]?.length ?? 0)}`,
+      {
+        field: "params.price",
+      },
+    );
 }
 
 /**

@@ -15,13 +15,23 @@ export const isBotKind = (s: string): s is BotKind => (BOT_KINDS as readonly str
 
 interface Algorithm {
   readonly params: z.ZodObject<z.ZodRawShape>;
+  /** what a person gives (kairos fills in the rest from the market: the schedule's start, the step) */
+  readonly flags: string;
   create(p: Record<string, number | boolean>): Strategy;
 }
 
 /** The execution algorithms by name (the families come from the strategy registry) */
 export const ALGORITHMS: Readonly<Record<"twap" | "iceberg", Algorithm>> = {
-  twap: { params: twapParams, create: (p) => twapStrategy(twapParams.parse(p)) },
-  iceberg: { params: icebergParams, create: (p) => icebergStrategy(icebergParams.parse(p)) },
+  twap: {
+    params: twapParams,
+    flags: "--qty, --side buy|sell, --bars N or --duration 1d, --participation",
+    create: (p) => twapStrategy(twapParams.parse(p)),
+  },
+  iceberg: {
+    params: icebergParams,
+    flags: "--qty, --side buy|sell, --price, --clip",
+    create: (p) => icebergStrategy(icebergParams.parse(p)),
+  },
 };
 
 /** The algorithm's strategy with validated parameters; undefined when `name` is not an algorithm */
@@ -32,20 +42,21 @@ export function algorithmStrategyOf(
   const algo = (ALGORITHMS as Record<string, Algorithm | undefined>)[name];
   if (algo === undefined) return undefined;
   const shape = algo.params.shape;
+  const flag = (k: string): string => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
   for (const k of Object.keys(params))
     if (!(k in shape))
-      throw invalidInput(
-        `${name} has no parameter --${k}; its parameters: ${Object.keys(shape)
-          .map((x) => `--${x}`)
-          .join(", ")}`,
-        { field: `params.${k}` },
-      );
+      throw invalidInput(`${name} has no parameter ${flag(k)}; it takes ${algo.flags}`, {
+        field: `params.${k}`,
+      });
   const parsed = algo.params.safeParse(params);
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
-    throw invalidInput(`${name} --${String(i.path[0] ?? "params")}: ${i.message}`, {
-      field: `params.${String(i.path[0] ?? "")}`,
-    });
+    const key = String(i.path[0] ?? "params");
+    const what =
+      i.path.length > 0 && params[key] === undefined
+        ? `${name} needs ${flag(key)}`
+        : `${name} ${flag(key)}: ${i.message}`;
+    throw invalidInput(`${what}; it takes ${algo.flags}`, { field: `params.${key}` });
   }
   const p = parsed.data as Record<string, number | boolean>;
   return { strategy: algo.create(p), params: p };
