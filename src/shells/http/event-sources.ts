@@ -59,7 +59,8 @@ export function tailAudit(c: Container, hub: StreamHub, log: (e: unknown) => voi
       let n = 0;
       for (const r of audit.records(last + 1)) {
         last = r.seq;
-        publishRecord(hub, JSON.parse(r.body) as Rec);
+        // nobody listening: move past the record without parsing it
+        if (hub.stats.clients > 0) publishRecord(hub, JSON.parse(r.body) as Rec);
         if (++n >= MAX_PER_POLL) break;
       }
     } catch (e) {
@@ -132,7 +133,7 @@ export function watchCandles(c: Container, hub: StreamHub, log: (e: unknown) => 
         const k = keyOf(i);
         const prev = seen.get(k);
         seen.set(k, i.last);
-        if (prev !== undefined && i.last <= prev) continue;
+        if ((prev !== undefined && i.last <= prev) || hub.stats.clients === 0) continue;
         const s = c.store.read(i, prev === undefined ? {} : { from: prev + 1 });
         const from = Math.max(0, s.ts.length - MAX_CANDLES_PER_POLL);
         for (let j = from; j < s.ts.length; j++)
