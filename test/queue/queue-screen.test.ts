@@ -220,6 +220,63 @@ describe("screens through the queue", () => {
     expect(r.run).toStrictEqual(local);
   }, 180_000);
 
+  it("Redis away longer than the coordinator waits: the run stops with one line saying what to do, never a result", async () => {
+    let err: unknown;
+    try {
+      await queued({ chunkSize: 21, outageMs: 1000 }, async (stats, chunks) => {
+        for (;;) {
+          await new Promise((res) => setTimeout(res, 20));
+          if (stats[0] !== undefined && chunks.count(stats[0].run) >= 2) break;
+        }
+        await redis.stop("SIGKILL");
+      });
+    } catch (e) {
+      err = e;
+    } finally {
+      await redis.launch();
+    }
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe("HALTED");
+    expect((err as AppError).message).toMatch(
+      /^screen run sc[0-9a-f]{16}: Redis at redis:\/\/127\.0\.0\.1:\d+ unreachable for 1 s; the chunks computed so far are stored in the home; start Redis and run `kairos screen resume sc[0-9a-f]{16}` to finish the rest$/,
+    );
+  }, 180_000);
+
+  it("SIGTERM mid-job: the worker finishes the job it holds, then exits 0; another finishes the screen with the local figures", async () => {
+    await stopAll();
+    const a = startWorker();
+    await a.waitFor(/worker \S+ on redis/);
+    let held = "";
+    // chunks of 400: the first part is one job of ~1 s, so the signal lands while it runs
+    const r = await queued({ chunkSize: 400 }, async () => {
+      held = (await a.waitFor(/job (sc\w+\.p\d+\.c\d+) started/))[1]!;
+      a.kill("SIGTERM");
+      expect(await a.exit).toBe(0);
+      startWorker();
+    });
+    const stopping = a.log.indexOf("stopping: finishing current jobs");
+    expect(stopping).toBeGreaterThan(0);
+    expect(a.log.indexOf(`job ${held} done`)).toBeGreaterThan(stopping);
+    expect(workers.at(-1)!.log).not.toContain(`job ${held} started`);
+    expect(r.run).toStrictEqual(local);
+  }, 180_000);
+
+  it("a job past --timeout: its process is killed, the attempt fails, and the job runs again on another worker", async () => {
+    await stopAll();
+    const h = startWorker(["--timeout", "1", "--restart-budget", "1"], { KAIROS_QUEUE_FAULT: "hang" });
+    await h.waitFor(/worker \S+ on redis/);
+    let timedOut = "";
+    const r = await queued({ chunkSize: 100, attempts: 2 }, async () => {
+      timedOut = (
+        await h.waitFor(/job (sc\w+\.p\d+\.c\d+) failed: job timed out after 1 s \(worker process killed\)/)
+      )[1]!;
+      expect(await h.exit).not.toBe(0);
+      startWorker();
+    });
+    expect(workers.at(-1)!.log).toContain(`job ${timedOut} done`);
+    expect(r.run).toStrictEqual(local);
+  }, 180_000);
+
   it("a worker crashing on every job stops after its restart budget; the run names its failed chunks; `kairos screen resume` finishes it with the local figures", async () => {
     await stopAll();
     const c = startWorker(["--restart-budget", "2"], { KAIROS_QUEUE_FAULT: "crash" });

@@ -77,17 +77,29 @@ export class BullmqJobQueue implements JobQueue {
   async states(ids: readonly string[]): Promise<Map<string, QueueJobState>> {
     const out = new Map<string, QueueJobState>();
     const jobs = await Promise.all(ids.map((id) => this.queue.getJob(id)));
+    // a job that failed an attempt keeps that attempt's failedReason when a retry completes it, so a
+    // finished job with a reason is ambiguous: only then is its state asked for (one more command)
+    const finalStates = await Promise.all(
+      jobs.map((job) =>
+        job?.finishedOn !== undefined && job.failedReason !== undefined && job.failedReason !== ""
+          ? job.getState()
+          : undefined,
+      ),
+    );
     for (const [i, job] of jobs.entries()) {
       const id = ids[i]!;
       if (job === undefined || job === null) out.set(id, { state: "missing" });
-      else if (job.finishedOn !== undefined && job.failedReason === undefined)
+      else if (
+        job.finishedOn !== undefined &&
+        (job.failedReason === undefined || job.failedReason === "" || finalStates[i] === "completed")
+      )
         out.set(id, {
           state: "completed",
           attempts: job.attemptsMade,
           result: job.returnvalue,
           ...(job.processedBy === undefined ? {} : { worker: job.processedBy }),
         });
-      else if (job.failedReason !== undefined && job.finishedOn !== undefined)
+      else if (job.finishedOn !== undefined)
         out.set(id, { state: "failed", attempts: job.attemptsMade, reason: job.failedReason, final: true });
       else if (job.processedOn !== undefined && job.failedReason === undefined)
         out.set(id, { state: "active", attempts: job.attemptsMade });

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { type Job, Worker } from "bullmq";
+import { type Job, WaitingError, Worker } from "bullmq";
 import { BLOB_PREFIX, connectRedis, parseRedisUrl, QUEUE_NAME } from "./connection.ts";
 import { ProcessSandbox, SandboxFailure, type SandboxSpawn } from "./sandbox.ts";
 
@@ -20,6 +20,9 @@ export interface QueueWorkerOptions {
   /** resolves when the worker should stop now (a second SIGTERM): current jobs are released */
   stopNow: Promise<void>;
 }
+
+/** How long a stopping worker waits for BullMQ to confirm, after its own jobs are done */
+const CLOSE_GRACE_MS = 5000;
 
 /** Blobs the worker process keeps (compressed, as published) */
 const PARENT_BLOBS = 32;
@@ -55,9 +58,24 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<number> {
   const spent = new Promise<void>((r) => {
     budgetSpent = r;
   });
+  // set as soon as the worker means to stop: BullMQ may still hand it a job (it fetches the next one
+  // while finishing the last), which then goes straight back to the queue for another worker,
+  // without counting as an attempt, instead of waiting in a dead worker's hands for its lock to lapse
+  let stopping = false;
+  void o.stop.then(() => {
+    stopping = true;
+  });
+  void o.stopNow.then(() => {
+    stopping = true;
+  });
   const worker = new Worker(
     QUEUE_NAME,
-    async (job: Job) => {
+    async (job: Job, token?: string) => {
+      if (stopping) {
+        await job.moveToWait(token);
+        o.log(`job ${job.id} released (this worker is stopping)`);
+        throw new WaitingError();
+      }
       const slot = slots.find((s) => !s.busy);
       if (slot === undefined) throw new Error("no free worker process (concurrency exceeded)");
       slot.busy = true;
@@ -73,6 +91,7 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<number> {
         o.log(`job ${job.id} failed: ${message}`);
         if (err instanceof SandboxFailure && ++failuresInARow >= o.restartBudget) {
           exitCode = 3;
+          stopping = true;
           o.log(
             `stopping: ${failuresInARow} worker processes crashed or timed out in a row (restart budget ${o.restartBudget}); last: ${message}. Fix the cause and start the worker again`,
           );
@@ -111,8 +130,28 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<number> {
   ]);
   if (how === "stop") {
     o.log("stopping: finishing current jobs (send SIGTERM again to release them now)");
-    await Promise.race([worker.close(), o.stopNow.then(() => worker.close(true))]);
-  } else await worker.close(true);
+    // BullMQ's close() can wait forever on a connection that a Redis restart broke; once our own
+    // jobs are finished, it gets a bounded grace, then the worker leaves anyway (a result it could
+    // not write is computed again elsewhere after the lock lapses: at least once, counted once)
+    const jobsDone = (async () => {
+      while (slots.some((s) => s.busy)) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, CLOSE_GRACE_MS));
+      return "grace" as const;
+    })();
+    const closed = await Promise.race([
+      worker.close().then(() => "closed" as const),
+      o.stopNow.then(() => worker.close(true)).then(() => "closed" as const),
+      jobsDone,
+    ]);
+    if (closed === "grace") {
+      o.log(
+        `the queue did not confirm the stop within ${CLOSE_GRACE_MS / 1000} s of the last job (connection lost?); leaving anyway`,
+      );
+      await Promise.race([worker.disconnect(), new Promise((r) => setTimeout(r, 1000))]).catch(
+        () => undefined,
+      );
+    }
+  } else await Promise.race([worker.close(true), new Promise((r) => setTimeout(r, CLOSE_GRACE_MS))]);
   for (const s of slots) s.kill();
   redis.disconnect();
   o.log(`worker ${name} stopped`);

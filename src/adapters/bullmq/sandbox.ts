@@ -55,9 +55,10 @@ export function serveSandboxChild(kernel: QueueKernel): void {
   process.on("message", (raw) => {
     const msg = raw as ToChild;
     if (msg.type !== "task") return;
-    // fault injection for the restart-budget test: a child that dies on every job, as a broken
-    // install or an out-of-memory kill would
+    // fault injection for the restart-budget and timeout tests: a child that dies on every job, as
+    // a broken install or an out-of-memory kill would, or one that never answers, as a livelock would
     if (process.env.KAIROS_QUEUE_FAULT === "crash") process.exit(70);
+    if (process.env.KAIROS_QUEUE_FAULT === "hang") return;
     for (const [h, b] of msg.blobs) {
       blobs.set(h, b);
       order.push(h);
@@ -74,7 +75,10 @@ export function serveSandboxChild(kernel: QueueKernel): void {
     } catch (err) {
       reply = { type: "result", ok: false, message: err instanceof Error ? err.message : String(err) };
     }
-    process.send?.(reply);
+    // the parent may be gone (SIGKILL): the reply has nobody to go to, and neither has this process
+    process.send?.(reply, undefined, {}, (err) => {
+      if (err !== null) process.exit(0);
+    });
   });
   process.send?.({ type: "ready" } satisfies FromChild);
 }

@@ -74,8 +74,8 @@ export function registerWorkerCommand(program: Command): void {
       };
       process.on("SIGTERM", onSignal);
       process.on("SIGINT", onSignal);
-      const code = await withContainer(cmd, (c) =>
-        c.queueWorker({
+      const code = await withContainer(cmd, async (c) => {
+        const exitCode = await c.queueWorker({
           url: input.queue,
           concurrency: input.concurrency,
           timeoutMs: input.timeout * 1000,
@@ -89,10 +89,16 @@ export function registerWorkerCommand(program: Command): void {
           log: stamp,
           stop: stopP,
           stopNow: stopNowP,
-        }),
-      );
+        });
+        // a connection broken by a Redis restart can keep reconnecting after the worker stopped;
+        // its work is over, so such a handle must not keep the process alive (unref: a clean exit
+        // does not wait for this; the exit code set by then is kept)
+        setTimeout(() => process.exit(), 3000).unref();
+        return exitCode;
+      });
       process.off("SIGTERM", onSignal);
       process.off("SIGINT", onSignal);
+
       if (code !== 0)
         throw new AppError(
           "HALTED",
