@@ -180,8 +180,13 @@ try {
       ["-p", String(redis!.port), "-q", "-n", "50000", "-c", "20", "-t", "set,get,hset,lpush,rpop"],
       { encoding: "utf8" },
     );
+    // -q prints one "NAME: N requests per second" line per test after \r-separated progress
     const rates = Object.fromEntries(
-      [...out.matchAll(/(\w+)[^:]*: ([\d.]+) requests per second/g)].map((m) => [m[1]!, Number(m[2])]),
+      out
+        .split(/[\r\n]+/)
+        .map((l) => /^([A-Z]+)[^:]*: ([\d.]+) requests per second/.exec(l.trim()))
+        .filter((m) => m !== null)
+        .map((m) => [m[1]!, Number(m[2])]),
     );
     emit({ case: "redis-benchmark", clients: 20, unit: "commands/s", ...rates });
   }
@@ -190,6 +195,14 @@ try {
   if (want("screen")) {
     const variants = arg("variants", 10_000);
     const chunk = arg("chunk", 250);
+    const overheadSizes = (
+      ((): string | undefined => {
+        const i = args.indexOf("--overhead-sizes");
+        return i >= 0 ? args[i + 1] : undefined;
+      })() ?? "2000,500,100,20"
+    )
+      .split(",")
+      .map(Number);
     const series = UNIVERSES["ai-tokens"]!.map((s) => loadBundledSeries("binance", s, "1h"));
     const reference = loadBundledSeries("binance", "BTC/USDT", "1h");
     const config = defaultValidationConfig();
@@ -259,6 +272,7 @@ try {
         throw new Error("the queued screen differs from the local run");
       return { seconds: r.seconds, jobs: st[0]!.chunks, cmds, st: st[0]! };
     };
+    const pts: [number, number][] = [];
     for (const n of [1, 2, 4]) {
       await startWorkers(n, tempHome());
       // no warm-up run: the workers load their modules before taking jobs, and the median of the
@@ -284,28 +298,26 @@ try {
         blobBytes: last!.st.blobBytes,
         rawBytes: last!.st.rawBytes,
       });
+      if (n === 1) {
+        // per-job overhead: the same warm worker, the same screen in ever smaller jobs
+        for (const size of overheadSizes) {
+          const r = await queuedScreen(size);
+          pts.push([r.jobs, r.seconds]);
+          log(`  overhead, chunk ${size}: ${r.seconds.toFixed(2)} s (${r.jobs} jobs)`);
+          emit({
+            case: "screen-overhead",
+            variants,
+            workers: 1,
+            chunkSize: size,
+            jobs: r.jobs,
+            seconds: r3(r.seconds),
+            overheadPct: Number((((r.seconds - localS) / localS) * 100).toFixed(1)),
+            redisCommandsPerJob: Math.round(r.cmds / r.jobs),
+          });
+        }
+      }
       await stopWorkers();
     }
-    // per-job overhead: one warm worker, the same screen in ever smaller jobs
-    await startWorkers(1, tempHome());
-    await queuedScreen(2000); // warm: the fit's points are single runs
-    const pts: [number, number][] = [];
-    for (const size of [2000, 500, 100, 20]) {
-      const r = await queuedScreen(size);
-      pts.push([r.jobs, r.seconds]);
-      log(`  overhead, chunk ${size}: ${r.seconds.toFixed(2)} s (${r.jobs} jobs)`);
-      emit({
-        case: "screen-overhead",
-        variants,
-        workers: 1,
-        chunkSize: size,
-        jobs: r.jobs,
-        seconds: r3(r.seconds),
-        overheadPct: Number((((r.seconds - localS) / localS) * 100).toFixed(1)),
-        redisCommandsPerJob: Math.round(r.cmds / r.jobs),
-      });
-    }
-    await stopWorkers();
     const fit = fitLine(pts);
     const perVariantS = localS / variants;
     emit({
