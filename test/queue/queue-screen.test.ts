@@ -266,7 +266,7 @@ describe("screens through the queue", () => {
     const h = startWorker(["--timeout", "1", "--restart-budget", "1"], { KAIROS_QUEUE_FAULT: "hang" });
     await h.waitFor(/worker \S+ on redis/);
     let timedOut = "";
-    const r = await queued({ chunkSize: 100, attempts: 2 }, async () => {
+    const r = await queued({ chunkSize: 101, attempts: 2 }, async () => {
       timedOut = (
         await h.waitFor(/job (sc\w+\.p\d+\.c\d+) failed: job timed out after 1 s \(worker process killed\)/)
       )[1]!;
