@@ -213,7 +213,7 @@ export function registerScreenCommand(program: Command): void {
       "--queue <redis://HOST:PORT>",
       "run the backtests as jobs on `kairos worker` processes through Redis (same results)",
     )
-    .option("--chunk-size <n>", "variants per queued job (default 100)")
+    .option("--chunk-size <n>", "variants per queued job (default 250)")
     .addHelpText(
       "after",
       "\nExamples:\n  kairos screen --universe ai-tokens --timeframe 1h --variants 2000 --seed 7\n  kairos screen --symbols BTC/USDT,ETH/USDT --preset trend-follower --json\n  kairos screen --symbols BTC/USDT --families model-sign,macd --variants 20\n  kairos screen --universe majors --variants 10000 --queue redis://10.0.0.5:6379\n  kairos screen resume sc0123456789abcdef\n  kairos screen show s-20261122-203000",
