@@ -135,7 +135,7 @@ async function parent(): Promise<void> {
   });
   const code = await new Promise<number | null>((r) => p.on("close", r));
   const wallMin = (Date.now() - started) / MIN;
-  writeFileSync(out, samples.map((s) => JSON.stringify(s)).join("\n") + "\n");
+  writeFileSync(out, `${samples.map((s) => JSON.stringify(s)).join("\n")}\n`);
   const ledger = sim.ledger();
   await sim.close();
   const last = samples.at(-1);
@@ -165,7 +165,7 @@ async function parent(): Promise<void> {
   ] as const) {
     const xs = steady.map((s) => s.bars / 60);
     const ys = steady.map(get);
-    const f = fit(xs, ys);
+    const f = lineFit(xs, ys);
     const span = (xs.at(-1) ?? 0) - (xs[0] ?? 0);
     const start = f.a + f.b * (xs[0] ?? 0);
     emit({
@@ -195,7 +195,7 @@ interface Sample {
 }
 
 /** least squares y = a + b x */
-function fit(xs: readonly number[], ys: readonly number[]): { a: number; b: number } {
+function lineFit(xs: readonly number[], ys: readonly number[]): { a: number; b: number } {
   const n = xs.length;
   if (n < 2) return { a: ys[0] ?? 0, b: 0 };
   const mx = xs.reduce((s, x) => s + x, 0) / n;
@@ -259,7 +259,10 @@ async function child(home: string, api: string, bars: number, sampleS: number): 
     };
     lag.reset();
     process.stdout.write(`${JSON.stringify(s)}\n`);
-    if (s.wallS % 60 < sampleS) process.stderr.write(`soak child: ${s.wallS} s, ${acted} bars, rss ${(s.rss / 2 ** 20).toFixed(0)} MB\n`);
+    if (s.wallS % 60 < sampleS)
+      process.stderr.write(
+        `soak child: ${s.wallS} s, ${acted} bars, rss ${(s.rss / 2 ** 20).toFixed(0)} MB\n`,
+      );
   };
   const timer = setInterval(sample, sampleS * 1000);
   const r = await runLiveSession(deps, "soak", {

@@ -223,8 +223,9 @@ describe("live session loop against the simulated exchange at 18,000x", () => {
       deps,
       "live4",
       {
-        strategy: "sma-cross",
-        params: { fast: 2, slow: 4 },
+        // accumulates and never sells (takeProfit 0), so stop --flatten always has a position to sell
+        strategy: "dca",
+        params: { every: 2, step: 0.2, takeProfit: 0 },
         symbols: ["BTC/USDT"],
         timeframe: "1h",
         capital: 10_000,
