@@ -4,6 +4,7 @@ import { invalidField, invalidInput } from "../errors.ts";
 import { arForecaster } from "../forecasting/baselines/ar.ts";
 import { logisticForecaster, ridgeForecaster } from "../forecasting/baselines/linear.ts";
 import { alwaysUp, drift, lastSign, randomWalk } from "../forecasting/baselines/naive.ts";
+import { withColumns } from "../forecasting/feature-subset.ts";
 import { buildFeatures } from "../forecasting/features/build-features.ts";
 import type { Forecaster } from "../forecasting/forecaster.ts";
 import { gbdtForecaster } from "../forecasting/gbdt-forecaster.ts";
@@ -11,6 +12,7 @@ import { gruForecaster } from "../forecasting/gru/gru-forecaster.ts";
 import type { GruParamsInput } from "../forecasting/gru/gru-params.ts";
 import type { CandleStore, SeriesKey } from "../ports/candle-store.ts";
 import type { Clock } from "../ports/clock.ts";
+import type { NewsStore } from "../ports/news-store.ts";
 import type { TensorBackend } from "../ports/tensor-backend.ts";
 import {
   defaultEvaluationConfig,
@@ -20,11 +22,16 @@ import {
   evaluateForecasters,
 } from "../research/evaluation/evaluate.ts";
 import { fieldError, parseInput, rangeRefinement, rateField, wholeNumberField } from "./contract.ts";
+import { sentimentColumns } from "./model-data.ts";
 import { rangeShape, resolveSeries, SeriesRefInput } from "./resolve-series.ts";
+import { featureSetsField } from "./train-model.ts";
 
 /** Every forecaster `model evaluate` knows, by name; the naive ones are always included */
 export const MODEL_NAMES = ["drift", "ar", "ridge", "logistic", "gbdt", "gbdt-sign", "gru"] as const;
 const NAIVE = ["random-walk", "last-sign", "always-up"];
+/** With `--features +sentiment`: these learners run twice, without and with the sentiment columns */
+export const SENTIMENT_MODELS = ["ridge", "gbdt"] as const;
+const isSentiment = (name: string): boolean => name.startsWith("sent_");
 
 /** The GRU used by the evaluation: small enough for several fits in a few minutes on 2 cores */
 export const evaluationGruParams: GruParamsInput = {
@@ -58,11 +65,15 @@ export const EvaluateModelsInput = SeriesRefInput.extend({
   /** use at most the last N bars (keeps run time in minutes on long histories) */
   maxBars: wholeNumberField({ min: 500, max: 10_000_000 }).optional(),
   seed: wholeNumberField({ min: 0, max: 2 ** 32 - 1 }).optional(),
+  /** "+sentiment": ridge and gbdt also run as ridge+sentiment and gbdt+sentiment (the others never see those columns) */
+  features: featureSetsField().optional(),
 }).superRefine(rangeRefinement);
 export type EvaluateModelsInput = z.input<typeof EvaluateModelsInput>;
 
 export interface EvaluateModelsDeps {
   store: CandleStore;
+  /** the headlines `features: +sentiment` reads */
+  news?: NewsStore;
   tensors: TensorBackend;
   clock: Clock;
 }
@@ -72,6 +83,8 @@ export interface EvaluateModelsOutput {
   features: string[];
   /** which feature builder produced the columns every model saw */
   featureSource: string;
+  /** with +sentiment: stored headlines naming the symbol, and out-of-sample-range bars that had one in their last 24 h */
+  sentiment?: { headlines: number; barsWithHeadlines: number; bars: number };
   pnlEngine: string;
   evaluation: EvaluationResult;
   /** open time of the first test bar per horizon */
@@ -83,6 +96,7 @@ export interface EvaluateModelsOutput {
 export function buildForecasters(
   models: readonly string[] | undefined,
   gru: GruParamsInput = evaluationGruParams,
+  sentiment = false,
 ): Forecaster[] {
   const wanted = models ?? [...MODEL_NAMES];
   for (const m of wanted) {
@@ -99,17 +113,24 @@ export function buildForecasters(
     "gbdt-sign": () => gbdtForecaster("logistic"),
     gru: () => gruForecaster(gru),
   };
-  return [
-    randomWalk,
-    lastSign,
-    alwaysUp,
-    ...MODEL_NAMES.filter((m) => wanted.includes(m)).map((m) => all[m]!()),
-  ];
+  const plain = MODEL_NAMES.filter((m) => wanted.includes(m)).map((m) => all[m]!());
+  if (!sentiment) return [randomWalk, lastSign, alwaysUp, ...plain];
+  // the same learners on the same rows, once blind to the sentiment columns and once seeing them
+  const blind = plain.map((f) => withColumns(f, f.name, (c) => !isSentiment(c)));
+  const seeing = SENTIMENT_MODELS.filter((m) => wanted.includes(m)).map((m) =>
+    withColumns(all[m]!(), `${m}+sentiment`, () => true),
+  );
+  return [randomWalk, lastSign, alwaysUp, ...blind, ...seeing];
 }
 
 /** Series -> the evaluation's data: the GBDT issue's features (bars <= t only), row-major for every model */
-export function evaluationData(s: CandleSeries): { data: EvaluationData; source: string } {
-  const f = buildFeatures({ series: s });
+export function evaluationData(
+  s: CandleSeries,
+  extra?: { names: string[]; cols: Float64Array[] },
+): { data: EvaluationData; source: string } {
+  const b = buildFeatures({ series: s });
+  const f =
+    extra === undefined ? b : { names: [...b.names, ...extra.names], cols: [...b.cols, ...extra.cols] };
   const n = s.close.length;
   // cross-asset columns are all missing without a benchmark series: they carry nothing, drop them
   const keep = f.cols
@@ -130,7 +151,10 @@ export function evaluationData(s: CandleSeries): { data: EvaluationData; source:
       featureNames: keep.map((x) => x.name),
       series: s,
     },
-    source: "buildFeatures (src/forecasting/features/build-features.ts)",
+    source:
+      extra === undefined
+        ? "buildFeatures (src/forecasting/features/build-features.ts)"
+        : "buildFeatures (src/forecasting/features/build-features.ts) + sentiment (src/sentiment/feature.ts; only the +sentiment models see it)",
   };
 }
 
@@ -157,11 +181,28 @@ export async function evaluateModels(
       `${key.symbol} ${key.timeframe} has ${series.close.length} bars in range; the evaluation needs at least 500`,
     );
   }
-  const forecasters = buildForecasters(input.models);
+  const withSentiment = input.features?.includes("+sentiment") === true;
+  const forecasters = buildForecasters(input.models, evaluationGruParams, withSentiment);
   if (forecasters.some((f) => f.name === "gru")) {
     progress(`tensor backend: ${await deps.tensors.ready()}`);
   }
-  const { data, source } = evaluationData(series);
+  let sentiment: EvaluateModelsOutput["sentiment"];
+  let extra: { names: string[]; cols: Float64Array[] } | undefined;
+  if (withSentiment) {
+    extra = sentimentColumns(
+      deps.news,
+      { symbol: key.symbol, windowMs: 86_400_000 },
+      series.ts,
+      series.timeframe,
+    );
+    const count = extra.cols[1]!;
+    sentiment = {
+      headlines: deps.news?.listItems({ symbol: key.symbol }).length ?? 0,
+      barsWithHeadlines: count.filter((c) => c > 0).length,
+      bars: count.length,
+    };
+  }
+  const { data, source } = evaluationData(series, extra);
   const config: EvaluationConfig = {
     ...defaultEvaluationConfig,
     ...(input.horizons === undefined ? {} : { horizons: input.horizons }),
@@ -178,6 +219,7 @@ export async function evaluateModels(
     series: { ...key, bars: series.close.length, from: series.ts[0]!, to: series.ts[series.ts.length - 1]! },
     features: [...data.featureNames],
     featureSource: source,
+    ...(sentiment === undefined ? {} : { sentiment }),
     pnlEngine:
       "long/flat spot through the backtest engine (src/backtest/engine.ts): next-open fills, taker fee",
     evaluation,

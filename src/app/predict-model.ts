@@ -5,6 +5,7 @@ import { predictMargin } from "../forecasting/gbdt/predict.ts";
 import { shapValues } from "../forecasting/gbdt/shap.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
 import type { ModelStore } from "../ports/model-store.ts";
+import type { NewsStore } from "../ports/news-store.ts";
 import {
   exchangeField,
   isoTimeField,
@@ -58,7 +59,7 @@ export interface PredictModelOutput {
  */
 export function predictModel(
   raw: PredictModelInput,
-  deps: { store: CandleStore; models: ModelStore },
+  deps: { store: CandleStore; models: ModelStore; news?: NewsStore },
 ): PredictModelOutput {
   const input = parseInput(PredictModelInput, raw);
   const { record, model } = loadGbdt(deps.models, input.id);
@@ -88,7 +89,7 @@ export function predictModel(
     benchmark: null,
     universe: [],
   };
-  const fs = featuresFor(deps.store, series, sources, at === undefined ? undefined : at + 1);
+  const fs = featuresFor(deps.store, series, sources, at === undefined ? undefined : at + 1, deps.news);
   if (fs.names.join(",") !== model.featureNames.join(","))
     throw invalidInput(
       `model ${record.id} reads features this version does not build; retrain it with \`kairos model train\``,

@@ -14,10 +14,11 @@ import { trainGbdt } from "../forecasting/gbdt/train.ts";
 import type { CandleStore } from "../ports/candle-store.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { ModelRecord, ModelStore } from "../ports/model-store.ts";
+import type { NewsStore } from "../ports/news-store.ts";
 import type { WorkerPool } from "../ports/worker-pool.ts";
 import { dieboldMariano } from "../research/evaluation/diebold-mariano.ts";
 import { fieldError, issueToError, parseInput, rangeRefinement, wholeNumberField } from "./contract.ts";
-import { defaultSources, type FeatureSources, featuresFor } from "./model-data.ts";
+import { defaultSources, FEATURE_SETS, type FeatureSources, featuresFor } from "./model-data.ts";
 import { rangeShape, resolveSeries, SeriesRefInput } from "./resolve-series.ts";
 
 // more threads than cores only slow the histograms down; two are always allowed (see run-sweep)
@@ -35,11 +36,23 @@ export const TrainModelInput = SeriesRefInput.extend({
   gbdt: z.custom<GbdtParamsInput>((v) => v === undefined || (typeof v === "object" && v !== null)).optional(),
   /** threads for histogram building: the calling thread plus threads - 1 pool workers (same model for any count) */
   threads: wholeNumberField({ min: 1, max: MAX_TRAIN_THREADS, maxReason: "the machine's cores" }).optional(),
+  /** opt-in feature sets beside the default columns: "+sentiment" (stored headlines, 24 h mean and count) */
+  features: featureSetsField().optional(),
 }).superRefine(rangeRefinement);
 export type TrainModelInput = z.input<typeof TrainModelInput>;
 
+/** `--features +sentiment` (comma-separated list of FEATURE_SETS) */
+export function featureSetsField() {
+  return z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) => (typeof v === "string" ? v.split(",").map((x) => x.trim()) : v))
+    .pipe(z.array(z.enum(FEATURE_SETS)));
+}
+
 export interface TrainModelDeps {
   store: CandleStore;
+  /** the headlines `--features +sentiment` reads */
+  news?: NewsStore;
   models: ModelStore;
   clock: Clock;
   /** starts a WorkerPool with this many workers; needed only when threads > 1 */
@@ -122,8 +135,11 @@ export async function trainModel(raw: TrainModelInput, deps: TrainModelDeps): Pr
   });
   const n = series.close.length;
   const sources: FeatureSources = defaultSources(deps.store, key);
+  // stored with the model, so predict rebuilds the same columns from the same headlines
+  if (input.features?.includes("+sentiment") === true)
+    sources.sentiment = { symbol: key.symbol, windowMs: 86_400_000 };
   const t0 = deps.clock.now();
-  const fs = featuresFor(deps.store, series, sources, to);
+  const fs = featuresFor(deps.store, series, sources, to, deps.news);
   const y = makeTargets(series, h)[targetKind];
   const usable: number[] = [];
   for (let t = fs.warmup; t < n; t++) if (Number.isFinite(y[t]!)) usable.push(t);
@@ -168,7 +184,12 @@ export async function trainModel(raw: TrainModelInput, deps: TrainModelDeps): Pr
     {
       kind: "gbdt",
       createdAt,
-      params: { gbdt: params, sources, featureBuilder: "buildFeatures v1" },
+      params: {
+        gbdt: params,
+        sources,
+        featureBuilder:
+          sources.sentiment === undefined ? "buildFeatures v1" : "buildFeatures v1 + sentiment v1",
+      },
       features: fs.names,
       target: { kind: targetKind, horizon: h },
       dataRange: {

@@ -18,6 +18,7 @@ interface EvaluateOpts {
   models?: string;
   fee?: string;
   maxBars?: string;
+  features?: string;
 }
 
 /** The `model` command group, shared with the GBDT commands: found when already registered, else created */
@@ -76,6 +77,30 @@ export const EVALUATION_HEAD = [
   "fit s",
 ];
 
+/** Whether the +sentiment models beat their blind twins and the naive forecasts, in plain words */
+export function sentimentVerdict(out: {
+  sentiment?: { headlines: number; barsWithHeadlines: number; bars: number };
+  evaluation: { results: readonly ModelHorizonResult[] };
+}): string {
+  const s = out.sentiment;
+  if (s === undefined) return "";
+  const head = `sentiment: ${s.headlines} stored headlines; ${s.barsWithHeadlines} of ${s.bars} bars had one in their last 24 h.`;
+  if (s.barsWithHeadlines < 30)
+    return `${head} Not judged: too few bars carry a headline; the feature adds nothing measurable here.`;
+  const parts: string[] = [];
+  for (const r of out.evaluation.results) {
+    if (!r.model.endsWith("+sentiment")) continue;
+    const twin = out.evaluation.results.find(
+      (q) => q.model === r.model.replace("+sentiment", "") && q.horizon === r.horizon,
+    );
+    const better = twin !== undefined && r.metrics.rmse < twin.metrics.rmse;
+    parts.push(
+      `${r.model} h=${r.horizon}: ${r.beatsBaseline ? "beats" : "does not beat"} the naive forecast, RMSE ${better ? "below" : "not below"} ${twin?.model ?? "its twin"}`,
+    );
+  }
+  return `${head} ${parts.join("; ")}.`;
+}
+
 /** `kairos model evaluate` and `kairos model claims`, registered under the shared `model` group */
 export function registerModelEvaluateCommand(program: Command): void {
   const model = modelGroup(program);
@@ -96,6 +121,10 @@ export function registerModelEvaluateCommand(program: Command): void {
     )
     .option("--fee <rate>", "taker fee for the signal's P&L: 0.001, 0.1% or 10bps", "0.001")
     .option("--max-bars <n>", "use at most the last N bars", "30000")
+    .option(
+      "--features <list>",
+      "+sentiment: ridge and gbdt also run with the stored headlines' 24 h sentiment (as ridge+sentiment, gbdt+sentiment)",
+    )
     .addHelpText(
       "after",
       "\nExample:\n  kairos model evaluate --symbol BTC/USDT --timeframe 1h\n  kairos model evaluate --symbol ETH/USDT --timeframe 1d --horizons 1,7 --json",
@@ -103,7 +132,7 @@ export function registerModelEvaluateCommand(program: Command): void {
     .action((opts: EvaluateOpts, cmd: Command) =>
       withContainer(cmd, async (c, g) => {
         const out = await evaluateModels(
-          { store: c.store, tensors: c.tensors, clock: c.clock },
+          { store: c.store, news: c.news, tensors: c.tensors, clock: c.clock },
           parseInput(EvaluateModelsInput, opts),
           g.json ? () => {} : (m) => printInfo(m),
         );
@@ -133,6 +162,7 @@ export function registerModelEvaluateCommand(program: Command): void {
         printLine(
           `P&L: ${out.pnlEngine}, fee ${ev.config.fee}. Directional CIs are Wilson intervals (too narrow for overlapping h > 1 labels).`,
         );
+        if (out.sentiment !== undefined) printLine(sentimentVerdict(out));
         printLine(`Took ${(out.elapsedMs / 1000).toFixed(1)} s.`);
       }),
     );

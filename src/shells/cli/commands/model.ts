@@ -32,6 +32,7 @@ interface TrainOpts {
   lr?: string;
   seed?: string;
   threads: string;
+  features?: string;
 }
 
 const num = (v: string | undefined, flag: string, int: boolean, min: number): number | undefined => {
@@ -75,6 +76,10 @@ export function registerModelCommand(program: Command): void {
     .option("--lr <rate>", "learning rate")
     .option("--seed <n>", "random seed (row and feature subsampling)")
     .option("--threads <n>", "threads for histogram building (the model is the same for any count)", "1")
+    .option(
+      "--features <list>",
+      "opt-in features beside the default columns: +sentiment (stored headlines naming the symbol: 24 h mean score and count, causal)",
+    )
     .addHelpText(
       "after",
       "\nExample:\n  kairos model train --symbol BTC/USDT --timeframe 1h --horizon 24\n  kairos model train --symbol FET/USDT --timeframe 1h --horizon 24 --objective squared --target vol --json",
@@ -105,6 +110,7 @@ export function registerModelCommand(program: Command): void {
         const out = await trainModel(input, {
           store: c.store,
           models: c.models,
+          news: c.news,
           clock: c.clock,
           workers: (n) => c.workers(n),
         });
@@ -211,7 +217,7 @@ export function registerModelCommand(program: Command): void {
               ...(opts.exchange === undefined ? {} : { exchange: opts.exchange }),
               ...(opts.at === undefined ? {} : { at: opts.at }),
             },
-            { store: c.store, models: c.models },
+            { store: c.store, models: c.models, news: c.news },
           );
           for (const w of out.warnings) printInfo(`warning: ${w}`);
           if (g.json) return printJson(out);
