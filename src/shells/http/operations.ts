@@ -23,6 +23,8 @@ import {
   RejectInput,
   reject,
 } from "../../app/approval-service.ts";
+import { AskInput, askModel, askRouter, type ReadTool } from "../../app/ask.ts";
+import { briefReadTools } from "../../app/ask-tools.ts";
 import { showAudit } from "../../app/audit-show.ts";
 import { verifyStoredLog } from "../../app/audit-verify.ts";
 import type { Principal } from "../../app/auth-service.ts";
@@ -30,7 +32,7 @@ import { CreateAgentTokenInput, RevokeTokenInput } from "../../app/auth-service.
 import { BriefInput, briefDepsOf, marketBrief } from "../../app/brief.ts";
 import { checkClaims } from "../../app/check-claims.ts";
 import { ComputeIndicatorInput, computeIndicator, listIndicators } from "../../app/compute-indicator.ts";
-import { parseInput } from "../../app/contract.ts";
+import { parseInput, timeframeField } from "../../app/contract.ts";
 import { DownloadInput, DownloadSourceInput, downloadCandles } from "../../app/download-candles.ts";
 import { EvaluateModelsInput, evaluateModels } from "../../app/evaluate-models.ts";
 import { ImportCandlesInput, importCandlesAsync } from "../../app/import-candles.ts";
@@ -71,7 +73,7 @@ import { TradeDriftInput, tradeDrift } from "../../app/trade-drift.ts";
 import { startTrading, TradeStartInput } from "../../app/trade-start.ts";
 import { parseTrainModelInput, TrainModelInput, trainModel } from "../../app/train-model.ts";
 import { RunReportInput, writeRunReport } from "../../app/write-report.ts";
-import type { Container } from "../../composition-root.ts";
+import { type Container, chatModelFromEnv } from "../../composition-root.ts";
 import { AppError, invalidField } from "../../errors.ts";
 import type { ScreenRun } from "../../research/screen.ts";
 import { readChartLibrary } from "../report/chart-lib.ts";
@@ -129,6 +131,50 @@ const AuditShowInput = z
   .strict();
 const AuditVerifyInput = z.object({}).strict();
 const DownloadJobInput = DownloadInput.extend(DownloadSourceInput.shape).strict();
+/** `kairos ask QUESTION [--timeframe TF]`: the use case's contract and the CLI's one flag (same default) */
+const AskHttpInput = AskInput.extend({ timeframe: timeframeField().default("1d") }).strict();
+
+/**
+ * `kairos ask` over HTTP, as the CLI runs it: without KAIROS_LLM_URL the built-in router over the
+ * brief; with it a model offered the read operations of this table (the MCP face's reads) and the
+ * brief's own tools, never a compute, person-only or proposing operation
+ */
+async function askOverHttp(x: OpContext, raw: unknown): Promise<unknown> {
+  const q = parseInput(AskHttpInput, raw);
+  const { c } = x;
+  // the brief is read, never stored, by a question; one build of each kind serves every tool call
+  const cached = new Map<boolean, ReturnType<typeof marketBrief>>();
+  const brief = (o: { signals: boolean } = { signals: true }) => {
+    let b = cached.get(o.signals);
+    if (b === undefined) {
+      b = marketBrief(briefDepsOf(c), { timeframe: q.timeframe, save: false, signals: o.signals });
+      cached.set(o.signals, b);
+    }
+    return b;
+  };
+  const model = chatModelFromEnv();
+  if (model === undefined) return askRouter(brief, { question: q.question });
+  // the model's tools run as an agent whatever the caller is: a person's session lends it nothing
+  const asAgent: OpContext = { ...x, principal: { tokenId: "ask", kind: "agent", name: "kairos-ask" } };
+  const tools: ReadTool[] = [
+    ...briefReadTools(() => brief()),
+    ...OPERATIONS.filter((op) => op.access === "read" && op.id !== "brief").map(
+      (op): ReadTool => ({
+        name: op.id,
+        description: op.summary,
+        parameters:
+          op.input === undefined
+            ? { type: "object", properties: {} }
+            : (({ $schema: _drop, ...rest }) => rest)(
+                z.toJSONSchema(op.input, { io: "input", unrepresentable: "any" }) as Record<string, unknown>,
+              ),
+        run: async (args) =>
+          JSON.stringify((await op.run(asAgent, op.input === undefined ? undefined : args)) ?? null),
+      }),
+    ),
+  ];
+  return askModel({ model, tools }, { question: q.question });
+}
 
 /** Fields only a local shell may set: code to load and figures fetched by the CLI itself */
 const SHELL_ONLY_BACKTEST_FIELDS = ["userModule", "marketFees"] as const;
@@ -694,6 +740,18 @@ export const OPERATIONS: readonly Operation[] = [
         ...(out.explanations === undefined ? {} : { explanations: out.explanations }),
       };
     },
+  },
+  {
+    id: "ask",
+    method: "post",
+    path: "/v1/ask",
+    summary:
+      "answers a market question from kairos's own numbers; with KAIROS_LLM_URL a model with read tools only, every number checked (kairos ask --json)",
+    // compute, not read: it may run a model (cost, seconds) and is not an MCP tool (an agent asking
+    // a model that calls tools would nest agents); it stores nothing and moves no money
+    access: "compute",
+    input: AskHttpInput,
+    run: (x, raw) => askOverHttp(x, raw),
   },
   {
     id: "news_list",
