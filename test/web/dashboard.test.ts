@@ -514,6 +514,26 @@ describe("dashboard", () => {
     expect(lines.length).toBeGreaterThan(0);
   }, 60_000);
 
+  it("ask: 'what matters today?' typed on the Brief page shows the API's own answer", async () => {
+    await openPage(page, server.url, "brief");
+    await page.waitForSelector(".brief-lines li", { timeout: 30_000 });
+    const tf = await page.inputValue("#brief-tf");
+    // reached and sent from the keyboard: the question's field, then Enter submits the form
+    await page.focus("#ask-q");
+    await page.keyboard.type("what matters today?");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#ask-answer p", { timeout: 30_000 });
+    const shown = await page.$$eval("#ask-answer p", (ps) => ps.map((p) => p.textContent).join("\n"));
+    const a = (await api(page, "POST", "/v1/ask", { question: "what matters today?", timeframe: tf }))
+      .json as {
+      answer: string;
+      answered: boolean;
+    };
+    expect(a.answered).toBe(true);
+    expect(shown).toBe(a.answer);
+    expect(shown.length).toBeGreaterThan(20);
+  }, 60_000);
+
   it("live: a candle stored while the chart is open appears on it (the API's candles stream)", async () => {
     await openPage(page, server.url, "market", `?s=${encodeURIComponent("binance BTC/USDT")}&tf=1d`);
     await expect.poll(() => page.textContent("#market-live"), { timeout: 30_000 }).toMatch(/^Live:/);

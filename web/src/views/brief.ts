@@ -11,6 +11,15 @@ export interface BriefLine {
   cites: { series: string; barTime: number; value: number; what: string }[];
 }
 
+/** `kairos ask --json`'s answer */
+export interface AskOutput {
+  answer: string;
+  lang: "en" | "de";
+  by: "router" | "model";
+  answered: boolean;
+  reason?: string;
+}
+
 export interface BriefOutput {
   brief: { asOf: number; timeframe: string; lines: BriefLine[] };
   text: string[];
@@ -118,6 +127,78 @@ export const briefView: View = async ({ api, main }) => {
       h("div", { class: "field" }, h("label", { for: "brief-lang" }, "Language"), lang),
     ),
     card("Market brief", out),
+    askPanel(api, () => tf.value),
   );
   await show();
 };
+
+/**
+ * Ask: `kairos ask` through POST /v1/ask on the brief's timeframe. The answer is kairos's own
+ * numbers (the built-in router, or a model with read tools only whose numbers the API checked);
+ * nothing here can propose or place an order.
+ */
+function askPanel(api: Api, timeframe: () => string): HTMLElement {
+  if (!api.has("ask"))
+    return card("Ask", notYet("Questions", "the ask route", 'kairos ask "what matters today?"'));
+  const q = h("input", {
+    id: "ask-q",
+    name: "question",
+    type: "text",
+    maxlength: 2000,
+    required: true,
+    autocomplete: "off",
+    placeholder: "what matters today?",
+  });
+  const out = h("div", { id: "ask-out", "aria-live": "polite" });
+  const button = h("button", { type: "submit" }, "Ask");
+  const form = h(
+    "form",
+    { class: "toolbar", "aria-label": "Ask a market question" },
+    h("div", { class: "field" }, h("label", { for: "ask-q" }, "Question"), q),
+    button,
+  );
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const question = q.value.trim();
+    if (question === "") {
+      replace(out, h("p", { class: "status error" }, "Type a question first."));
+      q.focus();
+      return;
+    }
+    button.disabled = true;
+    replace(out, h("p", { class: "note" }, "Asking…"));
+    void api
+      .op<AskOutput>("ask", { question, timeframe: timeframe() })
+      .then((r) =>
+        replace(
+          out,
+          h(
+            "div",
+            { id: "ask-answer", lang: r.lang, class: r.answered ? undefined : "status error" },
+            ...r.answer.split("\n").map((line) => h("p", {}, line)),
+          ),
+          h(
+            "p",
+            { class: "note" },
+            r.by === "model"
+              ? "Answered by the configured model from kairos's read tools; every number was checked against them."
+              : "Answered by kairos's built-in router from the brief (no model configured).",
+          ),
+        ),
+      )
+      .catch((err: unknown) => replace(out, h("p", { class: "status error" }, messageOf(err))))
+      .finally(() => {
+        button.disabled = false;
+      });
+  });
+  return card(
+    "Ask",
+    h(
+      "p",
+      { class: "note" },
+      'Questions like "what matters today?", "how did ETH do against BTC this week?" or "why is the ensemble long BTC?", in English or German. Answers only; nothing here can place an order.',
+    ),
+    form,
+    out,
+  );
+}
