@@ -83,8 +83,11 @@ export interface EvaluateModelsOutput {
   features: string[];
   /** which feature builder produced the columns every model saw */
   featureSource: string;
-  /** with +sentiment: stored headlines naming the symbol, and out-of-sample-range bars that had one in their last 24 h */
-  sentiment?: { headlines: number; barsWithHeadlines: number; bars: number };
+  /**
+   * with +sentiment: stored headlines naming the symbol; bars that had one in their last 24 h, of all
+   * bars and of the out-of-sample bars (from the first test bar on)
+   */
+  sentiment?: { headlines: number; barsWithHeadlines: number; bars: number; testBarsWithHeadlines: number };
   pnlEngine: string;
   evaluation: EvaluationResult;
   /** open time of the first test bar per horizon */
@@ -200,6 +203,7 @@ export async function evaluateModels(
       headlines: deps.news?.listItems({ symbol: key.symbol }).length ?? 0,
       barsWithHeadlines: count.filter((c) => c > 0).length,
       bars: count.length,
+      testBarsWithHeadlines: 0,
     };
   }
   const { data, source } = evaluationData(series, extra);
@@ -215,6 +219,10 @@ export async function evaluateModels(
     if (!Number.isInteger(h) || h < 1)
       throw invalidField("horizons", `${h} is not a whole number of bars >= 1`);
   const evaluation = await evaluateForecasters(data, forecasters, config, () => deps.clock.now(), progress);
+  if (sentiment !== undefined && extra !== undefined) {
+    const first = Math.min(...config.horizons.map((h) => evaluation.folds[h]![0]!.testFrom));
+    sentiment.testBarsWithHeadlines = extra.cols[1]!.subarray(first).filter((c) => c > 0).length;
+  }
   return {
     series: { ...key, bars: series.close.length, from: series.ts[0]!, to: series.ts[series.ts.length - 1]! },
     features: [...data.featureNames],

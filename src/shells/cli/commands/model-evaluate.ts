@@ -79,14 +79,15 @@ export const EVALUATION_HEAD = [
 
 /** Whether the +sentiment models beat their blind twins and the naive forecasts, in plain words */
 export function sentimentVerdict(out: {
-  sentiment?: { headlines: number; barsWithHeadlines: number; bars: number };
+  sentiment?: { headlines: number; barsWithHeadlines: number; bars: number; testBarsWithHeadlines: number };
   evaluation: { results: readonly ModelHorizonResult[] };
 }): string {
   const s = out.sentiment;
   if (s === undefined) return "";
-  const head = `sentiment: ${s.headlines} stored headlines; ${s.barsWithHeadlines} of ${s.bars} bars had one in their last 24 h.`;
-  if (s.barsWithHeadlines < 30)
-    return `${head} Not judged: too few bars carry a headline; the feature adds nothing measurable here.`;
+  const head = `sentiment: ${s.headlines} stored headlines; ${s.barsWithHeadlines} of ${s.bars} bars had one in their last 24 h, ${s.testBarsWithHeadlines} of them out of sample.`;
+  // a handful of headlines moves a test statistic by luck alone: below 30 of each, no verdict
+  if (s.headlines < 30 || s.testBarsWithHeadlines < 30)
+    return `${head} Not judged: too few headlines; the feature adds nothing measurable here.`;
   const parts: string[] = [];
   for (const r of out.evaluation.results) {
     if (!r.model.endsWith("+sentiment")) continue;
