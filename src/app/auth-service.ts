@@ -129,6 +129,15 @@ export class AuthService {
 
   /** A person session token for the right password; RATE_LIMITED after 10 failures in a minute */
   async login(raw: LoginInput): Promise<IssuedToken> {
+    await this.confirmPassword(raw);
+    return this.issue("person", "person", this.clock.now() + SESSION_TTL_MS);
+  }
+
+  /**
+   * The password typed again, for the acts a session token alone may not do over HTTP (changing
+   * risk limits, leaving HALTED): counted against the same lockout as logins; issues no token
+   */
+  async confirmPassword(raw: LoginInput): Promise<void> {
     const now = this.clock.now();
     this.failures = this.failures.filter((t) => now - t < 60_000);
     if (this.failures.length >= MAX_FAILED_LOGINS_PER_MINUTE)
@@ -144,7 +153,6 @@ export class AuthService {
       this.failures.push(now);
       throw new AppError("AUTH_FAILED", "wrong password");
     }
-    return this.issue("person", "person", now + SESSION_TTL_MS);
   }
 
   /** A long-lived agent token (read and propose only), made by the person from the CLI */

@@ -461,10 +461,22 @@ describe("dashboard", () => {
     expect(await page.textContent("main")).toContain("web test");
   }, 60_000);
 
-  it("resume: only with a name and a reason, and trading is ACTIVE again", async () => {
+  it("resume: only with a name, a reason and the password again, and trading is ACTIVE again", async () => {
     await openPage(page, server.url, "trading");
     await page.fill("#resume-by", "web test");
     await page.fill("#resume-reason", "checked after the kill test");
+    // a wrong password is refused by the API (403, the session stays), and trading stays HALTED
+    const errorsBefore = w.errors.length;
+    await page.fill("#resume-password", "not-the-password");
+    await page.click("#resume-go");
+    await expect
+      .poll(() => page.textContent("form[aria-label='Resume trading'] .status"), { timeout: 30_000 })
+      .toMatch(/password does not match/);
+    expect(((await api(page, "GET", "/v1/risk/state")).json as { state: string }).state).toBe("halted");
+    const logged = w.errors.splice(errorsBefore);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatch(/status of 403 \(Forbidden\)/);
+    await page.fill("#resume-password", PASSWORD);
     await page.click("#resume-go");
     await expect.poll(() => page.textContent("#state-badge"), { timeout: 30_000 }).toBe("ACTIVE");
     expect(((await api(page, "GET", "/v1/risk/state")).json as { state: string }).state).toBe("active");

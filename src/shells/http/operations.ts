@@ -74,7 +74,7 @@ import { startTrading, TradeStartInput } from "../../app/trade-start.ts";
 import { parseTrainModelInput, TrainModelInput, trainModel } from "../../app/train-model.ts";
 import { RunReportInput, writeRunReport } from "../../app/write-report.ts";
 import { type Container, chatModelFromEnv } from "../../composition-root.ts";
-import { AppError, invalidField } from "../../errors.ts";
+import { AppError, invalidField, isAppError } from "../../errors.ts";
 import type { ScreenRun } from "../../research/screen.ts";
 import { readChartLibrary } from "../report/chart-lib.ts";
 
@@ -131,6 +131,37 @@ const AuditShowInput = z
   .strict();
 const AuditVerifyInput = z.object({}).strict();
 const DownloadJobInput = DownloadInput.extend(DownloadSourceInput.shape).strict();
+/**
+ * Over HTTP, changing a risk limit and leaving HALTED need the person's password in the request as
+ * well as their session token: a token is a bearer secret that can leak (a copied header, a script
+ * in the page) for its whole hour, a typed password proves the person is at the screen now. The
+ * CLI's forms need none (the local user owns the home). Chosen over "a login in the last N minutes":
+ * that still lets a freshly stolen token act, and the dashboard asks for the password anyway.
+ */
+const Reauth = { password: z.string().max(1024).optional() };
+const SetRiskHttpInput = SetRiskInput.extend(Reauth).strict();
+const ResumeHttpInput = ResumeTradingStateInput.extend(Reauth).strict();
+
+/** Checks the password sent with a grave act; a wrong or missing one is FORBIDDEN (403), never 401,
+ * so a mistyped password does not end the session; failures count toward the login lockout */
+async function reauthenticate(c: Container, what: string, password: string | undefined): Promise<void> {
+  if (password === undefined || password === "")
+    throw new AppError(
+      "FORBIDDEN",
+      `${what} needs the person's password in the request ("password"), not only a session token`,
+      { details: { field: "password" } },
+    );
+  try {
+    await c.auth.confirmPassword({ password });
+  } catch (e) {
+    if (isAppError(e) && e.code === "AUTH_FAILED")
+      throw new AppError("FORBIDDEN", `${what} refused: the password does not match; type it again`, {
+        details: { field: "password" },
+      });
+    throw e;
+  }
+}
+
 /** `kairos ask QUESTION [--timeframe TF]`: the use case's contract and the CLI's one flag (same default) */
 const AskHttpInput = AskInput.extend({ timeframe: timeframeField().default("1d") }).strict();
 
@@ -665,24 +696,33 @@ export const OPERATIONS: readonly Operation[] = [
     id: "risk_set",
     method: "post",
     path: "/v1/risk/set",
-    summary: "changes one risk limit, recorded with who and the old and new hash (kairos risk set)",
+    summary:
+      "changes one risk limit, recorded with who and the old and new hash (kairos risk set); needs the person's password again in `password`",
     access: "person",
-    input: SetRiskInput,
-    run: ({ c }, raw) =>
-      setRisk({ home: c.home, now: c.clock.now, audit: c.audit() }, parseInput(SetRiskInput, raw)),
+    input: SetRiskHttpInput,
+    run: async ({ c }, raw) => {
+      // the password is checked and dropped here: it never reaches the limits file, its log or the audit
+      const { password, ...input } = parseInput(SetRiskHttpInput, raw);
+      await reauthenticate(c, "changing a risk limit", password);
+      return setRisk({ home: c.home, now: c.clock.now, audit: c.audit() }, input);
+    },
   },
   {
     id: "risk_resume",
     method: "post",
     path: "/v1/risk/resume",
-    summary: "a person clears HALTED (or sets REDUCING), with name and reason (kairos risk resume)",
+    summary:
+      "a person clears HALTED (or sets REDUCING), with name and reason (kairos risk resume); needs the password again in `password`",
     access: "person",
-    input: ResumeTradingStateInput,
-    run: ({ c }, raw) =>
-      resumeTradingState(
+    input: ResumeHttpInput,
+    run: async ({ c }, raw) => {
+      const { password, ...input } = parseInput(ResumeHttpInput, raw);
+      await reauthenticate(c, "leaving HALTED", password);
+      return resumeTradingState(
         { home: c.home, now: c.clock.now, audit: c.audit(), orders: c.trading().orders },
-        parseInput(ResumeTradingStateInput, raw),
-      ),
+        input,
+      );
+    },
   },
   // audit
   {

@@ -246,19 +246,17 @@ function riskEditor(api: Api, risk: RiskShow, reload: () => void): HTMLElement {
       onsubmit: (e: Event) => {
         e.preventDefault();
         status.textContent = "Checking the password…";
-        // the password typed again proves the person at this screen, and gives a fresh session
+        // the password typed again proves the person at this screen: the API checks it with the
+        // change itself (a session token alone cannot change a limit), and it is not kept here
+        const password = pw.value;
+        pw.value = "";
         api
-          .login(pw.value)
-          .then(() => {
-            pw.value = "";
-            return api.op("risk_set", { key: key.value, value: value.value, by: by.value });
-          })
+          .op("risk_set", { key: key.value, value: value.value, by: by.value, password })
           .then(() => {
             status.textContent = `${key.value} changed.`;
             reload();
           })
           .catch((err: unknown) => {
-            pw.value = "";
             status.textContent = `Not changed: ${messageOf(err)}`;
           });
       },
@@ -286,6 +284,12 @@ function resumeForm(api: Api, state: string, reload: () => void): HTMLElement {
     minlength: 3,
     maxlength: 500,
   });
+  const pw = h("input", {
+    id: "resume-password",
+    type: "password",
+    autocomplete: "current-password",
+    required: true,
+  });
   const to = h(
     "select",
     { id: "resume-state" },
@@ -300,19 +304,27 @@ function resumeForm(api: Api, state: string, reload: () => void): HTMLElement {
       "aria-label": "Resume trading",
       onsubmit: (e: Event) => {
         e.preventDefault();
+        // the password again, checked by the API with the resume itself
+        const password = pw.value;
+        pw.value = "";
         api
-          .op("risk_resume", { by: by.value, reason: reason.value, state: to.value })
+          .op("risk_resume", { by: by.value, reason: reason.value, state: to.value, password })
           .then(reload, (err: unknown) => (status.textContent = messageOf(err)));
       },
     },
     h("h2", {}, `Trading is ${state.toUpperCase()}`),
-    h("p", {}, "Only a person clears the latch, with a name and a reason that go into the record."),
+    h(
+      "p",
+      {},
+      "Only a person clears the latch, with a name and a reason that go into the record, and the password typed again.",
+    ),
     h(
       "div",
       { class: "fields" },
       h("div", { class: "field" }, h("label", { for: "resume-by" }, "Your name"), by),
       h("div", { class: "field" }, h("label", { for: "resume-reason" }, "Reason"), reason),
       h("div", { class: "field" }, h("label", { for: "resume-state" }, "Resume to"), to),
+      h("div", { class: "field" }, h("label", { for: "resume-password" }, "Password again"), pw),
     ),
     h("button", { type: "submit", id: "resume-go" }, "Resume"),
     status,
