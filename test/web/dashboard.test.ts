@@ -482,6 +482,34 @@ describe("dashboard", () => {
     expect(((await api(page, "GET", "/v1/risk/state")).json as { state: string }).state).toBe("active");
   }, 60_000);
 
+  it("change a limit: refused with a wrong password typed again (the session stays), recorded with the right one", async () => {
+    const revision = async (): Promise<number> =>
+      ((await api(page, "GET", "/v1/risk")).json as { limits: { revision: number } }).limits.revision;
+    const before = await revision();
+    await openPage(page, server.url, "trading");
+    await page.waitForSelector("#risk-save");
+    const key = await page.inputValue("#risk-key");
+    const value = await page.inputValue("#risk-value");
+    await page.fill("#risk-by", "web test");
+    const errorsBefore = w.errors.length;
+    await page.fill("#risk-password", "not-the-password");
+    await page.click("#risk-save");
+    await expect
+      .poll(() => page.textContent("#risk-status"), { timeout: 30_000 })
+      .toMatch(/^Not changed: .*password does not match/);
+    expect(await page.inputValue("#risk-password")).toBe("");
+    expect(await revision()).toBe(before);
+    const logged = w.errors.splice(errorsBefore);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatch(/status of 403 \(Forbidden\)/);
+    await page.fill("#risk-password", PASSWORD);
+    await page.click("#risk-save");
+    await expect.poll(revision, { timeout: 30_000 }).toBe(before + 1);
+    const shown = (await api(page, "GET", "/v1/risk")).json as { limits: Record<string, unknown> };
+    expect(String(shown.limits[key])).toBe(value);
+    expect(await page.content()).not.toContain(PASSWORD);
+  }, 60_000);
+
   it("audit: the verify button reports an intact chain; a decision's trail is found", async () => {
     await openPage(page, server.url, "audit");
     await page.click("#audit-verify");
