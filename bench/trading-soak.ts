@@ -77,7 +77,8 @@ async function parent(): Promise<void> {
   const speed = Number(values.speed);
   const warm = 600;
   const t0 = Date.UTC(2025, 0, 1);
-  const series = symbolsOf(nSym).map((s, i) => synth(s, warm + bars + 10, 1000 + i, t0));
+  // bars beyond the run: the trading process starts some bars late and must still reach --days of bars
+  const series = symbolsOf(nSym).map((s, i) => synth(s, warm + bars + 1200, 1000 + i, t0));
   // the exchange's weight limit is lifted: the soak measures memory and descriptors, not throttling
   const sim = await startSimExchange({
     series,
