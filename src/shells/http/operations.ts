@@ -486,7 +486,7 @@ export const OPERATIONS: readonly Operation[] = [
     access: "read",
     input: PredictModelInput,
     run: ({ c }, raw) =>
-      predictModel(parseInput(PredictModelInput, raw), { store: c.store, models: c.models }),
+      predictModel(parseInput(PredictModelInput, raw), { store: c.store, models: c.models, news: c.news }),
   },
   {
     id: "models_train",
@@ -503,6 +503,7 @@ export const OPERATIONS: readonly Operation[] = [
         models: c.models,
         clock: c.clock,
         workers: (n) => c.workers(n),
+        news: c.news,
       }),
   },
   {
@@ -515,7 +516,7 @@ export const OPERATIONS: readonly Operation[] = [
     job: true,
     run: ({ c }, raw, j) =>
       evaluateModels(
-        { store: c.store, tensors: c.tensors, clock: c.clock },
+        { store: c.store, tensors: c.tensors, clock: c.clock, news: c.news },
         parseInput(EvaluateModelsInput, raw),
         notes(j, "evaluate"),
       ),
