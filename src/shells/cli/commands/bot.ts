@@ -3,11 +3,10 @@ import { backtestBot } from "../../../app/bot-backtest.ts";
 import { listBots, resumeBot, stopBot } from "../../../app/bot-control.ts";
 import { checkBotKind } from "../../../app/bot-params.ts";
 import { startBot } from "../../../app/bot-start.ts";
-import type { RunProgress } from "../../../app/trade-runtime.ts";
-import { crashHookFromSpec } from "../../../execution/crash-points.ts";
-import { type CliGlobals, printInfo, printJson, printLine } from "../context.ts";
+import { printJson, printLine } from "../context.ts";
 import { withContainer } from "../with-container.ts";
 import { parseParamFlags } from "./backtest.ts";
+import { crashHook, sessionProgress } from "./trade.ts";
 
 interface StartOpts {
   symbol: string;
@@ -42,23 +41,6 @@ interface BacktestOpts {
   priceTick?: string;
   minNotional?: string;
 }
-
-// test hook for the restart tests: KAIROS_CRASH_AT=<point>:<n> kills the process there (as `trade`)
-const crashHook = () => {
-  const spec = process.env.KAIROS_CRASH_AT;
-  if (spec === undefined || spec === "") return undefined;
-  return crashHookFromSpec(spec, () => {
-    process.kill(process.pid, "SIGKILL");
-    throw new Error("unreachable");
-  });
-};
-
-const progress = (g: CliGlobals) => (p: RunProgress) => {
-  if (g.json) return;
-  const t = new Date(p.barTs).toISOString().replace(":00.000Z", "Z");
-  if (p.decided) printInfo(`${t}  bot: ${p.orders} order(s)`);
-  for (const n of p.notes) printInfo(`${t}  ${n}`);
-};
 
 /** What commander left over are the bot's own flags (--qty 0.5 --side buy, --levels 5 ...) */
 const botFlags = (cmd: Command, kind: string) =>
@@ -128,7 +110,7 @@ export function registerBotCommand(program: Command): void {
             ...(opts.apiBase === undefined ? {} : { apiBase: opts.apiBase }),
             ...(opts.size === undefined ? {} : { size: opts.size }),
           },
-          progress(g),
+          sessionProgress(g, "bot"),
         );
         if (g.json) return printJson(r);
         if (r.limitsCreated !== undefined)
@@ -184,7 +166,7 @@ export function registerBotCommand(program: Command): void {
         const r = await resumeBot(
           c.trading(crashHook()),
           { id, acceptBalances: opts.acceptBalances === true },
-          progress(g),
+          sessionProgress(g, "bot"),
         );
         if (g.json) return printJson(r);
         printLine(`bot ${r.id}: ${r.state}, acted on ${r.barsActed} bar(s)`);

@@ -44,8 +44,8 @@ interface StartOpts {
   size?: string;
 }
 
-// test hook for the crash tests (R1): KAIROS_CRASH_AT=<point>:<n> kills the process there
-const crashHook = () => {
+// test hook for the crash tests (R1, bots): KAIROS_CRASH_AT=<point>:<n> kills the process there
+export const crashHook = () => {
   const spec = process.env.KAIROS_CRASH_AT;
   if (spec === undefined || spec === "") return undefined;
   return crashHookFromSpec(spec, () => {
@@ -54,12 +54,15 @@ const crashHook = () => {
   });
 };
 
-const progress = (g: CliGlobals) => (p: RunProgress) => {
-  if (g.json) return;
-  const t = new Date(p.barTs).toISOString().replace(":00.000Z", "Z");
-  if (p.decided) printInfo(`${t}  decision: ${p.orders} order(s)`);
-  for (const n of p.notes) printInfo(`${t}  ${n}`);
-};
+/** One line per decided bar and note, for `trade` and `bot` runs (`label` names what decided) */
+export const sessionProgress =
+  (g: CliGlobals, label = "decision") =>
+  (p: RunProgress) => {
+    if (g.json) return;
+    const t = new Date(p.barTs).toISOString().replace(":00.000Z", "Z");
+    if (p.decided) printInfo(`${t}  ${label}: ${p.orders} order(s)`);
+    for (const n of p.notes) printInfo(`${t}  ${n}`);
+  };
 
 function printReconciliation(r: ReconciliationRecord): void {
   if (r.ok) printLine(`reconciliation ${new Date(r.ts).toISOString()}: kairos and the venue agree`);
@@ -137,7 +140,7 @@ export function registerTradeCommand(program: Command): void {
             ...(opts.apiBase === undefined ? {} : { apiBase: opts.apiBase }),
             ...(opts.size === undefined ? {} : { size: opts.size }),
           },
-          progress(g),
+          sessionProgress(g),
         );
         if (g.json) printJson(r);
         else {
@@ -247,7 +250,7 @@ export function registerTradeCommand(program: Command): void {
         const r = await resumeTrading(
           c.trading(crashHook()),
           { id, acceptBalances: opts.acceptBalances === true },
-          progress(g),
+          sessionProgress(g),
         );
         if (g.json) return printJson(r);
         printReconciliation(r.reconciliation);
