@@ -142,13 +142,19 @@ export function alertSetupFor(
       setup.webhook = { url: config.webhook.url, secret: secrets.webhookSecret };
     if (config.telegram !== undefined && secrets.telegramToken !== undefined) {
       setup.telegram = { ...config.telegram, token: secrets.telegramToken };
-      telegram = { bot: new TelegramBot(setup.telegram), chatId: config.telegram.chatId, parse: parseButtonData };
+      telegram = {
+        bot: new TelegramBot(setup.telegram),
+        chatId: config.telegram.chatId,
+        parse: parseButtonData,
+      };
     }
   }
   const log = new LogAlertSink(join(home, ALERTS_LOG));
   // a delivery given up is itself written to the log (its words never hold a secret)
   const onGiveUp = (sink: string, alert: Alert, why: string): void =>
-    void log.send({ ...alert, title: `undelivered to ${sink}: ${alert.title}`, text: why }).catch(() => undefined);
+    void log
+      .send({ ...alert, title: `undelivered to ${sink}: ${alert.title}`, text: why })
+      .catch(() => undefined);
   const sinks = buildSinks(setup);
   const dispatcher: AlertDelivery =
     setup.webhook === undefined && setup.telegram === undefined

@@ -137,7 +137,11 @@ export function loadSeries(store: CandleStore, cfg: SessionConfig, warmup: numbe
     ),
   );
   // only the timestamps every market has: a session acts on one clock
-  const common = raw.map((s) => new Set(s.ts)).reduce((a, b) => new Set([...a].filter((x) => b.has(x))));
+  const common = new Set(raw[0]?.ts ?? []);
+  for (const s of raw.slice(1)) {
+    const has = new Set(s.ts);
+    for (const t of common) if (!has.has(t)) common.delete(t);
+  }
   return raw.map((s) => {
     const idx: number[] = [];
     for (let i = 0; i < s.ts.length; i++) if (common.has(s.ts[i]!)) idx.push(i);
