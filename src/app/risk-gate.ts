@@ -17,7 +17,7 @@ import { randomUUID } from "node:crypto";
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { defineInstrument, type Instrument } from "../domain/instrument.ts";
-import { isTerminal } from "../domain/order-status.ts";
+import { isTerminal, ORDER_STATUSES } from "../domain/order-status.ts";
 import type { RiskScreenContext, SessionRisk } from "../execution/trading-session.ts";
 import type { AuditLog } from "../ports/audit-log.ts";
 import type { Broker, MarketRules } from "../ports/broker.ts";
@@ -51,6 +51,9 @@ const instrumentOf = (r: MarketRules): Instrument =>
     minNotional: Number(r.minNotional),
   });
 
+/** Statuses the venue may still fill or that may still be sent */
+const IN_FLIGHT = ORDER_STATUSES.filter((s) => !isTerminal(s));
+
 export class SessionRiskGate implements SessionRisk {
   readonly gate = new PreTradeGate();
   /** names this gate's records in the audit log: a replay runs them on one fresh gate */
@@ -66,6 +69,8 @@ export class SessionRiskGate implements SessionRisk {
   private loggedLimits: string | undefined;
   private resumeMark: string | undefined;
   private released: string[] = [];
+  /** stored in-flight orders adopted since the last record, written with it so a replay reserves them too */
+  private adopted: { id: string; symbol: string; side: "buy" | "sell"; qty: number; price: number }[] = [];
   /** every decision made, for status and tests */
   readonly decisions: GateDecision[] = [];
 
@@ -97,7 +102,7 @@ export class SessionRiskGate implements SessionRisk {
       this.resumeMark = mark;
     }
     const now = deps.timing === "replay" ? ctx.closeTs : deps.clock.now();
-    const account = this.account(ctx, now);
+    const account = this.account(ctx, now, new Set(intents.map((o) => o.clientOrderId)));
     const accepted: OrderRecord[] = [];
     const refused: { order: OrderRecord; reason: string }[] = [];
     const lines: string[] = [];
@@ -134,6 +139,7 @@ export class SessionRiskGate implements SessionRisk {
           now,
           mode,
           released: this.released.splice(0),
+          adopted: this.adopted.splice(0),
           decision: d,
         }),
       );
@@ -183,7 +189,11 @@ export class SessionRiskGate implements SessionRisk {
   }
 
   /** The account as the order store says; undefined (no order) when the store cannot be read */
-  private account(ctx: RiskScreenContext, now: number): AccountView | undefined {
+  private account(
+    ctx: RiskScreenContext,
+    now: number,
+    screened: ReadonlySet<string> = new Set(),
+  ): AccountView | undefined {
     try {
       const s = this.deps.orders.getSession(ctx.sessionId);
       if (s === undefined) return undefined;
@@ -195,6 +205,7 @@ export class SessionRiskGate implements SessionRisk {
           if (this.gate.release(id)) this.released.push(id);
         }
       }
+      this.adoptStored(ctx, screened);
       if (!this.derived) this.derive(ctx, now);
     } catch {
       return undefined;
@@ -212,6 +223,26 @@ export class SessionRiskGate implements SessionRisk {
       peakEquity: this.peak,
       dayStartEquity: this.dayStart,
     };
+  }
+
+  /**
+   * The session's stored orders still in flight that this gate did not judge (placed by another
+   * process, e.g. a person's approval, or before a restart) reserve their exposure here too, so
+   * orders judged apart never jointly exceed a limit; they are released like the others
+   */
+  private adoptStored(ctx: RiskScreenContext, screened: ReadonlySet<string>): void {
+    for (const o of this.deps.orders.ordersOf(ctx.sessionId, IN_FLIGHT)) {
+      if (this.held.has(o.clientOrderId) || screened.has(o.clientOrderId)) continue;
+      const price = o.limitPrice === undefined ? ctx.prices[o.symbol] : Number(o.limitPrice);
+      if (price === undefined) continue;
+      // the filled part is already in the position derived from fills; only the rest is in flight
+      const open = Number(o.qty) - Number(o.filledQty);
+      const x = { id: o.clientOrderId, symbol: o.symbol, side: o.side, qty: open, price };
+      if (this.gate.adopt(x)) {
+        this.held.add(o.clientOrderId);
+        this.adopted.push(x);
+      }
+    }
   }
 
   /**

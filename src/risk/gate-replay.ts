@@ -3,7 +3,8 @@
  *
  * A `risk.check` record carries everything the gate judged by: the order, the market view
  * (instrument, reference price and its time, venue time), the account view, the time, the trading
- * state, the hash of the limits, and the reservations released since the gate's previous check.
+ * state, the hash of the limits, the reservations released since the gate's previous check, and
+ * the stored in-flight orders it adopted (judged elsewhere: another process, or before a restart).
  * The gate is stateful (token buckets, in-flight exposure, the duplicate and drift windows), so the
  * replay feeds each gate instance's records to a fresh PreTradeGate in log order and compares
  * every check's verdict and observed value with the recorded ones. Limits are found by hash among
@@ -51,11 +52,21 @@ export interface GateCheckData {
   now: Num;
   mode: TradingMode;
   released: string[];
+  /** in-flight orders this gate did not judge but reserves (absent in records written before adoption existed) */
+  adopted?: AdoptedOrder[];
   limitsHash: string | null;
   limitsRevision: number | null;
   verdict: "accepted" | "refused";
   reason: string | null;
   checks: { check: string; limit: Num; observed: Num; pass: boolean }[];
+}
+
+export interface AdoptedOrder {
+  id: string;
+  symbol: string;
+  side: "buy" | "sell";
+  qty: Num;
+  price: Num;
 }
 
 /** One check as it is written to the log */
@@ -84,6 +95,7 @@ export function gateCheckData(a: {
   now: number;
   mode: TradingMode;
   released: readonly string[];
+  adopted?: readonly { id: string; symbol: string; side: "buy" | "sell"; qty: number; price: number }[];
   decision: GateDecision;
 }): GateCheckData {
   const { order: o, market: m, account: acc, decision: d } = a;
@@ -121,6 +133,9 @@ export function gateCheckData(a: {
     now: enc(a.now),
     mode: a.mode,
     released: [...a.released],
+    ...(a.adopted === undefined || a.adopted.length === 0
+      ? {}
+      : { adopted: a.adopted.map((x) => ({ ...x, qty: enc(x.qty), price: enc(x.price) })) }),
     limitsHash: d.limitsHash ?? null,
     limitsRevision: d.limitsRevision ?? null,
     verdict: d.accepted ? "accepted" : "refused",
@@ -193,6 +208,8 @@ export function replayGateChecks(
     g.setLimits(limits, limits === undefined ? undefined : (d.limitsHash ?? undefined));
     g.setMode(d.mode);
     for (const id of d.released) g.release(id);
+    for (const x of d.adopted ?? [])
+      g.adopt({ id: x.id, symbol: x.symbol, side: x.side, qty: dec(x.qty), price: dec(x.price) });
     const o = d.order;
     const replayed = g.check(
       {

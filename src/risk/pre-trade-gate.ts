@@ -153,6 +153,23 @@ export class PreTradeGate {
     return true;
   }
 
+  /**
+   * Reserves an order this gate did not judge but that is still in flight (stored by another
+   * process, such as a person's approval, or before a restart), so the exposure limits count it
+   * as they count the orders judged here. `price` is its limit price, or the reference price for a
+   * market order. False when it was already held or cannot be valued
+   */
+  adopt(order: { id: string; symbol: string; side: "buy" | "sell"; qty: number; price: number }): boolean {
+    if (this.inFlight.has(order.id)) return false;
+    if (!(Number.isFinite(order.qty) && order.qty > 0 && Number.isFinite(order.price) && order.price > 0))
+      return false;
+    const notional = order.qty * order.price;
+    const signed = order.side === "buy" ? notional : -notional;
+    this.inFlight.set(order.id, { symbol: order.symbol, notional: signed, qty: order.qty });
+    this.reservedBySymbol.set(order.symbol, this.reserved(order.symbol) + signed);
+    return true;
+  }
+
   /** Judges one order at `now`; on acceptance reserves its exposure, message tokens and duplicate key */
   check(
     order: OrderToCheck,

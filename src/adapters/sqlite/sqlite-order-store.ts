@@ -377,11 +377,23 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   ordersOf(sessionId: string, states?: readonly OrderState[]): OrderRecord[] {
-    const rows = this.stmt("SELECT * FROM trade_orders WHERE session_id = ? ORDER BY decision_seq, leg").all(
-      sessionId,
-    ) as OrderRow[];
-    const want = states === undefined ? undefined : new Set(states);
-    return rows.filter((r) => want === undefined || want.has(r.state)).map(toOrder);
+    if (states === undefined)
+      return (
+        this.stmt("SELECT * FROM trade_orders WHERE session_id = ? ORDER BY decision_seq, leg").all(
+          sessionId,
+        ) as OrderRow[]
+      ).map(toOrder);
+    // one indexed lookup per state (trade_orders_session_state): a long session's settled orders are never read
+    const wanted = [...new Set(states)];
+    const rows = wanted.flatMap(
+      (st) =>
+        this.stmt("SELECT * FROM trade_orders WHERE session_id = ? AND state = ?").all(
+          sessionId,
+          st,
+        ) as OrderRow[],
+    );
+    rows.sort((a, b) => a.decision_seq - b.decision_seq || a.leg - b.leg);
+    return rows.map(toOrder);
   }
 
   updateOrder(clientOrderId: string, patch: OrderPatch): void {
