@@ -7,6 +7,8 @@ import { invalidInput } from "../../errors.ts";
 export const FAULT_ENDPOINTS = [
   "create",
   "cancel",
+  /** DELETE /api/v3/openOrders: every open order of one market */
+  "cancelAll",
   "query",
   "openOrders",
   "allOrders",
@@ -30,14 +32,14 @@ export const HTTP_FAULTS = [
   /** processed (an order is accepted), then no answer and the socket drops */
   "timeout-after",
   /**
-   * refused though valid: create -2010 insufficient balance whatever the balance; cancel -2011
-   * unknown order (the order stays open); query -2013 order does not exist (the order exists)
+   * refused though valid: create -2010 insufficient balance whatever the balance; cancel and
+   * cancelAll -2011 unknown order (the orders stay open); query -2013 order does not exist (the order exists)
    */
   "reject",
 ] as const;
 export type HttpFault = (typeof HTTP_FAULTS)[number];
 
-const REJECTABLE: ReadonlySet<string> = new Set(["create", "cancel", "query"]);
+const REJECTABLE: ReadonlySet<string> = new Set(["create", "cancel", "cancelAll", "query"]);
 
 /** What the streams can suffer, per event */
 export const STREAM_FAULTS = ["drop", "duplicate", "reorder", "disconnect"] as const;

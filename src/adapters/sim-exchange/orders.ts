@@ -160,6 +160,41 @@ export function cancelOrder(d: OrderDeps, p: URLSearchParams): Reply {
   });
 }
 
+// DELETE /api/v3/openOrders: symbol required; cancels every open order of the market and returns
+// them in the cancel shape (each emits its executionReport); none open is -2011, as Binance answers
+export function cancelOpenOrders(d: OrderDeps, p: URLSearchParams): Reply {
+  const sym = p.get("symbol");
+  if (sym === null || sym === "")
+    return fail(400, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
+  if (!d.markets.has(sym)) return fail(400, -1121, "Invalid symbol.");
+  const open = d.ledger.orders.filter((o) => o.symbol === sym && d.ledger.isOpen(o));
+  if (open.length === 0) return fail(400, -2011, "Unknown order sent.");
+  const t = d.now();
+  return ok(
+    open.map((o) => {
+      d.cancelled(o);
+      d.ledger.close(o, "CANCELED", t);
+      return {
+        symbol: o.symbol,
+        origClientOrderId: o.clientOrderId,
+        orderId: o.orderId,
+        orderListId: -1,
+        clientOrderId: `cancel-${o.orderId}`,
+        transactTime: t,
+        price: f(o.price),
+        origQty: f(o.origQty),
+        executedQty: f(o.executedQty),
+        cummulativeQuoteQty: f(o.cumQuote),
+        status: o.status,
+        timeInForce: o.timeInForce,
+        type: o.type,
+        side: o.side,
+        selfTradePreventionMode: "NONE",
+      };
+    }),
+  );
+}
+
 // GET /api/v3/openOrders (symbol optional)
 export function openOrders(d: OrderDeps, p: URLSearchParams): Reply {
   const sym = p.get("symbol");

@@ -13,6 +13,7 @@ import { listMarkets, type SimMarket } from "./markets.ts";
 import type { Matcher } from "./matcher.ts";
 import {
   allOrders,
+  cancelOpenOrders,
   cancelOrder,
   createOrder,
   myTrades,
@@ -133,6 +134,7 @@ const WEIGHTS: Record<string, number> = {
   "GET /api/v3/order": 4,
   "DELETE /api/v3/order": 1,
   "GET /api/v3/openOrders": 6,
+  "DELETE /api/v3/openOrders": 1,
   "GET /api/v3/allOrders": 20,
   "GET /api/v3/myTrades": 20,
   "GET /api/v3/account": 20,
@@ -147,6 +149,7 @@ const ENDPOINTS: Record<string, FaultEndpoint> = {
   "GET /api/v3/order": "query",
   "DELETE /api/v3/order": "cancel",
   "GET /api/v3/openOrders": "openOrders",
+  "DELETE /api/v3/openOrders": "cancelAll",
   "GET /api/v3/allOrders": "allOrders",
   "GET /api/v3/myTrades": "myTrades",
   "GET /api/v3/account": "account",
@@ -306,6 +309,8 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
         return signed(() => cancelOrder(deps, p));
       case "GET /api/v3/openOrders":
         return signed(() => openOrders(deps, p));
+      case "DELETE /api/v3/openOrders":
+        return signed(() => cancelOpenOrders(deps, p));
       case "GET /api/v3/allOrders":
         return signed(() => allOrders(deps, p));
       case "GET /api/v3/myTrades":
@@ -431,13 +436,13 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
       );
       return;
     }
-    // a refused cancel leaves the order open; a lookup that misses is Binance's lag right after a create
-    if (fault === "reject" && (endpoint === "cancel" || endpoint === "query")) {
+    // a refused cancel leaves the order(s) open; a lookup that misses is Binance's lag right after a create
+    if (fault === "reject" && (endpoint === "cancel" || endpoint === "cancelAll" || endpoint === "query")) {
       const e = checkSigned(u.search.slice(1), rawBody, header(req, "x-mbx-apikey"), key, Date.now());
       send(
         e !== undefined
           ? fail(e.status, e.code, e.msg)
-          : endpoint === "cancel"
+          : endpoint === "cancel" || endpoint === "cancelAll"
             ? fail(400, -2011, "Unknown order sent.")
             : fail(400, -2013, "Order does not exist."),
       );

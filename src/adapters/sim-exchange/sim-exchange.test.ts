@@ -143,6 +143,89 @@ describe("simulated exchange: orders", () => {
     expect(s.check()).toEqual([]);
   });
 
+  it("DELETE /api/v3/openOrders cancels every open order of one market, lists them and streams each cancel; symbol required", async () => {
+    const s = await sim({ series: [btc, loadBundledSeries("binance", "ETH/USDT", "1h")], retryAfterMs: 20 });
+    const res = await fetch(`${s.url}/api/v3/userDataStream`, {
+      method: "POST",
+      headers: { "X-MBX-APIKEY": KEY },
+    });
+    const ws = new WebSocket(`${s.wsUrl}/${((await res.json()) as { listenKey: string }).listenKey}`);
+    await new Promise<void>((ok, bad) => {
+      ws.once("open", () => ok());
+      ws.once("error", bad);
+    });
+    const reports: { x: string; c: string }[] = [];
+    ws.on("message", (m) => {
+      const e = JSON.parse(String(m)) as { e: string; x: string; c: string };
+      if (e.e === "executionReport") reports.push({ x: e.x, c: e.c });
+    });
+    for (const [i, price] of ["20000.00", "19999.00", "19998.00"].entries())
+      expect((await call(s, "POST", "/api/v3/order", limitBuy(`bulk-${i}`, price))).status).toBe(200);
+    const eth = { ...limitBuy("eth-1", "1000.00", "0.0100"), symbol: "ETHUSDT" };
+    expect((await call(s, "POST", "/api/v3/order", eth)).status).toBe(200);
+    // Binance's words for a missing or unknown symbol and an unsigned request; nothing is cancelled
+    expect((await call(s, "DELETE", "/api/v3/openOrders")).body).toEqual({
+      code: -1102,
+      msg: "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.",
+    });
+    expect((await call(s, "DELETE", "/api/v3/openOrders", { symbol: "NOPEUSDT" })).body).toEqual({
+      code: -1121,
+      msg: "Invalid symbol.",
+    });
+    expect(
+      (await call(s, "DELETE", "/api/v3/openOrders", { symbol: "BTCUSDT" }, { sign: false })).status,
+    ).toBe(400);
+    // a refused bulk cancel (seeded or forced fault) leaves every order open
+    s.faults.force("cancelAll", "reject");
+    expect((await call(s, "DELETE", "/api/v3/openOrders", { symbol: "BTCUSDT" })).body).toEqual({
+      code: -2011,
+      msg: "Unknown order sent.",
+    });
+    s.faults.force("cancelAll", "429");
+    expect((await call(s, "DELETE", "/api/v3/openOrders", { symbol: "BTCUSDT" })).status).toBe(429);
+    await new Promise((w) => setTimeout(w, 40));
+    expect((await call(s, "GET", "/api/v3/openOrders", { symbol: "BTCUSDT" })).body).toHaveLength(3);
+    const bulk = await call(s, "DELETE", "/api/v3/openOrders", { symbol: "BTCUSDT" });
+    expect(bulk.status).toBe(200);
+    const rows = bulk.body as unknown as Record<string, unknown>[];
+    expect(rows.map((r) => [r.origClientOrderId, r.status, r.symbol, r.executedQty])).toEqual([
+      ["bulk-0", "CANCELED", "BTCUSDT", "0.00000000"],
+      ["bulk-1", "CANCELED", "BTCUSDT", "0.00000000"],
+      ["bulk-2", "CANCELED", "BTCUSDT", "0.00000000"],
+    ]);
+    expect(Object.keys(rows[0]!).sort()).toEqual(
+      [
+        "symbol",
+        "origClientOrderId",
+        "orderId",
+        "orderListId",
+        "clientOrderId",
+        "transactTime",
+        "price",
+        "origQty",
+        "executedQty",
+        "cummulativeQuoteQty",
+        "status",
+        "timeInForce",
+        "type",
+        "side",
+        "selfTradePreventionMode",
+      ].sort(),
+    );
+    // the other market is untouched; the reserves of the cancelled orders are released
+    expect((await call(s, "GET", "/api/v3/openOrders")).body).toMatchObject([{ clientOrderId: "eth-1" }]);
+    expect(s.ledger().orders.filter((o) => o.status === "CANCELED")).toHaveLength(3);
+    expect(s.check()).toEqual([]);
+    // none left on the market: -2011, as Binance answers
+    expect((await call(s, "DELETE", "/api/v3/openOrders", { symbol: "BTCUSDT" })).body).toEqual({
+      code: -2011,
+      msg: "Unknown order sent.",
+    });
+    await expect.poll(() => reports.filter((r) => r.x === "CANCELED").length).toBe(3);
+    expect(reports.filter((r) => r.x === "CANCELED").map((r) => r.c)).toEqual(["bulk-0", "bulk-1", "bulk-2"]);
+    ws.close();
+  });
+
   it("applies PRICE_FILTER, LOT_SIZE, NOTIONAL and the balance in Binance's words", async () => {
     const s = await sim();
     const info = (await call(s, "GET", "/api/v3/exchangeInfo")).body as {
