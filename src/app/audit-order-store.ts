@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../audit/canonical-json.ts";
+import { rejectCodesOf } from "../audit/reject-code.ts";
 import type { AuditKind, AuditLog } from "../ports/audit-log.ts";
 import type {
   DecisionRecord,
@@ -212,7 +213,13 @@ export class AuditedOrderStore implements OrderStore {
   updateOrder(clientOrderId: string, patch: OrderPatch): void {
     this.tx(
       "order.event",
-      () => clean({ clientOrderId, ...patch }),
+      // a refusal carries kairos's category and the venue's raw code as fields of their own (null: the venue gave none)
+      () =>
+        clean({
+          clientOrderId,
+          ...patch,
+          ...(patch.state === "rejected" ? rejectCodesOf(patch.reason) : {}),
+        }),
       () => this.inner.updateOrder(clientOrderId, patch),
     );
   }

@@ -3,6 +3,7 @@
 // reached the venue without a clear answer is "ambiguous" (resolve it with lookup), never a failure
 import ccxt, { type Balances, type Exchange, type Order, type Trade } from "ccxt";
 import { WebSocket } from "ws";
+import { venueCodeOfBody } from "../../audit/reject-code.ts";
 import { AppError, invalidInput } from "../../errors.ts";
 import type {
   Broker,
@@ -96,6 +97,18 @@ export class CcxtBroker implements Broker {
     });
     if (opts.apiBase !== undefined)
       rewriteOrigins(this.ex.urls as Record<string, unknown>, opts.apiBase.replace(/\/+$/, ""));
+    // ccxt drops the venue's own code ({"code":-2010,...}) from its message when it knows the text:
+    // keep it on the error, so a rejected order's reason (and its audit record) names it
+    const handleErrors = this.ex.handleErrors.bind(this.ex);
+    this.ex.handleErrors = (...a: Parameters<Exchange["handleErrors"]>) => {
+      try {
+        return handleErrors(...a);
+      } catch (err) {
+        const venueCode = venueCodeOfBody(a[5]);
+        if (venueCode !== null && err instanceof Error) Object.assign(err, { venueCode });
+        throw err;
+      }
+    };
     if (id === "binance") {
       const base =
         opts.wsBase ??
@@ -481,7 +494,13 @@ export class CcxtBroker implements Broker {
     else if (err instanceof ccxt.InsufficientFunds) code = "insufficient-funds";
     else if (err instanceof ccxt.BadSymbol) code = "unknown-symbol";
     else if (/Filter failure|-1013|LOT_SIZE|PRICE_FILTER|NOTIONAL/.test(raw)) code = "filter-failure";
-    return refused(code, message);
+    const venueCode = (err as { venueCode?: number | string }).venueCode;
+    return refused(
+      code,
+      venueCode === undefined || message.includes(String(venueCode))
+        ? message
+        : `${message} (venue code ${venueCode})`,
+    );
   }
 
   private retryAfterMs(): number | undefined {

@@ -103,7 +103,21 @@ export function registerAuditCommand(program: Command): void {
       printLine(`decision ${w.decisionId}: ${w.explanation}`);
       for (const s of w.steps) {
         const d = s.data;
-        const what = [d.clientOrderId, d.state, d.side, d.qty, d.price, d.tradeId, d.verdict]
+        const what = [
+          d.clientOrderId,
+          d.state,
+          d.side,
+          d.qty,
+          d.price,
+          d.tradeId,
+          d.verdict,
+          // a refusal: kairos's category, the venue's raw code, its words
+          d.rejectCode ?? undefined,
+          d.state === "rejected"
+            ? `venue code ${d.venueRejectCode === null || d.venueRejectCode === undefined ? "none given" : String(d.venueRejectCode)}`
+            : undefined,
+          d.state === "rejected" && typeof d.reason === "string" ? `(${d.reason})` : undefined,
+        ]
           .filter((x) => x !== undefined)
           .join(" ");
         printLine(`  #${s.seq} ${new Date(s.ts).toISOString()} ${s.kind.padEnd(13)} ${what}`);
