@@ -96,6 +96,9 @@ const toVenueOrder = (r: OrderRow): VenueOrder => {
 export class PaperBroker implements PaperVenue {
   // prepared once per SQL text
   private readonly stmt: (sql: string) => Database.Statement;
+  // every action reads the books then writes them, so each is one BEGIN IMMEDIATE transaction: it takes
+  // the write lock before reading, and another process on the same kairos.db waits (busy_timeout)
+  // instead of failing with SQLITE_BUSY when a deferred read lock cannot be upgraded
 
   readonly venue = "paper";
   private readonly rules: Map<string, MarketRules>;
@@ -118,16 +121,18 @@ export class PaperBroker implements PaperVenue {
 
   /** Opens the account with these balances unless it already has some (a restart keeps its books) */
   fund(balances: Record<string, string>): void {
-    this.db.transaction(() => {
-      const has = this.stmt("SELECT 1 FROM paper_balances WHERE account = ? LIMIT 1").get(this.account);
-      if (has !== undefined) return;
-      for (const [asset, v] of Object.entries(balances)) this.setBalance(asset, amount(v));
-    })();
+    this.db
+      .transaction(() => {
+        const has = this.stmt("SELECT 1 FROM paper_balances WHERE account = ? LIMIT 1").get(this.account);
+        if (has !== undefined) return;
+        for (const [asset, v] of Object.entries(balances)) this.setBalance(asset, amount(v));
+      })
+      .immediate();
   }
 
   /** A deposit (or, negative, a withdrawal) made outside kairos */
   deposit(asset: string, value: string): void {
-    this.db.transaction(() => this.setBalance(asset, this.balance(asset) + amount(value)))();
+    this.db.transaction(() => this.setBalance(asset, this.balance(asset) + amount(value))).immediate();
   }
 
   /** balances read and written inside one onBars transaction, written back once at its end */
@@ -178,6 +183,11 @@ export class PaperBroker implements PaperVenue {
   }
 
   async submit(o: OrderSubmission): Promise<SubmitOutcome> {
+    return this.db.transaction(() => this.accept(o)).immediate();
+  }
+
+  /** the checks (funds, filters, duplicates) and the insert, in submit's one write transaction */
+  private accept(o: OrderSubmission): SubmitOutcome {
     const rules = this.rules.get(o.symbol);
     if (rules === undefined)
       return { kind: "rejected", code: "unknown-symbol", message: `unknown market ${o.symbol}` };
@@ -291,59 +301,61 @@ export class PaperBroker implements PaperVenue {
    * apply the spot funds caps to the real balances, sells before buys so freed cash funds them.
    */
   onBars(bars: readonly { symbol: string; bar: PaperBar }[]): VenueFill[] {
-    return this.db.transaction(() => {
-      // one read of the last bars and of the open orders for the whole instant, not one per market
-      const lastTs = new Map(
-        (
-          this.stmt("SELECT symbol, ts FROM paper_bars WHERE account = ?").all(this.account) as {
-            symbol: string;
-            ts: number;
-          }[]
-        ).map((r) => [r.symbol, r.ts]),
-      );
-      const fresh = bars.filter(({ symbol, bar }) => {
-        const last = lastTs.get(symbol);
-        return last === undefined || bar.ts > last;
-      });
-      const fills: VenueFill[] = [];
-      const work: { row: OrderRow; bar: PaperBar }[] = [];
-      const open = new Map<string, OrderRow[]>();
-      for (const row of this.openRows()) {
-        const list = open.get(row.symbol);
-        if (list === undefined) open.set(row.symbol, [row]);
-        else list.push(row);
-      }
-      for (const { symbol, bar } of fresh)
-        for (const row of open.get(symbol) ?? []) if (row.active_from <= bar.ts) work.push({ row, bar });
-      this.held = new Map();
-      this.tradeIds = new Map();
-      try {
-        if (work.length > 0) {
-          const decided = this.venueDecides(work);
-          work.sort((a, b) => (a.row.side === b.row.side ? 0 : a.row.side === "sell" ? -1 : 1));
-          this.locks = undefined;
-          for (const { row, bar } of work) {
-            const d = decided.get(row.client_order_id);
-            const f =
-              d?.fill === undefined ? undefined : this.apply(row, bar, d.fill.price, d.fill.liquidity);
-            if (f !== undefined) fills.push(f);
-            // a market order never rests: what its bar did not fill ends (Binance: an expired IOC rest)
-            else if (row.type === "market" || d?.final === true) this.expire(row);
-          }
+    return this.db
+      .transaction(() => {
+        // one read of the last bars and of the open orders for the whole instant, not one per market
+        const lastTs = new Map(
+          (
+            this.stmt("SELECT symbol, ts FROM paper_bars WHERE account = ?").all(this.account) as {
+              symbol: string;
+              ts: number;
+            }[]
+          ).map((r) => [r.symbol, r.ts]),
+        );
+        const fresh = bars.filter(({ symbol, bar }) => {
+          const last = lastTs.get(symbol);
+          return last === undefined || bar.ts > last;
+        });
+        const fills: VenueFill[] = [];
+        const work: { row: OrderRow; bar: PaperBar }[] = [];
+        const open = new Map<string, OrderRow[]>();
+        for (const row of this.openRows()) {
+          const list = open.get(row.symbol);
+          if (list === undefined) open.set(row.symbol, [row]);
+          else list.push(row);
         }
-        for (const [asset, h] of this.held) if (h.dirty) this.writeBalance(asset, h.v);
-      } finally {
-        this.held = undefined;
-        this.tradeIds = undefined;
-      }
-      for (const { symbol, bar } of fresh)
-        this.stmt(
-          `INSERT INTO paper_bars (account, symbol, ts, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        for (const { symbol, bar } of fresh)
+          for (const row of open.get(symbol) ?? []) if (row.active_from <= bar.ts) work.push({ row, bar });
+        this.held = new Map();
+        this.tradeIds = new Map();
+        try {
+          if (work.length > 0) {
+            const decided = this.venueDecides(work);
+            work.sort((a, b) => (a.row.side === b.row.side ? 0 : a.row.side === "sell" ? -1 : 1));
+            this.locks = undefined;
+            for (const { row, bar } of work) {
+              const d = decided.get(row.client_order_id);
+              const f =
+                d?.fill === undefined ? undefined : this.apply(row, bar, d.fill.price, d.fill.liquidity);
+              if (f !== undefined) fills.push(f);
+              // a market order never rests: what its bar did not fill ends (Binance: an expired IOC rest)
+              else if (row.type === "market" || d?.final === true) this.expire(row);
+            }
+          }
+          for (const [asset, h] of this.held) if (h.dirty) this.writeBalance(asset, h.v);
+        } finally {
+          this.held = undefined;
+          this.tradeIds = undefined;
+        }
+        for (const { symbol, bar } of fresh)
+          this.stmt(
+            `INSERT INTO paper_bars (account, symbol, ts, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (account, symbol) DO UPDATE SET ts = excluded.ts, open = excluded.open, high = excluded.high,
                low = excluded.low, close = excluded.close, volume = excluded.volume`,
-        ).run(this.account, symbol, bar.ts, bar.open, bar.high, bar.low, bar.close, bar.volume);
-      return fills;
-    })();
+          ).run(this.account, symbol, bar.ts, bar.open, bar.high, bar.low, bar.close, bar.volume);
+        return fills;
+      })
+      .immediate();
   }
 
   /**
@@ -518,14 +530,17 @@ export class PaperBroker implements PaperVenue {
   }
 
   async cancel(symbol: string, clientOrderId: string): Promise<CancelOutcome> {
-    const r = this.row(clientOrderId);
-    if (r === undefined || r.symbol !== symbol || r.status !== "open")
-      return { kind: "not-open", message: `no open order ${clientOrderId} on ${symbol}` };
-    this.stmt("UPDATE paper_orders SET status = 'cancelled', updated_at = ? WHERE venue_order_id = ?").run(
-      this.opts.clock.now(),
-      r.venue_order_id,
-    );
-    return { kind: "cancelled", order: toVenueOrder(this.row(clientOrderId)!) };
+    return this.db
+      .transaction((): CancelOutcome => {
+        const r = this.row(clientOrderId);
+        if (r === undefined || r.symbol !== symbol || r.status !== "open")
+          return { kind: "not-open", message: `no open order ${clientOrderId} on ${symbol}` };
+        this.stmt(
+          "UPDATE paper_orders SET status = 'cancelled', updated_at = ? WHERE venue_order_id = ?",
+        ).run(this.opts.clock.now(), r.venue_order_id);
+        return { kind: "cancelled", order: toVenueOrder(this.row(clientOrderId)!) };
+      })
+      .immediate();
   }
 
   async lookup(symbol: string, clientOrderId: string): Promise<VenueOrder | undefined> {
