@@ -115,6 +115,7 @@ describe("MCP over stdio (Same answers)", () => {
     ["trade_list", undefined, "GET", "/v1/trade/sessions"],
     ["trade_status", { id: "m1" }, "POST", "/v1/trade/status"],
     ["trade_drift", { id: "m1" }, "POST", "/v1/trade/drift"],
+    ["trade_fills", { id: "m1" }, "POST", "/v1/trade/fills"],
     ["approvals_list", { state: "all" }, "POST", "/v1/approvals/list"],
     ["risk_show", undefined, "GET", "/v1/risk"],
     ["risk_state", undefined, "GET", "/v1/risk/state"],

@@ -228,7 +228,7 @@ describe("S1 secrets: exchange keys", () => {
         }),
       );
       for (const t of (await mcp.listTools()).tools) {
-        const args = t.name === "trade_status" || t.name === "trade_drift" ? { id: "k1" } : {};
+        const args = ["trade_status", "trade_drift", "trade_fills"].includes(t.name) ? { id: "k1" } : {};
         try {
           seen.push(JSON.stringify(await mcp.callTool({ name: t.name, arguments: args })));
         } catch (e) {

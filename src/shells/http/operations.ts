@@ -70,6 +70,7 @@ import {
   tradeStatus,
 } from "../../app/trade-control.ts";
 import { TradeDriftInput, tradeDrift } from "../../app/trade-drift.ts";
+import { TradeFillsInput, tradeFills } from "../../app/trade-fills.ts";
 import { startTrading, TradeStartInput } from "../../app/trade-start.ts";
 import { parseTrainModelInput, TrainModelInput, trainModel } from "../../app/train-model.ts";
 import { RunReportInput, writeRunReport } from "../../app/write-report.ts";
@@ -101,7 +102,7 @@ export interface Operation {
   job?: boolean;
   /**
    * The reply may be reused while what it derives from is unchanged: `static` (the code's own
-   * tables), `candles` (kairos.db unchanged since: SQLite's data_version and total_changes)
+   * tables), `candles` (no candle or funding write since: the home's data revision)
    */
   cache?: "static" | "candles";
   /** extra door beyond `access`, given the validated input (e.g. live sessions need a person) */
@@ -558,6 +559,16 @@ export const OPERATIONS: readonly Operation[] = [
     access: "read",
     input: TradeDriftInput,
     run: ({ c }, raw) => tradeDrift(c.trading(), parseInput(TradeDriftInput, raw)),
+  },
+  {
+    id: "trade_fills",
+    method: "post",
+    path: "/v1/trade/fills",
+    summary:
+      "a session's fills with their times (newest `limit`) and its P&L today (since 00:00 UTC, the daily-loss check's day)",
+    access: "read",
+    input: TradeFillsInput,
+    run: ({ c }, raw) => tradeFills(c.trading(), parseInput(TradeFillsInput, raw)),
   },
   {
     id: "trade_start",
