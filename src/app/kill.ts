@@ -2,9 +2,13 @@
  * The kill switch (MiFID II RTS 6 Art. 12): latch HALTED first (account file and every session,
  * so nothing new is submitted from here on, and the latch survives a restart), then cancel every
  * open order of every session on its venue at once (and any venue order kairos did not send),
- * optionally flatten positions with reduce-only market orders. Reports how long the cancels took
- * to send (the last first request of a cancel handed to its venue's broker) and to confirm (the
- * last answered, retries included).
+ * optionally flatten positions with reduce-only market orders. Where the venue cancels a market's
+ * orders in one request (Binance's DELETE /api/v3/openOrders) that is one request per market, so a
+ * loaded machine or a throttled client sends 3 requests, not 150; an order the bulk answer does not
+ * list is cancelled on its own. The venue's own list of open orders then confirms: whatever it still
+ * holds is cancelled again. The kill never resends an order. Reports how long the cancels took to
+ * send (the last request covering an order handed to its venue's broker) and to confirm (every
+ * order's final state known, retries included).
  * A venue that cannot be reached never stops the latch or the other venues: it is reported.
  * Logged in the audit chain: the latch (session.state), a `kill` record when pulled and one
  * with the outcome.
@@ -14,9 +18,9 @@ import { isOpen } from "../domain/order-status.ts";
 import { applyFills, emptyAccount } from "../execution/accounting.ts";
 import { formatAmount, ZERO } from "../execution/amount.ts";
 import { clientOrderId } from "../execution/client-order-id.ts";
-import { OrderLifecycle } from "../execution/order-lifecycle.ts";
+import { OrderLifecycle, readWithRetry } from "../execution/order-lifecycle.ts";
 import type { AuditLog } from "../ports/audit-log.ts";
-import type { Broker } from "../ports/broker.ts";
+import type { Broker, VenueOrder } from "../ports/broker.ts";
 import type { Clock } from "../ports/clock.ts";
 import type { OrderRecord, OrderStore, SessionRecord } from "../ports/order-store.ts";
 import { parseInput } from "./contract.ts";
@@ -50,6 +54,8 @@ export interface KillResult {
   unreached: { session: string; problem: string }[];
   /** cancels or venue reads that failed on the way (retried; what is still open is in stillOpen) */
   problems: string[];
+  /** cancel requests sent: one per market where the venue cancels a market at once, one per order otherwise */
+  cancelRequests: { bulk: number; single: number };
   state: "halted";
 }
 
@@ -62,6 +68,8 @@ export interface KillDeps {
   venueFor(s: SessionRecord): Broker | Promise<Broker>;
   /** monotonic ms for the durations */
   elapsed?: () => number;
+  /** false: one cancel request per order even where the venue cancels a market at once (the bench's peer) */
+  bulkCancel?: boolean;
   audit?: AuditLog;
 }
 
@@ -94,8 +102,11 @@ export async function killAll(deps: KillDeps, raw: KillInput): Promise<KillResul
   );
   for (const s of sessions) deps.orders.setState(s.id, "halted", `kill switch at ${at} by ${input.by}`);
   let lastSent = t0;
-  // the send time is that of each cancel's first request; later passes are retries, in confirmMs
-  let firstPass = true;
+  // a cancel counts as sent when its first request is handed to the venue's broker; later passes are retries
+  let sending = true;
+  const stamp = (): void => {
+    if (sending) lastSent = clock();
+  };
   const work: { s: SessionRecord; venue: Broker; lifecycle: OrderLifecycle; open: OrderRecord[] }[] = [];
   const unreached: { session: string; problem: string }[] = [];
   for (const s of sessions) {
@@ -106,60 +117,145 @@ export async function killAll(deps: KillDeps, raw: KillInput): Promise<KillResul
       unreached.push({ session: s.id, problem: err instanceof Error ? err.message : String(err) });
       continue;
     }
-    // the moment each cancel is handed to the venue's broker: the last one is "every cancel sent"
-    const stamped = new Proxy(venue, {
-      get(target, prop) {
-        if (prop === "cancel")
-          return (symbol: string, id: string) => {
-            if (firstPass) lastSent = clock();
-            return target.cancel(symbol, id);
-          };
-        const v = Reflect.get(target, prop, target) as unknown;
-        return typeof v === "function" ? v.bind(target) : v;
-      },
-    });
     const lifecycle = new OrderLifecycle({
       store: deps.orders,
-      broker: stamped,
+      broker: venue,
       clock: deps.clock,
       sleep: deps.sleep,
     });
-    work.push({ s, venue: stamped, lifecycle, open: deps.orders.ordersOf(s.id, OPEN) });
+    work.push({ s, venue, lifecycle, open: deps.orders.ordersOf(s.id, OPEN) });
   }
-  // every cancel is issued before any answer is awaited
   const problems: string[] = [];
+  const requests = { bulk: 0, single: 0 };
   const said = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-  // a cancel that throws (a read timing out while resolving it) is tried once more below, never fatal
-  const cancelOne = (w: (typeof work)[number], id: string): Promise<unknown> =>
-    w.lifecycle.cancel(id).catch((err: unknown) => problems.push(`${id}: ${said(err)}`));
-  const pending: Promise<unknown>[] = [];
-  for (const w of work) for (const o of w.open) pending.push(cancelOne(w, o.clientOrderId));
-  // orders on the venue kairos did not send (or lost track of): listed, and cancelled too
-  const foreign: Promise<number>[] = work.map(async (w) => {
-    for (let attempt = 1; ; attempt++)
+  const lifecycleOf = new Map(work.map((w) => [w.s.id, w.lifecycle]));
+  /** applies the venue's word on one of our orders (a cancel's answer, a bulk cancel's list, a lookup) */
+  const report = (v: VenueOrder, known?: OrderRecord): boolean => {
+    // read afresh: an event may have moved the order while the request was out
+    const o = deps.orders.getOrder(known?.clientOrderId ?? v.clientOrderId);
+    const lc = o === undefined ? undefined : lifecycleOf.get(o.sessionId);
+    if (o === undefined || lc === undefined) return false;
+    lc.report(o, v);
+    return true;
+  };
+  /**
+   * One order's cancel: an intent is withdrawn without a byte sent; otherwise a cancel request and,
+   * unless it plainly cancelled, a lookup (never a resend: the kill submits nothing). What is still
+   * open afterwards is tried again in the next pass. A throw is recorded, never fatal
+   */
+  const cancelOne = async (w: (typeof work)[number], id: string): Promise<void> => {
+    try {
+      const o = deps.orders.getOrder(id);
+      if (o === undefined || !(o.state === "intent" || isOpen(o.state))) return;
+      if (o.state === "intent") {
+        await w.lifecycle.cancel(id);
+        return;
+      }
+      stamp();
+      requests.single++;
+      const r = await w.venue.cancel(o.symbol, id);
+      // a cancel's answer may name the cancel request, not the order (Binance's clientOrderId): it is this order's
+      if (r.kind === "cancelled") {
+        report(r.order, o);
+        return;
+      }
+      if (r.kind === "throttled") await deps.sleep(r.retryAfterMs ?? 1000);
+      const v = await readWithRetry(deps.sleep, () => w.venue.lookup(o.symbol, id));
+      if (v !== undefined) report(v, o);
+    } catch (err) {
+      problems.push(`${id}: ${said(err)}`);
+    }
+  };
+  // 1. one bulk cancel per venue and market where the venue has one (Binance: DELETE
+  // /api/v3/openOrders: 3 requests instead of 150), every request issued before any answer is awaited
+  const venues = new Map<Broker, (typeof work)[number][]>();
+  for (const w of work) venues.set(w.venue, [...(venues.get(w.venue) ?? []), w]);
+  const bulkOn = (v: Broker): boolean => (deps.bulkCancel ?? true) && v.cancelAll !== undefined;
+  let foreignCancelled = 0;
+  const bulk: Promise<void>[] = [];
+  const singles: Promise<void>[] = [];
+  for (const [venue, ws] of venues) {
+    if (!bulkOn(venue)) {
+      for (const w of ws) for (const o of w.open) singles.push(cancelOne(w, o.clientOrderId));
+      continue;
+    }
+    const symbols = new Set(
+      ws.flatMap((w) => w.open.filter((o) => o.state !== "intent").map((o) => o.symbol)),
+    );
+    for (const w of ws)
+      for (const o of w.open) if (o.state === "intent") singles.push(cancelOne(w, o.clientOrderId));
+    for (const symbol of symbols) {
+      stamp();
+      requests.bulk++;
+      bulk.push(
+        venue.cancelAll!(symbol).then(
+          (r) => {
+            if (r.kind !== "cancelled") {
+              problems.push(
+                `${venue.venue} ${symbol}: cancelling all open orders: ${r.message}; one by one instead`,
+              );
+              return;
+            }
+            // the answer lists every order it cancelled: ours are recorded at once (one commit), the rest are foreign
+            deps.orders.batch(() => {
+              for (const v of r.orders) if (!report(v)) foreignCancelled++;
+            });
+          },
+          (err: unknown) => {
+            problems.push(
+              `${venue.venue} ${symbol}: cancelling all open orders: ${said(err)}; one by one instead`,
+            );
+          },
+        ),
+      );
+    }
+  }
+  await Promise.all(bulk);
+  // 2. one cancel per order the bulk answers did not settle (a refused or failed bulk cancel, an
+  // order whose create was still on its way, a venue without one)
+  for (const [venue, ws] of venues)
+    if (bulkOn(venue))
+      for (const w of ws)
+        for (const o of deps.orders.ordersOf(w.s.id, OPEN))
+          if (o.state !== "intent") singles.push(cancelOne(w, o.clientOrderId));
+  await Promise.all(singles);
+  sending = false;
+  // 3. confirmation at the venue: its own list of open orders. Ours still listed are cancelled
+  // again; orders kairos did not send (or lost track of) are cancelled too
+  const confirm = [...venues].map(async ([venue, ws]) => {
+    const w = ws[0]!;
+    let listed: VenueOrder[] | undefined;
+    // three quick tries: a kill does not wait out a long backoff for its check
+    for (let attempt = 1; listed === undefined; attempt++)
       try {
-        let n = 0;
-        for (const v of await w.venue.openOrders()) {
-          if (deps.orders.getOrder(v.clientOrderId) !== undefined) continue;
-          const r = await w.venue.cancel(v.symbol, v.clientOrderId);
-          if (r.kind === "cancelled") n++;
-        }
-        return n;
+        listed = await venue.openOrders();
       } catch (err) {
         if (attempt >= 3) {
-          problems.push(`session ${w.s.id}: listing the venue's open orders failed: ${said(err)}`);
-          return 0;
+          problems.push(`${venue.venue}: listing the venue's open orders failed: ${said(err)}`);
+          return;
         }
+        await deps.sleep(100 * attempt);
       }
+    await Promise.all(
+      listed.map(async (v) => {
+        const o = deps.orders.getOrder(v.clientOrderId);
+        if (o !== undefined && lifecycleOf.has(o.sessionId) && isOpen(o.state))
+          return cancelOne(ws.find((x) => x.s.id === o.sessionId) ?? w, o.clientOrderId);
+        requests.single++;
+        const r = await venue.cancel(v.symbol, v.clientOrderId).catch((err: unknown) => {
+          problems.push(`${v.clientOrderId}: ${said(err)}`);
+          return undefined;
+        });
+        if (r?.kind === "cancelled" && (o === undefined || !report(r.order, o))) foreignCancelled++;
+      }),
+    );
   });
-  await Promise.all(pending);
-  const foreignCancelled = (await Promise.all(foreign)).reduce((a, b) => a + b, 0);
-  firstPass = false;
-  // more passes for anything still open after the answers (a timed-out cancel, a lookup that failed)
+  await Promise.all(confirm);
+  // 4. more passes for anything of ours still open (a timed-out cancel, a lookup that failed)
   for (let pass = 1; pass <= RETRY_PASSES; pass++) {
     if (work.every((w) => deps.orders.ordersOf(w.s.id, OPEN).length === 0)) break;
     await deps.sleep(100 * pass);
-    const again: Promise<unknown>[] = [];
+    const again: Promise<void>[] = [];
     for (const w of work)
       for (const o of deps.orders.ordersOf(w.s.id, OPEN)) again.push(cancelOne(w, o.clientOrderId));
     await Promise.all(again);
@@ -222,6 +318,7 @@ export async function killAll(deps: KillDeps, raw: KillInput): Promise<KillResul
     confirmMs,
     unreached,
     problems,
+    cancelRequests: requests,
     state: "halted",
   };
   deps.audit?.append("kill", { phase: "done", by: input.by, ...result });
@@ -246,10 +343,12 @@ export function kill(deps: TradingDeps & { home: string }, raw: KillInput): Prom
         if (s.mode === "live") {
           const live = deps.live;
           if (live === undefined) throw new Error("this build cannot reach live exchanges");
+          // the exchange the session trades on: its stored origin and key file unless given here (a
+          // session started against a simulated exchange is killed there, never on the real one)
           return live.broker(
             cfg.exchange,
-            loadLiveKeys(live.keys, cfg.exchange, input.keyFile),
-            input.apiBase,
+            loadLiveKeys(live.keys, cfg.exchange, input.keyFile ?? cfg.keyFile),
+            input.apiBase ?? cfg.apiBase,
           );
         }
         return deps.paperVenue({

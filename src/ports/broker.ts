@@ -162,6 +162,14 @@ export type CancelOutcome =
   /** it may or may not have been cancelled: look it up */
   | { readonly kind: "ambiguous"; readonly message: string };
 
+/** What became of cancelling every open order of one market in one request */
+export type CancelAllOutcome =
+  /** the venue cancelled these (possibly none: nothing was open); each carries what had filled before */
+  | { readonly kind: "cancelled"; readonly orders: readonly VenueOrder[] }
+  | { readonly kind: "throttled"; readonly retryAfterMs: number | undefined; readonly message: string }
+  /** some, all or none may have been cancelled, or the venue refused: cancel or look up one by one */
+  | { readonly kind: "ambiguous"; readonly message: string };
+
 /** Something the venue pushed (a user-data stream); may be dropped, duplicated or out of order */
 export type BrokerEvent =
   | { readonly kind: "order"; readonly order: VenueOrder }
@@ -181,6 +189,12 @@ export interface Broker {
   submit(order: OrderSubmission): Promise<SubmitOutcome>;
   /** Cancels an open order by client order id */
   cancel(symbol: string, clientOrderId: string): Promise<CancelOutcome>;
+  /**
+   * Cancels every open order of one market in one request (Binance's DELETE /api/v3/openOrders),
+   * including orders kairos did not send; present only where the venue has it. The kill switch's
+   * fast path: anything not listed in the answer is cancelled one by one
+   */
+  cancelAll?(symbol: string): Promise<CancelAllOutcome>;
   /** The order with this client order id, or undefined when the venue has never seen it */
   lookup(symbol: string, clientOrderId: string): Promise<VenueOrder | undefined>;
   /** Open orders, of one market or all (including orders kairos did not send) */

@@ -35,7 +35,10 @@ export interface KillRig {
   ref(symbol: string): number;
   /** client order ids the exchange was asked to create, with when (performance.now()) */
   creates: { id: string; at: number }[];
-  /** when each cancel request reached the exchange's door (performance.now()): "sent" on the wire */
+  /**
+   * when each cancel request reached the exchange's door (performance.now()): "sent" on the wire;
+   * a bulk cancel of a market (DELETE /api/v3/openOrders) is `*SYMBOL`
+   */
   cancelsArrived: { id: string; at: number }[];
   /** a broker on the exchange through the door, with ccxt's own default throttle (as built without rateLimitMs) */
   throttledBroker(): CcxtBroker;
@@ -101,6 +104,9 @@ export async function startKillRig(prefix: string): Promise<KillRig> {
       const path = req.url ?? "";
       if (path.startsWith("/api/v3/order") && req.method === "DELETE")
         cancelsArrived.push({ id: clientIdOf(path, body.toString(), "origClientOrderId"), at });
+      // a bulk cancel covers every order of its market: counted once per market as `*SYMBOL`
+      if (path.startsWith("/api/v3/openOrders") && req.method === "DELETE")
+        cancelsArrived.push({ id: `*${clientIdOf(path, body.toString(), "symbol")}`, at });
       if (path.startsWith("/api/v3/order") && req.method === "POST")
         creates.push({ id: clientIdOf(path, body.toString(), "newClientOrderId"), at });
       const fwd = request(
@@ -228,7 +234,7 @@ export function percentile(xs: readonly number[], p: number): number {
 
 /**
  * Pulls the kill switch at `t0 = performance.now()` and adds, to killAll's own figures, when the
- * last order's first cancel request reached the exchange (wireSendMs)
+ * last first cancel request (an order's, or a market's bulk cancel) reached the exchange (wireSendMs)
  */
 export async function killMeasured<T extends { sendMs: number; confirmMs: number }>(
   rig: KillRig,

@@ -1,16 +1,19 @@
 // R8 kill on the simulated exchange (issue 16): kairos's simulated exchange, ccxt's real binance
 // class pointed at it, the real SQLite order store and audit log. Each trial: 50 resting orders on
 // each of 3 symbols, a trader that keeps submitting through the pre-trade gate and the lifecycle,
-// then the kill switch. Per trial (reported; the limits are judged by the bench): time until every cancel was handed to the exchange's broker, until
+// then the kill switch, which cancels with one DELETE /api/v3/openOrders per market (per-order
+// cancels for what that does not settle). Per trial: time until every cancel was handed to the exchange's broker, until
 // the last one reached the exchange (a pass-through door in front of it stamps arrivals), and until
-// every one was answered; 0 submits after the latch (none issued by kairos, and none reaches
+// every order's final state was confirmed, equal to the exchange's ledger; 0 submits after the latch (none issued by kairos, and none reaches
 // the exchange but those already on their way when it fell, which the kill cancels); 0 orders left open
-// on the exchange's own books. Then kill -9: a real child process pulling the switch is SIGKILLed
-// halfway through its cancels; after the restart the latch holds, a trader sends nothing, and a
-// second kill finishes the cancels.
-// CI runs KAIROS_R8_TRIALS (default 5) trials; the issue's 100: KAIROS_R8_TRIALS=100.
+// on the exchange's own books. Then kill -9: a real child process pulling the switch (one cancel per
+// order) is SIGKILLed halfway through its cancels; after the restart the latch holds, a trader sends
+// nothing, and a second kill (bulk) finishes the cancels, its store equal to the exchange's books.
+// CI runs 5 trials and reports the times; a run with KAIROS_R8_TRIALS set (the issue's 100:
+// KAIROS_R8_TRIALS=100) also judges them against the issue's limits: p99 <= 1 s until the last cancel
+// reached the exchange, p99 <= 5 s until all were confirmed.
 import { spawn } from "node:child_process";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { verifyStoredLog } from "../../src/app/audit-verify.ts";
@@ -34,6 +37,10 @@ import {
 } from "./r8-kill-sim.ts";
 
 const TRIALS = Number(process.env.KAIROS_R8_TRIALS ?? 5);
+/** the issue's limits are judged on a run that asks for its trials (CI's 5 on a shared machine only report) */
+const JUDGE = process.env.KAIROS_R8_TRIALS !== undefined;
+const SEND_P99_LIMIT_MS = 1000;
+const CONFIRM_P99_LIMIT_MS = 5000;
 const rigs: KillRig[] = [];
 afterAll(async () => {
   for (const r of rigs.splice(0)) {
@@ -41,6 +48,23 @@ afterAll(async () => {
     rmSync(r.home, { recursive: true, force: true });
   }
 });
+
+/**
+ * Every order's final state in the store equals the exchange's ledger (refused ones and intents
+ * withdrawn before sending never reached it)
+ */
+async function expectStoreMatchesExchange(rig: KillRig, orders: readonly OrderRecord[]): Promise<void> {
+  const ledger = new Map(
+    (await rig.sim.ledger()).orders.map((o) => [String(o.clientOrderId), String(o.status)]),
+  );
+  const word: Record<string, string> = { cancelled: "CANCELED", filled: "FILLED" };
+  for (const o of orders)
+    if (o.state !== "rejected" && !(o.state === "cancelled" && o.reason === "withdrawn before sending"))
+      expect([o.clientOrderId, word[o.state] ?? o.state]).toEqual([
+        o.clientOrderId,
+        ledger.get(o.clientOrderId),
+      ]);
+}
 
 /**
  * A trading loop of its own session: every few ms one limit buy 4% under the market through the
@@ -158,6 +182,8 @@ describe("R8 kill on the simulated exchange", () => {
       let exchangeAfterLatch = 0;
       let traderBefore = 0;
       let inFlightAtLatch = 0;
+      let bulkRequests = 0;
+      let singleRequests = 0;
       for (let trial = 0; trial < TRIALS; trial++) {
         const { container, ids } = await placeResting(rig, `k${trial}`, 50);
         try {
@@ -201,6 +227,15 @@ describe("R8 kill on the simulated exchange", () => {
           expect(r.unreached).toEqual([]);
           expect(r.cancelled).toBeGreaterThanOrEqual(150);
           expect(await openOnExchange(rig)).toBe(0);
+          // one request per market; per-order cancels only for what the bulk answers did not settle
+          expect(r.cancelRequests.bulk).toBe(3);
+          bulkRequests += r.cancelRequests.bulk;
+          singleRequests += r.cancelRequests.single;
+          // every order of the trial is final in the store exactly as on the exchange's books
+          await expectStoreMatchesExchange(rig, [
+            ...t.orders.ordersOf(`k${trial}`),
+            ...t.orders.ordersOf(`t${trial}`),
+          ]);
           sendMs.push(r.sendMs);
           wireMs.push(r.wireSendMs);
           confirmMs.push(r.confirmMs);
@@ -225,6 +260,9 @@ describe("R8 kill on the simulated exchange", () => {
           p99: percentile(confirmMs, 99),
           max: Math.max(...confirmMs),
         },
+        cancelRequests: { bulk: bulkRequests, single: singleRequests },
+        loadavg: readFileSync("/proc/loadavg", "utf8").trim(),
+        judged: JUDGE,
         traderSubmitsBeforeLatch: traderBefore,
         inFlightAtLatch,
         submitsAfterLatch: afterLatch,
@@ -233,7 +271,12 @@ describe("R8 kill on the simulated exchange", () => {
       process.stderr.write(`R8: ${JSON.stringify(figures)}\n`);
       expect(afterLatch).toBe(0);
       expect(exchangeAfterLatch).toBe(0);
-      // the times are reported here and judged in `npm run bench -- risk` (kill-sim-150): speed lives in bench/
+      // the issue's limits, on the run that asks for its trials (the bench kill-sim-150 measures the same on a quiet machine)
+      if (JUDGE) {
+        expect(figures.lastCancelAtExchangeMs.p99).toBeLessThanOrEqual(SEND_P99_LIMIT_MS);
+        expect(figures.sendMs.p99).toBeLessThanOrEqual(SEND_P99_LIMIT_MS);
+        expect(figures.confirmMs.p99).toBeLessThanOrEqual(CONFIRM_P99_LIMIT_MS);
+      }
       // the audit chain holds every kill and still verifies
       const c = createContainer({ home: rig.home });
       try {
@@ -257,7 +300,16 @@ describe("R8 kill on the simulated exchange", () => {
     expect(await openOnExchange(rig)).toBe(150);
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", resolve(import.meta.dirname, "r8-kill-child.ts"), rig.home, rig.sim.url],
+      // per-order cancels in the child: 150 requests give the SIGKILL room to land between them (3 bulk
+      // ones are done before it can); the restart's kill then takes the default bulk path
+      [
+        "--import",
+        "tsx",
+        resolve(import.meta.dirname, "r8-kill-child.ts"),
+        rig.home,
+        rig.sim.url,
+        "per-order",
+      ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     let err = "";
@@ -303,6 +355,9 @@ describe("R8 kill on the simulated exchange", () => {
       );
       expect(r.stillOpen).toBe(0);
       expect(await openOnExchange(rig)).toBe(0);
+      const k9 = t.orders.ordersOf("k9");
+      expect(k9.filter((o) => o.state === "cancelled")).toHaveLength(150);
+      await expectStoreMatchesExchange(rig, k9);
       expect(verifyStoredLog(c.audit(), c.auditCrypto)).toMatchObject({ ok: true });
     } finally {
       c.close();

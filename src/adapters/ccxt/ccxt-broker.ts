@@ -8,6 +8,7 @@ import { AppError, invalidInput } from "../../errors.ts";
 import type {
   Broker,
   BrokerEvent,
+  CancelAllOutcome,
   CancelOutcome,
   DecimalString,
   KeyPermissions,
@@ -160,6 +161,35 @@ export class CcxtBroker implements Broker {
       return { kind: "cancelled", order: this.order(done) };
     } catch (err) {
       return this.outcome(err, "cancelling", (_code, message) => ({ kind: "not-open", message }));
+    }
+  }
+
+  /**
+   * Every open order of one market in one request (Binance: DELETE /api/v3/openOrders), each listed
+   * under the client order id it was placed with; "ambiguous" where ccxt has no such call
+   */
+  async cancelAll(symbol: string): Promise<CancelAllOutcome> {
+    if (this.ex.has.cancelAllOrders !== true)
+      return { kind: "ambiguous", message: `${this.venue} has no cancel-all-orders call in ccxt` };
+    await this.loadMarkets();
+    try {
+      const rows = await this.ex.cancelAllOrders(symbol);
+      return {
+        kind: "cancelled",
+        orders: (Array.isArray(rows) ? rows : []).map((r) => {
+          // Binance names the cancel request in clientOrderId and the order in origClientOrderId
+          const orig = (r.info as Record<string, unknown> | undefined)?.origClientOrderId;
+          const v = this.order(r);
+          return typeof orig === "string" && orig !== "" ? { ...v, clientOrderId: orig } : v;
+        }),
+      };
+    } catch (err) {
+      // Binance answers -2011 when the market has no open order
+      if (err instanceof ccxt.OrderNotFound) return { kind: "cancelled", orders: [] };
+      return this.outcome(err, `cancelling the open orders of ${symbol}`, (_code, message) => ({
+        kind: "ambiguous",
+        message,
+      }));
     }
   }
 
