@@ -4,7 +4,13 @@
 //   inside the caller's transaction (how the trading path appends); the peer in the same run is a
 //   plain INSERT committed with the same fsync, i.e. the cost floor of any durable append;
 // - `verify` of N (1,000,000) records: the chain, every leaf and every anchor re-computed.
-import { mkdtempSync, rmSync } from "node:fs";
+// - append latency when the directory outside the home hangs (its anchors.jsonl is a FIFO nobody
+//   reads): the copy is written off the append path, so the append figures must not change.
+// Each append is followed by a yield to the event loop (untimed), as the trading loop awaits its
+// broker calls: the anchor copies then run beside the appends, as they do in a session.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadOrCreateAuditKey, nodeAuditCrypto } from "../src/adapters/fs/audit-key-file.ts";
@@ -34,8 +40,14 @@ const data = (i: number) => ({
   price: 43210.5 + i,
 });
 
-function open(root: string, name: string) {
+const yieldLoop = () => new Promise<void>((r) => setImmediate(r));
+
+function open(root: string, name: string, fifo = false) {
   const home = join(root, name);
+  if (fifo) {
+    mkdirSync(join(root, `${name}-anchors`), { recursive: true });
+    execFileSync("mkfifo", [join(root, `${name}-anchors`, "anchors.jsonl")]);
+  }
   const db = openOrderDatabase(home);
   const log = new SqliteAuditLog({
     db,
@@ -65,6 +77,7 @@ try {
       t = performance.now();
       peerIns.run(i, body);
       peer.push(performance.now() - t);
+      await yieldLoop();
     }
     const tx = db.transaction((i: number) => log.append("decision", data(i)));
     for (let i = 0; i < APPENDS; i++) {
@@ -74,7 +87,9 @@ try {
       tx(i);
       inTx.push(performance.now() - t);
       db.exec("COMMIT");
+      await yieldLoop();
     }
+    await log.copied();
     const ms = (x: number) => Math.round(x * 1000) / 1000;
     line({
       case: "append alone (own fsync'd commit, chain + anchors)",
@@ -96,6 +111,37 @@ try {
       p50_ms: ms(pct(peer, 50)),
       p99_ms: ms(pct(peer, 99)),
     });
+    log.close();
+    db.close();
+  }
+  // 1b. the same appends while the outside directory hangs
+  {
+    const { db, log } = open(root, "stalled", true);
+    const alone: number[] = [];
+    for (let i = 0; i < APPENDS; i++) {
+      const t = performance.now();
+      log.append("decision", data(i));
+      alone.push(performance.now() - t);
+      await yieldLoop();
+    }
+    const ms = (x: number) => Math.round(x * 1000) / 1000;
+    const fifo = join(root, "stalled-anchors", "anchors.jsonl");
+    // a reader appears: the stuck copy lands
+    let copied = (await readFile(fifo, "utf8")).split("\n").filter((l) => l !== "").length;
+    // the anchors signed meanwhile follow in one more copy
+    const rest = readFile(fifo, "utf8");
+    await log.copied();
+    copied += (await rest).split("\n").filter((l) => l !== "").length;
+    line({
+      case: "append alone while the outside directory hangs (anchors.jsonl a FIFO nobody reads)",
+      n: APPENDS,
+      p50_ms: ms(pct(alone, 50)),
+      p99_ms: ms(pct(alone, 99)),
+      max_ms: ms(Math.max(...alone)),
+      anchors_signed: log.anchors().length,
+      copies_landed_after_unblock: copied,
+    });
+    unlinkSync(fifo);
     log.close();
     db.close();
   }

@@ -1,4 +1,5 @@
 import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { join } from "node:path";
 import {
   type Anchor,
@@ -73,8 +74,13 @@ export class SqliteAuditLog implements AuditLog {
   private readonly range;
   private readonly insertAnchor;
   private lastAnchorAt: number;
-  /** anchors committed but not yet copied outside (copied right after the transaction commits) */
+  /** anchors signed but not yet copied outside (copied off the append path once their transaction committed) */
   private pendingCopies: StoredAnchor[] = [];
+  /** the copy in flight, if any */
+  private copying: Promise<void> | undefined;
+  private readonly isStored;
+  /** why the last copy outside the home failed (it is retried with the next anchor); undefined when fine */
+  copyError: string | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(o: SqliteAuditLogOptions) {
@@ -94,6 +100,7 @@ export class SqliteAuditLog implements AuditLog {
     this.insertAnchor = this.db.prepare(
       "INSERT INTO audit_anchors (to_seq, from_seq, signed, sig, ts) VALUES (?, ?, ?, ?, ?)",
     );
+    this.isStored = this.db.prepare("SELECT 1 FROM audit_anchors WHERE to_seq = ? AND signed = ?");
     const la = this.lastAnchor.get() as { ts: number } | undefined;
     this.lastAnchorAt = la?.ts ?? o.now();
     mkdirSync(o.anchorDir, { recursive: true, mode: 0o700 });
@@ -116,27 +123,34 @@ export class SqliteAuditLog implements AuditLog {
       return { seq, hash: h };
     };
     try {
-      if (this.db.inTransaction) return run(); // commits with the caller's state change
-      const r = this.db.transaction(run).immediate();
-      this.copyAnchors();
+      // commits with the caller's state change; an anchor it signed is copied out once that commits
+      const r = this.db.inTransaction ? run() : this.db.transaction(run).immediate();
+      this.scheduleCopy();
       return r;
     } catch (err) {
       throw translateSqliteError(err, "appending to the audit log");
     }
   }
 
+  /** Anchors now and writes every pending copy outside the home before returning (export, close) */
   anchorNow(): void {
-    this.anchorIfDue(true);
+    this.signDue(true);
+    this.copyAnchors();
   }
 
-  private anchorIfDue(force = false): void {
+  private signDue(force: boolean): void {
     this.db
       .transaction(() => {
         const last = this.lastRow.get() as { seq: number; hash: string } | undefined;
         if (last !== undefined) this.anchorInTx(last.seq, last.hash, force);
       })
       .immediate();
-    this.copyAnchors();
+  }
+
+  /** the 60 s timer's pass: on the event loop like the trading loop, so its copy goes out asynchronously too */
+  private anchorIfDue(): void {
+    this.signDue(false);
+    this.scheduleCopy();
   }
 
   private anchorInTx(seq: number, head: string, force: boolean): void {
@@ -164,18 +178,75 @@ export class SqliteAuditLog implements AuditLog {
     this.pendingCopies.push({ signed, sig });
   }
 
+  /** the pending anchors whose transaction committed; ones a rolled-back transaction signed are dropped */
+  private committedCopies(): StoredAnchor[] {
+    const out = this.pendingCopies.filter((a) => {
+      const to = (JSON.parse(a.signed) as Anchor).toSeq;
+      return this.isStored.get(to, a.signed) !== undefined;
+    });
+    this.pendingCopies = [];
+    return out;
+  }
+
   /**
-   * Appends committed anchors to <anchorDir>/anchors.jsonl and fsyncs it. A crash between the
-   * commit and this copy loses only the copy (verify reports copies that disagree, not missing ones).
+   * Starts writing the pending copies to <anchorDir>/anchors.jsonl (append + fsync) through libuv's
+   * thread pool and returns at once: a slow or hung directory outside the home (a network mount)
+   * never stalls an append or the trading loop. A crash before the copy lands loses only the copy
+   * (verify reports copies that disagree, not missing ones); a failed copy is retried with the next.
+   */
+  private scheduleCopy(): void {
+    if (this.copying !== undefined || this.pendingCopies.length === 0) return;
+    this.copying = (async () => {
+      // after the caller's transaction: setImmediate runs once the synchronous code that appended is done
+      await new Promise<void>((r) => setImmediate(r));
+      while (this.db.open && this.db.inTransaction) await new Promise<void>((r) => setTimeout(r, 5));
+      if (!this.db.open || this.pendingCopies.length === 0) return;
+      const batch = this.committedCopies();
+      if (batch.length === 0) return;
+      try {
+        const fh = await open(join(this.o.anchorDir, "anchors.jsonl"), "a", 0o600);
+        try {
+          await fh.appendFile(batch.map((a) => `${JSON.stringify(a)}\n`).join(""));
+          await fh.sync().catch(notSyncable);
+        } finally {
+          await fh.close();
+        }
+        this.copyError = undefined;
+      } catch (err) {
+        this.pendingCopies.unshift(...batch);
+        this.copyError = `copying signed anchors to ${this.o.anchorDir}: ${(err as Error).message}`;
+      }
+    })().finally(() => {
+      this.copying = undefined;
+      // anchors signed while this copy was out go next; after a failure they wait for the next anchor
+      if (this.copyError === undefined) this.scheduleCopy();
+    });
+  }
+
+  /** Resolves when the copy in flight (if any) has landed or failed: for tests and benches */
+  async copied(): Promise<void> {
+    while (this.copying !== undefined) await this.copying;
+  }
+
+  /**
+   * Appends the pending copies to <anchorDir>/anchors.jsonl and fsyncs it, synchronously (anchorNow:
+   * export and close, not the trading loop). Lines may land in another order than a copy in flight:
+   * verification treats the copies as a set.
    */
   copyAnchors(): void {
     if (this.pendingCopies.length === 0) return;
+    const batch = this.committedCopies();
+    if (batch.length === 0) return;
     const file = join(this.o.anchorDir, "anchors.jsonl");
-    appendFileSync(file, this.pendingCopies.map((a) => `${JSON.stringify(a)}\n`).join(""), { mode: 0o600 });
+    appendFileSync(file, batch.map((a) => `${JSON.stringify(a)}\n`).join(""), { mode: 0o600 });
     const fd = openSync(file, "r");
-    fsyncSync(fd);
-    closeSync(fd);
-    this.pendingCopies = [];
+    try {
+      fsyncSync(fd);
+    } catch (err) {
+      notSyncable(err);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   *records(fromSeq = 1): Iterable<StoredAuditRecord> {
@@ -205,6 +276,11 @@ export class SqliteAuditLog implements AuditLog {
       /* closing a read-only or already-closed connection: nothing new to anchor */
     }
   }
+}
+
+/** fsync is refused (EINVAL) on a pipe or special file: what was written stands, there is nothing to sync */
+function notSyncable(err: unknown): void {
+  if ((err as { code?: string }).code !== "EINVAL") throw err;
 }
 
 /** Reads an anchors.jsonl (one {"signed","sig"} per line); a missing file is no anchors */
