@@ -51,6 +51,9 @@ const instrumentOf = (r: MarketRules): Instrument =>
     minNotional: Number(r.minNotional),
   });
 
+/** Decisions a gate keeps in memory (status reads the order store; the audit log and risk-decisions.jsonl hold all) */
+export const GATE_DECISIONS_KEPT = 1_000;
+
 /** Statuses the venue may still fill or that may still be sent */
 const IN_FLIGHT = ORDER_STATUSES.filter((s) => !isTerminal(s));
 
@@ -71,7 +74,7 @@ export class SessionRiskGate implements SessionRisk {
   private released: string[] = [];
   /** stored in-flight orders adopted since the last record, written with it so a replay reserves them too */
   private adopted: { id: string; symbol: string; side: "buy" | "sell"; qty: number; price: number }[] = [];
-  /** every decision made, for status and tests */
+  /** the newest decisions (at most GATE_DECISIONS_KEPT), for an approval hold and tests; every one is in the audit log */
   readonly decisions: GateDecision[] = [];
 
   constructor(private readonly deps: SessionRiskDeps) {
@@ -127,6 +130,8 @@ export class SessionRiskGate implements SessionRisk {
       const mode = gate.tradingMode;
       const d = gate.check(order, market, account, now);
       this.decisions.push(d);
+      // a session runs for months: an unbounded list here grew the trading process by every order judged
+      if (this.decisions.length > GATE_DECISIONS_KEPT) this.decisions.shift();
       if (d.accepted) this.held.add(o.clientOrderId);
       records.push(
         gateCheckData({
