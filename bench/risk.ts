@@ -1,4 +1,5 @@
 // npm run bench -- risk [--orders N] [--kill-trials N]: one JSON line per case on stdout
+// (pre-trade-check, kill-paper-150, kill-sim-150 bulk cancel with per-order peers, kill-sim-150-per-order)
 //  pre-trade-check   one order through every pre-trade check of the gate (in-memory state: token
 //                    buckets, reservations, duplicate window, drift window): p50/p99 per order in µs.
 //                    Peer: the bare instrument filter check alone (filterFailure), measured in the same run.
@@ -122,84 +123,128 @@ process.stdout.write(
   );
 }
 
-//  kill-sim-150      kill switch on kairos's simulated exchange (Binance REST over HTTP on 127.0.0.1)
-//                    through ccxt's binance class (CcxtBroker), 50 resting orders on each of 3 symbols,
+//  kill-sim-150      kill switch on kairos's simulated exchange (Binance REST over HTTP on 127.0.0.1, its own
+//                    process) through ccxt's binance class (CcxtBroker), 50 resting orders on each of 3 symbols,
 //                    the real order store and audit log: p50/p99 ms until every cancel was handed to
 //                    the broker (send), reached the exchange (at_exchange: a pass-through door in
-//                    front of it stamps arrivals) and was answered (confirm). Peer, same run: the same kill through a
-//                    CcxtBroker with ccxt's own default throttle (what a broker built without
-//                    rateLimitMs gets: binance 50 ms per request), 2 trials.
+//                    front of it stamps arrivals) and every order's final state was confirmed (confirm).
+//                    Ours: one DELETE /api/v3/openOrders per market (3 requests). Peers, same run, same
+//                    trials interleaved: one DELETE /api/v3/order per order (150 requests, bulkCancel false),
+//                    and both through a CcxtBroker with ccxt's own default throttle (what a broker built
+//                    without rateLimitMs gets: binance 50 ms per request), 2 trials each.
+//  kill-sim-150-per-order   the per-order peer's own line (p50s too)
 {
   const { startKillRig, placeResting, openOnExchange, percentile, killMeasured } = await import(
     "../test/risk/r8-kill-sim.ts"
   );
   const { killAll } = await import("../src/app/kill.ts");
   const { resumeTradingState } = await import("../src/app/risk-trading-state.ts");
-  const { rmSync } = await import("node:fs");
+  const { rmSync, readFileSync } = await import("node:fs");
   const rig = await startKillRig("kairos-bench-kill-");
-  const run = async (trials: number, tag: string, broker = rig.broker) => {
-    const send: number[] = [];
-    const wire: number[] = [];
-    const confirm: number[] = [];
-    for (let k = 0; k < trials; k++) {
-      const { container } = await placeResting(rig, `${tag}${k}`, 50);
-      try {
-        const t = container.trading();
-        const r = await killMeasured(rig, () =>
-          killAll(
-            {
-              home: rig.home,
-              orders: t.orders,
-              clock: t.clock,
-              sleep: t.sleep,
-              ...(t.audit === undefined ? {} : { audit: t.audit }),
-              venueFor: () => broker,
-            },
-            { by: "bench" },
-          ),
-        );
-        if (r.cancelled !== 150 || r.stillOpen !== 0 || (await openOnExchange(rig)) !== 0)
-          throw new Error(`kill left ${r.stillOpen} open of ${r.cancelled}`);
-        send.push(r.sendMs);
-        wire.push(r.wireSendMs);
-        confirm.push(r.confirmMs);
-        t.orders.setState(`${tag}${k}`, "stopped");
-        resumeTradingState({ home: rig.home, now: Date.now }, { by: "bench", reason: "next trial" });
-      } finally {
-        container.close();
-      }
+  type Runs = { send: number[]; wire: number[]; confirm: number[]; requests: number[] };
+  const runs = (): Runs => ({ send: [], wire: [], confirm: [], requests: [] });
+  let seq = 0;
+  const trial = async (into: Runs, bulkCancel: boolean, broker = rig.broker) => {
+    const id = `b${seq++}`;
+    const { container } = await placeResting(rig, id, 50);
+    try {
+      const t = container.trading();
+      const r = await killMeasured(rig, () =>
+        killAll(
+          {
+            home: rig.home,
+            orders: t.orders,
+            clock: t.clock,
+            sleep: t.sleep,
+            ...(t.audit === undefined ? {} : { audit: t.audit }),
+            venueFor: () => broker,
+            bulkCancel,
+          },
+          { by: "bench" },
+        ),
+      );
+      if (r.cancelled !== 150 || r.stillOpen !== 0 || (await openOnExchange(rig)) !== 0)
+        throw new Error(`kill left ${r.stillOpen} open of ${r.cancelled}`);
+      into.send.push(r.sendMs);
+      into.wire.push(r.wireSendMs);
+      into.confirm.push(r.confirmMs);
+      into.requests.push(r.cancelRequests.bulk + r.cancelRequests.single);
+      t.orders.setState(id, "stopped");
+      resumeTradingState({ home: rig.home, now: Date.now }, { by: "bench", reason: "next trial" });
+    } finally {
+      container.close();
     }
-    return { send, wire, confirm };
   };
+  const stats = (r: Runs) => ({
+    send_p50: percentile(r.send, 50),
+    send_p99: percentile(r.send, 99),
+    at_exchange_p50: percentile(r.wire, 50),
+    at_exchange_p99: percentile(r.wire, 99),
+    confirm_p50: percentile(r.confirm, 50),
+    confirm_p99: percentile(r.confirm, 99),
+    cancel_requests: Math.max(...r.requests),
+    trials: r.send.length,
+  });
   try {
-    const ours = await run(Number(values["kill-trials"]), "b");
+    const bulk = runs();
+    const single = runs();
+    // interleaved, so both see the same machine load
+    for (let k = 0; k < Number(values["kill-trials"]); k++) {
+      await trial(bulk, true);
+      await trial(single, false);
+    }
     const throttled = rig.throttledBroker();
-    const peer = await run(2, "p", throttled);
+    // its markets loaded before the first trial, as the main broker's are
+    await throttled.marketRules("BTC/USDT");
+    const tBulk = runs();
+    const tSingle = runs();
+    for (let k = 0; k < 2; k++) {
+      await trial(tBulk, true, throttled);
+      await trial(tSingle, false, throttled);
+    }
     await throttled.close();
+    const load = readFileSync("/proc/loadavg", "utf8").trim();
+    const ours = stats(bulk);
+    const peer = stats(single);
     process.stdout.write(
       `${JSON.stringify({
         bench: "risk",
         case: "kill-sim-150",
         unit: "ms",
         threads: 1,
-        value: percentile(ours.confirm, 99),
-        send_p50: percentile(ours.send, 50),
-        send_p99: percentile(ours.send, 99),
-        at_exchange_p50: percentile(ours.wire, 50),
-        at_exchange_p99: percentile(ours.wire, 99),
-        confirm_p50: percentile(ours.confirm, 50),
-        confirm_p99: percentile(ours.confirm, 99),
-        trials: ours.send.length,
+        value: ours.confirm_p99,
+        ...ours,
         orders: 150,
         venue: "sim-exchange via ccxt binance",
+        cancel: "bulk per market (DELETE /api/v3/openOrders)",
         limit_send_p99: 1000,
         limit_confirm_p99: 5000,
-        within_limits: percentile(ours.wire, 99) <= 1000 && percentile(ours.confirm, 99) <= 5000,
+        within_limits: ours.at_exchange_p99 <= 1000 && ours.send_p99 <= 1000 && ours.confirm_p99 <= 5000,
+        loadavg: load,
         peers: {
-          "ccxt-default-throttle-send-p99": percentile(peer.send, 99),
-          "ccxt-default-throttle-at-exchange-p99": percentile(peer.wire, 99),
-          "ccxt-default-throttle-confirm-p99": percentile(peer.confirm, 99),
+          "per-order-send-p99": peer.send_p99,
+          "per-order-at-exchange-p99": peer.at_exchange_p99,
+          "per-order-confirm-p99": peer.confirm_p99,
+          "ccxt-default-throttle-bulk-at-exchange-p99": percentile(tBulk.wire, 99),
+          "ccxt-default-throttle-bulk-confirm-p99": percentile(tBulk.confirm, 99),
+          "ccxt-default-throttle-per-order-at-exchange-p99": percentile(tSingle.wire, 99),
+          "ccxt-default-throttle-per-order-confirm-p99": percentile(tSingle.confirm, 99),
         },
+      })}\n`,
+    );
+    process.stdout.write(
+      `${JSON.stringify({
+        bench: "risk",
+        case: "kill-sim-150-per-order",
+        unit: "ms",
+        threads: 1,
+        value: peer.confirm_p99,
+        ...peer,
+        orders: 150,
+        venue: "sim-exchange via ccxt binance",
+        cancel: "one DELETE /api/v3/order per order",
+        within_limits: peer.at_exchange_p99 <= 1000 && peer.send_p99 <= 1000 && peer.confirm_p99 <= 5000,
+        loadavg: load,
       })}\n`,
     );
   } finally {
