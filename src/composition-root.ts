@@ -25,6 +25,7 @@ import { auditAnchorDir, SqliteAuditLog } from "./adapters/sqlite/sqlite-audit-l
 import { SqliteAuthStore } from "./adapters/sqlite/sqlite-auth-store.ts";
 import { SqliteCandleStore } from "./adapters/sqlite/sqlite-candle-store.ts";
 import { SqliteChunkStore } from "./adapters/sqlite/sqlite-chunk-store.ts";
+import { dataRevision } from "./adapters/sqlite/sqlite-data-revision.ts";
 import { SqliteFundingStore } from "./adapters/sqlite/sqlite-funding-store.ts";
 import { SqliteJobStore } from "./adapters/sqlite/sqlite-job-store.ts";
 import { SqliteModelStore } from "./adapters/sqlite/sqlite-model-store.ts";
@@ -100,6 +101,8 @@ export interface Container {
   queue(url: string): Promise<JobQueue>;
   /** Chunk results of queued runs in kairos.db, unique per (run, chunk) */
   readonly chunkResults: ChunkResultStore;
+  /** A number every committed write to stored candles or funding raises (any process): replies derived from them are reusable while it holds */
+  dataRevision(): number;
   /** Runs a `kairos worker` until stopped or out of restart budget; resolves to its exit code */
   queueWorker(opts: Omit<QueueWorkerOptions, "sandbox"> & { sandbox: SandboxSpawn }): Promise<number>;
   /** The body of a worker's child process: answers queued tasks (sweep and screen chunks) from its parent */
@@ -208,6 +211,7 @@ export function createContainer(opts: { home: string }): Container {
     return auditLog;
   };
   let paperDb: Db | undefined;
+  let readRevision: (() => number) | undefined;
   const getDb = (): Db => {
     db ??= openDatabase(opts.home);
     return db;
@@ -329,6 +333,10 @@ export function createContainer(opts: { home: string }): Container {
     get chunkResults() {
       chunkResults ??= new SqliteChunkStore(getDb());
       return chunkResults;
+    },
+    dataRevision() {
+      readRevision ??= dataRevision(getDb());
+      return readRevision();
     },
     queueWorker: async (o) => {
       const { runQueueWorker } = await import("./adapters/bullmq/bullmq-worker.ts");

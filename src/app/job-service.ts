@@ -2,7 +2,8 @@
  * Long work (screen, sweep, download, training, large backtests) as jobs with an id: the caller
  * gets the id at once, follows progress (the use case's own ProgressEvents), may cancel, and
  * reads the stored result later. Jobs run one at a time in start order, so a burst of requests
- * queues instead of taking both CPUs from the trading loop. A job that was running when the
+ * queues instead of taking both CPUs from the trading loop. The body is the caller's: `kairos serve`
+ * runs it on a worker thread (shells/http/job-host.ts), never on the server's event loop. A job that was running when the
  * process ended is found 'interrupted' at the next start (its result never half-written).
  */
 import { z } from "zod";
@@ -54,6 +55,8 @@ export interface JobStore {
 
 /** What a job's body gets: progress to report (throws CANCELLED once cancelled) and an abort signal */
 export interface JobContext {
+  /** the job's id */
+  id: string;
   onProgress: OnProgress;
   signal: AbortSignal;
 }
@@ -197,7 +200,7 @@ export class JobService {
     let result: unknown = null;
     let error: { code: string; message: string } | null = null;
     try {
-      result = await body({ onProgress, signal: r.ctl.signal });
+      result = await body({ id: rec.id, onProgress, signal: r.ctl.signal });
       if (r.ctl.signal.aborted) throw cancelled(rec.id);
       state = "done";
     } catch (e) {
@@ -255,7 +258,10 @@ export class JobService {
     });
   }
 
-  /** Cancels a queued job at once, a running one at its next progress report */
+  /**
+   * Cancels a queued job at once, a running one at its next progress report (the body sees its
+   * signal aborted; the HTTP face's job threads are terminated when that does not come soon)
+   */
   cancel(raw: JobIdInput): JobRecord {
     const j = this.get(raw);
     if (FINAL_JOB_STATES.includes(j.state))

@@ -95,7 +95,7 @@ describe("jobs and streams", () => {
     expect(started.status).toBe(202);
     const id = (started.body as Job).id;
     const done = await finished(id);
-    expect(done.state).toBe("done");
+    expect(done.state, JSON.stringify(done.error)).toBe("done");
     expect((done.result as { sessionId: string }).sessionId).toBe("ws1");
 
     // what the audit log holds for the session

@@ -18,4 +18,6 @@ export const KERNELS: Readonly<Record<string, KernelRef>> = {
   "screen.evaluate": at("../../research/screen-kernel.ts", "screenEvaluateKernel"),
   // not pure: delivers alerts (HTTP) on a thread of its own, off the trading loop (adapters/alerts)
   "alerts.deliver": at("../alerts/alert-kernel.ts", "deliverAlertKernel"),
+  // not pure: the API's jobs on a thread of their own, off the server's event loop (shells/http/job-host.ts)
+  "http.job": at("../../shells/http/job-kernel.ts", "httpJobKernel"),
 };

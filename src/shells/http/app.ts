@@ -12,6 +12,7 @@ import { parseInput } from "../../app/contract.ts";
 import { JobService } from "../../app/job-service.ts";
 import type { Container } from "../../composition-root.ts";
 import { AppError, ERROR_TABLE, isAppError } from "../../errors.ts";
+import { JobHost } from "./job-host.ts";
 import { OPERATIONS, type OpContext, type Operation } from "./operations.ts";
 import { webAssets } from "./web-assets.ts";
 
@@ -62,6 +63,8 @@ export interface AppOptions {
   mcp?: (req: Request, x: { principal: Principal; jobs: JobService }) => Promise<Response>;
   /** the server's jobs (one per server); a fresh one over the container's store when omitted */
   jobs?: JobService;
+  /** where job bodies run (threads off this event loop); a fresh one when omitted */
+  jobHost?: JobHost;
   /** channels of the WebSocket streams, documented in /openapi.json (x-kairos-streams) */
   streams?: readonly { name: string; summary: string }[];
 }
@@ -70,6 +73,7 @@ export function buildApp(c: Container, opts: AppOptions = {}): Hono<Env> {
   const app = new Hono<Env>();
   const jobs =
     opts.jobs ?? new JobService(c.jobStore, c.clock, opts.onError === undefined ? {} : { log: opts.onError });
+  const host = opts.jobHost ?? new JobHost(c.home, opts.onError === undefined ? {} : { log: opts.onError });
 
   app.onError((e, ctx) => {
     if (!isAppError(e)) opts.onError?.(e);
@@ -130,22 +134,14 @@ export function buildApp(c: Container, opts: AppOptions = {}): Hono<Env> {
   if (mcp !== undefined)
     app.post("/mcp", (ctx) => mcp(ctx.req.raw, { principal: ctx.get("principal"), jobs }));
 
-  // read replies derived only from the code or the candle store, reused until the store changes:
+  // read replies derived only from the code or the stored market data, reused until that changes:
   // data list/show re-read every timestamp of a series to find its gaps, which is most of a
-  // request's time (and its garbage) at 200 requests/s
+  // request's time (and its garbage) at 200 requests/s. The candle key is the home's data revision
+  // (raised by triggers on every committed candle or funding write, from any process), not SQLite's
+  // data_version, which a trading session moves on every bar.
   const replies = new Map<string, { version: string; body: string }>();
-  // any commit to kairos.db by another connection bumps data_version, and by this one total_changes:
-  // a replaced candle changes neither rows nor range, so the store's listing alone is not enough
-  let dbVersion: (() => string) | undefined;
-  const versionOf = (kind: "static" | "candles"): string => {
-    if (kind === "static") return "static";
-    if (dbVersion === undefined) {
-      const dv = c.db.prepare("PRAGMA data_version").pluck();
-      const tc = c.db.prepare("SELECT total_changes()").pluck();
-      dbVersion = () => `${String(dv.get())}:${String(tc.get())}`;
-    }
-    return dbVersion();
-  };
+  const versionOf = (kind: "static" | "candles"): string =>
+    kind === "static" ? "static" : `candles:${c.dataRevision()}`;
   const MAX_CACHED = 256;
 
   for (const op of OPERATIONS) {
@@ -167,8 +163,9 @@ export function buildApp(c: Container, opts: AppOptions = {}): Hono<Env> {
         // invalid input is a 400 now, never a failed job later
         if (op.input !== undefined) parseInput(op.input, raw);
         op.guard?.(x, raw);
+        // the work runs on a thread of its own, never on this event loop (./job-host.ts)
         const job = jobs.start(op.id, `${principal.kind}:${principal.name}`, raw ?? null, (j) =>
-          Promise.resolve(op.run(x, raw, j)),
+          host.run({ op: op.id, id: j.id, raw: raw ?? null, principal }, j),
         );
         return ctx.json(job, 202);
       }

@@ -8,6 +8,7 @@ import type { Container } from "../../composition-root.ts";
 import { AppError } from "../../errors.ts";
 import { buildApp } from "./app.ts";
 import { forwardJobs, tailAudit, watchCandles } from "./event-sources.ts";
+import { JobHost } from "./job-host.ts";
 import { STREAM_DOCS, StreamHub } from "./streams.ts";
 
 export interface ServeOptions {
@@ -27,6 +28,8 @@ export interface RunningServer {
   /** the WebSocket fan-out (events can be published into it) */
   hub: StreamHub;
   jobs: JobService;
+  /** the threads job bodies run on */
+  jobHost: JobHost;
   close(): Promise<void>;
 }
 
@@ -60,6 +63,8 @@ export async function startServer(c: Container, o: ServeOptions): Promise<Runnin
   checkBind(o, c.auth.hasPassword());
   const log = o.onError ?? (() => {});
   const jobs = new JobService(c.jobStore, c.clock, { log });
+  // job bodies run on worker threads, so a long job never stalls this event loop
+  const jobHost = new JobHost(c.home, { log });
   // jobs an earlier server left running are 'interrupted', never silently lost
   jobs.recoverInterrupted();
   const hub = new StreamHub(c.auth, log);
@@ -67,6 +72,7 @@ export async function startServer(c: Container, o: ServeOptions): Promise<Runnin
     ...(o.onError === undefined ? {} : { onError: o.onError }),
     ...(o.mcp === undefined ? {} : { mcp: o.mcp }),
     jobs,
+    jobHost,
     streams: STREAM_DOCS,
   });
   const tls = o.tlsCert !== undefined && o.tlsKey !== undefined;
@@ -97,11 +103,13 @@ export async function startServer(c: Container, o: ServeOptions): Promise<Runnin
           url: `${tls ? "https" : "http"}://${host}:${info.port}`,
           hub,
           jobs,
+          jobHost,
           close: async () => {
             stopAudit();
             stopJobs();
             stopCandles();
             await jobs.close();
+            await jobHost.close();
             await hub.close();
             await new Promise<void>((r) => {
               server.close(() => r());

@@ -1,0 +1,88 @@
+/**
+ * A job's body on the job thread: the operation's `run` with a container of its own on the same
+ * home (its own SQLite connections; WAL lets the server read while it writes). Progress goes to
+ * the server as messages, throttled; cancel arrives as a flag in shared memory, read on every
+ * progress report, because a use case that never yields (a paper replay awaits only microtasks)
+ * would never see a message. Work that reports no progress is stopped by the host terminating
+ * the thread.
+ */
+import { parentPort } from "node:worker_threads";
+import type { Principal } from "../../app/auth-service.ts";
+import { JobService } from "../../app/job-service.ts";
+import type { ProgressEvent } from "../../app/progress.ts";
+import { type Container, createContainer } from "../../composition-root.ts";
+import { AppError } from "../../errors.ts";
+import { OPERATIONS } from "./operations.ts";
+
+export interface JobTask {
+  /** the operation's id in OPERATIONS (a `job: true` entry) */
+  op: string;
+  /** the job's id, for progress messages */
+  id: string;
+  home: string;
+  raw: unknown;
+  principal: Principal;
+  /** Int32Array view: [0] becomes 1 when the job is cancelled */
+  cancel: SharedArrayBuffer;
+}
+
+/** What the thread sends besides the result (worker-entry.mjs sends that) */
+export interface JobProgressMessage {
+  type: "job-progress";
+  id: string;
+  event: ProgressEvent;
+}
+
+/** Progress messages at most this often (the server throttles its events and writes further) */
+const POST_EVERY_MS = 50;
+
+const containers = new Map<string, { c: Container; jobs: JobService }>();
+
+export async function runJobTask(t: JobTask): Promise<unknown> {
+  const op = OPERATIONS.find((o) => o.id === t.op && o.job === true);
+  if (op === undefined) throw new AppError("INTERNAL", `no job operation ${t.op}`);
+  let held = containers.get(t.home);
+  if (held === undefined) {
+    const c = createContainer({ home: t.home });
+    held = { c, jobs: new JobService(c.jobStore, c.clock) };
+    containers.set(t.home, held);
+  }
+  const flag = new Int32Array(t.cancel);
+  const ctl = new AbortController();
+  const cancelled = (): AppError => new AppError("CANCELLED", `job ${t.id} was cancelled`);
+  // the server's message reaches a job that awaits I/O (a download); the flag reaches every other
+  const onMessage = (m: unknown): void => {
+    if ((m as { type?: string; id?: string }).type === "job-cancel" && (m as { id: string }).id === t.id)
+      ctl.abort();
+  };
+  parentPort?.on("message", onMessage);
+  let last = 0;
+  let pending: ProgressEvent | undefined;
+  const post = (event: ProgressEvent): void => {
+    parentPort?.postMessage({ type: "job-progress", id: t.id, event } satisfies JobProgressMessage);
+  };
+  const onProgress = (e: ProgressEvent): void => {
+    if (Atomics.load(flag, 0) === 1) {
+      ctl.abort();
+      throw cancelled();
+    }
+    const now = performance.now();
+    if (now - last >= POST_EVERY_MS || (e.kind === "progress" && e.done >= e.total)) {
+      last = now;
+      pending = undefined;
+      post(e);
+    } else pending = e;
+  };
+  try {
+    const out = await op.run({ c: held.c, principal: t.principal, jobs: held.jobs }, t.raw, {
+      id: t.id,
+      onProgress,
+      signal: ctl.signal,
+    });
+    if (ctl.signal.aborted || Atomics.load(flag, 0) === 1) throw cancelled();
+    if (pending !== undefined) post(pending);
+    return out ?? null;
+  } finally {
+    parentPort?.off("message", onMessage);
+  }
+}

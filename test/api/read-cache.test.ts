@@ -1,0 +1,94 @@
+// Reused read replies (data list, data show, indicators) follow the stored market data written by
+// any process, and only that: another connection's candle or funding write is answered anew at the
+// next request, while writes to other tables (jobs, a trading session's orders) leave the home's
+// data revision, and so the reused replies, alone.
+import { describe, expect, it } from "vitest";
+import { createContainer } from "../../src/composition-root.ts";
+import { bundledHome } from "../support/cli.ts";
+import { apiOn, call } from "./support.ts";
+
+const home = bundledHome("kairos-api-read-cache-", ["binance_BTC-USDT_1d.csv"]);
+let agent = "";
+const api = apiOn(home, async (c) => {
+  agent = c.auth.createAgentToken({ name: "read-cache" }).token;
+});
+const key = { exchange: "binance", symbol: "BTC/USDT", timeframe: "1d" } as const;
+
+describe("reused read replies", () => {
+  it("another process's candle write is seen at the next request; other tables' writes leave the revision alone", async () => {
+    const other = createContainer({ home });
+    try {
+      const body = { symbol: "BTC/USDT", timeframe: "1d", rows: 1 };
+      const tailClose = async () =>
+        (
+          (await call(api, "POST", "/v1/data/show", { token: agent, body })).body as {
+            tail: { close: number }[];
+          }
+        ).tail.at(-1)!.close;
+      const before = await tailClose();
+      const rev = api.c.dataRevision();
+      // writes elsewhere in kairos.db (a job record, a paper session) do not touch the revision
+      other.jobStore.insert({
+        id: "job-000000000000",
+        kind: "backtest_start",
+        state: "done",
+        by: "agent:x",
+        input: null,
+        createdAt: 1,
+        startedAt: 1,
+        endedAt: 1,
+        progress: null,
+        result: null,
+        error: null,
+      });
+      const job = (
+        await call(api, "POST", "/v1/jobs/trade", {
+          token: agent,
+          body: {
+            strategy: "sma-cross",
+            symbols: "BTC/USDT",
+            timeframe: "1d",
+            from: "2025-06-01",
+            capital: 800,
+          },
+        })
+      ).body as { id: string };
+      const t0 = Date.now();
+      const stateOf = async () =>
+        (
+          (await call(api, "POST", "/v1/jobs/get", { token: agent, body: { id: job.id } })).body as {
+            state: string;
+          }
+        ).state;
+      while (["queued", "running"].includes(await stateOf()) && Date.now() - t0 < 60_000)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(await stateOf()).toBe("done");
+      expect(other.trading().orders.listSessions().length).toBe(1);
+      expect(api.c.dataRevision()).toBe(rev);
+      expect(await tailClose()).toBe(before);
+
+      // a candle replaced in place by the other connection (same rows, same range)
+      const info = other.store.info(key)!;
+      const last = other.store.read(key, { from: info.last });
+      const px = Float64Array.of(before + 777.25);
+      other.store.upsert({ ...last, open: px, high: px, low: px, close: px } as never, { replace: true });
+      expect(api.c.dataRevision()).toBeGreaterThan(rev);
+      expect(await tailClose()).toBe(before + 777.25);
+
+      // funding stored by the other connection shows in data list at once
+      const listed = async () =>
+        ((await call(api, "GET", "/v1/data/series", { token: agent })).body as { funding: unknown[] }).funding
+          .length;
+      expect(await listed()).toBe(0);
+      other.funding.upsertFunding({
+        exchange: "binance",
+        symbol: "BTC/USDT:USDT",
+        ts: Float64Array.of(Date.UTC(2025, 0, 1), Date.UTC(2025, 0, 1, 8)),
+        rate: Float64Array.of(0.0001, 0.0002),
+      });
+      expect(await listed()).toBe(1);
+    } finally {
+      other.close();
+    }
+  }, 120_000);
+});
