@@ -94,6 +94,22 @@ const api = (
     })()`,
   );
 
+/** How many pixels of a chart's canvases differ from its background: it drew something */
+const chartCanvasDrawn = (p: Page, sel: string): Promise<number> =>
+  inPage<number>(
+    p,
+    `(() => {
+      let coloured = 0;
+      for (const c of document.querySelectorAll(${JSON.stringify(`${sel} canvas`)})) {
+        const g = c.getContext("2d");
+        if (g === null || c.width === 0) continue;
+        const px = g.getImageData(0, 0, c.width, c.height).data;
+        for (let i = 0; i < px.length; i += 4) if (px[i + 3] > 0 && px[i] !== px[0]) coloured++;
+      }
+      return coloured;
+    })()`,
+  );
+
 describe("dashboard", () => {
   it("serves the built page under a strict CSP, and any other path still meets the API's door", async () => {
     const r = await fetch(`${server.url}/`);
@@ -152,8 +168,10 @@ describe("dashboard", () => {
     const stateText = (await page.textContent("#stat-state")) ?? "";
     expect(stateText).toContain("ACTIVE");
     expect(await page.textContent("#stat-approvals")).toContain("0");
-    // what the API does not offer is named as missing, never faked
-    expect(await page.textContent("main")).toContain("a P&L-today figure is not in the API yet");
+    // P&L today: no session, no figure; what "today" means is said on the page
+    const today = new Date().toISOString().slice(0, 10);
+    expect(await page.textContent("#stat-pnl-today")).toBe(`P&L today (${today} UTC)–`);
+    expect(await page.textContent("#pnl-note")).toContain("00:00 UTC");
   });
 
   it("chart shows the stored candles: every candle of the series, fit to the whole range, timeframe switch, an indicator", async () => {
@@ -302,6 +320,100 @@ describe("dashboard", () => {
     expect(job[0]![1]).toMatch(/^done: screen 8 \/ 8 variants/);
   }, 90_000);
 
+  it("research: a two-parameter sweep as a heatmap (every cell the job's own figure) and the best combinations' equity curves", async () => {
+    await openPage(page, server.url, "research");
+    await page.selectOption("#sw-family", "sma-cross");
+    await page.selectOption("#sw-series", JSON.stringify(["binance", "BTC/USDT", "1d"]));
+    await page.selectOption("#sw-x", "fast");
+    await page.fill("#sw-x-from", "5");
+    await page.fill("#sw-x-to", "20");
+    await page.fill("#sw-x-step", "5");
+    await page.selectOption("#sw-y", "slow");
+    await page.fill("#sw-y-from", "30");
+    await page.fill("#sw-y-to", "90");
+    await page.fill("#sw-y-step", "30");
+    await page.click("#sw-start");
+    await page.waitForSelector("#sweep-heatmap table", { timeout: 60_000 });
+    const jobs = (await api(page, "GET", "/v1/jobs")).json as
+      | { jobs: { id: string; kind: string }[] }
+      | { id: string; kind: string }[];
+    const list = Array.isArray(jobs) ? jobs : jobs.jobs;
+    const job = list.find((j) => j.kind === "sweep_start")!;
+    const result = (
+      (await api(page, "POST", "/v1/jobs/get", { id: job.id })).json as {
+        result: { rows: { params: { fast: number; slow: number }; sharpe: number; totalReturn: number }[] };
+      }
+    ).result;
+    expect(result.rows).toHaveLength(12);
+    const fmt = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
+    const cells = await page.$$eval("#sweep-heatmap td", (tds) =>
+      tds.map((td) => [td.getAttribute("data-x"), td.getAttribute("data-y"), td.textContent]),
+    );
+    expect(cells).toHaveLength(12);
+    for (const r of result.rows)
+      expect(cells).toContainEqual([String(r.params.fast), String(r.params.slow), fmt.format(r.sharpe)]);
+    // the best cell is outlined and named
+    const best = [...result.rows].sort((a, b) => b.sharpe - a.sharpe)[0]!;
+    expect(await page.textContent("#sweep-heatmap td.heat-best")).toBe(fmt.format(best.sharpe));
+    // another metric, same cells
+    await page.selectOption("#sw-metric", "totalReturn");
+    const ret = await page.textContent(
+      `#sweep-heatmap td[data-x="${best.params.fast}"][data-y="${best.params.slow}"]`,
+    );
+    expect(ret).toBe(`${fmt.format(best.totalReturn * 100)}%`);
+    // the five best by Sharpe, each backtested again: realised equity ends at the cash plus its trades' P&L
+    await page.click("#sweep-curves-draw");
+    await expect
+      .poll(() => page.textContent("#sweep-curves-status"), { timeout: 60_000 })
+      .toBe("5 curves drawn.");
+    const lines = await inPage<{ title: string; last: { value: number } }[]>(
+      page,
+      `window.kairosCurves["sweep-curves"]()`,
+    );
+    expect(lines).toHaveLength(5);
+    const top = [...result.rows].sort((a, b) => b.sharpe - a.sharpe).slice(0, 5);
+    for (const [i, r] of top.entries()) {
+      expect(lines[i]!.title).toBe(`fast ${r.params.fast}, slow ${r.params.slow}`);
+      const b = (
+        await api(page, "POST", "/v1/backtest", {
+          strategy: "sma-cross",
+          params: r.params,
+          exchange: "binance",
+          symbols: ["BTC/USDT"],
+          timeframe: "1d",
+        })
+      ).json as { metrics: { initialEquity: number }; trades: { pnl: number; exitTs: number | null }[] };
+      const closed = b.trades.filter((t) => t.exitTs !== null && Number.isFinite(t.exitTs));
+      expect(lines[i]!.last.value).toBeCloseTo(
+        b.metrics.initialEquity + closed.reduce((a, t) => a + t.pnl, 0),
+        6,
+      );
+    }
+    expect(await chartCanvasDrawn(page, "#sweep-curves-chart")).toBeGreaterThan(500);
+  }, 120_000);
+
+  it("research: the screen's universe picker, and a stored run's heatmaps and per-variant equity curves", async () => {
+    await openPage(page, server.url, "research");
+    await page.selectOption("#sc-tf", "1d");
+    await page.click("#sc-all");
+    expect(await page.textContent("#sc-universe")).toBe("2 of 2 symbols in the universe");
+    await page.click("#sc-none");
+    expect(await page.textContent("#sc-universe")).toBe("0 of 2 symbols in the universe");
+    await page.check('input[name=sc-symbol][value="BTC/USDT"]');
+    expect(await page.textContent("#sc-universe")).toBe("1 of 2 symbols in the universe");
+    // the run the screen test stored
+    await page.click("button[aria-label^='Open s-']");
+    await page.waitForSelector("#screen-heatmaps", { timeout: 30_000 });
+    await page.click("#screen-curves-draw");
+    await expect
+      .poll(() => page.textContent("#screen-curves-status"), { timeout: 60_000 })
+      .toMatch(/^\d curves drawn\.$/);
+    const n = Number(/^(\d)/.exec((await page.textContent("#screen-curves-status")) ?? "")![1]);
+    const shown = await page.$$eval("#leaderboard tbody tr", (trs) => trs.length);
+    expect(n).toBe(Math.min(5, shown));
+    expect(await page.locator("#screen-curves-legend li").count()).toBe(n);
+  }, 90_000);
+
   it("the strategist's answer: the ensemble's signals, why, what would change them, and OOS hit rates as the API has them", async () => {
     await openPage(page, server.url, "strategist");
     await page.selectOption("#strat-tf", "1d");
@@ -363,6 +475,59 @@ describe("dashboard", () => {
       .poll(() => page.locator("#order-feed li", { hasText: sessionId }).count(), { timeout: 30_000 })
       .toBeGreaterThan(0);
   }, 90_000);
+
+  it("the session's fills with their times, P&L today (0: a replay's fills are on 2025's days), and backtest and paper trades on one chart", async () => {
+    await openPage(page, server.url, "trading");
+    await page.waitForSelector(`#fills-${sessionId} table`, { timeout: 30_000 });
+    const f = (await api(page, "POST", "/v1/trade/fills", { id: sessionId })).json as {
+      fills: { time: string; side: string; qty: string; price: string }[];
+      total: number;
+      today: { day: string; pnl: string; fills: number };
+    };
+    const st = (await api(page, "POST", "/v1/trade/status", { id: sessionId })).json as { fills: number };
+    expect(f.total).toBe(st.fills);
+    expect(f.total).toBeGreaterThan(0);
+    // every fill of the replay is on a 2025 bar: nothing of it happened today
+    for (const x of f.fills) expect(x.time < f.today.day).toBe(true);
+    expect(Number(f.today.pnl)).toBe(0);
+    expect(f.today.fills).toBe(0);
+    expect(await page.textContent(`#pnl-today-${sessionId}`)).toContain(
+      `P&L today (${f.today.day}, since 00:00 UTC): ${f.today.pnl}; 0 fills today.`,
+    );
+    const rows = await page.$$eval(`#fills-${sessionId} tbody tr`, (trs) =>
+      trs.map((tr) => [
+        tr.children[0]!.textContent,
+        tr.children[2]!.textContent,
+        tr.children[3]!.textContent,
+      ]),
+    );
+    expect(rows).toEqual(
+      [...f.fills]
+        .reverse()
+        .slice(0, 50)
+        .map((x) => [x.time.replace("T", " ").replace(/\.000Z$/, "Z"), x.side, x.qty]),
+    );
+    // one chart: the backtest of the session's strategy and the session's paper fills
+    await page.selectOption("#tc-session", sessionId);
+    await page.click("#tc-draw");
+    await expect.poll(() => page.textContent("#tc-status"), { timeout: 30_000 }).toMatch(/markers on/);
+    const marks = await inPage<{ source: string; time: number; at: number; side: string }[]>(
+      page,
+      "window.kairosTradeChart.markers()",
+    );
+    const paper = marks.filter((m) => m.source === "paper");
+    const bt = marks.filter((m) => m.source === "backtest");
+    expect(paper.map((m) => new Date(m.at).toISOString()).sort()).toEqual(f.fills.map((x) => x.time).sort());
+    // a paper fill lands on its own bar (paper fills carry their bar's open time) ...
+    for (const m of paper) expect(m.time).toBe(m.at);
+    // ... and the backtest of the same strategy trades on the same bars, the same way (the drift report's claim)
+    for (const m of paper)
+      expect(
+        bt.some((b) => b.time === m.time && b.side === m.side),
+        JSON.stringify(m),
+      ).toBe(true);
+    expect(await chartCanvasDrawn(page, "#trade-chart")).toBeGreaterThan(1000);
+  }, 60_000);
 
   it("approve one proposal and reject another: each decision recorded with the person and the channel", async () => {
     // an agent proposes through MCP (its channel), the person decides at the dashboard (another one)

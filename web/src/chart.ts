@@ -143,3 +143,25 @@ export function lineChart(
   chart.timeScale().fitContent();
   return chart;
 }
+
+/** Several named lines on one theme-following chart (per-variant equity curves); returns each line's colour */
+export function linesChart(
+  el: HTMLElement,
+  lines: readonly { title: string; data: { time: UTCTimestamp; value: number }[] }[],
+): { chart: IChartApi; colours: string[] } {
+  const chart = createChart(el, { autoSize: true, ...themeOptions() });
+  const colours = lines.map((l, i) => {
+    const color = cssVar(LINE_COLOURS[i % LINE_COLOURS.length]!);
+    const s = chart.addSeries(LineSeries, {
+      color,
+      lineWidth: 2,
+      title: l.title,
+      priceLineVisible: false,
+      lastValueVisible: false,
+    });
+    s.setData(l.data);
+    return color;
+  });
+  chart.timeScale().fitContent();
+  return { chart, colours };
+}

@@ -47,6 +47,19 @@ export const healthView: View = async ({ api, main, onLeave }) => {
       ),
     ),
   );
+  // P&L today per session (since 00:00 UTC, by the server's clock), where the API offers it
+  const todays: { day: string; pnl: number }[] = [];
+  if (api.has("trade_fills"))
+    await Promise.all(
+      sessions.map((s) =>
+        api.op<{ today: { day: string; pnl: string } }>("trade_fills", { id: s.id, limit: 1 }).then(
+          (f) => void todays.push({ day: f.today.day, pnl: Number(f.today.pnl) }),
+          (e: unknown) => void failed.push(`${s.id}: ${messageOf(e)}`),
+        ),
+      ),
+    );
+  const pnlToday = todays.reduce((a, t) => a + t.pnl, 0);
+  const day = todays[0]?.day ?? new Date().toISOString().slice(0, 10);
   const now = Date.now();
 
   const stateOp = api.firstOf("risk_state", "trading_state");
@@ -81,6 +94,14 @@ export const healthView: View = async ({ api, main, onLeave }) => {
       sessions.length === 0 ? "none" : [...byState].map(([state, n]) => `${n} ${state}`).join(", "),
       "stat-sessions",
     ),
+    api.has("trade_fills")
+      ? stat(
+          `P&L today (${day} UTC)`,
+          sessions.length === 0 ? "–" : num(pnlToday),
+          "stat-pnl-today",
+          pnlToday < 0 ? "bad" : "",
+        )
+      : null,
     stat("P&L since start", statuses.length === 0 ? "–" : num(pnl), "stat-pnl", pnl < 0 ? "bad" : ""),
     stat("Open orders", String(openOrders), "stat-orders"),
     stat("Approvals waiting", approvals, "stat-approvals", approvalsOp === undefined ? "muted" : ""),
@@ -113,8 +134,10 @@ export const healthView: View = async ({ api, main, onLeave }) => {
       : null,
     h(
       "p",
-      { class: "note" },
-      "P&L is each session's equity minus its starting capital; a P&L-today figure is not in the API yet.",
+      { class: "note", id: "pnl-note" },
+      api.has("trade_fills")
+        ? "P&L today: the sum over sessions of equity now minus equity at 00:00 UTC today (the day the daily-loss limit counts), each marked at the last close the session saw; a replay's fills count on their bars' days. P&L since start: equity minus starting capital."
+        : "P&L is each session's equity minus its starting capital; a P&L-today figure is not in the API yet.",
     ),
     failed.length === 0
       ? null

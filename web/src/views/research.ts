@@ -1,12 +1,14 @@
 // Research: a backtest form for any built-in strategy family with its report inline; screens once the
 // API runs them as jobs
 import type { IChartApi } from "lightweight-charts";
-import { followTheme, lineChart, toTime } from "../chart.ts";
+import { followTheme, lineChart } from "../chart.ts";
 import { card, h, messageOf, notYet, num, pct, price, replace, table, utc } from "../dom.ts";
 import type { BacktestReport, SeriesSummary, StrategyInfo } from "../types.ts";
 import type { View, ViewContext } from "../view.ts";
+import { realisedEquity } from "./curves.ts";
 import { jobsCard } from "./jobs.ts";
 import { screenSection } from "./screen.ts";
+import { sweepSection } from "./sweep.ts";
 
 function strategyFields(s: StrategyInfo): { el: HTMLElement; values: () => Record<string, unknown> } {
   const getters: (() => [string, unknown])[] = [];
@@ -65,17 +67,7 @@ export function backtestReport(r: BacktestReport, ctx: Pick<ViewContext, "onLeav
     const b = bh[k];
     return [label, typeof v === "number" ? f(v) : "–", typeof b === "number" ? f(b) : ""];
   });
-  // realised equity: the starting cash plus each closed trade's P&L at its exit (what the trades prove;
-  // the close-marked curve is not in the API's backtest answer)
-  let eq = m.initialEquity;
-  const points = [{ time: toTime(Date.parse(r.from)), value: eq }];
-  for (const t of [...r.trades].sort((a, b) => a.exitTs - b.exitTs)) {
-    if (!Number.isFinite(t.exitTs)) continue;
-    eq += t.pnl;
-    const time = toTime(t.exitTs);
-    if (time <= points.at(-1)!.time) points.at(-1)!.value = eq;
-    else points.push({ time, value: eq });
-  }
+  const points = realisedEquity(r);
   const chartEl = h("div", {
     class: "chart small",
     id: "equity-chart",
@@ -221,5 +213,7 @@ export const researchView: View = async (ctx) => {
           ),
         );
   const jobs = api.has("jobs_list") ? await jobsCard(api) : null;
-  replace(main, h("h1", {}, "Research"), screens, form, out, jobs);
+  const sweep =
+    api.has("sweep_start") && api.has("jobs_get") ? sweepSection(ctx, strategies, list.series) : null;
+  replace(main, h("h1", {}, "Research"), screens, sweep, form, out, jobs);
 };

@@ -1,9 +1,11 @@
 // Research screens: start one (universe, timeframe, preset, variants) as a job, watch its progress, and
 // read the leaderboard with each variant's verdict and reasons; stored runs can be reopened
-import { h, messageOf, num, pct, replace, table, utc } from "../dom.ts";
+import { h, messageOf, num, pct, replace, table, timeframeMs, utc } from "../dom.ts";
+import { heatmapTable } from "../heatmap.ts";
 import { type Job, progressText, runJob } from "../jobs.ts";
 import type { SeriesSummary, StrategyInfo } from "../types.ts";
 import type { ViewContext } from "../view.ts";
+import { equityCurves } from "./curves.ts";
 
 interface Variant {
   rank: number;
@@ -23,6 +25,8 @@ export interface ScreenRunJson {
   timeframe: string;
   symbols: string[];
   preset: string | null;
+  exchange?: string | null;
+  config?: { fee?: number };
   headline: string;
   passed: number;
   trials: number;
@@ -41,39 +45,106 @@ interface RunSummary {
 }
 
 /** The leaderboard of one run: ranks, out-of-sample Sharpe beside buy-and-hold, verdicts and reasons */
-export function leaderboard(r: ScreenRunJson): HTMLElement {
+export function leaderboard(r: ScreenRunJson, ctx: Pick<ViewContext, "api" | "onLeave">): HTMLElement {
+  return h(
+    "div",
+    {},
+    h(
+      "section",
+      { class: "card", id: "leaderboard", "aria-label": `Leaderboard of ${r.id}` },
+      h("h2", {}, `Leaderboard of ${r.id}`),
+      h("p", {}, r.headline),
+      h(
+        "p",
+        { class: "note" },
+        `${r.timeframe} ${r.symbols.join(", ")}${r.preset === null ? "" : `, preset ${r.preset}`}; ${r.trials} trials, ${r.passed} passed; out of sample from ${utc(r.clock.oosStartTs)}${r.runPbo === null ? "" : `; PBO ${pct(r.runPbo)}`}`,
+      ),
+      table(
+        "Variants, best first",
+        ["#", "Family", "Symbol", "Parameters", "OOS Sharpe", "Buy and hold", "DSR", "Verdict", "Reasons"],
+        r.variants.slice(0, 50).map((v) => [
+          String(v.rank),
+          v.family,
+          v.symbol,
+          Object.entries(v.params)
+            .map(([k, x]) => `${k} ${x}`)
+            .join(", "),
+          num(v.oos.sharpeAnnual),
+          num(v.buyAndHold.sharpeAnnual),
+          pct(v.dsr.probability),
+          h("span", { class: v.passed ? "tag good" : "tag bad" }, v.passed ? "PASS" : "FAIL"),
+          v.reasons.join("; "),
+        ]),
+      ),
+    ),
+    screenHeatmaps(r),
+    equityCurves(
+      ctx,
+      "screen-curves",
+      "Equity curves of the five best variants",
+      `Each variant backtested again by the API on its symbol over the run's bars (${utc(r.clock.from)} to ${utc(r.clock.to)}) with the run's fee; realised equity after each closed trade (in and out of sample).`,
+      () =>
+        r.variants.slice(0, 5).map((v) => ({
+          label: `#${v.rank} ${v.family} ${v.symbol} ${Object.entries(v.params)
+            .map(([k, x]) => `${k} ${x}`)
+            .join(", ")}`,
+          body: {
+            strategy: v.family,
+            params: v.params,
+            exchange: r.exchange ?? undefined,
+            symbols: [v.symbol],
+            timeframe: r.timeframe,
+            from: new Date(r.clock.from).toISOString(),
+            to: new Date(r.clock.to + timeframeMs(r.timeframe)).toISOString(),
+            fee: r.config?.fee ?? 0.001,
+          },
+        })),
+    ),
+  );
+}
+
+/**
+ * OOS Sharpe by two parameters for each family and symbol whose variants vary in two numeric
+ * parameters (the first two by name when more vary), the mean where several variants share a cell
+ */
+export function screenHeatmaps(r: ScreenRunJson): HTMLElement {
+  const groups = new Map<string, Variant[]>();
+  for (const v of r.variants)
+    groups.set(`${v.family} ${v.symbol}`, [...(groups.get(`${v.family} ${v.symbol}`) ?? []), v]);
+  const maps: HTMLElement[] = [];
+  for (const [key, vs] of groups) {
+    const names = [
+      ...new Set(vs.flatMap((v) => Object.keys(v.params).filter((k) => typeof v.params[k] === "number"))),
+    ].sort();
+    const varying = names.filter((k) => new Set(vs.map((v) => v.params[k])).size > 1);
+    if (varying.length < 2 || vs.length < 4) continue;
+    const [xName, yName] = varying as [string, string];
+    maps.push(
+      heatmapTable({
+        id: `screen-heatmap-${maps.length}`,
+        caption: `OOS Sharpe of ${key} ${r.timeframe} by ${xName} and ${yName} (${vs.length} variants)`,
+        xName,
+        yName,
+        points: vs.map((v) => ({
+          x: v.params[xName] as number,
+          y: v.params[yName] as number,
+          value: v.oos.sharpeAnnual,
+        })),
+        format: num,
+      }),
+    );
+  }
   return h(
     "section",
-    { class: "card", id: "leaderboard", "aria-label": `Leaderboard of ${r.id}` },
-    h("h2", {}, `Leaderboard of ${r.id}`),
-    h("p", {}, r.headline),
-    h(
-      "p",
-      { class: "note" },
-      `${r.timeframe} ${r.symbols.join(", ")}${r.preset === null ? "" : `, preset ${r.preset}`}; ${r.trials} trials, ${r.passed} passed; out of sample from ${utc(r.clock.oosStartTs)}${r.runPbo === null ? "" : `; PBO ${pct(r.runPbo)}`}`,
-    ),
-    table(
-      "Variants, best first",
-      ["#", "Family", "Symbol", "Parameters", "OOS Sharpe", "Buy and hold", "DSR", "Verdict", "Reasons"],
-      r.variants.slice(0, 50).map((v) => [
-        String(v.rank),
-        v.family,
-        v.symbol,
-        Object.entries(v.params)
-          .map(([k, x]) => `${k} ${x}`)
-          .join(", "),
-        num(v.oos.sharpeAnnual),
-        num(v.buyAndHold.sharpeAnnual),
-        pct(v.dsr.probability),
-        h("span", { class: v.passed ? "tag good" : "tag bad" }, v.passed ? "PASS" : "FAIL"),
-        v.reasons.join("; "),
-      ]),
-    ),
-    h(
-      "p",
-      { class: "note" },
-      "Heatmaps and per-variant equity curves are in the HTML report (kairos report RUN); not drawn here yet.",
-    ),
+    { class: "card", "aria-label": "Heatmaps", id: "screen-heatmaps" },
+    h("h2", {}, "Heatmaps"),
+    maps.length === 0
+      ? h(
+          "p",
+          { class: "note" },
+          "No family here has at least four variants that differ in two numeric parameters; run more variants, or sweep two parameters below.",
+        )
+      : h("div", {}, ...maps),
   );
 }
 
@@ -92,18 +163,50 @@ export async function screenSection(
   const symbolsBox = h("fieldset", { class: "symbols" }, h("legend", {}, "Symbols"));
   const showSymbols = (): void => {
     const syms = [...new Set(series.filter((s) => s.timeframe === tf.value).map((s) => s.symbol))].sort();
+    const all = (on: boolean) => (): void => {
+      for (const box of symbolsBox.querySelectorAll<HTMLInputElement>("input[name=sc-symbol]"))
+        box.checked = on;
+      count();
+    };
+    const count = (): void => {
+      const n = symbolsBox.querySelectorAll("input[name=sc-symbol]:checked").length;
+      counter.textContent = `${n} of ${syms.length} symbols in the universe`;
+    };
+    const counter = h("span", { class: "note", id: "sc-universe", "aria-live": "polite" });
     replace(
       symbolsBox,
-      h("legend", {}, "Symbols"),
+      h("legend", {}, `Universe (symbols stored at ${tf.value})`),
+      h(
+        "div",
+        { class: "row start" },
+        h(
+          "button",
+          { type: "button", class: "small", id: "sc-all", "aria-label": "Every symbol", onclick: all(true) },
+          "All",
+        ),
+        h(
+          "button",
+          { type: "button", class: "small", id: "sc-none", "aria-label": "No symbol", onclick: all(false) },
+          "None",
+        ),
+        counter,
+      ),
       ...syms.map((s, i) =>
         h(
           "label",
           { class: "check" },
-          h("input", { type: "checkbox", name: "sc-symbol", value: s, checked: i === 0 }),
+          h("input", {
+            type: "checkbox",
+            name: "sc-symbol",
+            value: s,
+            checked: i === 0,
+            onchange: () => count(),
+          }),
           ` ${s}`,
         ),
       ),
     );
+    count();
   };
   tf.addEventListener("change", showSymbols);
   showSymbols();
@@ -135,7 +238,7 @@ export async function screenSection(
   const open = (id: string): void => {
     replace(out, "Loading the run…");
     api.op<ScreenRunJson>("screen_show", { id }).then(
-      (r) => replace(out, leaderboard(r)),
+      (r) => replace(out, leaderboard(r, ctx)),
       (e: unknown) => replace(out, messageOf(e)),
     );
   };
@@ -168,7 +271,7 @@ export async function screenSection(
         )
           .then((r) => {
             status.textContent = `Done: run ${r.id}, ${r.passed} of ${r.variants.length} passed.`;
-            replace(out, leaderboard(r));
+            replace(out, leaderboard(r, ctx));
           })
           .catch((err: unknown) => (status.textContent = `Screen failed: ${messageOf(err)}`))
           .finally(() => {

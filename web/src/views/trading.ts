@@ -7,6 +7,7 @@ import { type StreamEvent, subscribe } from "../stream.ts";
 import type { RiskShow, SeriesSummary, SessionEntry, SessionStatus, StrategyInfo } from "../types.ts";
 import type { View, ViewContext } from "../view.ts";
 import { approvalQueue } from "./approvals.ts";
+import { sessionFills, tradeChartCard } from "./trade-chart.ts";
 
 interface DriftReport {
   orders: number;
@@ -48,6 +49,13 @@ function sessionCard(api: Api, s: SessionStatus, reload: () => void): HTMLElemen
   const status = h("p", { class: "status", role: "status" });
   const drift = h("div", {});
   const active = s.state === "active" || s.state === "running";
+  // fills with their times and the P&L since 00:00 UTC, read after the card is drawn
+  const fills = h("div", { class: "fills", id: `fills-${s.id}` });
+  if (api.has("trade_fills"))
+    sessionFills(api, s.id).then(
+      (el) => replace(fills, el),
+      (e: unknown) => replace(fills, h("p", { class: "status error" }, `Fills not read: ${messageOf(e)}`)),
+    );
   return h(
     "section",
     { class: "card session", "aria-label": `Session ${s.id}`, "data-session": s.id },
@@ -128,7 +136,23 @@ function sessionCard(api: Api, s: SessionStatus, reload: () => void): HTMLElemen
     ),
     status,
     drift,
+    fills,
   );
+}
+
+/** "fast=10, slow=30, flag=true" as the API's params object */
+function paramsOf(text: string): Record<string, number | boolean | string> {
+  const out: Record<string, number | boolean | string> = {};
+  for (const part of text
+    .split(",")
+    .map((x) => x.trim())
+    .filter((x) => x !== "")) {
+    const m = /^([A-Za-z][\w-]*)\s*=\s*(\S+)$/.exec(part);
+    if (m === null) throw new Error(`parameter "${part}": write name=value`);
+    const v = m[2]!;
+    out[m[1]!] = v === "true" ? true : v === "false" ? false : Number.isFinite(Number(v)) ? Number(v) : v;
+  }
+  return out;
 }
 
 function startForm(
@@ -157,6 +181,41 @@ function startForm(
     ),
   );
   const capital = h("input", { id: "ts-capital", type: "number", min: 1, step: "any", value: "900" });
+  const params = h("input", {
+    id: "ts-params",
+    type: "text",
+    placeholder: "e.g. fast=10, slow=30",
+    "aria-describedby": "ts-params-help",
+  });
+  const venue = h(
+    "select",
+    { id: "ts-venue" },
+    h("option", { value: "paper" }, "Paper: the in-process simulated venue, replaying stored bars"),
+    h("option", { value: "live" }, "An exchange's API in live mode (e.g. kairos sim on 127.0.0.1)"),
+  );
+  const confirm = h("input", { id: "ts-confirm", type: "text", autocomplete: "off" });
+  const apiBase = h("input", { id: "ts-api-base", type: "url", placeholder: "http://127.0.0.1:8765" });
+  const liveBox = h(
+    "div",
+    { class: "fields", id: "ts-live" },
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: "ts-confirm" }, "The exchange's name typed again (live orders)"),
+      confirm,
+    ),
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: "ts-api-base" }, "API origin (blank: the exchange's own)"),
+      apiBase,
+    ),
+  );
+  liveBox.hidden = true;
+  venue.addEventListener("change", () => {
+    liveBox.hidden = venue.value !== "live";
+    go.textContent = venue.value === "live" ? "Start live session" : "Start paper session";
+  });
   const from = h("input", { id: "ts-from", type: "date" });
   const status = h("p", { class: "status", role: "status", id: "ts-status" });
   const go = h("button", { type: "submit", class: "primary", id: "ts-start" }, "Start paper session");
@@ -168,21 +227,52 @@ function startForm(
       onsubmit: (e: Event) => {
         e.preventDefault();
         const [exchange, symbol, timeframe] = JSON.parse(ser.value) as [string, string, string];
+        let parsed: Record<string, number | boolean | string>;
+        try {
+          parsed = paramsOf(params.value);
+        } catch (err) {
+          status.textContent = `Not started: ${messageOf(err)}`;
+          return;
+        }
+        const live = venue.value === "live";
+        // a live session runs until stopped: its id is chosen here so the page can name it at once
+        const id = live
+          ? `w${Array.from(crypto.getRandomValues(new Uint8Array(7)), (b) => (b % 36).toString(36)).join("")}`
+          : undefined;
         go.disabled = true;
         const ac = new AbortController();
         ctx.onLeave(() => ac.abort());
+        let shown = false;
         runJob<{ sessionId: string; state: string; barsActed: number; limitsCreated?: string }>(
           api,
           "trade_start",
           {
             strategy: strat.value,
+            params: parsed,
             exchange,
             symbols: [symbol],
             timeframe,
             capital: Number(capital.value),
-            ...(from.value === "" ? {} : { from: from.value }),
+            ...(from.value === "" || live ? {} : { from: from.value }),
+            ...(live
+              ? {
+                  id,
+                  live: true,
+                  confirmLive: confirm.value,
+                  ...(apiBase.value === "" ? {} : { apiBase: apiBase.value }),
+                }
+              : {}),
           },
-          (j) => (status.textContent = progressText(j)),
+          (j) => {
+            status.textContent = live
+              ? `Session ${id} (live on ${apiBase.value || exchange}): ${progressText(j)}`
+              : progressText(j);
+            // the first bar a live session acted on: show its card (the job goes on until it is stopped)
+            if (live && !shown && j.state === "running" && j.progress !== null) {
+              shown = true;
+              reload();
+            }
+          },
           ac.signal,
         )
           .then((r) => {
@@ -199,7 +289,7 @@ function startForm(
     h(
       "p",
       { class: "note" },
-      "Replays the stored bars from the start date through the paper broker (the simulated venue), with the risk gate. Live sessions start from the terminal only.",
+      "Paper replays the stored bars from the start date through the paper broker, with the risk gate. Live mode trades on an exchange's API with the keys in the server's environment (KAIROS_<EXCHANGE>_API_KEY and _SECRET), behind the same gate, until stopped or killed: point it at kairos sim to practise.",
     ),
     h(
       "div",
@@ -212,8 +302,17 @@ function startForm(
       ),
       h("div", { class: "field" }, h("label", { for: "ts-series" }, "Series"), ser),
       h("div", { class: "field" }, h("label", { for: "ts-capital" }, "Capital"), capital),
-      h("div", { class: "field" }, h("label", { for: "ts-from" }, "Replay from (UTC)"), from),
+      h("div", { class: "field" }, h("label", { for: "ts-from" }, "Replay from (UTC, paper)"), from),
+      h("div", { class: "field" }, h("label", { for: "ts-venue" }, "Venue"), venue),
     ),
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: "ts-params" }, "Parameters (blank: the defaults)"),
+      params,
+      h("small", { id: "ts-params-help" }, "name=value pairs separated by commas, as on the command line"),
+    ),
+    liveBox,
     go,
     status,
   );
@@ -403,6 +502,9 @@ export const tradingView: View = async (ctx) => {
     sessions.length === 0
       ? card("Sessions", h("p", {}, "No trading sessions in this home yet."))
       : h("div", { id: "sessions" }, ...cards),
+    sessions.length > 0 && api.has("trade_fills") && api.has("backtest_run")
+      ? tradeChartCard(ctx, sessions)
+      : null,
     card("Orders, fills and signals as they happen", live.feedState, live.feed),
     card(
       "Approval queue",
