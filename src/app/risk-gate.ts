@@ -1,7 +1,8 @@
 /**
  * The pre-trade gate as trading sessions use it: limits re-read from the home on every decision
  * (their hash recorded with it), the account read from the order store (unreadable = no order),
- * reference prices at the bar's close, the venue's server time for the skew check, the account's
+ * reference prices at the bar's close (timed, live, by the newest bar the market traded in), the
+ * venue's server time for the skew check, the account's
  * trading state, and the repeated-execution throttle that latches HALTED. Peak and day-start
  * equity start from the session's fills in the order store (a restart keeps them).
  *
@@ -124,7 +125,7 @@ export class SessionRiskGate implements SessionRisk {
       };
       const market = {
         instrument: this.instruments.get(o.symbol),
-        reference: price === undefined ? undefined : { price, ts: ctx.closeTs },
+        reference: price === undefined ? undefined : { price, ts: this.priceTime(o.symbol, ctx) },
         venueTime,
       };
       const mode = gate.tradingMode;
@@ -191,6 +192,18 @@ export class SessionRiskGate implements SessionRisk {
     }
     this.throttle(ctx.sessionId, accepted.length, now, loaded.ok ? loaded.limits : undefined);
     return { accepted, refused };
+  }
+
+  /**
+   * When the reference price was seen at the venue. Replay (paper on stored bars): the bar's close,
+   * the session's own time. Live: the close of the newest bar in which the market traded, never
+   * later than this bar's close, so a frozen feed (bars keep closing, flat, without volume) ages
+   * the price and the stale-price check refuses
+   */
+  private priceTime(symbol: string, ctx: RiskScreenContext): number {
+    if (this.deps.timing === "replay") return ctx.closeTs;
+    const seen = ctx.priceTs?.[symbol];
+    return seen === undefined || !Number.isFinite(seen) ? ctx.closeTs : Math.min(seen, ctx.closeTs);
   }
 
   /** The account as the order store says; undefined (no order) when the store cannot be read */

@@ -57,6 +57,11 @@ export interface RiskScreenContext {
   /** when the bar closed: the reference prices' time */
   closeTs: number;
   prices: Record<string, number>;
+  /**
+   * when the venue last showed each price move: the close of the newest bar that traded (volume > 0)
+   * up to this one; a frozen feed (flat bars without volume) leaves it behind closeTs
+   */
+  priceTs?: Record<string, number>;
   positions: Record<string, number>;
   equity: number;
 }
@@ -254,6 +259,7 @@ export class TradingSession {
         barTs,
         closeTs: barTs + this.barMs,
         prices: Object.fromEntries(this.symbols.map((sym) => [sym, closeOf(sym)])),
+        priceTs: Object.fromEntries(this.symbols.map((sym) => [sym, this.tradedUntil(sym, t)])),
         positions: Object.fromEntries(this.symbols.map((sym) => [sym, qtyOf(sym)])),
         equity,
       });
@@ -330,6 +336,17 @@ export class TradingSession {
       else hi = mid;
     }
     return lo;
+  }
+
+  /**
+   * close time of the newest bar at or before t with volume; none in the last 1,000 bars: the open
+   * of the oldest one looked at (stale by any limit)
+   */
+  private tradedUntil(sym: string, t: number): number {
+    const s = this.seriesOf(sym);
+    const stop = Math.max(0, t - 999);
+    for (let i = t; i >= stop; i--) if (s.volume[i]! > 0) return s.ts[i]! + this.barMs;
+    return s.ts[stop]!;
   }
 
   /** How long one bar lasts: a bar whose open + this is in the past is closed */
