@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { explanationParagraphDe } from "../explain/brief/explanation-de.ts";
 import { ungroundedNumbers } from "../explain/brief/grounding.ts";
 import { renderLine } from "../explain/brief/templates.ts";
 import { explanationParagraph } from "../explain/paragraph.ts";
@@ -47,8 +48,23 @@ export interface AskOutput {
   toolResults: string[];
 }
 
-const isGerman = (q: string): boolean =>
-  /[äöüß]|\b(was|wie|warum|ist|heute|wichtig|gegen|diese[rn]?|woche|der|die|das)\b/i.test(q);
+// words only one of the two languages uses ("was" is both: "was ist" / "how was"); umlauts count double
+const DE_WORDS = new Set(
+  "wie warum wieso weshalb ist heute wichtig gegen gegenüber diese dieser diesen dieses woche der die das den dem des soll sollte ich jetzt kaufen verkaufen und nicht wann wo mir mein meine bitte lief läuft steht gibt sind hat haben kann können für über seit letzte letzten gestern morgen welche welcher wer".split(
+    " ",
+  ),
+);
+const EN_WORDS = new Set(
+  "what how why is the did do does against this week today matters matter important should i buy sell now and not when where my me please has have can for over since last yesterday which who".split(
+    " ",
+  ),
+);
+const isGerman = (q: string): boolean => {
+  const words = q.toLowerCase().split(/[^a-zäöüß]+/);
+  let score = /[äöüß]/i.test(q) ? 2 : 0;
+  for (const w of words) score += DE_WORDS.has(w) ? 1 : EN_WORDS.has(w) ? -1 : 0;
+  return score > 0;
+};
 
 // tool rounds before the model must answer
 const MAX_TOOL_ROUNDS = 4;
@@ -169,15 +185,32 @@ export function askRouter(brief: (opts: { signals: boolean }) => BriefOutput, ra
           : `no stored series for ${sym} and BTC/USDT`;
       return { answer: reason, lang, by: "router", answered: false, reason, toolResults: [] };
     }
-    const p = (v: number): string => `${v > 0 ? "+" : ""}${Math.round(v * 1000) / 10}%`;
-    const when = new Date(x.barTime).toISOString().slice(0, 10);
-    // stored series can end on different days; the answer says so rather than compare them silently
-    const apart = x.barTime !== btc.barTime;
+    const r1 = (v: number): number => Math.round(v * 1000) / 10;
+    const p = (v: number): string => {
+      const t = `${v > 0 ? "+" : ""}${r1(v)}`;
+      return lang === "de" ? `${t.replace(".", ",")} %` : `${t}%`;
+    };
+    const day = (t: number): string => new Date(t).toISOString().slice(0, 10);
+    // BTC over the same 7 days, read at its bar at or before the symbol's last one: stored series
+    // can end years apart (the bundled AI tokens in 2024, BTC in 2025)
+    const week = x.benchmark7d ?? { barTime: btc.barTime, return7d: btc.return7d };
+    const apart = week.barTime !== x.barTime;
+    const gap = r1(x.return7d) - r1(week.return7d);
+    const pts = (v: number): string => {
+      const t = String(Math.round(Math.abs(v) * 10) / 10);
+      return lang === "de" ? t.replace(".", ",") : t;
+    };
     const answer =
       lang === "de"
-        ? `${sym} über 7 Tage bis ${when}: ${p(x.return7d)}; BTC/USDT bis ${new Date(btc.barTime).toISOString().slice(0, 10)}: ${p(btc.return7d)}${apart ? " (verschiedene Enddaten: nicht dieselbe Woche)" : ""}`
-        : `${sym} over 7 days to ${when}: ${p(x.return7d)}; BTC/USDT to ${new Date(btc.barTime).toISOString().slice(0, 10)}: ${p(btc.return7d)}${apart ? " (different end dates: not the same week)" : ""}`;
-    return { answer, lang, by: "router", answered: true, toolResults: [JSON.stringify({ x, btc })] };
+        ? `${sym} über die 7 Tage bis ${day(x.barTime)}: ${p(x.return7d)}; BTC/USDT ${apart ? `über die 7 Tage bis ${day(week.barTime)}` : "in derselben Woche"}: ${p(week.return7d)}; ${sym.split("/")[0]} lag damit ${pts(gap)} Prozentpunkte ${gap >= 0 ? "besser" : "schlechter"} als BTC${apart ? " (verschiedene Enddaten: nicht dieselbe Woche)" : ""}`
+        : `${sym} over the 7 days to ${day(x.barTime)}: ${p(x.return7d)}; BTC/USDT ${apart ? `over the 7 days to ${day(week.barTime)}` : "over the same week"}: ${p(week.return7d)}; ${sym.split("/")[0]} did ${pts(gap)} percentage points ${gap >= 0 ? "better" : "worse"} than BTC${apart ? " (different end dates: not the same week)" : ""}`;
+    return {
+      answer,
+      lang,
+      by: "router",
+      answered: true,
+      toolResults: [JSON.stringify({ x, btc: { symbol: btc.symbol, ...week } })],
+    };
   }
   if (/\b(why|warum|wieso|weshalb)\b/.test(q)) return askWhy(brief({ signals: true }), question, lang);
   const reason =
@@ -205,12 +238,22 @@ function askWhy(b: BriefOutput, question: string, lang: "en" | "de"): AskOutput 
           : `the ensemble has no signal for ${named ?? "the symbol asked about"}; it covers ${b.explanations.map((x) => x.symbol).join(", ")}`;
     return { answer: reason, lang, by: "router", answered: false, reason, toolResults: [] };
   }
-  const paragraph = explanationParagraph(e);
-  const line = b.brief.lines.find((l) => l.kind === "signal" && l.params.symbol === e.symbol);
-  // the explanations' templates are English only: a German question gets the brief's German line first
-  const answer =
-    lang === "de"
-      ? `${line === undefined ? "" : `${renderLine(line, "de")}\n`}Begründung (nur auf Englisch): ${paragraph}`
-      : paragraph;
-  return { answer, lang, by: "router", answered: true, toolResults: [JSON.stringify(e)] };
+  const paragraph = lang === "de" ? explanationParagraphDe(e) : explanationParagraph(e);
+  // a question that presumes a stance the ensemble does not hold ("why long NEAR?" while flat) is corrected first
+  const asked = /\blong\b/i.test(question) ? "long" : /\bshort\b/i.test(question) ? "short" : undefined;
+  const held = { long: "long", short: "short", flat: lang === "de" ? "neutral" : "flat" }[e.action];
+  const x = lang === "de" ? String(e.exposurePct).replace(".", ",") : String(e.exposurePct);
+  const premise =
+    asked === undefined || asked === e.action
+      ? ""
+      : lang === "de"
+        ? `Das Ensemble ist nicht ${asked} in ${e.symbol}, sondern ${held} (Ziel ${x} % des Kapitals zum Schluss von ${e.barTime}).\n`
+        : `The ensemble is not ${asked} ${e.symbol}: it is ${held} (target ${x}% of equity at the close of ${e.barTime}).\n`;
+  return {
+    answer: `${premise}${paragraph}`,
+    lang,
+    by: "router",
+    answered: true,
+    toolResults: [JSON.stringify(e)],
+  };
 }

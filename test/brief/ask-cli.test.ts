@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { explanationParagraphDe } from "../../src/explain/brief/explanation-de.ts";
 import { explanationParagraph } from "../../src/explain/paragraph.ts";
 import type { SignalExplanation } from "../../src/explain/types.ts";
 import { MCP_TOOLS } from "../../src/shells/mcp/server.ts";
@@ -82,17 +83,22 @@ describe("kairos ask over a home with a screen run", () => {
     const en = await ask(home, "Why is the ensemble long BTC?", false);
     expect(en.code, en.stderr).toBe(0);
     const e = explanations.find((x) => x.symbol === "BTC/USDT")!;
+    // a stance the ensemble does not hold is corrected on the first line
     expect(en.out).toMatchObject({
       answered: true,
       by: "router",
       lang: "en",
-      answer: explanationParagraph(e),
+      answer:
+        e.action === "long"
+          ? explanationParagraph(e)
+          : `The ensemble is not long BTC/USDT: it is ${e.action} (target ${e.exposurePct}% of equity at the close of ${e.barTime}).\n${explanationParagraph(e)}`,
     });
     const de = await ask(home, "Warum ist das Ensemble long Ethereum?", false);
     const eth = explanations.find((x) => x.symbol === "ETH/USDT")!;
     expect(de.out!.lang).toBe("de");
-    expect(de.out!.answer).toMatch(/^Ensemble ETH\/USDT: (long|short|neutral), /);
-    expect(de.out!.answer).toContain(`Begründung (nur auf Englisch): ${explanationParagraph(eth)}`);
+    expect(de.out!.answer.endsWith(explanationParagraphDe(eth))).toBe(true);
+    if (eth.action !== "long")
+      expect(de.out!.answer).toMatch(/^Das Ensemble ist nicht long in ETH\/USDT, sondern /);
     const none = await ask(home, "Why is the ensemble long TAO?", false);
     expect(none.out).toMatchObject({ answered: false });
     expect(none.out!.answer).toContain(

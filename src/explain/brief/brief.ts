@@ -52,6 +52,8 @@ export interface SymbolState {
   volatilityPct: number;
   return1d: number;
   return7d: number;
+  /** the benchmark's 7-day return over the same 7 days (to its bar at or before `barTime`), when stored */
+  benchmark7d?: { barTime: number; return7d: number };
 }
 
 /** The ensemble's signal for one symbol at the run's latest closed bar */
@@ -224,6 +226,18 @@ function correlationIn(a: CandleSeries, b: CandleSeries, from: number, to: numbe
   return vx > 0 && vy > 0 ? cov / Math.sqrt(vx * vy) : Number.NaN;
 }
 
+/** The benchmark's 7-day return ending at its bar at or before `s`'s last bar: "X against BTC this week" compares the same days */
+function benchmarkWeek(
+  bench: CandleSeries | undefined,
+  s: CandleSeries,
+): { benchmark7d?: { barTime: number; return7d: number } } {
+  if (bench === undefined || bench === s) return {};
+  const bi = barAtOrBefore(bench.ts, s.ts[s.ts.length - 1]!);
+  if (bi < 0) return {};
+  const r = returnOver(bench, bi, 7 * DAY).r;
+  return Number.isFinite(r) ? { benchmark7d: { barTime: bench.ts[bi]!, return7d: r } } : {};
+}
+
 /**
  * The market brief as data: sector-wide shocks first, then the sector against the benchmark, movers,
  * regimes, correlations, funding and what changed since the previous brief. Pure: the caller reads
@@ -242,6 +256,7 @@ export function buildBrief(input: BriefInput): Brief {
   const volBars = Math.max(5, Math.min(Math.round((20 * DAY) / barMs), Math.round(perYear / 4)));
   const asOf = Math.max(...series.map((s) => s.ts[s.ts.length - 1]!));
   const bySymbol = new Map(series.map((s) => [s.symbol, s]));
+  const benchSeries = bySymbol.get(bench);
 
   const symbols: SymbolState[] = series.map((s) => {
     const i = s.ts.length - 1;
@@ -264,6 +279,7 @@ export function buildBrief(input: BriefInput): Brief {
       volatilityPct: reg.volatilityPct,
       return1d: returnOver(s, i, DAY).r,
       return7d: returnOver(s, i, 7 * DAY).r,
+      ...benchmarkWeek(benchSeries, s),
     };
   });
   const state = new Map(symbols.map((x) => [x.symbol, x]));
@@ -406,8 +422,10 @@ export function buildBrief(input: BriefInput): Brief {
         what: "close",
       })),
     });
-    // drawdown of the equal-weight sector index (each member rebased to its first bar in the last year)
-    const from = asOf - 365 * DAY;
+    // drawdown of the equal-weight sector index (each member rebased to its first bar in the last year);
+    // the year ends at the sector's newest bar, not the benchmark's (stored series can end years apart)
+    const sectorAsOf = Math.max(...sector.map((s) => s.ts[s.ts.length - 1]!));
+    const from = sectorAsOf - 365 * DAY;
     let peak = 0;
     let peakT = 0;
     let last = 0;
@@ -439,7 +457,12 @@ export function buildBrief(input: BriefInput): Brief {
         params: { drawdownPct: pct(last / peak - 1), peakAt: peakT },
         cites: [
           { series: "sector-index", barTime: peakT, value: Math.round(peak * 1e4) / 1e4, what: "index-peak" },
-          { series: "sector-index", barTime: asOf, value: Math.round(last * 1e4) / 1e4, what: "index-now" },
+          {
+            series: "sector-index",
+            barTime: sectorAsOf,
+            value: Math.round(last * 1e4) / 1e4,
+            what: "index-now",
+          },
         ],
       });
   }
