@@ -66,6 +66,11 @@ describe("kairos brief with a stored screen run and a trading session", () => {
     const signals = b.lines.filter((l) => l.kind === "signal");
     expect(signals.map((l) => l.params.symbol).sort()).toEqual(["BTC/USDT", "ETH/USDT"]);
     const run = String(signals[0]!.params.run);
+    // the same data again: nothing changed, and the line says what it compared (regimes and signals)
+    const same = await runKairosInProcess(["brief", "--timeframe", "1d", "--no-save"], { home });
+    expect(same.stdout).toMatch(
+      /^No regime and no ensemble signal changed since the brief of 2025-09-18 00:00 UTC \(2 symbols, 2 signals compared\)$/m,
+    );
 
     // independent recount: the run's pool replayed, entries counted here on each series' own bars
     const db = openDatabase(home);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { SECTOR } from "../../src/app/brief.ts";
 import type { CandleSeries } from "../../src/domain/candle-series.ts";
 import { buildBrief } from "../../src/explain/brief/brief.ts";
-import { renderBrief } from "../../src/explain/brief/templates.ts";
+import { renderBrief, renderLine } from "../../src/explain/brief/templates.ts";
 import { regimeOf } from "../../src/explain/regime.ts";
 import { loadBundledSeries } from "../support/bundled-data.ts";
 import { bundledHome, runKairosInProcess } from "../support/cli.ts";
@@ -79,7 +79,7 @@ describe("market brief", () => {
     );
   });
 
-  it("no shock line without a sector-wide move; every line cites at least one number except 'nothing changed'", () => {
+  it("no shock line without a sector-wide move; every line cites at least one number, 'nothing changed' what it compared", () => {
     const n = 24 * 60;
     const sector = SECTOR.map((sym, k) =>
       series(
@@ -95,7 +95,16 @@ describe("market brief", () => {
     expect(first.lines.some((l) => l.kind === "sector-shock")).toBe(false);
     const again = buildBrief({ series: [btc, ...sector], sector: SECTOR, previous: first });
     expect(again.lines.at(-1)!.kind).toBe("changed-none");
-    for (const l of again.lines) if (l.kind !== "changed-none") expect(l.cites.length).toBeGreaterThan(0);
+    for (const l of again.lines) expect(l.cites.length, l.kind).toBeGreaterThan(0);
+    expect(again.lines.at(-1)!.cites[0]).toMatchObject({
+      series: "previous-brief",
+      barTime: first.asOf,
+      value: SECTOR.length + 1,
+      what: "symbols-compared",
+    });
+    expect(renderLine(again.lines.at(-1)!, "en")).toMatch(
+      /No regime changed since the brief of .* \(\d+ symbols compared\)$/,
+    );
     // one token's 7-day move against BTC, by hand
     const rel = again.lines.find((l) => l.kind === "sector-vs-btc")!;
     const r7 = (s: CandleSeries): number => s.close[n - 1]! / s.close[n - 1 - 7 * 24]! - 1;
@@ -141,7 +150,7 @@ describe("kairos brief on the bundled data", () => {
     const de = await runKairosInProcess(["brief", "--timeframe", "1d", "--lang", "de"], { home });
     expect(de.code, de.stderr).toBe(0);
     expect(de.stdout).toMatch(/^KI-Token gegen BTC\/USDT über 7 Tage: Sektor -14,1% \(Mittel aus 3\)/m);
-    expect(de.stdout).toMatch(/^Seit dem Bericht vom .* hat sich kein Regime geändert$/m);
+    expect(de.stdout).toMatch(/^Seit dem Bericht vom .* hat sich kein Regime geändert \(\d+ Symbole verglichen\)$/m);
     const js = await runKairosInProcess(["--json", "brief", "--timeframe", "1d", "--no-save"], { home });
     expect(js.code, js.stderr).toBe(0);
     const out = JSON.parse(js.stdout) as {

@@ -718,8 +718,39 @@ export function buildBrief(input: BriefInput): Brief {
         ],
       });
     }
-    if (changes === 0)
-      lines.push({ kind: "changed-none", params: { since: input.previous.asOf }, cites: [] });
+    // "nothing changed" names what was compared: regimes, and the ensemble's signals when both briefs hold them
+    const signalChanges = lines.filter((l) => l.kind === "signal-changed").length;
+    const signalsCompared =
+      ens !== undefined && "run" in ens && input.previous.signals !== undefined
+        ? ens.signals.filter((g) => input.previous?.signals?.some((p) => p.symbol === g.symbol)).length
+        : 0;
+    if (changes === 0 && signalChanges === 0)
+      lines.push({
+        kind: "changed-none",
+        params: {
+          since: input.previous.asOf,
+          symbols: symbols.filter((x) => prev.has(x.symbol)).length,
+          signals: signalsCompared,
+        },
+        cites: [
+          {
+            series: "previous-brief",
+            barTime: input.previous.asOf,
+            value: symbols.filter((x) => prev.has(x.symbol)).length,
+            what: "symbols-compared",
+          },
+          ...(signalsCompared > 0
+            ? [
+                {
+                  series: "previous-brief",
+                  barTime: input.previous.asOf,
+                  value: signalsCompared,
+                  what: "signals-compared",
+                },
+              ]
+            : []),
+        ],
+      });
   }
   return {
     version: 1,

@@ -75,7 +75,10 @@ const TEMPLATES: Record<BriefLang, Record<BriefLineKind, (p: P, w: Record<string
     funding: (p) => `Funding ${p.symbol}: ${signed(p.ratePct, "en")} at ${time(p.at)}`,
     changed: (p, w) =>
       `Changed since the brief of ${time(p.since)}: ${p.symbol} trend ${w[String(p.trendBefore)]} -> ${w[String(p.trend)]}, volatility ${w[String(p.volBefore)]} -> ${w[String(p.volatility)]}, price ${signed(p.movePct, "en")}`,
-    "changed-none": (p) => `No regime changed since the brief of ${time(p.since)}`,
+    "changed-none": (p) =>
+      Number(p.signals ?? 0) > 0
+        ? `No regime and no ensemble signal changed since the brief of ${time(p.since)} (${p.symbols} symbols, ${p.signals} signals compared)`
+        : `No regime changed since the brief of ${time(p.since)}${p.symbols === undefined ? "" : ` (${p.symbols} symbols compared)`}`,
     headlines: (p) =>
       `Headlines ${p.symbol} (${p.days} days to ${time(p.to)}): ${p.count}, mean sentiment ${signedNum(p.mean, "en")} (${p.positive} positive, ${p.negative} negative); strongest (${signedNum(p.topScore, "en")}): "${p.top}"`,
     signal: (p, w) =>
@@ -110,7 +113,10 @@ const TEMPLATES: Record<BriefLang, Record<BriefLineKind, (p: P, w: Record<string
     funding: (p) => `Funding ${p.symbol}: ${signed(p.ratePct, "de")} um ${time(p.at)}`,
     changed: (p, w) =>
       `Geändert seit dem Bericht vom ${time(p.since)}: ${p.symbol} Trend ${w[String(p.trendBefore)]} -> ${w[String(p.trend)]}, Volatilität ${w[String(p.volBefore)]} -> ${w[String(p.volatility)]}, Preis ${signed(p.movePct, "de")}`,
-    "changed-none": (p) => `Seit dem Bericht vom ${time(p.since)} hat sich kein Regime geändert`,
+    "changed-none": (p) =>
+      Number(p.signals ?? 0) > 0
+        ? `Seit dem Bericht vom ${time(p.since)} hat sich weder ein Regime noch ein Ensemble-Signal geändert (${p.symbols} Symbole, ${p.signals} Signale verglichen)`
+        : `Seit dem Bericht vom ${time(p.since)} hat sich kein Regime geändert${p.symbols === undefined ? "" : ` (${p.symbols} Symbole verglichen)`}`,
     headlines: (p) =>
       `Schlagzeilen ${p.symbol} (${p.days} Tage bis ${time(p.to)}): ${p.count}, mittlere Stimmung ${signedNum(p.mean, "de")} (${p.positive} positiv, ${p.negative} negativ); am stärksten (${signedNum(p.topScore, "de")}): „${p.top}“`,
     signal: (p, w) =>
