@@ -51,6 +51,45 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 const csv = `text,label,lang\n${ROWS.map((r) => r.join(",")).join("\n")}\n`;
 
 describe("the LLM sentiment scorer (any OpenAI-compatible endpoint)", () => {
+  it("on the bundled German set, a model that always answers neutral scores exactly the majority baseline's row", async () => {
+    // an independent reference: answering "neutral" to all 3,792 rows is what the majority baseline does
+    const neutral = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        const msgs = (JSON.parse(body) as { messages: { content: string }[] }).messages;
+        const reply = msgs[1]!.content
+          .split("\n")
+          .filter((l) => /^\d+\. /.test(l))
+          .map((l) => `${l.split(".")[0]} neutral`)
+          .join("\n");
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify({ choices: [{ index: 0, message: { role: "assistant", content: reply } }] }));
+      });
+    });
+    await new Promise<void>((r) => neutral.listen(0, "127.0.0.1", r));
+    process.env.KAIROS_LLM_URL = `http://127.0.0.1:${(neutral.address() as AddressInfo).port}/v1`;
+    process.env.KAIROS_LLM_MODEL = "always-neutral";
+    try {
+      const set = join(import.meta.dirname, "../../data/sentiment/gerntsa_de.csv");
+      const r = await runKairosInProcess(["sentiment", "evaluate", "--file", set, "--lang", "de", "--llm"], {
+        home: tempHome("kairos-sent-llm-de-"),
+      });
+      expect(r.code, r.stderr).toBe(0);
+      const row = (name: string) =>
+        r.stdout
+          .split("\n")
+          .find((l) => l.includes(name))!
+          .replace(/^de +3792 +(majority \(neutral\)|LLM always-neutral) +/, "");
+      expect(row("LLM always-neutral")).toBe(row("majority (neutral)"));
+      expect(r.stdout).toMatch(/^de +3792 +kairos lexicon +0\.552 /m);
+    } finally {
+      delete process.env.KAIROS_LLM_URL;
+      delete process.env.KAIROS_LLM_MODEL;
+      await new Promise<void>((r) => neutral.close(() => r()));
+    }
+  }, 120_000);
+
   it("labels in numbered batches; unlabelled rows count as neutral and as unparsed", async () => {
     requests = 0;
     const texts = ROWS.slice(0, 12).map((r) => r[0]);
@@ -92,6 +131,19 @@ describe("the LLM sentiment scorer (any OpenAI-compatible endpoint)", () => {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/^de +12 +kairos lexicon/m);
       expect(r.stdout).toMatch(/^en +12 +LLM scripted \(1 unlabelled\) +0\.\d{3} \[/m);
+      // the same table as without a model (the same columns and rows, cell for cell), plus the model's row
+      const plain = await runKairosInProcess(["sentiment", "evaluate", "--file", f], { home: dir });
+      const cells = (t: string) =>
+        t
+          .trimEnd()
+          .split("\n")
+          .map((l) => l.trim().split(/\s{2,}/));
+      const withLlm = cells(r.stdout);
+      expect(withLlm.filter((c) => !c[2]!.startsWith("LLM "))).toEqual(cells(plain.stdout));
+      expect(withLlm.filter((c) => c[2]!.startsWith("LLM ")).map((c) => [c[0], c.length])).toEqual([
+        ["de", 5],
+        ["en", 5],
+      ]);
     } finally {
       delete process.env.KAIROS_LLM_URL;
       delete process.env.KAIROS_LLM_MODEL;

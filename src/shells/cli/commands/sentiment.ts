@@ -110,11 +110,17 @@ export function registerSentimentCommand(program: Command): void {
       const batch = Number(opts.batch);
       if (!Number.isInteger(batch) || batch < 1 || batch > 200)
         throw invalidInput(`--batch ${opts.batch}: a whole number from 1 to 200`);
-      const out = await evaluateSentimentWithLlm(
-        { model, batch, onBatch: (d, t) => process.stderr.write(`\rmodel: ${d}/${t}`) },
-        input,
-      );
-      process.stderr.write("\n");
+      // a terminal gets one updating line; a log gets a line per tenth of the rows
+      let shown = -1;
+      const onBatch = (d: number, t: number): void => {
+        if (process.stderr.isTTY) process.stderr.write(`\rmodel: ${d}/${t}`);
+        else if (Math.floor((10 * d) / t) > shown) {
+          shown = Math.floor((10 * d) / t);
+          process.stderr.write(`model: ${d}/${t}\n`);
+        }
+      };
+      const out = await evaluateSentimentWithLlm({ model, batch, onBatch }, input);
+      if (process.stderr.isTTY) process.stderr.write("\n");
       if (globalsOf(sub).json) return printJson(out);
       printLine(evaluationTable(out, `LLM ${process.env.KAIROS_LLM_MODEL ?? "kairos"}`));
     });
