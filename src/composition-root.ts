@@ -35,6 +35,7 @@ import { SqliteScreenRunStore } from "./adapters/sqlite/sqlite-screen-run-store.
 import { WasmTensorBackend } from "./adapters/tfjs/wasm-tensor-backend.ts";
 import { ALERTS_LOG, type AlertConfig, alertSecrets, loadAlertConfig } from "./app/alert-config.ts";
 import { alertingOrderStore } from "./app/alert-watch.ts";
+import { type ApprovalExpiryWatch, watchApprovalExpiry } from "./app/approval-expiry.ts";
 import type { ChatModel } from "./app/ask.ts";
 import { auditMeta } from "./app/audit-build-info.ts";
 import { AuditedOrderStore } from "./app/audit-order-store.ts";
@@ -197,6 +198,7 @@ export function createContainer(opts: { home: string }): Container {
   let orderDb: Db | undefined;
   let auditLog: SqliteAuditLog | undefined;
   let approvalStore: SqliteApprovalStore | undefined;
+  let approvalExpiry: ApprovalExpiryWatch | undefined;
   let alertSetup: AlertSetup | undefined;
   const getAlerts = (): AlertSetup => (alertSetup ??= alertSetupFor(opts.home));
   const getAudit = (): SqliteAuditLog => {
@@ -271,6 +273,15 @@ export function createContainer(opts: { home: string }): Container {
       const audit = getAudit();
       audit.startTimer();
       const pdb = (paperDb ??= openPaperDatabase(opts.home));
+      approvalStore ??= new SqliteApprovalStore(orderDb);
+      // pending proposals expire on time (recorded, alerted) in any process holding the trading state (unref'd timer)
+      approvalExpiry ??= watchApprovalExpiry({
+        home: opts.home,
+        store: approvalStore,
+        audit,
+        alerts: getAlerts().dispatcher,
+        clock: systemClock,
+      });
       return {
         home: opts.home,
         store: this.store,
@@ -283,7 +294,7 @@ export function createContainer(opts: { home: string }): Container {
         audit,
         // proposals waiting for a person, on the same connection as the audit log they are recorded in
         approvals: {
-          store: (approvalStore ??= new SqliteApprovalStore(orderDb)),
+          store: approvalStore,
           audit,
           alerts: getAlerts().dispatcher,
         },
@@ -358,6 +369,7 @@ export function createContainer(opts: { home: string }): Container {
     close() {
       // queued alerts are still delivered (or given up) after this; nothing new is taken
       alertSetup?.dispatcher.close();
+      approvalExpiry?.stop();
       auditLog?.close();
       orderStore?.close();
       if (orderDb?.open === true) orderDb.close();

@@ -323,15 +323,40 @@ export function expireStale(deps: ProposalDeps): number {
   return n;
 }
 
+/** Pending proposals' earliest expiry (undefined: none pending) */
+export function nextExpiry(deps: ProposalDeps): number | undefined {
+  let next: number | undefined;
+  for (const p of deps.store.list({ states: ["pending"] }))
+    if (next === undefined || p.expiresAt < next) next = p.expiresAt;
+  return next;
+}
+
+/** One process records an expiry (compare-and-set) and raises its alert: nothing was placed */
 function expire(deps: ProposalDeps, p: ProposalRecord, now: number): boolean {
-  return deps.store.batch(() => {
-    const ok = deps.store.transition(p.id, "pending", "expired", {
+  const ok = deps.store.batch(() => {
+    const done = deps.store.transition(p.id, "pending", "expired", {
       decidedAt: now,
       reason: `expired at ${iso(p.expiresAt)}`,
     });
-    if (ok) record(deps, "expired", p, { expiresAt: p.expiresAt });
-    return ok;
+    if (done) record(deps, "expired", p, { expiresAt: p.expiresAt });
+    return done;
   });
+  if (ok)
+    deps.alerts?.emit({
+      kind: "approval-expired",
+      severity: "warning",
+      title: `approval expired: ${p.order.side} ${p.order.quantity} ${p.order.symbol} (${p.id})`,
+      text: `Proposal ${p.id} of session ${p.order.sessionId} expired at ${iso(p.expiresAt)} without a person's decision: nothing was placed.`,
+      data: {
+        proposal: p.id,
+        session: p.order.sessionId,
+        symbol: p.order.symbol,
+        side: p.order.side,
+        quantity: p.order.quantity,
+        expiresAt: iso(p.expiresAt),
+      },
+    });
+  return ok;
 }
 
 export function listApprovals(

@@ -11,6 +11,8 @@ export type AlertKind =
   | "fill"
   | "reconciliation"
   | "approval-waiting"
+  /** a proposal's lifetime ran out without a person's decision */
+  | "approval-expired"
   | "test";
 
 export type AlertSeverity = "info" | "warning" | "critical";

@@ -36,8 +36,10 @@ const bob: CallerIdentity = { kind: "person", channel: "dashboard", credentialId
 let home: string;
 let c: Container;
 let deps: ApprovalDeps;
+// the test's own time, years ahead of the wall clock: the container's expiry timer (wall time)
+// never finds these proposals due, so expiry here is the fake clock's alone
 const clock = {
-  t: Date.UTC(2026, 11, 4, 12),
+  t: Date.UTC(2036, 11, 4, 12),
   now(): number {
     return this.t;
   },
