@@ -5,6 +5,13 @@
 //  lifecycle-throughput  orders per second through intent -> sent -> acknowledged -> filled with
 //                        synchronous=FULL against the paper venue: one order per decision (four
 //                        fsync'd commits each) and 100 per decision (group commits)
+//  close-to-wire-100x1m-paper  candle close to order on the wire on the in-process paper venue
+//                        (the wire is the submit call)
+//  close-to-wire-100x1m-sim    the same on the simulated exchange (`kairos sim`'s server in its own
+//                        process, ccxt's real binance class, the live session loop): from the moment
+//                        the exchange begins closing the bar (fills, then the kline events) to the
+//                        moment it receives each order, both on the exchange's clock
+//  (--only CASE[,CASE]: fsync-rate, throughput, wire-paper, wire-sim; default all)
 //  r1-crash              (with --kills N) kill -9 the trading process N times: duplicates, unknown
 //                        venue orders, lost fills, mismatching books (all must be 0)
 import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
@@ -25,6 +32,8 @@ const { values } = parseArgs({
     orders: { type: "string", default: "2000" },
     runs: { type: "string", default: "3" },
     kills: { type: "string" },
+    only: { type: "string" },
+    bars: { type: "string", default: "60" },
     dir: { type: "string" },
   },
 });
@@ -125,9 +134,11 @@ const median = (xs: readonly number[]): number => {
   const a = [...xs].sort((x, y) => x - y);
   return a.length % 2 === 1 ? a[(a.length - 1) / 2]! : (a[a.length / 2 - 1]! + a[a.length / 2]!) / 2;
 };
-const rate = fsyncRate(base);
-emit({ case: "fsync-rate", unit: "fsync/s", value: Math.round(rate), dir: base });
-for (const legs of [1, 100]) {
+const only = values.only?.split(",");
+const want = (c: string): boolean => only === undefined || only.includes(c);
+const rate = want("fsync-rate") || want("throughput") ? fsyncRate(base) : 0;
+if (want("fsync-rate")) emit({ case: "fsync-rate", unit: "fsync/s", value: Math.round(rate), dir: base });
+for (const legs of want("throughput") ? [1, 100] : []) {
   const n = legs === 1 ? Math.min(orders, 500) : orders;
   const per: number[] = [];
   let commitsPerOrder = 0;
@@ -264,23 +275,188 @@ async function closeToWire(
 }
 
 const wire: { p50: number; p99: number; n: number; cpuMsPerBar: number }[] = [];
-for (let r = 0; r < runs; r++) wire.push(await closeToWire(base, 100, 60));
-emit({
-  case: "close-to-wire-100x1m",
-  unit: "ms",
-  value: Number(median(wire.map((w) => w.p99)).toFixed(2)),
-  p50: Number(median(wire.map((w) => w.p50)).toFixed(2)),
-  p99Runs: wire.map((w) => Number(w.p99.toFixed(2))),
-  p50Runs: wire.map((w) => Number(w.p50.toFixed(2))),
-  cpuMsPerBar: Number(median(wire.map((w) => w.cpuMsPerBar)).toFixed(2)),
-  fsyncsBeforeFirstSend: 2,
-  orders: wire[0]!.n,
-  symbols: 100,
-  synchronous: "FULL",
-  venue: "paper (in-process); the wire is the submit call",
-  loadAvg1m: Number((await import("node:os")).loadavg()[0]!.toFixed(1)),
-  dir: base,
-});
+for (let r = 0; r < runs && want("wire-paper"); r++) wire.push(await closeToWire(base, 100, 60));
+if (want("wire-paper"))
+  emit({
+    case: "close-to-wire-100x1m-paper",
+    unit: "ms",
+    value: Number(median(wire.map((w) => w.p99)).toFixed(2)),
+    p50: Number(median(wire.map((w) => w.p50)).toFixed(2)),
+    p99Runs: wire.map((w) => Number(w.p99.toFixed(2))),
+    p50Runs: wire.map((w) => Number(w.p50.toFixed(2))),
+    cpuMsPerBar: Number(median(wire.map((w) => w.cpuMsPerBar)).toFixed(2)),
+    fsyncsBeforeFirstSend: 2,
+    orders: wire[0]!.n,
+    symbols: 100,
+    synchronous: "FULL",
+    venue: "paper (in-process); the wire is the submit call",
+    loadAvg1m: Number((await import("node:os")).loadavg()[0]!.toFixed(1)),
+    dir: base,
+  });
+
+/**
+ * Candle close to order on the wire on the simulated exchange: its server in a child process
+ * (test/trading/wire-sim-child.ts, a manual clock the bench moves one 1m bar at a time), kairos's
+ * live session loop in this process as `trade start --live` runs it (the container's order store,
+ * audit log and pre-trade gate, CcxtBroker over ccxt's real binance class with its defaults), a
+ * dca strategy that buys every market every bar (one order per market per bar). Each latency is
+ * the exchange's receipt of an order minus the moment it began to close the bar, on its clock
+ */
+async function closeToWireSim(
+  dir: string,
+  symbols: number,
+  bars: number,
+): Promise<{ p50: number; p99: number; n: number; missing: number; advanceMs: number; cpuMsPerBar: number }> {
+  const { fork } = await import("node:child_process");
+  const { createContainer } = await import("../src/composition-root.ts");
+  const { CcxtBroker } = await import("../src/adapters/ccxt/ccxt-broker.ts");
+  const { CcxtMarketDataSource } = await import("../src/adapters/ccxt/ccxt-market-data-source.ts");
+  const { createLiveSession, runLiveSession } = await import("../src/app/trade-live-run.ts");
+  const { TEST_LIMITS, writeTestLimits } = await import("../test/trading/trading-limits.ts");
+  const KEY = "kairosWireBenchKey0123456789";
+  const SECRET = "kairosWireBenchSecretNeverPrinted";
+  const warm = 5;
+  const child = fork(join(import.meta.dirname, "../test/trading/wire-sim-child.ts"), [], {
+    execArgv: ["--import", "tsx"],
+    env: {
+      ...process.env,
+      WIRE_SYMBOLS: String(symbols),
+      WIRE_BARS: String(500 + warm + bars + 50),
+      WIRE_KEY: KEY,
+      WIRE_SECRET: SECRET,
+    },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  type Msg = { kind: string; url?: string; arrivals?: number[]; advanceMs?: number; problems?: string[] };
+  const inbox: Msg[] = [];
+  let wake: (() => void) | undefined;
+  child.on("message", (m: Msg) => {
+    inbox.push(m);
+    wake?.();
+  });
+  const next = async (): Promise<Msg> => {
+    while (inbox.length === 0) await new Promise<void>((r) => (wake = r));
+    return inbox.shift()!;
+  };
+  const ready = await next();
+  const url = ready.url!;
+  const home = mkdtempSync(join(dir, "kairos-bench-wire-sim-"));
+  const c = createContainer({ home });
+  const names = Array.from({ length: symbols }, (_, i) => `W${String(i).padStart(3, "0")}/USDT`);
+  // limits for 100 markets at one order each per bar; the clock is the exchange's (manual) one
+  writeTestLimits(home, {
+    ...TEST_LIMITS,
+    allowlist: names.join(","),
+    maxMessagesPerSecondVenue: String(symbols * 10),
+    maxMessagesPerSecondStrategy: String(symbols * 10),
+    throttleExecutions: String(symbols * (bars + warm + 10)),
+    maxPriceAgeMs: String(86_400_000),
+    maxExposureTotal: "10000000",
+  });
+  const d = c.trading();
+  const deps = { ...d, live: { ...d.live!, clock: "venue" as const } };
+  const broker = new CcxtBroker("binance", { apiKey: KEY, secret: SECRET, apiBase: url });
+  const market = new CcxtMarketDataSource("binance", { apiBase: url });
+  await createLiveSession(
+    deps,
+    "wire",
+    {
+      strategy: "dca",
+      params: { every: 1, step: 0.005, takeProfit: 0 },
+      symbols: names,
+      timeframe: "1m",
+      capital: 1_000_000,
+      fee: 0.001,
+      slippage: 0,
+      reconcileEveryBars: 1_000_000,
+      sizeFraction: 0.95,
+    },
+    "binance",
+    broker,
+  );
+  let acted = 0;
+  const run = runLiveSession(deps, "wire", {
+    broker,
+    market,
+    pollMs: 20,
+    clock: "venue",
+    maxBars: warm + bars,
+    onBar: (p) => {
+      if (p.notes.length > 0) process.stderr.write(`wire-sim notes: ${p.notes.slice(0, 3).join("; ")}\n`);
+      acted++;
+    },
+  });
+  let failed: unknown;
+  run.catch((err: unknown) => {
+    failed = err;
+  });
+  while (deps.orders.getSession("wire")?.state !== "active" && failed === undefined)
+    await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 300));
+  const lat: number[] = [];
+  const adv: number[] = [];
+  let missing = 0;
+  let cpu0 = process.cpuUsage();
+  for (let b = 0; b < warm + bars && failed === undefined; b++) {
+    if (b === warm) cpu0 = process.cpuUsage();
+    child.send({ kind: "bar", expect: symbols, waitMs: 5000 });
+    const m = await next();
+    process.stderr.write(
+      `wire-sim bar ${b}: ${m.arrivals!.length} orders, acted ${acted}, p50 ${m.arrivals!.length === 0 ? "-" : median(m.arrivals!).toFixed(1)} ms\n`,
+    );
+    if (b >= warm) {
+      lat.push(...m.arrivals!);
+      adv.push(m.advanceMs!);
+      missing += Math.max(0, symbols - m.arrivals!.length);
+    }
+    // the loop records its bar before the next one closes (a real minute is far longer)
+    const end = performance.now() + 5000;
+    while (acted < b + 1 && failed === undefined && performance.now() < end)
+      await new Promise((r) => setTimeout(r, 2));
+  }
+  const cpu = process.cpuUsage(cpu0);
+  await run.catch(() => undefined);
+  child.send({ kind: "stop" });
+  await new Promise((r) => child.once("exit", r));
+  await broker.close();
+  await market.close();
+  c.close();
+  rmSync(home, { recursive: true, force: true });
+  if (failed !== undefined) throw failed;
+  lat.sort((a, b) => a - b);
+  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!;
+  return {
+    p50: q(0.5),
+    p99: q(0.99),
+    n: lat.length,
+    missing,
+    advanceMs: median(adv),
+    cpuMsPerBar: (cpu.user + cpu.system) / 1000 / bars,
+  };
+}
+
+if (want("wire-sim")) {
+  const sims: Awaited<ReturnType<typeof closeToWireSim>>[] = [];
+  for (let r = 0; r < runs; r++) sims.push(await closeToWireSim(base, 100, Number(values.bars)));
+  emit({
+    case: "close-to-wire-100x1m-sim",
+    unit: "ms",
+    value: Number(median(sims.map((w) => w.p99)).toFixed(2)),
+    p50: Number(median(sims.map((w) => w.p50)).toFixed(2)),
+    p99Runs: sims.map((w) => Number(w.p99.toFixed(2))),
+    p50Runs: sims.map((w) => Number(w.p50.toFixed(2))),
+    cpuMsPerBar: Number(median(sims.map((w) => w.cpuMsPerBar)).toFixed(2)),
+    simCloseBarMs: Number(median(sims.map((w) => w.advanceMs)).toFixed(2)),
+    orders: sims[0]!.n,
+    missing: sims.reduce((a, w) => a + w.missing, 0),
+    symbols: 100,
+    bars: Number(values.bars),
+    synchronous: "FULL",
+    venue: "simulated exchange (own process) via ccxt binance; the wire is its receipt of the create",
+    loadAvg1m: Number((await import("node:os")).loadavg()[0]!.toFixed(1)),
+    dir: base,
+  });
+}
 if (values.kills !== undefined) {
   const env = await setupR1();
   const t1 = performance.now();

@@ -19,7 +19,7 @@ import { BarWindow, type WindowBar } from "../execution/bar-window.ts";
 import { OrderLifecycle } from "../execution/order-lifecycle.ts";
 import { type ReconcileDeps, reconcile } from "../execution/reconcile.ts";
 import { TradingSession } from "../execution/trading-session.ts";
-import type { Broker } from "../ports/broker.ts";
+import type { Broker, BrokerEvent, CandleEvent } from "../ports/broker.ts";
 import type { MarketDataSource } from "../ports/market-data-source.ts";
 import type { ReconciliationRecord } from "../ports/order-store.ts";
 import { checkKeyPermissions, loadLiveKeys } from "./trade-live.ts";
@@ -45,6 +45,11 @@ export interface LiveRunOptions {
   maxBars?: number;
   /** whose clock the pre-trade gate uses: the machine's (default, real exchanges) or the venue's (a time-scaled simulated exchange) */
   clock?: "wall" | "venue";
+  /**
+   * With the exchange's kline streams up, how long past a bar's close (venue ms) the loop waits for
+   * them before fetching the bar over REST (default 2000)
+   */
+  klineGraceMs?: number;
   onBar?: (p: { barTs: number; decided: boolean; orders: number; notes: string[] }) => void;
 }
 
@@ -251,6 +256,12 @@ export async function runLiveSession(
     });
 
   // the user-data stream: order reports and fills pushed as they happen
+  let pending: BrokerEvent[] = [];
+  const flushEvents = (): void => {
+    const batch = pending;
+    pending = [];
+    lifecycle.onEvents(batch);
+  };
   let stream: (() => Promise<void>) | undefined;
   let streamUp = false;
   // venue time from which fills must be polled because the stream could not vouch for them
@@ -262,7 +273,12 @@ export async function runLiveSession(
         if (e.kind === "disconnected") {
           if (streamUp) pollFrom = Math.min(pollFrom ?? lastSeen, lastSeen - tf);
           streamUp = false;
-        } else lifecycle.onEvent(e);
+        } else {
+          // a bar's close brings a burst (a report and a fill per order): one transaction for what
+          // arrived in the same turn of the event loop, not one fsync per event
+          pending.push(e);
+          if (pending.length === 1) setImmediate(flushEvents);
+        }
       });
       streamUp = true;
     } catch {
@@ -349,6 +365,9 @@ export async function runLiveSession(
   /** Brings fills and orders up to date before the strategy sees its position */
   const catchUp = async (): Promise<void> => {
     await openStream();
+    // reports read in this turn of the event loop (the close's fills come with its candles) count now
+    if (streamUp) await new Promise<void>((r) => setImmediate(r));
+    if (pending.length > 0) flushEvents();
     const polled = new Set<string>();
     const poll = async (sym: string, since: number): Promise<void> => {
       if (polled.has(sym)) return;
@@ -398,8 +417,67 @@ export async function runLiveSession(
     return !guard.terminated && deps.orders.getSession(id)!.state === "active";
   };
 
+  // closed candles pushed by the exchange's kline streams, by open time then market: a bar acts
+  // as soon as every market's candle of the next instant is here; REST fetches what is late
+  const streamed = new Map<number, Map<string, WindowBar>>();
+  let klines: (() => Promise<void>) | undefined;
+  let wake: (() => void) | undefined;
+  const onCandle = (e: CandleEvent): void => {
+    if (e.kind === "disconnected") {
+      const stop = klines;
+      klines = undefined; // the next pass subscribes again; REST covers the gap
+      void stop?.().catch(() => undefined);
+      return;
+    }
+    if (e.ts <= (window.lastTs ?? Number.NEGATIVE_INFINITY) || !cfg.symbols.includes(e.symbol)) return;
+    let at = streamed.get(e.ts);
+    if (at === undefined) streamed.set(e.ts, (at = new Map()));
+    at.set(e.symbol, e);
+    if (at.size === cfg.symbols.length) wake?.();
+  };
+  const openKlines = async (): Promise<void> => {
+    if (broker.subscribeCandles === undefined || klines !== undefined) return;
+    try {
+      klines = await broker.subscribeCandles(cfg.symbols, cfg.timeframe, onCandle);
+    } catch {
+      klines = undefined; // polled meanwhile; the next pass tries again
+    }
+  };
+  /** Waits up to `ms`, or until the streams bring a whole instant */
+  const nap = (ms: number): Promise<void> =>
+    klines === undefined
+      ? deps.sleep(ms)
+      : Promise.race([deps.sleep(ms), new Promise<void>((r) => (wake = r))]).finally(() => {
+          wake = undefined;
+        });
+  /** The next instant's bars when the stream brought every market's candle of it */
+  const fromStream = (): WindowBar[] | undefined => {
+    const after = window.lastTs ?? warmFrom - tf;
+    for (const ts of streamed.keys()) if (ts <= after) streamed.delete(ts);
+    const at = streamed.get(after + tf);
+    if (at === undefined || at.size < cfg.symbols.length) return undefined;
+    streamed.delete(after + tf);
+    return cfg.symbols.map((sym) => at.get(sym)!);
+  };
+  /** Stores streamed candles (once acted on: the store is for history and restarts, not the decision) */
+  const storeBars = (bars: readonly WindowBar[]): void => {
+    bars.forEach((b, k) => {
+      const cols = allocColumns(1);
+      for (const f of ["ts", "open", "high", "low", "close", "volume"] as const) cols[f][0] = b[f];
+      deps.store.upsert({
+        exchange: cfg.exchange,
+        symbol: cfg.symbols[k]!,
+        timeframe: cfg.timeframe,
+        ...cols,
+      });
+    });
+  };
+  // how long past a close the stream may be late before REST is asked (venue ms)
+  const klineGraceMs = opts.klineGraceMs ?? 2000;
+
   let terminated: TerminationOutcome | undefined;
   try {
+    await openKlines();
     // bars already held: those after the last one acted on act now (closed while the loop was down)
     let going = s0.state === "active";
     for (let t = 0; going && t < window.length; t++) going = await step(t);
@@ -423,13 +501,31 @@ export async function runLiveSession(
         break;
       }
       if (s.state !== "active" || (opts.maxBars !== undefined && acted >= opts.maxBars)) break;
+      const pushed = fromStream();
+      if (pushed !== undefined) {
+        // the exchange said these closed: its clock is at least at their close
+        const closed = pushed[0]!.ts + tf;
+        if (closed > lastSeen) {
+          lastSeen = closed;
+          venueAt = { server: closed, wall: Date.now() };
+        }
+        window.append(pushed);
+        session.setSeries(window.views());
+        const going = await step(window.length - 1);
+        storeBars(pushed);
+        if (!going) break;
+        continue;
+      }
+      await openKlines();
       const serverNow = await broker.serverTime();
       lastSeen = serverNow;
       venueAt = { server: serverNow, wall: Date.now() };
       const newest = window.lastTs ?? warmFrom - tf;
-      // nothing can have closed before the bar after the newest one held has ended
-      if (serverNow < newest + 2 * tf) {
-        await deps.sleep(Math.min(opts.pollMs, Math.max(1, newest + 2 * tf - serverNow)));
+      // nothing can have closed before the bar after the newest one held has ended (and while the
+      // kline streams are up, they are given a grace to bring it before REST is asked)
+      const due = newest + 2 * tf + (klines === undefined ? 0 : klineGraceMs);
+      if (serverNow < due) {
+        await nap(Math.min(opts.pollMs, Math.max(1, due - serverNow)));
         continue;
       }
       const pulled: WindowBar[][] = [];
@@ -437,7 +533,7 @@ export async function runLiveSession(
         pulled.push(await pullClosed(deps, market, cfg, sym, newest + tf, serverNow));
       const fresh = alignedAfter(pulled, newest);
       if (fresh.length === 0) {
-        await deps.sleep(opts.pollMs);
+        await nap(opts.pollMs);
         continue;
       }
       for (const f of fresh) {
@@ -451,6 +547,7 @@ export async function runLiveSession(
   } finally {
     terminated = await guard.finish();
     await stream?.().catch(() => undefined);
+    await klines?.().catch(() => undefined);
   }
   const after = deps.orders.getSession(id)!;
   return {

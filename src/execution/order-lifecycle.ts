@@ -250,6 +250,14 @@ export class OrderLifecycle {
     } else if (e.kind === "fill") this.recordFill(e.fill, "ws");
   }
 
+  /** Several pushed events in one transaction (one fsync): a stream's burst at a bar's close */
+  onEvents(events: readonly BrokerEvent[]): void {
+    if (events.length === 0) return;
+    this.store.batch(() => {
+      for (const e of events) this.onEvent(e);
+    });
+  }
+
   /** Polls fills of one market since `sinceMs` and records the new ones; returns the foreign ones */
   async syncFills(symbol: string, sinceMs: number, source: FillRecord["source"]): Promise<VenueFill[]> {
     const fills = await readWithRetry(this.deps.sleep, () => this.broker.fillsSince(symbol, sinceMs));

@@ -216,5 +216,29 @@ export interface Broker {
    * unsubscribe function. Pushed events are a fast path only: polling and reconciliation stay the truth
    */
   subscribe?(onEvent: (e: BrokerEvent) => void): Promise<() => Promise<void>>;
+  /**
+   * Subscribes to the venue's closed candles of the given markets (Binance's kline streams) where it
+   * pushes them; returns the unsubscribe function. A fast path only: a candle may come late, twice
+   * or never, so the REST klines stay the truth (the live loop fetches what the stream did not bring)
+   */
+  subscribeCandles?(
+    symbols: readonly string[],
+    timeframe: string,
+    onEvent: (e: CandleEvent) => void,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
+
+/** A closed candle the venue pushed (open time in epoch ms), or the stream's loss */
+export type CandleEvent =
+  | {
+      readonly kind: "candle";
+      readonly symbol: string;
+      readonly ts: number;
+      readonly open: number;
+      readonly high: number;
+      readonly low: number;
+      readonly close: number;
+      readonly volume: number;
+    }
+  | { readonly kind: "disconnected"; readonly reason: string };

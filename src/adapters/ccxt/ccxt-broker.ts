@@ -10,6 +10,7 @@ import type {
   BrokerEvent,
   CancelAllOutcome,
   CancelOutcome,
+  CandleEvent,
   DecimalString,
   KeyPermissions,
   MarketRules,
@@ -65,6 +66,12 @@ export class CcxtBroker implements Broker {
   readonly venue: string;
   /** Binance's user-data stream (listenKey); other exchanges have none here and are polled */
   readonly subscribe?: (onEvent: (e: BrokerEvent) => void) => Promise<() => Promise<void>>;
+  /** Binance's kline streams (closed candles pushed at the close); other exchanges are polled */
+  readonly subscribeCandles?: (
+    symbols: readonly string[],
+    timeframe: string,
+    onEvent: (e: CandleEvent) => void,
+  ) => Promise<() => Promise<void>>;
   private readonly ex: Exchange;
   private readonly secret: string;
   private marketsLoaded: Promise<unknown> | undefined;
@@ -80,10 +87,14 @@ export class CcxtBroker implements Broker {
       );
     this.venue = id;
     this.secret = opts.secret;
+    // Binance: the request-weight gate below paces every request by the venue's declared limit, its
+    // used-weight headers and Retry-After; ccxt's own leaky bucket on top would space a decision's
+    // orders 10 ms apart (100 orders: the last one a second late) for no limit the venue has
+    const gated = id === "binance" && opts.requestWeight !== false;
     this.ex = new Ctor({
       apiKey: opts.apiKey,
       secret: opts.secret,
-      enableRateLimit: true,
+      enableRateLimit: !gated,
       timeout: opts.timeoutMs ?? 10_000,
       ...(opts.rateLimitMs === undefined ? {} : { rateLimit: opts.rateLimitMs }),
       options: {
@@ -117,9 +128,10 @@ export class CcxtBroker implements Broker {
           ? "wss://stream.binance.com:9443/ws"
           : `${opts.apiBase.replace(/\/+$/, "").replace(/^http/, "ws")}/ws`);
       this.subscribe = (onEvent) => this.binanceStream(base, onEvent);
+      this.subscribeCandles = (symbols, timeframe, onEvent) =>
+        this.binanceKlines(base, symbols, timeframe, onEvent);
     }
-    this.weightGate =
-      id === "binance" && opts.requestWeight !== false ? this.gateRequests(opts.requestWeight) : undefined;
+    this.weightGate = gated ? this.gateRequests(opts.requestWeight) : undefined;
     for (const need of [
       "createOrder",
       "cancelOrder",
@@ -338,6 +350,73 @@ export class CcxtBroker implements Broker {
       clearInterval(keepAlive);
       ws.close();
       await ex.publicDeleteUserDataStream({ listenKey }).catch(() => undefined);
+    };
+  }
+
+  // Binance's combined streams: /stream?streams=<id>@kline_<tf>/... (up to 1024 a connection, 200
+  // here), each frame {"stream","data":{"e":"kline","k":{"t","o","h","l","c","v","x"}}}; only
+  // closed candles (x = true) go out
+  private async binanceKlines(
+    base: string,
+    symbols: readonly string[],
+    timeframe: string,
+    onEvent: (e: CandleEvent) => void,
+  ): Promise<() => Promise<void>> {
+    await this.loadMarkets();
+    const root = base.replace(/\/ws\/?$/, "");
+    const names = symbols.map((s) => `${this.market(s).id.toLowerCase()}@kline_${timeframe}`);
+    const sockets: WebSocket[] = [];
+    let stopped = false;
+    const onMessage = (raw: unknown): void => {
+      let msg: { data?: { e?: unknown; s?: unknown; k?: Record<string, unknown> } };
+      try {
+        msg = JSON.parse(String(raw)) as typeof msg;
+      } catch {
+        return; // a frame that is not JSON carries no candle
+      }
+      const k = msg.data?.k;
+      if (msg.data?.e !== "kline" || k === undefined || k.x !== true) return;
+      const symbol = this.ex.markets_by_id?.[String(k.s ?? msg.data.s)]?.[0]?.symbol;
+      if (symbol === undefined) return;
+      const num = (x: unknown): number => Number(x);
+      const bar = {
+        kind: "candle" as const,
+        symbol,
+        ts: num(k.t),
+        open: num(k.o),
+        high: num(k.h),
+        low: num(k.l),
+        close: num(k.c),
+        volume: num(k.v),
+      };
+      if ([bar.ts, bar.open, bar.high, bar.low, bar.close, bar.volume].every(Number.isFinite)) onEvent(bar);
+    };
+    try {
+      for (let i = 0; i < names.length; i += 200) {
+        const ws = new WebSocket(`${root}/stream?streams=${names.slice(i, i + 200).join("/")}`);
+        sockets.push(ws);
+        ws.on("message", onMessage);
+        ws.on("close", () => {
+          if (!stopped) onEvent({ kind: "disconnected", reason: "a kline stream closed" });
+        });
+        ws.on("error", (err) => {
+          if (!stopped) onEvent({ kind: "disconnected", reason: `kline stream error: ${err.message}` });
+        });
+        await new Promise<void>((resolve, reject) => {
+          ws.once("open", () => resolve());
+          ws.once("error", (err) =>
+            reject(new AppError("EXCHANGE_UNAVAILABLE", `${this.venue} kline stream: ${err.message}`)),
+          );
+        });
+      }
+    } catch (err) {
+      stopped = true;
+      for (const ws of sockets) ws.terminate();
+      throw err;
+    }
+    return async () => {
+      stopped = true;
+      for (const ws of sockets) ws.close();
     };
   }
 

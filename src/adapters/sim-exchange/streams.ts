@@ -1,5 +1,6 @@
 // Binance's WebSocket streams: the user-data stream at /ws/<listenKey> (executionReport,
-// outboundAccountPosition) and kline streams at /ws/<symbol>@kline_<interval>. Stream faults
+// outboundAccountPosition) and kline streams at /ws/<symbol>@kline_<interval>, or several on one
+// connection at /stream?streams=<a>/<b> (each payload wrapped as {"stream","data"}). Stream faults
 // (drop, duplicate, reorder, disconnect) are drawn per event from the seeded plan
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
@@ -12,8 +13,10 @@ const f = formatUnits;
 
 interface Sub {
   ws: WebSocket;
-  /** "user" or "btcusdt@kline_1h" */
-  topic: string;
+  /** "user" or "btcusdt@kline_1h"; a combined connection holds several kline streams */
+  topics: ReadonlySet<string>;
+  /** a combined-stream connection: payloads go out as {"stream": name, "data": payload} */
+  combined: boolean;
   /** an event held back to be sent after the next one (reorder fault) */
   held: string | undefined;
 }
@@ -38,23 +41,31 @@ export class Streams {
     return k;
   }
 
-  /** Takes over an HTTP upgrade to /ws/<stream>; unknown paths are refused */
+  /** Takes over an HTTP upgrade to /ws/<stream> or /stream?streams=<a>/<b>; unknown paths are refused */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
-    const m = /^\/ws\/(.+)$/.exec(path);
-    const name = m?.[1] ?? "";
-    const topic = this.listenKeys.has(name)
-      ? "user"
-      : /^[a-z0-9]+@kline_[0-9]+[smhdwM]$/.test(name)
-        ? name
-        : undefined;
-    if (topic === undefined) {
+    const u = new URL(req.url ?? "/", "http://127.0.0.1");
+    const kline = /^[a-z0-9]+@kline_[0-9]+[smhdwM]$/;
+    let topics: string[] | undefined;
+    let combined = false;
+    const m = /^\/ws\/(.+)$/.exec(u.pathname);
+    if (m !== null) {
+      const name = m[1] ?? "";
+      topics = this.listenKeys.has(name) ? ["user"] : kline.test(name) ? [name] : undefined;
+    } else if (u.pathname === "/stream") {
+      // Binance allows up to 1024 streams on one connection
+      const names = (u.searchParams.get("streams") ?? "").split("/").filter((x) => x !== "");
+      combined = true;
+      topics =
+        names.length > 0 && names.length <= 1024 && names.every((x) => kline.test(x)) ? names : undefined;
+    }
+    if (topics === undefined) {
       socket.write("HTTP/1.1 404 Not Found\r\n\r\n");
       socket.destroy();
       return;
     }
+    const set = new Set(topics);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const sub: Sub = { ws, topic, held: undefined };
+      const sub: Sub = { ws, topics: set, combined, held: undefined };
       this.subs.add(sub);
       ws.on("close", () => this.subs.delete(sub));
       ws.on("error", () => this.subs.delete(sub));
@@ -63,7 +74,16 @@ export class Streams {
 
   /** Pushes a closed (or updating) candle to the kline subscribers of its stream */
   kline(stream: string, payload: unknown): void {
-    for (const s of this.subs) if (s.topic === stream) this.send(s, JSON.stringify(payload));
+    let raw: string | undefined;
+    let wrapped: string | undefined;
+    for (const s of this.subs)
+      if (s.topics.has(stream))
+        this.send(
+          s,
+          s.combined
+            ? (wrapped ??= JSON.stringify({ stream, data: payload }))
+            : (raw ??= JSON.stringify(payload)),
+        );
   }
 
   close(): void {
@@ -73,7 +93,7 @@ export class Streams {
 
   private onLedger(e: LedgerEvent): void {
     const msgs = userMessages(this.ledger, e, this.now());
-    for (const s of this.subs) if (s.topic === "user") for (const m of msgs) this.send(s, m);
+    for (const s of this.subs) if (s.topics.has("user")) for (const m of msgs) this.send(s, m);
   }
 
   private send(s: Sub, msg: string): void {

@@ -1,0 +1,67 @@
+// The simulated exchange in its own process for the close-to-wire bench (bench/trading.ts): N
+// markets of synthetic 1m candles on a manual clock. On "bar" from the parent it closes the next bar
+// of every market (fills of the orders in flight, executionReports, klines on the kline streams)
+// and timestamps each order create it receives (the wire) against the moment it began to close the
+// bar, on this process's one clock; it answers once `expect` orders arrived or `waitMs` passed.
+import { type SimExchange, startSimExchange } from "../../src/adapters/sim-exchange/server.ts";
+import type { CandleSeries } from "../../src/domain/candle-series.ts";
+
+const MIN = 60_000;
+const n = Number(process.env.WIRE_SYMBOLS ?? "100");
+const bars = Number(process.env.WIRE_BARS ?? "700");
+const t0 = 1_700_000_000_000 - (1_700_000_000_000 % MIN);
+const ts = Float64Array.from({ length: bars }, (_, i) => t0 + i * MIN);
+export const wireSymbol = (i: number): string => `W${String(i).padStart(3, "0")}/USDT`;
+const series: CandleSeries[] = Array.from({ length: n }, (_, i) => {
+  const c = Float64Array.from({ length: bars }, (_, t) => 100 + ((i * 7 + t * 13) % 17) / 10);
+  return {
+    exchange: "binance",
+    symbol: wireSymbol(i),
+    timeframe: "1m",
+    ts,
+    open: c,
+    high: c.map((x) => x + 0.5),
+    low: c.map((x) => x - 0.5),
+    close: c,
+    volume: c.map(() => 1_000_000),
+  };
+});
+
+let arrivals: number[] = [];
+let barStart = 0;
+const sim: SimExchange = await startSimExchange({
+  series,
+  apiKey: { key: process.env.WIRE_KEY ?? "", secret: process.env.WIRE_SECRET ?? "" },
+  clock: { kind: "manual" },
+  start: ts[500]!,
+  balances: { USDT: "1000000" },
+  // a minute of 1m bars passes in about a second here: the weight of a minute lands in a second
+  weightLimit: 1_000_000,
+  // the create's arrival, after its signature was checked: the wire
+  verifyIntent: () => {
+    arrivals.push(performance.now() - barStart);
+    return true;
+  },
+});
+// the bench gone (finished or crashed): nothing is left running
+process.on("disconnect", () => process.exit(0));
+process.send!({ kind: "ready", url: sim.url, now: sim.now() });
+process.on("message", (m: { kind: string; expect?: number; waitMs?: number }) => {
+  if (m.kind === "stop") {
+    void sim.close().then(() => process.exit(0));
+    return;
+  }
+  if (m.kind !== "bar") return;
+  arrivals = [];
+  barStart = performance.now();
+  sim.advance(MIN);
+  const advanceMs = performance.now() - barStart;
+  const expect = m.expect ?? 0;
+  const deadline = barStart + (m.waitMs ?? 3000);
+  const check = (): void => {
+    if (arrivals.length >= expect || performance.now() > deadline)
+      process.send!({ kind: "bar", arrivals, advanceMs, now: sim.now(), problems: sim.check() });
+    else setTimeout(check, 1);
+  };
+  check();
+});
