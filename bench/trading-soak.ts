@@ -76,6 +76,8 @@ interface Sample {
   arrayBuffers: number;
   fds: number;
   lagP99Ms: number;
+  /** taken after the session returned */
+  final?: boolean;
 }
 
 if (values.child !== undefined) await child(values.child, values.api!, Number(values.bars));
@@ -231,7 +233,7 @@ async function parent(): Promise<void> {
     ledgerCheck: ledgerProblems.length,
     firstDifferences: cmp.differences.slice(0, 5),
   });
-  const steady = samples.filter((s) => s.bars > warmBars);
+  const steady = samples.filter((s) => s.bars > warmBars && s.final !== true);
   const windowBars = 120;
   for (const [metric, unit, get] of [
     ["rss", "MB", (s: Sample) => s.rss / 2 ** 20],
@@ -401,7 +403,7 @@ async function child(home: string, api: string, bars: number): Promise<void> {
     const f = writeHeapSnapshot(join(values.snapshots, `${name}.heapsnapshot`));
     process.stderr.write(`soak child: heap snapshot ${f}\n`);
   };
-  const sample = (): void => {
+  const sample = (final = false): void => {
     gc?.();
     const m = process.memoryUsage();
     const s: Sample = {
@@ -415,6 +417,7 @@ async function child(home: string, api: string, bars: number): Promise<void> {
       arrayBuffers: m.arrayBuffers,
       fds: readdirSync("/proc/self/fd").length,
       lagP99Ms: Number((lag.percentile(99) / 1e6).toFixed(3)),
+      ...(final ? { final } : {}),
     };
     lag.reset();
     process.stdout.write(`${JSON.stringify(s)}\n`);
@@ -423,7 +426,7 @@ async function child(home: string, api: string, bars: number): Promise<void> {
         `soak child: ${s.wallS} s, ${acted} bars, ${sent} orders, rss ${(s.rss / 2 ** 20).toFixed(0)} MB, heap ${(s.heapUsed / 2 ** 20).toFixed(1)} MB, ${s.fds} fds\n`,
       );
   };
-  const timer = setInterval(sample, sampleS * 1000);
+  const timer = setInterval(() => sample(), sampleS * 1000);
   let stopping: Promise<unknown> | undefined;
   const r = await startTrading(
     deps,
@@ -445,14 +448,18 @@ async function child(home: string, api: string, bars: number): Promise<void> {
       acted++;
       sent += p.orders;
       if (acted === warmBars) snap("warm");
-      // `kairos trade stop`: the running loop sees it at its next poll and cancels what is open
-      if (acted === bars) stopping = stopTrading(deps, { id: SESSION });
+      if (acted === bars) {
+        snap("end");
+        // `kairos trade stop`: the running loop sees it at its next poll and cancels what is open
+        stopping = stopTrading(deps, { id: SESSION });
+      }
     },
   );
   await stopping;
-  sample();
-  snap("end");
   clearInterval(timer);
+  // after the session returned (its objects unreachable): not part of the growth figures
+  sample(true);
+  snap("after-stop");
   process.stderr.write(
     `soak child: ${r.barsActed} bars, ${sent} orders, state ${r.state} ${r.haltReason ?? ""}\n`,
   );
