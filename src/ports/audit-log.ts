@@ -59,6 +59,8 @@ export interface AuditLog {
 /** The two primitives verification needs, from whatever crypto library the shell has */
 export interface AuditCrypto {
   sha256(data: Uint8Array): Uint8Array;
+  /** SHA-256 of `head` followed by `tail` (a string as UTF-8), without joining them first: verify's hot path */
+  sha256Of2?(head: Uint8Array, tail: Uint8Array | string): Uint8Array;
   /** Ed25519 verification of `sig` over `message` with a PEM (SPKI) public key */
   verify(message: Uint8Array, sig: Uint8Array, publicKeyPem: string): boolean;
 }

@@ -77,6 +77,7 @@ export function loadOrCreateAuditKey(path: string): AuditSigner {
 const publicKeys = new Map<string, KeyObject>();
 export const nodeAuditCrypto: AuditCrypto = {
   sha256: (d) => createHash("sha256").update(d).digest(),
+  sha256Of2: (h, t) => createHash("sha256").update(h).update(t).digest(),
   verify: (m, s, pem) => {
     let k = publicKeys.get(pem);
     if (k === undefined) publicKeys.set(pem, (k = createPublicKey(pem)));
