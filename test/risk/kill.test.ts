@@ -1,6 +1,7 @@
 // Kill switch on the paper venue: every open order cancelled, HALTED latched (account file and
 // session, a fresh read after "restart" still halted), nothing submitted afterwards.
-// R8 on the simulated exchange (100 trials x 150 orders) is not done yet: see the README section.
+// R8 on the simulated exchange (100 trials x 150 orders) is r8-kill.test.ts; the bulk cancel's
+// fallbacks are kill-bulk.test.ts.
 import { describe, expect, it } from "vitest";
 import { killAll } from "../../src/app/kill.ts";
 import { setRisk } from "../../src/app/risk-limits.ts";
