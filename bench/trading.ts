@@ -306,7 +306,15 @@ async function closeToWireSim(
   dir: string,
   symbols: number,
   bars: number,
-): Promise<{ p50: number; p99: number; n: number; missing: number; advanceMs: number; cpuMsPerBar: number }> {
+): Promise<{
+  p50: number;
+  p99: number;
+  n: number;
+  missing: number;
+  advanceMs: number;
+  cpuMsPerBar: number;
+  steps: Record<string, number>;
+}> {
   const { fork } = await import("node:child_process");
   const { createContainer } = await import("../src/composition-root.ts");
   const { CcxtBroker } = await import("../src/adapters/ccxt/ccxt-broker.ts");
@@ -327,7 +335,14 @@ async function closeToWireSim(
     },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  type Msg = { kind: string; url?: string; arrivals?: number[]; advanceMs?: number; problems?: string[] };
+  type Msg = {
+    kind: string;
+    url?: string;
+    arrivals?: number[];
+    advanceMs?: number;
+    startEpoch?: number;
+    problems?: string[];
+  };
   const inbox: Msg[] = [];
   let wake: (() => void) | undefined;
   child.on("message", (m: Msg) => {
@@ -375,7 +390,11 @@ async function closeToWireSim(
     broker,
   );
   let acted = 0;
+  let marks: Record<string, number> = {};
   const run = runLiveSession(deps, "wire", {
+    trace: (step) => {
+      marks[step] ??= performance.timeOrigin + performance.now();
+    },
     broker,
     market,
     pollMs: 20,
@@ -395,16 +414,31 @@ async function closeToWireSim(
   await new Promise((r) => setTimeout(r, 300));
   const lat: number[] = [];
   const adv: number[] = [];
+  const steps: Record<string, number[]> = {};
   let missing = 0;
   let cpu0 = process.cpuUsage();
   for (let b = 0; b < warm + bars && failed === undefined; b++) {
     if (b === warm) cpu0 = process.cpuUsage();
+    marks = {};
     child.send({ kind: "bar", expect: symbols, waitMs: 5000 });
     const m = await next();
     process.stderr.write(
       `wire-sim bar ${b}: ${m.arrivals!.length} orders, acted ${acted}, p50 ${m.arrivals!.length === 0 ? "-" : median(m.arrivals!).toFixed(1)} ms\n`,
     );
     if (b >= warm) {
+      // each step's share of the way: from the exchange starting the close to each mark, then the wire
+      let prev = m.startEpoch!;
+      for (const k of ["candles", "caught-up", "decided", "screened", "committed"]) {
+        const at = marks[k];
+        if (at === undefined) continue;
+        (steps[k] ??= []).push(at - prev);
+        prev = at;
+      }
+      const arr = [...m.arrivals!].sort((x, y) => x - y);
+      if (arr.length > 0) {
+        (steps["first-order"] ??= []).push(m.startEpoch! + arr[0]! - prev);
+        (steps["last-order"] ??= []).push(arr[arr.length - 1]! - arr[0]!);
+      }
       lat.push(...m.arrivals!);
       adv.push(m.advanceMs!);
       missing += Math.max(0, symbols - m.arrivals!.length);
@@ -432,6 +466,7 @@ async function closeToWireSim(
     missing,
     advanceMs: median(adv),
     cpuMsPerBar: (cpu.user + cpu.system) / 1000 / bars,
+    steps: Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, median(v)])),
   };
 }
 
@@ -447,6 +482,15 @@ if (want("wire-sim")) {
     p50Runs: sims.map((w) => Number(w.p50.toFixed(2))),
     cpuMsPerBar: Number(median(sims.map((w) => w.cpuMsPerBar)).toFixed(2)),
     simCloseBarMs: Number(median(sims.map((w) => w.advanceMs)).toFixed(2)),
+    // median ms per bar of each step, in order: the exchange closing the bar until kairos holds every
+    // market's candle, fills caught up, strategy decided, risk gate, intents committed, first order
+    // received by the exchange, and from the first to the last order received
+    stepsMs: Object.fromEntries(
+      Object.keys(sims[0]!.steps).map((k) => [
+        k,
+        Number(median(sims.map((w) => w.steps[k] ?? Number.NaN)).toFixed(2)),
+      ]),
+    ),
     orders: sims[0]!.n,
     missing: sims.reduce((a, w) => a + w.missing, 0),
     symbols: 100,

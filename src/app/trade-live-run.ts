@@ -51,6 +51,11 @@ export interface LiveRunOptions {
    */
   klineGraceMs?: number;
   onBar?: (p: { barTs: number; decided: boolean; orders: number; notes: string[] }) => void;
+  /**
+   * Told as a bar passes each step on its way to the wire: its last candle in, fills caught up,
+   * decided, screened by the risk gate, committed (benches break the latency down with it)
+   */
+  trace?: (step: "candles" | "caught-up" | "decided" | "screened" | "committed") => void;
 }
 
 export interface LiveRunResult {
@@ -205,6 +210,9 @@ function alignedAfter(pulled: readonly WindowBar[][], after: number): { ts: numb
   return out;
 }
 
+/** How old (wall ms) a reading of the exchange's clock may be for the pre-trade gate's skew check */
+const VENUE_CLOCK_FRESH_MS = 5000;
+
 /** Bars a live session keeps in memory: enough history that even recursive indicators (EMA) match a full run */
 const windowBars = (warmup: number): number => Math.max(1000, 8 * (warmup + 1));
 
@@ -301,21 +309,29 @@ export async function runLiveSession(
   // has no wall-clock meaning: there the gate's clock is the exchange's own time as last read
   // through the broker, so price age is measured in market time and skew is by construction ~0
   let venueAt = { server: lastSeen, wall: Date.now() };
-  const gateBroker: Broker =
-    opts.clock === "venue"
-      ? new Proxy(broker, {
-          get(target, prop, recv) {
-            if (prop === "serverTime")
-              return async () => {
-                const server = await target.serverTime();
-                venueAt = { server, wall: Date.now() };
-                return server;
-              };
-            const v = Reflect.get(target, prop, recv) as unknown;
-            return typeof v === "function" ? v.bind(target) : v;
-          },
-        })
-      : broker;
+  // the exchange's clock as last read (a reading, never a candle's close time). The gate checks it
+  // against ours at every decision: a reading under VENUE_CLOCK_FRESH_MS old, moved on by the wall
+  // time since, measures the same skew (clocks drift by parts per million) without a round trip on
+  // the way to the wire; the loop reads the clock at each poll while it waits for the next close
+  let clockRead = { server: lastSeen, wall: Date.now() };
+  const readVenueClock = async (): Promise<number> => {
+    const server = await broker.serverTime();
+    clockRead = { server, wall: Date.now() };
+    if (opts.clock === "venue") venueAt = clockRead;
+    return server;
+  };
+  const gateBroker: Broker = new Proxy(broker, {
+    get(target, prop, recv) {
+      if (prop === "serverTime")
+        return async () => {
+          const from = opts.clock === "venue" ? venueAt : clockRead;
+          const age = Date.now() - from.wall;
+          return age <= VENUE_CLOCK_FRESH_MS ? from.server + age : readVenueClock();
+        };
+      const v = Reflect.get(target, prop, recv) as unknown;
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
   const gateClock =
     opts.clock === "venue" ? { now: () => venueAt.server + (Date.now() - venueAt.wall) } : deps.clock;
   const risk = sessionRiskGate({ ...deps, clock: gateClock }, gateBroker, cfg, "live");
@@ -344,6 +360,7 @@ export async function runLiveSession(
       clock: deps.clock,
       risk,
       ...(deps.crash === undefined ? {} : { crash: deps.crash }),
+      ...(opts.trace === undefined ? {} : { trace: opts.trace }),
     },
     {
       session: s0,
@@ -404,6 +421,7 @@ export async function runLiveSession(
     const last = deps.orders.getSession(id)!.lastBarTs ?? Number.NEGATIVE_INFINITY;
     const acts = barTs > last && barTs >= cfg.startTs;
     if (acts) await catchUp();
+    opts.trace?.("caught-up");
     const r = await session.onClosedBar(t);
     if (!acts) return true;
     for (const o of r.orders) watched.add(o.clientOrderId);
@@ -433,7 +451,10 @@ export async function runLiveSession(
     let at = streamed.get(e.ts);
     if (at === undefined) streamed.set(e.ts, (at = new Map()));
     at.set(e.symbol, e);
-    if (at.size === cfg.symbols.length) wake?.();
+    if (at.size === cfg.symbols.length) {
+      opts.trace?.("candles");
+      wake?.();
+    }
   };
   const openKlines = async (): Promise<void> => {
     if (broker.subscribeCandles === undefined || klines !== undefined) return;
@@ -517,7 +538,7 @@ export async function runLiveSession(
         continue;
       }
       await openKlines();
-      const serverNow = await broker.serverTime();
+      const serverNow = await readVenueClock();
       lastSeen = serverNow;
       venueAt = { server: serverNow, wall: Date.now() };
       const newest = window.lastTs ?? warmFrom - tf;

@@ -48,6 +48,8 @@ export interface SessionDeps {
   crash?: CrashHook;
   /** the pre-trade risk gate (src/app/risk-gate.ts): judges intents before they are stored */
   risk?: SessionRisk;
+  /** told as a decision passes each step on its way to the wire (benches break the latency down) */
+  trace?: (step: "decided" | "screened" | "committed") => void;
 }
 
 /** What a session hands the risk gate: its intents and the market it decided on */
@@ -253,6 +255,7 @@ export class TradingSession {
         leg++;
       }
     }
+    this.deps.trace?.("decided");
     if (this.deps.risk !== undefined && intents.length > 0) {
       const screened = await this.deps.risk.screen(intents, {
         sessionId: this.rt.session.id,
@@ -266,6 +269,7 @@ export class TradingSession {
       for (const r of screened.refused)
         result.notes.push(`${r.order.symbol}: refused by the risk gate (${r.reason}): not stored, not sent`);
       intents.splice(0, intents.length, ...screened.accepted);
+      this.deps.trace?.("screened");
     }
     // the decision, its intents and their "sent" marks are one commit (one fsync before the first
     // byte): an intent is still committed before it is sent, and one marked sent that a crash kept
@@ -290,6 +294,7 @@ export class TradingSession {
       for (const o of intents) this.deps.store.updateOrder(o.clientOrderId, { state: "sent", attempts: 1 });
     });
     for (const [sym, e] of Object.entries(changed)) this.lastTarget.set(sym, e);
+    this.deps.trace?.("committed");
     this.crash("after-intent");
     result.decided = true;
     result.orders.push(...(await this.deps.lifecycle.sendMany(intents.map((o) => o.clientOrderId))));

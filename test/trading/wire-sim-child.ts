@@ -60,7 +60,15 @@ process.on("message", (m: { kind: string; expect?: number; waitMs?: number }) =>
   const deadline = barStart + (m.waitMs ?? 3000);
   const check = (): void => {
     if (arrivals.length >= expect || performance.now() > deadline)
-      process.send!({ kind: "bar", arrivals, advanceMs, now: sim.now(), problems: sim.check() });
+      process.send!({
+        kind: "bar",
+        arrivals,
+        advanceMs,
+        // on a clock the parent shares (epoch ms, sub-millisecond), to break the latency down
+        startEpoch: performance.timeOrigin + barStart,
+        now: sim.now(),
+        problems: sim.check(),
+      });
     else setTimeout(check, 1);
   };
   check();
