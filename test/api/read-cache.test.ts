@@ -91,4 +91,14 @@ describe("reused read replies", () => {
       other.close();
     }
   }, 120_000);
+
+  it("data show answers at most 1,000 candles from each end over HTTP (a coded 400 beyond, naming the field)", async () => {
+    const body = (rows: number) => ({ symbol: "BTC/USDT", timeframe: "1d", rows });
+    const ok = await call(api, "POST", "/v1/data/show", { token: agent, body: body(1000) });
+    expect(ok.status).toBe(200);
+    expect((ok.body as { head: unknown[] }).head).toHaveLength(1000);
+    const big = await call(api, "POST", "/v1/data/show", { token: agent, body: body(1001) });
+    expect(big.status).toBe(400);
+    expect(big.body).toMatchObject({ error: { code: "INVALID_INPUT", details: { field: "rows" } } });
+  });
 });

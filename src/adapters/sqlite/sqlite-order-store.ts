@@ -323,17 +323,19 @@ export class SqliteOrderStore implements OrderStore {
 
   recordDecision(d: DecisionRecord, intents: OrderRecord[]): void {
     this.run("committing the decision and its order intents", () =>
-      this.db.transaction(() => {
-        this.stmt(
-          "INSERT INTO trade_decisions (session_id, seq, bar_ts, targets, explanation, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-        ).run(d.sessionId, d.seq, d.barTs, JSON.stringify(d.targets), d.explanation, d.createdAt);
-        for (const o of intents) this.addOrderRow(o);
-        this.stmt("UPDATE trade_sessions SET last_bar_ts = ?, updated_at = ? WHERE id = ?").run(
-          d.barTs,
-          this.now(),
-          d.sessionId,
-        );
-      })(),
+      this.db
+        .transaction(() => {
+          this.stmt(
+            "INSERT INTO trade_decisions (session_id, seq, bar_ts, targets, explanation, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+          ).run(d.sessionId, d.seq, d.barTs, JSON.stringify(d.targets), d.explanation, d.createdAt);
+          for (const o of intents) this.addOrderRow(o);
+          this.stmt("UPDATE trade_sessions SET last_bar_ts = ?, updated_at = ? WHERE id = ?").run(
+            d.barTs,
+            this.now(),
+            d.sessionId,
+          );
+        })
+        .immediate(),
     );
   }
 
@@ -425,11 +427,13 @@ export class SqliteOrderStore implements OrderStore {
 
   addFill(f: FillRecord, orderPatch?: OrderPatch): boolean {
     return this.run("recording the fill", () =>
-      this.db.transaction(() => {
-        const added = this.insertFill.run(f).changes === 1;
-        if (orderPatch !== undefined) this.patchOrder(f.clientOrderId, orderPatch);
-        return added;
-      })(),
+      this.db
+        .transaction(() => {
+          const added = this.insertFill.run(f).changes === 1;
+          if (orderPatch !== undefined) this.patchOrder(f.clientOrderId, orderPatch);
+          return added;
+        })
+        .immediate(),
     );
   }
 
@@ -459,7 +463,9 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   batch<T>(fn: () => T): T {
-    return this.run("committing a batch of order changes", () => this.db.transaction(fn)());
+    // the write lock first (BEGIN IMMEDIATE): a transaction that reads before it writes cannot wait
+    // for another connection's commit (SQLite answers SQLITE_BUSY at once, whatever the busy timeout)
+    return this.run("committing a batch of order changes", () => this.db.transaction(fn).immediate());
   }
 
   addReconciliation(r: ReconciliationRecord): void {

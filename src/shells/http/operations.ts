@@ -121,6 +121,9 @@ export const callerOf = (p: Principal, channel: "http" | "mcp"): CallerIdentity 
   name: p.name,
 });
 
+/** Candles `data show` returns from each end over HTTP (the CLI takes up to 1,000,000) */
+export const HTTP_MAX_SHOW_ROWS = 1000;
+
 /** showModel takes a bare id in src/app (no exported contract yet): the shape the CLI's <id> gives it */
 const ShowModelInput = z.object({ id: z.string().min(1).max(200) }).strict();
 const ScreenShowInput = z.object({ id: z.string().min(1).max(100) }).strict();
@@ -255,10 +258,20 @@ export const OPERATIONS: readonly Operation[] = [
     id: "data_show",
     method: "post",
     path: "/v1/data/show",
-    summary: "one stored series: range, gaps, first and last candles (kairos data show)",
+    summary: `one stored series: range, gaps, first and last candles (kairos data show); over HTTP \`rows\` (candles from each end, default 5) is at most ${HTTP_MAX_SHOW_ROWS}`,
     access: "read",
     cache: "candles",
     input: ShowSeriesInput,
+    // a reply of a million candles from each end would hold the server for seconds and hundreds of MB
+    guard: (_x, raw) => {
+      const rows = Number((raw as { rows?: unknown } | null)?.rows ?? 0);
+      if (rows > HTTP_MAX_SHOW_ROWS)
+        throw invalidField(
+          "rows",
+          `is at most ${HTTP_MAX_SHOW_ROWS} over HTTP`,
+          `1 to ${HTTP_MAX_SHOW_ROWS}`,
+        );
+    },
     run: ({ c }, raw) => showSeries({ store: c.store }, parseInput(ShowSeriesInput, raw)),
   },
   {

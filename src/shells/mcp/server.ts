@@ -99,10 +99,10 @@ export function buildMcpServer(
         code: "NOT_FOUND",
       });
     try {
-      const result = await op.run(
-        { c, principal, jobs },
-        op.input === undefined ? undefined : (req.params.arguments ?? {}),
-      );
+      const args = op.input === undefined ? undefined : (req.params.arguments ?? {});
+      // the table's own extra doors (e.g. data show's row cap) hold here as over HTTP
+      op.guard?.({ c, principal, jobs }, args);
+      const result = await op.run({ c, principal, jobs }, args);
       return {
         content: [
           { type: "text" as const, text: JSON.stringify(result ?? null) },
