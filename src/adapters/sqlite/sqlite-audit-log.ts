@@ -76,8 +76,9 @@ export class SqliteAuditLog implements AuditLog {
   private lastAnchorAt: number;
   /** anchors signed but not yet copied outside (copied off the append path once their transaction committed) */
   private pendingCopies: StoredAnchor[] = [];
-  /** the copy in flight, if any */
+  /** the copy in flight, if any, and the anchors it is writing */
   private copying: Promise<void> | undefined;
+  private inFlight: StoredAnchor[] = [];
   private readonly isStored;
   /** why the last copy outside the home failed (it is retried with the next anchor); undefined when fine */
   copyError: string | undefined;
@@ -203,6 +204,7 @@ export class SqliteAuditLog implements AuditLog {
       if (!this.db.open || this.pendingCopies.length === 0) return;
       const batch = this.committedCopies();
       if (batch.length === 0) return;
+      this.inFlight = batch;
       try {
         const fh = await open(join(this.o.anchorDir, "anchors.jsonl"), "a", 0o600);
         try {
@@ -215,6 +217,8 @@ export class SqliteAuditLog implements AuditLog {
       } catch (err) {
         this.pendingCopies.unshift(...batch);
         this.copyError = `copying signed anchors to ${this.o.anchorDir}: ${(err as Error).message}`;
+      } finally {
+        this.inFlight = [];
       }
     })().finally(() => {
       this.copying = undefined;
@@ -270,6 +274,9 @@ export class SqliteAuditLog implements AuditLog {
   close(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
+    // a process may exit right after close: what the async copy is still writing is written here too
+    // (a line twice is harmless: verification treats the copies as a set)
+    this.pendingCopies.unshift(...this.inFlight);
     try {
       this.anchorNow();
     } catch {
