@@ -99,6 +99,7 @@ describe("MCP over stdio (Same answers)", () => {
       "POST",
       "/v1/indicators/compute",
     ],
+    ["data_candles", { symbol: "BTC/USDT", timeframe: "1d", last: 3 }, "POST", "/v1/data/candles"],
     ["strategies_list", undefined, "GET", "/v1/strategies"],
     ["strategies_show", { name: "sma-cross" }, "POST", "/v1/strategies/show"],
     [

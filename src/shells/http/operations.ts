@@ -42,6 +42,7 @@ import { listSeries } from "../../app/list-series.ts";
 import { listStrategies, ShowStrategyInput, showStrategy } from "../../app/list-strategies.ts";
 import { listNews, NewsListInput } from "../../app/news-list.ts";
 import { PredictModelInput, predictModel } from "../../app/predict-model.ts";
+import { MAX_CANDLES, ReadCandlesInput, readCandles } from "../../app/read-candles.ts";
 import { SetRiskInput, ShowRiskInput, setRisk, showRisk } from "../../app/risk-limits.ts";
 import {
   ResumeTradingStateInput,
@@ -105,6 +106,12 @@ export interface Operation {
    * tables), `candles` (no candle or funding write since: the home's data revision)
    */
   cache?: "static" | "candles";
+  /**
+   * A list answered a page at a time over HTTP: `?limit=` (default PAGE_DEFAULT, at most PAGE_MAX)
+   * and `?offset=` in the query, the whole count in the `X-Total-Count` header; the order is the
+   * use case's (the CLI's `--json` prints the whole list)
+   */
+  page?: boolean;
   /** extra door beyond `access`, given the validated input (e.g. live sessions need a person) */
   guard?: (x: OpContext, raw: unknown) => void;
   run(x: OpContext, raw: unknown, job?: JobContext): unknown | Promise<unknown>;
@@ -275,6 +282,16 @@ export const OPERATIONS: readonly Operation[] = [
     run: ({ c }, raw) => showSeries({ store: c.store }, parseInput(ShowSeriesInput, raw)),
   },
   {
+    id: "data_candles",
+    method: "post",
+    path: "/v1/data/candles",
+    summary: `a stored series' candles as columns (ts, open, high, low, close, volume), the newest \`last\` of the range, at most ${MAX_CANDLES} (the dashboard's charts)`,
+    access: "read",
+    cache: "candles",
+    input: ReadCandlesInput,
+    run: ({ c }, raw) => readCandles({ store: c.store }, parseInput(ReadCandlesInput, raw)),
+  },
+  {
     id: "data_import",
     method: "post",
     path: "/v1/data/import",
@@ -437,6 +454,7 @@ export const OPERATIONS: readonly Operation[] = [
     path: "/v1/screen/runs",
     summary: "stored screen runs, newest first (kairos screen list)",
     access: "read",
+    page: true,
     run: ({ c }) => summariseScreenRuns(c.screenRuns),
   },
   {
@@ -481,6 +499,7 @@ export const OPERATIONS: readonly Operation[] = [
     path: "/v1/models",
     summary: "the models in the registry, newest first (kairos model list)",
     access: "read",
+    page: true,
     run: ({ c }) => listModels({ models: c.models }),
   },
   {
@@ -553,6 +572,7 @@ export const OPERATIONS: readonly Operation[] = [
     path: "/v1/trade/sessions",
     summary: "every trading session in the home (kairos trade list)",
     access: "read",
+    page: true,
     run: ({ c }) => listTrading(c.trading()),
   },
   {

@@ -38,18 +38,43 @@ const PRICE_OUTPUTS: Record<string, readonly string[]> = {
   "rolling-min": ["value"],
 };
 
-/** All candles of a series: data_show returns head and tail, and with rows ≥ the count the head holds all */
+/** A series' candles as the API stores them: as columns from data_candles (the newest 250,000 at most) */
 export async function readCandles(
   api: import("../api.ts").Api,
   s: Pick<SeriesSummary, "exchange" | "symbol" | "timeframe">,
 ): Promise<Bar[]> {
-  const v = await api.op<SeriesView>("data_show", {
+  if (!api.has("data_candles")) {
+    // an older server: data_show gives at most 1,000 candles from each end over HTTP
+    const v = await api.op<SeriesView>("data_show", { ...s, rows: 1000 });
+    return v.selected <= 2000 ? [...v.head, ...v.tail] : v.tail;
+  }
+  const c = await api.op<CandleColumns>("data_candles", {
     exchange: s.exchange,
     symbol: s.symbol,
     timeframe: s.timeframe,
-    rows: 1_000_000,
   });
-  return [...v.head, ...v.tail];
+  const bars: Bar[] = new Array(c.count);
+  for (let i = 0; i < c.count; i++)
+    bars[i] = {
+      ts: c.ts[i]!,
+      open: c.open[i]!,
+      high: c.high[i]!,
+      low: c.low[i]!,
+      close: c.close[i]!,
+      volume: c.volume[i]!,
+    };
+  return bars;
+}
+
+interface CandleColumns {
+  selected: number;
+  count: number;
+  ts: number[];
+  open: number[];
+  high: number[];
+  low: number[];
+  close: number[];
+  volume: number[];
 }
 
 function paramInputs(ind: IndicatorInfo): { el: HTMLElement; values: () => Record<string, unknown> } {

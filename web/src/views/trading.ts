@@ -223,7 +223,7 @@ function startForm(
     "form",
     {
       class: "card",
-      "aria-label": "Start a paper session",
+      "aria-label": "Start a trading session",
       onsubmit: (e: Event) => {
         e.preventDefault();
         const [exchange, symbol, timeframe] = JSON.parse(ser.value) as [string, string, string];
@@ -285,7 +285,7 @@ function startForm(
           });
       },
     },
-    h("h2", {}, "Start a paper session"),
+    h("h2", {}, "Start a trading session"),
     h(
       "p",
       { class: "note" },
@@ -294,12 +294,7 @@ function startForm(
     h(
       "div",
       { class: "fields" },
-      h(
-        "div",
-        { class: "field" },
-        h("label", { for: "ts-strategy" }, "Strategy (default parameters)"),
-        strat,
-      ),
+      h("div", { class: "field" }, h("label", { for: "ts-strategy" }, "Strategy"), strat),
       h("div", { class: "field" }, h("label", { for: "ts-series" }, "Series"), ser),
       h("div", { class: "field" }, h("label", { for: "ts-capital" }, "Capital"), capital),
       h("div", { class: "field" }, h("label", { for: "ts-from" }, "Replay from (UTC, paper)"), from),
