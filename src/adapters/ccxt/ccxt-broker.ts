@@ -368,6 +368,7 @@ export class CcxtBroker implements Broker {
     const sockets: WebSocket[] = [];
     let stopped = false;
     const onMessage = (raw: unknown): void => {
+      if (stopped) return; // frames still in flight while the close handshake runs
       let msg: { data?: { e?: unknown; s?: unknown; k?: Record<string, unknown> } };
       try {
         msg = JSON.parse(String(raw)) as typeof msg;

@@ -1,0 +1,180 @@
+// Closed candles from the exchange's kline streams: the simulated exchange's combined stream
+// (/stream?streams=...) through CcxtBroker.subscribeCandles delivers every market's closed candle
+// once, equal to the replayed bars, never the one in progress; and the live session loop acts on
+// bars from the stream alone (no REST klines after its start), one decision per bar, in order.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
+import { CcxtBroker } from "../../src/adapters/ccxt/ccxt-broker.ts";
+import { CcxtMarketDataSource } from "../../src/adapters/ccxt/ccxt-market-data-source.ts";
+import { type SimExchange, startSimExchange } from "../../src/adapters/sim-exchange/server.ts";
+import { createLiveSession, runLiveSession } from "../../src/app/trade-live-run.ts";
+import { createContainer } from "../../src/composition-root.ts";
+import type { CandleEvent } from "../../src/ports/broker.ts";
+import type { MarketDataSource } from "../../src/ports/market-data-source.ts";
+import { loadBundledSeries } from "../support/bundled-data.ts";
+import { TEST_LIMITS, writeTestLimits } from "./trading-limits.ts";
+
+const HOUR = 3_600_000;
+const KEY = "kairosKlineStreamKey0123456789";
+const SECRET = "kairosKlineStreamSecretNeverPrinted";
+const btc = loadBundledSeries("binance", "BTC/USDT", "1h");
+const eth = loadBundledSeries("binance", "ETH/USDT", "1h");
+// an instant both series hold, far enough in for history before it
+const start = Math.max(btc.ts[600]!, eth.ts[600]!);
+let sim: SimExchange;
+
+beforeAll(async () => {
+  sim = await startSimExchange({
+    series: [btc, eth],
+    apiKey: { key: KEY, secret: SECRET },
+    clock: { kind: "manual" },
+    start,
+    balances: { USDT: "10000" },
+  });
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+const until = async (cond: () => boolean, ms = 10_000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+describe("kline streams", () => {
+  it("deliver each closed candle of every market once, equal to the replayed bars", async () => {
+    const broker = new CcxtBroker("binance", { apiKey: KEY, secret: SECRET, apiBase: sim.url });
+    const got: CandleEvent[] = [];
+    const stop = await broker.subscribeCandles!(["BTC/USDT", "ETH/USDT"], "1h", (e) => got.push(e));
+    const t0 = sim.now();
+    sim.advance(3 * HOUR);
+    await until(() => got.length >= 6);
+    await new Promise((r) => setTimeout(r, 100)); // nothing more comes: the bar in progress is not closed
+    await stop();
+    sim.advance(HOUR);
+    await new Promise((r) => setTimeout(r, 100)); // unsubscribed: nothing after stop
+    await broker.close();
+    expect(got).toHaveLength(6);
+    for (const [symbol, s] of [
+      ["BTC/USDT", btc],
+      ["ETH/USDT", eth],
+    ] as const) {
+      const mine = got.filter((e) => e.kind === "candle" && e.symbol === symbol);
+      // the three bars that closed in the three hours opened at t0, t0 + 1h, t0 + 2h
+      const want = [0, 1, 2].map((k) => s.ts.indexOf(t0 + k * HOUR));
+      expect(mine.map((e) => (e.kind === "candle" ? e.ts : 0))).toEqual(want.map((i) => s.ts[i]));
+      mine.forEach((e, k) => {
+        const i = want[k]!;
+        expect(e).toMatchObject({
+          open: s.open[i],
+          high: s.high[i],
+          low: s.low[i],
+          close: s.close[i],
+          volume: s.volume[i],
+        });
+      });
+    }
+  });
+
+  it("refuses a combined stream that names anything but klines", async () => {
+    const ws = new WebSocket(`${sim.wsUrl.replace(/\/ws$/, "")}/stream?streams=btcusdt@depth`);
+    const status = await new Promise<number>((resolve) => {
+      ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on("open", () => resolve(101));
+      ws.on("error", () => undefined);
+    });
+    ws.terminate();
+    expect(status).toBe(404);
+  });
+});
+
+describe("the live loop on kline streams", () => {
+  let home: string;
+  beforeAll(() => {
+    home = mkdtempSync(join(tmpdir(), "kairos-kline-loop-"));
+  });
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  it("acts on every bar from the streams alone, once each, in order, with no REST klines after its start", async () => {
+    const c = createContainer({ home });
+    // the exchange's clock is manual: prices are as old as it says
+    writeTestLimits(home, {
+      ...TEST_LIMITS,
+      allowlist: "BTC/USDT,ETH/USDT",
+      maxPriceAgeMs: String(24 * HOUR),
+    });
+    const d = c.trading();
+    const deps = { ...d, live: { ...d.live!, clock: "venue" as const } };
+    const broker = new CcxtBroker("binance", { apiKey: KEY, secret: SECRET, apiBase: sim.url });
+    const inner = new CcxtMarketDataSource("binance", { apiBase: sim.url });
+    let restKlines = 0;
+    const market: MarketDataSource = new Proxy(inner, {
+      get(target, prop, recv) {
+        if (prop === "fetchCandles")
+          return (...a: Parameters<MarketDataSource["fetchCandles"]>) => {
+            restKlines++;
+            return target.fetchCandles(...a);
+          };
+        const v = Reflect.get(target, prop, recv) as unknown;
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+    await createLiveSession(
+      deps,
+      "kl",
+      {
+        strategy: "dca",
+        params: { every: 1, step: 0.02, takeProfit: 0 },
+        symbols: ["BTC/USDT", "ETH/USDT"],
+        timeframe: "1h",
+        capital: 10_000,
+        fee: 0.001,
+        slippage: 0,
+        reconcileEveryBars: 1000,
+        sizeFraction: 0.95,
+      },
+      "binance",
+      broker,
+    );
+    const acted: number[] = [];
+    // a day of venue time before REST is asked: every bar here must come from the streams
+    const run = runLiveSession(deps, "kl", {
+      broker,
+      market,
+      pollMs: 10,
+      clock: "venue",
+      klineGraceMs: 24 * HOUR,
+      maxBars: 6,
+      onBar: (p) => acted.push(p.barTs),
+    });
+    // the history is fetched over REST (one page per market) before the streams are opened: a bar
+    // closing before then would come by REST after the grace, which here is a day
+    await until(() => deps.orders.getSession("kl")?.state === "active" && restKlines >= 2);
+    await new Promise((r) => setTimeout(r, 300));
+    const restAtStart = restKlines;
+    const t0 = sim.now();
+    for (let k = 0; k < 6; k++) {
+      sim.advance(HOUR);
+      await until(() => acted.length > k);
+    }
+    const r = await run;
+    await broker.close();
+    await inner.close();
+    const decisions = deps.orders.ordersOf("kl").map((o) => o.decisionSeq);
+    c.close();
+    expect(r.barsActed).toBe(6);
+    // the bar in progress at the start closes first, then one a step
+    expect(acted).toEqual([0, 1, 2, 3, 4, 5].map((k) => t0 + k * HOUR));
+    expect(restKlines).toBe(restAtStart);
+    // dca buys both markets each bar: six decisions of two orders
+    expect(new Set(decisions).size).toBe(6);
+    expect(decisions).toHaveLength(12);
+    expect(sim.check()).toEqual([]);
+  }, 60_000);
+});
