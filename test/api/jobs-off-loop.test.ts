@@ -79,7 +79,8 @@ describe("jobs run off the server's event loop", () => {
     }
     lag.disable();
     // the reads came back while the job was still at work
-    expect((await jobOf(id)).state).toBe("running");
+    const during = await jobOf(id);
+    expect(during.state, `${JSON.stringify(during.error)} ${api.log.join("\n")}`).toBe("running");
     const barBefore = orders.getSession("offloop1")!.lastBarTs!;
     expect(barBefore).toBeLessThan(last);
     expect(reads.length).toBeGreaterThanOrEqual(6);

@@ -101,4 +101,57 @@ describe("reused read replies", () => {
     expect(big.status).toBe(400);
     expect(big.body).toMatchObject({ error: { code: "INVALID_INPUT", details: { field: "rows" } } });
   });
+
+  it("list routes answer a page at a time: ?limit and ?offset in the list's order, X-Total-Count, coded 400s, documented in /openapi.json", async () => {
+    for (const id of ["page2", "page3"]) {
+      const job = (
+        await call(api, "POST", "/v1/jobs/trade", {
+          token: agent,
+          body: {
+            id,
+            strategy: "sma-cross",
+            symbols: "BTC/USDT",
+            timeframe: "1d",
+            from: "2025-08-01",
+            capital: 800,
+          },
+        })
+      ).body as { id: string };
+      const t0 = Date.now();
+      for (;;) {
+        const j = (await call(api, "POST", "/v1/jobs/get", { token: agent, body: { id: job.id } })).body as {
+          state: string;
+        };
+        if (!["queued", "running"].includes(j.state)) break;
+        if (Date.now() - t0 > 60_000) throw new Error("the session job did not end");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    const ids = async (q: string) => {
+      const r = await call(api, "GET", `/v1/trade/sessions${q}`, { token: agent });
+      return {
+        status: r.status,
+        total: r.headers.get("x-total-count"),
+        ids: (r.body as { id: string }[]).map((s) => s.id),
+      };
+    };
+    const all = await ids("");
+    expect(all.ids.length).toBeGreaterThanOrEqual(3);
+    expect(all.total).toBe(String(all.ids.length));
+    expect(await ids("?limit=2")).toEqual({ status: 200, total: all.total, ids: all.ids.slice(0, 2) });
+    expect((await ids(`?limit=2&offset=${all.ids.length - 1}`)).ids).toEqual(all.ids.slice(-1));
+    expect((await ids(`?offset=${all.ids.length}`)).ids).toEqual([]);
+    for (const q of ["?limit=0", "?limit=abc", "?limit=1001", "?offset=-1"]) {
+      const r = await call(api, "GET", `/v1/trade/sessions${q}`, { token: agent });
+      expect(r.status).toBe(400);
+      expect((r.body as { error: { code: string; details: { field: string } } }).error.code).toBe(
+        "INVALID_INPUT",
+      );
+    }
+    const doc = (await call(api, "GET", "/openapi.json")).body as {
+      paths: Record<string, Record<string, { parameters?: { name: string }[] }>>;
+    };
+    for (const path of ["/v1/trade/sessions", "/v1/screen/runs", "/v1/models"])
+      expect(doc.paths[path]!.get!.parameters!.map((p) => p.name)).toEqual(["limit", "offset"]);
+  });
 });

@@ -148,6 +148,7 @@ export function buildApp(c: Container, opts: AppOptions = {}): Hono<Env> {
     const handler = async (ctx: {
       req: { raw: Request };
       get: (k: "principal") => Principal;
+      header: (k: string, v: string) => void;
       json: (v: unknown, status?: 202) => Response;
       body: (b: string, status: 200, headers: Record<string, string>) => Response;
     }) => {
@@ -170,6 +171,13 @@ export function buildApp(c: Container, opts: AppOptions = {}): Hono<Env> {
         return ctx.json(job, 202);
       }
       op.guard?.(x, raw);
+      if (op.page === true) {
+        const page = pageOf(ctx.req.raw);
+        const all = await op.run(x, raw);
+        if (!Array.isArray(all)) return ctx.json(all ?? null);
+        ctx.header("X-Total-Count", String(all.length));
+        return ctx.json(all.slice(page.offset, page.offset + page.limit));
+      }
       if (op.cache === undefined) return ctx.json((await op.run(x, raw)) ?? null);
       const key = `${op.id} ${JSON.stringify(raw ?? null)}`;
       const version = versionOf(op.cache);
@@ -184,6 +192,32 @@ export function buildApp(c: Container, opts: AppOptions = {}): Hono<Env> {
     else app.post(op.path, (ctx) => handler(ctx));
   }
   return app;
+}
+
+/** A list route's page when the query names none, and the most one page holds */
+export const PAGE_DEFAULT = 200;
+export const PAGE_MAX = 1000;
+
+/** `?limit=&offset=` of a list route: whole numbers, limit 1 to PAGE_MAX */
+function pageOf(req: Request): { limit: number; offset: number } {
+  const q = new URL(req.url).searchParams;
+  const whole = (name: string, v: string | null, min: number, max: number, dflt: number): number => {
+    if (v === null) return dflt;
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n < min || n > max)
+      throw new AppError(
+        "INVALID_INPUT",
+        `?${name}=${v.slice(0, 20)}: use a whole number from ${min} to ${max}`,
+        {
+          details: { field: name },
+        },
+      );
+    return n;
+  };
+  return {
+    limit: whole("limit", q.get("limit"), 1, PAGE_MAX, PAGE_DEFAULT),
+    offset: whole("offset", q.get("offset"), 0, Number.MAX_SAFE_INTEGER, 0),
+  };
 }
 
 /** Extra documented routes outside OPERATIONS (auth and the document itself) */
@@ -233,6 +267,7 @@ export function openApiDocument(o: {
     access: string;
     input?: z.ZodType;
     job?: boolean;
+    page?: boolean;
   }[] = [...OWN_ROUTES.filter((r) => o.mcp || r.path !== "/mcp"), ...OPERATIONS];
   for (const r of all) {
     const isJob = "job" in r && r.job === true;
@@ -263,6 +298,23 @@ export function openApiDocument(o: {
     };
     if (r.access !== "public") op.security = [{ bearer: [] }];
     else op.security = [];
+    if ("page" in r && r.page === true)
+      op.parameters = [
+        {
+          name: "limit",
+          in: "query",
+          required: false,
+          description: `items in this page (the header X-Total-Count gives the whole count)`,
+          schema: { type: "integer", minimum: 1, maximum: PAGE_MAX, default: PAGE_DEFAULT },
+        },
+        {
+          name: "offset",
+          in: "query",
+          required: false,
+          description: "items skipped before this page, in the list's own order",
+          schema: { type: "integer", minimum: 0, default: 0 },
+        },
+      ];
     if (r.input !== undefined)
       op.requestBody = { required: true, content: { "application/json": { schema: jsonSchemaOf(r.input) } } };
     paths[r.path] = { ...(paths[r.path] ?? {}), [r.method]: op };
