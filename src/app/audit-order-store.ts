@@ -68,6 +68,38 @@ export function inputSnapshot(snap: NonNullable<DecisionRecord["detail"]>["snaps
   return { sha256: h.digest("hex"), bars };
 }
 
+const sig6 = (v: number): number => Number(v.toPrecision(6));
+
+/**
+ * The decision's structured reasons (per symbol: the target and the values the strategy decided on)
+ * and its explanation: the strategy's own words when it gave some, else a sentence made from those
+ * reasons, so `audit show` names the numbers behind an order even for families that state no reason
+ */
+export function decisionReasons(
+  strategy: string,
+  d: Pick<DecisionRecord, "targets" | "explanation" | "barTs">,
+  values: Record<string, number>,
+): { reasons: unknown[]; explanation: string } {
+  const per = Object.entries(d.targets).map(([symbol, target]) => {
+    const own = Object.entries(values)
+      .filter(([k, v]) => k.startsWith(`${symbol}:`) && Number.isFinite(v) && k !== `${symbol}:exposure`)
+      .map(([k, v]) => [k.slice(symbol.length + 1), sig6(v)] as const);
+    return { symbol, targetPct: sig6(target * 100), values: Object.fromEntries(own) };
+  });
+  const given = d.explanation !== "" && d.explanation !== "signal";
+  const bar = `${new Date(d.barTs).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  const made = `${strategy} at the close of the bar of ${bar}: ${per
+    .map((r) => {
+      const vs = Object.entries(r.values).map(([k, v]) => `${k} ${v}`);
+      return `${r.symbol} target ${r.targetPct}% of equity${vs.length === 0 ? "" : ` (${vs.join(", ")})`}`;
+    })
+    .join("; ")}`;
+  return {
+    reasons: given ? [d.explanation, ...per] : per,
+    explanation: given ? d.explanation : made,
+  };
+}
+
 /** Drops undefined members (canonical JSON carries no undefined) */
 const clean = <T extends object>(o: T): Record<string, unknown> =>
   JSON.parse(JSON.stringify(o)) as Record<string, unknown>;
@@ -186,8 +218,7 @@ export class AuditedOrderStore implements OrderStore {
             typeof values.confidence === "number" && Number.isFinite(values.confidence)
               ? values.confidence
               : null,
-          reasons: d.explanation === "" ? [] : [d.explanation],
-          explanation: d.explanation,
+          ...decisionReasons(String(cfg.strategy ?? "strategy"), d, values),
           orders: intents.map((o) => o.clientOrderId),
         }),
       );

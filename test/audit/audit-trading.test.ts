@@ -113,6 +113,22 @@ describe("audit on the trading path", () => {
     const s = await runKairosInProcess(["audit", "show", "--order", order.clientOrderId], { home });
     expect(s.code).toBe(0);
     expect(s.stdout).toContain(`decision au1/${order.decisionSeq}:`);
+    // sma-cross states no reason: the explanation is made from the record's own numbers (target, SMAs)
+    const d = steps().find((x) => x.kind === "decision" && x.data.decisionId === `au1/${order.decisionSeq}`)!;
+    const r = (d.data.reasons as { symbol: string; targetPct: number; values: Record<string, number> }[])[0]!;
+    const vals = d.data.values as Record<string, number>;
+    const target = (d.data.targets as Record<string, number>)["BTC/USDT"]!;
+    expect(r).toEqual({
+      symbol: "BTC/USDT",
+      targetPct: Number((target * 100).toPrecision(6)),
+      values: {
+        fast: Number(vals["BTC/USDT:fast"]!.toPrecision(6)),
+        slow: Number(vals["BTC/USDT:slow"]!.toPrecision(6)),
+      },
+    });
+    expect(s.stdout).toContain(
+      `decision au1/${order.decisionSeq}: sma-cross at the close of the bar of ${new Date(Number(d.data.barTs)).toISOString().slice(0, 16).replace("T", " ")} UTC: BTC/USDT target ${r.targetPct}% of equity (fast ${r.values.fast}, slow ${r.values.slow})`,
+    );
     for (const k of ["decision", "order.intent", "order.event", "fill"]) expect(s.stdout).toContain(k);
     const out = join(home, "..", `${home.split("/").pop()}-export`);
     const e = await runKairosInProcess(["audit", "export", "--out", out], { home });
