@@ -42,6 +42,38 @@ const wiggle = (i: number, k: number): number =>
   1 + 0.004 * Math.sin(i * 0.7 + k) + 0.002 * Math.cos(i * 1.3 * (k + 1));
 
 describe("market brief", () => {
+  it("with BTC stored a year beyond the tokens (as the bundled data), the drawdown and 'X against BTC' read the tokens' own dates", () => {
+    const n = 24 * 60;
+    // every token rises 50% over 30 days, then falls back to 0.9 of its start: 40% below its peak
+    const path = (i: number) => (i < n / 2 ? 1 + i / (n / 2) / 2 : 1.5 - (0.6 * (i - n / 2)) / (n / 2));
+    const sector = SECTOR.map((sym) =>
+      series(
+        sym,
+        Array.from({ length: n }, (_, i) => 10 * path(i)),
+      ),
+    );
+    const btcN = n + 24 * 400;
+    const btc = series(
+      "BTC/USDT",
+      Array.from({ length: btcN }, (_, i) => 50_000 * (i < n ? 1 + i / n : 2)),
+    );
+    const b = buildBrief({ series: [btc, ...sector], sector: SECTOR });
+    const dd = b.lines.find((l) => l.kind === "sector-drawdown")!;
+    expect(dd).toBeDefined();
+    const last = T0 + (n - 1) * HOUR;
+    expect(dd.cites.find((c) => c.what === "index-now")!.barTime).toBe(last);
+    // by hand: the last close 10 * path(n - 1) over the peak 10 * 1.5
+    expect(Number(dd.params.drawdownPct)).toBeCloseTo((path(n - 1) / 1.5 - 1) * 100, 1);
+    expect(renderLine(dd, "de")).toMatch(
+      /^Der gleichgewichtete KI-Token-Index liegt \d+,?\d* % unter seinem Hoch vom /,
+    );
+    // BTC's week per token: its 7 days to the token's last bar, not to its own
+    const tao = b.symbols.find((x) => x.symbol === SECTOR[0])!;
+    const i = n - 1;
+    const j = i - 7 * 24;
+    expect(tao.benchmark7d).toEqual({ barTime: last, return7d: (1 + i / n) / (1 + j / n) - 1 });
+  });
+
   it("a planted one-day 40% sector fall leads the brief, named with its figure, in English and German", () => {
     const n = 24 * 60;
     const fallAt = n - 24 * 3; // three days before the end
@@ -150,7 +182,9 @@ describe("kairos brief on the bundled data", () => {
     const de = await runKairosInProcess(["brief", "--timeframe", "1d", "--lang", "de"], { home });
     expect(de.code, de.stderr).toBe(0);
     expect(de.stdout).toMatch(/^KI-Token gegen BTC\/USDT über 7 Tage: Sektor -14,1% \(Mittel aus 3\)/m);
-    expect(de.stdout).toMatch(/^Seit dem Bericht vom .* hat sich kein Regime geändert \(\d+ Symbole verglichen\)$/m);
+    expect(de.stdout).toMatch(
+      /^Seit dem Bericht vom .* hat sich kein Regime geändert \(\d+ Symbole verglichen\)$/m,
+    );
     const js = await runKairosInProcess(["--json", "brief", "--timeframe", "1d", "--no-save"], { home });
     expect(js.code, js.stderr).toBe(0);
     const out = JSON.parse(js.stdout) as {

@@ -103,7 +103,7 @@ const TEMPLATES: Record<BriefLang, Record<BriefLineKind, (p: P, w: Record<string
     "sector-breadth": (p) =>
       `Marktbreite: ${p.above} von ${p.count} KI-Token (${p.pct} %) schließen über ihrem 20-Tage-Durchschnitt`,
     "sector-drawdown": (p) =>
-      `Der gleichgewichtete KI-Token-Index liegt ${signed(p.drawdownPct, "de")} unter seinem Hoch vom ${time(p.peakAt)}`,
+      `Der gleichgewichtete KI-Token-Index liegt ${num(Math.abs(Number(p.drawdownPct)), "de")} % unter seinem Hoch vom ${time(p.peakAt)}`,
     "mover-1d": (p) => `Beweger 1 Tag: ${p.symbol} ${signed(p.movePct, "de")} (bis ${time(p.at)})`,
     "mover-7d": (p) => `Beweger 7 Tage: ${p.symbol} ${signed(p.movePct, "de")} (bis ${time(p.at)})`,
     regime: (p, w) =>
