@@ -21,7 +21,16 @@
 // over the first one's, and the largest window minimum over the first one's. Pass: both <= 5%.
 // stdout: one JSON line per case; progress to stderr; samples to --out (JSON lines).
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -51,6 +60,7 @@ const { values } = parseArgs({
     slow: { type: "string", default: "20" },
     out: { type: "string" },
     snapshots: { type: "string" },
+    "sqlite-cache-kib": { type: "string" },
     child: { type: "string" },
     api: { type: "string" },
     bars: { type: "string" },
@@ -70,11 +80,18 @@ interface Sample {
   /** orders sent so far */
   orders: number;
   rss: number;
+  /** RSS split (/proc/self/status): anonymous memory (heaps, SQLite's page cache) and file-backed pages (code, the mapped database) */
+  rssAnon: number;
+  rssFile: number;
+  /** kairos.db + its WAL on disk: SQLite's page cache and the mapped file grow with it up to their bounds */
+  dbBytes: number;
   heapUsed: number;
   heapTotal: number;
   external: number;
   arrayBuffers: number;
   fds: number;
+  /** of which sockets (HTTP keep-alive connections come and go with load; a leak would only grow) */
+  sockets: number;
   lagP99Ms: number;
   /** taken after the session returned */
   final?: boolean;
@@ -170,6 +187,7 @@ async function parent(): Promise<void> {
       "--warmup-h",
       values["warmup-h"]!,
       ...(values.snapshots === undefined ? [] : ["--snapshots", values.snapshots]),
+      ...(values["sqlite-cache-kib"] === undefined ? [] : ["--sqlite-cache-kib", values["sqlite-cache-kib"]]),
     ],
     {
       stdio: ["ignore", "pipe", "inherit"],
@@ -203,6 +221,7 @@ async function parent(): Promise<void> {
   await sim.close();
 
   const last = samples.at(-1);
+  const warmDb = samples.find((s) => s.bars > warmBars)?.dbBytes ?? 0;
   const emit = (o: Record<string, unknown>): void => {
     process.stdout.write(
       `${JSON.stringify({ bench: "trading-soak", symbols: nSym, timeframe: "1m", speed, ...o })}\n`,
@@ -217,6 +236,8 @@ async function parent(): Promise<void> {
     samples: samples.length,
     exit: code,
     load: loadavg(),
+    // kairos.db + WAL at the end of warm-up and at the end: the page cache and mapped file follow it
+    databaseMB: [warmDb, last?.dbBytes ?? 0].map((v) => Number((v / 2 ** 20).toFixed(1))),
     samplesFile: out,
   });
   emit({
@@ -237,8 +258,11 @@ async function parent(): Promise<void> {
   const windowBars = 120;
   for (const [metric, unit, get] of [
     ["rss", "MB", (s: Sample) => s.rss / 2 ** 20],
+    ["rss-anon", "MB", (s: Sample) => s.rssAnon / 2 ** 20],
+    ["rss-file", "MB", (s: Sample) => s.rssFile / 2 ** 20],
     ["heap-used-after-gc", "MB", (s: Sample) => s.heapUsed / 2 ** 20],
     ["open-fds", "fds", (s: Sample) => s.fds],
+    ["open-sockets", "fds", (s: Sample) => s.sockets],
   ] as const) {
     // the minimum of each 2-hour window of simulated time after warm-up
     const mins = new Map<number, number>();
@@ -372,6 +396,10 @@ async function child(home: string, api: string, bars: number): Promise<void> {
   const warmBars = Math.round(Number(values["warmup-h"]) * 60);
   const gc = (globalThis as { gc?: () => void }).gc;
   const c = createContainer({ home });
+  // an experiment: kairos.db's main connection caches up to 64 MiB of pages (database.ts); a smaller
+  // cache shows how much of the RSS growth is that cache filling as the database grows
+  if (values["sqlite-cache-kib"] !== undefined)
+    c.db.pragma(`cache_size = -${Number(values["sqlite-cache-kib"])}`);
   const d = c.trading();
   const deps: TradingDeps = {
     ...d,
@@ -406,16 +434,37 @@ async function child(home: string, api: string, bars: number): Promise<void> {
   const sample = (final = false): void => {
     gc?.();
     const m = process.memoryUsage();
+    const status = readFileSync("/proc/self/status", "utf8");
+    const fds = readdirSync("/proc/self/fd");
+    const kb = (k: string): number =>
+      Number(new RegExp(`^${k}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0) * 1024;
+    const size = (f: string): number => {
+      try {
+        return statSync(join(home, f)).size;
+      } catch {
+        return 0;
+      }
+    };
     const s: Sample = {
       wallS: Math.round((Date.now() - t0) / 1000),
       bars: acted,
       orders: sent,
       rss: m.rss,
+      rssAnon: kb("RssAnon"),
+      rssFile: kb("RssFile"),
+      dbBytes: size("kairos.db") + size("kairos.db-wal"),
       heapUsed: m.heapUsed,
       heapTotal: m.heapTotal,
       external: m.external,
       arrayBuffers: m.arrayBuffers,
-      fds: readdirSync("/proc/self/fd").length,
+      fds: fds.length,
+      sockets: fds.filter((f) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${f}`).startsWith("socket:");
+        } catch {
+          return false;
+        }
+      }).length,
       lagP99Ms: Number((lag.percentile(99) / 1e6).toFixed(3)),
       ...(final ? { final } : {}),
     };
@@ -423,7 +472,7 @@ async function child(home: string, api: string, bars: number): Promise<void> {
     process.stdout.write(`${JSON.stringify(s)}\n`);
     if (s.wallS % 60 < sampleS)
       process.stderr.write(
-        `soak child: ${s.wallS} s, ${acted} bars, ${sent} orders, rss ${(s.rss / 2 ** 20).toFixed(0)} MB, heap ${(s.heapUsed / 2 ** 20).toFixed(1)} MB, ${s.fds} fds\n`,
+        `soak child: ${s.wallS} s, ${acted} bars, ${sent} orders, rss ${(s.rss / 2 ** 20).toFixed(0)} MB (anon ${(s.rssAnon / 2 ** 20).toFixed(0)}), db ${(s.dbBytes / 2 ** 20).toFixed(0)} MB, heap ${(s.heapUsed / 2 ** 20).toFixed(1)} MB, ${s.fds} fds\n`,
       );
   };
   const timer = setInterval(() => sample(), sampleS * 1000);
