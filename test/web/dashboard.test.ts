@@ -110,6 +110,17 @@ const chartCanvasDrawn = (p: Page, sel: string): Promise<number> =>
     })()`,
   );
 
+/** What is drawn now, at 1280×800 and at 390 px wide (no sideways scroll there), saved as screenshots */
+async function shootBoth(p: Page, name: string): Promise<void> {
+  await p.screenshot({ path: shotPath(`${name}-desktop-dark`), fullPage: true });
+  await p.setViewportSize(PHONE);
+  await expect
+    .poll(() => inPage<number>(p, "document.documentElement.scrollWidth - window.innerWidth"))
+    .toBeLessThanOrEqual(0);
+  await p.screenshot({ path: shotPath(`${name}-phone-dark`), fullPage: true });
+  await p.setViewportSize(DESKTOP);
+}
+
 describe("dashboard", () => {
   it("serves the built page under a strict CSP, and any other path still meets the API's door", async () => {
     const r = await fetch(`${server.url}/`);
@@ -390,6 +401,7 @@ describe("dashboard", () => {
       );
     }
     expect(await chartCanvasDrawn(page, "#sweep-curves-chart")).toBeGreaterThan(500);
+    await shootBoth(page, "research-sweep");
   }, 120_000);
 
   it("research: the screen's universe picker, and a stored run's heatmaps and per-variant equity curves", async () => {
@@ -527,6 +539,7 @@ describe("dashboard", () => {
         JSON.stringify(m),
       ).toBe(true);
     expect(await chartCanvasDrawn(page, "#trade-chart")).toBeGreaterThan(1000);
+    await shootBoth(page, "trading-chart");
   }, 60_000);
 
   it("approve one proposal and reject another: each decision recorded with the person and the channel", async () => {

@@ -198,6 +198,8 @@ export const marketView: View = async ({ api, main, onLeave }) => {
         .filter((s) => s.seriesType() === "Line")
         .map((s) => ({ title: s.options().title, pane: s.getPane().paneIndex(), data: s.data() })),
     markers: () => markerCount,
+    /** merged drawing below one device pixel a candle, on or off (the web bench measures both) */
+    conflation: (on: boolean) => c.chart.timeScale().applyOptions({ enableConflation: on }),
     /** the last `bars` candles in view (the web bench pans from there) */
     show: (bars: number) =>
       c.chart.timeScale().setVisibleLogicalRange({

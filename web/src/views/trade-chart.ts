@@ -4,7 +4,7 @@
 import type { SeriesMarker, Time } from "lightweight-charts";
 import type { Api } from "../api.ts";
 import { candleChart, followTheme, toTime } from "../chart.ts";
-import { h, messageOf, num, price, replace, table, timeframeMs, utc } from "../dom.ts";
+import { h, messageOf, num, replace, table, timeframeMs, utc } from "../dom.ts";
 import type { BacktestReport, Bar, SessionEntry } from "../types.ts";
 import type { ViewContext } from "../view.ts";
 import { readCandles } from "./market.ts";
@@ -142,7 +142,7 @@ export function tradeChartCard(ctx: ViewContext, sessions: SessionEntry[]): HTML
         position: long ? "belowBar" : "aboveBar",
         shape: long ? "arrowUp" : "arrowDown",
         color: "#2f81f7",
-        text: `backtest ${long ? "buy" : "sell"}`,
+        text: `BT ${long ? "buy" : "sell"}`,
       });
       next.push({ source: "backtest", time: t.entryTs, at: t.entryTs, side: long ? "buy" : "sell" });
       if (Number.isFinite(t.exitTs)) {
@@ -151,7 +151,7 @@ export function tradeChartCard(ctx: ViewContext, sessions: SessionEntry[]): HTML
           position: long ? "aboveBar" : "belowBar",
           shape: long ? "arrowDown" : "arrowUp",
           color: "#2f81f7",
-          text: `backtest ${long ? "sell" : "buy"}`,
+          text: `BT ${long ? "sell" : "buy"}`,
         });
         next.push({ source: "backtest", time: t.exitTs, at: t.exitTs, side: long ? "sell" : "buy" });
       }
@@ -166,7 +166,7 @@ export function tradeChartCard(ctx: ViewContext, sessions: SessionEntry[]): HTML
           position: x.side === "buy" ? "belowBar" : "aboveBar",
           shape: "circle",
           color: live ? "#d29922" : "#a371f7",
-          text: `${f.mode} ${f.id} ${x.side} ${x.qty} @ ${price(Number(x.price))}`,
+          text: `${live ? "L" : "P"} ${x.side}`,
         });
         next.push({ source: live ? "live" : "paper", session: f.id, time: at, at: x.ts, side: x.side });
       }
@@ -189,7 +189,7 @@ export function tradeChartCard(ctx: ViewContext, sessions: SessionEntry[]): HTML
       .setVisibleLogicalRange({ from: Math.max(0, first - 5), to: Math.min(bars.length - 1, last + 5) });
     replace(
       key,
-      `Blue arrows: the backtest of ${mine.strategy} ${JSON.stringify(mine.params)} from ${utc(Date.parse(mine.from))} (${bt.trades.length} trades). Purple circles: paper fills; amber circles: live fills (${all.map((f) => `${f.id} ${f.mode} ${f.total}`).join(", ")}). Fills are placed on the candle they happened in; their exact times are in each session's fills table.`,
+      `Blue arrows (BT): the backtest of ${mine.strategy} ${JSON.stringify(mine.params)} from ${utc(Date.parse(mine.from))} (${bt.trades.length} trades). Purple circles (P): paper fills; amber circles (L): live fills (${all.map((f) => `${f.id} ${f.mode} ${f.total}`).join(", ")}). Fills are placed on the candle they happened in; their exact times are in each session's fills table.`,
     );
     status.textContent = `${num(markers.length)} markers on ${mine.exchange} ${symbol} ${mine.timeframe}.`;
   };
