@@ -40,7 +40,10 @@ export interface KillRig {
    * a bulk cancel of a market (DELETE /api/v3/openOrders) is `*SYMBOL`
    */
   cancelsArrived: { id: string; at: number }[];
-  /** a broker on the exchange through the door, with ccxt's own default throttle (as built without rateLimitMs) */
+  /**
+   * a broker on the exchange through the door, with ccxt's own default throttle (binance 50 ms per
+   * request): kairos's weight gate off, since with it on ccxt's limiter is turned off
+   */
   throttledBroker(): CcxtBroker;
   close(): Promise<void>;
 }
@@ -141,6 +144,7 @@ export async function startKillRig(prefix: string): Promise<KillRig> {
         apiKey: BUNDLED_SIM_KEY.key,
         secret: BUNDLED_SIM_KEY.secret,
         apiBase: doorUrl,
+        requestWeight: false,
       }),
     ref(symbol) {
       const s = series.get(symbol as (typeof R8_SYMBOLS)[number])!;
