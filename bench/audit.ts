@@ -9,8 +9,16 @@
 // Each append is followed by a yield to the event loop (untimed), as the trading loop awaits its
 // broker calls: the anchor copies then run beside the appends, as they do in a session.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, unlinkSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import {
+  closeSync,
+  constants,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  rmSync,
+  unlinkSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadOrCreateAuditKey, nodeAuditCrypto } from "../src/adapters/fs/audit-key-file.ts";
@@ -126,12 +134,36 @@ try {
     }
     const ms = (x: number) => Math.round(x * 1000) / 1000;
     const fifo = join(root, "stalled-anchors", "anchors.jsonl");
-    // a reader appears: the stuck copy lands
-    let copied = (await readFile(fifo, "utf8")).split("\n").filter((l) => l !== "").length;
-    // the anchors signed meanwhile follow in one more copy
-    const rest = readFile(fifo, "utf8");
-    await log.copied();
-    copied += (await rest).split("\n").filter((l) => l !== "").length;
+    // a reader appears (non-blocking, held open until every copy has landed, so no write is lost
+    // between one writer's close and the next one's open): the stuck copy and those queued behind it land
+    const rfd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const buf = Buffer.alloc(1 << 16);
+    let text = "";
+    const drain = (): void => {
+      for (;;) {
+        let n = 0;
+        try {
+          n = readSync(rfd, buf, 0, buf.length, null);
+        } catch (err) {
+          if ((err as { code?: string }).code === "EAGAIN") return;
+          throw err;
+        }
+        if (n === 0) return;
+        text += buf.toString("utf8", 0, n);
+      }
+    };
+    let landed = false;
+    const done = log.copied().then(() => {
+      landed = true;
+    });
+    while (!landed) {
+      drain();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await done;
+    drain();
+    closeSync(rfd);
+    const copied = text.split("\n").filter((l) => l !== "").length;
     line({
       case: "append alone while the outside directory hangs (anchors.jsonl a FIFO nobody reads)",
       n: APPENDS,
