@@ -69,6 +69,16 @@ async function child(home: string): Promise<void> {
   let sessions = 0;
   let failed = 0;
   const series = c.store.read({ exchange: "binance", symbol: "BTC/USDT", timeframe: "1h" });
+  // the session under way: its bars so far count too (bars/s over a few seconds, not per session)
+  let current: { id: string; from: number } | undefined;
+  const orders = c.trading().orders;
+  const barsNow = (): number => {
+    const last = current === undefined ? undefined : orders.getSession(current.id)?.lastBarTs;
+    return (
+      bars +
+      (last === undefined || current === undefined ? 0 : Math.max(0, (last - current.from) / 3_600_000))
+    );
+  };
   const tradeLoop = async (token: string): Promise<void> => {
     for (let k = 0; trading; k++) {
       const a = 1000 + ((k * SESSION_BARS) % (series.ts.length - 2 * SESSION_BARS - 1000));
@@ -87,7 +97,9 @@ async function child(home: string): Promise<void> {
         }),
       });
       const job = (await r.json()) as { id: string };
+      current = { id: `bench${k.toString(36)}`, from: series.ts[a]! };
       const done = await server.jobs.wait({ id: job.id });
+      current = undefined;
       if (done.state === "done") {
         bars += (done.result as { barsActed: number }).barsActed;
         sessions++;
@@ -112,7 +124,7 @@ async function child(home: string): Promise<void> {
         await new Promise((r) => setTimeout(r, 50));
       send({ bars, sessions, failed });
     } else if (m.cmd === "trading") {
-      send({ bars, sessions, failed, jobThreads: server.jobHost.stats });
+      send({ bars: barsNow(), sessions, failed, jobThreads: server.jobHost.stats });
     } else if (m.cmd === "fanout") {
       // synthetic signals at a fixed rate, published the way the audit tail publishes them
       const t0 = performance.now();
@@ -186,13 +198,21 @@ async function main(): Promise<void> {
   const token = (
     JSON.parse(kairos(["--json", "auth", "token", "create", "--agent", "bench"])) as { token: string }
   ).token;
+  // KAIROS_BENCH_CPU_PROF=DIR: V8 CPU profiles of the server process's threads, written to DIR at its exit
+  const prof = process.env.KAIROS_BENCH_CPU_PROF;
   const server = fork(here, ["--child", home], {
-    execArgv: ["--import", "tsx"],
+    execArgv: ["--import", "tsx", ...(prof === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${prof}`])],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const { url } = await new Promise<{ url: string }>((resolve, reject) => {
     server.once("message", (v) => resolve(v as { url: string }));
     server.once("exit", (code) => reject(new Error(`the server process exited ${code}`)));
+  });
+  let stopping = false;
+  server.on("exit", (code) => {
+    if (stopping) return;
+    process.stderr.write(`the server process exited (${code}) during the bench\n`);
+    process.exit(1);
   });
   const floorProc = fork(here, ["--floor"], {
     execArgv: ["--import", "tsx"],
@@ -329,7 +349,7 @@ async function main(): Promise<void> {
                 floor_p99_ms: floorP99 ?? null,
                 server_lag_p99_ms: median(rs.map((r) => r.lag)),
               }),
-          trading_bars_per_s: median(rs.map((r) => r.bars)),
+          trading_bars_per_s: Math.round(median(rs.map((r) => r.bars))),
           trading_loop: TRADING_LOOP,
           trading_sessions_failed_so_far: sessionsFailed,
           load1_start: loadStart,
@@ -398,7 +418,11 @@ async function main(): Promise<void> {
       })}\n`,
     );
   } finally {
+    stopping = true;
+    const exited = new Promise((r) => server.once("exit", r));
     await Promise.race([ask(server, { cmd: "stop" }), new Promise((r) => setTimeout(r, 10_000))]);
+    // its exit writes any CPU profile
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
     floorProc.send({ cmd: "stop" });
     server.kill("SIGTERM");
     floorProc.kill("SIGTERM");

@@ -79,7 +79,8 @@ export type JobIdInput = z.input<typeof JobIdInput>;
 export const JobListInput = z.object({}).strict();
 
 /** How often a running job's progress is written to the store (events go out at most every 100 ms) */
-const PERSIST_EVERY_MS = 1000;
+export const JOB_PERSIST_EVERY_MS = 1000;
+const PERSIST_EVERY_MS = JOB_PERSIST_EVERY_MS;
 const EMIT_EVERY_MS = 100;
 
 interface Running {
@@ -88,6 +89,12 @@ interface Running {
   lastPersist: number;
   progress: JobProgress | null;
 }
+
+/** A job's progress after event `e`: a count replaces it, a note is added to the last count */
+export const nextProgress = (prev: JobProgress | null, e: ProgressEvent): JobProgress =>
+  e.kind === "progress"
+    ? { task: e.task, done: e.done, total: e.total, ...(e.unit === undefined ? {} : { unit: e.unit }) }
+    : { ...(prev ?? { task: e.task, done: 0, total: 0 }), note: e.message };
 
 const cancelled = (id: string): AppError => new AppError("CANCELLED", `job ${id} was cancelled`);
 
@@ -107,7 +114,16 @@ export class JobService {
   constructor(
     private readonly store: JobStore,
     private readonly clock: Clock,
-    private readonly opts: { concurrency?: number; log?: (e: unknown) => void } = {},
+    private readonly opts: {
+      concurrency?: number;
+      log?: (e: unknown) => void;
+      /**
+       * false: the body's side stores running progress itself (the HTTP face's job thread, whose
+       * writes may wait for the database lock where waiting stalls nobody); the final progress is
+       * stored here with the result either way
+       */
+      persistProgress?: boolean;
+    } = {},
   ) {}
 
   /**
@@ -181,17 +197,14 @@ export class JobService {
     const onProgress = (e: ProgressEvent): void => {
       // cooperative cancel: the use case stops at its next progress report
       if (r.ctl.signal.aborted) throw cancelled(rec.id);
-      r.progress =
-        e.kind === "progress"
-          ? { task: e.task, done: e.done, total: e.total, ...(e.unit === undefined ? {} : { unit: e.unit }) }
-          : { ...(r.progress ?? { task: e.task, done: 0, total: 0 }), note: e.message };
+      r.progress = nextProgress(r.progress, e);
       const now = this.clock.now();
       const last = e.kind === "progress" && e.done >= e.total;
       if (last || now - r.lastEmit >= EMIT_EVERY_MS) {
         r.lastEmit = now;
         this.emit({ type: "job.progress", id: rec.id, kind: rec.kind, progress: r.progress });
       }
-      if (last || now - r.lastPersist >= PERSIST_EVERY_MS) {
+      if (this.opts.persistProgress !== false && (last || now - r.lastPersist >= PERSIST_EVERY_MS)) {
         r.lastPersist = now;
         this.store.update(rec.id, { progress: r.progress });
       }

@@ -81,6 +81,8 @@ describe("jobs run off the server's event loop", () => {
     // the reads came back while the job was still at work
     const during = await jobOf(id);
     expect(during.state, `${JSON.stringify(during.error)} ${api.log.join("\n")}`).toBe("running");
+    // its running progress is stored (by the job thread) for a reader in another process
+    expect(api.c.jobStore.get(id)?.progress?.note).toMatch(/^bar \d{4}-/);
     const barBefore = orders.getSession("offloop1")!.lastBarTs!;
     expect(barBefore).toBeLessThan(last);
     expect(reads.length).toBeGreaterThanOrEqual(6);
@@ -128,4 +130,31 @@ describe("jobs run off the server's event loop", () => {
     await sleep(1000);
     expect(api.c.models.list().length).toBe(before);
   }, 240_000);
+
+  it("a backtest answered at once is computed on a job thread: the same reply, invalid input still a coded 400", async () => {
+    const body = {
+      strategy: "sma-cross",
+      params: { fast: 10, slow: 30 },
+      symbols: "BTC/USDT",
+      timeframe: "1h",
+    };
+    const before = api.server!.jobHost.stats.calls;
+    const [a, b] = await Promise.all([
+      call(api, "POST", "/v1/backtest", { token: agent, body }),
+      call(api, "POST", "/v1/backtest", { token: agent, body }),
+    ]);
+    expect(a.status).toBe(200);
+    expect(b.text).toBe(a.text);
+    expect(api.server!.jobHost.stats.calls).toBe(before + 2);
+    // the reply is the use case's, as on the CLI (Same answers compares it with `kairos backtest --json`)
+    const { backtestToJson, runBacktest } = await import("../../src/app/run-backtest.ts");
+    const direct = backtestToJson(runBacktest({ store: api.c.store, funding: api.c.funding }, body));
+    expect(a.body).toEqual(JSON.parse(JSON.stringify(direct)));
+    const bad = await call(api, "POST", "/v1/backtest", {
+      token: agent,
+      body: { ...body, userModule: "x.js" },
+    });
+    expect(bad.status).toBe(400);
+    expect((bad.body as { error: { code: string } }).error.code).toBe("INVALID_INPUT");
+  }, 120_000);
 });

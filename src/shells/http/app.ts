@@ -63,6 +63,8 @@ export interface AppOptions {
   mcp?: (req: Request, x: { principal: Principal; jobs: JobService }) => Promise<Response>;
   /** the server's jobs (one per server); a fresh one over the container's store when omitted */
   jobs?: JobService;
+  /** `jobs` was made with persistProgress: false: the job threads store running progress */
+  jobThreadsStoreProgress?: boolean;
   /** where job bodies run (threads off this event loop); a fresh one when omitted */
   jobHost?: JobHost;
   /** channels of the WebSocket streams, documented in /openapi.json (x-kairos-streams) */
@@ -73,6 +75,8 @@ export function buildApp(c: Container, opts: AppOptions = {}): Hono<Env> {
   const app = new Hono<Env>();
   const jobs =
     opts.jobs ?? new JobService(c.jobStore, c.clock, opts.onError === undefined ? {} : { log: opts.onError });
+  // a server's JobService leaves running progress to the job threads (serve.ts); a fresh one stores it itself
+  const storeJobProgress = opts.jobs !== undefined && opts.jobThreadsStoreProgress === true;
   const host = opts.jobHost ?? new JobHost(c.home, opts.onError === undefined ? {} : { log: opts.onError });
 
   app.onError((e, ctx) => {
@@ -166,7 +170,7 @@ export function buildApp(c: Container, opts: AppOptions = {}): Hono<Env> {
         op.guard?.(x, raw);
         // the work runs on a thread of its own, never on this event loop (./job-host.ts)
         const job = jobs.start(op.id, `${principal.kind}:${principal.name}`, raw ?? null, (j) =>
-          host.run({ op: op.id, id: j.id, raw: raw ?? null, principal }, j),
+          host.run({ op: op.id, id: j.id, raw: raw ?? null, principal, storeProgress: storeJobProgress }, j),
         );
         return ctx.json(job, 202);
       }
@@ -177,6 +181,11 @@ export function buildApp(c: Container, opts: AppOptions = {}): Hono<Env> {
         if (!Array.isArray(all)) return ctx.json(all ?? null);
         ctx.header("X-Total-Count", String(all.length));
         return ctx.json(all.slice(page.offset, page.offset + page.limit));
+      }
+      if (op.offload === true) {
+        // invalid input is answered here, without a thread
+        if (op.input !== undefined) parseInput(op.input, raw);
+        return ctx.json((await host.call({ op: op.id, raw: raw ?? null, principal })) ?? null);
       }
       if (op.cache === undefined) return ctx.json((await op.run(x, raw)) ?? null);
       const key = `${op.id} ${JSON.stringify(raw ?? null)}`;

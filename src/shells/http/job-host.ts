@@ -37,11 +37,19 @@ interface Thread {
 }
 
 let taskSeq = 0;
+let callSeq = 0;
+
+/** Offloaded calls computing at once; threads beyond jobs' own would only share the same 2 CPUs */
+const MAX_CALLS = 2;
 
 export class JobHost {
   private idle: Thread[] = [];
   private readonly busy = new Set<Thread>();
   private closed = false;
+  private calling = 0;
+  /** offloaded calls answered so far */
+  private calls = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(
     private readonly home: string,
@@ -49,8 +57,8 @@ export class JobHost {
   ) {}
 
   /** Threads running a job now, and idle ones kept for the next (for tests and the bench) */
-  get stats(): { busy: number; idle: number } {
-    return { busy: this.busy.size, idle: this.idle.length };
+  get stats(): { busy: number; idle: number; calls: number } {
+    return { busy: this.busy.size, idle: this.idle.length, calls: this.calls };
   }
 
   private spawn(): Thread {
@@ -78,7 +86,7 @@ export class JobHost {
 
   /** Runs operation `op` of the table with `raw` input on a thread; resolves to its result */
   async run(
-    o: { op: string; id: string; raw: unknown; principal: Principal },
+    o: { op: string; id: string; raw: unknown; principal: Principal; storeProgress?: boolean },
     j: JobContext,
   ): Promise<unknown> {
     if (this.closed) throw new AppError("CONFLICT", "the server is stopping");
@@ -139,6 +147,7 @@ export class JobHost {
           home: this.home,
           raw: o.raw,
           principal: o.principal,
+          storeProgress: o.storeProgress ?? false,
           cancel: flag.buffer as SharedArrayBuffer,
         };
         t.worker.postMessage({ type: "task", sid: 0, id: tid, kernel: "http.job", input: task });
@@ -155,6 +164,26 @@ export class JobHost {
         t.worker.unref();
         this.idle.push(t);
       } else void t.worker.terminate();
+    }
+  }
+
+  /**
+   * Runs an `offload` operation on a thread and resolves to its result, for a reply given at once;
+   * at most MAX_CALLS at a time (the rest wait their turn), so a burst cannot start a thread each
+   */
+  async call(o: { op: string; raw: unknown; principal: Principal }): Promise<unknown> {
+    if (this.calling >= MAX_CALLS) await new Promise<void>((r) => this.waiting.push(r));
+    else this.calling++;
+    try {
+      const ctl = new AbortController();
+      const id = `call-${++callSeq}`;
+      this.calls++;
+      return await this.run({ ...o, id }, { id, signal: ctl.signal, onProgress: () => {} });
+    } finally {
+      // the turn passes straight to the next caller, or the count drops
+      const next = this.waiting.shift();
+      if (next !== undefined) next();
+      else this.calling--;
     }
   }
 

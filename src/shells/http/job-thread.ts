@@ -8,20 +8,22 @@
  */
 import { parentPort } from "node:worker_threads";
 import type { Principal } from "../../app/auth-service.ts";
-import { JobService } from "../../app/job-service.ts";
+import { JOB_PERSIST_EVERY_MS, type JobProgress, JobService, nextProgress } from "../../app/job-service.ts";
 import type { ProgressEvent } from "../../app/progress.ts";
 import { type Container, createContainer } from "../../composition-root.ts";
 import { AppError } from "../../errors.ts";
 import { OPERATIONS } from "./operations.ts";
 
 export interface JobTask {
-  /** the operation's id in OPERATIONS (a `job: true` entry) */
+  /** the operation's id in OPERATIONS (a `job: true` or `offload: true` entry) */
   op: string;
   /** the job's id, for progress messages */
   id: string;
   home: string;
   raw: unknown;
   principal: Principal;
+  /** a job (not an offloaded call): store its running progress in the job store */
+  storeProgress: boolean;
   /** Int32Array view: [0] becomes 1 when the job is cancelled */
   cancel: SharedArrayBuffer;
 }
@@ -39,7 +41,7 @@ const POST_EVERY_MS = 50;
 const containers = new Map<string, { c: Container; jobs: JobService }>();
 
 export async function runJobTask(t: JobTask): Promise<unknown> {
-  const op = OPERATIONS.find((o) => o.id === t.op && o.job === true);
+  const op = OPERATIONS.find((o) => o.id === t.op && (o.job === true || o.offload === true));
   if (op === undefined) throw new AppError("INTERNAL", `no job operation ${t.op}`);
   let held = containers.get(t.home);
   if (held === undefined) {
@@ -61,10 +63,19 @@ export async function runJobTask(t: JobTask): Promise<unknown> {
   const post = (event: ProgressEvent): void => {
     parentPort?.postMessage({ type: "job-progress", id: t.id, event } satisfies JobProgressMessage);
   };
+  let progress: JobProgress | null = null;
+  let lastStored = 0;
   const onProgress = (e: ProgressEvent): void => {
     if (Atomics.load(flag, 0) === 1) {
       ctl.abort();
       throw cancelled();
+    }
+    // running progress is stored from here, so the server's loop never waits for the write lock
+    // a paper session's commits hold (JobService is told persistProgress: false)
+    progress = nextProgress(progress, e);
+    if (t.storeProgress && performance.now() - lastStored >= JOB_PERSIST_EVERY_MS) {
+      lastStored = performance.now();
+      held.c.jobStore.update(t.id, { progress });
     }
     const now = performance.now();
     if (now - last >= POST_EVERY_MS || (e.kind === "progress" && e.done >= e.total)) {

@@ -112,6 +112,11 @@ export interface Operation {
    * use case's (the CLI's `--json` prints the whole list)
    */
   page?: boolean;
+  /**
+   * Answered at once but computed on a job thread (the reply waits for it; the server's event loop
+   * does not): CPU work of many milliseconds, such as a backtest over every stored 1h bar
+   */
+  offload?: boolean;
   /** extra door beyond `access`, given the validated input (e.g. live sessions need a person) */
   guard?: (x: OpContext, raw: unknown) => void;
   run(x: OpContext, raw: unknown, job?: JobContext): unknown | Promise<unknown>;
@@ -392,6 +397,7 @@ export const OPERATIONS: readonly Operation[] = [
       "a backtest of a built-in strategy over stored series, answered at once (kairos backtest --json)",
     access: "read",
     input: RunBacktestInput,
+    offload: true,
     run: ({ c }, raw) => {
       checkBacktestBody(raw);
       const input = parseInput(RunBacktestInput, raw);

@@ -62,7 +62,8 @@ export function checkBind(o: ServeOptions, hasPassword: boolean): void {
 export async function startServer(c: Container, o: ServeOptions): Promise<RunningServer> {
   checkBind(o, c.auth.hasPassword());
   const log = o.onError ?? (() => {});
-  const jobs = new JobService(c.jobStore, c.clock, { log });
+  // running progress is stored by the job threads (a write here could wait on a session's lock)
+  const jobs = new JobService(c.jobStore, c.clock, { log, persistProgress: false });
   // job bodies run on worker threads, so a long job never stalls this event loop
   const jobHost = new JobHost(c.home, { log });
   // jobs an earlier server left running are 'interrupted', never silently lost
@@ -72,6 +73,7 @@ export async function startServer(c: Container, o: ServeOptions): Promise<Runnin
     ...(o.onError === undefined ? {} : { onError: o.onError }),
     ...(o.mcp === undefined ? {} : { mcp: o.mcp }),
     jobs,
+    jobThreadsStoreProgress: true,
     jobHost,
     streams: STREAM_DOCS,
   });
