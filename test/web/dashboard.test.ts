@@ -540,6 +540,14 @@ describe("dashboard", () => {
       ).toBe(true);
     expect(await chartCanvasDrawn(page, "#trade-chart")).toBeGreaterThan(1000);
     await shootBoth(page, "trading-chart");
+    // the Market page marks the same fills on the series' chart
+    await openPage(page, server.url, "market", `?s=${encodeURIComponent("binance BTC/USDT")}&tf=1d`);
+    await page.click("summary:text('Trades from a backtest')");
+    await page.click("#show-fills");
+    await expect.poll(() => chartCall<number>(page, "c.markers()"), { timeout: 30_000 }).toBe(f.total);
+    expect(await page.textContent("#market-status")).toContain(
+      `${f.total} fills of ${sessionId} (paper) marked`,
+    );
   }, 60_000);
 
   it("approve one proposal and reject another: each decision recorded with the person and the channel", async () => {

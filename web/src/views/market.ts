@@ -12,9 +12,11 @@ import type {
   IndicatorResult,
   SeriesSummary,
   SeriesView,
+  SessionEntry,
   StrategyInfo,
 } from "../types.ts";
 import type { View } from "../view.ts";
+import { barOf, type FillsJson } from "./trade-chart.ts";
 
 /** Outputs drawn on the price pane (they are prices); every other output gets its own pane */
 const PRICE_OUTPUTS: Record<string, readonly string[]> = {
@@ -185,6 +187,13 @@ export const marketView: View = async ({ api, main, onLeave }) => {
   onLeave(() => c.remove());
   let bars: Bar[] = [];
   let markerCount = 0;
+  let btMarkers: SeriesMarker<Time>[] = [];
+  let fillMarkers: SeriesMarker<Time>[] = [];
+  const drawMarkers = (): void => {
+    const all = [...btMarkers, ...fillMarkers].sort((a, b) => (a.time as number) - (b.time as number));
+    c.setMarkers(all);
+    markerCount = all.length;
+  };
   const removers: (() => void)[] = [];
   // read-only handle for tests and people at the console: what the chart holds
   (window as unknown as { kairosChart?: unknown }).kairosChart = {
@@ -257,8 +266,9 @@ export const marketView: View = async ({ api, main, onLeave }) => {
     );
     for (const r of removers.splice(0)) r();
     replace(overlays);
-    c.setMarkers([]);
-    markerCount = 0;
+    btMarkers = [];
+    fillMarkers = [];
+    drawMarkers();
     const [exchange, symbol] = instrument.split(" ") as [string, string];
     status.textContent = `Loading ${instrument} ${timeframe}…`;
     main.dataset.ready = "false";
@@ -345,10 +355,39 @@ export const marketView: View = async ({ api, main, onLeave }) => {
           text: `exit ${(t.returnPct * 100).toFixed(1)}%`,
         });
     }
-    markers.sort((a, b) => (a.time as number) - (b.time as number));
-    c.setMarkers(markers);
-    markerCount = markers.length;
+    btMarkers = markers;
+    drawMarkers();
     status.textContent = `${r.strategy}: ${r.trades.length} trades marked (entries ▲, exits ●)`;
+  };
+
+  // the fills of every paper and live session on the series shown, each on the candle it happened in
+  const showFills = async (): Promise<void> => {
+    const [exchange, symbol] = instrument.split(" ") as [string, string];
+    const sessions = (await api.op<SessionEntry[]>("trade_list")).filter(
+      (x) => x.symbols[0] === symbol && x.timeframe === timeframe,
+    );
+    const all = (
+      await Promise.all(sessions.map((x) => api.op<FillsJson>("trade_fills", { id: x.id })))
+    ).filter((f) => f.exchange === exchange);
+    const markers: SeriesMarker<Time>[] = [];
+    for (const f of all)
+      for (const x of f.fills) {
+        const at = barOf(bars, x.ts, f.mode === "live");
+        if (at !== undefined)
+          markers.push({
+            time: toTime(at),
+            position: x.side === "buy" ? "belowBar" : "aboveBar",
+            shape: "circle",
+            color: f.mode === "live" ? "#d29922" : "#a371f7",
+            text: `${f.mode === "live" ? "L" : "P"} ${f.id} ${x.side}`,
+          });
+      }
+    fillMarkers = markers;
+    drawMarkers();
+    status.textContent =
+      all.length === 0
+        ? `No session trades ${instrument} ${timeframe}.`
+        : `${markers.length} fills of ${all.map((f) => `${f.id} (${f.mode})`).join(", ")} marked (● on the candle they happened in)`;
   };
 
   const guard =
@@ -387,7 +426,7 @@ export const marketView: View = async ({ api, main, onLeave }) => {
     h(
       "details",
       { class: "card" },
-      h("summary", {}, "Trades from a backtest"),
+      h("summary", {}, "Trades from a backtest and from sessions"),
       h(
         "form",
         { onsubmit: guard(showTrades), "aria-label": "Mark a backtest's trades" },
@@ -399,11 +438,17 @@ export const marketView: View = async ({ api, main, onLeave }) => {
         ),
         h("button", { type: "submit", id: "show-trades" }, "Mark its trades"),
       ),
-      h(
-        "p",
-        { class: "note" },
-        "Trades from paper and live sessions need a fills route in the API; not there yet.",
-      ),
+      api.has("trade_fills")
+        ? h(
+            "form",
+            { onsubmit: guard(showFills), "aria-label": "Mark the sessions' fills" },
+            h(
+              "button",
+              { type: "submit", id: "show-fills" },
+              "Mark the fills of paper and live sessions on this series",
+            ),
+          )
+        : h("p", { class: "note" }, "Trades from paper and live sessions need the API's fills route."),
     ),
   );
   tfGroup.setAttribute("aria-labelledby", "tf-label");

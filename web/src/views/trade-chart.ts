@@ -43,7 +43,7 @@ interface MarkerNote {
 }
 
 /** The open time of the candle a moment falls in (a live fill stamped at a bar's end belongs to that bar) */
-function barOf(bars: readonly Bar[], ts: number, live: boolean): number | undefined {
+export function barOf(bars: readonly Bar[], ts: number, live: boolean): number | undefined {
   const t = live ? ts - 1 : ts;
   let lo = 0;
   let hi = bars.length - 1;
