@@ -210,6 +210,9 @@ function alignedAfter(pulled: readonly WindowBar[][], after: number): { ts: numb
   return out;
 }
 
+/** How long pushed order events wait to be committed together (wall ms) */
+const STREAM_FLUSH_MS = 100;
+
 /** How old (wall ms) a reading of the exchange's clock may be for the pre-trade gate's skew check */
 const VENUE_CLOCK_FRESH_MS = 5000;
 
@@ -265,7 +268,11 @@ export async function runLiveSession(
 
   // the user-data stream: order reports and fills pushed as they happen
   let pending: BrokerEvent[] = [];
+  let flushTimer: NodeJS.Timeout | undefined;
   const flushEvents = (): void => {
+    if (flushTimer !== undefined) clearTimeout(flushTimer);
+    flushTimer = undefined;
+    if (pending.length === 0) return;
     const batch = pending;
     pending = [];
     lifecycle.onEvents(batch);
@@ -282,10 +289,11 @@ export async function runLiveSession(
           if (streamUp) pollFrom = Math.min(pollFrom ?? lastSeen, lastSeen - tf);
           streamUp = false;
         } else {
-          // a bar's close brings a burst (a report and a fill per order): one transaction for what
-          // arrived in the same turn of the event loop, not one fsync per event
+          // a decision's acknowledgements and a close's fills come in bursts: one transaction per
+          // STREAM_FLUSH_MS, not an fsync per event stalling the sends still going out (each step
+          // flushes what is pending before it reads positions)
           pending.push(e);
-          if (pending.length === 1) setImmediate(flushEvents);
+          flushTimer ??= setTimeout(flushEvents, STREAM_FLUSH_MS);
         }
       });
       streamUp = true;
@@ -384,7 +392,7 @@ export async function runLiveSession(
     await openStream();
     // reports read in this turn of the event loop (the close's fills come with its candles) count now
     if (streamUp) await new Promise<void>((r) => setImmediate(r));
-    if (pending.length > 0) flushEvents();
+    flushEvents();
     const polled = new Set<string>();
     const poll = async (sym: string, since: number): Promise<void> => {
       if (polled.has(sym)) return;
@@ -566,9 +574,11 @@ export async function runLiveSession(
     // a last pass records the venue's view of the end; a stopped session stays stopped whatever it finds
     if (!guard.terminated && deps.orders.getSession(id)!.state === "active") await rec(true);
   } finally {
+    flushEvents();
     terminated = await guard.finish();
     await stream?.().catch(() => undefined);
     await klines?.().catch(() => undefined);
+    flushEvents();
   }
   const after = deps.orders.getSession(id)!;
   return {
