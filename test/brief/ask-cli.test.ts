@@ -79,7 +79,7 @@ describe("kairos ask over a home with a screen run", () => {
     explanations = (JSON.parse(b.stdout) as { explanations: SignalExplanation[] }).explanations;
   }, 120_000);
 
-  it("without a model: 'why is the ensemble long BTC?' is the strategist's explanation, in German with the German line first", async () => {
+  it("without a model: 'why is the ensemble long BTC?' is the strategist's explanation, a wrong premise corrected, in German from German templates", async () => {
     const en = await ask(home, "Why is the ensemble long BTC?", false);
     expect(en.code, en.stderr).toBe(0);
     const e = explanations.find((x) => x.symbol === "BTC/USDT")!;
