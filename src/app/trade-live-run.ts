@@ -411,14 +411,17 @@ export async function runLiveSession(
         watched.delete(cid);
         continue;
       }
-      const recorded = deps.orders.fillsOfOrder(cid).reduce((a, f) => a + amount(f.qty), 0n);
-      if (recorded < amount(o.filledQty)) {
+      const recordedOf = (): bigint => deps.orders.fillsOfOrder(cid).reduce((a, f) => a + amount(f.qty), 0n);
+      let after = o;
+      let have = recordedOf();
+      if (have < amount(o.filledQty)) {
         // the venue says more filled than the fills kairos holds: a fill event was lost
         const d = deps.orders.getDecision(id, o.decisionSeq);
         await poll(o.symbol, Math.max(cfg.sinceMs, (d?.barTs ?? cfg.sinceMs) - tf));
+        after = deps.orders.getOrder(cid)!;
+        have = recordedOf();
       }
-      const after = deps.orders.getOrder(cid)!;
-      const have = deps.orders.fillsOfOrder(cid).reduce((a, f) => a + amount(f.qty), 0n);
+      // read again only after a poll: nothing else writes between the two reads
       if (isTerminal(after.state) && have >= amount(after.filledQty)) watched.delete(cid);
     }
   };
