@@ -1,5 +1,6 @@
-// npm run bench -- trading [--orders N] [--runs N] [--kills N]: one JSON line per case on stdout
-// (throughput and close-to-wire: the median over --runs runs, default 3, with every run listed)
+// npm run bench -- trading [--orders N] [--runs N] [--bars N] [--only CASES] [--kills N]: one JSON line per case on stdout
+// (throughput and close-to-wire: the median over --runs runs, default 3, with every run listed;
+// close-to-wire over --bars bars a run, default 60, after 5 warm-up bars)
 //  fsync-rate            the machine's durable commits per second on the home's disk (the physical
 //                        limit of durable intents), measured in the same run
 //  lifecycle-throughput  orders per second through intent -> sent -> acknowledged -> filled with
