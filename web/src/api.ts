@@ -24,6 +24,9 @@ interface Route {
   access: string;
 }
 
+/** The sessions list is answered a page at a time (default 200): the dashboard asks for the largest page */
+export const SESSIONS_PAGE = { limit: 1000 } as const;
+
 // the token lives in this tab's sessionStorage: it ends with the tab, and the strict CSP (scripts from
 // this origin only) is what keeps other code from reading it
 const TOKEN_KEY = "kairos.token";
@@ -76,11 +79,18 @@ export class Api {
     }
   }
 
-  /** Calls an operation by its operationId; `input` is the body of a POST */
+  /** Calls an operation by its operationId; `input` is the body of a POST, the query of a GET (a list's page) */
   async op<T>(id: string, input?: unknown): Promise<T> {
     const r = this.routes.get(id);
     if (r === undefined) throw new ApiError(404, "NOT_FOUND", `the API has no operation ${id}`);
-    return (await this.request(r.method, r.path, r.method === "GET" ? undefined : (input ?? {}), true)) as T;
+    if (r.method === "GET") {
+      const q =
+        input === undefined
+          ? ""
+          : `?${new URLSearchParams(Object.entries(input as Record<string, string | number>).map(([k, v]) => [k, String(v)]))}`;
+      return (await this.request("GET", `${r.path}${q}`, undefined, true)) as T;
+    }
+    return (await this.request(r.method, r.path, input ?? {}, true)) as T;
   }
 
   private async request(method: string, path: string, body: unknown, auth: boolean): Promise<unknown> {

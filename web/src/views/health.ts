@@ -1,4 +1,6 @@
 // Health at a glance: trading state, sessions, P&L, open orders, approvals, data freshness, alerts
+
+import { SESSIONS_PAGE } from "../api.ts";
 import { age, card, h, messageOf, notYet, num, replace, table, timeframeMs, utc } from "../dom.ts";
 import { type StreamEvent, subscribe } from "../stream.ts";
 import type { SeriesSummary, SessionEntry, SessionStatus } from "../types.ts";
@@ -35,7 +37,7 @@ function alertLine(e: StreamEvent): HTMLElement {
 export const healthView: View = async ({ api, main, onLeave }) => {
   const [series, sessions] = await Promise.all([
     api.op<{ series: SeriesSummary[] }>("data_list"),
-    api.op<SessionEntry[]>("trade_list"),
+    api.op<SessionEntry[]>("trade_list", SESSIONS_PAGE),
   ]);
   const statuses: SessionStatus[] = [];
   const failed: string[] = [];

@@ -1,6 +1,7 @@
 // Market: a candlestick chart with volume for each stored series, a timeframe switch, fit to the whole
 // range, indicator overlays from the registry and trade markers from a backtest
 import type { SeriesMarker, Time } from "lightweight-charts";
+import { SESSIONS_PAGE } from "../api.ts";
 import { candleChart, followTheme, toTime } from "../chart.ts";
 import { h, messageOf, num, price, replace, utc } from "../dom.ts";
 import { subscribe } from "../stream.ts";
@@ -363,7 +364,7 @@ export const marketView: View = async ({ api, main, onLeave }) => {
   // the fills of every paper and live session on the series shown, each on the candle it happened in
   const showFills = async (): Promise<void> => {
     const [exchange, symbol] = instrument.split(" ") as [string, string];
-    const sessions = (await api.op<SessionEntry[]>("trade_list")).filter(
+    const sessions = (await api.op<SessionEntry[]>("trade_list", SESSIONS_PAGE)).filter(
       (x) => x.symbols[0] === symbol && x.timeframe === timeframe,
     );
     const all = (

@@ -1,6 +1,7 @@
 // Trading: start a paper session, sessions with positions, open orders, P&L and the drift report; the
 // approval queue; the risk limits, readable, changed only after the password is typed again; resume
 import type { Api } from "../api.ts";
+import { SESSIONS_PAGE } from "../api.ts";
 import { card, h, messageOf, notYet, num, replace, table } from "../dom.ts";
 import { progressText, runJob } from "../jobs.ts";
 import { type StreamEvent, subscribe } from "../stream.ts";
@@ -434,7 +435,7 @@ export const tradingView: View = async (ctx) => {
     void tradingView(ctx).catch((e: unknown) => main.append(h("p", { class: "status error" }, messageOf(e))));
   };
   const [sessions, risk, strategies, list, state] = await Promise.all([
-    api.op<SessionEntry[]>("trade_list"),
+    api.op<SessionEntry[]>("trade_list", SESSIONS_PAGE),
     api.op<RiskShow>("risk_show"),
     api.op<StrategyInfo[]>("strategies_list"),
     api.op<{ series: SeriesSummary[] }>("data_list"),
