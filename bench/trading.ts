@@ -444,10 +444,12 @@ async function closeToWireSim(
       adv.push(m.advanceMs!);
       missing += Math.max(0, symbols - m.arrivals!.length);
     }
-    // the loop records its bar before the next one closes (a real minute is far longer)
     const end = performance.now() + 5000;
     while (acted < b + 1 && failed === undefined && performance.now() < end)
       await new Promise((r) => setTimeout(r, 2));
+    // the bar's after-work (acknowledgements, storing the candles) ends before the next close, as
+    // it does a minute apart
+    await new Promise((r) => setTimeout(r, 250));
   }
   const cpu = process.cpuUsage(cpu0);
   await run.catch(() => undefined);
