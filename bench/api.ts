@@ -209,12 +209,18 @@ async function main(): Promise<void> {
     server.once("exit", (code) => reject(new Error(`the server process exited ${code}`)));
   });
   let stopping = false;
+  // however this process ends (a failed start included), its server and floor processes end with it
+  process.on("exit", () => {
+    server.kill("SIGKILL");
+    floorProc?.kill("SIGKILL");
+  });
+  let floorProc: ChildProcess | undefined;
   server.on("exit", (code) => {
     if (stopping) return;
     process.stderr.write(`the server process exited (${code}) during the bench\n`);
     process.exit(1);
   });
-  const floorProc = fork(here, ["--floor"], {
+  floorProc = fork(here, ["--floor"], {
     execArgv: ["--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
