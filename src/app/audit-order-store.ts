@@ -149,8 +149,11 @@ export class AuditedOrderStore implements OrderStore {
   getSession(id: string): SessionRecord | undefined {
     return this.inner.getSession(id);
   }
-  listSessions(): SessionRecord[] {
-    return this.inner.listSessions();
+  listSessions(page?: { limit: number; offset: number }): SessionRecord[] {
+    return this.inner.listSessions(page);
+  }
+  countSessions(): number {
+    return this.inner.countSessions();
   }
   setState(id: string, state: TradingState, haltReason?: string): void {
     this.tx(

@@ -115,9 +115,9 @@ export interface TradeListEntry {
   lastBar?: string;
 }
 
-/** Every session in the home, oldest first */
-export function listTrading(deps: TradingDeps): TradeListEntry[] {
-  return deps.orders.listSessions().map((s) => {
+/** Every session in the home, oldest first; `page` reads only that slice */
+export function listTrading(deps: TradingDeps, page?: { limit: number; offset: number }): TradeListEntry[] {
+  return deps.orders.listSessions(page).map((s) => {
     const cfg = configOf(s);
     return {
       id: s.id,

@@ -109,7 +109,9 @@ export interface ReconciliationRecord {
 export interface OrderStore {
   createSession(s: SessionRecord): void;
   getSession(id: string): SessionRecord | undefined;
-  listSessions(): SessionRecord[];
+  /** sessions oldest first; `page` reads only that slice (a long-lived home holds thousands) */
+  listSessions(page?: { limit: number; offset: number }): SessionRecord[];
+  countSessions(): number;
   /** sets the persisted trading state (and the halt reason when halting) */
   setState(id: string, state: TradingState, haltReason?: string): void;
   setLastBar(id: string, barTs: number): void;

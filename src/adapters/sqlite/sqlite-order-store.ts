@@ -110,6 +110,8 @@ export const ORDER_MIGRATIONS = {
     CREATE UNIQUE INDEX trade_fills_identity ON trade_fills (venue, symbol, trade_id);
     CREATE INDEX trade_fills_session ON trade_fills (session_id, ts);
     CREATE INDEX trade_fills_order ON trade_fills (client_order_id);`,
+    // sessions are listed oldest first a page at a time: without it every page scans and sorts them all
+    "CREATE INDEX trade_sessions_created ON trade_sessions (created_at, id)",
   ],
 } as const;
 
@@ -284,10 +286,19 @@ export class SqliteOrderStore implements OrderStore {
     return r === undefined ? undefined : toSession(r);
   }
 
-  listSessions(): SessionRecord[] {
-    return (this.stmt("SELECT * FROM trade_sessions ORDER BY created_at, id").all() as SessionRow[]).map(
-      toSession,
-    );
+  listSessions(page?: { limit: number; offset: number }): SessionRecord[] {
+    const rows =
+      page === undefined
+        ? this.stmt("SELECT * FROM trade_sessions ORDER BY created_at, id").all()
+        : this.stmt("SELECT * FROM trade_sessions ORDER BY created_at, id LIMIT ? OFFSET ?").all(
+            page.limit,
+            page.offset,
+          );
+    return (rows as SessionRow[]).map(toSession);
+  }
+
+  countSessions(): number {
+    return (this.stmt("SELECT COUNT(*) AS n FROM trade_sessions").get() as { n: number }).n;
   }
 
   setState(id: string, state: TradingState, haltReason?: string): void {

@@ -177,6 +177,11 @@ export function buildApp(c: Container, opts: AppOptions = {}): Hono<Env> {
       op.guard?.(x, raw);
       if (op.page === true) {
         const page = pageOf(ctx.req.raw);
+        if (op.runPage !== undefined) {
+          const { items, total } = op.runPage(x, page);
+          ctx.header("X-Total-Count", String(total));
+          return ctx.json(items);
+        }
         const all = await op.run(x, raw);
         if (!Array.isArray(all)) return ctx.json(all ?? null);
         ctx.header("X-Total-Count", String(all.length));

@@ -113,6 +113,11 @@ export interface Operation {
    */
   page?: boolean;
   /**
+   * A paged list that reads only the asked page and counts the whole (a store that grows for the
+   * life of a home); without it the page is cut from `run`'s whole list
+   */
+  runPage?: (x: OpContext, page: { limit: number; offset: number }) => { items: unknown[]; total: number };
+  /**
    * Answered at once but computed on a job thread (the reply waits for it; the server's event loop
    * does not): CPU work of many milliseconds, such as a backtest over every stored 1h bar
    */
@@ -580,6 +585,10 @@ export const OPERATIONS: readonly Operation[] = [
     access: "read",
     page: true,
     run: ({ c }) => listTrading(c.trading()),
+    runPage: ({ c }, page) => {
+      const t = c.trading();
+      return { items: listTrading(t, page), total: t.orders.countSessions() };
+    },
   },
   {
     id: "trade_status",
