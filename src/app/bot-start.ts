@@ -12,21 +12,11 @@ import { AppError, invalidInput } from "../errors.ts";
 import { defaultRules } from "../execution/market-rules.ts";
 import type { MarketRules } from "../ports/broker.ts";
 import { botParams, type RawBotParams } from "./bot-params.ts";
-import {
-  exchangeField,
-  isoTimeField,
-  numberFieldOf,
-  parseInput,
-  rateField,
-  symbolField,
-  timeframeField,
-  timeOf,
-  wholeNumberField,
-} from "./contract.ts";
+import { exchangeField, parseInput, symbolField, timeframeField, timeOf } from "./contract.ts";
 import { resolveSeries } from "./resolve-series.ts";
 import { checkKeyPermissions, checkLiveConfirmation, loadLiveKeys } from "./trade-live.ts";
 import type { RunProgress, TradingDeps } from "./trade-runtime.ts";
-import { startTrading, type TradeStartResult } from "./trade-start.ts";
+import { SESSION_RUN_FIELDS, startTrading, type TradeStartResult } from "./trade-start.ts";
 
 export const BotStartInput = z
   .object({
@@ -36,18 +26,7 @@ export const BotStartInput = z
     symbol: symbolField(),
     timeframe: timeframeField(),
     exchange: exchangeField().optional(),
-    live: z.boolean().default(false),
-    capital: numberFieldOf({ min: 0, minExclusive: true }).default(10_000),
-    fee: rateField(0.1).default(0.001),
-    slippage: rateField(0.1).default(0),
-    from: isoTimeField().optional(),
-    to: isoTimeField().optional(),
-    reconcileEvery: wholeNumberField({ min: 1 }).default(50),
-    size: numberFieldOf({ min: 0, max: 1, minExclusive: true }).default(1),
-    id: z.string().optional(),
-    confirmLive: z.string().optional(),
-    keyFile: z.string().optional(),
-    apiBase: z.string().url().optional(),
+    ...SESSION_RUN_FIELDS,
   })
   .strict();
 export type BotStartInput = z.input<typeof BotStartInput>;

@@ -28,6 +28,26 @@ import {
 } from "./trade-runtime.ts";
 import { guardTermination, type TerminationOutcome } from "./trade-terminate.ts";
 
+/** How any trading session runs (a strategy's or a bot's): venue mode, money, replay range, keys */
+export const SESSION_RUN_FIELDS = {
+  /** paper is the default; live needs --live, an exchange and a typed confirmation */
+  live: z.boolean().default(false),
+  capital: numberFieldOf({ min: 0, minExclusive: true }).default(10_000),
+  fee: rateField(0.1).default(0.001),
+  slippage: rateField(0.1).default(0),
+  /** replay stored bars from here (paper): the session acts on each of them as if it had just closed */
+  from: isoTimeField().optional(),
+  to: isoTimeField().optional(),
+  reconcileEvery: wholeNumberField({ min: 1 }).default(50),
+  /** share of equity a target of 1 means, as the backtest's --size (below 1 leaves room for fees) */
+  size: numberFieldOf({ min: 0, max: 1, minExclusive: true }).default(1),
+  id: z.string().optional(),
+  /** live only: the exchange's name typed again, a key file (mode 0600) and another API origin */
+  confirmLive: z.string().optional(),
+  keyFile: z.string().optional(),
+  apiBase: z.string().url().optional(),
+};
+
 /** `kairos trade start`: a paper session of one strategy family on stored candles */
 export const TradeStartInput = z
   .object({
@@ -36,22 +56,7 @@ export const TradeStartInput = z
     exchange: exchangeField().optional(),
     symbols: symbolListField(),
     timeframe: timeframeField(),
-    /** paper is the default; live needs --live, an exchange and a typed confirmation */
-    live: z.boolean().default(false),
-    capital: numberFieldOf({ min: 0, minExclusive: true }).default(10_000),
-    fee: rateField(0.1).default(0.001),
-    slippage: rateField(0.1).default(0),
-    /** replay stored bars from here (paper): the session acts on each of them as if it had just closed */
-    from: isoTimeField().optional(),
-    to: isoTimeField().optional(),
-    reconcileEvery: wholeNumberField({ min: 1 }).default(50),
-    /** share of equity a target of 1 means, as the backtest's --size (below 1 leaves room for fees) */
-    size: numberFieldOf({ min: 0, max: 1, minExclusive: true }).default(1),
-    id: z.string().optional(),
-    /** live only: the exchange's name typed again, a key file (mode 0600) and another API origin */
-    confirmLive: z.string().optional(),
-    keyFile: z.string().optional(),
-    apiBase: z.string().url().optional(),
+    ...SESSION_RUN_FIELDS,
   })
   .strict();
 export type TradeStartInput = z.input<typeof TradeStartInput>;
