@@ -112,7 +112,9 @@ describe("jobs run off the server's event loop", () => {
         symbol: "BTC/USDT",
         timeframe: "1h",
         horizon: 24,
-        gbdt: { nTrees: 5000, maxDepth: 10, learningRate: 0.01 },
+        // no early stop (the default stops after 30 rounds without gain): on a quiet machine the
+        // training must still be running when the cancel comes
+        gbdt: { nTrees: 100_000, maxDepth: 10, learningRate: 0.01, earlyStoppingRounds: 0 },
       },
     });
     expect(started.status).toBe(202);
