@@ -80,12 +80,17 @@ export function preparedOnce(db: Db): (sql: string) => Database.Statement {
 
 export function migrate(db: Db, set: MigrationSet): void {
   if (set.owner === "core") db.exec(MIGRATIONS_TABLE);
-  const row = db
-    .prepare("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations WHERE owner = ?")
-    .get(set.owner) as { v: number };
-  if (row.v >= set.steps.length) return;
+  const version = (): number =>
+    (
+      db
+        .prepare("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations WHERE owner = ?")
+        .get(set.owner) as { v: number }
+    ).v;
+  if (version() >= set.steps.length) return;
+  // several processes may open a new home at once: the version is read again under the write lock
+  // (BEGIN IMMEDIATE), so only the first runs the steps and the others find them applied
   db.transaction(() => {
-    for (let v = row.v + 1; v <= set.steps.length; v++) {
+    for (let v = version() + 1; v <= set.steps.length; v++) {
       db.exec(set.steps[v - 1]!);
       db.prepare("INSERT INTO schema_migrations (owner, version, applied_at) VALUES (?, ?, ?)").run(
         set.owner,
@@ -95,7 +100,7 @@ export function migrate(db: Db, set: MigrationSet): void {
     }
     const total = db.prepare("SELECT COUNT(*) AS n FROM schema_migrations").get() as { n: number };
     db.pragma(`user_version = ${total.n}`);
-  })();
+  }).immediate();
 }
 
 // SQLite's failures, translated once: a busy/locked file and a full disk are the user's to fix
