@@ -170,7 +170,9 @@ export class CcxtBroker implements Broker {
     await this.loadMarkets();
     try {
       const done = await this.ex.cancelOrder("", symbol, { clientOrderId, origClientOrderId: clientOrderId });
-      return { kind: "cancelled", order: this.order(done) };
+      // Binance names the cancel request in clientOrderId and the order in origClientOrderId: the
+      // outcome names the order that was cancelled, the one asked for
+      return { kind: "cancelled", order: { ...this.order(done), clientOrderId } };
     } catch (err) {
       return this.outcome(err, "cancelling", (_code, message) => ({ kind: "not-open", message }));
     }
