@@ -29,7 +29,14 @@ export class WeightBudget {
   private limit: number;
   private windowMs: number;
   private readonly fraction: number;
-  private held: Held[] = [];
+  // A bar of 100 orders puts 200 requests through here at once and a minute's window holds
+  // thousands: every call must not walk them all. Holds on the wire are keyed by ticket; answered
+  // ones queue in the order they were answered (release and observeUsed stamp them with the
+  // caller's `now`, which only moves forward), so they expire from the head; the sum is kept.
+  private readonly onWire = new Map<number, number>();
+  private answered: Held[] = [];
+  private head = 0;
+  private total = 0;
   private nextId = 1;
   private pausedUntil = 0;
 
@@ -61,7 +68,7 @@ export class WeightBudget {
   /** weight still counted against the budget at `now` (on the wire or answered within a window) */
   heldAt(now: number): number {
     this.expire(now);
-    return this.held.reduce((s, h) => s + h.weight, 0);
+    return this.total;
   }
 
   /**
@@ -72,14 +79,12 @@ export class WeightBudget {
   waitMs(weight: number, now: number): number | "release" {
     this.expire(now);
     if (now < this.pausedUntil) return this.pausedUntil - now;
-    let sum = this.held.reduce((s, h) => s + h.weight, 0);
+    let sum = this.total;
     const need = Math.min(weight, this.cap);
     if (sum + need <= this.cap && (weight <= this.cap || sum === 0)) return 0;
     // free the oldest answered holds first, in the order they expire
-    const answered = this.held
-      .filter((h) => h.doneAt !== undefined)
-      .sort((a, b) => (a.doneAt as number) - (b.doneAt as number));
-    for (const h of answered) {
+    for (let i = this.head; i < this.answered.length; i++) {
+      const h = this.answered[i]!;
       sum -= h.weight;
       if (sum + need <= this.cap && (weight <= this.cap || sum === 0))
         return (h.doneAt as number) + this.windowMs - now;
@@ -92,14 +97,17 @@ export class WeightBudget {
     const w = this.waitMs(weight, now);
     if (w !== 0) throw new Error(`weight ${weight} admitted while the budget says wait ${w}`);
     const id = this.nextId++;
-    this.held.push({ id, weight, doneAt: undefined });
+    this.onWire.set(id, weight);
+    this.total += weight;
     return id;
   }
 
   /** the request's response (or failure) arrived at `now`: its weight is held one more window */
   release(ticket: number, now: number): void {
-    const h = this.held.find((x) => x.id === ticket);
-    if (h !== undefined && h.doneAt === undefined) h.doneAt = now;
+    const weight = this.onWire.get(ticket);
+    if (weight === undefined) return;
+    this.onWire.delete(ticket);
+    this.queueAnswered({ id: ticket, weight, doneAt: now });
   }
 
   /** the venue said "retry after": nothing is admitted before `until` */
@@ -113,11 +121,39 @@ export class WeightBudget {
    */
   observeUsed(used: number, now: number): void {
     const mine = this.heldAt(now);
-    if (used > mine) this.held.push({ id: this.nextId++, weight: used - mine, doneAt: now });
+    if (used > mine) {
+      this.total += used - mine;
+      this.queueAnswered({ id: this.nextId++, weight: used - mine, doneAt: now });
+    }
+  }
+
+  // answered holds stay in answer order; a clock that stepped back files one by its time (rare)
+  private queueAnswered(h: Held): void {
+    const last = this.answered[this.answered.length - 1];
+    if (
+      last === undefined ||
+      this.answered.length === this.head ||
+      (last.doneAt as number) <= (h.doneAt as number)
+    )
+      this.answered.push(h);
+    else {
+      let i = this.answered.length;
+      while (i > this.head && (this.answered[i - 1]!.doneAt as number) > (h.doneAt as number)) i--;
+      this.answered.splice(i, 0, h);
+    }
   }
 
   private expire(now: number): void {
-    this.held = this.held.filter((h) => h.doneAt === undefined || h.doneAt + this.windowMs > now);
+    const q = this.answered;
+    while (this.head < q.length && (q[this.head]!.doneAt as number) + this.windowMs <= now) {
+      this.total -= q[this.head]!.weight;
+      this.head++;
+    }
+    // drop the expired prefix now and then, so the array does not grow for ever
+    if (this.head > 1024 && this.head * 2 > q.length) {
+      this.answered = q.slice(this.head);
+      this.head = 0;
+    }
   }
 
   private check(): void {
