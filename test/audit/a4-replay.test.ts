@@ -9,14 +9,14 @@
 import { rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { replayAudit } from "../../src/app/audit-replay.ts";
-import { SessionRiskGate } from "../../src/app/risk-gate.ts";
-import { loadRiskLimits, setRisk } from "../../src/app/risk-limits.ts";
+import { loadRiskLimits } from "../../src/app/risk-limits.ts";
 import { writeTradingState } from "../../src/app/risk-trading-state.ts";
 import { createContainer } from "../../src/composition-root.ts";
 import { createRng } from "../../src/domain/random.ts";
 import { defaultRules } from "../../src/execution/market-rules.ts";
 import type { OrderRecord } from "../../src/ports/order-store.ts";
 import { runKairosInProcess, tempHome } from "../support/cli.ts";
+import { gateSession } from "../support/gate-session.ts";
 
 const DECISIONS = process.env.KAIROS_FULL === "1" ? 20_000 : 1_500;
 const home = tempHome("kairos-a4-");
@@ -28,39 +28,22 @@ const BASE_PRICE: Record<string, number> = { "BTC/USDT": 600, "ETH/USDT": 30, "D
 describe("A4 replay", () => {
   it(`${DECISIONS.toLocaleString("en")} random decisions through the gate: every logged check replays to its recorded verdict; a rewritten verdict is named`, async () => {
     const c = createContainer({ home });
-    const t = c.trading();
     const rng = createRng(17);
-    const set = (key: string, value: string) =>
-      setRisk({ home, now: Date.now, audit: t.audit! }, { key, value, by: "a4" });
-    set("maxOrderValue", "2000");
-    set("maxExposurePerSymbol", "5000");
-    set("maxExposureTotal", "8000");
-    set("throttleExecutions", "1000000");
-    set("maxOrderQty", "100000");
-    set("maxDailyLoss", "1000");
-    set("maxMessagesPerSecondStrategy", "3");
     const rules = new Map(SYMBOLS.map((s) => [s, defaultRules(s, BASE_PRICE[s]!)] as const));
-    const now0 = Date.now();
-    t.orders.createSession({
+    const { t, set, newGate } = gateSession(c, home, {
       id: "a4",
-      mode: "paper",
-      venue: "paper",
-      state: "active",
-      config: { baseline: { USDT: "10000" } },
-      createdAt: now0,
-      updatedAt: now0,
+      by: "a4",
+      limits: {
+        maxOrderValue: "2000",
+        maxExposurePerSymbol: "5000",
+        maxExposureTotal: "8000",
+        throttleExecutions: "1000000",
+        maxOrderQty: "100000",
+        maxDailyLoss: "1000",
+        maxMessagesPerSecondStrategy: "3",
+      },
+      rules,
     });
-    const venue = t.paperVenue({ account: "a4", takerFee: "0.001", rules: [...rules.values()] });
-    const newGate = () =>
-      new SessionRiskGate({
-        home,
-        orders: t.orders,
-        broker: venue,
-        clock: t.clock,
-        rules,
-        timing: "replay",
-        audit: t.audit!,
-      });
     let gate = newGate();
     let clock = 1_780_000_000_000;
     const price: Record<string, number> = { ...BASE_PRICE };

@@ -7,12 +7,12 @@
 import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { replayAudit } from "../../src/app/audit-replay.ts";
-import { SessionRiskGate } from "../../src/app/risk-gate.ts";
-import { setRisk } from "../../src/app/risk-limits.ts";
+import type { SessionRiskGate } from "../../src/app/risk-gate.ts";
 import { createContainer } from "../../src/composition-root.ts";
 import { defaultRules } from "../../src/execution/market-rules.ts";
 import type { OrderRecord } from "../../src/ports/order-store.ts";
 import { tempHome } from "../support/cli.ts";
+import { gateSession } from "../support/gate-session.ts";
 
 const home = tempHome("kairos-adopt-");
 const c = createContainer({ home });
@@ -23,35 +23,18 @@ afterAll(() => {
 
 describe("in-flight orders judged by another gate", () => {
   it("a fresh gate counts the session's stored in-flight orders against max exposure, and frees them when they leave flight", async () => {
-    const t = c.trading();
-    const set = (key: string, value: string) =>
-      setRisk({ home, now: Date.now, audit: t.audit! }, { key, value, by: "adopt-test" });
-    set("maxExposurePerSymbol", "1000");
-    set("maxExposureTotal", "1000");
-    set("maxOrderValue", "1000");
-    set("throttleExecutions", "1000");
     const rules = new Map([["BTC/USDT", defaultRules("BTC/USDT", 1000)]]);
-    const now0 = Date.now();
-    t.orders.createSession({
+    const { t, newGate } = gateSession(c, home, {
       id: "ad",
-      mode: "paper",
-      venue: "paper",
-      state: "active",
-      config: { baseline: { USDT: "10000" } },
-      createdAt: now0,
-      updatedAt: now0,
+      by: "adopt-test",
+      limits: {
+        maxExposurePerSymbol: "1000",
+        maxExposureTotal: "1000",
+        maxOrderValue: "1000",
+        throttleExecutions: "1000",
+      },
+      rules,
     });
-    const venue = t.paperVenue({ account: "ad", takerFee: "0.001", rules: [...rules.values()] });
-    const newGate = () =>
-      new SessionRiskGate({
-        home,
-        orders: t.orders,
-        broker: venue,
-        clock: t.clock,
-        rules,
-        timing: "replay",
-        audit: t.audit!,
-      });
     let clock = 1_780_000_000_000;
     let seq = 0;
     const intent = (qty: string): OrderRecord => {
