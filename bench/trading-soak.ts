@@ -14,6 +14,9 @@
 // After `hours` simulated hours acted on, the trading process stops its session the way
 // `kairos trade stop` does and exits; this process then reconciles (`kairos trade reconcile`'s use
 // case) and compares kairos's orders and fills one by one with the exchange's ledger.
+// The trading process gets the environment the product gives `kairos trade start` (bin/kairos.js
+// relaunches long-running commands with glibc's malloc settings: longRunningEnv in
+// src/shells/cli/long-running.mjs), unless the bench itself was started with one of them set.
 // The trading process (node --expose-gc) forces a full GC before each sample, then records RSS, V8
 // heap used and open file descriptors (/proc/self/fd) every `sample-s` seconds. Warm-up is the first
 // `warmup-h` simulated hours; after it the samples are cut into 2-hour windows of simulated time and
@@ -48,6 +51,7 @@ import { startTrading } from "../src/app/trade-start.ts";
 import { createContainer } from "../src/composition-root.ts";
 import type { CandleSeries } from "../src/domain/candle-series.ts";
 import { createRng } from "../src/domain/random.ts";
+import { ALLOCATOR_ENV, longRunningEnv } from "../src/shells/cli/long-running.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -164,6 +168,17 @@ async function parent(): Promise<void> {
   process.stderr.write(
     `soak: ${nSym} markets x ${bars} 1m bars (${(bars / 60).toFixed(1)} simulated hours, warm-up ${warmBars / 60} h) at ${speed}x; home ${home}; samples ${out}\n`,
   );
+  // the environment `kairos trade start` runs with (bin/kairos.js relaunches long-running commands with
+  // it: src/shells/cli/long-running.mjs), unless this process was started with a setting of its own
+  const base: NodeJS.ProcessEnv = {
+    ...process.env,
+    KAIROS_BINANCE_API_KEY: KEY,
+    KAIROS_BINANCE_SECRET: SECRET,
+  };
+  const childEnv = longRunningEnv(base) ?? base;
+  const allocator = Object.fromEntries(Object.keys(ALLOCATOR_ENV).map((k) => [k, childEnv[k] ?? null]));
+  process.stderr.write(`soak: trading process allocator settings ${JSON.stringify(allocator)}\n`);
+  const loadBefore = loadavg();
   const started = Date.now();
   const p = spawn(
     process.execPath,
@@ -191,7 +206,7 @@ async function parent(): Promise<void> {
     ],
     {
       stdio: ["ignore", "pipe", "inherit"],
-      env: { ...process.env, KAIROS_BINANCE_API_KEY: KEY, KAIROS_BINANCE_SECRET: SECRET },
+      env: childEnv,
     },
   );
   const samples: Sample[] = [];
@@ -235,6 +250,8 @@ async function parent(): Promise<void> {
     barsActed: last?.bars ?? 0,
     samples: samples.length,
     exit: code,
+    allocator,
+    loadBefore,
     load: loadavg(),
     // kairos.db + WAL at the end of warm-up and at the end: the page cache and mapped file follow it
     databaseMB: [warmDb, last?.dbBytes ?? 0].map((v) => Number((v / 2 ** 20).toFixed(1))),

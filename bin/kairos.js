@@ -16,6 +16,21 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
   process.stdout.write(`${JSON.parse(readFileSync(`${root}package.json`, "utf8")).version}\n`);
   process.exit(0);
 }
+// long-running commands run with glibc malloc limited to 2 arenas (why, and how signals and the exit
+// code pass through: src/shells/cli/long-running.mjs); glibc reads it only at start, so node starts
+// again with it when it is not set yet. A command that ends quickly is not relaunched, and does not
+// load the module: only a command line naming one of these may be long-running (the module decides;
+// test/startup/long-running-relaunch.test.ts keeps this list equal to the module's)
+const LONG_RUNNING_WORDS = ["alerts", "bot", "mcp", "serve", "sim", "trade", "worker"];
+if (
+  process.env.KAIROS_LAUNCHER_FD !== undefined ||
+  (!process.channel && args.some((a) => LONG_RUNNING_WORDS.includes(a)))
+) {
+  const lr = await import("../src/shells/cli/long-running.mjs");
+  lr.watchLauncher();
+  const env = lr.isLongRunning(args) && !process.channel ? lr.longRunningEnv(process.env) : undefined;
+  if (env !== undefined) await lr.relaunch(fileURLToPath(import.meta.url), args, env);
+}
 const built = `${root}dist/shells/cli/main.js`;
 
 /** True when dist/ holds a build at least as new as every source file the build reads */
