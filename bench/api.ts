@@ -1,5 +1,6 @@
-// `npm run bench -- api [seconds] [runs]`: the API server in its own process (127.0.0.1) on a home
-// holding the bundled BTC/USDT 1d and 1h series, with its trading loop running in that same process:
+// `npm run bench -- api [seconds] [runs] [--only NAME[,NAME]]`: the API server in its own process (127.0.0.1) on a home
+// holding the bundled BTC/USDT 1d and 1h series and 1,000 stored trading sessions (SEEDED_SESSIONS),
+// with its trading loop running in that same process:
 // paper sessions of sma-cross over 1h bars (1,000 bars each, one after another, as fast as they go)
 // started through POST /v1/jobs/trade, so each runs on the server's job thread while its event loop
 // answers. Then
@@ -11,7 +12,8 @@
 //    event-loop lag (perf_hooks.monitorEventLoopDelay) p50/p99/max and events delivered.
 // Each case runs `runs` times after a 2 s warm-up; the line gives the median of the runs' figures,
 // every run's p99, the trading loop's bars/s and the machine's load average (1 min) at the case's
-// start and end. One JSON line per case on stdout; progress on stderr.
+// start and end. `--only` keeps the cases whose name contains one of the comma-separated words
+// ("trade sessions", "ws" for the fan-out). One JSON line per case on stdout; progress on stderr.
 import { type ChildProcess, fork, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
@@ -20,6 +22,7 @@ import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { type IntervalHistogram, monitorEventLoopDelay } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { WebSocket } from "ws";
 
@@ -46,6 +49,13 @@ const load1 = (): number => Math.round(loadavg()[0]! * 100) / 100;
 const SESSION_BARS = 1000;
 
 /**
+ * Sessions the home holds before the loop starts, as a home that has traded for months would: one
+ * real paper session of 200 bars, then copies of its record under other ids (created before the
+ * loop's, so every run and `--only` reads the same full pages of the sessions list)
+ */
+const SEEDED_SESSIONS = 1000;
+
+/**
  * The server process: kairos's API, an event-loop lag monitor, and (once told) the trading loop:
  * paper sessions started through its own API as jobs, one after another, until it stops
  */
@@ -54,6 +64,7 @@ async function child(home: string): Promise<void> {
   const { startServer } = await import("../src/shells/http/serve.ts");
   const { mcpHttpHandler } = await import("../src/shells/mcp/server.ts");
   const c = createContainer({ home });
+  await seedSessions(c);
   const server = await startServer(c, {
     host: "127.0.0.1",
     port: 0,
@@ -160,6 +171,26 @@ async function child(home: string): Promise<void> {
   send({ url: server.url });
 }
 
+/** SEEDED_SESSIONS stored sessions (see there), written before the server starts */
+async function seedSessions(c: import("../src/composition-root.ts").Container): Promise<void> {
+  const { startTrading } = await import("../src/app/trade-start.ts");
+  const t = c.trading();
+  const series = c.store.read({ exchange: "binance", symbol: "BTC/USDT", timeframe: "1h" });
+  await startTrading(t, {
+    id: "seed0",
+    strategy: "sma-cross",
+    params: { fast: 10, slow: 30 },
+    symbols: "BTC/USDT",
+    timeframe: "1h",
+    from: new Date(series.ts[1000]!).toISOString(),
+    to: new Date(series.ts[1200]!).toISOString(),
+    capital: 800,
+  });
+  const s0 = t.orders.getSession("seed0")!;
+  for (let i = 1; i < SEEDED_SESSIONS; i++)
+    t.orders.createSession({ ...s0, id: `seed${i}`, createdAt: s0.createdAt - SEEDED_SESSIONS + i });
+}
+
 /** The floor: node:http answering a constant, nothing else, in its own process like the server */
 function floor(): void {
   const body = JSON.stringify({ ok: true });
@@ -183,8 +214,15 @@ function ask<T>(p: ChildProcess, m: Msg): Promise<T> {
 }
 
 async function main(): Promise<void> {
-  const seconds = Number(process.argv[2] ?? 5);
-  const runs = Number(process.argv[3] ?? 3);
+  const { values, positionals } = parseArgs({
+    options: { only: { type: "string" } },
+    allowPositionals: true,
+  });
+  const seconds = Number(positionals[0] ?? 5);
+  const runs = Number(positionals[1] ?? 3);
+  const only = values.only?.split(",").map((w) => w.trim().toLowerCase());
+  const wanted = (name: string): boolean =>
+    only === undefined || only.some((w) => name.toLowerCase().includes(w));
   const RATE = 200;
   const home = mkdtempSync(join(tmpdir(), "kairos-bench-api-"));
   const bin = join(root, "bin/kairos.js");
@@ -276,7 +314,15 @@ async function main(): Promise<void> {
       },
     },
     { name: "risk show", method: "GET", path: "/v1/risk", auth: true },
+    // the default page (PAGE_DEFAULT entries of the SEEDED_SESSIONS)
     { name: "trade sessions list", method: "GET", path: "/v1/trade/sessions", auth: true },
+    // the page the route answered by default before (~36 kB), asked for explicitly
+    {
+      name: "trade sessions list, page of 200",
+      method: "GET",
+      path: "/v1/trade/sessions?limit=200",
+      auth: true,
+    },
   ];
   const fire = (c: (typeof cases)[number], duration: number) =>
     autocannon({
@@ -295,6 +341,7 @@ async function main(): Promise<void> {
     let floorP99: number | undefined;
     let sessionsFailed = 0;
     for (const c of cases) {
+      if (!wanted(c.name)) continue;
       await fire(c, 2); // warm-up: code paths compiled, caches filled
       const loadStart = load1();
       const rs: {
@@ -367,6 +414,7 @@ async function main(): Promise<void> {
     // WebSocket fan-out: 50 clients, 1,000 events/s
     const CLIENTS = 50;
     const EVENTS = 1000;
+    if (!wanted(`ws fan-out ${EVENTS} events/s to ${CLIENTS} clients`)) return;
     const clients = await Promise.all(
       Array.from(
         { length: CLIENTS },

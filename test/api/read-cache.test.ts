@@ -4,7 +4,7 @@
 // data revision, and so the reused replies, alone.
 import { describe, expect, it } from "vitest";
 import { createContainer } from "../../src/composition-root.ts";
-import { bundledHome } from "../support/cli.ts";
+import { bundledHome, runKairosInProcess } from "../support/cli.ts";
 import { apiOn, call } from "./support.ts";
 
 const home = bundledHome("kairos-api-read-cache-", ["binance_BTC-USDT_1d.csv"]);
@@ -154,4 +154,73 @@ describe("reused read replies", () => {
     for (const path of ["/v1/trade/sessions", "/v1/screen/runs", "/v1/models"])
       expect(doc.paths[path]!.get!.parameters!.map((p) => p.name)).toEqual(["limit", "offset"]);
   });
+
+  it("a list's default page is 50; Link (RFC 8288) first/prev/next/last walk it, and the pages joined equal `kairos trade list --json`", async () => {
+    // 120 stored sessions: copies of the previous test's real one, as a home that has traded a while
+    const orders = api.c.trading().orders;
+    const s0 = orders.getSession("page2")!;
+    for (let i = 0; i < 120; i++)
+      orders.createSession({
+        ...s0,
+        id: `copy${String(i).padStart(3, "0")}`,
+        createdAt: s0.createdAt + 1 + i,
+      });
+    const cli = await runKairosInProcess(["--json", "trade", "list"], { home });
+    expect(cli.code).toBe(0);
+    const whole = JSON.parse(cli.stdout) as { id: string }[];
+    expect(whole.length).toBeGreaterThanOrEqual(123);
+    /** a Link header as { rel: target } */
+    const linksOf = (h: string | null): Record<string, string> =>
+      Object.fromEntries(
+        (h ?? "")
+          .split(", ")
+          .filter((l) => l !== "")
+          .map((l) => {
+            const m = /^<([^>]+)>; rel="(\w+)"$/.exec(l);
+            if (m === null) throw new Error(`not a Link value: ${l}`);
+            return [m[2]!, m[1]!];
+          }),
+      );
+    const first = await call(api, "GET", "/v1/trade/sessions", { token: agent });
+    expect(first.status).toBe(200);
+    expect(first.body).toHaveLength(50);
+    expect(first.headers.get("x-total-count")).toBe(String(whole.length));
+    const n = whole.length;
+    expect(linksOf(first.headers.get("link"))).toEqual({
+      next: "/v1/trade/sessions?limit=50&offset=50",
+      last: `/v1/trade/sessions?limit=50&offset=${n - 50}`,
+    });
+    // following `next` from the first page visits every session once, in the CLI's order
+    const walked: unknown[] = [];
+    let next: string | undefined = "/v1/trade/sessions";
+    let pages = 0;
+    while (next !== undefined) {
+      const r = await call(api, "GET", next, { token: agent });
+      walked.push(...(r.body as unknown[]));
+      const links = linksOf(r.headers.get("link"));
+      if (pages > 0) expect(links.first).toBe("/v1/trade/sessions?limit=50&offset=0");
+      next = links.next;
+      pages++;
+    }
+    expect(pages).toBe(Math.ceil(n / 50));
+    expect(walked).toEqual(whole);
+    // `last` is the newest 50 (the list is oldest first); `prev` steps back a page
+    const last = await call(api, "GET", `/v1/trade/sessions?limit=50&offset=${n - 50}`, { token: agent });
+    expect(last.body).toEqual(whole.slice(-50));
+    expect(linksOf(last.headers.get("link"))).toEqual({
+      first: "/v1/trade/sessions?limit=50&offset=0",
+      prev: `/v1/trade/sessions?limit=50&offset=${n - 100}`,
+    });
+    // a list that fits its page has no Link; the whole list in one page is still there for who asks
+    const one = await call(api, "GET", `/v1/trade/sessions?limit=1000`, { token: agent });
+    expect(one.body).toEqual(whole);
+    expect(one.headers.get("link")).toBeNull();
+    const doc = (await call(api, "GET", "/openapi.json")).body as {
+      paths: Record<string, Record<string, { responses: Record<string, { headers?: object }> }>>;
+    };
+    expect(Object.keys(doc.paths["/v1/trade/sessions"]!.get!.responses["200"]!.headers!)).toEqual([
+      "X-Total-Count",
+      "Link",
+    ]);
+  }, 120_000);
 });

@@ -24,7 +24,7 @@ interface Route {
   access: string;
 }
 
-/** The sessions list is answered a page at a time (default 200): the dashboard asks for the largest page */
+/** The sessions list is answered a page at a time (default 50): the dashboard asks for the largest page */
 export const SESSIONS_PAGE = { limit: 1000 } as const;
 
 // the token lives in this tab's sessionStorage: it ends with the tab, and the strict CSP (scripts from

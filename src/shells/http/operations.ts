@@ -108,8 +108,8 @@ export interface Operation {
   cache?: "static" | "candles";
   /**
    * A list answered a page at a time over HTTP: `?limit=` (default PAGE_DEFAULT, at most PAGE_MAX)
-   * and `?offset=` in the query, the whole count in the `X-Total-Count` header; the order is the
-   * use case's (the CLI's `--json` prints the whole list)
+   * and `?offset=` in the query, the whole count in the `X-Total-Count` header and the neighbouring
+   * pages in `Link`; the order is the use case's (the CLI's `--json` prints the whole list)
    */
   page?: boolean;
   /**
