@@ -30,6 +30,8 @@ async function setup() {
     markets: R8_SYMBOLS.map((symbol) => ({ symbol, timeframe: "1h" as const })),
     balances: { USDT: "100000000" },
     weightLimit: 1e9,
+    // the unfilled-order limit has its own test (R5 orders); this one places its books at once
+    orderLimits: [{ limit: 1e9, windowMs: 10_000 }],
     hangMs: 50,
   });
   cleanup.push(() => sim.close());

@@ -12,6 +12,8 @@ const sim = await startBundledSimExchange({
   ledgerRoute: true,
   // the weight limit has its own test (R5); 150 cancels use 150 of Binance's 6,000 a minute
   weightLimit: 1e9,
+  // likewise the unfilled-order limit (R5 orders): 150 orders placed at once
+  orderLimits: [{ limit: 1e9, windowMs: 10_000 }],
 });
 process.stdout.write(`${sim.url}\n`);
 process.on("SIGTERM", () => {

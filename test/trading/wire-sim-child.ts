@@ -37,6 +37,8 @@ const sim: SimExchange = await startSimExchange({
   balances: { USDT: "1000000" },
   // a minute of 1m bars passes in about a second here: the weight of a minute lands in a second
   weightLimit: 1_000_000,
+  // a bar of 100 orders a second: Binance's 100 new orders per 10 s would pace it (R5 orders tests that)
+  orderLimits: [{ limit: 1e9, windowMs: 10_000 }],
   // the create's arrival, after its signature was checked: the wire
   verifyIntent: () => {
     arrivals.push(performance.now() - barStart);

@@ -24,7 +24,12 @@ import type {
   VenuePosition,
 } from "../../ports/broker.ts";
 import { rewriteOrigins } from "./ccxt-market-data-source.ts";
-import { binanceRequestWeight, RequestWeightGate, type RequestWeightOptions } from "./request-weight-gate.ts";
+import {
+  binanceNewOrders,
+  binanceRequestWeight,
+  RequestWeightGate,
+  type RequestWeightOptions,
+} from "./request-weight-gate.ts";
 import { translateCcxtError } from "./translate-error.ts";
 
 export interface CcxtBrokerOptions {
@@ -510,7 +515,10 @@ export class CcxtBroker implements Broker {
       // the declared limit first: no request goes out against a guessed one when it can be known
       if (!gate.declared && !/\/exchangeInfo(\?|$)/.test(url))
         await this.loadMarkets().catch(() => undefined);
-      const ticket = await gate.acquire(binanceRequestWeight(method, url, body));
+      const ticket = await gate.acquire(
+        binanceRequestWeight(method, url, body),
+        binanceNewOrders(method, url),
+      );
       try {
         return await send(url, method, headers, body);
       } finally {

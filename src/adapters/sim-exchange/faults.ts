@@ -100,6 +100,8 @@ export function parseFaults(spec: string): FaultRates {
 export class FaultPlan {
   private readonly rngs = new Map<string, Rng>();
   private readonly forced: { endpoint: FaultEndpoint | "*"; fault: HttpFault; remaining: number }[] = [];
+  /** faults dealt so far, by "endpoint:fault", "ws:fault" and "fill:partial" (what a chaos run quotes) */
+  readonly seen = new Map<string, number>();
 
   constructor(
     readonly rates: FaultRates,
@@ -128,7 +130,7 @@ export class FaultPlan {
     const f = this.forced.find((x) => x.remaining > 0 && (x.endpoint === endpoint || x.endpoint === "*"));
     if (f !== undefined) {
       f.remaining--;
-      return f.fault;
+      return this.count(`${endpoint}:${f.fault}`, f.fault);
     }
     const rates = this.rates.http[endpoint];
     if (rates === undefined) return undefined;
@@ -137,7 +139,8 @@ export class FaultPlan {
     let acc = 0;
     for (const k of HTTP_FAULTS) {
       acc += rates[k] ?? 0;
-      if (u < acc) return k === "reject" && !REJECTABLE.has(endpoint) ? undefined : k;
+      if (u < acc)
+        return k === "reject" && !REJECTABLE.has(endpoint) ? undefined : this.count(`${endpoint}:${k}`, k);
     }
     return undefined;
   }
@@ -148,7 +151,7 @@ export class FaultPlan {
     let acc = 0;
     for (const k of STREAM_FAULTS) {
       acc += this.rates.stream[k] ?? 0;
-      if (u < acc) return k;
+      if (u < acc) return this.count(`ws:${k}`, k);
     }
     return undefined;
   }
@@ -158,7 +161,12 @@ export class FaultPlan {
     const r = this.rng("fill");
     const u = r.next();
     const k = 2 + r.int(4);
-    return u < this.rates.partial ? k : 1;
+    return u < this.rates.partial ? this.count("fill:partial", k) : 1;
+  }
+
+  private count<T>(name: string, v: T): T {
+    this.seen.set(name, (this.seen.get(name) ?? 0) + 1);
+    return v;
   }
 
   /** A coin for outcomes the seed decides (was a 5xx order accepted?) */

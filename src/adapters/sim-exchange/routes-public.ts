@@ -17,6 +17,7 @@ export const fail = (status: number, code: number, msg: string): Reply => ({ sta
 export const RATE_LIMITS = [
   { rateLimitType: "REQUEST_WEIGHT", interval: "MINUTE", intervalNum: 1, limit: 6000 },
   { rateLimitType: "ORDERS", interval: "SECOND", intervalNum: 10, limit: 100 },
+  { rateLimitType: "ORDERS", interval: "DAY", intervalNum: 1, limit: 200000 },
   { rateLimitType: "RAW_REQUESTS", interval: "MINUTE", intervalNum: 5, limit: 61000 },
 ];
 
@@ -57,6 +58,10 @@ export function exchangeInfo(
   q: URLSearchParams,
   weightLimit = 6000,
   weightWindowMs = 60_000,
+  orderLimits: readonly { limit: number; windowMs: number }[] = [
+    { limit: 100, windowMs: 10_000 },
+    { limit: 200_000, windowMs: 86_400_000 },
+  ],
 ): Reply {
   const win = rateLimitInterval(weightWindowMs) ?? { interval: "MINUTE", intervalNum: 1 };
   const one = q.get("symbol");
@@ -65,12 +70,15 @@ export function exchangeInfo(
   return ok({
     timezone: "UTC",
     serverTime: now,
-    rateLimits: RATE_LIMITS.map((r) =>
-      // the window the exchange really counts in (a time-scaled run counts Binance's minute in a second)
-      r.rateLimitType === "REQUEST_WEIGHT"
-        ? { ...r, interval: win.interval, intervalNum: win.intervalNum, limit: weightLimit }
-        : r,
-    ),
+    rateLimits: [
+      // the windows the exchange really counts in (a time-scaled run counts Binance's minute in a second)
+      { ...RATE_LIMITS[0]!, interval: win.interval, intervalNum: win.intervalNum, limit: weightLimit },
+      ...orderLimits.map((l) => {
+        const w = rateLimitInterval(l.windowMs) ?? { interval: "SECOND", intervalNum: 10 };
+        return { rateLimitType: "ORDERS", interval: w.interval, intervalNum: w.intervalNum, limit: l.limit };
+      }),
+      RATE_LIMITS[3]!,
+    ],
     exchangeFilters: [],
     symbols: list.map(exchangeInfoSymbol),
   });

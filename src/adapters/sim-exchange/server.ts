@@ -11,6 +11,7 @@ import { type FaultEndpoint, FaultPlan, type FaultRates, noFaults, parseFaults }
 import { Ledger, type LedgerJson } from "./ledger.ts";
 import { listMarkets, type SimMarket } from "./markets.ts";
 import type { Matcher } from "./matcher.ts";
+import { BINANCE_ORDER_LIMITS, OrderCounter, type OrderLimit, type OrderLimitUse } from "./order-limits.ts";
 import {
   allOrders,
   cancelOpenOrders,
@@ -79,6 +80,11 @@ export interface SimExchangeOptions {
    */
   readonly weightLimit?: number;
   readonly weightWindowMs?: number;
+  /**
+   * the unfilled-order limits (ORDERS) per window of wall time, declared in exchangeInfo and enforced
+   * with 429 / -1015 (default Binance's: 100 per 10 s, 200,000 per day); windows are whole seconds
+   */
+  readonly orderLimits?: readonly OrderLimit[];
   /** how long a timeout fault holds a request before dropping the socket (default 2000 ms) */
   readonly hangMs?: number;
   /**
@@ -104,6 +110,8 @@ export interface SimExchange {
   readonly statusCounts: Map<number, number>;
   /** REQUEST_WEIGHT used per window (wall clock), closed windows then the current one, and the limit */
   weight(): { limit: number; windowMs: number; windows: { start: number; used: number }[] };
+  /** per ORDERS limit: the highest unfilled count, the most new orders in a window, -1015 refusals */
+  orderLimits(): OrderLimitUse[];
   /** market clock, epoch ms */
   now(): number;
   /** moves a manual clock forward (and closes the bars passed) */
@@ -245,6 +253,29 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
   const usedHeader = usedWeightHeader(windowMs);
   const windowText = `${windowName.intervalNum === 1 ? "" : `${windowName.intervalNum} `}${windowName.interval.toLowerCase()}${windowName.intervalNum === 1 ? "" : "s"}`;
   const banMs = opts.banMs ?? 120_000;
+  const orderLimits = opts.orderLimits ?? BINANCE_ORDER_LIMITS;
+  for (const l of orderLimits)
+    if (rateLimitInterval(l.windowMs) === undefined || !Number.isInteger(l.limit) || l.limit < 1)
+      throw invalidInput(
+        `sim: order limit ${l.limit} per ${l.windowMs} ms: give a whole number of orders per a whole number of seconds`,
+      );
+  const orderCounter = new OrderCounter(orderLimits);
+  // an order's first fill takes it off the unfilled count, as on Binance
+  ledger.onEvent((e) => {
+    if (e.kind === "trade" && e.order.executedQty === e.trade.qty) orderCounter.firstFill(Date.now());
+  });
+  const orderCountHeaders = (counts: { windowMs: number; count: number }[]): Record<string, string> =>
+    Object.fromEntries(
+      counts.map((c) => {
+        const r = rateLimitInterval(c.windowMs)!;
+        return [`x-mbx-order-count-${r.intervalNum}${r.letter}`, String(c.count)];
+      }),
+    );
+  // a create the exchange accepted counts against every ORDERS window (rejects do not)
+  const counted = (r: Reply): Reply =>
+    r.status === 200
+      ? { ...r, headers: { ...r.headers, ...orderCountHeaders(orderCounter.placed(Date.now())) } }
+      : r;
   let windowStart = Date.now();
   let used = 0;
   const windows: { start: number; used: number }[] = [];
@@ -281,7 +312,7 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
       case "GET /api/v3/time":
         return ok({ serverTime: now() });
       case "GET /api/v3/exchangeInfo":
-        return exchangeInfo(markets, now(), p, weightLimit, windowMs);
+        return exchangeInfo(markets, now(), p, weightLimit, windowMs, orderLimits);
       case "GET /api/v3/klines":
         return klines(markets, p, now());
       // no futures are listed, but clients that load spot and USD-M markets together get an empty list
@@ -349,6 +380,14 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
       case "GET /sim/ledger":
         if (opts.ledgerRoute === true) return ok(ledger.toJson());
         break;
+      // says it is a simulated exchange and how its clock runs: a local client may then keep the
+      // exchange's time (a time-scaled market clock is not the machine's)
+      case "GET /sim/clock":
+        return ok({
+          simulated: true,
+          clock: mode.kind === "manual" ? { kind: "manual" } : { kind: "real", speed: mode.speed },
+          serverTime: now(),
+        });
     }
     return fail(404, -1000, `no route ${method} ${path}`);
   };
@@ -400,11 +439,13 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
     }
     const endpoint = ENDPOINTS[id];
     const fault = endpoint === undefined ? undefined : faults.http(endpoint);
-    // Binance charges open orders of every market 80 instead of 6
+    // Binance charges open orders of every market 80 instead of 6, and one order's trades 5 instead of 20
     const weight =
       id === "GET /api/v3/openOrders" && !u.searchParams.has("symbol") && !/(^|&)symbol=/.test(rawBody)
         ? 80
-        : (WEIGHTS[id] ?? 1);
+        : id === "GET /api/v3/myTrades" && u.searchParams.has("orderId")
+          ? 5
+          : (WEIGHTS[id] ?? 1);
     const tooMuch = used + weight > weightLimit;
     if (tooMuch || fault === "429") {
       const waitMs = tooMuch ? windowStart + windowMs - wall : (opts.retryAfterMs ?? 1000);
@@ -422,6 +463,24 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
       return;
     }
     used += weight;
+    if (endpoint === "create") {
+      const full = orderCounter.full(wall);
+      if (full !== undefined) {
+        const w = rateLimitInterval(full.limit.windowMs)!;
+        const ms = full.retryAfterMs;
+        send({
+          status: 429,
+          body: {
+            code: -1015,
+            msg: `Too many new orders; current limit is ${full.limit.limit} orders per ${w.intervalNum} ${w.interval}.`,
+          },
+          headers: {
+            "retry-after": String(ms >= 1000 ? Math.ceil(ms / 1000) : Math.max(0.001, Math.ceil(ms) / 1000)),
+          },
+        });
+        return;
+      }
+    }
     sync();
     if (fault === "timeout-before") {
       later(hangMs, () => res.destroy());
@@ -450,9 +509,10 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
     }
     // a 5xx may or may not have been processed: the seed decides; a late timeout always was
     const process = fault !== "5xx" || faults.coin(`5xx:${endpoint}`);
-    const reply = process
+    const routed = process
       ? route(method, u.pathname, u.search.slice(1), rawBody, header(req, "x-mbx-apikey"))
       : undefined;
+    const reply = routed !== undefined && endpoint === "create" ? counted(routed) : routed;
     if (fault === "5xx") {
       send({
         status: 503,
@@ -523,6 +583,7 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
     intentChecks,
     statusCounts,
     weight: () => ({ limit: weightLimit, windowMs, windows: [...windows, { start: windowStart, used }] }),
+    orderLimits: () => orderCounter.use(),
     now,
     advance(ms: number) {
       if (mode.kind !== "manual") throw invalidInput("sim: advance() needs the manual clock");
