@@ -4,7 +4,7 @@ import { ungroundedNumbers } from "../explain/brief/grounding.ts";
 import { renderLine } from "../explain/brief/templates.ts";
 import { explanationParagraph } from "../explain/paragraph.ts";
 import { symbolsIn } from "../news/symbols.ts";
-import type { BriefOutput } from "./brief.ts";
+import { type BriefDeps, type BriefOutput, marketBrief } from "./brief.ts";
 import { parseInput } from "./contract.ts";
 
 export interface ChatMessage {
@@ -256,4 +256,54 @@ function askWhy(b: BriefOutput, question: string, lang: "en" | "de"): AskOutput 
     answered: true,
     toolResults: [JSON.stringify(e)],
   };
+}
+
+/**
+ * A read operation of a face (its id, summary and zod contract) as a tool the model may call:
+ * the contract's input side as the tool's JSON schema, `run` answering with JSON text
+ */
+export function operationTool(
+  op: { id: string; summary: string; input?: z.ZodType },
+  run: (args: unknown) => unknown,
+): ReadTool {
+  return {
+    name: op.id,
+    description: op.summary,
+    parameters:
+      op.input === undefined
+        ? { type: "object", properties: {} }
+        : (({ $schema: _drop, ...rest }) => rest)(
+            z.toJSONSchema(op.input, { io: "input", unrepresentable: "any" }) as Record<string, unknown>,
+          ),
+    run: async (args) => JSON.stringify((await run(op.input === undefined ? undefined : args)) ?? null),
+  };
+}
+
+/**
+ * `kairos ask` as every face runs it (the CLI and POST /v1/ask): without a model the router over
+ * the brief; with one, the model offered the face's `readTools` (the brief's own tools over the
+ * `brief` given, app/ask-tools.ts, and read operations only), built only when a model is asked.
+ * The brief is read, never stored, by a question, and one build of each kind (with or without the
+ * ensemble) serves the router and every tool call.
+ */
+export async function askKairos(
+  deps: {
+    brief: BriefDeps;
+    model: ChatModel | undefined;
+    readTools: (brief: () => BriefOutput) => ReadTool[] | Promise<ReadTool[]>;
+  },
+  raw: AskInput & { timeframe: string },
+): Promise<AskOutput> {
+  const { question } = parseInput(AskInput, { question: raw.question });
+  const built = new Map<boolean, BriefOutput>();
+  const brief = (o: { signals: boolean } = { signals: true }): BriefOutput => {
+    let b = built.get(o.signals);
+    if (b === undefined) {
+      b = marketBrief(deps.brief, { timeframe: raw.timeframe, save: false, signals: o.signals });
+      built.set(o.signals, b);
+    }
+    return b;
+  };
+  if (deps.model === undefined) return askRouter(brief, { question });
+  return askModel({ model: deps.model, tools: await deps.readTools(() => brief()) }, { question });
 }

@@ -23,7 +23,7 @@ import {
   RejectInput,
   reject,
 } from "../../app/approval-service.ts";
-import { AskInput, askModel, askRouter, type ReadTool } from "../../app/ask.ts";
+import { AskInput, askKairos, operationTool } from "../../app/ask.ts";
 import { briefReadTools } from "../../app/ask-tools.ts";
 import { showAudit } from "../../app/audit-show.ts";
 import { verifyStoredLog } from "../../app/audit-verify.ts";
@@ -187,45 +187,27 @@ async function reauthenticate(c: Container, what: string, password: string | und
 const AskHttpInput = AskInput.extend({ timeframe: timeframeField().default("1d") }).strict();
 
 /**
- * `kairos ask` over HTTP, as the CLI runs it: without KAIROS_LLM_URL the built-in router over the
- * brief; with it a model offered the read operations of this table (the MCP face's reads) and the
- * brief's own tools, never a compute, person-only or proposing operation
+ * `kairos ask` over HTTP, as the CLI runs it (app/ask.ts askKairos): with KAIROS_LLM_URL a model
+ * offered the read operations of this table (the MCP face's reads) and the brief's own tools,
+ * never a compute, person-only or proposing operation
  */
-async function askOverHttp(x: OpContext, raw: unknown): Promise<unknown> {
+function askOverHttp(x: OpContext, raw: unknown): Promise<unknown> {
   const q = parseInput(AskHttpInput, raw);
-  const { c } = x;
-  // the brief is read, never stored, by a question; one build of each kind serves every tool call
-  const cached = new Map<boolean, ReturnType<typeof marketBrief>>();
-  const brief = (o: { signals: boolean } = { signals: true }) => {
-    let b = cached.get(o.signals);
-    if (b === undefined) {
-      b = marketBrief(briefDepsOf(c), { timeframe: q.timeframe, save: false, signals: o.signals });
-      cached.set(o.signals, b);
-    }
-    return b;
-  };
-  const model = chatModelFromEnv();
-  if (model === undefined) return askRouter(brief, { question: q.question });
   // the model's tools run as an agent whatever the caller is: a person's session lends it nothing
   const asAgent: OpContext = { ...x, principal: { tokenId: "ask", kind: "agent", name: "kairos-ask" } };
-  const tools: ReadTool[] = [
-    ...briefReadTools(() => brief()),
-    ...OPERATIONS.filter((op) => op.access === "read" && op.id !== "brief").map(
-      (op): ReadTool => ({
-        name: op.id,
-        description: op.summary,
-        parameters:
-          op.input === undefined
-            ? { type: "object", properties: {} }
-            : (({ $schema: _drop, ...rest }) => rest)(
-                z.toJSONSchema(op.input, { io: "input", unrepresentable: "any" }) as Record<string, unknown>,
-              ),
-        run: async (args) =>
-          JSON.stringify((await op.run(asAgent, op.input === undefined ? undefined : args)) ?? null),
-      }),
-    ),
-  ];
-  return askModel({ model, tools }, { question: q.question });
+  return askKairos(
+    {
+      brief: briefDepsOf(x.c),
+      model: chatModelFromEnv(),
+      readTools: (brief) => [
+        ...briefReadTools(brief),
+        ...OPERATIONS.filter((op) => op.access === "read" && op.id !== "brief").map((op) =>
+          operationTool(op, (args) => op.run(asAgent, args)),
+        ),
+      ],
+    },
+    q,
+  );
 }
 
 /** Fields only a local shell may set: code to load and figures fetched by the CLI itself */

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { type AskOutput, askModel, askRouter, type ReadTool } from "../../../app/ask.ts";
+import { type AskOutput, askKairos, operationTool } from "../../../app/ask.ts";
 import { briefReadTools } from "../../../app/ask-tools.ts";
-import { briefDepsOf, marketBrief } from "../../../app/brief.ts";
+import { briefDepsOf } from "../../../app/brief.ts";
 import { JobService } from "../../../app/job-service.ts";
 import { chatModelFromEnv } from "../../../composition-root.ts";
 import { globalsOf, printJson, printLine } from "../context.ts";
@@ -21,50 +21,31 @@ export function registerAskCommand(program: Command): void {
     )
     .action(async (question: string, opts: { timeframe: string }, cmd: Command) => {
       const g = globalsOf(cmd);
-      const out: AskOutput = await withContainer(cmd, async (c) => {
-        // the brief is read, never stored, by a question; one build of each kind serves every tool call
-        const cached = new Map<boolean, ReturnType<typeof marketBrief>>();
-        const brief = (o: { signals: boolean } = { signals: true }) => {
-          let b = cached.get(o.signals);
-          if (b === undefined) {
-            b = marketBrief(briefDepsOf(c), { timeframe: opts.timeframe, save: false, signals: o.signals });
-            cached.set(o.signals, b);
-          }
-          return b;
-        };
-        const model = chatModelFromEnv();
-        if (model === undefined) return askRouter(brief, { question });
-        // the MCP face's read tools (never a write, a proposal or an order), loaded only when a model is asked
-        const { MCP_TOOLS } = await import("../../mcp/server.ts");
-        const { z } = await import("zod");
-        const ctx = {
-          c,
-          principal: { tokenId: "ask", kind: "agent" as const, name: "kairos-ask" },
-          jobs: new JobService(c.jobStore, c.clock),
-        };
-        const tools: ReadTool[] = [
-          ...briefReadTools(() => brief()),
-          // reads only: the MCP face also offers agents propose_order, which kairos ask never does
-          ...MCP_TOOLS.filter((op) => op.access === "read" && op.id !== "brief").map(
-            (op): ReadTool => ({
-              name: op.id,
-              description: op.summary,
-              parameters:
-                op.input === undefined
-                  ? { type: "object", properties: {} }
-                  : (({ $schema: _drop, ...rest }) => rest)(
-                      z.toJSONSchema(op.input, { io: "input", unrepresentable: "any" }) as Record<
-                        string,
-                        unknown
-                      >,
-                    ),
-              run: async (args) =>
-                JSON.stringify((await op.run(ctx, op.input === undefined ? undefined : args)) ?? null),
-            }),
-          ),
-        ];
-        return askModel({ model, tools }, { question });
-      });
+      const out: AskOutput = await withContainer(cmd, (c) =>
+        askKairos(
+          {
+            brief: briefDepsOf(c),
+            model: chatModelFromEnv(),
+            // the MCP face's read tools (never a write, a proposal or an order), loaded only when a model is asked
+            readTools: async (brief) => {
+              const { MCP_TOOLS } = await import("../../mcp/server.ts");
+              const ctx = {
+                c,
+                principal: { tokenId: "ask", kind: "agent" as const, name: "kairos-ask" },
+                jobs: new JobService(c.jobStore, c.clock),
+              };
+              // reads only: the MCP face also offers agents propose_order, which kairos ask never does
+              return [
+                ...briefReadTools(brief),
+                ...MCP_TOOLS.filter((op) => op.access === "read" && op.id !== "brief").map((op) =>
+                  operationTool(op, (args) => op.run(ctx, args)),
+                ),
+              ];
+            },
+          },
+          { question, timeframe: opts.timeframe },
+        ),
+      );
       if (g.json) return printJson(out);
       printLine(out.answer);
     });
