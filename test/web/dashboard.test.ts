@@ -23,7 +23,9 @@ import {
   signIn,
   startServe,
   stopServe,
+  submitLogin,
   type Watched,
+  waitForHealth,
 } from "./support.ts";
 
 const PAGES = ["health", "market", "strategist", "research", "trading", "audit", "brief"] as const;
@@ -145,13 +147,11 @@ describe("dashboard", () => {
     await page.waitForSelector("#password");
     expect(await page.locator("main table").count()).toBe(0);
     expect((await api(page, "GET", "/v1/data/series")).status).toBe(401);
-    await page.fill("#password", "not-the-password");
-    await page.click("form.login button[type=submit]");
+    await submitLogin(page, "not-the-password");
     await expect.poll(() => page.textContent("#login-status")).toMatch(/Wrong password/);
     expect(await inPage(page, `sessionStorage.getItem("kairos.token")`)).toBeNull();
-    await page.fill("#password", PASSWORD);
-    await page.click("form.login button[type=submit]");
-    await page.waitForSelector('main[data-page="health"][data-ready="true"]', { timeout: 30_000 });
+    await submitLogin(page, PASSWORD);
+    await waitForHealth(page);
     // the password never stays in the page
     expect(await page.content()).not.toContain(PASSWORD);
     // the browser logs each refused request (the tokenless fetch, the wrong password): those two, no other

@@ -7,8 +7,9 @@ import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS } from "../support/browser.ts";
 import { ROOT, runKairos } from "../support/cli.ts";
+import { PASSWORD } from "../support/dashboard-login.ts";
 
-export const PASSWORD = "web-test-password-7f3a";
+export { PASSWORD, signIn, submitLogin, waitForHealth } from "../support/dashboard-login.ts";
 /** where the run's screenshots go (outside the tree: CI fails on new files) */
 export const SHOTS = join(tmpdir(), "kairos-web-screenshots");
 
@@ -139,14 +140,6 @@ function watchPage(page: Page, errors: string[]): void {
     if (m.type() === "error") errors.push(`${page.url()}: ${m.text()}`);
   });
   page.on("pageerror", (e) => errors.push(`${page.url()}: ${e.message}`));
-}
-
-/** Signs in through the login form and waits for the health page */
-export async function signIn(page: Page, url: string): Promise<void> {
-  await page.goto(`${url}/`);
-  await page.fill("#password", PASSWORD);
-  await page.click("form.login button[type=submit]");
-  await page.waitForSelector('main[data-page="health"][data-ready="true"]', { timeout: 30_000 });
 }
 
 /** Opens a page by its hash and waits until it says it has drawn its first data */
