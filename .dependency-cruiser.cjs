@@ -63,6 +63,15 @@ module.exports = {
       to: { path: "^src/shells/" },
     },
     {
+      name: "web-imports-only-domain",
+      comment:
+        "the dashboard is a separate browser build that talks to shells/http over HTTP; of src it may import " +
+        "only domain modules (pure, importing nothing), so one rule (which bar a fill falls in) serves both",
+      severity: "error",
+      from: { path: "^web/" },
+      to: { path: "^src/", pathNot: "^src/domain/" },
+    },
+    {
       name: "no-circular",
       comment:
         "no runtime module cycles (load order); two files of one folder may name each other's types, " +

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isBotKind } from "../bots/registry.ts";
+import { fillBarOnGrid } from "../domain/fill-bar.ts";
 import { timeframeMs } from "../domain/timeframe.ts";
 import { AppError } from "../errors.ts";
 import { getFamily } from "../strategies/registry.ts";
@@ -87,7 +88,7 @@ export function tradeDrift(deps: TradingDeps, raw: TradeDriftInput): DriftReport
   // (summed, price volume-weighted), and stamps it with the moment it matched, which lies inside
   // the bar the backtest fills at (the simulated exchange: that bar's end), so it counts for the
   // bar it fell in. Paper fills carry their bar's open time already.
-  const barOf = (ts: number): number => (s.mode === "live" ? Math.floor((ts - 1) / tf) * tf : ts);
+  const barOf = (ts: number): number => fillBarOnGrid(ts, s.mode === "live", tf);
   const perOrder = new Map<
     string,
     { ts: number; side: string; qty: number; notional: number; fee: number }

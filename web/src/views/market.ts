@@ -1,6 +1,8 @@
 // Market: a candlestick chart with volume for each stored series, a timeframe switch, fit to the whole
 // range, indicator overlays from the registry and trade markers from a backtest
+
 import type { SeriesMarker, Time } from "lightweight-charts";
+import { fillBarOpen } from "../../../src/domain/fill-bar.ts";
 import { SESSIONS_PAGE } from "../api.ts";
 import { candleChart, followTheme, toTime } from "../chart.ts";
 import { h, messageOf, num, price, replace, utc } from "../dom.ts";
@@ -17,7 +19,7 @@ import type {
   StrategyInfo,
 } from "../types.ts";
 import type { View } from "../view.ts";
-import { barOf, type FillsJson } from "./trade-chart.ts";
+import type { FillsJson } from "./trade-chart.ts";
 
 /** Outputs drawn on the price pane (they are prices); every other output gets its own pane */
 const PRICE_OUTPUTS: Record<string, readonly string[]> = {
@@ -373,7 +375,7 @@ export const marketView: View = async ({ api, main, onLeave }) => {
     const markers: SeriesMarker<Time>[] = [];
     for (const f of all)
       for (const x of f.fills) {
-        const at = barOf(bars, x.ts, f.mode === "live");
+        const at = fillBarOpen(bars, x.ts, f.mode === "live");
         if (at !== undefined)
           markers.push({
             time: toTime(at),

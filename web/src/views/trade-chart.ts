@@ -2,10 +2,11 @@
 // session on that series (paper and live, from /v1/trade/fills, each with its exact time), and the
 // entries and exits of a backtest of the chosen session's strategy and parameters over its bars
 import type { SeriesMarker, Time } from "lightweight-charts";
+import { fillBarOpen } from "../../../src/domain/fill-bar.ts";
 import type { Api } from "../api.ts";
 import { candleChart, followTheme, toTime } from "../chart.ts";
 import { h, messageOf, num, replace, table, timeframeMs, utc } from "../dom.ts";
-import type { BacktestReport, Bar, SessionEntry } from "../types.ts";
+import type { BacktestReport, SessionEntry } from "../types.ts";
 import type { ViewContext } from "../view.ts";
 import { readCandles } from "./market.ts";
 
@@ -40,20 +41,6 @@ interface MarkerNote {
   time: number;
   at: number;
   side: string;
-}
-
-/** The open time of the candle a moment falls in (a live fill stamped at a bar's end belongs to that bar) */
-export function barOf(bars: readonly Bar[], ts: number, live: boolean): number | undefined {
-  const t = live ? ts - 1 : ts;
-  let lo = 0;
-  let hi = bars.length - 1;
-  if (hi < 0 || bars[0]!.ts > t) return undefined;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (bars[mid]!.ts <= t) lo = mid;
-    else hi = mid - 1;
-  }
-  return bars[lo]!.ts;
 }
 
 /** The fills table of one session (newest first, the last 50) */
@@ -159,7 +146,7 @@ export function tradeChartCard(ctx: ViewContext, sessions: SessionEntry[]): HTML
     for (const f of all) {
       const live = f.mode === "live";
       for (const x of f.fills) {
-        const at = barOf(bars, x.ts, live);
+        const at = fillBarOpen(bars, x.ts, live);
         if (at === undefined) continue;
         markers.push({
           time: toTime(at),
@@ -182,7 +169,7 @@ export function tradeChartCard(ctx: ViewContext, sessions: SessionEntry[]): HTML
     notes = next;
     // the session's period, a few bars either side
     const first = bars.findIndex((b) => b.ts >= Date.parse(mine.from));
-    const lastAt = barOf(bars, lastFill, false) ?? bars.at(-1)!.ts;
+    const lastAt = fillBarOpen(bars, lastFill, false) ?? bars.at(-1)!.ts;
     const last = bars.findIndex((b) => b.ts === lastAt);
     chart.chart
       .timeScale()
