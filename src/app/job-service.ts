@@ -213,8 +213,10 @@ export class JobService {
     let result: unknown = null;
     let error: { code: string; message: string } | null = null;
     try {
+      // a body that returns finished its work, whatever cancel came meanwhile: what it stored (a
+      // model, a screen run) is there, so the job is 'done' with its result; a cancel that won
+      // ends the body with CANCELLED before it stores (shells/http/job-thread.ts)
       result = await body({ id: rec.id, onProgress, signal: r.ctl.signal });
-      if (r.ctl.signal.aborted) throw cancelled(rec.id);
       state = "done";
     } catch (e) {
       if (r.ctl.signal.aborted) {
@@ -273,7 +275,9 @@ export class JobService {
 
   /**
    * Cancels a queued job at once, a running one at its next progress report (the body sees its
-   * signal aborted; the HTTP face's job threads are terminated when that does not come soon)
+   * signal aborted; the HTTP face's job threads are terminated when that does not come soon). A
+   * job that is already storing its result is not stopped: it ends 'done' with that result. The
+   * reply is the job as it is now; its final state follows.
    */
   cancel(raw: JobIdInput): JobRecord {
     const j = this.get(raw);

@@ -11,6 +11,7 @@ import { Worker } from "node:worker_threads";
 import type { Principal } from "../../app/auth-service.ts";
 import type { JobContext } from "../../app/job-service.ts";
 import { AppError, ERROR_CODES, type ErrorCode } from "../../errors.ts";
+import { JOB_CANCELLED, JOB_COMMITTED, JOB_RUNNING } from "./job-kernel.ts";
 import type { JobProgressMessage, JobTask } from "./job-thread.ts";
 
 // from the sources (tsx, vitest) the modules are .ts; from the build the same paths under dist/ are .js
@@ -110,7 +111,9 @@ export class JobHost {
           f();
         };
         onAbort = () => {
-          Atomics.store(flag, 0, 1);
+          // the job began storing its result first: too late to cancel, it ends with that result
+          if (Atomics.compareExchange(flag, 0, JOB_RUNNING, JOB_CANCELLED) === JOB_COMMITTED) return;
+          // from here the job can store nothing, so ending its thread loses no stored result
           t.worker.postMessage({ type: "job-cancel", id: o.id });
           timer = setTimeout(() => {
             // it did not stop by itself: the thread goes, and the work with it
@@ -160,7 +163,7 @@ export class JobHost {
       if (onExit !== undefined) t.worker.off("exit", onExit);
       this.busy.delete(t);
       // a thread that was cancelled, failed or is being closed is not reused
-      if (!this.closed && Atomics.load(flag, 0) === 0 && !t.dead) {
+      if (!this.closed && Atomics.load(flag, 0) !== JOB_CANCELLED && !t.dead) {
         t.worker.unref();
         this.idle.push(t);
       } else void t.worker.terminate();

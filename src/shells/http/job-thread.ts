@@ -12,6 +12,7 @@ import { JOB_PERSIST_EVERY_MS, type JobProgress, JobService, nextProgress } from
 import type { ProgressEvent } from "../../app/progress.ts";
 import { type Container, createContainer } from "../../composition-root.ts";
 import { AppError } from "../../errors.ts";
+import { JOB_CANCELLED, JOB_COMMITTED, JOB_RUNNING, STORING_NOTE } from "./job-kernel.ts";
 import { OPERATIONS } from "./operations.ts";
 
 export interface JobTask {
@@ -65,8 +66,22 @@ export async function runJobTask(t: JobTask): Promise<unknown> {
   };
   let progress: JobProgress | null = null;
   let lastStored = 0;
+  /**
+   * Claims the flag to store the result (`store`: in a store of the home, reported as a note, so
+   * a job's followers learn a cancel now comes too late); CANCELLED, nothing stored, when the
+   * cancel came first
+   */
+  const commit = (store: boolean): void => {
+    const was = Atomics.compareExchange(flag, 0, JOB_RUNNING, JOB_COMMITTED);
+    if (was === JOB_CANCELLED) {
+      ctl.abort();
+      throw cancelled();
+    }
+    if (store && was === JOB_RUNNING && t.storeProgress)
+      post({ kind: "note", task: "job", message: STORING_NOTE });
+  };
   const onProgress = (e: ProgressEvent): void => {
-    if (Atomics.load(flag, 0) === 1) {
+    if (Atomics.load(flag, 0) === JOB_CANCELLED) {
       ctl.abort();
       throw cancelled();
     }
@@ -85,15 +100,51 @@ export async function runJobTask(t: JobTask): Promise<unknown> {
     } else pending = e;
   };
   try {
-    const out = await op.run({ c: held.c, principal: t.principal, jobs: held.jobs }, t.raw, {
-      id: t.id,
-      onProgress,
-      signal: ctl.signal,
-    });
-    if (ctl.signal.aborted || Atomics.load(flag, 0) === 1) throw cancelled();
+    const out = await op.run(
+      { c: committing(held.c, () => commit(true)), principal: t.principal, jobs: held.jobs },
+      t.raw,
+      {
+        id: t.id,
+        onProgress,
+        signal: ctl.signal,
+      },
+    );
     if (pending !== undefined) post(pending);
+    // the result itself is stored by the server's JobService: claimed here like the stores above
+    commit(false);
     return out ?? null;
   } finally {
     parentPort?.off("message", onMessage);
   }
+}
+
+/**
+ * The container a job runs with: the stores a job's result goes into (the model registry, the
+ * screen runs) claim the cancel flag before they write, so a cancelled job stores nothing there
+ */
+function committing(c: Container, commit: () => void): Container {
+  const models = c.models;
+  const runs = c.screenRuns;
+  return Object.create(c, {
+    models: {
+      value: {
+        save: (...a: Parameters<typeof models.save>) => {
+          commit();
+          return models.save(...a);
+        },
+        load: (id: string) => models.load(id),
+        list: () => models.list(),
+      } satisfies typeof models,
+    },
+    screenRuns: {
+      value: {
+        save: (...a: Parameters<typeof runs.save>) => {
+          commit();
+          runs.save(...a);
+        },
+        load: (id: string) => runs.load(id),
+        list: () => runs.list(),
+      } satisfies typeof runs,
+    },
+  }) as Container;
 }
