@@ -1,4 +1,4 @@
-import { type CandleSeries, sliceSeries } from "../domain/candle-series.ts";
+import { type CandleSeries, sliceSeriesByTime } from "../domain/candle-series.ts";
 import { timeframeMs } from "../domain/timeframe.ts";
 import { AppError } from "../errors.ts";
 import type { SignalState } from "../explain/brief/brief.ts";
@@ -39,13 +39,7 @@ export function briefEnsemble(
   const { run } = deps.runs.load(info.id);
   try {
     const loaded = loadScreenSeries(deps.store, { symbols: run.symbols, timeframe: run.timeframe });
-    const cut = (s: CandleSeries): CandleSeries => {
-      let a = 0;
-      while (a < s.ts.length && s.ts[a]! < run.clock.from) a++;
-      let b = s.ts.length;
-      while (b > a && s.ts[b - 1]! > run.clock.to) b--;
-      return sliceSeries(s, a, b);
-    };
+    const cut = (s: CandleSeries): CandleSeries => sliceSeriesByTime(s, run.clock.from, run.clock.to);
     const series = loaded.series.map(cut);
     const built = buildEnsembleFromRun({
       run,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type CandleSeries, sliceSeries } from "../domain/candle-series.ts";
+import { type CandleSeries, sliceSeriesByTime } from "../domain/candle-series.ts";
 import { reportDataFromRun } from "../explain/report/from-run.ts";
 import { renderReportHtml } from "../explain/report/render-report.ts";
 import type { ReportData } from "../explain/report/types.ts";
@@ -101,13 +101,7 @@ export function writeRunReport(deps: RunReportDeps, raw: RunReportInput): WriteR
     timeframe: run.timeframe,
     ...(x.exchange === undefined ? {} : { exchange: x.exchange }),
   });
-  const cut = (s: CandleSeries): CandleSeries => {
-    let a = 0;
-    while (a < s.ts.length && s.ts[a]! < run.clock.from) a++;
-    let b = s.ts.length;
-    while (b > a && s.ts[b - 1]! > run.clock.to) b--;
-    return sliceSeries(s, a, b);
-  };
+  const cut = (s: CandleSeries): CandleSeries => sliceSeriesByTime(s, run.clock.from, run.clock.to);
   const series = loaded.series.map(cut);
   const out = writeReport(deps, {
     runId: info.id,

@@ -58,6 +58,15 @@ export function sliceSeries(s: CandleSeries, from: number, to: number = s.ts.len
   };
 }
 
+/** A view of the bars opened between `fromTs` and `toTs`, both included (a stored run's own bars) */
+export function sliceSeriesByTime(s: CandleSeries, fromTs: number, toTs: number): CandleSeries {
+  let a = 0;
+  while (a < s.ts.length && s.ts[a]! < fromTs) a++;
+  let b = s.ts.length;
+  while (b > a && s.ts[b - 1]! > toTs) b--;
+  return sliceSeries(s, a, b);
+}
+
 /** Six zeroed columns of n bars */
 export function allocColumns(n: number): CandleColumns {
   return {
