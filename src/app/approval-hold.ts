@@ -5,7 +5,12 @@
  * then through the gate and the lifecycle again. `auto` (the default) passes everything through.
  */
 import { needsApproval } from "../approval/rules.ts";
-import type { RiskScreenContext, SessionRisk } from "../execution/trading-session.ts";
+import type {
+  RiskScreenContext,
+  ScreenOptions,
+  ScreenResult,
+  SessionRisk,
+} from "../execution/trading-session.ts";
 import type { AlertEmitter } from "../ports/alert-sink.ts";
 import type { ApprovalStore, CallerIdentity, ProposalCheck } from "../ports/approval-store.ts";
 import type { AuditLog } from "../ports/audit-log.ts";
@@ -37,8 +42,11 @@ export class ApprovalHold implements SessionRisk {
     private readonly deps: ApprovalWiring & { home: string; clock: Clock; quote: string },
   ) {}
 
-  async screen(intents: OrderRecord[], ctx: RiskScreenContext) {
-    const r = await this.inner.screen(intents, ctx);
+  async screen(intents: OrderRecord[], ctx: RiskScreenContext, opts?: ScreenOptions): Promise<ScreenResult> {
+    // a session that may hold orders for a person has its checks recorded before any proposal
+    // (not deferred to the decision's commit): the log shows the checks, then what was held
+    const modeBefore = sessionModeOf(loadApprovalSettings(this.deps.home), ctx.sessionId);
+    const r = await this.inner.screen(intents, ctx, modeBefore.mode === "auto" ? opts : undefined);
     // every refusal by the gate is a limit breach a person hears about (within seconds, off this path)
     const alerts = this.deps.alerts;
     if (alerts !== undefined)
@@ -61,6 +69,22 @@ export class ApprovalHold implements SessionRisk {
     expireStale(this.deps);
     const mode = sessionModeOf(loadApprovalSettings(this.deps.home), ctx.sessionId);
     if (mode.mode === "auto" || r.accepted.length === 0) return r;
+    if (r.record !== undefined)
+      // approvals were switched on while the gate judged: nothing goes without a person, and no
+      // proposal precedes its checks in the log; the next decision proposes (its reservations are
+      // freed at the next screen, as for any order never stored)
+      return {
+        ...r,
+        accepted: [],
+        refused: [
+          ...r.refused,
+          ...r.accepted.map((order) => ({
+            order,
+            reason:
+              "approvals were switched on while the gate judged: not sent; the next decision proposes it",
+          })),
+        ],
+      };
     const accepted: OrderRecord[] = [];
     const refused = [...r.refused];
     for (const o of r.accepted) {

@@ -19,7 +19,12 @@ import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { defineInstrument, type Instrument } from "../domain/instrument.ts";
 import { isTerminal, ORDER_STATUSES } from "../domain/order-status.ts";
-import type { RiskScreenContext, SessionRisk } from "../execution/trading-session.ts";
+import type {
+  RiskScreenContext,
+  ScreenOptions,
+  ScreenResult,
+  SessionRisk,
+} from "../execution/trading-session.ts";
 import type { AuditLog } from "../ports/audit-log.ts";
 import type { Broker, MarketRules } from "../ports/broker.ts";
 import type { Clock } from "../ports/clock.ts";
@@ -82,7 +87,7 @@ export class SessionRiskGate implements SessionRisk {
     for (const [s, r] of deps.rules) this.instruments.set(s, instrumentOf(r));
   }
 
-  async screen(intents: OrderRecord[], ctx: RiskScreenContext) {
+  async screen(intents: OrderRecord[], ctx: RiskScreenContext, opts?: ScreenOptions): Promise<ScreenResult> {
     const { deps, gate } = this;
     const now0 = deps.timing === "replay" ? ctx.closeTs : deps.clock.now();
     let venueTime: { server: number; local: number } | undefined;
@@ -162,29 +167,65 @@ export class SessionRiskGate implements SessionRisk {
       if (d.accepted) accepted.push(o);
       else refused.push({ order: o, reason: d.reason ?? "refused" });
     }
-    try {
-      const audit = deps.audit;
-      if (audit !== undefined)
-        deps.orders.batch(() => {
-          if (loaded.ok && loaded.hash !== this.loggedLimits) {
-            audit.append("limits.change", {
-              event: "in force",
-              hash: loaded.hash,
-              revision: loaded.limits.revision,
-              by: loaded.limits.updatedBy,
-              limitsText: loaded.text,
-            });
-            this.loggedLimits = loaded.hash;
-          }
-          for (const r of records) audit.append("risk.check", r as unknown as Record<string, unknown>);
+    const audit = deps.audit;
+    const write = (): void => {
+      if (audit === undefined) return;
+      if (loaded.ok && loaded.hash !== this.loggedLimits) {
+        audit.append("limits.change", {
+          event: "in force",
+          hash: loaded.hash,
+          revision: loaded.limits.revision,
+          by: loaded.limits.updatedBy,
+          limitsText: loaded.text,
         });
+        this.loggedLimits = loaded.hash;
+      }
+      for (const r of records) audit.append("risk.check", r as unknown as Record<string, unknown>);
+    };
+    const quickLook = (): void => {
       appendFileSync(join(deps.home, "risk-decisions.jsonl"), `${lines.join("\n")}\n`);
-    } catch {
-      // the checks could not be recorded: nothing passes unrecorded
+    };
+    const abandon = (): void => {
       for (const o of accepted) {
         gate.release(o.clientOrderId);
         this.held.delete(o.clientOrderId);
       }
+    };
+    if (opts?.deferRecord === true) {
+      // the caller appends the records in its own transaction (the decision's: one fsync on the way
+      // to the wire, and the checks commit with the intents they let through or not at all)
+      this.throttle(ctx.sessionId, accepted.length, now, loaded.ok ? loaded.limits : undefined);
+      return {
+        accepted,
+        refused,
+        record: () => {
+          const before = this.loggedLimits;
+          try {
+            write();
+          } catch (err) {
+            this.loggedLimits = before;
+            throw err;
+          }
+        },
+        abandon: () => {
+          abandon();
+          this.loggedLimits = undefined;
+        },
+        after: () => {
+          try {
+            quickLook();
+          } catch {
+            // a copy for a quick look: the audit log already holds every check
+          }
+        },
+      };
+    }
+    try {
+      if (audit !== undefined) deps.orders.batch(write);
+      quickLook();
+    } catch {
+      // the checks could not be recorded: nothing passes unrecorded
+      abandon();
       return {
         accepted: [],
         refused: intents.map((order) => ({ order, reason: "the risk checks could not be recorded" })),

@@ -112,19 +112,23 @@ export class OrderLifecycle {
    * `sent` in one transaction, submitted concurrently, and the replies recorded in one transaction;
    * anything not plainly accepted or rejected goes through `send`/`resolve` one by one
    */
-  async sendMany(ids: readonly string[]): Promise<OrderRecord[]> {
+  async sendMany(orders: readonly (string | OrderRecord)[]): Promise<OrderRecord[]> {
     // one intent still to mark goes the plain way; orders a session marked sent with their decision
-    // (attempt 1, never submitted) go straight to the wire
-    if (ids.length === 0) return [];
-    if (ids.length === 1 && this.get(ids[0]!).state === "intent") return [await this.send(ids[0]!)];
+    // (attempt 1, never submitted) go straight to the wire. A record handed in is the caller's copy
+    // of what it just committed (a session's decision): not read back on the way to the wire
+    if (orders.length === 0) return [];
+    const ids = orders.map((o) => (typeof o === "string" ? o : o.clientOrderId));
+    const recordOf = (o: string | OrderRecord): OrderRecord => (typeof o === "string" ? this.get(o) : o);
+    if (orders.length === 1) {
+      const only = recordOf(orders[0]!);
+      if (only.state === "intent") return [await this.send(only.clientOrderId)];
+    }
     this.crash("before-send");
-    const marked = this.store.batch(() =>
-      ids.map((id) => {
-        const o = this.get(id);
-        if (o.state !== "intent") return o;
-        return this.update(o, { state: "sent", attempts: o.attempts + 1 });
-      }),
-    );
+    const mark = (o: OrderRecord): OrderRecord =>
+      o.state !== "intent" ? o : this.update(o, { state: "sent", attempts: o.attempts + 1 });
+    const marked = orders.every((o) => typeof o !== "string" && o.state !== "intent")
+      ? (orders as OrderRecord[])
+      : this.store.batch(() => orders.map((o) => mark(recordOf(o))));
     this.crash("after-mark-sent");
     const fresh = marked.filter((o) => o.state === "sent" && o.attempts === 1);
     const outcomes = await Promise.all(fresh.map((o) => this.broker.submit(submissionOf(o))));

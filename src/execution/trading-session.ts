@@ -68,12 +68,28 @@ export interface RiskScreenContext {
   equity: number;
 }
 
+export interface ScreenOptions {
+  /**
+   * the caller writes the gate's records itself, with `record` inside its own transaction (a
+   * session's decision commit), and calls `abandon` if that transaction fails, `after` once it committed
+   */
+  deferRecord?: boolean;
+}
+
+export interface ScreenResult {
+  accepted: OrderRecord[];
+  refused: { order: OrderRecord; reason: string }[];
+  /** with deferRecord: appends the checks' records (call inside the transaction that stores the decision) */
+  record?: () => void;
+  /** with deferRecord: the transaction failed; reservations of the accepted orders are released */
+  abandon?: () => void;
+  /** with deferRecord: work after the commit, off the way to the wire (the quick-look file) */
+  after?: () => void;
+}
+
 /** The pre-trade gate as a session sees it: a refused intent is never stored nor sent */
 export interface SessionRisk {
-  screen(
-    intents: OrderRecord[],
-    ctx: RiskScreenContext,
-  ): Promise<{ accepted: OrderRecord[]; refused: { order: OrderRecord; reason: string }[] }>;
+  screen(intents: OrderRecord[], ctx: RiskScreenContext, opts?: ScreenOptions): Promise<ScreenResult>;
 }
 
 /** One decision's outcome, for status and logs */
@@ -256,48 +272,64 @@ export class TradingSession {
       }
     }
     this.deps.trace?.("decided");
+    let screened: ScreenResult | undefined;
     if (this.deps.risk !== undefined && intents.length > 0) {
-      const screened = await this.deps.risk.screen(intents, {
-        sessionId: this.rt.session.id,
-        barTs,
-        closeTs: barTs + this.barMs,
-        prices: Object.fromEntries(this.symbols.map((sym) => [sym, closeOf(sym)])),
-        priceTs: Object.fromEntries(this.symbols.map((sym) => [sym, this.tradedUntil(sym, t)])),
-        positions: Object.fromEntries(this.symbols.map((sym) => [sym, qtyOf(sym)])),
-        equity,
-      });
+      screened = await this.deps.risk.screen(
+        intents,
+        {
+          sessionId: this.rt.session.id,
+          barTs,
+          closeTs: barTs + this.barMs,
+          prices: Object.fromEntries(this.symbols.map((sym) => [sym, closeOf(sym)])),
+          priceTs: Object.fromEntries(this.symbols.map((sym) => [sym, this.tradedUntil(sym, t)])),
+          positions: Object.fromEntries(this.symbols.map((sym) => [sym, qtyOf(sym)])),
+          equity,
+        },
+        { deferRecord: true },
+      );
       for (const r of screened.refused)
         result.notes.push(`${r.order.symbol}: refused by the risk gate (${r.reason}): not stored, not sent`);
       intents.splice(0, intents.length, ...screened.accepted);
       this.deps.trace?.("screened");
     }
-    // the decision, its intents and their "sent" marks are one commit (one fsync before the first
-    // byte): an intent is still committed before it is sent, and one marked sent that a crash kept
-    // from the wire is found by lookup and sent again under its id, as any "sent" order is
-    this.deps.store.batch(() => {
-      this.deps.store.recordDecision(
-        {
-          sessionId: this.rt.session.id,
-          seq,
-          barTs,
-          targets: changed,
-          explanation: decision?.reason ?? "signal",
-          createdAt: now,
-          // for the audit log: the values decided on and the bars read (hashed there, not stored here)
-          detail: {
-            ...(decision?.values === undefined ? {} : { values: { ...decision.values } }),
-            snapshot: { series: this.rt.series, lastIndex: t },
+    // the gate's check records, the decision, its intents and their "sent" marks are one commit
+    // (one fsync before the first byte): an intent is still committed before it is sent, and one
+    // marked sent that a crash kept from the wire is found by lookup and sent again under its id,
+    // as any "sent" order is. A failed commit stores and sends nothing, and frees the gate's reservations
+    const commit = (): void =>
+      this.deps.store.batch(() => {
+        screened?.record?.();
+        this.deps.store.recordDecision(
+          {
+            sessionId: this.rt.session.id,
+            seq,
+            barTs,
+            targets: changed,
+            explanation: decision?.reason ?? "signal",
+            createdAt: now,
+            // for the audit log: the values decided on and the bars read (hashed there, not stored here)
+            detail: {
+              ...(decision?.values === undefined ? {} : { values: { ...decision.values } }),
+              snapshot: { series: this.rt.series, lastIndex: t },
+            },
           },
-        },
-        intents,
-      );
-      for (const o of intents) this.deps.store.updateOrder(o.clientOrderId, { state: "sent", attempts: 1 });
-    });
+          intents,
+        );
+        for (const o of intents) this.deps.store.updateOrder(o.clientOrderId, { state: "sent", attempts: 1 });
+      });
+    try {
+      commit();
+    } catch (err) {
+      screened?.abandon?.();
+      throw err;
+    }
     for (const [sym, e] of Object.entries(changed)) this.lastTarget.set(sym, e);
     this.deps.trace?.("committed");
     this.crash("after-intent");
     result.decided = true;
-    result.orders.push(...(await this.deps.lifecycle.sendMany(intents.map((o) => o.clientOrderId))));
+    const sent = intents.map((o) => ({ ...o, state: "sent" as const, attempts: 1 }));
+    result.orders.push(...(await this.deps.lifecycle.sendMany(sent)));
+    screened?.after?.();
     return result;
   }
 
