@@ -334,6 +334,11 @@ export function createContainer(opts: { home: string }): Container {
             const { CcxtMarketDataSource } = await import("./adapters/ccxt/ccxt-market-data-source.ts");
             return new CcxtMarketDataSource(exchange, apiBase === undefined ? {} : { apiBase });
           },
+          // asked only of this machine's origins (app/trade-live.ts liveGateClock)
+          simClock: async (apiBase) => {
+            const { probeSimClock } = await import("./adapters/sim-exchange/sim-clock-probe.ts");
+            return probeSimClock(apiBase);
+          },
         },
       };
     },

@@ -26,7 +26,14 @@ import { SessionRiskGate } from "./risk-gate.ts";
 import { loadRiskLimits } from "./risk-limits.ts";
 import { readTradingState } from "./risk-trading-state.ts";
 import { withLiveVenue } from "./trade-live-run.ts";
-import { configOf, getSession, quoteOf, type SessionConfig, type TradingDeps } from "./trade-runtime.ts";
+import {
+  configOf,
+  getSession,
+  quoteOf,
+  type SessionConfig,
+  storedGateClock,
+  type TradingDeps,
+} from "./trade-runtime.ts";
 
 function paperSession(deps: TradingDeps, id: string): { s: SessionRecord; cfg: SessionConfig } {
   const s = getSession(deps.orders, id);
@@ -91,7 +98,7 @@ async function liveQuote(
   while (i >= 0 && page.ts[i]! > server) i--;
   if (i < 0) return undefined;
   const clock: Clock =
-    deps.live?.clock === "venue" ? { now: () => server + (Date.now() - wall) } : deps.clock;
+    storedGateClock(deps, cfg) === "venue" ? { now: () => server + (Date.now() - wall) } : deps.clock;
   return { price: page.close[i]!, ts: clock.now(), clock };
 }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AppError } from "../errors.ts";
+import { AppError, invalidInput } from "../errors.ts";
 import { type Account, accountView, applyFills, assetsOf, emptyAccount } from "../execution/accounting.ts";
 import { amount, formatAmount, ZERO } from "../execution/amount.ts";
 import { clientOrderId } from "../execution/client-order-id.ts";
@@ -9,7 +9,14 @@ import type { Broker } from "../ports/broker.ts";
 import type { OrderRecord, ReconciliationRecord } from "../ports/order-store.ts";
 import { flagField, parseInput } from "./contract.ts";
 import { FLATTEN_EXPLANATION, reconcileLive, runLiveSession, withLiveVenue } from "./trade-live-run.ts";
-import { configOf, getSession, openSession, type RunProgress, type TradingDeps } from "./trade-runtime.ts";
+import {
+  configOf,
+  gateClockOf,
+  getSession,
+  openSession,
+  type RunProgress,
+  type TradingDeps,
+} from "./trade-runtime.ts";
 import { runSession, type TradeStartResult } from "./trade-start.ts";
 
 const sessionIdField = () =>
@@ -154,6 +161,8 @@ export const TradeResumeInput = z
     id: sessionIdField(),
     /** a person reviewed the balance differences (a deposit, a manual trade) and accepts the venue's balances as the new baseline */
     acceptBalances: flagField().default(false),
+    /** live: the key file to read the keys from now (mode 0600, checked again); recorded for later resumes */
+    keyFile: z.string().min(1).optional(),
   })
   .strict();
 export type TradeResumeInput = z.input<typeof TradeResumeInput>;
@@ -172,9 +181,23 @@ export async function resumeTrading(
   const s = getSession(deps.orders, input.id);
   if (s.state === "stopped")
     throw new AppError("CONFLICT", `session ${input.id} is stopped; start a new one`);
-  if (s.mode === "live")
+  if (input.keyFile !== undefined && s.mode !== "live")
+    throw invalidInput(`--key-file: session ${input.id} is ${s.mode}; API keys are for live sessions only`, {
+      field: "keyFile",
+    });
+  if (s.mode === "live") {
+    // the gate's clock as the session was started (checked again: a local simulated exchange)
+    const clock = await gateClockOf(deps, configOf(s));
+    // a key file given again (moved, renamed): read and checked (mode 0600) before anything is sent
+    const cfg = input.keyFile === undefined ? configOf(s) : { ...configOf(s), keyFile: input.keyFile };
     // the broker is rebuilt from the stored configuration: the same exchange, origin and key source
-    return withLiveVenue(deps, configOf(s), async ({ broker, market }) => {
+    return withLiveVenue(deps, cfg, async ({ broker, market }) => {
+      // the keys passed the checks (mode, permissions): later resumes and reconciliations read them there
+      if (cfg.keyFile !== configOf(s).keyFile)
+        deps.orders.setConfig(input.id, {
+          ...configOf(getSession(deps.orders, input.id)),
+          keyFile: cfg.keyFile,
+        });
       if (input.acceptBalances) await acceptVenueBalances(deps, input.id, broker);
       const rec = await reconcileLive(deps, input.id, broker);
       if (!rec.ok) {
@@ -192,7 +215,7 @@ export async function resumeTrading(
         broker,
         market,
         pollMs: deps.live?.pollMs ?? 2000,
-        ...(deps.live?.clock === undefined ? {} : { clock: deps.live.clock }),
+        clock,
         ...(onBar === undefined ? {} : { onBar }),
       });
       return {
@@ -203,6 +226,7 @@ export async function resumeTrading(
         reconciliation: rec,
       };
     });
+  }
   const live = openSession(deps, input.id);
   if (input.acceptBalances) await acceptVenueBalances(deps, input.id, live.venue);
   const rec = await openSession(deps, input.id).reconcile(true);

@@ -130,3 +130,50 @@ export async function checkKeyPermissions(broker: Broker): Promise<void> {
       `the ${broker.venue} API key cannot trade spot; enable trading on the key`,
     );
 }
+
+/** What a simulated exchange says of its market clock (`kairos sim`: GET /sim/clock) */
+export type SimClockInfo = { readonly kind: "real"; readonly speed: number } | { readonly kind: "manual" };
+
+/** True when `apiBase` names this machine (127.0.0.0/8, ::1, localhost): where `kairos sim` listens */
+export function isLoopbackBase(apiBase: string): boolean {
+  let host: string;
+  try {
+    host = new URL(apiBase).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return host === "localhost" || host === "[::1]" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Whose clock the pre-trade gate keeps for a live session. A real exchange runs real time, so the
+ * gate always checks prices' age and the clock skew against this machine's clock. Only a simulated
+ * exchange on this machine that says so (`GET /sim/clock`) may put the gate on its own clock: asked
+ * for with `--venue-clock`, or taken without asking when that exchange runs faster or slower than
+ * real time (`kairos sim --speed 10`), where the machine's clock would refuse every order for skew.
+ * `--venue-clock` anywhere else is refused before anything is sent.
+ */
+export async function liveGateClock(
+  probe: ((apiBase: string) => Promise<SimClockInfo | undefined>) | undefined,
+  apiBase: string | undefined,
+  asked: boolean | undefined,
+): Promise<"wall" | "venue"> {
+  const local = apiBase !== undefined && isLoopbackBase(apiBase);
+  if (asked === true && !local)
+    throw invalidInput(
+      `--venue-clock: ${apiBase === undefined ? "no --api-base" : `${new URL(apiBase).host} is not this machine`}; a real exchange is checked against this machine's clock: drop --venue-clock, or give --api-base http://127.0.0.1:PORT of \`kairos sim\``,
+      { field: "venueClock" },
+    );
+  if (!local || asked === false || probe === undefined) return "wall";
+  const sim = await probe(apiBase).catch(() => undefined);
+  if (sim === undefined) {
+    if (asked === true)
+      throw invalidInput(
+        `--venue-clock: ${apiBase} does not answer as a simulated exchange (GET /sim/clock); only \`kairos sim\` runs on its own clock: drop --venue-clock`,
+        { field: "venueClock" },
+      );
+    return "wall";
+  }
+  if (asked === true) return "venue";
+  return sim.kind === "manual" || sim.speed !== 1 ? "venue" : "wall";
+}

@@ -21,7 +21,7 @@ import { FAMILIES, getFamily } from "../strategies/registry.ts";
 import type { Strategy } from "../strategies/types.ts";
 import { ApprovalHold, type ApprovalWiring } from "./approval-hold.ts";
 import { SessionRiskGate } from "./risk-gate.ts";
-import type { KeySources, LiveKeys } from "./trade-live.ts";
+import { type KeySources, type LiveKeys, liveGateClock, type SimClockInfo } from "./trade-live.ts";
 
 export interface TradingDeps {
   /** the home: its risk-limits.json and trading state screen every order (the pre-trade gate) */
@@ -51,8 +51,13 @@ export interface TradingDeps {
     market?(exchange: string, apiBase?: string): Promise<MarketDataSource>;
     /** how often the live loop polls for newly closed candles, wall ms (default 2000) */
     pollMs?: number;
-    /** the pre-trade gate's clock for live sessions: "venue" only against a time-scaled simulated exchange */
+    /**
+     * the pre-trade gate's clock for every live session of this container (tests, benches); without
+     * it each session's own (`liveGateClock`: the machine's, or a local simulated exchange's)
+     */
     clock?: "wall" | "venue";
+    /** what a simulated exchange at `apiBase` says of its clock (GET /sim/clock); undefined = not one */
+    simClock?(apiBase: string): Promise<SimClockInfo | undefined>;
   };
 }
 
@@ -85,7 +90,23 @@ export interface SessionConfig {
   apiBase?: string;
   /** live: the key file the keys came from (its path, never its contents); else the environment */
   keyFile?: string;
+  /** live: the pre-trade gate keeps the simulated exchange's clock (a local `kairos sim`, checked again at resume) */
+  venueClock?: boolean;
 }
+
+/**
+ * The pre-trade gate's clock of a live session: the container's setting where it has one, else the
+ * session's own, checked again (a session on the venue's clock still needs a local simulated
+ * exchange; one that was not asked for takes it when that exchange is time-scaled)
+ */
+export function gateClockOf(deps: TradingDeps, cfg: SessionConfig): Promise<"wall" | "venue"> {
+  if (deps.live?.clock !== undefined) return Promise.resolve(deps.live.clock);
+  return liveGateClock(deps.live?.simClock, cfg.apiBase, cfg.venueClock === true ? true : undefined);
+}
+
+/** The gate's clock as the session recorded it (no exchange asked): for reads beside a running session */
+export const storedGateClock = (deps: TradingDeps, cfg: SessionConfig): "wall" | "venue" =>
+  deps.live?.clock ?? (cfg.venueClock === true ? "venue" : "wall");
 
 export const configOf = (s: SessionRecord): SessionConfig => s.config as unknown as SessionConfig;
 

@@ -15,7 +15,7 @@ import {
 } from "./contract.ts";
 import { resolveSeries } from "./resolve-series.ts";
 import { ensureRiskLimits } from "./risk-limits.ts";
-import { checkKeyPermissions, checkLiveConfirmation, loadLiveKeys } from "./trade-live.ts";
+import { checkKeyPermissions, checkLiveConfirmation, liveGateClock, loadLiveKeys } from "./trade-live.ts";
 import { createLiveSession, runLiveSession } from "./trade-live-run.ts";
 import {
   loadSeries,
@@ -46,6 +46,8 @@ export const SESSION_RUN_FIELDS = {
   confirmLive: z.string().optional(),
   keyFile: z.string().optional(),
   apiBase: z.string().url().optional(),
+  /** live only: the pre-trade gate keeps the exchange's clock; refused unless --api-base is a local `kairos sim` */
+  venueClock: z.boolean().optional(),
 };
 
 /** `kairos trade start`: a paper session of one strategy family on stored candles */
@@ -70,6 +72,8 @@ export interface TradeStartResult {
   limitsCreated?: string;
   /** SIGTERM arrived: the kill switch ran (latch HALTED, every open order cancelled) */
   terminated?: TerminationOutcome;
+  /** live: the pre-trade gate kept the simulated exchange's clock */
+  venueClock?: true;
 }
 
 const newId = (): string => {
@@ -92,6 +96,9 @@ export async function startTrading(
     const exchange = checkLiveConfirmation(input.exchange, input.confirmLive);
     if (deps.live === undefined)
       throw new AppError("INTERNAL", "live trading is not wired in this container");
+    // a real exchange is always judged by this machine's clock; --venue-clock elsewhere is refused here
+    const gateClock =
+      deps.live.clock ?? (await liveGateClock(deps.live.simClock, input.apiBase, input.venueClock));
     const keys = loadLiveKeys(deps.live.keys, exchange, input.keyFile);
     const broker = await deps.live.broker(exchange, keys, input.apiBase);
     try {
@@ -125,6 +132,7 @@ export async function startTrading(
           ...(input.size === 1 ? {} : { sizeFraction: input.size }),
           ...(input.apiBase === undefined ? {} : { apiBase: input.apiBase }),
           ...(input.keyFile === undefined ? {} : { keyFile: input.keyFile }),
+          ...(gateClock === "venue" ? { venueClock: true } : {}),
         },
         exchange,
         broker,
@@ -133,7 +141,7 @@ export async function startTrading(
         broker,
         market,
         pollMs: deps.live.pollMs ?? 2000,
-        ...(deps.live.clock === undefined ? {} : { clock: deps.live.clock }),
+        clock: gateClock,
         ...(onBar === undefined ? {} : { onBar }),
       });
       return {
@@ -142,6 +150,7 @@ export async function startTrading(
         barsActed: r.barsActed,
         ...(r.haltReason === undefined ? {} : { haltReason: r.haltReason }),
         ...(r.terminated === undefined ? {} : { terminated: r.terminated }),
+        ...(gateClock === "venue" ? { venueClock: true as const } : {}),
       };
     } finally {
       await broker.close();

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import {
   listTrading,
@@ -19,6 +20,7 @@ import { resumeLatch } from "./risk.ts";
 
 interface ResumeFlags {
   acceptBalances?: boolean;
+  keyFile?: string;
   by?: string;
   reason?: string;
   reducing?: boolean;
@@ -41,6 +43,7 @@ interface StartOpts {
   confirmLive?: string;
   keyFile?: string;
   apiBase?: string;
+  venueClock?: boolean;
   size?: string;
 }
 
@@ -101,6 +104,10 @@ export function registerTradeCommand(program: Command): void {
     .option("--confirm-live <exchange>", "type the exchange's name to confirm live trading")
     .option("--key-file <path>", "API key file, mode 0600 (default: KAIROS_<EXCHANGE>_API_KEY and _SECRET)")
     .option("--api-base <url>", "send every exchange request to this origin (e.g. the simulated exchange)")
+    .option(
+      "--venue-clock",
+      "the risk gate keeps the exchange's clock: only with --api-base of `kairos sim` on 127.0.0.1 (taken without asking when that exchange runs faster than real time)",
+    )
     .option("--capital <n>", "paper account's starting quote balance (default 10000)")
     .option("--fee <rate>", "paper taker fee (default 0.001)")
     .option("--slippage <rate>", "paper slippage (default 0)")
@@ -136,8 +143,10 @@ export function registerTradeCommand(program: Command): void {
             ...(opts.id === undefined ? {} : { id: opts.id }),
             ...(opts.reconcileEvery === undefined ? {} : { reconcileEvery: opts.reconcileEvery }),
             ...(opts.confirmLive === undefined ? {} : { confirmLive: opts.confirmLive }),
-            ...(opts.keyFile === undefined ? {} : { keyFile: opts.keyFile }),
+            // the key file's path as a later resume from any directory finds it
+            ...(opts.keyFile === undefined ? {} : { keyFile: resolve(opts.keyFile) }),
             ...(opts.apiBase === undefined ? {} : { apiBase: opts.apiBase }),
+            ...(opts.venueClock === undefined ? {} : { venueClock: opts.venueClock }),
             ...(opts.size === undefined ? {} : { size: opts.size }),
           },
           sessionProgress(g),
@@ -148,6 +157,8 @@ export function registerTradeCommand(program: Command): void {
             printLine(
               `no risk limits in this home: wrote the conservative defaults to ${r.limitsCreated} (\`kairos risk show\`; raise them with \`kairos risk set KEY VALUE --by NAME\`)`,
             );
+          if (r.venueClock === true)
+            printLine("the risk gate kept the simulated exchange's clock (it runs at its own speed)");
           printLine(`session ${r.sessionId}: ${r.state}, acted on ${r.barsActed} bar(s)`);
           if (r.haltReason !== undefined) printLine(r.haltReason);
           printLine(`see \`kairos trade status ${r.sessionId}\``);
@@ -233,6 +244,10 @@ export function registerTradeCommand(program: Command): void {
       "--accept-balances",
       "a person reviewed the differences: take the venue's balances as the new baseline",
     )
+    .option(
+      "--key-file <path>",
+      "live: read the API keys from this file now (mode 0600; recorded for later resumes)",
+    )
     .option("--by <name>", "who clears the HALTED latch (recorded; with --reason)")
     .option("--reason <text>", "why it is safe to trade again (recorded; with --by)")
     .option("--reducing", "with --by: resume in REDUCING (only orders that reduce exposure pass)")
@@ -249,7 +264,11 @@ export function registerTradeCommand(program: Command): void {
       return withContainer(cmd, async (c, g) => {
         const r = await resumeTrading(
           c.trading(crashHook()),
-          { id, acceptBalances: opts.acceptBalances === true },
+          {
+            id,
+            acceptBalances: opts.acceptBalances === true,
+            ...(opts.keyFile === undefined ? {} : { keyFile: resolve(opts.keyFile) }),
+          },
           sessionProgress(g),
         );
         if (g.json) return printJson(r);
