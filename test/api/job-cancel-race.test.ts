@@ -8,8 +8,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { Principal } from "../../src/app/auth-service.ts";
 import { type JobEvent, type JobRecord, JobService } from "../../src/app/job-service.ts";
 import { createContainer } from "../../src/composition-root.ts";
+import { STORING_NOTE } from "../../src/shells/http/job-flag.ts";
 import { JobHost } from "../../src/shells/http/job-host.ts";
-import { STORING_NOTE } from "../../src/shells/http/job-kernel.ts";
 import { bundledHome } from "../support/cli.ts";
 
 const home = bundledHome("kairos-api-cancel-race-", ["binance_BTC-USDT_1d.csv"]);

@@ -11,7 +11,7 @@ import { Worker } from "node:worker_threads";
 import type { Principal } from "../../app/auth-service.ts";
 import type { JobContext } from "../../app/job-service.ts";
 import { AppError, ERROR_CODES, type ErrorCode } from "../../errors.ts";
-import { JOB_CANCELLED, JOB_COMMITTED, JOB_RUNNING } from "./job-kernel.ts";
+import { JOB_CANCELLED, JOB_COMMITTED, JOB_RUNNING } from "./job-flag.ts";
 import type { JobProgressMessage, JobTask } from "./job-thread.ts";
 
 // from the sources (tsx, vitest) the modules are .ts; from the build the same paths under dist/ are .js

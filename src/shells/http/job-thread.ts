@@ -12,7 +12,7 @@ import { JOB_PERSIST_EVERY_MS, type JobProgress, JobService, nextProgress } from
 import type { ProgressEvent } from "../../app/progress.ts";
 import { type Container, createContainer } from "../../composition-root.ts";
 import { AppError } from "../../errors.ts";
-import { JOB_CANCELLED, JOB_COMMITTED, JOB_RUNNING, STORING_NOTE } from "./job-kernel.ts";
+import { JOB_CANCELLED, JOB_COMMITTED, JOB_RUNNING, STORING_NOTE } from "./job-flag.ts";
 import { OPERATIONS } from "./operations.ts";
 
 export interface JobTask {
