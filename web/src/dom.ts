@@ -67,6 +67,11 @@ export function card(title: string, ...children: Child[]): HTMLElement {
 const nf = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
 const nf8 = new Intl.NumberFormat("en-US", { maximumSignificantDigits: 8 });
 
+/** A form control with its label (the label names the control by its id) */
+export function field(id: string, label: Child, control: Child): HTMLElement {
+  return h("div", { class: "field" }, h("label", { for: id }, label), control);
+}
+
 export const num = (v: number): string => (Number.isFinite(v) ? nf.format(v) : "–");
 export const price = (v: number): string => (Number.isFinite(v) ? nf8.format(v) : "–");
 export const pct = (v: number): string => (Number.isFinite(v) ? `${nf.format(v * 100)}%` : "–");

@@ -1,7 +1,7 @@
 // The approval queue: each proposal's exact order, its explanation (outside text, shown as given) and
 // its risk checks in view; a person approves (bound to the order hash shown) or rejects with a reason
 import type { Api } from "../api.ts";
-import { h, messageOf, replace, table } from "../dom.ts";
+import { field, h, messageOf, replace, table } from "../dom.ts";
 
 export interface Proposal {
   id: string;
@@ -83,12 +83,7 @@ function proposalCard(api: Api, p: Proposal, done: () => void): HTMLElement {
             },
             "Approve this exact order",
           ),
-          h(
-            "div",
-            { class: "field" },
-            h("label", { for: `reject-reason-${p.id}` }, "Reason (optional)"),
-            reason,
-          ),
+          field(`reject-reason-${p.id}`, "Reason (optional)", reason),
           h(
             "button",
             {

@@ -1,5 +1,5 @@
 // Audit: decision → checks → approval → order → fills for one order or decision, and a verify button
-import { card, h, messageOf, notYet, replace, table } from "../dom.ts";
+import { card, field, h, messageOf, notYet, replace, table } from "../dom.ts";
 import type { View } from "../view.ts";
 
 interface AuditStep {
@@ -104,12 +104,7 @@ export const auditView: View = async ({ api, main }) => {
           );
       },
     },
-    h(
-      "div",
-      { class: "fields" },
-      h("div", { class: "field" }, h("label", { for: "audit-kind" }, "Search by"), kind),
-      h("div", { class: "field" }, h("label", { for: "audit-q" }, "Id"), q),
-    ),
+    h("div", { class: "fields" }, field("audit-kind", "Search by", kind), field("audit-q", "Id", q)),
     h("button", { type: "submit", id: "audit-search" }, "Show its trail"),
   );
   replace(

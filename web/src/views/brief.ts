@@ -1,7 +1,7 @@
 // Brief: the market brief (sector shock first, movers, trend, volatility, correlation, signals), each
 // line citing the series, bar and value it rests on
 import type { Api } from "../api.ts";
-import { card, h, messageOf, notYet, replace } from "../dom.ts";
+import { card, field, h, messageOf, notYet, replace } from "../dom.ts";
 import type { SeriesSummary } from "../types.ts";
 import type { View } from "../view.ts";
 
@@ -120,12 +120,7 @@ export const briefView: View = async ({ api, main }) => {
   replace(
     main,
     h("h1", {}, "Brief"),
-    h(
-      "div",
-      { class: "toolbar" },
-      h("div", { class: "field" }, h("label", { for: "brief-tf" }, "Timeframe"), tf),
-      h("div", { class: "field" }, h("label", { for: "brief-lang" }, "Language"), lang),
-    ),
+    h("div", { class: "toolbar" }, field("brief-tf", "Timeframe", tf), field("brief-lang", "Language", lang)),
     card("Market brief", out),
     askPanel(api, () => tf.value),
   );
@@ -154,7 +149,7 @@ function askPanel(api: Api, timeframe: () => string): HTMLElement {
   const form = h(
     "form",
     { class: "toolbar", "aria-label": "Ask a market question" },
-    h("div", { class: "field" }, h("label", { for: "ask-q" }, "Question"), q),
+    field("ask-q", "Question", q),
     button,
   );
   form.addEventListener("submit", (e) => {

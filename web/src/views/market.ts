@@ -5,7 +5,7 @@ import type { SeriesMarker, Time } from "lightweight-charts";
 import { fillBarOpen } from "../../../src/domain/fill-bar.ts";
 import { SESSIONS_PAGE } from "../api.ts";
 import { candleChart, followTheme, toTime } from "../chart.ts";
-import { h, messageOf, num, price, replace, utc } from "../dom.ts";
+import { field, h, messageOf, num, price, replace, utc } from "../dom.ts";
 import { subscribe } from "../stream.ts";
 import { cssVar } from "../theme.ts";
 import type {
@@ -119,7 +119,7 @@ function paramInputs(ind: IndicatorInfo): { el: HTMLElement; values: () => Recor
       input = n;
       getters.push(() => [name, n.value === "" ? undefined : Number(n.value)]);
     }
-    return h("div", { class: "field" }, h("label", { for: id }, name), input);
+    return field(id, name, input);
   });
   return {
     el: h("div", { class: "fields" }, ...fields),
@@ -406,7 +406,7 @@ export const marketView: View = async ({ api, main, onLeave }) => {
     h(
       "div",
       { class: "toolbar" },
-      h("div", { class: "field" }, h("label", { for: "market-series" }, "Series"), pick),
+      field("market-series", "Series", pick),
       h("div", { class: "field" }, h("span", { class: "label", id: "tf-label" }, "Timeframe"), tfGroup),
       h("button", { type: "button", id: "fit", onclick: () => c.fit() }, "Fit whole range"),
     ),
@@ -420,7 +420,7 @@ export const marketView: View = async ({ api, main, onLeave }) => {
       h(
         "form",
         { onsubmit: guard(addIndicator), "aria-label": "Add an indicator" },
-        h("div", { class: "field" }, h("label", { for: "indicator" }, "Indicator"), indSelect),
+        field("indicator", "Indicator", indSelect),
         indParams,
         h("button", { type: "submit", id: "add-indicator" }, "Add to chart"),
       ),
@@ -433,12 +433,7 @@ export const marketView: View = async ({ api, main, onLeave }) => {
       h(
         "form",
         { onsubmit: guard(showTrades), "aria-label": "Mark a backtest's trades" },
-        h(
-          "div",
-          { class: "field" },
-          h("label", { for: "bt-strategy" }, "Strategy (default parameters)"),
-          stratSelect,
-        ),
+        field("bt-strategy", "Strategy (default parameters)", stratSelect),
         h("button", { type: "submit", id: "show-trades" }, "Mark its trades"),
       ),
       api.has("trade_fills")

@@ -2,7 +2,7 @@
 // API runs them as jobs
 import type { IChartApi } from "lightweight-charts";
 import { followTheme, lineChart } from "../chart.ts";
-import { card, h, messageOf, notYet, num, pct, price, replace, table, utc } from "../dom.ts";
+import { card, field, h, messageOf, notYet, num, pct, price, replace, table, utc } from "../dom.ts";
 import type { BacktestReport, SeriesSummary, StrategyInfo } from "../types.ts";
 import type { View, ViewContext } from "../view.ts";
 import { realisedEquity } from "./curves.ts";
@@ -187,16 +187,16 @@ export const researchView: View = async (ctx) => {
       },
     },
     h("h2", {}, "Backtest"),
-    h("div", { class: "field" }, h("label", { for: "bt-strategy-form" }, "Strategy"), stratSelect),
+    field("bt-strategy-form", "Strategy", stratSelect),
     paramsBox,
-    h("div", { class: "field" }, h("label", { for: "bt-series" }, "Series"), seriesSelect),
+    field("bt-series", "Series", seriesSelect),
     h(
       "div",
       { class: "fields" },
-      h("div", { class: "field" }, h("label", { for: "bt-from" }, "From (UTC, optional)"), from),
-      h("div", { class: "field" }, h("label", { for: "bt-to" }, "To (UTC, exclusive, optional)"), to),
-      h("div", { class: "field" }, h("label", { for: "bt-fee" }, "Fee (fraction of notional)"), fee),
-      h("div", { class: "field" }, h("label", { for: "bt-cash" }, "Initial cash"), cash),
+      field("bt-from", "From (UTC, optional)", from),
+      field("bt-to", "To (UTC, exclusive, optional)", to),
+      field("bt-fee", "Fee (fraction of notional)", fee),
+      field("bt-cash", "Initial cash", cash),
     ),
     run,
     status,

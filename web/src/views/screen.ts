@@ -1,6 +1,6 @@
 // Research screens: start one (universe, timeframe, preset, variants) as a job, watch its progress, and
 // read the leaderboard with each variant's verdict and reasons; stored runs can be reopened
-import { h, messageOf, num, pct, replace, table, timeframeMs, utc } from "../dom.ts";
+import { field, h, messageOf, num, pct, replace, table, timeframeMs, utc } from "../dom.ts";
 import { heatmapTable } from "../heatmap.ts";
 import { type Job, progressText, runJob } from "../jobs.ts";
 import type { SeriesSummary, StrategyInfo } from "../types.ts";
@@ -288,10 +288,10 @@ export async function screenSection(
     h(
       "div",
       { class: "fields" },
-      h("div", { class: "field" }, h("label", { for: "sc-tf" }, "Timeframe"), tf),
-      h("div", { class: "field" }, h("label", { for: "sc-preset" }, "Preset"), preset),
-      h("div", { class: "field" }, h("label", { for: "sc-variants" }, "Variants"), variants),
-      h("div", { class: "field" }, h("label", { for: "sc-seed" }, "Seed"), seed),
+      field("sc-tf", "Timeframe", tf),
+      field("sc-preset", "Preset", preset),
+      field("sc-variants", "Variants", variants),
+      field("sc-seed", "Seed", seed),
     ),
     symbolsBox,
     go,

@@ -1,7 +1,7 @@
 // The strategist's answer: the ensemble's current signals with their explanations, what would change
 // them, regime and risk, and how often each kind of signal was right out of sample beside its baseline.
 // It is the brief's ensemble part (from the newest stored screen run on the timeframe).
-import { card, h, messageOf, notYet, num, replace, table } from "../dom.ts";
+import { card, field, h, messageOf, notYet, num, replace, table } from "../dom.ts";
 import type { SeriesSummary } from "../types.ts";
 import type { View } from "../view.ts";
 import { type BriefLine, briefTimeframes, readBrief } from "./brief.ts";
@@ -149,11 +149,7 @@ export const strategistView: View = async ({ api, main }) => {
   replace(
     main,
     h("h1", {}, "The strategist's answer"),
-    h(
-      "div",
-      { class: "toolbar" },
-      h("div", { class: "field" }, h("label", { for: "strat-tf" }, "Timeframe"), tf),
-    ),
+    h("div", { class: "toolbar" }, field("strat-tf", "Timeframe", tf)),
     out,
   );
   await show();

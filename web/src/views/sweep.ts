@@ -1,7 +1,7 @@
 // Research: a parameter sweep of two parameters of a family as a job, shown as a heatmap of the chosen
 // metric (Sharpe, return, drawdown, trades) with every combination's exact figure in its cell, and the
 // equity curves of the best few combinations
-import { h, messageOf, num, pct, replace } from "../dom.ts";
+import { field, h, messageOf, num, pct, replace } from "../dom.ts";
 import { heatmapTable } from "../heatmap.ts";
 import { type Job, progressText, runJob } from "../jobs.ts";
 import type { SeriesSummary, StrategyInfo, StrategyParam } from "../types.ts";
@@ -88,10 +88,10 @@ function axisFields(
     el: h(
       "div",
       { class: "fields" },
-      h("div", { class: "field" }, h("label", { for: `sw-${axis}` }, `${name}: parameter`), sel),
-      h("div", { class: "field" }, h("label", { for: `sw-${axis}-from` }, "from"), from),
-      h("div", { class: "field" }, h("label", { for: `sw-${axis}-to` }, "to"), to),
-      h("div", { class: "field" }, h("label", { for: `sw-${axis}-step` }, "step"), step),
+      field(`sw-${axis}`, `${name}: parameter`, sel),
+      field(`sw-${axis}-from`, "from", from),
+      field(`sw-${axis}-to`, "to", to),
+      field(`sw-${axis}-step`, "step", step),
     ),
     spec: () => ({ name: sel.value, text: `${sel.value}=${from.value}..${to.value}:${step.value}` }),
   };
@@ -243,9 +243,9 @@ export function sweepSection(
     h(
       "div",
       { class: "fields" },
-      h("div", { class: "field" }, h("label", { for: "sw-family" }, "Strategy"), fam),
-      h("div", { class: "field" }, h("label", { for: "sw-series" }, "Series"), ser),
-      h("div", { class: "field" }, h("label", { for: "sw-metric" }, "Heatmap of"), metric),
+      field("sw-family", "Strategy", fam),
+      field("sw-series", "Series", ser),
+      field("sw-metric", "Heatmap of", metric),
     ),
     axes,
     go,

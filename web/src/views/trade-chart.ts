@@ -5,7 +5,7 @@ import type { SeriesMarker, Time } from "lightweight-charts";
 import { fillBarOpen } from "../../../src/domain/fill-bar.ts";
 import type { Api } from "../api.ts";
 import { candleChart, followTheme, toTime } from "../chart.ts";
-import { h, messageOf, num, replace, table, timeframeMs, utc } from "../dom.ts";
+import { field, h, messageOf, num, replace, table, timeframeMs, utc } from "../dom.ts";
 import type { BacktestReport, SessionEntry } from "../types.ts";
 import type { ViewContext } from "../view.ts";
 import { readCandles } from "./market.ts";
@@ -122,26 +122,21 @@ export function tradeChartCard(ctx: ViewContext, sessions: SessionEntry[]): HTML
     ]);
     const markers: SeriesMarker<Time>[] = [];
     const next: MarkerNote[] = [];
+    // a backtest trade's entry and exit: a buy below its bar pointing up, a sell above it pointing down
+    const backtestMark = (ts: number, side: "buy" | "sell"): void => {
+      markers.push({
+        time: toTime(ts),
+        position: side === "buy" ? "belowBar" : "aboveBar",
+        shape: side === "buy" ? "arrowUp" : "arrowDown",
+        color: "#2f81f7",
+        text: `BT ${side}`,
+      });
+      next.push({ source: "backtest", time: ts, at: ts, side });
+    };
     for (const t of bt.trades) {
       const long = t.side !== "short";
-      markers.push({
-        time: toTime(t.entryTs),
-        position: long ? "belowBar" : "aboveBar",
-        shape: long ? "arrowUp" : "arrowDown",
-        color: "#2f81f7",
-        text: `BT ${long ? "buy" : "sell"}`,
-      });
-      next.push({ source: "backtest", time: t.entryTs, at: t.entryTs, side: long ? "buy" : "sell" });
-      if (Number.isFinite(t.exitTs)) {
-        markers.push({
-          time: toTime(t.exitTs),
-          position: long ? "aboveBar" : "belowBar",
-          shape: long ? "arrowDown" : "arrowUp",
-          color: "#2f81f7",
-          text: `BT ${long ? "sell" : "buy"}`,
-        });
-        next.push({ source: "backtest", time: t.exitTs, at: t.exitTs, side: long ? "sell" : "buy" });
-      }
+      backtestMark(t.entryTs, long ? "buy" : "sell");
+      if (Number.isFinite(t.exitTs)) backtestMark(t.exitTs, long ? "sell" : "buy");
     }
     for (const f of all) {
       const live = f.mode === "live";
@@ -187,7 +182,7 @@ export function tradeChartCard(ctx: ViewContext, sessions: SessionEntry[]): HTML
     h(
       "div",
       { class: "toolbar" },
-      h("div", { class: "field" }, h("label", { for: "tc-session" }, "Session"), pick),
+      field("tc-session", "Session", pick),
       h(
         "button",
         {

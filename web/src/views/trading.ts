@@ -2,7 +2,7 @@
 // approval queue; the risk limits, readable, changed only after the password is typed again; resume
 import type { Api } from "../api.ts";
 import { SESSIONS_PAGE } from "../api.ts";
-import { card, h, messageOf, notYet, num, replace, table } from "../dom.ts";
+import { card, field, h, messageOf, notYet, num, replace, table } from "../dom.ts";
 import { progressText, runJob } from "../jobs.ts";
 import { type StreamEvent, subscribe } from "../stream.ts";
 import type { RiskShow, SeriesSummary, SessionEntry, SessionStatus, StrategyInfo } from "../types.ts";
@@ -199,18 +199,8 @@ function startForm(
   const liveBox = h(
     "div",
     { class: "fields", id: "ts-live" },
-    h(
-      "div",
-      { class: "field" },
-      h("label", { for: "ts-confirm" }, "The exchange's name typed again (live orders)"),
-      confirm,
-    ),
-    h(
-      "div",
-      { class: "field" },
-      h("label", { for: "ts-api-base" }, "API origin (blank: the exchange's own)"),
-      apiBase,
-    ),
+    field("ts-confirm", "The exchange's name typed again (live orders)", confirm),
+    field("ts-api-base", "API origin (blank: the exchange's own)", apiBase),
   );
   liveBox.hidden = true;
   venue.addEventListener("change", () => {
@@ -295,11 +285,11 @@ function startForm(
     h(
       "div",
       { class: "fields" },
-      h("div", { class: "field" }, h("label", { for: "ts-strategy" }, "Strategy"), strat),
-      h("div", { class: "field" }, h("label", { for: "ts-series" }, "Series"), ser),
-      h("div", { class: "field" }, h("label", { for: "ts-capital" }, "Capital"), capital),
-      h("div", { class: "field" }, h("label", { for: "ts-from" }, "Replay from (UTC, paper)"), from),
-      h("div", { class: "field" }, h("label", { for: "ts-venue" }, "Venue"), venue),
+      field("ts-strategy", "Strategy", strat),
+      field("ts-series", "Series", ser),
+      field("ts-capital", "Capital", capital),
+      field("ts-from", "Replay from (UTC, paper)", from),
+      field("ts-venue", "Venue", venue),
     ),
     h(
       "div",
@@ -360,10 +350,10 @@ function riskEditor(api: Api, risk: RiskShow, reload: () => void): HTMLElement {
     h(
       "div",
       { class: "fields" },
-      h("div", { class: "field" }, h("label", { for: "risk-key" }, "Limit"), key),
-      h("div", { class: "field" }, h("label", { for: "risk-value" }, "New value"), value),
-      h("div", { class: "field" }, h("label", { for: "risk-by" }, "Your name (recorded)"), by),
-      h("div", { class: "field" }, h("label", { for: "risk-password" }, "Password again"), pw),
+      field("risk-key", "Limit", key),
+      field("risk-value", "New value", value),
+      field("risk-by", "Your name (recorded)", by),
+      field("risk-password", "Password again", pw),
     ),
     h("button", { type: "submit", id: "risk-save" }, "Change limit"),
     status,
@@ -416,10 +406,10 @@ function resumeForm(api: Api, state: string, reload: () => void): HTMLElement {
     h(
       "div",
       { class: "fields" },
-      h("div", { class: "field" }, h("label", { for: "resume-by" }, "Your name"), by),
-      h("div", { class: "field" }, h("label", { for: "resume-reason" }, "Reason"), reason),
-      h("div", { class: "field" }, h("label", { for: "resume-state" }, "Resume to"), to),
-      h("div", { class: "field" }, h("label", { for: "resume-password" }, "Password again"), pw),
+      field("resume-by", "Your name", by),
+      field("resume-reason", "Reason", reason),
+      field("resume-state", "Resume to", to),
+      field("resume-password", "Password again", pw),
     ),
     h("button", { type: "submit", id: "resume-go" }, "Resume"),
     status,
