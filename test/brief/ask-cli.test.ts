@@ -1,44 +1,26 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { explanationParagraphDe } from "../../src/explain/brief/explanation-de.ts";
 import { explanationParagraph } from "../../src/explain/paragraph.ts";
 import type { SignalExplanation } from "../../src/explain/types.ts";
 import { MCP_TOOLS } from "../../src/shells/mcp/server.ts";
+import { type ChatRequest, type ChatServer, startChatServer } from "../support/chat-server.ts";
 import { bundledHome, runKairosInProcess } from "../support/cli.ts";
 
 // a local chat-completions server: each request is answered by the next step of the current script
-type Step = (req: {
-  messages: { role: string; content: string | null }[];
-  tools: { function: { name: string } }[];
-}) => unknown;
+type Step = (req: ChatRequest) => unknown;
 let script: Step[] = [];
 const seen: { tools: string[]; messages: { role: string; content: string | null }[] }[] = [];
-let server: Server;
+let chat: ChatServer;
 let url = "";
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      const r = JSON.parse(body);
-      seen.push({
-        tools: r.tools.map((t: { function: { name: string } }) => t.function.name),
-        messages: r.messages,
-      });
-      const step = script.shift();
-      res.setHeader("content-type", "application/json");
-      res.end(
-        JSON.stringify({
-          choices: [{ index: 0, message: step === undefined ? { role: "assistant", content: "" } : step(r) }],
-        }),
-      );
-    });
+  chat = await startChatServer((r) => {
+    seen.push({ tools: r.tools!.map((t) => t.function.name), messages: r.messages });
+    const step = script.shift();
+    return step === undefined ? { role: "assistant", content: "" } : step(r);
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  url = chat.url;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => chat.close());
 
 const call = (name: string, args: unknown) => () => ({
   role: "assistant",

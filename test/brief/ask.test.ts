@@ -1,11 +1,10 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openAiChat } from "../../src/adapters/llm/openai-chat.ts";
 import { askModel, askRouter, type ReadTool } from "../../src/app/ask.ts";
 import { buildBrief } from "../../src/explain/brief/brief.ts";
 import { renderBrief } from "../../src/explain/brief/templates.ts";
 import { loadBundledSeries } from "../support/bundled-data.ts";
+import { type ChatServer, startChatServer } from "../support/chat-server.ts";
 
 // a real brief over bundled data is the read tool's result
 const series = ["BTC/USDT", "TAO/USDT", "NEAR/USDT", "FET/USDT"].map((s) =>
@@ -49,32 +48,25 @@ const grounded = (k: number): string => {
 
 // scripted replies per case id: [first answer, answer after regeneration]
 const script = new Map<string, [string, string]>();
-let server: Server;
+let chat: ChatServer;
 let url = "";
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      const msgs = (JSON.parse(body) as { messages: { role: string; content: string }[] }).messages;
-      const id = /case (\d+)/.exec(msgs[1]!.content)![1]!;
-      const toolSeen = msgs.some((m) => m.role === "tool");
-      const regen = msgs.filter((m) => m.role === "user").length > 1;
-      const message = toolSeen
-        ? { role: "assistant", content: script.get(id)![regen ? 1 : 0] }
-        : {
-            role: "assistant",
-            content: null,
-            tool_calls: [{ id: `c${id}`, type: "function", function: { name: "brief", arguments: "{}" } }],
-          };
-      res.setHeader("content-type", "application/json");
-      res.end(JSON.stringify({ choices: [{ index: 0, message }] }));
-    });
+  chat = await startChatServer((r) => {
+    const msgs = r.messages;
+    const id = /case (\d+)/.exec(msgs[1]!.content!)![1]!;
+    const toolSeen = msgs.some((m) => m.role === "tool");
+    const regen = msgs.filter((m) => m.role === "user").length > 1;
+    return toolSeen
+      ? { role: "assistant", content: script.get(id)![regen ? 1 : 0] }
+      : {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: `c${id}`, type: "function", function: { name: "brief", arguments: "{}" } }],
+        };
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  url = chat.url;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => chat.close());
 
 describe("kairos ask: the number check", () => {
   it("refuses 200 of 200 replies with an invented number and passes 200 of 200 grounded ones", async () => {

@@ -1,10 +1,9 @@
 import { writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openAiChat } from "../../src/adapters/llm/openai-chat.ts";
 import { evaluateSentimentWithLlm, llmSentimentLabels } from "../../src/app/sentiment-llm.ts";
+import { type ChatServer, startChatServer } from "../support/chat-server.ts";
 import { runKairosInProcess, tempHome } from "../support/cli.ts";
 
 // 24 labelled rows, 12 per language
@@ -17,58 +16,39 @@ const truth = new Map(ROWS.map(([t, l]) => [t, l]));
 
 // a local chat-completions server playing a model: right on every row except those whose number is
 // 0 mod 4 (it says "neutral"), and it leaves out the label of any row whose number is 7
-let server: Server;
+let chat: ChatServer;
 let url = "";
 let requests = 0;
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      requests++;
-      const msgs = (JSON.parse(body) as { messages: { role: string; content: string }[] }).messages;
-      const lines = msgs[1]!.content.split("\n").map((l) => /^(\d+)\. (.*)$/.exec(l)!);
-      const reply = lines
-        .filter((m) => !/ 7 /.test(m[2]!))
-        .map((m) => {
-          const k = Number(/(\d+) (about|über)/.exec(m[2]!)![1]);
-          return `${m[1]} ${k % 4 === 0 ? "neutral" : truth.get(m[2]!)}`;
-        })
-        .join("\n");
-      res.setHeader("content-type", "application/json");
-      res.end(
-        JSON.stringify({
-          choices: [{ index: 0, message: { role: "assistant", content: `Sure:\n${reply}` } }],
-        }),
-      );
-    });
+  chat = await startChatServer((r) => {
+    requests++;
+    const lines = r.messages[1]!.content!.split("\n").map((l) => /^(\d+)\. (.*)$/.exec(l)!);
+    const reply = lines
+      .filter((m) => !/ 7 /.test(m[2]!))
+      .map((m) => {
+        const k = Number(/(\d+) (about|über)/.exec(m[2]!)![1]);
+        return `${m[1]} ${k % 4 === 0 ? "neutral" : truth.get(m[2]!)}`;
+      })
+      .join("\n");
+    return { role: "assistant", content: `Sure:\n${reply}` };
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  url = chat.url;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => chat.close());
 
 const csv = `text,label,lang\n${ROWS.map((r) => r.join(",")).join("\n")}\n`;
 
 describe("the LLM sentiment scorer (any OpenAI-compatible endpoint)", () => {
   it("on the bundled German set, a model that always answers neutral scores exactly the majority baseline's row", async () => {
     // an independent reference: answering "neutral" to all 3,792 rows is what the majority baseline does
-    const neutral = createServer((req, res) => {
-      let body = "";
-      req.on("data", (c) => (body += c));
-      req.on("end", () => {
-        const msgs = (JSON.parse(body) as { messages: { content: string }[] }).messages;
-        const reply = msgs[1]!.content
-          .split("\n")
-          .filter((l) => /^\d+\. /.test(l))
-          .map((l) => `${l.split(".")[0]} neutral`)
-          .join("\n");
-        res.setHeader("content-type", "application/json");
-        res.end(JSON.stringify({ choices: [{ index: 0, message: { role: "assistant", content: reply } }] }));
-      });
+    const neutral = await startChatServer((r) => {
+      const reply = r.messages[1]!.content!.split("\n")
+        .filter((l) => /^\d+\. /.test(l))
+        .map((l) => `${l.split(".")[0]} neutral`)
+        .join("\n");
+      return { role: "assistant", content: reply };
     });
-    await new Promise<void>((r) => neutral.listen(0, "127.0.0.1", r));
-    process.env.KAIROS_LLM_URL = `http://127.0.0.1:${(neutral.address() as AddressInfo).port}/v1`;
+    process.env.KAIROS_LLM_URL = neutral.url;
     process.env.KAIROS_LLM_MODEL = "always-neutral";
     try {
       const set = join(import.meta.dirname, "../../data/sentiment/gerntsa_de.csv");
@@ -86,7 +66,7 @@ describe("the LLM sentiment scorer (any OpenAI-compatible endpoint)", () => {
     } finally {
       delete process.env.KAIROS_LLM_URL;
       delete process.env.KAIROS_LLM_MODEL;
-      await new Promise<void>((r) => neutral.close(() => r()));
+      await neutral.close();
     }
   }, 120_000);
 
