@@ -52,11 +52,12 @@ describe("fillBarOpen", () => {
         fc.boolean(),
         fc.integer({ min: 1, max: 299 }),
         fc.integer({ min: 0, max: 86_400_000 }),
-        (barMs, first, n, live, k, offset) => {
+        fc.boolean(),
+        (barMs, first, n, live, k, offset, atEnd) => {
           const bars = Array.from({ length: n }, (_, i) => ({ ts: (first + i) * barMs }));
           // a paper fill carries a bar's open; a live fill is stamped inside a bar or at its end
           const bar = bars[k % n]!.ts;
-          const ts = live ? bar + 1 + (offset % barMs) : bar;
+          const ts = live ? bar + (atEnd ? barMs : 1 + (offset % barMs)) : bar;
           expect(fillBarOpen(bars, ts, live)).toBe(fillBarOnGrid(ts, live, barMs));
         },
       ),
