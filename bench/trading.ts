@@ -12,7 +12,10 @@
 //                        process, ccxt's real binance class, the live session loop): from the moment
 //                        the exchange begins closing the bar (fills, then the kline events) to the
 //                        moment it receives each order, both on the exchange's clock
-//  (--only CASE[,CASE]: fsync-rate, throughput, wire-paper, wire-sim; default all)
+//  close-to-wire-100x1m-sim-floor  the machine's floor of that path, measured beside it: the same
+//                        exchange process, kline streams and 100 creates through CcxtBroker, sent
+//                        as the last candle arrives, with nothing of kairos in between
+//  (--only CASE[,CASE]: fsync-rate, throughput, wire-paper, wire-sim, wire-floor; default all)
 //  r1-crash              (with --kills N) kill -9 the trading process N times: duplicates, unknown
 //                        venue orders, lost fills, mismatching books (all must be 0)
 import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
@@ -391,10 +394,16 @@ async function closeToWireSim(
     broker,
   );
   let acted = 0;
+  // KAIROS_WIRE_MARKS=FILE: every step's monotonic time (us) and this process's CPU time (us), one line each
+  const stepLog: string[] = [];
   let marks: Record<string, number> = {};
   const run = runLiveSession(deps, "wire", {
     trace: (step) => {
       marks[step] ??= performance.timeOrigin + performance.now();
+      if (process.env.KAIROS_WIRE_MARKS !== undefined)
+        stepLog.push(
+          `${step} ${process.hrtime.bigint() / 1000n} ${((u) => u.user + u.system)(process.cpuUsage())}`,
+        );
     },
     broker,
     market,
@@ -452,6 +461,8 @@ async function closeToWireSim(
     await new Promise((r) => setTimeout(r, 250));
   }
   const cpu = process.cpuUsage(cpu0);
+  if (process.env.KAIROS_WIRE_MARKS !== undefined)
+    (await import("node:fs")).writeFileSync(process.env.KAIROS_WIRE_MARKS, stepLog.join("\n"));
   await run.catch(() => undefined);
   child.send({ kind: "stop" });
   await new Promise((r) => child.once("exit", r));
@@ -473,6 +484,101 @@ async function closeToWireSim(
   };
 }
 
+/**
+ * The floor of the same path on this machine, measured beside it: the same exchange process, the
+ * same kline streams and the same 100 creates through CcxtBroker (ccxt's binance class, its signing
+ * and its weight gate), sent the moment every market's candle is in, with nothing of kairos between
+ * (no fills, strategy, risk gate, store or audit log). What kairos adds is the difference
+ */
+async function closeToWireFloor(
+  symbols: number,
+  bars: number,
+): Promise<{ p50: number; p99: number; n: number }> {
+  const { fork } = await import("node:child_process");
+  const { CcxtBroker } = await import("../src/adapters/ccxt/ccxt-broker.ts");
+  const KEY = "kairosWireFloorKey0123456789";
+  const SECRET = "kairosWireFloorSecretNeverPrinted";
+  const warm = 5;
+  const child = fork(join(import.meta.dirname, "../test/trading/wire-sim-child.ts"), [], {
+    execArgv: ["--import", "tsx"],
+    env: {
+      ...process.env,
+      WIRE_SYMBOLS: String(symbols),
+      WIRE_BARS: String(500 + warm + bars + 50),
+      WIRE_KEY: KEY,
+      WIRE_SECRET: SECRET,
+    },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const inbox: { kind: string; url?: string; arrivals?: number[] }[] = [];
+  let wake: (() => void) | undefined;
+  child.on("message", (m: (typeof inbox)[number]) => {
+    inbox.push(m);
+    wake?.();
+  });
+  const next = async (): Promise<(typeof inbox)[number]> => {
+    while (inbox.length === 0) await new Promise<void>((r) => (wake = r));
+    return inbox.shift()!;
+  };
+  const { url } = await next();
+  const broker = new CcxtBroker("binance", { apiKey: KEY, secret: SECRET, apiBase: url! });
+  const names = Array.from({ length: symbols }, (_, i) => `W${String(i).padStart(3, "0")}/USDT`);
+  for (const sym of names) await broker.marketRules(sym);
+  let sent = 0;
+  const seen = new Map<number, number>();
+  const stop = await broker.subscribeCandles!(names, "1m", (e) => {
+    if (e.kind !== "candle") return;
+    const n = (seen.get(e.ts) ?? 0) + 1;
+    seen.set(e.ts, n);
+    if (n !== symbols) return;
+    const batch = sent++;
+    void Promise.all(
+      names.map((symbol, i) =>
+        broker.submit({
+          clientOrderId: `floor-${batch}-${i}`,
+          symbol,
+          side: "buy",
+          type: "market",
+          quantity: "0.1",
+        }),
+      ),
+    );
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  const lat: number[] = [];
+  for (let b = 0; b < warm + bars; b++) {
+    child.send({ kind: "bar", expect: symbols, waitMs: 5000 });
+    const m = await next();
+    if (b >= warm) lat.push(...m.arrivals!);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await stop();
+  child.send({ kind: "stop" });
+  await new Promise((r) => child.once("exit", r));
+  await broker.close();
+  lat.sort((a, b) => a - b);
+  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!;
+  return { p50: q(0.5), p99: q(0.99), n: lat.length };
+}
+
+if (want("wire-floor")) {
+  const fl: Awaited<ReturnType<typeof closeToWireFloor>>[] = [];
+  for (let r = 0; r < runs; r++) fl.push(await closeToWireFloor(100, Number(values.bars)));
+  emit({
+    case: "close-to-wire-100x1m-sim-floor",
+    unit: "ms",
+    value: Number(median(fl.map((w) => w.p99)).toFixed(2)),
+    p50: Number(median(fl.map((w) => w.p50)).toFixed(2)),
+    p99Runs: fl.map((w) => Number(w.p99.toFixed(2))),
+    p50Runs: fl.map((w) => Number(w.p50.toFixed(2))),
+    orders: fl[0]!.n,
+    symbols: 100,
+    bars: Number(values.bars),
+    venue:
+      "the machine's floor: the same exchange process, kline streams and 100 creates through CcxtBroker, sent as the last candle arrives, nothing of kairos between",
+    loadAvg1m: Number((await import("node:os")).loadavg()[0]!.toFixed(1)),
+  });
+}
 if (want("wire-sim")) {
   const sims: Awaited<ReturnType<typeof closeToWireSim>>[] = [];
   for (let r = 0; r < runs; r++) sims.push(await closeToWireSim(base, 100, Number(values.bars)));
