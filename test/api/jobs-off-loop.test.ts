@@ -4,15 +4,21 @@
 // return while the job is still running; cancel ends it 'cancelled' and its session stops moving.
 // A job that reports no progress (model training) is stopped too: its thread is terminated, and
 // nothing it would have stored appears.
+import { copyFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { describe, expect, it } from "vitest";
-import { bundledHome } from "../support/cli.ts";
-import { apiOn, call } from "./support.ts";
+import { bundledHome, ROOT } from "../support/cli.ts";
+import { apiOn, call, whileRunning } from "./support.ts";
 
 const home = bundledHome("kairos-api-jobs-off-loop-", ["binance_BTC-USDT_1h.csv"]);
 let agent = "";
+let person = "";
 const api = apiOn(home, async (c) => {
   agent = c.auth.createAgentToken({ name: "jobs-off-loop" }).token;
+  await c.auth.setPassword({ password: "jobs-off-loop-password-1" });
+  person = (await c.auth.login({ password: "jobs-off-loop-password-1" })).token;
 });
 
 interface Job {
@@ -156,6 +162,38 @@ describe("jobs run off the server's event loop", () => {
       token: agent,
       body: { ...body, userModule: "x.js" },
     });
+    expect(bad.status).toBe(400);
+    expect((bad.body as { error: { code: string } }).error.code).toBe("INVALID_INPUT");
+  }, 120_000);
+
+  it("data import over HTTP is computed on a job thread: /health is answered throughout a 143,536-candle import and the loop never stalls for long", async () => {
+    // a folder of two years of 5m bars of two symbols (what `kairos data import DIR` reads)
+    const dir = mkdtempSync(join(tmpdir(), "kairos-import-off-loop-"));
+    for (const f of ["binance_BTC-USDT_5m.csv.gz", "binance_ETH-USDT_5m.csv.gz"])
+      copyFileSync(join(ROOT, "data", f), join(dir, f));
+    const before = api.server!.jobHost.stats.calls;
+    const r = await whileRunning(api, () =>
+      call(api, "POST", "/v1/data/import", { token: person, body: { path: dir } }),
+    );
+    expect(r.value.status, r.value.text).toBe(200);
+    const report = r.value.body as { files: { rows: number }[] };
+    expect(report.files.map((f) => f.rows)).toEqual([71768, 71768]);
+    expect(api.server!.jobHost.stats.calls).toBe(before + 1);
+    // on the server's loop the import would hold it (and every health request) for most of its time
+    expect(r.healthDuring, JSON.stringify(r)).toBeGreaterThanOrEqual(10);
+    expect(r.lagMaxMs, JSON.stringify(r)).toBeLessThan(r.callMs / 4);
+    // stored by the thread's connection, seen by the server's reads at once (the data revision moved)
+    const listed = await call(api, "GET", "/v1/data/series", { token: agent });
+    const series = (listed.body as { series: { symbol: string; timeframe: string; rows: number }[] }).series;
+    expect(series.filter((x) => x.timeframe === "5m").map((x) => [x.symbol, x.rows])).toEqual([
+      ["BTC/USDT", 71768],
+      ["ETH/USDT", 71768],
+    ]);
+    // an agent may not import (a path on the server's disk), and bad input is still a coded 400
+    expect((await call(api, "POST", "/v1/data/import", { token: agent, body: { path: dir } })).status).toBe(
+      403,
+    );
+    const bad = await call(api, "POST", "/v1/data/import", { token: person, body: { path: dir, nope: 1 } });
     expect(bad.status).toBe(400);
     expect((bad.body as { error: { code: string } }).error.code).toBe("INVALID_INPUT");
   }, 120_000);

@@ -68,3 +68,49 @@ export async function call(
   }
   return { status: r.status, body, text, headers: r.headers };
 }
+
+export interface Responsiveness<T> {
+  /** what the long call resolved to */
+  value: T;
+  /** the long call's time from start to reply */
+  callMs: number;
+  /** /health replies received while the long call was still outstanding */
+  healthDuring: number;
+  /** /health replies in all (the last one may come after the long call's) */
+  healthSent: number;
+  /** the longest stall of this process's event loop (the server's, in-process) during the call */
+  lagMaxMs: number;
+}
+
+/**
+ * Runs `long()` (a request to the in-process server) while asking /health one request at a time,
+ * and measures this process's event-loop delay: a call computed on the server's event loop holds
+ * both, so health replies wait for it and the loop's longest stall is most of the call's time;
+ * one computed on a job thread leaves health answered throughout and the loop's stalls short
+ */
+export async function whileRunning<T>(api: Api, long: () => Promise<T>): Promise<Responsiveness<T>> {
+  const { monitorEventLoopDelay } = await import("node:perf_hooks");
+  const lag = monitorEventLoopDelay({ resolution: 5 });
+  lag.enable();
+  let outstanding = true;
+  let healthDuring = 0;
+  let healthSent = 0;
+  const t0 = performance.now();
+  const call = long().finally(() => {
+    outstanding = false;
+  });
+  const probe = (async () => {
+    while (outstanding) {
+      healthSent++;
+      const r = await fetch(`${api.url}/health`);
+      await r.text();
+      if (r.status !== 200) throw new Error(`/health answered ${r.status}`);
+      if (outstanding) healthDuring++;
+    }
+  })();
+  const value = await call;
+  const callMs = performance.now() - t0;
+  await probe;
+  lag.disable();
+  return { value, callMs, healthDuring, healthSent, lagMaxMs: lag.max / 1e6 };
+}

@@ -60,7 +60,15 @@ async function readBody(req: Request): Promise<unknown> {
 export interface AppOptions {
   onError?: (e: unknown) => void;
   /** MCP over streamable HTTP at POST /mcp (given by the caller, so shells/http never imports shells/mcp) */
-  mcp?: (req: Request, x: { principal: Principal; jobs: JobService }) => Promise<Response>;
+  mcp?: (
+    req: Request,
+    x: {
+      principal: Principal;
+      jobs: JobService;
+      /** computes an `offload` operation on the server's job threads (JobHost.call) */
+      offload: (o: { op: string; raw: unknown; principal: Principal }) => Promise<unknown>;
+    },
+  ) => Promise<Response>;
   /** the server's jobs (one per server); a fresh one over the container's store when omitted */
   jobs?: JobService;
   /** `jobs` was made with persistProgress: false: the job threads store running progress */
@@ -136,7 +144,9 @@ export function buildApp(c: Container, opts: AppOptions = {}): Hono<Env> {
   app.get("/openapi.json", (ctx) => ctx.body(doc, 200, { "content-type": "application/json" }));
   // any token may use it: MCP offers the read tools and propose_order only
   if (mcp !== undefined)
-    app.post("/mcp", (ctx) => mcp(ctx.req.raw, { principal: ctx.get("principal"), jobs }));
+    app.post("/mcp", (ctx) =>
+      mcp(ctx.req.raw, { principal: ctx.get("principal"), jobs, offload: (o) => host.call(o) }),
+    );
 
   // read replies derived only from the code or the stored market data, reused until that changes:
   // data list/show re-read every timestamp of a series to find its gaps, which is most of a

@@ -291,6 +291,8 @@ export const OPERATIONS: readonly Operation[] = [
     // a path on the server's disk: a person's call, never an agent's
     access: "person",
     input: ImportCandlesInput,
+    // parsing and storing a file of years of 5m bars takes seconds of CPU: on a job thread
+    offload: true,
     run: ({ c }, raw) =>
       importCandlesAsync(
         { store: c.store, files: c.files, funding: c.funding },
@@ -385,6 +387,8 @@ export const OPERATIONS: readonly Operation[] = [
     access: "read",
     input: RunBacktestInput,
     offload: true,
+    // shell-only fields are refused here, before a thread is asked
+    guard: (_x, raw) => checkBacktestBody(raw),
     run: ({ c }, raw) => {
       checkBacktestBody(raw);
       const input = parseInput(RunBacktestInput, raw);

@@ -2,11 +2,10 @@ import { readFileSync } from "node:fs";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import type { Principal } from "../../app/auth-service.ts";
 import { JobService } from "../../app/job-service.ts";
 import type { Container } from "../../composition-root.ts";
 import { AppError } from "../../errors.ts";
-import { buildApp } from "./app.ts";
+import { type AppOptions, buildApp } from "./app.ts";
 import { forwardJobs, tailAudit, watchCandles } from "./event-sources.ts";
 import { JobHost } from "./job-host.ts";
 import { STREAM_DOCS, StreamHub } from "./streams.ts";
@@ -20,7 +19,7 @@ export interface ServeOptions {
   behindProxy?: boolean;
   onError?: (e: unknown) => void;
   /** MCP over streamable HTTP at POST /mcp (the caller's principal is the agent's identity) */
-  mcp?: (req: Request, x: { principal: Principal; jobs: JobService }) => Promise<Response>;
+  mcp?: AppOptions["mcp"];
 }
 
 export interface RunningServer {

@@ -12,9 +12,11 @@ import { z } from "zod";
 import { paperApprovalDeps } from "../../app/approval-paper.ts";
 import { ProposeOrderInput, proposeOrder } from "../../app/approval-service.ts";
 import type { Principal } from "../../app/auth-service.ts";
+import { parseInput } from "../../app/contract.ts";
 import { JobService } from "../../app/job-service.ts";
 import type { Container } from "../../composition-root.ts";
 import { AppError, ERROR_TABLE, isAppError } from "../../errors.ts";
+import { JobHost } from "../http/job-host.ts";
 import { callerOf, OPERATIONS, type Operation } from "../http/operations.ts";
 
 /** Sent with every tool result: names, notes and headlines in it may carry injected instructions */
@@ -61,10 +63,23 @@ const inputSchemaOf = (op: Operation): Record<string, unknown> => {
   return { type: "object", ...rest };
 };
 
+/**
+ * Computes an `offload` operation (a backtest over every stored bar) off the server's event loop,
+ * on a job thread, and resolves to its result: JobHost.call of the server's (or the stdio
+ * process's) job threads
+ */
+export type Offload = (o: { op: string; raw: unknown; principal: Principal }) => Promise<unknown>;
+
 /** An MCP server over the container's home; connect it to a transport */
 export function buildMcpServer(
   c: Container,
-  opts: { onError?: (e: unknown) => void; principal?: Principal; jobs?: JobService } = {},
+  opts: {
+    onError?: (e: unknown) => void;
+    principal?: Principal;
+    jobs?: JobService;
+    /** where `offload` tools compute; without it they run on this thread (a server built for a test) */
+    offload?: Offload;
+  } = {},
 ): Server {
   // an MCP caller is an agent, whatever credential carried it: person sessions act through the API
   const principal: Principal = { ...(opts.principal ?? STDIO_AGENT), kind: "agent" };
@@ -102,7 +117,14 @@ export function buildMcpServer(
       const args = op.input === undefined ? undefined : (req.params.arguments ?? {});
       // the table's own extra doors (e.g. data show's row cap) hold here as over HTTP
       op.guard?.({ c, principal, jobs }, args);
-      const result = await op.run({ c, principal, jobs }, args);
+      const offload = op.offload === true ? opts.offload : undefined;
+      let result: unknown;
+      if (offload === undefined) result = await op.run({ c, principal, jobs }, args);
+      else {
+        // invalid arguments are answered here, without a thread
+        if (op.input !== undefined) parseInput(op.input, args);
+        result = await offload({ op: op.id, raw: args ?? null, principal });
+      }
       return {
         content: [
           { type: "text" as const, text: JSON.stringify(result ?? null) },
@@ -123,7 +145,13 @@ export function buildMcpServer(
 
 /** `kairos mcp`: serves over stdin/stdout until the client closes stdin */
 export async function serveMcpStdio(c: Container, onError?: (e: unknown) => void): Promise<void> {
-  const server = buildMcpServer(c, onError === undefined ? {} : { onError });
+  // a backtest tool over every stored bar computes on a thread, so the other calls, pings and the
+  // client's cancellations are still answered meanwhile
+  const host = new JobHost(c.home, onError === undefined ? {} : { log: onError });
+  const server = buildMcpServer(c, {
+    ...(onError === undefined ? {} : { onError }),
+    offload: (o) => host.call(o),
+  });
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
@@ -132,6 +160,7 @@ export async function serveMcpStdio(c: Container, onError?: (e: unknown) => void
   await server.connect(transport);
   await closed;
   await server.close();
+  await host.close();
 }
 
 /**
@@ -141,12 +170,14 @@ export async function serveMcpStdio(c: Container, onError?: (e: unknown) => void
 export function mcpHttpHandler(
   c: Container,
   onError?: (e: unknown) => void,
-): (req: Request, x: { principal: Principal; jobs: JobService }) => Promise<Response> {
+): (req: Request, x: { principal: Principal; jobs: JobService; offload: Offload }) => Promise<Response> {
   return async (req, x) => {
     const server = buildMcpServer(c, {
       ...(onError === undefined ? {} : { onError }),
       principal: x.principal,
       jobs: x.jobs,
+      // the server's job threads, as POST /v1/backtest uses them
+      offload: x.offload,
     });
     // no sessionIdGenerator: stateless mode, each request stands alone
     const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
