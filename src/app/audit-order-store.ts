@@ -100,9 +100,35 @@ export function decisionReasons(
   };
 }
 
-/** Drops undefined members (canonical JSON carries no undefined) */
-const clean = <T extends object>(o: T): Record<string, unknown> =>
-  JSON.parse(JSON.stringify(o)) as Record<string, unknown>;
+/**
+ * Drops undefined members (canonical JSON carries no undefined), as a JSON round trip would: a
+ * walk over plain objects and arrays (every order event and fill passes here, a few hundred a bar),
+ * anything else (a Date, a class) through JSON itself
+ */
+export function plain(v: unknown): unknown {
+  if (typeof v === "number") return Number.isFinite(v) ? v + 0 : null; // -0 -> 0, as JSON writes it
+  if (v === null || typeof v !== "object") return v;
+  const gone = (x: unknown): boolean => x === undefined || typeof x === "function" || typeof x === "symbol";
+  if (Array.isArray(v)) return Array.from(v, (x) => (gone(x) ? null : plain(x)));
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return JSON.parse(JSON.stringify(v)) as unknown;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const x = (v as Record<string, unknown>)[k];
+    if (gone(x)) continue;
+    // an own "__proto__" member stays a member (as JSON.parse makes it), never the prototype
+    if (k === "__proto__")
+      Object.defineProperty(out, k, {
+        value: plain(x),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else out[k] = plain(x);
+  }
+  return out;
+}
+const clean = <T extends object>(o: T): Record<string, unknown> => plain(o) as Record<string, unknown>;
 
 export class AuditedOrderStore implements OrderStore {
   constructor(
