@@ -7,11 +7,14 @@
  * equity start from the session's fills in the order store (a restart keeps them).
  *
  * Every check goes into the chained audit log as a `risk.check` record holding everything it was
- * judged by (so `kairos audit replay` re-runs it), appended in one transaction before the decision
- * and its intents are stored: a refused order is never stored, yet its checks are logged; an
- * accepted one has its checks in the log before its intent exists. The limits' exact text is
- * logged (`limits.change`) the first time a gate judges by a hash. A copy of each decision also
- * goes to <home>/risk-decisions.jsonl for a quick look. Nothing passes unrecorded: a failed
+ * judged by (so `kairos audit replay` re-runs it), appended ahead of the decision and its intents:
+ * a refused order is never stored, yet its checks are logged; an accepted one has its checks in
+ * the log before its intent. A trading session asks for the records (`deferRecord`) and appends
+ * them in its decision's transaction, so checks, decision and intents commit together with one
+ * fsync (or not at all: the gate's reservations are then released); other callers get them in a
+ * transaction of their own. The limits' exact text is logged (`limits.change`) the first time a
+ * gate judges by a hash. A copy of each decision also goes to <home>/risk-decisions.jsonl for a
+ * quick look (after the sends, off the way to the wire). Nothing passes unrecorded: a failed
  * append refuses the whole batch.
  */
 import { randomUUID } from "node:crypto";
