@@ -155,6 +155,8 @@ export class SessionRiskGate implements SessionRisk {
           released: this.released.splice(0),
           adopted: this.adopted.splice(0),
           decision: d,
+          // one account view for the whole batch: written with the first check, referred to after
+          accountAsBefore: records.length > 0,
         }),
       );
       lines.push(

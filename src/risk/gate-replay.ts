@@ -48,7 +48,11 @@ export interface GateCheckData {
     reference: { price: Num; ts: Num } | null;
     venueTime: { server: Num; local: Num } | null;
   };
-  account: { positions: [string, Num][]; equity: Num; peakEquity: Num; dayStartEquity: Num } | null;
+  /**
+   * the account view; "as-before" = the same view as this gate's previous record (the other orders
+   * of one decision are judged against one account: written once, not once per order)
+   */
+  account: AccountData | null | "as-before";
   now: Num;
   mode: TradingMode;
   released: string[];
@@ -59,6 +63,13 @@ export interface GateCheckData {
   verdict: "accepted" | "refused";
   reason: string | null;
   checks: { check: string; limit: Num; observed: Num; pass: boolean }[];
+}
+
+export interface AccountData {
+  positions: [string, Num][];
+  equity: Num;
+  peakEquity: Num;
+  dayStartEquity: Num;
 }
 
 export interface AdoptedOrder {
@@ -97,6 +108,8 @@ export function gateCheckData(a: {
   released: readonly string[];
   adopted?: readonly { id: string; symbol: string; side: "buy" | "sell"; qty: number; price: number }[];
   decision: GateDecision;
+  /** the account view is the one the gate's previous record holds: written as "as-before" */
+  accountAsBefore?: boolean;
 }): GateCheckData {
   const { order: o, market: m, account: acc, decision: d } = a;
   return {
@@ -124,12 +137,14 @@ export function gateCheckData(a: {
     account:
       acc === undefined
         ? null
-        : {
-            positions: [...acc.positions].map(([s, q]) => [s, enc(q)] as [string, Num]),
-            equity: enc(acc.equity),
-            peakEquity: enc(acc.peakEquity),
-            dayStartEquity: enc(acc.dayStartEquity),
-          },
+        : a.accountAsBefore === true
+          ? "as-before"
+          : {
+              positions: [...acc.positions].map(([s, q]) => [s, enc(q)] as [string, Num]),
+              equity: enc(acc.equity),
+              peakEquity: enc(acc.peakEquity),
+              dayStartEquity: enc(acc.dayStartEquity),
+            },
     now: enc(a.now),
     mode: a.mode,
     released: [...a.released],
@@ -187,6 +202,7 @@ export function replayGateChecks(
 ): GateReplayResult {
   const limitsByHash = new Map<string, RiskLimits>();
   const gates = new Map<string, PreTradeGate>();
+  const accounts = new Map<string, AccountData | null>();
   const mismatches: ReplayMismatch[] = [];
   let checks = 0;
   let matched = 0;
@@ -211,6 +227,9 @@ export function replayGateChecks(
     for (const x of d.adopted ?? [])
       g.adopt({ id: x.id, symbol: x.symbol, side: x.side, qty: dec(x.qty), price: dec(x.price) });
     const o = d.order;
+    // "as-before": the account of this gate's previous record (none before it: a record cut from its decision)
+    const acc = d.account === "as-before" ? (accounts.get(d.gate) ?? null) : d.account;
+    accounts.set(d.gate, acc);
     const replayed = g.check(
       {
         id: o.id,
@@ -233,13 +252,13 @@ export function replayGateChecks(
             ? undefined
             : { server: dec(d.market.venueTime.server), local: dec(d.market.venueTime.local) },
       },
-      d.account === null
+      acc === null
         ? undefined
         : {
-            positions: new Map(d.account.positions.map(([s, q]) => [s, dec(q)])),
-            equity: dec(d.account.equity),
-            peakEquity: dec(d.account.peakEquity),
-            dayStartEquity: dec(d.account.dayStartEquity),
+            positions: new Map(acc.positions.map(([s, q]) => [s, dec(q)])),
+            equity: dec(acc.equity),
+            peakEquity: dec(acc.peakEquity),
+            dayStartEquity: dec(acc.dayStartEquity),
           },
       dec(d.now),
     );

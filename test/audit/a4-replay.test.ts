@@ -148,6 +148,12 @@ describe("A4 replay", () => {
     expect(rep.checks).toBe(screened);
     expect(rep.matched).toBe(screened);
     expect(rep.gates).toBeGreaterThan(1);
+    // a decision's later checks name the account of its first ("as-before"): the replay resolved them
+    const asBefore = [...c.audit().records()].filter((r) => {
+      const x = JSON.parse(r.body) as { kind: string; data: { account?: unknown } };
+      return x.kind === "risk.check" && x.data.account === "as-before";
+    }).length;
+    expect(asBefore).toBeGreaterThan(screened / 4);
     expect(accepted).toBeGreaterThan(screened / 10);
     for (const check of [
       "limits",
