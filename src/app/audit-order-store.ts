@@ -16,6 +16,7 @@ import type {
   OrderRecord,
   OrderStore,
   ReconciliationRecord,
+  SessionHead,
   SessionRecord,
   TradingState,
 } from "../ports/order-store.ts";
@@ -177,6 +178,9 @@ export class AuditedOrderStore implements OrderStore {
   }
   listSessions(page?: { limit: number; offset: number }): SessionRecord[] {
     return this.inner.listSessions(page);
+  }
+  listSessionHeads(page: { limit: number; offset: number }): SessionHead[] {
+    return this.inner.listSessionHeads(page);
   }
   countSessions(): number {
     return this.inner.countSessions();

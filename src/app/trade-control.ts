@@ -6,7 +6,7 @@ import { clientOrderId } from "../execution/client-order-id.ts";
 import { OrderLifecycle } from "../execution/order-lifecycle.ts";
 import { foreignFillKey } from "../execution/reconcile.ts";
 import type { Broker } from "../ports/broker.ts";
-import type { OrderRecord, ReconciliationRecord } from "../ports/order-store.ts";
+import type { OrderRecord, ReconciliationRecord, SessionRecord } from "../ports/order-store.ts";
 import { flagField, parseInput } from "./contract.ts";
 import { FLATTEN_EXPLANATION, reconcileLive, runLiveSession, withLiveVenue } from "./trade-live-run.ts";
 import {
@@ -124,19 +124,22 @@ export interface TradeListEntry {
 
 /** Every session in the home, oldest first; `page` reads only that slice */
 export function listTrading(deps: TradingDeps, page?: { limit: number; offset: number }): TradeListEntry[] {
-  return deps.orders.listSessions(page).map((s) => {
-    const cfg = configOf(s);
-    return {
-      id: s.id,
-      mode: s.mode,
-      state: s.state,
-      strategy: cfg.strategy,
-      symbols: cfg.symbols,
-      timeframe: cfg.timeframe,
-      created: iso(s.createdAt),
-      ...(s.lastBarTs === undefined ? {} : { lastBar: iso(s.lastBarTs) }),
-    };
-  });
+  return deps.orders.listSessions(page).map(tradeListEntry);
+}
+
+/** One session as `kairos trade list` shows it (app/trade-list-pages.ts reuses it while its head holds) */
+export function tradeListEntry(s: SessionRecord): TradeListEntry {
+  const cfg = configOf(s);
+  return {
+    id: s.id,
+    mode: s.mode,
+    state: s.state,
+    strategy: cfg.strategy,
+    symbols: cfg.symbols,
+    timeframe: cfg.timeframe,
+    created: iso(s.createdAt),
+    ...(s.lastBarTs === undefined ? {} : { lastBar: iso(s.lastBarTs) }),
+  };
 }
 
 export const TradeReconcileInput = z.object({ id: sessionIdField() }).strict();

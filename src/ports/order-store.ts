@@ -106,11 +106,24 @@ export interface ReconciliationRecord {
   foreignOrders: string[];
 }
 
+/** A session's identity and the fields that change while it lives (state, last bar, update time) */
+export interface SessionHead {
+  id: string;
+  state: TradingState;
+  lastBarTs?: number;
+  updatedAt: number;
+}
+
 export interface OrderStore {
   createSession(s: SessionRecord): void;
   getSession(id: string): SessionRecord | undefined;
   /** sessions oldest first; `page` reads only that slice (a long-lived home holds thousands) */
   listSessions(page?: { limit: number; offset: number }): SessionRecord[];
+  /**
+   * The same page's sessions as their changing parts only (no configuration read or parsed), in
+   * listSessions' order: what a list reads to find which of its entries changed since it built them
+   */
+  listSessionHeads(page: { limit: number; offset: number }): SessionHead[];
   countSessions(): number;
   /** sets the persisted trading state (and the halt reason when halting) */
   setState(id: string, state: TradingState, haltReason?: string): void;

@@ -211,6 +211,26 @@ describe("reused read replies", () => {
       first: "/v1/trade/sessions?limit=50&offset=0",
       prev: `/v1/trade/sessions?limit=50&offset=${n - 100}`,
     });
+    // an entry follows its session: a new last bar and a state written by another connection show
+    // at the next request (the API reuses entries only while their session's head holds)
+    const other = createContainer({ home });
+    try {
+      const o = other.trading().orders;
+      o.setLastBar("copy000", Date.UTC(2026, 0, 2, 3));
+      o.setState("copy001", "stopped");
+    } finally {
+      other.close();
+    }
+    const after = JSON.parse((await runKairosInProcess(["--json", "trade", "list"], { home })).stdout) as {
+      id: string;
+      state: string;
+      lastBar?: string;
+    }[];
+    const moved = after.find((x) => x.id === "copy000")!;
+    expect(moved.lastBar).toBe("2026-01-02T03:00:00.000Z");
+    expect(after.find((x) => x.id === "copy001")!.state).toBe("stopped");
+    expect((await call(api, "GET", "/v1/trade/sessions", { token: agent })).body).toEqual(after.slice(0, 50));
+    whole.splice(0, whole.length, ...after);
     // a list that fits its page has no Link; the whole list in one page is still there for who asks
     const one = await call(api, "GET", `/v1/trade/sessions?limit=1000`, { token: agent });
     expect(one.body).toEqual(whole);

@@ -8,6 +8,7 @@ import type {
   OrderState,
   OrderStore,
   ReconciliationRecord,
+  SessionHead,
   SessionRecord,
   TradingState,
 } from "../../ports/order-store.ts";
@@ -295,6 +296,18 @@ export class SqliteOrderStore implements OrderStore {
             page.offset,
           );
     return (rows as SessionRow[]).map(toSession);
+  }
+
+  listSessionHeads(page: { limit: number; offset: number }): SessionHead[] {
+    const rows = this.stmt(
+      "SELECT id, state, last_bar_ts, updated_at FROM trade_sessions ORDER BY created_at, id LIMIT ? OFFSET ?",
+    ).all(page.limit, page.offset) as Pick<SessionRow, "id" | "state" | "last_bar_ts" | "updated_at">[];
+    return rows.map((r) => ({
+      id: r.id,
+      state: r.state,
+      ...(r.last_bar_ts === null ? {} : { lastBarTs: r.last_bar_ts }),
+      updatedAt: r.updated_at,
+    }));
   }
 
   countSessions(): number {

@@ -72,6 +72,7 @@ import {
 } from "../../app/trade-control.ts";
 import { TradeDriftInput, tradeDrift } from "../../app/trade-drift.ts";
 import { TradeFillsInput, tradeFills } from "../../app/trade-fills.ts";
+import { TradeListPages } from "../../app/trade-list-pages.ts";
 import { startTrading, TradeStartInput } from "../../app/trade-start.ts";
 import { parseTrainModelInput, TrainModelInput, trainModel } from "../../app/train-model.ts";
 import { RunReportInput, writeRunReport } from "../../app/write-report.ts";
@@ -209,6 +210,9 @@ function askOverHttp(x: OpContext, raw: unknown): Promise<unknown> {
     q,
   );
 }
+
+/** The trade sessions list's reused entries, one memo per container (home) */
+const tradeListPages = new WeakMap<Container, TradeListPages>();
 
 /** Fields only a local shell may set: code to load and figures fetched by the CLI itself */
 const SHELL_ONLY_BACKTEST_FIELDS = ["userModule", "marketFees"] as const;
@@ -571,9 +575,14 @@ export const OPERATIONS: readonly Operation[] = [
     access: "read",
     page: true,
     run: ({ c }) => listTrading(c.trading()),
+    // entries reused while their session's state, last bar and update time hold (one per home)
     runPage: ({ c }, page) => {
-      const t = c.trading();
-      return { items: listTrading(t, page), total: t.orders.countSessions() };
+      let pages = tradeListPages.get(c);
+      if (pages === undefined) {
+        pages = new TradeListPages();
+        tradeListPages.set(c, pages);
+      }
+      return pages.page(c.trading(), page);
     },
   },
   {
