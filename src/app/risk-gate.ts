@@ -261,15 +261,17 @@ export class SessionRiskGate implements SessionRisk {
     try {
       const s = this.deps.orders.getSession(ctx.sessionId);
       if (s === undefined) return undefined;
-      // orders that left flight free their reservation: their fills are in the positions now
+      // the session's orders in flight, read once (one statement): held ones that left flight (or
+      // were never stored) free their reservation, their fills being in the positions now; stored
+      // ones this gate did not judge are adopted
+      const flying = this.deps.orders.ordersOf(ctx.sessionId, IN_FLIGHT);
+      const ids = new Set(flying.map((o) => o.clientOrderId));
       for (const id of this.held) {
-        const o = this.deps.orders.getOrder(id);
-        if (o === undefined || isTerminal(o.state)) {
-          this.held.delete(id);
-          if (this.gate.release(id)) this.released.push(id);
-        }
+        if (ids.has(id)) continue;
+        this.held.delete(id);
+        if (this.gate.release(id)) this.released.push(id);
       }
-      this.adoptStored(ctx, screened);
+      this.adoptStored(ctx, screened, flying);
       if (!this.derived) this.derive(ctx, now);
     } catch {
       return undefined;
@@ -294,8 +296,12 @@ export class SessionRiskGate implements SessionRisk {
    * process, e.g. a person's approval, or before a restart) reserve their exposure here too, so
    * orders judged apart never jointly exceed a limit; they are released like the others
    */
-  private adoptStored(ctx: RiskScreenContext, screened: ReadonlySet<string>): void {
-    for (const o of this.deps.orders.ordersOf(ctx.sessionId, IN_FLIGHT)) {
+  private adoptStored(
+    ctx: RiskScreenContext,
+    screened: ReadonlySet<string>,
+    flying: readonly OrderRecord[],
+  ): void {
+    for (const o of flying) {
       if (this.held.has(o.clientOrderId) || screened.has(o.clientOrderId)) continue;
       const price = o.limitPrice === undefined ? ctx.prices[o.symbol] : Number(o.limitPrice);
       if (price === undefined) continue;

@@ -409,16 +409,13 @@ export class SqliteOrderStore implements OrderStore {
           sessionId,
         ) as OrderRow[]
       ).map(toOrder);
-    // one indexed lookup per state (trade_orders_session_state): a long session's settled orders are never read
-    const wanted = [...new Set(states)];
-    const rows = wanted.flatMap(
-      (st) =>
-        this.stmt("SELECT * FROM trade_orders WHERE session_id = ? AND state = ?").all(
-          sessionId,
-          st,
-        ) as OrderRow[],
-    );
-    rows.sort((a, b) => a.decision_seq - b.decision_seq || a.leg - b.leg);
+    // one statement, an indexed probe per state (trade_orders_session_state): a long session's
+    // settled orders are never read
+    const wanted = [...new Set(states)].sort();
+    if (wanted.length === 0) return [];
+    const rows = this.stmt(
+      `SELECT * FROM trade_orders WHERE session_id = ? AND state IN (${wanted.map(() => "?").join(", ")}) ORDER BY decision_seq, leg`,
+    ).all(sessionId, ...wanted) as OrderRow[];
     return rows.map(toOrder);
   }
 
