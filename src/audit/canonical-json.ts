@@ -16,66 +16,65 @@ function bad(path: string, what: string): AppError {
   );
 }
 
-// Every audit record passes here on the trading path (a bar of 100 orders writes ~300 records), so
-// the walk builds no path strings: the path of a refused value is rebuilt from the stack of keys
-// and indices only when there is one to report.
+// Every audit record passes here on the trading path (a bar of 100 orders writes several hundred
+// records), so the walk is built for speed: one string grown in place, a string needing no escape
+// (the usual case: ids, symbols, decimals) quoted as is, numbers by String() (the same text as
+// JSON.stringify for finite numbers), and no path strings: the path of a refused value is rebuilt
+// from the stack of keys and indices only when there is one to report.
 type Path = (string | number)[];
 const pathText = (p: Path): string =>
   p.reduce<string>((s, k) => (typeof k === "number" ? `${s}[${k}]` : s === "" ? k : `${s}.${k}`), "");
 
-function serialise(v: unknown, path: Path, out: string[]): void {
-  if (v === null) {
-    out.push("null");
-    return;
-  }
+/** characters JSON escapes, and surrogates (which must be checked for lone halves) */
+const NEEDS_CARE = /["\\\u0000-\u001f\uD800-\uDFFF]/;
+
+function quote(s: string, path: Path, what: string): string {
+  if (!NEEDS_CARE.test(s)) return `"${s}"`;
+  if (LONE_SURROGATE.test(s)) throw bad(pathText(path), what);
+  return JSON.stringify(s);
+}
+
+function serialise(v: unknown, path: Path): string {
+  if (v === null) return "null";
   switch (typeof v) {
     case "boolean":
-      out.push(v ? "true" : "false");
-      return;
+      return v ? "true" : "false";
     case "number":
       if (!Number.isFinite(v)) throw bad(pathText(path), String(v));
       // ECMAScript Number::toString is RFC 8785's number form; -0 becomes "0" as the RFC requires
-      out.push(JSON.stringify(v));
-      return;
+      return String(v);
     case "string":
-      if (LONE_SURROGATE.test(v)) throw bad(pathText(path), "a string with a lone surrogate");
-      out.push(JSON.stringify(v));
-      return;
+      return quote(v, path, "a string with a lone surrogate");
     case "object": {
       if (Array.isArray(v)) {
-        out.push("[");
+        let out = "[";
         for (let i = 0; i < v.length; i++) {
-          if (i > 0) out.push(",");
           const e = v[i];
           path.push(i);
           if (e === undefined || typeof e === "function" || typeof e === "symbol")
             throw bad(pathText(path), String(e));
-          serialise(e, path, out);
+          out += i > 0 ? `,${serialise(e, path)}` : serialise(e, path);
           path.pop();
         }
-        out.push("]");
-        return;
+        return `${out}]`;
       }
       const proto = Object.getPrototypeOf(v);
       if (proto !== Object.prototype && proto !== null)
         throw bad(pathText(path), `a ${proto?.constructor?.name ?? "non-plain"} object`);
       const o = v as Record<string, unknown>;
       const keys = Object.keys(o).sort();
-      out.push("{");
+      let out = "{";
       let first = true;
       for (const k of keys) {
         const e = o[k];
         if (e === undefined) continue;
-        if (LONE_SURROGATE.test(k)) throw bad(pathText(path), "a key with a lone surrogate");
-        if (!first) out.push(",");
-        first = false;
-        out.push(JSON.stringify(k), ":");
+        const key = quote(k, path, "a key with a lone surrogate");
         path.push(k);
-        serialise(e, path, out);
+        out += `${first ? "" : ","}${key}:${serialise(e, path)}`;
         path.pop();
+        first = false;
       }
-      out.push("}");
-      return;
+      return `${out}}`;
     }
     default:
       throw bad(pathText(path), `a ${typeof v}`);
@@ -84,7 +83,5 @@ function serialise(v: unknown, path: Path, out: string[]): void {
 
 /** The RFC 8785 canonical form of a JSON value (undefined object members are dropped, as JSON.stringify does) */
 export function canonicalJson(value: unknown): string {
-  const out: string[] = [];
-  serialise(value, [], out);
-  return out.join("");
+  return serialise(value, []);
 }
