@@ -299,9 +299,12 @@ async function parent(): Promise<void> {
       unit: "fraction",
       value: Number(growth.toFixed(4)),
       maxWindowGrowth: Number(maxGrowth.toFixed(4)),
-      // sockets: a handful of keep-alive connections that come and go with load (5 -> 4 is -20%); a
-      // leak only grows them, so only growth fails; every other metric must stay within 5% either way
-      pass: metric === "open-sockets" ? maxGrowth <= 0.05 : Math.abs(growth) <= 0.05 && maxGrowth <= 0.05,
+      // sockets: 4-5 keep-alive connections that come and go with load (4 -> 5 is +25%); a leak keeps
+      // adding them, so one more or fewer than the first window passes (open-fds holds them too, at 5%)
+      pass:
+        metric === "open-sockets"
+          ? Math.max(...ws) - first <= 1
+          : Math.abs(growth) <= 0.05 && maxGrowth <= 0.05,
       windowMinima: ws.map((v) => Number(v.toFixed(2))),
       windowUnit: unit,
       slopePerSimulatedHour: Number(f.b.toPrecision(3)),
