@@ -201,6 +201,41 @@ describe("kairos trade start --live on a time-scaled kairos sim", () => {
     await sim.exited;
   }, 400_000);
 
+  it("refuses --key-file on resuming a paper session, in one line", () => {
+    const paper = runKairos(
+      [
+        "trade",
+        "start",
+        "--strategy",
+        "sma-cross",
+        "--fast",
+        "2",
+        "--slow",
+        "4",
+        "--symbols",
+        "BTC/USD",
+        "--timeframe",
+        "1m",
+        "--from",
+        "2025-01-10T00:00:00Z",
+        "--to",
+        "2025-01-10T01:00:00Z",
+        "--id",
+        "paperk",
+      ],
+      { home: simHome, timeout: 120_000 },
+    );
+    expect(paper.code).toBe(0);
+    const r = runKairos(["trade", "resume", "paperk", "--key-file", join(keys, "any.json")], {
+      home: simHome,
+      timeout: 60_000,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(/--key-file: session paperk is paper; API keys are for live sessions only/),
+    ]);
+  });
+
   it("refuses --venue-clock against a host that is not this machine, in one line naming the fix", () => {
     const r = runKairos(
       [
