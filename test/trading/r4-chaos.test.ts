@@ -153,8 +153,8 @@ describe("R4 chaos", () => {
         streamEvents: events,
         http: Object.fromEntries(sim.statusCounts),
         faults: Object.fromEntries([...sim.faults.seen].sort()),
-      // the run's pace is Binance's request weight (6,000 a minute, 90% used), not the machine
-      gate: broker.weightGate?.stats,
+        // the run's pace is Binance's request weight (6,000 a minute, 90% used), not the machine
+        gate: broker.weightGate?.stats,
         seconds: Math.round((Date.now() - started) / 1000),
       };
       process.stderr.write(`R4: ${JSON.stringify(summary)}\n`);
