@@ -166,6 +166,31 @@ describe("bin/kairos.js relaunches long-running commands", () => {
     expect(alive(child!)).toBe(false);
   }, 120_000);
 
+  it("Ctrl-C in a terminal stops the command cleanly: the terminal signals it, the launcher in the foreground leaves it at that", async () => {
+    // `script` gives the command a terminal; ^C written to it is SIGINT to the foreground process group,
+    // launcher and command alike: the launcher, in the foreground, leaves it to the terminal
+    const home = tempHome();
+    const p = spawn(
+      "script",
+      [
+        "-qfec",
+        `'${process.execPath}' '${BIN}' --home '${home}' serve --port 0; echo "EXIT=$?"`,
+        "/dev/null",
+      ],
+      { env: withoutSetting() },
+    );
+    running.push(p);
+    let out = "";
+    p.stdout.on("data", (b: Buffer) => {
+      out += b.toString();
+    });
+    await until("the server to listen", () => /kairos API on http/.test(out), 60_000);
+    p.stdin.write("\u0003");
+    await until("the command to end", () => /EXIT=\d+/.test(out), 20_000);
+    expect(/EXIT=(\d+)/.exec(out)?.[1]).toBe("0");
+    p.stdin.end();
+  }, 120_000);
+
   it("SIGKILL of the launcher ends the command too; a command killed by a signal ends the launcher by it", async () => {
     const a = await serve(tempHome());
     const [childA] = childrenOf(a.p.pid!);
