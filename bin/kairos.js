@@ -28,7 +28,11 @@ if (
 ) {
   const lr = await import("../src/shells/cli/long-running.mjs");
   lr.watchLauncher();
-  const env = lr.isLongRunning(args) && !process.channel ? lr.longRunningEnv(process.env) : undefined;
+  // MALLOC_ARENA_MAX is glibc's: on macOS and Windows a relaunch would buy nothing (on a musl Linux,
+  // Alpine, it costs one node start and musl ignores the variable)
+  const linux = process.platform === "linux";
+  const env =
+    linux && lr.isLongRunning(args) && !process.channel ? lr.longRunningEnv(process.env) : undefined;
   if (env !== undefined) await lr.relaunch(fileURLToPath(import.meta.url), args, env);
 }
 const built = `${root}dist/shells/cli/main.js`;
