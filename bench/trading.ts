@@ -323,7 +323,8 @@ async function closeToWireSim(
   const { createContainer } = await import("../src/composition-root.ts");
   const { CcxtBroker } = await import("../src/adapters/ccxt/ccxt-broker.ts");
   const { CcxtMarketDataSource } = await import("../src/adapters/ccxt/ccxt-market-data-source.ts");
-  const { createLiveSession, runLiveSession } = await import("../src/app/trade-live-run.ts");
+  const { runLiveSession } = await import("../src/app/trade-live-run.ts");
+  const { createLiveSession } = await import("../src/app/trade-live-venue.ts");
   const { TEST_LIMITS, writeTestLimits } = await import("../test/trading/trading-limits.ts");
   const KEY = "kairosWireBenchKey0123456789";
   const SECRET = "kairosWireBenchSecretNeverPrinted";

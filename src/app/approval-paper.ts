@@ -25,7 +25,7 @@ import type { ApprovalDeps, ApprovalMarket } from "./approval-service.ts";
 import { SessionRiskGate } from "./risk-gate.ts";
 import { loadRiskLimits } from "./risk-limits.ts";
 import { readTradingState } from "./risk-trading-state.ts";
-import { withLiveVenue } from "./trade-live-run.ts";
+import { withLiveVenue } from "./trade-live-venue.ts";
 import {
   configOf,
   getSession,

@@ -13,7 +13,7 @@ import { OrderLifecycle } from "../execution/order-lifecycle.ts";
 import type { SessionRecord } from "../ports/order-store.ts";
 import { parseInput } from "./contract.ts";
 import { resumeTrading, stopTrading } from "./trade-control.ts";
-import { withLiveVenue } from "./trade-live-run.ts";
+import { withLiveVenue } from "./trade-live-venue.ts";
 import { configOf, getSession, type RunProgress, type TradingDeps } from "./trade-runtime.ts";
 
 const OPEN = ["intent", "sent", "acknowledged", "partially_filled", "unknown"] as const;

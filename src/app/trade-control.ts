@@ -8,7 +8,8 @@ import { foreignFillKey } from "../execution/reconcile.ts";
 import type { Broker } from "../ports/broker.ts";
 import type { OrderRecord, ReconciliationRecord, SessionRecord } from "../ports/order-store.ts";
 import { flagField, parseInput } from "./contract.ts";
-import { FLATTEN_EXPLANATION, reconcileLive, runLiveSession, withLiveVenue } from "./trade-live-run.ts";
+import { FLATTEN_EXPLANATION, reconcileLive, runLiveSession } from "./trade-live-run.ts";
+import { withLiveVenue } from "./trade-live-venue.ts";
 import {
   configOf,
   gateClockOf,

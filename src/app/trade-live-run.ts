@@ -10,7 +10,7 @@
  * `reconcileEveryBars` bars; a halt stops deciding. `trade stop` marks the session stopped; the
  * running loop sees it at its next poll, cancels what is still open and returns.
  */
-import { allocColumns, type CandleSeries } from "../domain/candle-series.ts";
+import { allocColumns } from "../domain/candle-series.ts";
 import { isTerminal } from "../domain/order-status.ts";
 import { timeframeMs } from "../domain/timeframe.ts";
 import { AppError } from "../errors.ts";
@@ -22,13 +22,12 @@ import { TradingSession } from "../execution/trading-session.ts";
 import type { Broker, BrokerEvent, CandleEvent } from "../ports/broker.ts";
 import type { MarketDataSource } from "../ports/market-data-source.ts";
 import type { ReconciliationRecord } from "../ports/order-store.ts";
-import { checkKeyPermissions, loadLiveKeys } from "./trade-live.ts";
+import { alignedAfter, pullClosed } from "./trade-live-candles.ts";
 import {
   configOf,
   getSession,
   loadSeries,
   reconcileScope,
-  type SessionConfig,
   sessionRiskGate,
   strategyOf,
   type TradingDeps,
@@ -66,148 +65,6 @@ export interface LiveRunResult {
   haltReason?: string;
   /** SIGTERM arrived: the kill switch ran (latch, cancels) and swept again after the last step */
   terminated?: TerminationOutcome;
-}
-
-/**
- * The broker and market data of a live session rebuilt from its stored configuration: the same
- * exchange and API origin, keys from the same key file (or the environment), checked again
- * (a key that can withdraw is refused). The caller closes both
- */
-export async function openLiveVenue(
-  deps: TradingDeps,
-  cfg: SessionConfig,
-): Promise<{ broker: Broker; market: MarketDataSource }> {
-  if (deps.live === undefined || deps.live.market === undefined)
-    throw new AppError("INTERNAL", "live trading is not wired in this container");
-  const keys = loadLiveKeys(deps.live.keys, cfg.exchange, cfg.keyFile);
-  const broker = await deps.live.broker(cfg.exchange, keys, cfg.apiBase);
-  try {
-    await checkKeyPermissions(broker);
-    const market = await deps.live.market(cfg.exchange, cfg.apiBase);
-    return { broker, market };
-  } catch (err) {
-    await broker.close();
-    throw err;
-  }
-}
-
-/** Runs `fn` with the live session's broker and market data, closing them afterwards */
-export async function withLiveVenue<T>(
-  deps: TradingDeps,
-  cfg: SessionConfig,
-  fn: (v: { broker: Broker; market: MarketDataSource }) => Promise<T>,
-): Promise<T> {
-  const v = await openLiveVenue(deps, cfg);
-  try {
-    return await fn(v);
-  } finally {
-    await v.broker.close();
-    await v.market.close();
-  }
-}
-
-/** Creates a live session on `broker`'s account: rules, balances and clock read from the venue */
-export async function createLiveSession(
-  deps: TradingDeps,
-  id: string,
-  base: Omit<SessionConfig, "rules" | "baseline" | "sinceMs" | "startTs" | "exchange">,
-  // (base may carry apiBase and keyFile: a resume rebuilds the broker from them)
-  exchange: string,
-  broker: Broker,
-): Promise<void> {
-  const now = await broker.serverTime();
-  const tf = timeframeMs(base.timeframe);
-  const rules = await Promise.all(base.symbols.map((s) => broker.marketRules(s)));
-  const baseline: Record<string, string> = {};
-  for (const b of await broker.balances()) baseline[b.asset] = addStrings(b.free, b.locked);
-  const cfg: SessionConfig = {
-    ...base,
-    exchange,
-    // the first bar acted on is the one in progress now: only candles closing after the start act
-    startTs: Math.floor(now / tf) * tf,
-    rules,
-    baseline,
-    // a venue may stamp a fill with its candle's time rather than the moment it matched: fills are
-    // the session's from the open of the bar in progress (an earlier fill of another order there is
-    // flagged as foreign, a halt, never silently counted)
-    sinceMs: Math.floor(now / tf) * tf,
-  };
-  const wall = deps.clock.now();
-  deps.orders.createSession({
-    id,
-    mode: "live",
-    venue: broker.venue,
-    state: "starting",
-    config: cfg as unknown as Record<string, unknown>,
-    createdAt: wall,
-    updatedAt: wall,
-  });
-}
-
-// balances arrive as decimal strings; summing them through the venue's own precision keeps them exact
-function addStrings(a: string, b: string): string {
-  const scale = Math.max(a.split(".")[1]?.length ?? 0, b.split(".")[1]?.length ?? 0);
-  const big = (x: string): bigint => {
-    const [i, f = ""] = x.split(".");
-    return BigInt((i ?? "0") + f.padEnd(scale, "0"));
-  };
-  const s = (big(a) + big(b)).toString().padStart(scale + 1, "0");
-  return scale === 0 ? s : `${s.slice(0, -scale)}.${s.slice(-scale)}`.replace(/\.?0+$/, "");
-}
-
-/** Stores the exchange's closed candles of one market from `since` (the one in progress is left out) and returns them */
-async function pullClosed(
-  deps: TradingDeps,
-  market: MarketDataSource,
-  cfg: SessionConfig,
-  symbol: string,
-  since: number,
-  serverNow: number,
-): Promise<WindowBar[]> {
-  const tf = timeframeMs(cfg.timeframe);
-  let from = since;
-  const out: WindowBar[] = [];
-  for (;;) {
-    const page = await market.fetchCandles(symbol, cfg.timeframe, from, market.maxCandlesPerPage);
-    let n = 0;
-    while (n < page.ts.length && page.ts[n]! + tf <= serverNow) n++;
-    if (n > 0) {
-      const cols = allocColumns(n);
-      for (const k of ["ts", "open", "high", "low", "close", "volume"] as const)
-        cols[k].set(page[k].subarray(0, n));
-      const series: CandleSeries = { exchange: cfg.exchange, symbol, timeframe: cfg.timeframe, ...cols };
-      deps.store.upsert(series);
-      for (let i = 0; i < n; i++)
-        out.push({
-          ts: cols.ts[i]!,
-          open: cols.open[i]!,
-          high: cols.high[i]!,
-          low: cols.low[i]!,
-          close: cols.close[i]!,
-          volume: cols.volume[i]!,
-        });
-    }
-    if (n < market.maxCandlesPerPage || n === 0) return out;
-    from = page.ts[n - 1]! + tf;
-  }
-}
-
-/**
- * The instants every market has closed, after `after`, as one bar per market in `symbols` order:
- * only up to the oldest market's newest bar (a market whose candle is late is waited for), and
- * only timestamps all of them have (a session acts on one clock, as loadSeries aligns)
- */
-function alignedAfter(pulled: readonly WindowBar[][], after: number): { ts: number; bars: WindowBar[] }[] {
-  const upTo = Math.min(...pulled.map((p) => (p.length === 0 ? after : p[p.length - 1]!.ts)));
-  const maps = pulled.map(
-    (p) => new Map(p.filter((b) => b.ts > after && b.ts <= upTo).map((b) => [b.ts, b])),
-  );
-  const out: { ts: number; bars: WindowBar[] }[] = [];
-  for (const ts of [...maps[0]!.keys()].sort((a, b) => a - b)) {
-    const bars = maps.map((m) => m.get(ts));
-    if (bars.every((b) => b !== undefined)) out.push({ ts, bars: bars as WindowBar[] });
-  }
-  return out;
 }
 
 /** How long pushed order events wait to be committed together (wall ms) */

@@ -16,7 +16,8 @@ import {
 import { resolveSeries } from "./resolve-series.ts";
 import { ensureRiskLimits } from "./risk-limits.ts";
 import { checkKeyPermissions, checkLiveConfirmation, liveGateClock, loadLiveKeys } from "./trade-live.ts";
-import { createLiveSession, runLiveSession } from "./trade-live-run.ts";
+import { runLiveSession } from "./trade-live-run.ts";
+import { createLiveSession } from "./trade-live-venue.ts";
 import {
   loadSeries,
   openSession,

@@ -11,7 +11,7 @@ import { type SimExchange, startSimExchange } from "../../src/adapters/sim-excha
 import { paperApprovalDeps } from "../../src/app/approval-paper.ts";
 import { approve, type CallerIdentity, proposeOrder } from "../../src/app/approval-service.ts";
 import { setRisk } from "../../src/app/risk-limits.ts";
-import { createLiveSession, withLiveVenue } from "../../src/app/trade-live-run.ts";
+import { createLiveSession, withLiveVenue } from "../../src/app/trade-live-venue.ts";
 import { configOf, type TradingDeps } from "../../src/app/trade-runtime.ts";
 import { type Container, createContainer } from "../../src/composition-root.ts";
 import { loadBundledSeries } from "../support/bundled-data.ts";

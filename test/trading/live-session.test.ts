@@ -12,7 +12,8 @@ import { CcxtMarketDataSource } from "../../src/adapters/ccxt/ccxt-market-data-s
 import { type SimExchange, startSimExchange } from "../../src/adapters/sim-exchange/server.ts";
 import { reconcileTrading, resumeTrading, stopTrading, tradeStatus } from "../../src/app/trade-control.ts";
 import { tradeDrift } from "../../src/app/trade-drift.ts";
-import { createLiveSession, runLiveSession } from "../../src/app/trade-live-run.ts";
+import { runLiveSession } from "../../src/app/trade-live-run.ts";
+import { createLiveSession } from "../../src/app/trade-live-venue.ts";
 import type { TradingDeps } from "../../src/app/trade-runtime.ts";
 import { startTrading } from "../../src/app/trade-start.ts";
 import { type Container, createContainer } from "../../src/composition-root.ts";
