@@ -2,7 +2,6 @@
 // id. Creates and cancels never throw: their outcomes are values, and anything that may have
 // reached the venue without a clear answer is "ambiguous" (resolve it with lookup), never a failure
 import ccxt, { type Balances, type Exchange, type Order, type Trade } from "ccxt";
-import { WebSocket } from "ws";
 import { venueCodeOfBody } from "../../audit/reject-code.ts";
 import { AppError, invalidInput } from "../../errors.ts";
 import type {
@@ -23,6 +22,12 @@ import type {
   VenueOrderStatus,
   VenuePosition,
 } from "../../ports/broker.ts";
+import {
+  type BinanceStreamApi,
+  type BinanceStreamHost,
+  openKlineStreams,
+  openUserDataStream,
+} from "./binance-streams.ts";
 import { rewriteOrigins } from "./ccxt-market-data-source.ts";
 import {
   binanceNewOrders,
@@ -48,13 +53,6 @@ export interface CcxtBrokerOptions {
    * for Retry-After after a 429/418 (default on); `false` sends as ccxt does (tests that show why)
    */
   readonly requestWeight?: RequestWeightOptions | false;
-}
-
-/** ccxt's implicit binance endpoints for the listenKey */
-interface BinanceStreamApi {
-  publicPostUserDataStream(): Promise<{ listenKey?: string }>;
-  publicPutUserDataStream(p: { listenKey: string }): Promise<unknown>;
-  publicDeleteUserDataStream(p: { listenKey: string }): Promise<unknown>;
 }
 
 const STATUS: Record<string, VenueOrderStatus> = {
@@ -132,9 +130,18 @@ export class CcxtBroker implements Broker {
         (opts.apiBase === undefined
           ? "wss://stream.binance.com:9443/ws"
           : `${opts.apiBase.replace(/\/+$/, "").replace(/^http/, "ws")}/ws`);
-      this.subscribe = (onEvent) => this.binanceStream(base, onEvent);
+      const host: BinanceStreamHost = {
+        venue: id,
+        api: this.ex as unknown as BinanceStreamApi,
+        loadMarkets: () => this.loadMarkets(),
+        symbolOf: (x) => this.ex.markets_by_id?.[x]?.[0]?.symbol,
+        idOf: (symbol) => this.market(symbol).id,
+        read: (doing, fn) => this.read(doing, fn),
+        describe: (err, doing) => this.translate(err, doing).message,
+      };
+      this.subscribe = (onEvent) => openUserDataStream(host, base, onEvent);
       this.subscribeCandles = (symbols, timeframe, onEvent) =>
-        this.binanceKlines(base, symbols, timeframe, onEvent);
+        openKlineStreams(host, base, symbols, timeframe, onEvent);
     }
     this.weightGate = gated ? this.gateRequests(opts.requestWeight) : undefined;
     for (const need of [
@@ -309,188 +316,6 @@ export class CcxtBroker implements Broker {
   async close(): Promise<void> {
     this.weightGate?.close();
     await this.ex.close();
-  }
-
-  // Binance: POST userDataStream gives a listenKey; /ws/<listenKey> pushes executionReport and
-  // outboundAccountPosition; the key is kept alive every 30 minutes
-  private async binanceStream(base: string, onEvent: (e: BrokerEvent) => void): Promise<() => Promise<void>> {
-    await this.loadMarkets();
-    const ex = this.ex as unknown as BinanceStreamApi;
-    const got = await this.read("opening the user-data stream", () => ex.publicPostUserDataStream());
-    const listenKey = String(got.listenKey ?? "");
-    if (listenKey === "")
-      throw new AppError("EXCHANGE_ERROR", `${this.venue} sent no listenKey for the user-data stream`);
-    const ws = new WebSocket(`${base}/${listenKey}`);
-    let stopped = false;
-    const keepAlive = setInterval(() => {
-      ex.publicPutUserDataStream({ listenKey }).catch((err: unknown) =>
-        onEvent({
-          kind: "disconnected",
-          reason: this.translate(err, "keeping the user-data stream alive").message,
-        }),
-      );
-    }, 30 * 60_000);
-    ws.on("message", (raw) => {
-      let msg: Record<string, unknown>;
-      try {
-        msg = JSON.parse(String(raw)) as Record<string, unknown>;
-      } catch {
-        return; // a frame that is not JSON carries nothing the lifecycle could use
-      }
-      for (const e of this.binanceEvents(msg)) onEvent(e);
-    });
-    ws.on("close", () => {
-      clearInterval(keepAlive);
-      if (!stopped) onEvent({ kind: "disconnected", reason: "the user-data stream closed" });
-    });
-    ws.on("error", (err) => {
-      if (!stopped) onEvent({ kind: "disconnected", reason: `user-data stream error: ${err.message}` });
-    });
-    await new Promise<void>((resolve, reject) => {
-      ws.once("open", () => resolve());
-      ws.once("error", (err) =>
-        reject(new AppError("EXCHANGE_UNAVAILABLE", `${this.venue} user-data stream: ${err.message}`)),
-      );
-    });
-    return async () => {
-      stopped = true;
-      clearInterval(keepAlive);
-      ws.close();
-      await ex.publicDeleteUserDataStream({ listenKey }).catch(() => undefined);
-    };
-  }
-
-  // Binance's combined streams: /stream?streams=<id>@kline_<tf>/... (up to 1024 a connection, 200
-  // here), each frame {"stream","data":{"e":"kline","k":{"t","o","h","l","c","v","x"}}}; only
-  // closed candles (x = true) go out
-  private async binanceKlines(
-    base: string,
-    symbols: readonly string[],
-    timeframe: string,
-    onEvent: (e: CandleEvent) => void,
-  ): Promise<() => Promise<void>> {
-    await this.loadMarkets();
-    const root = base.replace(/\/ws\/?$/, "");
-    const names = symbols.map((s) => `${this.market(s).id.toLowerCase()}@kline_${timeframe}`);
-    const sockets: WebSocket[] = [];
-    let stopped = false;
-    const onMessage = (raw: unknown): void => {
-      if (stopped) return; // frames still in flight while the close handshake runs
-      let msg: { data?: { e?: unknown; s?: unknown; k?: Record<string, unknown> } };
-      try {
-        msg = JSON.parse(String(raw)) as typeof msg;
-      } catch {
-        return; // a frame that is not JSON carries no candle
-      }
-      const k = msg.data?.k;
-      if (msg.data?.e !== "kline" || k === undefined || k.x !== true) return;
-      const symbol = this.ex.markets_by_id?.[String(k.s ?? msg.data.s)]?.[0]?.symbol;
-      if (symbol === undefined) return;
-      const num = (x: unknown): number => Number(x);
-      const bar = {
-        kind: "candle" as const,
-        symbol,
-        ts: num(k.t),
-        open: num(k.o),
-        high: num(k.h),
-        low: num(k.l),
-        close: num(k.c),
-        volume: num(k.v),
-      };
-      if ([bar.ts, bar.open, bar.high, bar.low, bar.close, bar.volume].every(Number.isFinite)) onEvent(bar);
-    };
-    try {
-      for (let i = 0; i < names.length; i += 200) {
-        const ws = new WebSocket(`${root}/stream?streams=${names.slice(i, i + 200).join("/")}`);
-        sockets.push(ws);
-        ws.on("message", onMessage);
-        ws.on("close", () => {
-          if (!stopped) onEvent({ kind: "disconnected", reason: "a kline stream closed" });
-        });
-        ws.on("error", (err) => {
-          if (!stopped) onEvent({ kind: "disconnected", reason: `kline stream error: ${err.message}` });
-        });
-        await new Promise<void>((resolve, reject) => {
-          ws.once("open", () => resolve());
-          ws.once("error", (err) =>
-            reject(new AppError("EXCHANGE_UNAVAILABLE", `${this.venue} kline stream: ${err.message}`)),
-          );
-        });
-      }
-    } catch (err) {
-      stopped = true;
-      for (const ws of sockets) ws.terminate();
-      throw err;
-    }
-    return async () => {
-      stopped = true;
-      for (const ws of sockets) ws.close();
-    };
-  }
-
-  /*
-   * {"e":"executionReport","s":"BTCUSDT","c":"k-1","S":"BUY","o":"LIMIT","q":"0.01000000","p":"20000.00000000",
-   *  "C":"","x":"TRADE","X":"FILLED","i":1,"l":"0.01000000","z":"0.01000000","L":"20000.00000000",
-   *  "n":"0.20000000","N":"USDT","T":1700000000000,"t":7,"m":false,"O":1699999990000}
-   * {"e":"outboundAccountPosition","B":[{"a":"USDT","f":"9799.80000000","l":"0.00000000"}]}
-   */
-  private binanceEvents(m: Record<string, unknown>): BrokerEvent[] {
-    const str = (k: string): string => String(m[k] ?? "");
-    if (m.e === "outboundAccountPosition") {
-      const rows = (m.B ?? []) as { a: string; f: string; l: string }[];
-      return [
-        { kind: "balances", balances: rows.map((b) => ({ asset: b.a, free: trim(b.f), locked: trim(b.l) })) },
-      ];
-    }
-    if (m.e !== "executionReport") return [];
-    const symbol = this.ex.markets_by_id?.[str("s")]?.[0]?.symbol ?? str("s");
-    const exec = str("x");
-    const cid = exec === "CANCELED" && str("C") !== "" ? str("C") : str("c");
-    const status: VenueOrderStatus =
-      (
-        { FILLED: "filled", CANCELED: "cancelled", REJECTED: "rejected", EXPIRED: "expired" } as Record<
-          string,
-          VenueOrderStatus
-        >
-      )[str("X")] ?? "open";
-    const side = str("S") === "SELL" ? "sell" : "buy";
-    const type = str("o") === "LIMIT" ? "limit" : "market";
-    const out: BrokerEvent[] = [];
-    if (exec === "TRADE")
-      out.push({
-        kind: "fill",
-        fill: {
-          venue: this.venue,
-          tradeId: str("t"),
-          venueOrderId: str("i"),
-          clientOrderId: cid,
-          symbol,
-          side,
-          quantity: trim(str("l")),
-          price: trim(str("L")),
-          fee: trim(str("n") || "0"),
-          feeCurrency: str("N"),
-          liquidity: m.m === true ? "maker" : "taker",
-          ts: Number(m.T),
-        },
-      });
-    out.push({
-      kind: "order",
-      order: {
-        clientOrderId: cid,
-        venueOrderId: str("i"),
-        symbol,
-        side,
-        type,
-        status,
-        quantity: trim(str("q")),
-        ...(type === "limit" ? { price: trim(str("p")) } : {}),
-        filledQuantity: trim(str("z")),
-        createdAt: Number(m.O),
-        updatedAt: Number(m.T),
-      },
-    });
-    return out;
   }
 
   // ccxt's HTTP layer, per instance: each request waits for the weight budget before it is sent,
@@ -670,9 +495,6 @@ export function decimal(x: number): DecimalString {
         : `${digits.slice(0, intLen)}.${digits.slice(intLen)}`;
   return (neg ? "-" : "") + body;
 }
-
-/** "0.01000000" -> "0.01", "5.00000000" -> "5": the form ccxt's numbers take */
-const trim = (d: string): DecimalString => (d.includes(".") ? d.replace(/0+$/, "").replace(/\.$/, "") : d);
 
 const isZero = (d: DecimalString): boolean => /^-?0*(\.0*)?$/.test(d);
 
