@@ -298,6 +298,57 @@ if (want("wire-paper"))
     dir: base,
   });
 
+/** What the wire-sim child process reports: its URL once ready, then each bar's arrivals */
+interface WireSimMsg {
+  kind: string;
+  url?: string;
+  arrivals?: number[];
+  advanceMs?: number;
+  startEpoch?: number;
+  problems?: string[];
+}
+
+/**
+ * The simulated exchange of the close-to-wire cases in a child process of its own
+ * (test/trading/wire-sim-child.ts): `symbols` markets of `bars` 1m candles on a manual clock the
+ * bench moves bar by bar; `next` reads its next report
+ */
+async function startWireSim(
+  symbols: number,
+  bars: number,
+  key: string,
+  secret: string,
+): Promise<{
+  child: import("node:child_process").ChildProcess;
+  next: () => Promise<WireSimMsg>;
+  url: string;
+}> {
+  const { fork } = await import("node:child_process");
+  const child = fork(join(import.meta.dirname, "../test/trading/wire-sim-child.ts"), [], {
+    execArgv: ["--import", "tsx"],
+    env: {
+      ...process.env,
+      WIRE_SYMBOLS: String(symbols),
+      WIRE_BARS: String(bars),
+      WIRE_KEY: key,
+      WIRE_SECRET: secret,
+    },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const inbox: WireSimMsg[] = [];
+  let wake: (() => void) | undefined;
+  child.on("message", (m: WireSimMsg) => {
+    inbox.push(m);
+    wake?.();
+  });
+  const next = async (): Promise<WireSimMsg> => {
+    while (inbox.length === 0) await new Promise<void>((r) => (wake = r));
+    return inbox.shift()!;
+  };
+  const ready = await next();
+  return { child, next, url: ready.url! };
+}
+
 /**
  * Candle close to order on the wire on the simulated exchange: its server in a child process
  * (test/trading/wire-sim-child.ts, a manual clock the bench moves one 1m bar at a time), kairos's
@@ -319,7 +370,6 @@ async function closeToWireSim(
   cpuMsPerBar: number;
   steps: Record<string, number>;
 }> {
-  const { fork } = await import("node:child_process");
   const { createContainer } = await import("../src/composition-root.ts");
   const { CcxtBroker } = await import("../src/adapters/ccxt/ccxt-broker.ts");
   const { CcxtMarketDataSource } = await import("../src/adapters/ccxt/ccxt-market-data-source.ts");
@@ -329,37 +379,7 @@ async function closeToWireSim(
   const KEY = "kairosWireBenchKey0123456789";
   const SECRET = "kairosWireBenchSecretNeverPrinted";
   const warm = 5;
-  const child = fork(join(import.meta.dirname, "../test/trading/wire-sim-child.ts"), [], {
-    execArgv: ["--import", "tsx"],
-    env: {
-      ...process.env,
-      WIRE_SYMBOLS: String(symbols),
-      WIRE_BARS: String(500 + warm + bars + 50),
-      WIRE_KEY: KEY,
-      WIRE_SECRET: SECRET,
-    },
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  type Msg = {
-    kind: string;
-    url?: string;
-    arrivals?: number[];
-    advanceMs?: number;
-    startEpoch?: number;
-    problems?: string[];
-  };
-  const inbox: Msg[] = [];
-  let wake: (() => void) | undefined;
-  child.on("message", (m: Msg) => {
-    inbox.push(m);
-    wake?.();
-  });
-  const next = async (): Promise<Msg> => {
-    while (inbox.length === 0) await new Promise<void>((r) => (wake = r));
-    return inbox.shift()!;
-  };
-  const ready = await next();
-  const url = ready.url!;
+  const { child, next, url } = await startWireSim(symbols, 500 + warm + bars + 50, KEY, SECRET);
   const home = mkdtempSync(join(dir, "kairos-bench-wire-sim-"));
   const c = createContainer({ home });
   const names = Array.from({ length: symbols }, (_, i) => `W${String(i).padStart(3, "0")}/USDT`);
@@ -495,34 +515,12 @@ async function closeToWireFloor(
   symbols: number,
   bars: number,
 ): Promise<{ p50: number; p99: number; n: number }> {
-  const { fork } = await import("node:child_process");
   const { CcxtBroker } = await import("../src/adapters/ccxt/ccxt-broker.ts");
   const KEY = "kairosWireFloorKey0123456789";
   const SECRET = "kairosWireFloorSecretNeverPrinted";
   const warm = 5;
-  const child = fork(join(import.meta.dirname, "../test/trading/wire-sim-child.ts"), [], {
-    execArgv: ["--import", "tsx"],
-    env: {
-      ...process.env,
-      WIRE_SYMBOLS: String(symbols),
-      WIRE_BARS: String(500 + warm + bars + 50),
-      WIRE_KEY: KEY,
-      WIRE_SECRET: SECRET,
-    },
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  const inbox: { kind: string; url?: string; arrivals?: number[] }[] = [];
-  let wake: (() => void) | undefined;
-  child.on("message", (m: (typeof inbox)[number]) => {
-    inbox.push(m);
-    wake?.();
-  });
-  const next = async (): Promise<(typeof inbox)[number]> => {
-    while (inbox.length === 0) await new Promise<void>((r) => (wake = r));
-    return inbox.shift()!;
-  };
-  const { url } = await next();
-  const broker = new CcxtBroker("binance", { apiKey: KEY, secret: SECRET, apiBase: url! });
+  const { child, next, url } = await startWireSim(symbols, 500 + warm + bars + 50, KEY, SECRET);
+  const broker = new CcxtBroker("binance", { apiKey: KEY, secret: SECRET, apiBase: url });
   const names = Array.from({ length: symbols }, (_, i) => `W${String(i).padStart(3, "0")}/USDT`);
   for (const sym of names) await broker.marketRules(sym);
   let sent = 0;
