@@ -25,11 +25,17 @@ type Path = (string | number)[];
 const pathText = (p: Path): string =>
   p.reduce<string>((s, k) => (typeof k === "number" ? `${s}[${k}]` : s === "" ? k : `${s}.${k}`), "");
 
-/** characters JSON escapes, and surrogates (which must be checked for lone halves) */
-const NEEDS_CARE = /["\\\u0000-\u001f\uD800-\uDFFF]/;
+/** true when `s` holds a character JSON escapes (", \\, U+0000-U+001F) or a surrogate (checked for lone halves) */
+function needsCare(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return true;
+  }
+  return false;
+}
 
 function quote(s: string, path: Path, what: string): string {
-  if (!NEEDS_CARE.test(s)) return `"${s}"`;
+  if (!needsCare(s)) return `"${s}"`;
   if (LONE_SURROGATE.test(s)) throw bad(pathText(path), what);
   return JSON.stringify(s);
 }
