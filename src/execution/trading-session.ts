@@ -18,6 +18,7 @@ import {
   applyFillInPlace,
   assetsOf,
   emptyAccount,
+  fillKey,
   type MutableAccount,
   mutableAccount,
 } from "./accounting.ts";
@@ -143,7 +144,13 @@ export class TradingSession {
   account(): Account {
     this.running ??= mutableAccount(emptyAccount(this.rt.baseline));
     const fresh = this.deps.store.fillsFrom(this.rt.session.id, this.seen);
-    for (const f of fresh) applyFillInPlace(this.running, f);
+    for (const f of fresh) {
+      applyFillInPlace(this.running, f);
+      // the store hands each fill once (one row per identity, read from an offset that only moves
+      // forward): this account keeps no set of every fill it applied, which grew by a key per fill
+      // for the life of a session (the soak's heap: months of fills at 100 markets)
+      this.running.applied.delete(fillKey(f));
+    }
     this.seen += fresh.length;
     return this.running;
   }

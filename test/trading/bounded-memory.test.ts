@@ -1,7 +1,7 @@
 // A long-running trading process keeps only bounded lists in memory: the CI-sized version of the soak
 // (`npm run bench -- trading-soak`, 24 simulated hours). A real session (SQLite order store, paper
 // venue, the pre-trade gate) judges an order on every bar for more bars than the gate keeps
-// decisions; the gate's list, its in-flight reservations and the live loop's bar window must stay
+// decisions; the gate's list, its in-flight reservations, the session's account and the live loop's bar window must stay
 // within their bounds while every order is still judged, recorded in the audit trail and sent.
 // KAIROS_FULL=1 runs 5x the bars.
 import { readFileSync } from "node:fs";
@@ -60,6 +60,8 @@ describe("bounded memory of a long-running session", () => {
         most = Math.max(most, s.risk.decisions.length);
         // filled orders give their reservation back: only this bar's order is in flight
         expect(s.risk.gate.inFlightCount, `bar ${t}`).toBeLessThanOrEqual(1);
+        // the session's running account keeps no key per fill applied (it grew for the session's life)
+        expect(s.session.account().applied.size, `bar ${t}`).toBe(0);
       }
       expect(s.submits()).toBe(BARS);
       expect(most).toBe(GATE_DECISIONS_KEPT);
