@@ -126,14 +126,9 @@ export async function runLiveSession(
   // the user-data stream: order reports and fills pushed as they happen
   let pending: BrokerEvent[] = [];
   let flushTimer: NodeJS.Timeout | undefined;
-  let flushNext: NodeJS.Immediate | undefined;
-  // from catching up to the last send of a decision: events then wait for the timer (or the next step)
-  let deciding = false;
   const flushEvents = (): void => {
     if (flushTimer !== undefined) clearTimeout(flushTimer);
     flushTimer = undefined;
-    if (flushNext !== undefined) clearImmediate(flushNext);
-    flushNext = undefined;
     if (pending.length === 0) return;
     const batch = pending;
     pending = [];
@@ -155,11 +150,7 @@ export async function runLiveSession(
           // STREAM_FLUSH_MS, not an fsync per event stalling the sends still going out (each step
           // flushes what is pending before it reads positions)
           pending.push(e);
-          // a close's fills arrive just before its candles: committed as they come (one
-          // transaction per socket read) while the streams still bring the candles, so the
-          // decision finds them stored instead of committing them on its way to the wire
-          if (e.kind === "fill" && !deciding) flushNext ??= setImmediate(flushEvents);
-          else flushTimer ??= setTimeout(flushEvents, STREAM_FLUSH_MS);
+          flushTimer ??= setTimeout(flushEvents, STREAM_FLUSH_MS);
         }
       });
       streamUp = true;
@@ -297,15 +288,9 @@ export async function runLiveSession(
     const barTs = window.views()[0]!.ts[t]!;
     const last = deps.orders.getSession(id)!.lastBarTs ?? Number.NEGATIVE_INFINITY;
     const acts = barTs > last && barTs >= cfg.startTs;
-    deciding = acts;
-    let r: Awaited<ReturnType<TradingSession["onClosedBar"]>>;
-    try {
-      if (acts) await catchUp();
-      opts.trace?.("caught-up");
-      r = await session.onClosedBar(t);
-    } finally {
-      deciding = false;
-    }
+    if (acts) await catchUp();
+    opts.trace?.("caught-up");
+    const r = await session.onClosedBar(t);
     if (!acts) return true;
     for (const o of r.orders) watched.add(o.clientOrderId);
     if ((deps.orders.getSession(id)?.lastBarTs ?? -1) < barTs) deps.orders.setLastBar(id, barTs);
