@@ -173,3 +173,14 @@ export function exportAudit(log: AuditLog, out: string): AuditExportReport {
     files: ["records.jsonl", "chain.txt", "anchors.jsonl", "public-key.pem"],
   };
 }
+
+/** What `kairos audit verify [--export DIR] --json` prints and the API answers: the verdict without the report's working fields */
+export const auditVerifyJson = (r: AuditVerifyReport) => ({
+  ok: r.ok,
+  records: r.records,
+  firstBadSeq: r.firstBadSeq,
+  anchors: r.anchors,
+  anchoredTo: r.anchoredTo,
+  problem: r.problem,
+  keyFingerprint: r.keyFingerprint,
+});

@@ -373,3 +373,21 @@ export function summariseScreenRuns(runs: ScreenRunStore): ScreenRunSummary[] {
     };
   });
 }
+
+/**
+ * A stored screen run as `kairos screen --json` prints it and the API answers it: every variant
+ * ranked, with its params, out-of-sample metrics, DSR, family PBO, passed and reasons
+ */
+export function screenRunJson(id: string, createdAt: number, run: ScreenRun): unknown {
+  return {
+    id,
+    createdAt: new Date(createdAt).toISOString(),
+    ...run,
+    variants: run.variants.map((v, i) => ({
+      rank: i + 1,
+      ...v,
+      passed: v.verdict.passed,
+      reasons: v.verdict.reasons,
+    })),
+  };
+}

@@ -10,13 +10,13 @@ import { backtestToJson, RunBacktestInput, runBacktest } from "../../app/run-bac
 import {
   RunScreenInput,
   runScreenUseCase,
+  screenRunJson,
   showScreenRun,
   summariseScreenRuns,
 } from "../../app/run-screen.ts";
 import { RunSweepInput, runSweep } from "../../app/run-sweep.ts";
 import { RunReportInput, writeRunReport } from "../../app/write-report.ts";
 import { invalidField } from "../../errors.ts";
-import type { ScreenRun } from "../../research/screen.ts";
 import { readChartLibrary } from "../report/chart-lib.ts";
 
 import type { Operation } from "./operation.ts";
@@ -26,21 +26,6 @@ const ScreenShowInput = z.object({ id: z.string().min(1).max(100) }).strict();
 const ScreenReportInput = RunReportInput.omit({ path: true }).strict();
 /** Fields only a local shell may set: code to load and figures fetched by the CLI itself */
 const SHELL_ONLY_BACKTEST_FIELDS = ["userModule", "marketFees"] as const;
-
-/** The CLI's `screen --json` shape (shells/cli/commands/screen.ts screenJson), so both faces answer alike */
-export function screenRunJson(id: string, createdAt: number, run: ScreenRun): unknown {
-  return {
-    id,
-    createdAt: new Date(createdAt).toISOString(),
-    ...run,
-    variants: run.variants.map((v, i) => ({
-      rank: i + 1,
-      ...v,
-      passed: v.verdict.passed,
-      reasons: v.verdict.reasons,
-    })),
-  };
-}
 
 const checkBacktestBody = (raw: unknown): void => {
   if (raw !== null && typeof raw === "object")

@@ -3,7 +3,7 @@
  */
 import { z } from "zod";
 import { showAudit } from "../../app/audit-show.ts";
-import { verifyStoredLog } from "../../app/audit-verify.ts";
+import { auditVerifyJson, verifyStoredLog } from "../../app/audit-verify.ts";
 import { parseInput } from "../../app/contract.ts";
 import { SetRiskInput, ShowRiskInput, setRisk, showRisk } from "../../app/risk-limits.ts";
 import {
@@ -120,16 +120,7 @@ export const RISK_AUDIT_OPERATIONS: readonly Operation[] = [
     input: AuditVerifyInput,
     run: ({ c }, raw) => {
       parseInput(AuditVerifyInput, raw);
-      const r = verifyStoredLog(c.audit(), c.auditCrypto);
-      return {
-        ok: r.ok,
-        records: r.records,
-        firstBadSeq: r.firstBadSeq,
-        anchors: r.anchors,
-        anchoredTo: r.anchoredTo,
-        problem: r.problem,
-        keyFingerprint: r.keyFingerprint,
-      };
+      return auditVerifyJson(verifyStoredLog(c.audit(), c.auditCrypto));
     },
   },
   {

@@ -23,7 +23,6 @@ import { TRADING_OPERATIONS } from "./operations-trading.ts";
 
 export { type Access, callerOf, type OpContext, type Operation } from "./operation.ts";
 export { HTTP_MAX_SHOW_ROWS } from "./operations-data.ts";
-export { screenRunJson } from "./operations-research.ts";
 
 /** The jobs under /v1/jobs and the API's tokens */
 const JOB_AND_AUTH_OPERATIONS: readonly Operation[] = [

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { replayAudit } from "../../../app/audit-replay.ts";
 import { showAudit } from "../../../app/audit-show.ts";
-import { exportAudit, verifyExportDir, verifyStoredLog } from "../../../app/audit-verify.ts";
+import { auditVerifyJson, exportAudit, verifyExportDir, verifyStoredLog } from "../../../app/audit-verify.ts";
 import { createContainer } from "../../../composition-root.ts";
 import { invalidInput } from "../../../errors.ts";
 import { type CliGlobals, globalsOf, printInfo, printJson, printLine } from "../context.ts";
@@ -34,16 +34,7 @@ export function registerAuditCommand(program: Command): void {
           ? verifyStoredLog(log, c.auditCrypto)
           : verifyExportDir(o.export, c.auditCrypto, log.publicKeyPem());
       });
-      if (g.json)
-        printJson({
-          ok: r.ok,
-          records: r.records,
-          firstBadSeq: r.firstBadSeq,
-          anchors: r.anchors,
-          anchoredTo: r.anchoredTo,
-          problem: r.problem,
-          keyFingerprint: r.keyFingerprint,
-        });
+      if (g.json) printJson(auditVerifyJson(r));
       else if (r.ok)
         printLine(
           `ok: ${r.records} records, ${r.anchors} signed anchors (records 1..${r.anchoredTo} signed), key sha256 ${r.keyFingerprint.slice(0, 16)}`,

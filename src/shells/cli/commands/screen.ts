@@ -14,6 +14,7 @@ import {
   RunScreenInput,
   runScreenUseCase,
   type ScreenRunSummary,
+  screenRunJson,
   showScreenRun,
   summariseScreenRuns,
 } from "../../../app/run-screen.ts";
@@ -75,21 +76,6 @@ function parseSettings(pairs: readonly string[]): Record<string, number> {
 
 const fmt = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : "-");
 const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : "-");
-
-/** Every variant as the issue's JSON: params, OOS metrics, DSR, family PBO, passed and reasons */
-export function screenJson(id: string, createdAt: number, run: ScreenRun): unknown {
-  return {
-    id,
-    createdAt: new Date(createdAt).toISOString(),
-    ...run,
-    variants: run.variants.map((v, i) => ({
-      rank: i + 1,
-      ...v,
-      passed: v.verdict.passed,
-      reasons: v.verdict.reasons,
-    })),
-  };
-}
 
 /** The terminal leaderboard; its first line is the headline (nothing passed -> recommend the baseline) */
 export function renderScreen(id: string, run: ScreenRun, top: number): string[] {
@@ -260,7 +246,7 @@ export function registerScreenCommand(program: Command): void {
             input,
           );
           progress.stop();
-          if (g.json) printJson(screenJson(out.id, out.createdAt, out.run));
+          if (g.json) printJson(screenRunJson(out.id, out.createdAt, out.run));
           else {
             for (const l of renderScreen(out.id, out.run, top)) printLine(l);
             printInfo(`stored as ${out.id}: reopen with \`kairos screen show ${out.id}\``);
@@ -312,7 +298,7 @@ export function registerScreenCommand(program: Command): void {
             { queue: q, log: printInfo },
           );
           progress.stop();
-          if (g.json) printJson(screenJson(out.id, out.createdAt, out.run));
+          if (g.json) printJson(screenRunJson(out.id, out.createdAt, out.run));
           else for (const l of renderScreen(out.id, out.run, top)) printLine(l);
           printInfo(
             out.alreadyDone
@@ -340,7 +326,7 @@ export function registerScreenCommand(program: Command): void {
       }).top;
       await withContainer(cmd, (c, g) => {
         const { info, run } = showScreenRun(c.screenRuns, id);
-        if (g.json) printJson(screenJson(info.id, info.createdAt, run));
+        if (g.json) printJson(screenRunJson(info.id, info.createdAt, run));
         else for (const l of renderScreen(info.id, run, top)) printLine(l);
       });
     });
