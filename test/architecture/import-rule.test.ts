@@ -1,5 +1,5 @@
 // The import rule (.dependency-cruiser.cjs, run by `npm test` as `npm run lint:imports`) must be able
-// to fail: on a copy of src/ it passes, and each wrong import planted by hand makes it fail naming
+// to fail: on a copy of src/ and web/src/ it passes, and each wrong import planted by hand makes it fail naming
 // the rule and the planted file. Type-only imports count (they once slipped through the cycle rule).
 import { spawnSync } from "node:child_process";
 import { copyFileSync, cpSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
@@ -36,6 +36,8 @@ function withPlanted(file: string, text: string): { status: number | null; out: 
 beforeAll(() => {
   tree = mkdtempSync(join(tmpdir(), "kairos-import-rule-"));
   cpSync(join(ROOT, "src"), join(tree, "src"), { recursive: true });
+  // the rule covers the dashboard's sources too (web/src may import only src/domain)
+  cpSync(join(ROOT, "web", "src"), join(tree, "web", "src"), { recursive: true });
   for (const f of [".dependency-cruiser.cjs", "tsconfig.json", "package.json"])
     copyFileSync(join(ROOT, f), join(tree, f));
   symlinkSync(join(ROOT, "node_modules"), join(tree, "node_modules"), "dir");
@@ -86,5 +88,14 @@ describe("import rule (npm run lint:imports)", () => {
     );
     expect(r.status).not.toBe(0);
     expect(r.out).toMatch(/error domain-imports-nothing: src\/domain\/planted-type\.ts/);
+  });
+
+  it("fails on a planted dashboard import of anything in src/ beyond the domain", () => {
+    const r = withPlanted(
+      "web/src/planted-app.ts",
+      'import { askKairos } from "../../src/app/ask.ts";\nexport const planted = typeof askKairos;\n',
+    );
+    expect(r.status).not.toBe(0);
+    expect(r.out).toMatch(/error web-imports-only-domain: web\/src\/planted-app\.ts/);
   });
 });
