@@ -4,7 +4,7 @@
 import type { z } from "zod";
 import { AskInput, askKairos, operationTool } from "../../app/ask.ts";
 import { briefReadTools } from "../../app/ask-tools.ts";
-import { BriefInput, briefDepsOf, marketBrief } from "../../app/brief.ts";
+import { BriefInput, briefDepsOf, briefJson, marketBrief } from "../../app/brief.ts";
 import { parseInput, timeframeField } from "../../app/contract.ts";
 import { listNews, NewsListInput } from "../../app/news-list.ts";
 import { chatModelFromEnv } from "../../composition-root.ts";
@@ -53,16 +53,7 @@ export function briefOperations(table: () => readonly Operation[]): Operation[] 
       access: "read",
       input: BriefInput,
       // the CLI's `brief --json` shape: the brief's fields beside its language, text and comparison
-      run: ({ c }, raw) => {
-        const out = marketBrief(briefDepsOf(c), parseInput(BriefInput, raw));
-        return {
-          ...out.brief,
-          lang: out.lang,
-          text: out.text,
-          previousAsOf: out.previousAsOf ?? null,
-          ...(out.explanations === undefined ? {} : { explanations: out.explanations }),
-        };
-      },
+      run: ({ c }, raw) => briefJson(marketBrief(briefDepsOf(c), parseInput(BriefInput, raw))),
     },
     {
       id: "ask",
