@@ -240,7 +240,7 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
     intentChecks,
     ...(opts.verifyIntent === undefined ? {} : { verifyIntent: opts.verifyIntent }),
   };
-  const sync = (): void => replay.advance(now());
+  const sync = (): void => streams.burst(() => replay.advance(now()));
 
   // request weight per wall-clock window, and bans for clients that ignore Retry-After
   const weightLimit = opts.weightLimit ?? 6000;

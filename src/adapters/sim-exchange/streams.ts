@@ -19,6 +19,8 @@ interface Sub {
   combined: boolean;
   /** an event held back to be sent after the next one (reorder fault) */
   held: string | undefined;
+  /** the upgraded connection, corked while a burst is written (`burst`) */
+  socket: Duplex;
 }
 
 export class Streams {
@@ -65,7 +67,7 @@ export class Streams {
     }
     const set = new Set(topics);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const sub: Sub = { ws, topics: set, combined, held: undefined };
+      const sub: Sub = { ws, topics: set, combined, held: undefined, socket };
       this.subs.add(sub);
       ws.on("close", () => this.subs.delete(sub));
       ws.on("error", () => this.subs.delete(sub));
@@ -84,6 +86,21 @@ export class Streams {
             ? (wrapped ??= JSON.stringify({ stream, data: payload }))
             : (raw ??= JSON.stringify(payload)),
         );
+  }
+
+  /**
+   * Runs `fn` with every connection corked, so that a bar's close (a fill, its report and balances
+   * per order, then a candle per market: hundreds of small frames) leaves in one write per
+   * connection instead of a system call per frame, as an exchange's gateway batches a burst
+   */
+  burst<T>(fn: () => T): T {
+    const corked = [...this.subs].map((s) => s.socket);
+    for (const c of corked) c.cork();
+    try {
+      return fn();
+    } finally {
+      for (const c of corked) c.uncork();
+    }
   }
 
   close(): void {
