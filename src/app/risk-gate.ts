@@ -117,7 +117,8 @@ export class SessionRiskGate implements SessionRisk {
     const account = this.account(ctx, now, new Set(intents.map((o) => o.clientOrderId)));
     const accepted: OrderRecord[] = [];
     const refused: { order: OrderRecord; reason: string }[] = [];
-    const lines: string[] = [];
+    // the quick-look copy of each decision, written (and turned into text) after the sends
+    const lines: (() => string)[] = [];
     const records: GateCheckData[] = [];
     for (const o of intents) {
       const price = ctx.prices[o.symbol];
@@ -159,7 +160,7 @@ export class SessionRiskGate implements SessionRisk {
           accountAsBefore: records.length > 0,
         }),
       );
-      lines.push(
+      lines.push(() =>
         JSON.stringify({
           session: ctx.sessionId,
           order: o.clientOrderId,
@@ -188,7 +189,7 @@ export class SessionRiskGate implements SessionRisk {
       for (const r of records) audit.append("risk.check", r as unknown as Record<string, unknown>);
     };
     const quickLook = (): void => {
-      appendFileSync(join(deps.home, "risk-decisions.jsonl"), `${lines.join("\n")}\n`);
+      appendFileSync(join(deps.home, "risk-decisions.jsonl"), `${lines.map((l) => l()).join("\n")}\n`);
     };
     const abandon = (): void => {
       for (const o of accepted) {

@@ -238,6 +238,10 @@ export class SqliteOrderStore implements OrderStore {
   private readonly insertFill;
   // one prepared UPDATE per set of changed columns (a handful exist)
   private readonly updates = new Map<string, Database.Statement>();
+  // transaction functions made once: better-sqlite3 builds four wrappers each time db.transaction()
+  // is called, and a bar of 100 fills and 100 intents calls these several hundred times
+  private readonly inTx: Database.Transaction<<T>(fn: () => T) => T>;
+  private readonly addFillTx: Database.Transaction<(f: FillRecord, orderPatch?: OrderPatch) => boolean>;
 
   constructor(
     private readonly db: Db,
@@ -256,6 +260,12 @@ export class SqliteOrderStore implements OrderStore {
        VALUES (@venue, @tradeId, @clientOrderId, @sessionId, @symbol, @side, @qty, @price, @fee, @feeAsset, @ts, @source)
        ON CONFLICT (venue, symbol, trade_id) DO NOTHING`,
     );
+    this.inTx = db.transaction(<T>(fn: () => T): T => fn());
+    this.addFillTx = db.transaction((f: FillRecord, orderPatch?: OrderPatch): boolean => {
+      const added = this.insertFill.run(f).changes === 1;
+      if (orderPatch !== undefined) this.patchOrder(f.clientOrderId, orderPatch);
+      return added;
+    });
   }
 
   /** Opens the home's kairos.db on a fresh synchronous=FULL connection */
@@ -447,15 +457,7 @@ export class SqliteOrderStore implements OrderStore {
   }
 
   addFill(f: FillRecord, orderPatch?: OrderPatch): boolean {
-    return this.run("recording the fill", () =>
-      this.db
-        .transaction(() => {
-          const added = this.insertFill.run(f).changes === 1;
-          if (orderPatch !== undefined) this.patchOrder(f.clientOrderId, orderPatch);
-          return added;
-        })
-        .immediate(),
-    );
+    return this.run("recording the fill", () => this.addFillTx.immediate(f, orderPatch));
   }
 
   fillsOf(sessionId: string): FillRecord[] {
@@ -486,7 +488,7 @@ export class SqliteOrderStore implements OrderStore {
   batch<T>(fn: () => T): T {
     // the write lock first (BEGIN IMMEDIATE): a transaction that reads before it writes cannot wait
     // for another connection's commit (SQLite answers SQLITE_BUSY at once, whatever the busy timeout)
-    return this.run("committing a batch of order changes", () => this.db.transaction(fn).immediate());
+    return this.run("committing a batch of order changes", () => this.inTx.immediate(fn) as T);
   }
 
   addReconciliation(r: ReconciliationRecord): void {
