@@ -1,5 +1,6 @@
-// Binance spot public REST answered from the replayed series: a candle exists once it has opened on
-// the market clock, and the one holding the clock is served unclosed, as Binance does
+// Binance spot public REST answered from the replayed series (ping, time, exchangeInfo, klines, the
+// empty futures listing) and the sim's own GET /sim/ledger and /sim/clock: a candle exists once it
+// has opened on the market clock, and the one holding the clock is served unclosed, as Binance does
 import { isTimeframe, timeframeMs } from "../../domain/timeframe.ts";
 import { exchangeInfoSymbol, type SimMarket } from "./markets.ts";
 import { formatUnits, unitsOf } from "./units.ts";
@@ -9,6 +10,32 @@ export interface Reply {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+}
+
+/** A request as the routes read it */
+export interface SimRequest {
+  readonly method: string;
+  readonly path: string;
+  /** the query string without "?" and the body: signed as sent */
+  readonly rawQuery: string;
+  readonly rawBody: string;
+  /** the X-MBX-APIKEY header */
+  readonly apiKey: string | undefined;
+  /** query and form body merged, as Binance reads them */
+  readonly params: URLSearchParams;
+}
+
+/** What the public routes read of the exchange around them (state.ts's SimState) */
+export interface PublicDeps {
+  readonly markets: Map<string, SimMarket>;
+  /** market clock */
+  now(): number;
+  readonly weight: { readonly limit: number; readonly windowMs: number };
+  readonly orderLimits: readonly { limit: number; windowMs: number }[];
+  readonly clock: { readonly mode: { kind: "manual" } | { kind: "real"; speed: number } };
+  /** GET /sim/ledger is served with `ledgerRoute` */
+  readonly opts: { readonly ledgerRoute?: boolean };
+  readonly ledger: { toJson(): unknown };
 }
 
 export const ok = (body: unknown): Reply => ({ status: 200, body });
@@ -50,6 +77,47 @@ export function rateLimitInterval(
 export function usedWeightHeader(windowMs: number): string {
   const r = rateLimitInterval(windowMs);
   return r === undefined ? "x-mbx-used-weight-1m" : `x-mbx-used-weight-${r.intervalNum}${r.letter}`;
+}
+
+/** The reply of a public route; undefined when `METHOD /path` is none of them */
+export function publicRoute(s: PublicDeps, req: SimRequest): Reply | undefined {
+  switch (`${req.method} ${req.path}`) {
+    case "GET /api/v3/ping":
+      return ok({});
+    case "GET /api/v3/time":
+      return ok({ serverTime: s.now() });
+    case "GET /api/v3/exchangeInfo":
+      return exchangeInfo(s.markets, s.now(), req.params, s.weight.limit, s.weight.windowMs, s.orderLimits);
+    case "GET /api/v3/klines":
+      return klines(s.markets, req.params, s.now());
+    // no futures are listed, but clients that load spot and USD-M markets together get an empty list
+    case "GET /fapi/v1/exchangeInfo":
+      return ok({
+        timezone: "UTC",
+        serverTime: s.now(),
+        futuresType: "U_MARGINED",
+        rateLimits: [],
+        assets: [],
+        symbols: [],
+      });
+    case "GET /fapi/v1/ping":
+      return ok({});
+    case "GET /fapi/v1/time":
+      return ok({ serverTime: s.now() });
+    case "GET /sim/ledger":
+      return s.opts.ledgerRoute === true ? ok(s.ledger.toJson()) : undefined;
+    // says it is a simulated exchange and how its clock runs: a local client may then keep the
+    // exchange's time (a time-scaled market clock is not the machine's)
+    case "GET /sim/clock": {
+      const mode = s.clock.mode;
+      return ok({
+        simulated: true,
+        clock: mode.kind === "manual" ? { kind: "manual" } : { kind: "real", speed: mode.speed },
+        serverTime: s.now(),
+      });
+    }
+  }
+  return undefined;
 }
 
 export function exchangeInfo(
