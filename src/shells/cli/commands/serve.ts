@@ -53,14 +53,17 @@ export function registerServeCommand(program: Command): void {
             printInfo(`tool failed: ${e instanceof Error ? e.message : String(e)}`),
           ),
         });
+        // the stop signals are caught before the server says where it listens: a supervisor (or a
+        // test) that stops it the moment it reads that line gets a clean stop, never the default death
+        const stopped = new Promise<void>((resolve) => {
+          process.once("SIGINT", resolve);
+          process.once("SIGTERM", resolve);
+        });
         if (g.json) printJson({ url: s.url });
         printInfo(`kairos API on ${s.url} (OpenAPI: ${s.url}/openapi.json); Ctrl-C stops it`);
         if (!c.auth.hasPassword())
           printInfo("no password set: only agent tokens work until `kairos auth set-password`");
-        await new Promise<void>((resolve) => {
-          process.once("SIGINT", resolve);
-          process.once("SIGTERM", resolve);
-        });
+        await stopped;
         await s.close();
       } finally {
         c.close();

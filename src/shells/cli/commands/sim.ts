@@ -120,6 +120,17 @@ export function registerSimCommand(program: Command): void {
           ledger: opts.ledger === true ? `${sim.url}/sim/ledger` : null,
           ...(generated ? { key, secret } : { key }),
         };
+        // the stop signals are caught before the exchange says where it listens: a script that stops
+        // it the moment it reads that line gets a clean stop, never the default death
+        const stopped = new Promise<void>((resolve) => {
+          const stop = (): void => {
+            process.off("SIGINT", stop);
+            process.off("SIGTERM", stop);
+            resolve();
+          };
+          process.on("SIGINT", stop);
+          process.on("SIGTERM", stop);
+        });
         if (g.json) printJson(info);
         else {
           printLine(`simulated exchange on ${sim.url} (streams ${sim.wsUrl}/<listenKey>)`);
@@ -130,15 +141,7 @@ export function registerSimCommand(program: Command): void {
           else printLine(`API key: ${key}`);
           printInfo("Ctrl-C stops it");
         }
-        await new Promise<void>((resolve) => {
-          const stop = (): void => {
-            process.off("SIGINT", stop);
-            process.off("SIGTERM", stop);
-            resolve();
-          };
-          process.on("SIGINT", stop);
-          process.on("SIGTERM", stop);
-        });
+        await stopped;
         await sim.close();
       }),
     );
