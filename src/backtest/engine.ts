@@ -7,6 +7,7 @@
  */
 import { type CandleSeries, sliceSeries } from "../domain/candle-series.ts";
 import type { Decision } from "../domain/decision.ts";
+import type { Instrument } from "../domain/instrument.ts";
 import { type Timeframe, timeframeMs } from "../domain/timeframe.ts";
 import { invalidInput } from "../errors.ts";
 import type { ExecutionModels } from "../execution/venue/models.ts";
@@ -28,6 +29,8 @@ export interface EngineInput {
   /** finer bars per symbol for resolving stops inside a bar (e.g. 5m under 1h) */
   detail?: Readonly<Record<string, CandleSeries>>;
   models?: Partial<ExecutionModels>;
+  /** per-symbol tick, lot and minimum notional (a session's market rules); else the config's for every symbol */
+  instruments?: Readonly<Record<string, Instrument>>;
   /** benchmark closes aligned with `series` (full length), for alpha/beta */
   benchmarkClose?: Float64Array;
   params?: Record<string, unknown>;
@@ -61,6 +64,7 @@ export function runEngine(input: EngineInput): BacktestResult {
     symbols,
     barMs: tfMs,
     ...(input.models === undefined ? {} : { models: input.models }),
+    ...(input.instruments === undefined ? {} : { instruments: input.instruments }),
   });
   const account = venue.account;
   const feed = venueBars(series, input.detail, tfMs);

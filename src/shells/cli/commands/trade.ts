@@ -294,7 +294,10 @@ export function registerTradeCommand(program: Command): void {
           `P&L: session ${r.pnl.session.toFixed(8)}, backtest ${r.pnl.backtest.toFixed(8)}, difference ${r.pnl.diff.toExponential(3)}`,
         );
         const d = r.firstDivergence;
-        if (d !== undefined) printLine(`first divergence at fill #${d.index + 1}: ${d.cause}`);
+        printLine(
+          `decisions (changed targets): session ${r.decisions.session}, backtest ${r.decisions.backtest}, matched ${r.decisions.matched}`,
+        );
+        if (d !== undefined) printLine(`first divergence at ${d.kind} #${d.index + 1}: ${d.cause}`);
       }),
     );
 
