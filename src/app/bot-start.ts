@@ -14,7 +14,7 @@ import type { MarketRules } from "../ports/broker.ts";
 import { botParams, type RawBotParams } from "./bot-params.ts";
 import { exchangeField, parseInput, symbolField, timeframeField, timeOf } from "./contract.ts";
 import { resolveSeries } from "./resolve-series.ts";
-import { checkKeyPermissions, checkLiveConfirmation, loadLiveKeys } from "./trade-live.ts";
+import { checkKeyPermissions, checkLiveConfirmation, liveGateClock, loadLiveKeys } from "./trade-live.ts";
 import type { RunProgress, TradingDeps } from "./trade-runtime.ts";
 import { SESSION_RUN_FIELDS, startTrading, type TradeStartResult } from "./trade-start.ts";
 
@@ -53,13 +53,19 @@ function paperMarket(deps: TradingDeps, input: z.output<typeof BotStartInput>) {
   return { start: first, rules: defaultRules(input.symbol, last) };
 }
 
-/** A live bot's first bar (the one in progress, as the live session takes it) and the venue's rules */
+/**
+ * A live bot's first bar (the one in progress, as the live session takes it), the venue's rules, and
+ * the pre-trade gate's clock, chosen as `trade start` chooses it (`liveGateClock`) and before any
+ * request to the exchange: a time-scaled local `kairos sim` lends its clock, `--venue-clock` for a
+ * host that is not this machine is refused here with nothing sent
+ */
 async function liveMarket(
   deps: TradingDeps,
   input: z.output<typeof BotStartInput>,
-): Promise<{ start: number; rules: MarketRules }> {
+): Promise<{ market: { start: number; rules: MarketRules }; clock: "wall" | "venue" }> {
   const exchange = checkLiveConfirmation(input.exchange, input.confirmLive);
   if (deps.live === undefined) throw new AppError("INTERNAL", "live trading is not wired in this container");
+  const clock = deps.live.clock ?? (await liveGateClock(deps.live.simClock, input.apiBase, input.venueClock));
   const broker = await deps.live.broker(
     exchange,
     loadLiveKeys(deps.live.keys, exchange, input.keyFile),
@@ -69,7 +75,10 @@ async function liveMarket(
     await checkKeyPermissions(broker);
     const tf = timeframeMs(input.timeframe);
     const now = await broker.serverTime();
-    return { start: Math.floor(now / tf) * tf, rules: await broker.marketRules(input.symbol) };
+    return {
+      market: { start: Math.floor(now / tf) * tf, rules: await broker.marketRules(input.symbol) },
+      clock,
+    };
   } finally {
     await broker.close();
   }
@@ -92,14 +101,19 @@ export async function startBot(
       `a paper bot's account holds only --capital in ${input.symbol.split("/")[1]?.split(":")[0]}: a selling ${input.kind} needs ${input.symbol.split("/")[0]} to sell; run it live or against \`kairos sim\` (its --balance)`,
       { field: "params.side" },
     );
-  const market = input.live ? await liveMarket(deps, input) : paperMarket(deps, input);
+  const live = input.live ? await liveMarket(deps, input) : undefined;
   const params = botParams(input.kind, input.params as RawBotParams, {
     timeframe: input.timeframe,
-    ...market,
+    ...(live?.market ?? paperMarket(deps, input)),
   });
   const { kind, symbol, params: _p, ...rest } = input;
+  // the session keeps the clock chosen above (the exchange is not asked twice, nor may answer otherwise)
+  const run =
+    live === undefined || deps.live === undefined
+      ? deps
+      : { ...deps, live: { ...deps.live, clock: live.clock } };
   const r = await startTrading(
-    deps,
+    run,
     { ...rest, strategy: kind, symbols: symbol, params: params as Record<string, number | boolean | string> },
     onBar,
   );

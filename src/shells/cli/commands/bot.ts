@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import { backtestBot } from "../../../app/bot-backtest.ts";
 import { listBots, resumeBot, stopBot } from "../../../app/bot-control.ts";
@@ -24,6 +25,7 @@ interface StartOpts {
   confirmLive?: string;
   keyFile?: string;
   apiBase?: string;
+  venueClock?: boolean;
   size?: string;
 }
 
@@ -72,6 +74,10 @@ export function registerBotCommand(program: Command): void {
     .option("--confirm-live <exchange>", "type the exchange's name to confirm live trading")
     .option("--key-file <path>", "API key file, mode 0600 (default: KAIROS_<EXCHANGE>_API_KEY and _SECRET)")
     .option("--api-base <url>", "send every exchange request to this origin (e.g. `kairos sim`)")
+    .option(
+      "--venue-clock",
+      "the risk gate keeps the exchange's clock: only with --api-base of `kairos sim` on 127.0.0.1 (taken without asking when that exchange runs faster than real time)",
+    )
     .option("--capital <n>", "paper account's starting quote balance (default 10000)")
     .option("--fee <rate>", "paper taker fee (default 0.001)")
     .option("--slippage <rate>", "paper slippage (default 0)")
@@ -106,8 +112,10 @@ export function registerBotCommand(program: Command): void {
             ...(opts.id === undefined ? {} : { id: opts.id }),
             ...(opts.reconcileEvery === undefined ? {} : { reconcileEvery: opts.reconcileEvery }),
             ...(opts.confirmLive === undefined ? {} : { confirmLive: opts.confirmLive }),
-            ...(opts.keyFile === undefined ? {} : { keyFile: opts.keyFile }),
+            // the key file's path as a later resume from any directory finds it
+            ...(opts.keyFile === undefined ? {} : { keyFile: resolve(opts.keyFile) }),
             ...(opts.apiBase === undefined ? {} : { apiBase: opts.apiBase }),
+            ...(opts.venueClock === undefined ? {} : { venueClock: opts.venueClock }),
             ...(opts.size === undefined ? {} : { size: opts.size }),
           },
           sessionProgress(g, "bot"),
@@ -117,6 +125,8 @@ export function registerBotCommand(program: Command): void {
           printLine(
             `no risk limits in this home: wrote the conservative defaults to ${r.limitsCreated} (\`kairos risk show\`; raise them with \`kairos risk set KEY VALUE --by NAME\`)`,
           );
+        if (r.venueClock === true)
+          printLine("the risk gate kept the simulated exchange's clock (it runs at its own speed)");
         printLine(`bot ${r.sessionId} (${r.kind}): ${r.state}, acted on ${r.barsActed} bar(s)`);
         if (r.haltReason !== undefined) printLine(r.haltReason);
         printLine(`see \`kairos bot list\` and \`kairos trade status ${r.sessionId}\``);
