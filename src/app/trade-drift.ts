@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { z } from "zod";
 import { runEngine } from "../backtest/engine.ts";
 import { fillBarOnGrid } from "../domain/fill-bar.ts";
@@ -5,6 +7,7 @@ import { defineInstrument } from "../domain/instrument.ts";
 import { timeframeMs } from "../domain/timeframe.ts";
 import { AppError } from "../errors.ts";
 import { amount, toNumber } from "../execution/amount.ts";
+import { clientOrderId } from "../execution/client-order-id.ts";
 import type { OrderRecord } from "../ports/order-store.ts";
 import { parseInput } from "./contract.ts";
 import { executionFromRequest, RunBacktestInput } from "./run-backtest.ts";
@@ -174,12 +177,14 @@ export function tradeDrift(deps: TradingDeps, raw: TradeDriftInput): DriftReport
 
   // the session's decisions: each committed decision's changed targets
   const decisionTs = new Map<number, number>();
+  const decisionAt = new Map<number, { seq: number; targets: Record<string, number> }>();
   const mineDecisions: DriftDecision[] = [];
   const lastSeq = deps.orders.lastDecision(id)?.seq ?? 0;
   for (let seq = 1; seq <= lastSeq; seq++) {
     const d = deps.orders.getDecision(id, seq);
     if (d === undefined) continue;
     decisionTs.set(seq, d.barTs);
+    decisionAt.set(d.barTs, { seq, targets: d.targets });
     for (const [sym, e] of Object.entries(d.targets))
       mineDecisions.push({ ts: iso(d.barTs), symbol: sym, target: e });
   }
@@ -249,9 +254,12 @@ export function tradeDrift(deps: TradingDeps, raw: TradeDriftInput): DriftReport
   }
 
   const ctx: CauseContext = {
+    sessionId: id,
+    home: deps.home,
     tf,
     orders,
     decisionTs,
+    decisionAt,
     firstDecision,
     mineOrders,
   };
@@ -319,10 +327,15 @@ export function tradeDrift(deps: TradingDeps, raw: TradeDriftInput): DriftReport
 }
 
 interface CauseContext {
+  sessionId: string;
+  /** the home: risk-decisions.jsonl names why the pre-trade gate refused an order */
+  home: string;
   tf: number;
   orders: readonly OrderRecord[];
   /** the bar each of the session's decisions was taken on, by decision seq */
   decisionTs: ReadonlyMap<number, number>;
+  /** the session's decisions by the bar they were taken on */
+  decisionAt: ReadonlyMap<number, { seq: number; targets: Record<string, number> }>;
   firstDecision: { index: number; session?: DriftDecision; backtest?: DriftDecision } | undefined;
   /** the session's fills (one per order) with the order each belongs to, in the compared order */
   mineOrders: readonly { clientOrderId: string; fill: DriftFill }[];
@@ -332,18 +345,38 @@ const describeTarget = (d: DriftDecision | undefined): string =>
   d === undefined ? "none" : `${d.target} on ${d.symbol} at ${d.ts}`;
 
 function decisionCause(d: { session?: DriftDecision; backtest?: DriftDecision }, ctx: CauseContext): string {
-  const at = d.session?.ts ?? d.backtest?.ts;
-  const sym = d.session?.symbol ?? d.backtest?.symbol;
-  const sent = ctx.orders.some(
-    (o) => o.symbol === sym && iso(ctx.decisionTs.get(o.decisionSeq) ?? Number.NaN) === at,
-  );
   const base = `a different decision: the session's target ${describeTarget(d.session)}, the backtest's ${describeTarget(d.backtest)}`;
-  return d.session !== undefined && d.backtest === undefined && !sent
-    ? `${base} (the session's order for it was not sent: refused by the risk gate or below the venue's minimum)`
-    : base;
+  const seq = d.session === undefined ? undefined : ctx.decisionAt.get(Date.parse(d.session.ts))?.seq;
+  const sent = ctx.orders.some((o) => o.symbol === d.session?.symbol && o.decisionSeq === seq);
+  if (seq === undefined || sent) return base;
+  const refused = refusalOf(ctx, seq, d.session!.symbol);
+  return `${base} (the session's order for it was not sent: ${refused ?? "below the venue's minimum"})`;
 }
 
-/** The session's order behind a missing fill: of that market and side, decided before it, with no fill compared */
+/** Why the pre-trade gate refused the session's order of decision `seq` on `symbol`, from risk-decisions.jsonl */
+function refusalOf(ctx: CauseContext, seq: number, symbol: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(ctx.home, "risk-decisions.jsonl"), "utf8");
+  } catch {
+    return undefined;
+  }
+  const prefix = clientOrderId(ctx.sessionId, seq, 0).replace(/-[0-9a-z]+$/, "-");
+  const tag = `"session":${JSON.stringify(ctx.sessionId)}`;
+  for (const line of text.split("\n")) {
+    if (!line.includes(tag) || !line.includes(prefix)) continue;
+    try {
+      const r = JSON.parse(line) as { order?: string; symbol?: string; accepted?: boolean; reason?: string };
+      if (r.order?.startsWith(prefix) === true && r.symbol === symbol && r.accepted === false)
+        return `refused by the risk gate (${r.reason ?? "refused"})`;
+    } catch {
+      // a line cut short by a crash names nothing
+    }
+  }
+  return undefined;
+}
+
+/** The session's order behind a fill the backtest has and the session lacks: that market and side, decided before it */
 function orderBehind(b: DriftFill, ctx: CauseContext, index: number): OrderRecord | undefined {
   const compared = new Set(ctx.mineOrders.slice(0, index).map((o) => o.clientOrderId));
   const filled = new Set(ctx.mineOrders.map((o) => o.clientOrderId));
@@ -360,6 +393,25 @@ function orderBehind(b: DriftFill, ctx: CauseContext, index: number): OrderRecor
   );
 }
 
+/** Why the session has no fill where the backtest has `b` */
+function missingCause(b: DriftFill, ctx: CauseContext, index: number): string {
+  const what = `the backtest's ${b.side} ${b.qty} ${b.symbol} at ${b.ts}`;
+  const o = orderBehind(b, ctx, index);
+  if (o === undefined) {
+    const d = ctx.decisionAt.get(Date.parse(b.ts) - ctx.tf);
+    if (d !== undefined && b.symbol in d.targets)
+      return `no order sent for ${what}: the session decided it (target ${d.targets[b.symbol]}) and sent nothing, ${refusalOf(ctx, d.seq, b.symbol) ?? "below the venue's minimum"}`;
+    return `the session has no fill and no order for ${what}`;
+  }
+  if (o.state === "rejected")
+    return `a reject: ${o.reason ?? "the venue refused the order"} (order ${o.clientOrderId}, ${what})`;
+  if (o.state === "filled" || o.state === "partially_filled")
+    return `a lost fill: order ${o.clientOrderId} is ${o.state} (${o.filledQty} at the venue's word) but no fill of it is recorded (${what})`;
+  if (o.state === "expired" || o.state === "cancelled")
+    return `no fill: order ${o.clientOrderId} ${o.state} unfilled${o.reason === undefined ? "" : ` (${o.reason})`} (${what})`;
+  return `no fill yet: order ${o.clientOrderId} is ${o.state} (${what})`;
+}
+
 function causeOf(
   a: DriftFill | undefined,
   b: DriftFill | undefined,
@@ -370,26 +422,19 @@ function causeOf(
   const d = ctx.firstDecision;
   const decidedBy = Math.min(...[a, b].filter((f) => f !== undefined).map((f) => Date.parse(f.ts))) - ctx.tf;
   if (d !== undefined && Date.parse((d.session ?? d.backtest)!.ts) <= decidedBy) return decisionCause(d, ctx);
-  const order =
-    a === undefined
-      ? undefined
-      : ctx.orders.find((o) => o.clientOrderId === ctx.mineOrders[index]?.clientOrderId);
-  if (a === undefined) {
-    const o = orderBehind(b!, ctx, index);
-    if (o === undefined)
-      return `the session has no fill here and sent no order for it (${b!.side} ${b!.qty} ${b!.symbol} at ${b!.ts} in the backtest)`;
-    if (o.state === "rejected")
-      return `a reject: ${o.reason ?? "the venue refused the order"} (order ${o.clientOrderId})`;
-    if (o.state === "expired" || o.state === "cancelled")
-      return `no fill: order ${o.clientOrderId} ${o.state} unfilled${o.reason === undefined ? "" : ` (${o.reason})`}`;
-    return `no fill recorded yet: order ${o.clientOrderId} is ${o.state}`;
+  const id = ctx.mineOrders[index]?.clientOrderId;
+  const order = a === undefined ? undefined : ctx.orders.find((o) => o.clientOrderId === id);
+  const decided = order === undefined ? undefined : ctx.decisionTs.get(order.decisionSeq);
+  if (a === undefined) return missingCause(b!, ctx, index);
+  const extra = `the backtest has no fill for the session's ${a.side} ${a.qty} ${a.symbol} at ${a.ts}${decided === undefined ? "" : ` (decided at ${iso(decided)})`}`;
+  if (b === undefined) return extra;
+  if (a.ts !== b.ts || a.symbol !== b.symbol) {
+    if (byTimeSymbol(a, b) < 0) return extra;
+    // the session's fill comes later: the order behind the backtest's fill filled late, or the session lacks that fill
+    return order !== undefined && orderBehind(b, ctx, index)?.clientOrderId === order.clientOrderId
+      ? `a late candle: the order decided at ${iso(decided!)} filled at ${a.ts} in the session, at ${b.ts} in the backtest`
+      : missingCause(b, ctx, index);
   }
-  if (b === undefined)
-    return `the backtest has no fill here (the session's ${a.side} ${a.qty} ${a.symbol} at ${a.ts})`;
-  if (a.ts !== b.ts || a.symbol !== b.symbol)
-    return a.ts > b.ts
-      ? `a late candle: the session filled at ${a.ts}, the backtest at ${b.ts}`
-      : `an early fill: the session filled ${a.symbol} at ${a.ts}, the backtest ${b.symbol} at ${b.ts}`;
   if (a.side !== b.side) return "a different decision: the two sides traded in opposite directions";
   if (!close(a.qty, b.qty)) {
     const ordered = order === undefined ? Number.NaN : Number(order.qty);
@@ -399,7 +444,7 @@ function causeOf(
   }
   if (!close(a.price, b.price)) {
     const bps = ((a.price - b.price) / b.price) * 10_000 * (a.side === "buy" ? 1 : -1);
-    return `slippage beyond the model: price ${a.price} against ${b.price} (${bps.toFixed(2)} bp ${bps >= 0 ? "worse" : "better"})`;
+    return `slippage beyond the model: ${a.symbol} ${a.side} at ${a.price} against ${b.price} in the backtest (${Math.abs(bps).toFixed(2)} bp ${bps >= 0 ? "worse" : "better"})`;
   }
-  return `a different fee: ${a.fee} against ${b.fee}`;
+  return `a different fee: ${a.fee} against ${b.fee} in the backtest`;
 }
