@@ -13,6 +13,7 @@ import {
   cancelOrder,
   createOrder,
   myTrades,
+  type OrderDeps,
   openOrders,
   queryOrder,
 } from "./orders.ts";
@@ -20,28 +21,28 @@ import { fail, ok, type Reply, type SimRequest } from "./routes-public.ts";
 import type { SimState } from "./state.ts";
 import { formatUnits } from "./units.ts";
 
+/** The order lookups and cancels of orders.ts, each SIGNED, by `METHOD /path` */
+const ORDER_ROUTES: Record<string, (d: OrderDeps, p: URLSearchParams) => Reply> = {
+  "GET /api/v3/order": queryOrder,
+  "DELETE /api/v3/order": cancelOrder,
+  "GET /api/v3/openOrders": openOrders,
+  "DELETE /api/v3/openOrders": cancelOpenOrders,
+  "GET /api/v3/allOrders": allOrders,
+  "GET /api/v3/myTrades": myTrades,
+};
+
 /** The reply of a signed or listenKey route; undefined when `METHOD /path` is none of them */
 export function signedRoute(s: SimState, req: SimRequest): Reply | undefined {
-  const d = s.orders;
+  const id = `${req.method} ${req.path}`;
   const p = req.params;
-  switch (`${req.method} ${req.path}`) {
+  const orderRoute = ORDER_ROUTES[id];
+  if (orderRoute !== undefined) return signed(s, req, () => orderRoute(s.orders, p));
+  switch (id) {
     case "POST /api/v3/order":
       return signed(s, req, () => {
         if (!s.key.canTrade) return fail(400, -2010, "This account may not place or cancel orders.");
-        return createOrder(d, p, undefined);
+        return createOrder(s.orders, p, undefined);
       });
-    case "GET /api/v3/order":
-      return signed(s, req, () => queryOrder(d, p));
-    case "DELETE /api/v3/order":
-      return signed(s, req, () => cancelOrder(d, p));
-    case "GET /api/v3/openOrders":
-      return signed(s, req, () => openOrders(d, p));
-    case "DELETE /api/v3/openOrders":
-      return signed(s, req, () => cancelOpenOrders(d, p));
-    case "GET /api/v3/allOrders":
-      return signed(s, req, () => allOrders(d, p));
-    case "GET /api/v3/myTrades":
-      return signed(s, req, () => myTrades(d, p));
     case "GET /api/v3/account":
       return signed(s, req, () =>
         ok(accountJson(s.ledger, s.key, s.feeFrac, s.now(), p.get("omitZeroBalances") === "true")),
