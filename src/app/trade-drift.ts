@@ -177,14 +177,14 @@ export function tradeDrift(deps: TradingDeps, raw: TradeDriftInput): DriftReport
 
   // the session's decisions: each committed decision's changed targets
   const decisionTs = new Map<number, number>();
-  const decisionAt = new Map<number, { seq: number; targets: Record<string, number> }>();
+  const decisionAt = new Map<number, { seq: number; targets: Record<string, number>; explanation: string }>();
   const mineDecisions: DriftDecision[] = [];
   const lastSeq = deps.orders.lastDecision(id)?.seq ?? 0;
   for (let seq = 1; seq <= lastSeq; seq++) {
     const d = deps.orders.getDecision(id, seq);
     if (d === undefined) continue;
     decisionTs.set(seq, d.barTs);
-    decisionAt.set(d.barTs, { seq, targets: d.targets });
+    decisionAt.set(d.barTs, { seq, targets: d.targets, explanation: d.explanation });
     for (const [sym, e] of Object.entries(d.targets))
       mineDecisions.push({ ts: iso(d.barTs), symbol: sym, target: e });
   }
@@ -335,7 +335,7 @@ interface CauseContext {
   /** the bar each of the session's decisions was taken on, by decision seq */
   decisionTs: ReadonlyMap<number, number>;
   /** the session's decisions by the bar they were taken on */
-  decisionAt: ReadonlyMap<number, { seq: number; targets: Record<string, number> }>;
+  decisionAt: ReadonlyMap<number, { seq: number; targets: Record<string, number>; explanation: string }>;
   firstDecision: { index: number; session?: DriftDecision; backtest?: DriftDecision } | undefined;
   /** the session's fills (one per order) with the order each belongs to, in the compared order */
   mineOrders: readonly { clientOrderId: string; fill: DriftFill }[];
@@ -345,8 +345,11 @@ const describeTarget = (d: DriftDecision | undefined): string =>
   d === undefined ? "none" : `${d.target} on ${d.symbol} at ${d.ts}`;
 
 function decisionCause(d: { session?: DriftDecision; backtest?: DriftDecision }, ctx: CauseContext): string {
-  const base = `a different decision: the session's target ${describeTarget(d.session)}, the backtest's ${describeTarget(d.backtest)}`;
-  const seq = d.session === undefined ? undefined : ctx.decisionAt.get(Date.parse(d.session.ts))?.seq;
+  const mine = d.session === undefined ? undefined : ctx.decisionAt.get(Date.parse(d.session.ts));
+  // the session's own words for it: the strategy's reason, or a person's (stop --flatten)
+  const why = mine === undefined ? "" : ` ("${mine.explanation}")`;
+  const base = `a different decision: the session's target ${describeTarget(d.session)}${why}, the backtest's ${describeTarget(d.backtest)}`;
+  const seq = mine?.seq;
   const sent = ctx.orders.some((o) => o.symbol === d.session?.symbol && o.decisionSeq === seq);
   if (seq === undefined || sent) return base;
   const refused = refusalOf(ctx, seq, d.session!.symbol);

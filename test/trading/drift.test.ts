@@ -1,7 +1,8 @@
 // `kairos trade drift` on paper dca and grid sessions (trade start and bot start) over the bundled
 // BTC/USDT and ETH/USDT 1h bars, through the CLI on a real SQLite home: a session that made the
 // backtest's fills reports no divergence, and a real one (a fill's price moved, a fill lost, a
-// partial fill, a reject, a late fill, an order the risk gate refused) is named as the first
+// partial fill, a reject, a late fill, a fee, a person's stop --flatten, an order the risk gate
+// refused) is named as the first
 // divergence with its cause. The plants are written into the home's kairos.db as a venue or a
 // broken write would leave them; drift reads them through the real order store.
 import { join } from "node:path";
@@ -235,6 +236,18 @@ describe("trade drift on dca and grid sessions", () => {
     expect(d.firstDivergence?.index).toBe(K);
     expect(d.firstDivergence?.cause).toBe(
       `a late candle: the order decided at ${new Date(planted.ts - 3_600_000).toISOString()} filled at ${new Date(planted.ts + 3_600_000).toISOString()} in the session, at ${new Date(planted.ts).toISOString()} in the backtest`,
+    );
+
+    // a person's decision the strategy never took: `trade stop --flatten` (its sell rests: no bar after it)
+    await cli(["bot", "start", "dca", ...DCA, "--symbol", "BTC/USDT", ...RANGE, "--id", "dflat"]);
+    await cli(["trade", "stop", "dflat", "--flatten"]);
+    d = await drift("dflat");
+    expect(d.fills.matched).toBe(d.fills.backtest);
+    expect(d.decisions.session).toBe(d.decisions.backtest + 1);
+    expect(d.firstDivergence?.kind).toBe("decision");
+    expect(d.firstDivergence?.index).toBe(d.decisions.backtest);
+    expect(d.firstDivergence?.cause).toBe(
+      `a different decision: the session's target 0 on BTC/USDT at 2025-08-19T23:00:00.000Z ("stop --flatten: close every position"), the backtest's none`,
     );
 
     // a dca session charged a different fee on one fill
