@@ -2,9 +2,8 @@
 // BTC/USDT and ETH/USDT 1h bars, through the CLI on a real SQLite home: a session that made the
 // backtest's fills reports no divergence, and a real one (a fill's price moved, a fill lost, a
 // partial fill, a reject, a late fill, a fee, a person's stop --flatten, an order the risk gate
-// refused) is named as the first
-// divergence with its cause. The plants are written into the home's kairos.db as a venue or a
-// broken write would leave them; drift reads them through the real order store.
+// refused) is named as the first divergence with its cause. The plants are written into the home's
+// kairos.db as a venue or a broken write would leave them; drift reads them through the real order store.
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
