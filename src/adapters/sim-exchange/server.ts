@@ -110,6 +110,7 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
       apiKey: header(req, "x-mbx-apikey"),
       params: requestParams(rawQuery, rawBody),
     };
+    // a reject fault answers in place of the route (create, cancel, cancelAll, query)
     const rejected = fault === "reject" ? rejectedRoute(state, request, endpoint) : undefined;
     if (rejected !== undefined) {
       send(rejected);

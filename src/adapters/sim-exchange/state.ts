@@ -1,5 +1,6 @@
-// What one running simulated exchange holds, built once from its options (checked here, so a bad
-// option is refused before a port opens) and shared by the request path (admission.ts,
+// What one running simulated exchange holds, built once from its options (SimExchangeOptions, here
+// and re-exported by server.ts; checked here, so a bad one is refused before a port opens) and
+// shared by the request path (admission.ts,
 // routes-public.ts, routes-signed.ts), the server's wiring and the handle it returns: the books, the
 // replay and its market clock, the streams, the weight windows and the unfilled-order counter
 import type { CandleSeries } from "../../domain/candle-series.ts";
