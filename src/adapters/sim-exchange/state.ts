@@ -1,8 +1,8 @@
 // What one running simulated exchange holds, built once from its options (SimExchangeOptions, here
 // and re-exported by server.ts; checked here, so a bad one is refused before a port opens) and
-// shared by the request path (admission.ts,
-// routes-public.ts, routes-signed.ts), the server's wiring and the handle it returns: the books, the
-// replay and its market clock, the streams, the weight windows and the unfilled-order counter
+// shared by the request path (admission.ts, routes-public.ts, routes-signed.ts), the server's
+// wiring and the handle it returns: the books, the replay and its market clock, the streams, the
+// weight windows and the unfilled-order counter
 import type { CandleSeries } from "../../domain/candle-series.ts";
 import { timeframeMs } from "../../domain/timeframe.ts";
 import { invalidInput } from "../../errors.ts";
