@@ -62,11 +62,16 @@ function liveTargets(
   maxBars = windowBars(st.warmup),
 ): (number | undefined)[] {
   const w = BarWindow.of([sliceSeries(s, 0, initial)], maxBars);
+  return driveWindow(st, s, w, initial);
+}
+
+/** Warms the strategy on every bar of the window, then feeds it the bars of `s` from `next` on */
+function driveWindow(st: Strategy, s: CandleSeries, w: BarWindow, next: number): (number | undefined)[] {
   const out: (number | undefined)[] = [];
   let v = w.views()[0]!;
   st.prepare?.({ timeframe: v.timeframe as Timeframe, series: { [SYM]: v } });
   for (let t = 0; t < v.ts.length; t++) out.push(targetOf(st, v, t));
-  for (let i = initial; i < s.ts.length; i++) {
+  for (let i = next; i < s.ts.length; i++) {
     w.append([
       {
         ts: s.ts[i]!,
@@ -85,10 +90,14 @@ function liveTargets(
 }
 
 /** The first bar where the two runs decide differently, quoted with its time */
-function firstDifference(a: (number | undefined)[], b: (number | undefined)[]): string | undefined {
+function firstDifference(
+  a: (number | undefined)[],
+  b: (number | undefined)[],
+  offset = 0,
+): string | undefined {
   for (let t = 0; t < a.length; t++)
     if (a[t] !== b[t])
-      return `bar ${t} (${new Date(btc.ts[t]!).toISOString()}): backtest ${a[t]}, live window ${b[t]}`;
+      return `bar ${t + offset} (${new Date(btc.ts[t + offset]!).toISOString()}): backtest ${a[t]}, live window ${b[t]}`;
   return undefined;
 }
 
@@ -179,5 +188,32 @@ describe("dca carries its bar count and cost basis across windows", () => {
       ),
       { numRuns: 40, seed: 15 },
     );
+  });
+});
+
+describe("dca when a long session resumes", () => {
+  const p = { every: 168, step: 0.02, takeProfit: 0.05 };
+  const full = backtestTargets(dcaFamily.create(p), btc);
+  // a restart reads every stored bar since the session's start (loadSeries) but keeps only the
+  // last 1,000 in its window (BarWindow.of): the bars before it are not in the window any more
+  const resumeAt = 1_800;
+  const stored = sliceSeries(btc, 0, resumeAt);
+
+  it("a host that prepares the strategy once over the stored bars before windowing them resumes on the backtest's targets", () => {
+    const st = dcaFamily.create(p);
+    st.prepare?.({ timeframe: "1h", series: { [SYM]: stored } });
+    const w = BarWindow.of([stored], windowBars(st.warmup));
+    const live = driveWindow(st, btc, w, resumeAt);
+    const offset = resumeAt - w.length;
+    expect(live.length).toBe(btc.ts.length - offset);
+    expect(firstDifference(full.slice(offset), live, offset)).toBeUndefined();
+  });
+
+  it("(why the host must: handed only the window, the strategy counts again from its first bar and decides otherwise)", () => {
+    const st = dcaFamily.create(p);
+    const w = BarWindow.of([stored], windowBars(st.warmup));
+    const live = driveWindow(st, btc, w, resumeAt);
+    const offset = resumeAt - w.length;
+    expect(firstDifference(full.slice(offset), live, offset)).toBeDefined();
   });
 });
