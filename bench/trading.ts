@@ -325,7 +325,14 @@ async function startWireSim(
 }> {
   const { fork } = await import("node:child_process");
   const child = fork(join(import.meta.dirname, "../test/trading/wire-sim-child.ts"), [], {
-    execArgv: ["--import", "tsx"],
+    execArgv: [
+      "--import",
+      "tsx",
+      // KAIROS_WIRE_PROF=DIR: a CPU profile of the exchange's process, for a look at its share
+      ...(process.env.KAIROS_WIRE_PROF === undefined
+        ? []
+        : ["--cpu-prof", `--cpu-prof-dir=${process.env.KAIROS_WIRE_PROF}`]),
+    ],
     env: {
       ...process.env,
       WIRE_SYMBOLS: String(symbols),
@@ -454,7 +461,7 @@ async function closeToWireSim(
     child.send({ kind: "bar", expect: symbols, waitMs: 5000 });
     const m = await next();
     process.stderr.write(
-      `wire-sim bar ${b}: ${m.arrivals!.length} orders, acted ${acted}, p50 ${m.arrivals!.length === 0 ? "-" : median(m.arrivals!).toFixed(1)} ms\n`,
+      `wire-sim bar ${b}: ${m.arrivals!.length} orders, acted ${acted}, p50 ${m.arrivals!.length === 0 ? "-" : median(m.arrivals!).toFixed(1)} ms, last ${m.arrivals!.length === 0 ? "-" : Math.max(...m.arrivals!).toFixed(1)} ms\n`,
     );
     if (b >= warm) {
       // each step's share of the way: from the exchange starting the close to each mark, then the wire
@@ -490,7 +497,9 @@ async function closeToWireSim(
   await broker.close();
   await market.close();
   c.close();
-  rmSync(home, { recursive: true, force: true });
+  // KAIROS_WIRE_KEEP=1 keeps the session's home (its audit log and order tables) for a look
+  if (process.env.KAIROS_WIRE_KEEP === "1") process.stderr.write(`kept ${home}\n`);
+  else rmSync(home, { recursive: true, force: true });
   if (failed !== undefined) throw failed;
   lat.sort((a, b) => a - b);
   const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!;
