@@ -213,6 +213,15 @@ export async function runLiveSession(
       lastSeen,
     );
   const loaded = loadSeries(deps.store, cfg, strategy.warmup);
+  // a strategy with a running state (dca's bar count and cost basis) carries it from the session's
+  // first bar: prepared once over every stored bar since then, before the window keeps only the
+  // newest, a session resumed after its window rolled decides as the backtest of its period does
+  // (test/strategies/rolling-window.test.ts, "dca when a long session resumes")
+  if (loaded[0] !== undefined && loaded[0].ts.length > 0)
+    strategy.prepare?.({
+      timeframe: cfg.timeframe,
+      series: Object.fromEntries(loaded.map((x) => [x.symbol, x])),
+    });
   const window =
     loaded[0] !== undefined && loaded[0].ts.length > 0
       ? BarWindow.of(loaded, windowBars(strategy.warmup))
