@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { PaperBroker } from "../../src/adapters/paper/paper-broker.ts";
 import { openPaperDatabase } from "../../src/adapters/paper/paper-venue-store.ts";
 import { SqliteOrderStore } from "../../src/adapters/sqlite/sqlite-order-store.ts";
-import { sliceSeries } from "../../src/domain/candle-series.ts";
+import { barAt, sliceSeries } from "../../src/domain/candle-series.ts";
 import { BarWindow } from "../../src/execution/bar-window.ts";
 import { defaultRules } from "../../src/execution/market-rules.ts";
 import { OrderLifecycle } from "../../src/execution/order-lifecycle.ts";
@@ -75,14 +75,7 @@ describe("dca in a trading session on a rolling bar window", () => {
         },
       );
       for (let i = 0; i < BARS; i++) {
-        const bar = {
-          ts: btc.ts[i]!,
-          open: btc.open[i]!,
-          high: btc.high[i]!,
-          low: btc.low[i]!,
-          close: btc.close[i]!,
-          volume: btc.volume[i]!,
-        };
+        const bar = barAt(btc, i);
         if (i > 0) {
           window.append([bar]);
           session.setSeries(window.views());

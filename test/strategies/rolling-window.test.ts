@@ -9,7 +9,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type CandleSeries, sliceSeries } from "../../src/domain/candle-series.ts";
+import { barAt, type CandleSeries, sliceSeries } from "../../src/domain/candle-series.ts";
 import type { Timeframe } from "../../src/domain/timeframe.ts";
 import { BarWindow } from "../../src/execution/bar-window.ts";
 import { dcaFamily } from "../../src/strategies/dca/strategy.ts";
@@ -72,16 +72,7 @@ function driveWindow(st: Strategy, s: CandleSeries, w: BarWindow, next: number):
   st.prepare?.({ timeframe: v.timeframe as Timeframe, series: { [SYM]: v } });
   for (let t = 0; t < v.ts.length; t++) out.push(targetOf(st, v, t));
   for (let i = next; i < s.ts.length; i++) {
-    w.append([
-      {
-        ts: s.ts[i]!,
-        open: s.open[i]!,
-        high: s.high[i]!,
-        low: s.low[i]!,
-        close: s.close[i]!,
-        volume: s.volume[i]!,
-      },
-    ]);
+    w.append([barAt(s, i)]);
     v = w.views()[0]!;
     st.prepare?.({ timeframe: v.timeframe as Timeframe, series: { [SYM]: v } });
     out.push(targetOf(st, v, v.ts.length - 1));

@@ -1,5 +1,5 @@
 // Runs the kairos CLI for tests: as a child process (`node bin/kairos.js`) or in-process, with a temp --home
-import { spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -77,6 +77,52 @@ export function spawnKairos(
     child.on("close", (code, signal) => done({ code, signal, stdout, stderr }));
     if (opts.whileRunning !== undefined) opts.whileRunning(child.pid!).catch(fail);
   });
+}
+
+/** A CLI process left running in the background (`startKairos`): its output so far, and its end */
+export interface BackgroundKairos {
+  child: ChildProcess;
+  io: { out: string; err: string };
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * `node bin/kairos.js --home H ...args` in the background (a trader, a bot, an exchange), its output
+ * collected as it comes; pushed onto `children` so the test's cleanup can kill what is left
+ */
+export function startKairos(
+  home: string,
+  args: readonly string[],
+  children: ChildProcess[],
+): BackgroundKairos {
+  const child = spawn(process.execPath, [BIN, "--home", home, ...args], {
+    env: { ...process.env, KAIROS_HOME: "" },
+  });
+  children.push(child);
+  const io = { out: "", err: "" };
+  child.stdout?.on("data", (d: Buffer) => {
+    io.out += d.toString();
+  });
+  child.stderr?.on("data", (d: Buffer) => {
+    io.err += d.toString();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.on("close", (code, signal) => done({ code, signal })),
+  );
+  return { child, io, exited };
+}
+
+/** Polls `cond` every 200 ms until it holds; fails naming `what` after `ms` */
+export async function waitUntil(
+  cond: () => Promise<boolean> | boolean,
+  ms: number,
+  what: string,
+): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** Runs the CLI in this process (no tsx start-up) and captures what it writes to stdout and stderr */

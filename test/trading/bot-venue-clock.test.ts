@@ -7,7 +7,7 @@
 // `--venue-clock` records it; once its origin no longer answers as a simulated exchange, `bot
 // resume` is refused in one line and nothing but GET /sim/clock was asked there. `--venue-clock`
 // against a host that is not this machine is refused in one line before any request is sent.
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -19,7 +19,7 @@ import { startBot } from "../../src/app/bot-start.ts";
 import type { TradingDeps } from "../../src/app/trade-runtime.ts";
 import { createContainer } from "../../src/composition-root.ts";
 import { amount } from "../../src/execution/amount.ts";
-import { bundledHome, ROOT, runKairos, spawnKairos, tempHome } from "../support/cli.ts";
+import { bundledHome, runKairos, spawnKairos, startKairos, tempHome, waitUntil } from "../support/cli.ts";
 import { TEST_LIMITS, writeTestLimits } from "./trading-limits.ts";
 
 const KEY = "kairosBotVenueClockKey0123";
@@ -39,31 +39,8 @@ afterAll(async () => {
 });
 
 /** `node bin/kairos.js --home H ...args` in the background, its output collected */
-function start(h: string, args: string[]) {
-  const child = spawn(process.execPath, [join(ROOT, "bin/kairos.js"), "--home", h, ...args], {
-    env: { ...process.env, KAIROS_HOME: "" },
-  });
-  children.push(child);
-  const io = { out: "", err: "" };
-  child.stdout?.on("data", (d: Buffer) => {
-    io.out += d.toString();
-  });
-  child.stderr?.on("data", (d: Buffer) => {
-    io.err += d.toString();
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.on("close", (code, signal) => done({ code, signal })),
-  );
-  return { child, io, exited };
-}
-
-const waitFor = async (cond: () => Promise<boolean> | boolean, ms: number, what: string) => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-};
+const start = (h: string, args: string[]) => startKairos(h, args, children);
+const waitFor = waitUntil;
 
 /** a plain HTTP server on `host` that answers 404 to everything and records what it was asked */
 async function recorder(host: string, port = 0): Promise<{ url: string; asked: string[] }> {

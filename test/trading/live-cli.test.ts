@@ -6,14 +6,14 @@
 // takes the key file at its new place with --key-file (mode 0600), trades on the exchange's clock
 // again and is stopped. kairos's orders and fills equal the exchange's ledger. `--venue-clock`
 // against a host that is not this machine is refused in one line naming the fix, nothing sent.
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createContainer } from "../../src/composition-root.ts";
 import { amount } from "../../src/execution/amount.ts";
-import { bundledHome, ROOT, runKairos, tempHome } from "../support/cli.ts";
+import { bundledHome, runKairos, startKairos, tempHome, waitUntil } from "../support/cli.ts";
 import { TEST_LIMITS, writeTestLimits } from "./trading-limits.ts";
 
 const KEY = "kairosLiveCliKey0123456789";
@@ -28,31 +28,8 @@ afterAll(() => {
 });
 
 /** `node bin/kairos.js --home H ...args` in the background, its output collected */
-function start(h: string, args: string[]) {
-  const child = spawn(process.execPath, [join(ROOT, "bin/kairos.js"), "--home", h, ...args], {
-    env: { ...process.env, KAIROS_HOME: "" },
-  });
-  children.push(child);
-  const io = { out: "", err: "" };
-  child.stdout?.on("data", (d: Buffer) => {
-    io.out += d.toString();
-  });
-  child.stderr?.on("data", (d: Buffer) => {
-    io.err += d.toString();
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.on("close", (code, signal) => done({ code, signal })),
-  );
-  return { child, io, exited };
-}
-
-const waitFor = async (cond: () => Promise<boolean> | boolean, ms: number, what: string) => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-};
+const start = (h: string, args: string[]) => startKairos(h, args, children);
+const waitFor = waitUntil;
 
 interface Ledger {
   orders: { clientOrderId: string; status: string; executedQty: string }[];
