@@ -540,6 +540,13 @@ describe("dashboard", () => {
       ).toBe(true);
     expect(await chartCanvasDrawn(page, "#trade-chart")).toBeGreaterThan(1000);
     await shootBoth(page, "trading-chart");
+    // the session's drift report says so too, counting decisions as well as fills
+    const drift = `[data-session="${sessionId}"] .drift`;
+    await page.click(`[data-session="${sessionId}"] button:text("Drift report")`);
+    await expect
+      .poll(() => page.textContent(drift).catch(() => ""), { timeout: 60_000 })
+      .toMatch(/No drift: every decision, fill and the P&L equal the backtest's/);
+    expect(await page.textContent(drift)).toMatch(/Decisions\s*\d+\s*\d+\s*\d+ matched/);
     // the Market page marks the same fills on the series' chart
     await openPage(page, server.url, "market", `?s=${encodeURIComponent("binance BTC/USDT")}&tf=1d`);
     await page.click("summary:text('Trades from a backtest')");

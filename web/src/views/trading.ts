@@ -13,9 +13,11 @@ import { sessionFills, tradeChartCard } from "./trade-chart.ts";
 interface DriftReport {
   orders: number;
   fills: { session: number; backtest: number; matched: number };
+  /** changed targets on each side (drift compares decisions too) */
+  decisions?: { session: number; backtest: number; matched: number };
   maxDiff: { qty: number; price: number; fee: number };
   pnl: { session: number; backtest: number; diff: number };
-  firstDivergence?: { index: number; cause: string };
+  firstDivergence?: { kind?: "fill" | "decision"; index: number; cause: string };
   zero: boolean;
 }
 
@@ -27,13 +29,23 @@ function driftView(d: DriftReport): HTMLElement {
       "p",
       { class: d.zero ? "tag good" : "tag bad" },
       d.zero
-        ? "No drift: every fill and the P&L equal the backtest's."
+        ? "No drift: every decision, fill and the P&L equal the backtest's."
         : "The session drifted from the backtest.",
     ),
     table(
       "Session against a backtest of the same bars",
       ["", "Session", "Backtest", "Difference"],
       [
+        ...(d.decisions === undefined
+          ? []
+          : [
+              [
+                "Decisions",
+                num(d.decisions.session),
+                num(d.decisions.backtest),
+                `${num(d.decisions.matched)} matched`,
+              ],
+            ]),
         ["Fills", num(d.fills.session), num(d.fills.backtest), `${num(d.fills.matched)} matched`],
         ["P&L", num(d.pnl.session), num(d.pnl.backtest), num(d.pnl.diff)],
         ["Largest price difference", "", "", num(d.maxDiff.price)],
@@ -41,7 +53,12 @@ function driftView(d: DriftReport): HTMLElement {
     ),
     d.firstDivergence === undefined
       ? null
-      : h("p", {}, `First divergence at fill ${d.firstDivergence.index}: ${d.firstDivergence.cause}`),
+      : h(
+          "p",
+          {},
+          // a decision that sent no order on one side is named by its index among the decisions
+          `First divergence at ${d.firstDivergence.kind === "decision" ? "decision" : "fill"} ${d.firstDivergence.index}: ${d.firstDivergence.cause}`,
+        ),
   );
 }
 
