@@ -120,7 +120,12 @@ export async function stopBot(
 }
 
 export const BotResumeInput = z
-  .object({ id: botIdField(), acceptBalances: z.boolean().default(false) })
+  .object({
+    id: botIdField(),
+    acceptBalances: z.boolean().default(false),
+    /** live: the key file to read the keys from now (`trade resume`'s rules: mode 0600, checked again, recorded) */
+    keyFile: z.string().min(1).optional(),
+  })
   .strict();
 export type BotResumeInput = z.input<typeof BotResumeInput>;
 
@@ -137,7 +142,15 @@ export async function resumeBot(
 ): Promise<{ id: string; state: string; barsActed: number; haltReason?: string }> {
   const input = parseInput(BotResumeInput, raw);
   getBot(deps, input.id);
-  const r = await resumeTrading(deps, { id: input.id, acceptBalances: input.acceptBalances }, onBar);
+  const r = await resumeTrading(
+    deps,
+    {
+      id: input.id,
+      acceptBalances: input.acceptBalances,
+      ...(input.keyFile === undefined ? {} : { keyFile: input.keyFile }),
+    },
+    onBar,
+  );
   return {
     id: input.id,
     state: r.state,

@@ -5,10 +5,21 @@
 // on this machine that says it is time-scaled, GET /sim/clock), records it, is killed, resumed
 // (checked again) and stopped; its orders and fills equal the exchange's ledger. A bot started with
 // `--venue-clock` records it; once its origin no longer answers as a simulated exchange, `bot
-// resume` is refused in one line and nothing but GET /sim/clock was asked there. `--venue-clock`
+// resume` is refused in one line and nothing but GET /sim/clock was asked there. A key file that
+// moved is refused at its old place and taken at the new one with `bot resume ID --key-file FILE`
+// (mode 0600 checked again, the new place recorded), as `trade resume` does. `--venue-clock`
 // against a host that is not this machine is refused in one line before any request is sent.
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { networkInterfaces, tmpdir } from "node:os";
@@ -30,6 +41,9 @@ const home = tempHome("kairos-bot-vc-");
 const wallHome = tempHome("kairos-bot-vc-wall-");
 const keys = mkdtempSync(join(tmpdir(), "kairos-bot-vc-keys-"));
 const keyFile = join(keys, "binance.json");
+/** the kill-and-resume bot's own key file: it is moved during that test */
+const dcaKeyFile = join(keys, "bvcdca.json");
+const movedKeyFile = join(keys, "moved", "bvcdca.json");
 const children: ChildProcess[] = [];
 const closers: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -131,7 +145,8 @@ describe("kairos bot start --live on a time-scaled kairos sim", () => {
     // minutes; on this machine's clock the bars' times would be months old); the market is BTC/USD
     for (const h of [home, wallHome])
       writeTestLimits(h, { ...TEST_LIMITS, maxPriceAgeMs: "600000", allowlist: "BTC/USD" });
-    writeFileSync(keyFile, JSON.stringify({ apiKey: KEY, secret: SECRET }), { mode: 0o600 });
+    for (const f of [keyFile, dcaKeyFile])
+      writeFileSync(f, JSON.stringify({ apiKey: KEY, secret: SECRET }), { mode: 0o600 });
   }, 180_000);
 
   it("on this machine's clock the same bot is refused for clock skew, nothing sent", async () => {
@@ -168,7 +183,7 @@ describe("kairos bot start --live on a time-scaled kairos sim", () => {
     }
   }, 180_000);
 
-  it("takes the exchange's clock, survives a kill, resumes on it (checked again) and equals the ledger", async () => {
+  it("takes the exchange's clock, survives a kill, resumes on it (checked again) with a moved key file (--key-file, 0600 checked again, recorded) and equals the ledger", async () => {
     const id = "bvcdca";
     const bot = start(home, [
       "bot",
@@ -178,7 +193,7 @@ describe("kairos bot start --live on a time-scaled kairos sim", () => {
       "--api-base",
       url,
       "--key-file",
-      keyFile,
+      dcaKeyFile,
       "--id",
       id,
     ]);
@@ -189,9 +204,31 @@ describe("kairos bot start --live on a time-scaled kairos sim", () => {
     expect(`${bot.io.out}${bot.io.err}`).not.toMatch(/clock-skew|clock skew/);
     const before = (await ours(id)).length;
     // recorded with the bot, though not asked for: the exchange said it is time-scaled
-    expect(recordedConfig(id)).toMatchObject({ venueClock: true, apiBase: url, keyFile });
+    expect(recordedConfig(id)).toMatchObject({ venueClock: true, apiBase: url, keyFile: dcaKeyFile });
 
-    const resumed = start(home, ["bot", "resume", id]);
+    // the key file moved: resuming without --key-file looks at the recorded place and is refused in one line
+    mkdirSync(join(keys, "moved"));
+    renameSync(dcaKeyFile, movedKeyFile);
+    const gone = runKairos(["bot", "resume", id], { home, timeout: 60_000 });
+    expect(gone.code).toBe(4);
+    expect(gone.stderr.trim().split("\n")).toHaveLength(1);
+    expect(gone.stderr).toContain(`--key-file ${dcaKeyFile}: no such readable file`);
+    // at its new place but readable by others: refused in one line, before anything is sent
+    chmodSync(movedKeyFile, 0o644);
+    const open = runKairos(["bot", "resume", id, "--key-file", movedKeyFile], { home, timeout: 60_000 });
+    expect(open.code).toBe(2);
+    expect(open.stderr.trim().split("\n")).toHaveLength(1);
+    expect(open.stderr).toContain(
+      `--key-file ${movedKeyFile}: readable by others (mode 644); run \`chmod 600 ${movedKeyFile}\``,
+    );
+    for (const text of [gone.stdout, gone.stderr, open.stdout, open.stderr])
+      expect(text).not.toContain(SECRET);
+    expect((await ours(id)).length).toBe(before);
+    // neither refusal recorded the path it was given
+    expect(recordedConfig(id)).toMatchObject({ keyFile: dcaKeyFile });
+    chmodSync(movedKeyFile, 0o600);
+
+    const resumed = start(home, ["bot", "resume", id, "--key-file", movedKeyFile]);
     await waitFor(async () => (await ours(id)).length >= before + 2, 120_000, "orders after the resume");
     const stop = runKairos(["bot", "stop", id], { home, timeout: 60_000 });
     expect(stop.code).toBe(0);
@@ -199,6 +236,8 @@ describe("kairos bot start --live on a time-scaled kairos sim", () => {
     expect(end.code, resumed.io.err).toBe(0);
     expect(`${resumed.io.out}${resumed.io.err}`).not.toMatch(/clock-skew|clock skew/);
     expect(resumed.io.out).toMatch(new RegExp(`bot ${id}: stopped, acted on [1-9]\\d* bar\\(s\\)`));
+    // the new place is recorded with the bot: the reconciliation below (a fresh process) reads the keys there
+    expect(recordedConfig(id)).toMatchObject({ venueClock: true, apiBase: url, keyFile: movedKeyFile });
 
     // every order the gate saw passed its clock-skew check, and each one accepted reached the exchange
     const decisions = decisionsOf(home, id);
@@ -311,7 +350,7 @@ describe("kairos bot start --live on a time-scaled kairos sim", () => {
   }, 120_000);
 });
 
-describe("kairos bot start --help", () => {
+describe("kairos bot start/resume --help", () => {
   it("names --venue-clock with trade start's wording", () => {
     const flagLine = (cmd: string) => {
       const h = runKairos([...cmd.split(" "), "--help"], { timeout: 60_000 }).stdout.replace(/\s+/g, " ");
@@ -320,5 +359,18 @@ describe("kairos bot start --help", () => {
     const bot = flagLine("bot start");
     expect(bot).toMatch(/^--venue-clock the risk gate keeps the exchange's clock: only with --api-base/);
     expect(bot).toBe(flagLine("trade start"));
+  });
+
+  it("names bot resume's --key-file with trade resume's wording", () => {
+    const flagLine = (cmd: string) => {
+      const h = runKairos([...cmd.split(" "), "--help"], { timeout: 60_000 }).stdout.replace(/\s+/g, " ");
+      const at = h.indexOf("--key-file");
+      return h.slice(at, h.indexOf("later resumes)", at) + "later resumes)".length);
+    };
+    const bot = flagLine("bot resume");
+    expect(bot).toBe(
+      "--key-file <path> live: read the API keys from this file now (mode 0600; recorded for later resumes)",
+    );
+    expect(bot).toBe(flagLine("trade resume"));
   });
 });

@@ -171,11 +171,20 @@ export function registerBotCommand(program: Command): void {
       "--accept-balances",
       "a person reviewed the differences: take the venue's balances as the new baseline",
     )
-    .action((id: string, opts: { acceptBalances?: boolean }, cmd: Command) =>
+    .option(
+      "--key-file <path>",
+      "live: read the API keys from this file now (mode 0600; recorded for later resumes)",
+    )
+    .action((id: string, opts: { acceptBalances?: boolean; keyFile?: string }, cmd: Command) =>
       withContainer(cmd, async (c, g) => {
         const r = await resumeBot(
           c.trading(crashHook()),
-          { id, acceptBalances: opts.acceptBalances === true },
+          {
+            id,
+            acceptBalances: opts.acceptBalances === true,
+            // the key file's path as a later resume from any directory finds it
+            ...(opts.keyFile === undefined ? {} : { keyFile: resolve(opts.keyFile) }),
+          },
           sessionProgress(g, "bot"),
         );
         if (g.json) return printJson(r);
