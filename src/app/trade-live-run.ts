@@ -214,10 +214,11 @@ export async function runLiveSession(
     );
   const loaded = loadSeries(deps.store, cfg, strategy.warmup);
   // a strategy with a running state (dca's bar count and cost basis) carries it from the session's
-  // first bar: prepared once over every stored bar since then, before the window keeps only the
-  // newest, a session resumed after its window rolled decides as the backtest of its period does
-  // (test/strategies/rolling-window.test.ts, "dca when a long session resumes")
-  if (loaded[0] !== undefined && loaded[0].ts.length > 0)
+  // first bar: when the stored bars are more than the window keeps (a session resumed after its
+  // window rolled), it is prepared once over all of them first, so it decides as the backtest of its
+  // period does (test/strategies/rolling-window.test.ts, "dca when a long session resumes"); when
+  // they fit, the session's own first prepare is over all of them already
+  if (loaded[0] !== undefined && loaded[0].ts.length > windowBars(strategy.warmup))
     strategy.prepare?.({
       timeframe: cfg.timeframe,
       series: Object.fromEntries(loaded.map((x) => [x.symbol, x])),

@@ -125,6 +125,58 @@ export async function waitUntil(
   }
 }
 
+/** What `GET /sim/ledger` of a `kairos sim --ledger` process holds (the fields live tests compare) */
+export interface SimLedger {
+  orders: { clientOrderId: string; status: string; executedQty: string }[];
+  fills: { clientOrderId: string }[];
+  balances: Record<string, { free: string; locked: string }>;
+}
+
+/**
+ * A real `kairos sim` process for live CLI tests: bitstamp BTC/USD 1m candles at 20x real time (a
+ * bar every 3 s), its ledger served, 10,000 USD on the key given; resolves once it says where it
+ * listens. `ledger()` asks again when an idle keep-alive socket the exchange closed fails the read
+ */
+export async function startTimeScaledSim(
+  home: string,
+  key: string,
+  secret: string,
+  children: ChildProcess[],
+): Promise<{ sim: BackgroundKairos; url: string; ledger: () => Promise<SimLedger> }> {
+  const sim = startKairos(
+    home,
+    [
+      "--json",
+      "sim",
+      "--port",
+      "0",
+      "--data",
+      "bitstamp:BTC/USD:1m",
+      "--speed",
+      "20",
+      "--ledger",
+      "--key",
+      key,
+      "--secret",
+      secret,
+      "--balance",
+      "USD=10000",
+    ],
+    children,
+  );
+  await waitUntil(() => sim.io.out.trim().endsWith("}"), 90_000, "the simulated exchange");
+  const url = (JSON.parse(sim.io.out) as { url: string }).url;
+  const ledger = async (): Promise<SimLedger> => {
+    for (let i = 0; ; i++)
+      try {
+        return (await (await fetch(`${url}/sim/ledger`)).json()) as SimLedger;
+      } catch (err) {
+        if (i >= 2) throw err;
+      }
+  };
+  return { sim, url, ledger };
+}
+
 /** Runs the CLI in this process (no tsx start-up) and captures what it writes to stdout and stderr */
 export async function runKairosInProcess(
   args: readonly string[],

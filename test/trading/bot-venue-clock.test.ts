@@ -30,7 +30,17 @@ import { startBot } from "../../src/app/bot-start.ts";
 import type { TradingDeps } from "../../src/app/trade-runtime.ts";
 import { createContainer } from "../../src/composition-root.ts";
 import { amount } from "../../src/execution/amount.ts";
-import { bundledHome, runKairos, spawnKairos, startKairos, tempHome, waitUntil } from "../support/cli.ts";
+import {
+  type BackgroundKairos,
+  bundledHome,
+  runKairos,
+  type SimLedger,
+  spawnKairos,
+  startKairos,
+  startTimeScaledSim,
+  tempHome,
+  waitUntil,
+} from "../support/cli.ts";
 import { TEST_LIMITS, writeTestLimits } from "./trading-limits.ts";
 
 const KEY = "kairosBotVenueClockKey0123";
@@ -69,12 +79,6 @@ async function recorder(host: string, port = 0): Promise<{ url: string; asked: s
   return { url: `http://${host}:${p}`, asked };
 }
 
-interface Ledger {
-  orders: { clientOrderId: string; status: string; executedQty: string }[];
-  fills: { clientOrderId: string }[];
-  balances: Record<string, { free: string; locked: string }>;
-}
-
 interface RiskDecision {
   session: string;
   accepted: boolean;
@@ -105,41 +109,15 @@ const DCA = ["dca", "--symbol", "BTC/USD", "--timeframe", "1m", "--every", "1", 
 const LIVE = ["--live", "--exchange", "binance", "--confirm-live", "binance"];
 
 describe("kairos bot start --live on a time-scaled kairos sim", () => {
-  let sim: ReturnType<typeof start>;
+  let sim: BackgroundKairos;
   let url = "";
-  const ledger = async (): Promise<Ledger> => {
-    // the blocking CLI runs leave an idle keep-alive socket the exchange may have closed: ask again
-    for (let i = 0; ; i++)
-      try {
-        return (await (await fetch(`${url}/sim/ledger`)).json()) as Ledger;
-      } catch (err) {
-        if (i >= 2) throw err;
-      }
-  };
+  let ledger: () => Promise<SimLedger>;
   const ours = async (id: string) =>
     (await ledger()).orders.filter((o) => o.clientOrderId.startsWith(`kr-${id}-`));
 
   beforeAll(async () => {
     // the exchange: 1m candles, 20x real time (a bar every 3 s)
-    sim = start(simHome, [
-      "--json",
-      "sim",
-      "--port",
-      "0",
-      "--data",
-      "bitstamp:BTC/USD:1m",
-      "--speed",
-      "20",
-      "--ledger",
-      "--key",
-      KEY,
-      "--secret",
-      SECRET,
-      "--balance",
-      "USD=10000",
-    ]);
-    await waitFor(() => sim.io.out.trim().endsWith("}"), 90_000, "the simulated exchange");
-    url = (JSON.parse(sim.io.out) as { url: string }).url;
+    ({ sim, url, ledger } = await startTimeScaledSim(simHome, KEY, SECRET, children));
     // price age is judged in the exchange's time (ten of its minutes, 30 s here: a resumed bot's first
     // decision comes after a node start and a reconciliation, which at 20x is more than two of its
     // minutes; on this machine's clock the bars' times would be months old); the market is BTC/USD

@@ -13,7 +13,14 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createContainer } from "../../src/composition-root.ts";
 import { amount } from "../../src/execution/amount.ts";
-import { bundledHome, runKairos, startKairos, tempHome, waitUntil } from "../support/cli.ts";
+import {
+  bundledHome,
+  runKairos,
+  startKairos,
+  startTimeScaledSim,
+  tempHome,
+  waitUntil,
+} from "../support/cli.ts";
 import { TEST_LIMITS, writeTestLimits } from "./trading-limits.ts";
 
 const KEY = "kairosLiveCliKey0123456789";
@@ -31,43 +38,10 @@ afterAll(() => {
 const start = (h: string, args: string[]) => startKairos(h, args, children);
 const waitFor = waitUntil;
 
-interface Ledger {
-  orders: { clientOrderId: string; status: string; executedQty: string }[];
-  fills: { clientOrderId: string }[];
-  balances: Record<string, { free: string; locked: string }>;
-}
-
 describe("kairos trade start --live on a time-scaled kairos sim", () => {
   it("trades on the exchange's clock, survives a kill, resumes with --key-file (0600 checked again), and equals the ledger", async () => {
     // the exchange: 1m candles, 20x real time (a bar every 3 s)
-    const sim = start(simHome, [
-      "--json",
-      "sim",
-      "--port",
-      "0",
-      "--data",
-      "bitstamp:BTC/USD:1m",
-      "--speed",
-      "20",
-      "--ledger",
-      "--key",
-      KEY,
-      "--secret",
-      SECRET,
-      "--balance",
-      "USD=10000",
-    ]);
-    await waitFor(() => sim.io.out.trim().endsWith("}"), 90_000, "the simulated exchange");
-    const url = (JSON.parse(sim.io.out) as { url: string }).url;
-    // the blocking CLI runs below leave an idle keep-alive socket the exchange may have closed: ask again
-    const ledger = async (): Promise<Ledger> => {
-      for (let i = 0; ; i++)
-        try {
-          return (await (await fetch(`${url}/sim/ledger`)).json()) as Ledger;
-        } catch (err) {
-          if (i >= 2) throw err;
-        }
-    };
+    const { sim, url, ledger } = await startTimeScaledSim(simHome, KEY, SECRET, children);
     const ours = async () => (await ledger()).orders.filter((o) => o.clientOrderId.startsWith("kr-clilive-"));
 
     // price age is judged in the exchange's time (two of its minutes); the market is BTC/USD

@@ -4,6 +4,7 @@ import { configureAlerts } from "../../../app/alert-config.ts";
 import { paperApprovalDeps } from "../../../app/approval-paper.ts";
 import { AppError } from "../../../errors.ts";
 import { globalsOf, printInfo, printJson, printLine } from "../context.ts";
+import { stopSignal } from "../stop-signal.ts";
 import { withContainer } from "../with-container.ts";
 
 /** `kairos alerts config|test|listen`: where alerts go, a test delivery, Telegram's approve/reject buttons */
@@ -120,8 +121,7 @@ export function registerAlertsCommand(program: Command): void {
             `Telegram is not configured${setup.problems.length > 0 ? ` (${setup.problems.join("; ")})` : ""}: \`kairos alerts config --telegram-chat ID\` and set the token variable`,
           );
         const stop = new AbortController();
-        process.once("SIGINT", () => stop.abort());
-        process.once("SIGTERM", () => stop.abort());
+        void stopSignal().then(() => stop.abort());
         printInfo(`listening for buttons from chat ${setup.telegram.chatId}; Ctrl-C stops`);
         await listenForButtons(
           {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { parseInput, wholeNumberField } from "../../../app/contract.ts";
 import { createContainer } from "../../../composition-root.ts";
 import { globalsOf, printInfo, printJson } from "../context.ts";
+import { stopSignal } from "../stop-signal.ts";
 
 const ServeInput = z
   .object({
@@ -53,12 +54,8 @@ export function registerServeCommand(program: Command): void {
             printInfo(`tool failed: ${e instanceof Error ? e.message : String(e)}`),
           ),
         });
-        // the stop signals are caught before the server says where it listens: a supervisor (or a
-        // test) that stops it the moment it reads that line gets a clean stop, never the default death
-        const stopped = new Promise<void>((resolve) => {
-          process.once("SIGINT", resolve);
-          process.once("SIGTERM", resolve);
-        });
+        // caught before the line saying where it listens
+        const stopped = stopSignal();
         if (g.json) printJson({ url: s.url });
         printInfo(`kairos API on ${s.url} (OpenAPI: ${s.url}/openapi.json); Ctrl-C stops it`);
         if (!c.auth.hasPassword())

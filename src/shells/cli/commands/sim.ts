@@ -5,6 +5,7 @@ import type { CandleSeries } from "../../../domain/candle-series.ts";
 import { parseTimeframe } from "../../../domain/timeframe.ts";
 import { invalidInput } from "../../../errors.ts";
 import { printInfo, printJson, printLine } from "../context.ts";
+import { stopSignal } from "../stop-signal.ts";
 import { withContainer } from "../with-container.ts";
 
 interface SimOpts {
@@ -120,17 +121,8 @@ export function registerSimCommand(program: Command): void {
           ledger: opts.ledger === true ? `${sim.url}/sim/ledger` : null,
           ...(generated ? { key, secret } : { key }),
         };
-        // the stop signals are caught before the exchange says where it listens: a script that stops
-        // it the moment it reads that line gets a clean stop, never the default death
-        const stopped = new Promise<void>((resolve) => {
-          const stop = (): void => {
-            process.off("SIGINT", stop);
-            process.off("SIGTERM", stop);
-            resolve();
-          };
-          process.on("SIGINT", stop);
-          process.on("SIGTERM", stop);
-        });
+        // caught before the lines saying where it listens
+        const stopped = stopSignal();
         if (g.json) printJson(info);
         else {
           printLine(`simulated exchange on ${sim.url} (streams ${sim.wsUrl}/<listenKey>)`);
