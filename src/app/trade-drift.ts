@@ -3,11 +3,10 @@ import { join } from "node:path";
 import { z } from "zod";
 import { runEngine } from "../backtest/engine.ts";
 import { fillBarOnGrid } from "../domain/fill-bar.ts";
-import { defineInstrument } from "../domain/instrument.ts";
 import { timeframeMs } from "../domain/timeframe.ts";
 import { AppError } from "../errors.ts";
-import { amount, toNumber } from "../execution/amount.ts";
 import { clientOrderId } from "../execution/client-order-id.ts";
+import { paperInstrumentOf } from "../execution/market-rules.ts";
 import type { OrderRecord } from "../ports/order-store.ts";
 import { parseInput } from "./contract.ts";
 import { executionFromRequest, RunBacktestInput } from "./run-backtest.ts";
@@ -119,18 +118,8 @@ function replay(deps: TradingDeps, cfg: SessionConfig, to: number): Replay {
       ...(cfg.sizeFraction === undefined ? {} : { sizeFraction: cfg.sizeFraction }),
     }),
   );
-  const instruments = Object.fromEntries(
-    cfg.rules.map((r) => [
-      r.symbol,
-      defineInstrument({
-        symbol: r.symbol,
-        tickSize: toNumber(amount(r.tickSize)),
-        lotSize: toNumber(amount(r.stepSize)),
-        minQty: toNumber(amount(r.minQuantity)),
-        minNotional: toNumber(amount(r.minNotional)),
-      }),
-    ]),
-  );
+  // each market's own rules, as the paper venue matched the session's orders with them
+  const instruments = Object.fromEntries(cfg.rules.map((r) => [r.symbol, paperInstrumentOf(r)]));
   const decisions: DriftDecision[] = [];
   const prev = new Map<string, number>();
   const result = runEngine({

@@ -1,5 +1,6 @@
+import { defineInstrument, type Instrument } from "../domain/instrument.ts";
 import type { MarketRules } from "../ports/broker.ts";
-import { formatAmount } from "./amount.ts";
+import { amount, formatAmount, toNumber } from "./amount.ts";
 
 /**
  * Binance-like rules for a market when no exchange metadata is at hand (paper trading on stored
@@ -22,4 +23,19 @@ export function defaultRules(symbol: string, price: number): MarketRules {
     minQuantity: formatAmount(10n ** BigInt(18 - stepExp)),
     minNotional: "5",
   };
+}
+
+/**
+ * The instrument the paper venue matches a market's orders with (tick, lot, minimums from its
+ * rules, spot arithmetic): the paper broker's matching and `trade drift`'s replay of a session use
+ * this one, so both size and round an order the same way
+ */
+export function paperInstrumentOf(r: MarketRules): Instrument {
+  return defineInstrument({
+    symbol: r.symbol,
+    tickSize: toNumber(amount(r.tickSize)),
+    lotSize: toNumber(amount(r.stepSize)),
+    minQty: toNumber(amount(r.minQuantity)),
+    minNotional: toNumber(amount(r.minNotional)),
+  });
 }

@@ -1,5 +1,5 @@
 import type { Bar } from "../../domain/candle-series.ts";
-import { defineInstrument, type Instrument } from "../../domain/instrument.ts";
+import type { Instrument } from "../../domain/instrument.ts";
 import {
   type Amount,
   amount,
@@ -10,6 +10,7 @@ import {
   toNumber,
   ZERO,
 } from "../../execution/amount.ts";
+import { paperInstrumentOf } from "../../execution/market-rules.ts";
 import { createExchangeVenue } from "../../execution/venue/exchange-venue.ts";
 import type { MarketRules, VenueFill } from "../../ports/broker.ts";
 import type { Clock } from "../../ports/clock.ts";
@@ -101,14 +102,7 @@ export class PaperMatcher {
   private instrument(symbol: string): Instrument {
     let i = this.instruments.get(symbol);
     if (i === undefined) {
-      const r = this.rules.get(symbol)!;
-      i = defineInstrument({
-        symbol,
-        tickSize: toNumber(amount(r.tickSize)),
-        lotSize: toNumber(amount(r.stepSize)),
-        minQty: toNumber(amount(r.minQuantity)),
-        minNotional: toNumber(amount(r.minNotional)),
-      });
+      i = paperInstrumentOf(this.rules.get(symbol)!);
       this.instruments.set(symbol, i);
     }
     return i;
