@@ -128,9 +128,11 @@ afterAll(async () => {
 interface Status {
   state: string;
   mode: string;
-  openOrders: { clientOrderId: string; side: string; qty: string }[];
+  openOrders: { clientOrderId: string; side: string; qty: string; state: string }[];
   orders: number;
 }
+
+const acknowledged = (state: string): boolean => state === "acknowledged";
 
 describe("dashboard on the simulated exchange", () => {
   let id = "";
@@ -165,7 +167,9 @@ describe("dashboard on the simulated exchange", () => {
           // a refusal ends the wait with its reason
           if (/Not started/.test(said)) return said;
           st = await api<Status>(page, "POST", "/v1/trade/status", { id });
-          return st.openOrders?.length ?? 0;
+          // an order counts once the exchange has acknowledged it: "sent" is open in kairos's books from
+          // the moment before its bytes go out, so the exchange may not hold it yet
+          return st.openOrders?.filter((o) => acknowledged(o.state)).length ?? 0;
         },
         { timeout: 100_000, interval: 500 },
       )
@@ -175,7 +179,7 @@ describe("dashboard on the simulated exchange", () => {
         throw e;
       });
     expect(st!.mode).toBe("live");
-    seenOpen = st!.openOrders.map((o) => o.clientOrderId);
+    seenOpen = st!.openOrders.filter((o) => acknowledged(o.state)).map((o) => o.clientOrderId);
     // the order is in the exchange's books, open, under kairos's client order id
     const ledger = sim.ledger();
     for (const cid of seenOpen) {
