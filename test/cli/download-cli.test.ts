@@ -47,11 +47,18 @@ describe("kairos data download (CLI)", () => {
         "--home",
         home,
       ];
-      ex.faults.inject({ kind: "slow", delayMs: 150 }, { pathPrefix: "/api/v3/klines", times: 1000 });
+      // three pages answered at once, then each further page only after 3 s: Ctrl-C comes while the
+      // download waits for its fourth page, unless this process is over 12 s late (the remaining four
+      // pages' time); 150 ms per page let a CI fork that was a second late find the download finished.
+      // (kairos waits for the page in flight before it stops: a longer hold only slows the test)
+      ex.faults.inject(
+        { kind: "slow", delayMs: 3000 },
+        { pathPrefix: "/api/v3/klines", after: 3, times: 1000 },
+      );
       const klines = () => ex.requests.filter((r) => r.path === "/api/v3/klines").length;
       const first = await spawnKairos(args, {
         whileRunning: async (pid) => {
-          await waitFor(() => klines() >= 3);
+          await waitFor(() => klines() >= 4);
           process.kill(pid, "SIGINT");
         },
       });
