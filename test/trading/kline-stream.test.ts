@@ -112,7 +112,22 @@ describe("the live loop on kline streams", () => {
     });
     const d = c.trading();
     const deps = { ...d, live: { ...d.live!, clock: "venue" as const } };
-    const broker = new CcxtBroker("binance", { apiKey: KEY, secret: SECRET, apiBase: sim.url });
+    const ccxtBroker = new CcxtBroker("binance", { apiKey: KEY, secret: SECRET, apiBase: sim.url });
+    // the streams are open once subscribeCandles has resolved (the exchange registers a connection
+    // before it answers the upgrade): only then does a bar closing on the exchange reach the loop
+    let streamsOpen = 0;
+    const broker = new Proxy(ccxtBroker, {
+      get(target, prop, recv) {
+        if (prop === "subscribeCandles")
+          return async (...a: Parameters<NonNullable<CcxtBroker["subscribeCandles"]>>) => {
+            const stop = await target.subscribeCandles!(...a);
+            streamsOpen++;
+            return stop;
+          };
+        const v = Reflect.get(target, prop, recv) as unknown;
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
     const inner = new CcxtMarketDataSource("binance", { apiBase: sim.url });
     let restKlines = 0;
     const market: MarketDataSource = new Proxy(inner, {
@@ -155,9 +170,10 @@ describe("the live loop on kline streams", () => {
       onBar: (p) => acted.push(p.barTs),
     });
     // the history is fetched over REST (one page per market) before the streams are opened: a bar
-    // closing before then would come by REST after the grace, which here is a day
-    await until(() => deps.orders.getSession("kl")?.state === "active" && restKlines >= 2);
-    await new Promise((r) => setTimeout(r, 300));
+    // closing before they are open would come by REST after the grace, which here is a day
+    await until(
+      () => deps.orders.getSession("kl")?.state === "active" && restKlines >= 2 && streamsOpen === 1,
+    );
     const restAtStart = restKlines;
     const t0 = sim.now();
     for (let k = 0; k < 6; k++) {
