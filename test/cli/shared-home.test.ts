@@ -1,7 +1,7 @@
 // One home, several processes: a writer waits for another (bounded busy timeout) instead of failing
 // at once, and gives up with one clear line when the other holds the database past the bound
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DATA_DIR } from "../support/bundled-data.ts";
@@ -9,17 +9,21 @@ import { ROOT, spawnKairos, tempHome } from "../support/cli.ts";
 
 const SLOW = 120_000;
 
-// another process holding the write lock of <home>/kairos.db for `ms`: BEGIN IMMEDIATE, a write, wait, COMMIT
+// another process holding the write lock of <home>/kairos.db for `ms`, or until the file `until` exists
+// when one is given: BEGIN IMMEDIATE, a write, wait, COMMIT
 const HOLDER = `
 const Database = require(${JSON.stringify(join(ROOT, "node_modules/better-sqlite3"))});
-const [home, ms] = process.argv.slice(1);
+const { existsSync } = require("node:fs");
+const [home, ms, until] = process.argv.slice(1);
 const db = new Database(home + "/kairos.db");
 db.pragma("busy_timeout = 60000");
 db.exec("BEGIN IMMEDIATE");
 db.exec("CREATE TABLE IF NOT EXISTS lock_holder (x)");
 db.exec("INSERT INTO lock_holder VALUES (1)");
 process.stdout.write("holding\\n");
-Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(ms));
+const pause = new Int32Array(new SharedArrayBuffer(4));
+if (until === undefined) Atomics.wait(pause, 0, 0, Number(ms));
+else for (const end = Date.now() + Number(ms); !existsSync(until) && Date.now() < end; ) Atomics.wait(pause, 0, 0, 10);
 db.exec("COMMIT");
 process.stdout.write("released " + Date.now() + "\\n");
 `;
@@ -29,9 +33,18 @@ afterEach(() => {
   for (const h of holders.splice(0)) if (h.exitCode === null) h.kill("SIGKILL");
 });
 
-/** Starts the holder and resolves once it holds the lock; `released` resolves with the release time */
-function holdLock(home: string, ms: number): Promise<{ released: Promise<number> }> {
-  const child = spawn(process.execPath, ["-e", HOLDER, home, String(ms)]);
+/**
+ * Starts the holder and resolves once it holds the lock; `released` resolves with the release time.
+ * With `until`, it holds until that file exists (at most `ms`)
+ */
+function holdLock(home: string, ms: number, until?: string): Promise<{ released: Promise<number> }> {
+  const child = spawn(process.execPath, [
+    "-e",
+    HOLDER,
+    home,
+    String(ms),
+    ...(until === undefined ? [] : [until]),
+  ]);
   holders.push(child);
   let out = "";
   let release: (t: number) => void = () => undefined;
@@ -72,11 +85,15 @@ describe("one home, several processes", () => {
   it(
     "past the bound it gives up with one clear line (CONFLICT, exit 5), no stack trace",
     async () => {
-      const lock = await holdLock(home, 6000);
+      // held until the import has given up: a fixed 6 s hold was shorter than the CLI's start on a
+      // loaded machine (3 s here under load), and an import that starts after the release succeeds
+      const done = join(home, "import-gave-up");
+      const lock = await holdLock(home, 240_000, done);
       const r = await spawnKairos(["data", "import", file("binance_FET-USDT_1d.csv")], {
         home,
         env: { KAIROS_BUSY_TIMEOUT_MS: "300" },
       });
+      writeFileSync(done, "");
       expect(r.code, r.stderr).toBe(5);
       const lines = r.stderr
         .trim()
