@@ -35,6 +35,8 @@ const KEY = "kairosWebSimKey0123456789abc";
 const SECRET = "kairosWebSimSecretNeverShown";
 const PAST = 400;
 const FUTURE = 30;
+/** exchange time left in the minute when the kill is pressed: the click, the API and the cancels fit in it */
+const KILL_MARGIN_MS = 25_000;
 
 const home = tempHome("kairos-web-sim-");
 let server: Server;
@@ -198,6 +200,28 @@ describe("dashboard on the simulated exchange", () => {
   }, 150_000);
 
   it("press kill on the page: HALTED, and every order of the session is cancelled or filled in the exchange's ledger, none open", async () => {
+    // the kill must find an order resting: at each minute's close the exchange fills the resting order
+    // and the session sends the next one a moment later, so a kill landing in that gap (or racing the
+    // close) has nothing to cancel. Press it when an acknowledged order rests on the exchange and its
+    // minute has at least KILL_MARGIN_MS of the exchange's clock left to run
+    let resting: string[] = [];
+    await expect
+      .poll(
+        async () => {
+          const left = MIN - (sim.now() % MIN);
+          if (left < KILL_MARGIN_MS) return false;
+          const st = await api<Status>(page, "POST", "/v1/trade/status", { id });
+          const ledger = sim.ledger();
+          resting = st.openOrders
+            .filter((o) => acknowledged(o.state))
+            .map((o) => o.clientOrderId)
+            .filter((cid) => ledger.orders.find((x) => x.clientOrderId === cid)?.status === "NEW");
+          // read again: the close did not come while the books were read
+          return resting.length > 0 && MIN - (sim.now() % MIN) >= KILL_MARGIN_MS;
+        },
+        { timeout: 90_000, interval: 500 },
+      )
+      .toBe(true);
     await page.click("#kill-button");
     await page.fill("#kill-by", "web sim test");
     await page.click("#kill-confirm");
@@ -215,6 +239,8 @@ describe("dashboard on the simulated exchange", () => {
     expect(mine.filter((o) => o.status === "NEW" || o.status === "PARTIALLY_FILLED")).toEqual([]);
     for (const cid of seenOpen)
       expect(mine.find((o) => o.clientOrderId === cid)?.status, cid).toMatch(/CANCELED|FILLED/);
+    for (const cid of resting)
+      expect(mine.find((o) => o.clientOrderId === cid)?.status, cid).toBe("CANCELED");
     expect(mine.filter((o) => o.status === "CANCELED").length).toBeGreaterThan(0);
     await openPage(page, server.url, "trading");
     await page.screenshot({ path: shotPath("trading-sim-halted-desktop"), fullPage: true });
@@ -223,7 +249,7 @@ describe("dashboard on the simulated exchange", () => {
     await openPage(phone, server.url, "trading");
     await phone.screenshot({ path: shotPath("trading-sim-halted-phone"), fullPage: true });
     await phone.context().close();
-  }, 60_000);
+  }, 180_000);
 
   it("no console errors and no request to anything but 127.0.0.1", () => {
     expect(w.requests.length).toBeGreaterThan(10);
