@@ -160,7 +160,7 @@ describe("simulated exchange: orders", () => {
       code: -2011,
       msg: "Unknown order sent.",
     });
-    await expect.poll(() => reports.filter((r) => r.x === "CANCELED").length).toBe(3);
+    await expect.poll(() => reports.filter((r) => r.x === "CANCELED").length, { timeout: 10_000 }).toBe(3);
     expect(reports.filter((r) => r.x === "CANCELED").map((r) => r.c)).toEqual(["bulk-0", "bulk-1", "bulk-2"]);
     ws.close();
   });

@@ -260,7 +260,7 @@ describe("simulated exchange clock and candles", () => {
     });
     // an hour of market time is 0.1 s here
     await expect
-      .poll(async () => (await broker.lookup("BTC/USDT", "rt-1"))?.status, { timeout: 5000 })
+      .poll(async () => (await broker.lookup("BTC/USDT", "rt-1"))?.status, { timeout: 30_000 })
       .toBe("filled");
   });
 

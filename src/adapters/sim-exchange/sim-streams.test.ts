@@ -27,7 +27,7 @@ describe("simulated exchange: user-data stream", () => {
     ws.on("message", (m) => got.push(JSON.parse(String(m))));
     await call(s, "POST", "/api/v3/order", limitBuy("ws-1"));
     await call(s, "DELETE", "/api/v3/order", { symbol: "BTCUSDT", origClientOrderId: "ws-1" });
-    await expect.poll(() => got.length).toBeGreaterThanOrEqual(4);
+    await expect.poll(() => got.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(4);
     expect(got.filter((e) => e.e === "executionReport").map((e) => [e.x, e.c])).toEqual([
       ["NEW", "ws-1"],
       ["CANCELED", "ws-1"],
@@ -61,7 +61,12 @@ describe("simulated exchange: stream faults and kline streams", () => {
       for (let i = 0; i < 10; i++)
         await call(s, "POST", "/api/v3/order", limitBuy(`f-${i}`, "20000", "0.001"));
       await call(s, "GET", "/api/v3/account");
-      await new Promise((w) => setTimeout(w, 200));
+      // every event was written to the socket before its create was answered; a pong comes back on
+      // the same connection after them, so once it is here every event sent has been received
+      await new Promise<void>((ok) => {
+        ws.once("pong", () => ok());
+        ws.ping();
+      });
       ws.close();
       // order ids and client ids only: event times vary with the wall clock
       return got.map((m) => {
@@ -94,7 +99,7 @@ describe("simulated exchange: stream faults and kline streams", () => {
     await new Promise<void>((ok) => ws.once("open", () => ok()));
     const t0 = s.now();
     s.advance(3 * 3_600_000);
-    await expect.poll(() => got.length).toBe(3);
+    await expect.poll(() => got.length, { timeout: 10_000 }).toBe(3);
     const i0 = btc.ts.indexOf(t0);
     expect(got.map((e) => e.k.t)).toEqual([btc.ts[i0], btc.ts[i0 + 1], btc.ts[i0 + 2]]);
     expect(got.every((e) => e.k.x)).toBe(true);
