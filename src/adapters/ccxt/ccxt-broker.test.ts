@@ -226,7 +226,16 @@ describe("CcxtBroker user-data stream (Binance listenKey) from the simulated exc
       ).kind,
     ).toBe("accepted");
     sim.advance(3_600_000);
-    await expect.poll(() => events.filter((e) => e.kind === "fill").length).toBe(1);
+    await expect.poll(() => events.filter((e) => e.kind === "fill").length, { timeout: 10_000 }).toBe(1);
+    // the fill's balances are a frame of their own, pushed after its executionReport: wait for them too
+    await expect
+      .poll(
+        () => events.findLastIndex((e) => e.kind === "balances") > events.findIndex((e) => e.kind === "fill"),
+        {
+          timeout: 10_000,
+        },
+      )
+      .toBe(true);
     const pushed = events.find((e) => e.kind === "fill");
     const [polled] = await broker.fillsSince("BTC/USDT", 0);
     expect(pushed?.kind === "fill" && pushed.fill).toEqual({ ...polled, clientOrderId: "w-1" });
@@ -247,7 +256,7 @@ describe("CcxtBroker user-data stream (Binance listenKey) from the simulated exc
     const events: BrokerEvent[] = [];
     const stop = await broker.subscribe!((e) => events.push(e));
     await broker.submit(limit("w-2"));
-    await expect.poll(() => events.some((e) => e.kind === "disconnected")).toBe(true);
+    await expect.poll(() => events.some((e) => e.kind === "disconnected"), { timeout: 10_000 }).toBe(true);
     await stop();
   });
 });
