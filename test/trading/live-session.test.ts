@@ -327,8 +327,9 @@ describe("live session loop against the simulated exchange at 18,000x", () => {
     await a.broker.close();
     expect([r1.state, deps.orders.lastReconciliation("live2")?.differences]).toEqual(["active", []]);
     expect(r1.barsActed).toBe(8);
-    // down for about 5 bars of exchange time
-    await new Promise((r) => setTimeout(r, 1000));
+    // down while 5 bars of exchange time close (a wait on the exchange's clock, not on this machine's)
+    const lastClose = acted.at(-1)! + HOUR;
+    await waitFor(() => sim.now() >= lastClose + 5 * HOUR, 30_000);
     const b = mk();
     const r2 = await runLiveSession(deps, "live2", {
       ...b,
