@@ -197,7 +197,9 @@ describe("sweeps through the queue", () => {
       expect(await w.exit).toBe(0);
       expect(w.log).toMatch(/stopped/);
     }
-    const a = startWorker();
+    // its jobs never finish (a child that does not answer): the kill lands mid-job however late it comes
+    // (a real chunk takes ~0.2 s, less than a loaded test process may take to notice it started)
+    const a = startWorker([], { KAIROS_QUEUE_FAULT: "hang" });
     await a.waitFor(/worker \S+ on redis/);
     let killed = "";
     let b: WorkerProc | undefined;
