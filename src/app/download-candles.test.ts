@@ -13,6 +13,7 @@ import type { AppError } from "../errors.ts";
 import { type DownloadDeps, type DownloadEvent, downloadCandles } from "./download-candles.ts";
 
 const H = 3_600_000;
+const TIMEOUT_MS = 5_000;
 const fet = loadBundledSeries("binance", "FET/USDT", "1h");
 const lastFet = fet.ts[fet.ts.length - 1]!;
 const root = mkdtempSync(join(tmpdir(), "kairos-download-"));
@@ -38,7 +39,10 @@ function setup(now: number, extra: Partial<DownloadDeps> = {}) {
   ex.now = now;
   const db = openDatabase(join(root, `h${homes++}`));
   const store = new SqliteCandleStore(db);
-  const source = new CcxtMarketDataSource("binance", { apiBase: ex.url, timeoutMs: 400 });
+  // ccxt's timeout well above a page's answer on a loaded machine (up to 500 ms under three CPU hogs
+  // here; a page 450 ms late was a spurious retry at the old 400 ms), and the timeout fault's hang
+  // well above it: only the injected fault times out
+  const source = new CcxtMarketDataSource("binance", { apiBase: ex.url, timeoutMs: TIMEOUT_MS });
   open.push(store, { close: () => void source.close() });
   const sleeps: number[] = [];
   const deps: DownloadDeps = {
@@ -153,7 +157,10 @@ describe("downloadCandles against the local exchange", () => {
       { kind: "server-error", status: 503 },
       { pathPrefix: "/api/v3/klines", times: 2, after: 2 },
     );
-    ex.faults.inject({ kind: "timeout", delayMs: 2000 }, { pathPrefix: "/api/v3/klines", after: 1 });
+    ex.faults.inject(
+      { kind: "timeout", delayMs: 12 * TIMEOUT_MS },
+      { pathPrefix: "/api/v3/klines", after: 1 },
+    );
     ex.faults.inject({ kind: "truncate", rows: 137 }, { pathPrefix: "/api/v3/klines", times: 3 });
     const r = await downloadCandles(deps, { symbol: "FET/USDT", timeframe: "1h" });
     expect(r.retries).toBe(3);
