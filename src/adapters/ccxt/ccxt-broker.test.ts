@@ -34,7 +34,7 @@ async function setup(
     hangMs: 300,
     ...o,
   });
-  const broker = new CcxtBroker("binance", { apiKey: KEY, secret, apiBase: sim.url, timeoutMs: 1000 });
+  const broker = new CcxtBroker("binance", { apiKey: KEY, secret, apiBase: sim.url, timeoutMs: 10_000 });
   open.push(broker, sim);
   return { sim, broker };
 }
@@ -209,7 +209,7 @@ describe("CcxtBroker user-data stream (Binance listenKey) from the simulated exc
       apiKey: KEY,
       secret: SECRET,
       apiBase: sim.url,
-      timeoutMs: 2000,
+      timeoutMs: 10_000,
     });
     open.push(broker, sim);
     const events: BrokerEvent[] = [];
@@ -315,7 +315,7 @@ describeBrokerContract("CcxtBroker (ccxt binance) against the simulated exchange
     apiKey: KEY,
     secret: SECRET,
     apiBase: sim.url,
-    timeoutMs: 2000,
+    timeoutMs: 10_000,
   });
   let bar = start;
   return {

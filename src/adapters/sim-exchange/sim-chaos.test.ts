@@ -54,7 +54,7 @@ async function run(seed: number, orders: number): Promise<RunResult> {
   const broker = new CcxtBroker("binance", {
     ...{ apiKey: BUNDLED_SIM_KEY.key, secret: BUNDLED_SIM_KEY.secret },
     apiBase: sim.url,
-    timeoutMs: 2000,
+    timeoutMs: 10_000,
     rateLimitMs: 1,
   });
   open.push(broker, sim);

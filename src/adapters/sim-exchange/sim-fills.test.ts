@@ -31,7 +31,7 @@ async function setup(o: Partial<SimExchangeOptions> = {}): Promise<{ sim: SimExc
     apiKey: KEY,
     secret: SECRET,
     apiBase: sim.url,
-    timeoutMs: 2000,
+    timeoutMs: 10_000,
   });
   open.push(broker, sim);
   return { sim, broker };
@@ -239,7 +239,7 @@ describe("simulated exchange funds", () => {
 describe("simulated exchange clock and candles", () => {
   it("serves closed candles to kairos's ccxt market-data source (spot and USD-M markets loaded together)", async () => {
     const { sim } = await setup();
-    const src = new CcxtMarketDataSource("binance", { apiBase: sim.url, timeoutMs: 2000 });
+    const src = new CcxtMarketDataSource("binance", { apiBase: sim.url, timeoutMs: 10_000 });
     open.push(src);
     const page = await src.fetchCandles("BTC/USDT", "1h", btc.ts[START - 5]!, 10);
     // five closed candles and the live one at its open
