@@ -44,11 +44,18 @@ describe.skipIf(process.platform === "win32")("anchor copies outside the home", 
       })(),
     ).toThrow("the state change failed");
     expect(log.anchors().map((a) => JSON.parse(a.signed).toSeq)).toEqual([100, 200]);
-    // the loop is alive while the copy waits on the FIFO
+    // the loop is alive while the copy waits on the FIFO: a 5 ms ticker gets its turns. Waited for by
+    // count, not for a fixed 100 ms (a starved process got 3 ticks in those under 8 CPU hogs); a loop
+    // blocked on the FIFO never gets there, and the test times out
     let ticks = 0;
-    const ticker = setInterval(() => ticks++, 5);
-    await new Promise((r) => setTimeout(r, 100));
-    clearInterval(ticker);
+    await new Promise<void>((done) => {
+      const ticker = setInterval(() => {
+        if (++ticks > 3) {
+          clearInterval(ticker);
+          done();
+        }
+      }, 5);
+    });
     expect(ticks).toBeGreaterThan(3);
     // a reader appears: the writer's open returns, the lines arrive, the writer closes (EOF)
     const text = await readFile(fifo, "utf8");
