@@ -20,6 +20,11 @@ const CANARY_KEY = "CANARYkeyA1b2C3d4E5f6G7h8I9j0";
 const CANARY_SECRET = "canarySECRETz9Y8x7W6v5U4t3S2r1";
 const home = tempHome("kairos-audit-trade-");
 let c: Container;
+// the keys this file sets, put back as they were afterwards
+const envBefore = {
+  KAIROS_BINANCE_API_KEY: process.env.KAIROS_BINANCE_API_KEY,
+  KAIROS_BINANCE_SECRET: process.env.KAIROS_BINANCE_SECRET,
+};
 
 beforeAll(async () => {
   process.env.KAIROS_BINANCE_API_KEY = CANARY_KEY;
@@ -60,8 +65,10 @@ afterAll(() => {
   c.close();
   rmSync(`${home}-anchors`, { recursive: true, force: true });
   rmSync(join(home, "..", `${home.split("/").pop()}-export`), { recursive: true, force: true });
-  delete process.env.KAIROS_BINANCE_API_KEY;
-  delete process.env.KAIROS_BINANCE_SECRET;
+  for (const [k, v] of Object.entries(envBefore)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
 });
 
 const steps = () =>

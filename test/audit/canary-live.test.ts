@@ -4,7 +4,7 @@
 // all use them; afterwards neither appears anywhere in the home (kairos.db and its WAL, the limits,
 // state and risk files), the anchor copies outside it, or the export: 0 hits raw, base64,
 // base64url, hex or URL-encoded.
-import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -21,15 +21,25 @@ const HOUR = 3_600_000;
 const CANARY_KEY = "CANARYliveKEYq1w2e3r4t5y6u7i8o9";
 const CANARY_SECRET = "canaryLIVEsecretP0o9I8u7Y6t5R4e3";
 const home = tempHome("kairos-canary-live-");
-const exportDir = join(tmpdir(), `kairos-canary-export-${process.pid}`);
+// a fresh directory of its own (a fixed name in /tmp may be a leftover or another run's); the export
+// creates `export` inside it
+const exportRoot = mkdtempSync(join(tmpdir(), "kairos-canary-export-"));
+const exportDir = join(exportRoot, "export");
 const sims: SimExchange[] = [];
+// the keys this file sets, put back as they were afterwards
+const envBefore = {
+  KAIROS_BINANCE_API_KEY: process.env.KAIROS_BINANCE_API_KEY,
+  KAIROS_BINANCE_SECRET: process.env.KAIROS_BINANCE_SECRET,
+};
 
 afterAll(async () => {
   for (const s of sims) await s.close();
-  delete process.env.KAIROS_BINANCE_API_KEY;
-  delete process.env.KAIROS_BINANCE_SECRET;
+  for (const [k, v] of Object.entries(envBefore)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
   rmSync(`${home}-anchors`, { recursive: true, force: true });
-  rmSync(exportDir, { recursive: true, force: true });
+  rmSync(exportRoot, { recursive: true, force: true });
 });
 
 const filesUnder = (dir: string): string[] =>
