@@ -10,6 +10,7 @@ import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { dbPath } from "../../src/adapters/sqlite/database.ts";
 
+const ROOT = resolve(import.meta.dirname, "../..");
 const ROUNDS = process.env.KAIROS_FULL === "1" ? 1000 : 200;
 const home = mkdtempSync(join(tmpdir(), "kairos-paper-concurrent-"));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -34,7 +35,8 @@ function child(account: string, startAt: number): Promise<ChildOut> {
         String(ROUNDS),
         String(startAt),
       ],
-      { stdio: ["ignore", "pipe", "pipe"] },
+      // `--import tsx` is resolved from the working directory: the repository's, wherever vitest was started
+      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
     );
     let out = "";
     let err = "";
