@@ -4,6 +4,7 @@
 // worker SIGKILLed mid-screen costs a redelivery and nothing else; Redis restarted empty mid-screen
 // is survived; a worker crashing on every job stops after its restart budget, the run names the
 // chunks that failed, and `kairos screen resume RUN` finishes it with the same figures
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BullmqJobQueue } from "../../src/adapters/bullmq/bullmq-job-queue.ts";
@@ -34,6 +35,32 @@ const startWorker = (extra: string[] = [], env: Record<string, string> = {}): Wo
   workers.push(w);
   return w;
 };
+/** The job processes (`kairos worker --child`) under a worker's process, the launcher's relaunch included */
+function sandboxesOf(pid: number): number[] {
+  const out: number[] = [];
+  const walk = (p: number): void => {
+    let kids: number[] = [];
+    try {
+      kids = readFileSync(`/proc/${p}/task/${p}/children`, "utf8")
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number);
+    } catch {
+      return;
+    }
+    for (const k of kids) {
+      let cmd = "";
+      try {
+        cmd = readFileSync(`/proc/${k}/cmdline`, "utf8");
+      } catch {}
+      if (cmd.split("\0").includes("--child")) out.push(k);
+      else walk(k);
+    }
+  };
+  walk(pid);
+  return out;
+}
 const stopAll = async (): Promise<void> => {
   const ws = workers.splice(0);
   for (const w of ws) w.kill("SIGTERM");
@@ -247,19 +274,34 @@ describe("screens through the queue", () => {
     await stopAll();
     const a = startWorker();
     await a.waitFor(/worker \S+ on redis/);
+    // its job process (started with the worker) is paused until the worker has taken the signal: the
+    // signal lands while the job runs, however late it is sent (the first part's one job of 400
+    // variants ends ~1 s after it starts, within what a loaded test process may take to notice)
+    const jobProcs = sandboxesOf(a.proc.pid!);
+    expect(jobProcs.length).toBeGreaterThan(0);
+    for (const pid of jobProcs) process.kill(pid, "SIGSTOP");
     let held = "";
-    // chunks of 400: the first part is one job of ~1 s, so the signal lands while it runs
-    const r = await queued({ chunkSize: 400 }, async () => {
-      held = (await a.waitFor(/job (sc\w+\.p\d+\.c\d+) started/))[1]!;
-      a.kill("SIGTERM");
-      expect(await a.exit).toBe(0);
-      startWorker();
-    });
-    const stopping = a.log.indexOf("stopping: finishing current jobs");
-    expect(stopping).toBeGreaterThan(0);
-    expect(a.log.indexOf(`job ${held} done`)).toBeGreaterThan(stopping);
-    expect(workers.at(-1)!.log).not.toContain(`job ${held} started`);
-    expect(r.run).toStrictEqual(local);
+    try {
+      const r = await queued({ chunkSize: 400 }, async () => {
+        held = (await a.waitFor(/job (sc\w+\.p\d+\.c\d+) started/))[1]!;
+        a.kill("SIGTERM");
+        await a.waitFor(/stopping: finishing current jobs/);
+        for (const pid of jobProcs) process.kill(pid, "SIGCONT");
+        expect(await a.exit).toBe(0);
+        startWorker();
+      });
+      const stopping = a.log.indexOf("stopping: finishing current jobs");
+      expect(stopping).toBeGreaterThan(0);
+      expect(a.log.indexOf(`job ${held} done`)).toBeGreaterThan(stopping);
+      expect(workers.at(-1)!.log).not.toContain(`job ${held} started`);
+      expect(r.run).toStrictEqual(local);
+    } finally {
+      // a failed wait leaves no paused process behind (it may have ended meanwhile)
+      for (const pid of jobProcs)
+        try {
+          process.kill(pid, "SIGCONT");
+        } catch {}
+    }
   }, 180_000);
 
   it("a job past --timeout: its process is killed, the attempt fails, and the job runs again on another worker", async () => {
