@@ -129,6 +129,8 @@ describe("simulated exchange under seeded faults", () => {
       const b = await run(11, ORDERS);
       expect(b.ledger).toEqual(a.ledger);
     },
-    Math.max(120_000, ORDERS * 60),
+    // two runs of 200 orders took 42 s on this 2-vCPU machine under load, and CI is 2-3x slower:
+    // 120 s was within reach
+    Math.max(300_000, ORDERS * 1_000),
   );
 });
