@@ -281,7 +281,8 @@ describe("R10 pre-trade checks", () => {
     expect(wire + refused).toBe(100_000);
     expect(refused).toBe(violations);
     expect(counts.size).toBe(VIOLATIONS.length);
-  }, 120_000);
+    // 41 s under load on this 2-vCPU machine; CI is 2-3x slower
+  }, 300_000);
 
   it("a duplicate within the window is refused, after the window accepted", () => {
     const g = new PreTradeGate(limits, "h");

@@ -125,5 +125,6 @@ describe("stale reference price in a live session on the simulated exchange", ()
     const created = sim.ledger().orders.map((o) => Number(o.time));
     expect(created.filter((t) => t > staleFrom + HOUR && t < staleTo)).toEqual([]);
     expect(created.length).toBeGreaterThan(10);
-  }, 120_000);
+    // 34 s at 6,000x under a CPU hog; CI is 2-3x slower
+  }, 300_000);
 });
