@@ -31,6 +31,12 @@ const startWorker = (extra: string[] = [], env: Record<string, string> = {}): Wo
   workers.push(w);
   return w;
 };
+/** A worker whose job process never answers (not among `workers`): a job it takes stays running until it is killed */
+async function startHolder(): Promise<WorkerProc> {
+  const h = new WorkerProc(home, redis.url, [], { KAIROS_QUEUE_FAULT: "hang" });
+  await h.waitFor(/worker \S+ on redis/);
+  return h;
+}
 
 // 1,000 combinations of sma-cross on 43,800 hourly bars
 const grid = ["--param", "fast=5..54:1", "--param", "slow=60..250:10"];
@@ -176,19 +182,30 @@ describe("sweeps through the queue", () => {
   }, 120_000);
 
   it("Redis killed and restarted empty mid-run: the lost jobs are queued again and the run completes with the local figures", async () => {
-    const r = await queued({ chunkSize: 20, outageMs: 60_000 }, async (stats, chunks) => {
-      // wait for the run to exist and some chunks to be stored, then take Redis away
-      for (;;) {
-        await new Promise((res) => setTimeout(res, 20));
-        if (stats[0] !== undefined && chunks.count(stats[0].run) >= 3) break;
-      }
-      await redis.stop("SIGKILL");
-      await new Promise((res) => setTimeout(res, 1500));
-      await redis.launch();
-    });
-    expect(r.stats[0]!.requeued).toBeGreaterThan(0);
-    expect(sameBits(r.out, local.out)).toBe(true);
-    expect(r.chunks.count(r.stats[0]!.run)).toBe(50);
+    // a third worker whose job never ends holds the run open until Redis goes, however late the test
+    // takes it away (the 50 chunks take ~1 s on two workers: Redis killed 1 s late found the run
+    // complete, nothing to queue again); it goes with Redis, and its job is one of those lost
+    const holder = await startHolder();
+    try {
+      const r = await queued({ chunkSize: 20, outageMs: 60_000 }, async (stats, chunks) => {
+        // wait for the run to exist and some chunks to be stored, then take Redis away
+        for (;;) {
+          await new Promise((res) => setTimeout(res, 20));
+          if (stats[0] !== undefined && chunks.count(stats[0].run) >= 3) break;
+        }
+        await holder.waitFor(/job \S+ started/);
+        holder.kill("SIGKILL");
+        await redis.stop("SIGKILL");
+        await new Promise((res) => setTimeout(res, 1500));
+        await redis.launch();
+      });
+      expect(r.stats[0]!.requeued).toBeGreaterThan(0);
+      expect(sameBits(r.out, local.out)).toBe(true);
+      expect(r.chunks.count(r.stats[0]!.run)).toBe(50);
+    } finally {
+      holder.kill("SIGKILL");
+      await holder.exit;
+    }
   }, 180_000);
 
   it("SIGTERM stops a worker gracefully; a worker SIGKILLed mid-job: the job runs again on another and is stored once", async () => {
