@@ -1,12 +1,13 @@
 // One of two processes trading on the same paper venue (kairos.db) at once: funds its account, then
 // submits, matches bars, cancels and deposits in a loop; prints how many calls failed and why.
-// usage: node --import tsx paper-concurrent-child.ts HOME ACCOUNT ROUNDS START_AT_MS
+// usage: node --import tsx paper-concurrent-child.ts HOME ACCOUNT ROUNDS
+// (prints "ready" once loaded, then waits for a line on stdin before its first transaction)
 import { PaperBroker } from "../../src/adapters/paper/paper-broker.ts";
 import { openPaperDatabase } from "../../src/adapters/paper/paper-venue-store.ts";
 import { defaultRules } from "../../src/execution/market-rules.ts";
 import { loadBundledSeries } from "../support/bundled-data.ts";
 
-const [home, account, roundsText, startText] = process.argv.slice(2) as [string, string, string, string];
+const [home, account, roundsText] = process.argv.slice(2) as [string, string, string];
 const rounds = Number(roundsText);
 const s = loadBundledSeries("binance", "BTC/USDT", "1h");
 const t0 = s.ts.length - rounds - 2;
@@ -26,8 +27,11 @@ const guard = async (what: string, fn: () => unknown): Promise<void> => {
     errors.push(`${what}: ${(err as { code?: string }).code ?? ""} ${(err as Error).message}`);
   }
 };
-// both processes start together, so their transactions overlap from the first round
-while (Date.now() < Number(startText)) await new Promise((r) => setTimeout(r, 1));
+// both processes start together, so their transactions overlap from the first round: the test says
+// go to both once both are loaded (a fixed start time was missed by a child loading slowly)
+process.stdout.write("ready\n");
+await new Promise<void>((go) => process.stdin.once("data", () => go()));
+process.stdin.pause();
 await guard("fund", () => broker.fund({ USDT: "1000000" }));
 let fills = 0;
 for (let k = 0; k < rounds; k++) {

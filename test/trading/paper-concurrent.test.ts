@@ -22,40 +22,55 @@ interface ChildOut {
   errors: string[];
 }
 
-function child(account: string, startAt: number): Promise<ChildOut> {
-  return new Promise((done, fail) => {
-    const p = spawn(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        resolve(import.meta.dirname, "paper-concurrent-child.ts"),
-        home,
-        account,
-        String(ROUNDS),
-        String(startAt),
-      ],
-      // `--import tsx` is resolved from the working directory: the repository's, wherever vitest was started
-      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let out = "";
-    let err = "";
-    p.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    p.stderr.on("data", (d: Buffer) => (err += d.toString()));
+/** A child process: `ready` once it has loaded, `go()` starts its rounds, `done` its report */
+function child(account: string): { ready: Promise<void>; go: () => void; done: Promise<ChildOut> } {
+  const p = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      resolve(import.meta.dirname, "paper-concurrent-child.ts"),
+      home,
+      account,
+      String(ROUNDS),
+    ],
+    // `--import tsx` is resolved from the working directory: the repository's, wherever vitest was started
+    { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] },
+  );
+  let out = "";
+  let err = "";
+  let loaded: () => void = () => undefined;
+  const ready = new Promise<void>((r) => (loaded = r));
+  p.stdout.on("data", (d: Buffer) => {
+    out += d.toString();
+    if (out.startsWith("ready\n")) loaded();
+  });
+  p.stderr.on("data", (d: Buffer) => (err += d.toString()));
+  // a child that has already exited cannot be told to go: its exit is what `done` reports
+  p.stdin.on("error", () => undefined);
+  const done = new Promise<ChildOut>((resolveDone, fail) => {
     p.on("error", fail);
     p.on("close", (code) =>
       code === 0
-        ? done(JSON.parse(out) as ChildOut)
+        ? resolveDone(JSON.parse(out.slice("ready\n".length)) as ChildOut)
         : fail(new Error(`child ${account} exit ${code}: ${err}`)),
     );
   });
+  return { ready: Promise.race([ready, done.then(() => undefined)]), go: () => p.stdin.end("go\n"), done };
 }
 
 describe("paper venue under two processes", () => {
   it(`two processes, ${ROUNDS} rounds each of submit/submit/match/cancel/deposit on one kairos.db: 0 SQLITE_BUSY, every market order filled, unique trade ids`, async () => {
-    // the children load tsx and the bundled series first: start both well after that
-    const startAt = Date.now() + 4000;
-    const [a, b] = await Promise.all([child("pa", startAt), child("pb", startAt)]);
+    // the children load tsx and the bundled series first: both start their rounds once both have
+    const pa = child("pa");
+    const pb = child("pb");
+    const kids = [pa, pb];
+    try {
+      await Promise.all(kids.map((k) => k.ready));
+    } finally {
+      for (const k of kids) k.go();
+    }
+    const [a, b] = await Promise.all([pa.done, pb.done]);
     for (const r of [a, b]) {
       expect(r.errors).toEqual([]);
       expect(r.fills).toBe(ROUNDS);
