@@ -35,6 +35,12 @@ const startWorker = (extra: string[] = [], env: Record<string, string> = {}): Wo
   workers.push(w);
   return w;
 };
+/** A worker whose job process never answers (not among `workers`): a job it takes stays running until it is killed */
+async function startHolder(): Promise<WorkerProc> {
+  const h = new WorkerProc(home, redis.url, [], { KAIROS_QUEUE_FAULT: "hang" });
+  await h.waitFor(/worker \S+ on redis/);
+  return h;
+}
 /** The job processes (`kairos worker --child`) under a worker's process, the launcher's relaunch included */
 function sandboxesOf(pid: number): number[] {
   const out: number[] = [];
@@ -235,20 +241,33 @@ describe("screens through the queue", () => {
   }, 180_000);
 
   it("Redis killed and restarted empty mid-screen: the lost jobs and blobs are published again and the figures are the local ones", async () => {
-    const r = await queued({ chunkSize: 20, outageMs: 60_000 }, async (stats, chunks) => {
-      for (;;) {
-        await new Promise((res) => setTimeout(res, 20));
-        if (stats[0] !== undefined && chunks.count(stats[0].run) >= 3) break;
-      }
-      await redis.stop("SIGKILL");
-      await new Promise((res) => setTimeout(res, 1500));
-      await redis.launch();
-    });
-    expect(r.stats[0]!.requeued).toBeGreaterThan(0);
-    expect(r.run).toStrictEqual(local);
+    // a worker whose job never ends holds the screen open until Redis goes, however late the test
+    // takes it away; it goes with Redis, and its job is one of those lost
+    const holder = await startHolder();
+    try {
+      const r = await queued({ chunkSize: 20, outageMs: 60_000 }, async (stats, chunks) => {
+        for (;;) {
+          await new Promise((res) => setTimeout(res, 20));
+          if (stats[0] !== undefined && chunks.count(stats[0].run) >= 3) break;
+        }
+        await holder.waitFor(/job \S+ started/);
+        holder.kill("SIGKILL");
+        await redis.stop("SIGKILL");
+        await new Promise((res) => setTimeout(res, 1500));
+        await redis.launch();
+      });
+      expect(r.stats[0]!.requeued).toBeGreaterThan(0);
+      expect(r.run).toStrictEqual(local);
+    } finally {
+      holder.kill("SIGKILL");
+      await holder.exit;
+    }
   }, 180_000);
 
   it("Redis away longer than the coordinator waits: the run stops with one line saying what to do, never a result", async () => {
+    // a worker whose job never ends holds the screen open until Redis goes, however late the test
+    // takes it away (a screen that completed first would end with a result)
+    const holder = await startHolder();
     let err: unknown;
     try {
       await queued({ chunkSize: 21, outageMs: 1000 }, async (stats, chunks) => {
@@ -256,11 +275,15 @@ describe("screens through the queue", () => {
           await new Promise((res) => setTimeout(res, 20));
           if (stats[0] !== undefined && chunks.count(stats[0].run) >= 2) break;
         }
+        await holder.waitFor(/job \S+ started/);
+        holder.kill("SIGKILL");
         await redis.stop("SIGKILL");
       });
     } catch (e) {
       err = e;
     } finally {
+      holder.kill("SIGKILL");
+      await holder.exit;
       await redis.launch();
     }
     expect(err).toBeInstanceOf(AppError);
