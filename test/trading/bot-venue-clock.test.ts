@@ -118,11 +118,13 @@ describe("kairos bot start --live on a time-scaled kairos sim", () => {
   beforeAll(async () => {
     // the exchange: 1m candles, 20x real time (a bar every 3 s)
     ({ sim, url, ledger } = await startTimeScaledSim(simHome, KEY, SECRET, children));
-    // price age is judged in the exchange's time (ten of its minutes, 30 s here: a resumed bot's first
-    // decision comes after a node start and a reconciliation, which at 20x is more than two of its
-    // minutes; on this machine's clock the bars' times would be months old); the market is BTC/USD
+    // price age is judged in the exchange's time (an hour of its time, 3 min here; on this machine's
+    // clock the bars' times would be months old); the market is BTC/USD. The bars that closed while
+    // the bot was down act at its resume, each priced at its own close: down through a kill, two
+    // refused resumes and a resume with its reconciliation is 38 s of wall time on a loaded machine,
+    // 13 of the exchange's minutes, which ten minutes' age refused as stale
     for (const h of [home, wallHome])
-      writeTestLimits(h, { ...TEST_LIMITS, maxPriceAgeMs: "600000", allowlist: "BTC/USD" });
+      writeTestLimits(h, { ...TEST_LIMITS, maxPriceAgeMs: "3600000", allowlist: "BTC/USD" });
     for (const f of [keyFile, dcaKeyFile])
       writeFileSync(f, JSON.stringify({ apiKey: KEY, secret: SECRET }), { mode: 0o600 });
   }, 180_000);
