@@ -301,7 +301,8 @@ describe("R8 kill on the simulated exchange", () => {
     const child = spawn(
       process.execPath,
       // per-order cancels in the child: 150 requests give the SIGKILL room to land between them (3 bulk
-      // ones are done before it can); the restart's kill then takes the default bulk path
+      // ones are done before it can), and it holds those after its 75th until killed (this loop may be
+      // starved for longer than the cancels take); the restart's kill then takes the default bulk path
       [
         "--import",
         "tsx",
@@ -319,15 +320,21 @@ describe("R8 kill on the simulated exchange", () => {
     const exited = new Promise<NodeJS.Signals | null>((done) => child.on("exit", (_c, s) => done(s)));
     // SIGKILL once the latch is on disk and the exchange has cancelled some, not all, of the orders
     let openAtKill = -1;
-    for (let i = 0; i < 30_000; i++) {
-      const open = await openOnExchange(rig);
-      if (readTradingState(rig.home).state === "halted" && open < 150) {
-        child.kill("SIGKILL");
-        openAtKill = open;
-        break;
+    try {
+      for (let i = 0; i < 30_000; i++) {
+        const open = await openOnExchange(rig);
+        if (readTradingState(rig.home).state === "halted" && open < 150) {
+          child.kill("SIGKILL");
+          openAtKill = open;
+          break;
+        }
+        await new Promise((w) => setTimeout(w, 1));
       }
-      await new Promise((w) => setTimeout(w, 1));
+    } finally {
+      // the child never finishes on its own (it holds its last cancels): never leave it behind
+      if (openAtKill < 0) child.kill("SIGKILL");
     }
+    expect(openAtKill, `the child was never seen halfway through its cancels\n${err}`).toBeGreaterThan(0);
     expect(await exited, err).toBe("SIGKILL");
     process.stderr.write(`R8 kill -9: ${openAtKill} of 150 orders still open on the exchange at SIGKILL\n`);
     // restart: a fresh process state reads the home
