@@ -59,7 +59,9 @@ describe("simulated exchange: limits and faults", () => {
     expect((await call(s, "GET", "/api/v3/account")).status).toBe(200);
     const r = await call(s, "GET", "/api/v3/account");
     expect(r.status).toBe(429);
-    await new Promise((w) => setTimeout(w, Number(r.headers.get("retry-after")) * 1000));
+    // waited out on the exchange's own clock (a timer may fire a millisecond early by Date.now)
+    const until = Date.now() + Number(r.headers.get("retry-after")) * 1000;
+    while (Date.now() < until) await new Promise((w) => setTimeout(w, until - Date.now()));
     expect((await call(s, "GET", "/api/v3/account")).status).toBe(200);
     expect(s.weight().windows.map((w) => w.used)).toEqual([20, 20]);
   });
@@ -67,12 +69,18 @@ describe("simulated exchange: limits and faults", () => {
   it("draws the same faults for the same seed, per endpoint", async () => {
     const spec = "account:429=0.1,account:5xx=0.2,time:5xx=0.5";
     const run = async (seed: number): Promise<number[]> => {
-      const s = await sim({ seed, faults: spec, banMs: 0 });
+      const s = await sim({ seed, faults: spec, banMs: 0, retryAfterMs: 20 });
       const out: number[] = [];
       for (let i = 0; i < 30; i++) {
         const r = await call(s, "GET", i % 3 === 0 ? "/api/v3/time" : "/api/v3/account");
         out.push(r.status);
-        if (r.status === 429) await new Promise((w) => setTimeout(w, 1));
+        // a 429 is waited out to the end of its Retry-After on the exchange's own clock (Date.now, read
+        // after the answer left it): requests sent within it were refused (418) until a wall-clock second
+        // had passed, so how many of the 30 drew a fault hung on how fast they ran
+        if (r.status === 429) {
+          const until = Date.now() + Number(r.headers.get("retry-after")) * 1000;
+          while (Date.now() < until) await new Promise((w) => setTimeout(w, until - Date.now()));
+        }
       }
       return out;
     };
