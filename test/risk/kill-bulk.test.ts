@@ -35,7 +35,9 @@ async function setup() {
     hangMs: 50,
   });
   cleanup.push(() => sim.close());
-  const broker = bundledSimBroker(sim);
+  // ccxt's timeout as the product sets it (10 s), not the helper's 2 s: a bulk cancel timing out on a
+  // loaded machine would be a problem and a per-order fallback, where these tests assert none
+  const broker = bundledSimBroker(sim, { timeoutMs: 10_000 });
   cleanup.push(() => broker.close());
   const count = broker as unknown as { ex: { fetch: (url: string, method?: string) => Promise<unknown> } };
   const send = count.ex.fetch.bind(count.ex);

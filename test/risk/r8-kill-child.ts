@@ -15,7 +15,8 @@ const HOLD_AFTER = 75;
 const [home, url, mode] = process.argv.slice(2) as [string, string, string | undefined];
 const c = createContainer({ home });
 const t = c.trading();
-const ccxt = bundledSimBroker({ url });
+// ccxt's timeout as the product sets it, as the test's own broker (r8-kill-sim.ts)
+const ccxt = bundledSimBroker({ url }, { timeoutMs: 10_000 });
 let cancels = 0;
 let holding = false;
 /** a held cancel: nothing else may keep the process up, so a timer does (and ends an orphan after 10 min) */
