@@ -17,6 +17,12 @@ afterAll(() => f.log.close());
 
 const py = (d: string) => {
   const r = spawnSync("python3", [join(ROOT, "docs", "audit-verify.py"), d], { encoding: "utf8" });
+  // python3 and its `cryptography` module (Debian: python3-cryptography) come from the machine: say
+  // so when they are missing, instead of failing on the JSON of an empty stdout
+  if (r.error !== undefined || r.stdout.trim() === "")
+    throw new Error(
+      `python3 docs/audit-verify.py gave no answer (needs python3 with the cryptography module): ${r.error?.message ?? r.stderr.trim()}`,
+    );
   return JSON.parse(r.stdout) as { ok: boolean; records: number; firstBadSeq: number | null };
 };
 
