@@ -76,6 +76,16 @@ export interface KillDeps {
 /** passes over what is still open after the first cancels were answered */
 const RETRY_PASSES = 4;
 
+/**
+ * How long after it was sent a create may still reach its venue and rest there: ccxt's request
+ * timeout (10 s) and Binance's receive window (10 s as ccxt signs: a create signed earlier is
+ * refused), with a margin. An order still `sent` or `unknown` when the passes end is watched until
+ * then and cancelled the moment the venue holds it (without the watch, a create that arrived two
+ * seconds after the switch rested open, with nothing left to cancel it)
+ */
+const IN_FLIGHT_MS = 15_000;
+const WATCH_EVERY_MS = 250;
+
 const OPEN = ["intent", "sent", "unknown", "acknowledged", "partially_filled"] as const;
 
 export async function killAll(deps: KillDeps, raw: KillInput): Promise<KillResult> {
@@ -260,6 +270,22 @@ export async function killAll(deps: KillDeps, raw: KillInput): Promise<KillResul
       for (const o of deps.orders.ordersOf(w.s.id, OPEN)) again.push(cancelOne(w, o.clientOrderId));
     await Promise.all(again);
   }
+  // 5. creates still on their way: watched until they can no longer arrive, everything of ours still
+  // open cancelled again at each look (one the venue now holds is found by the lookup and cancelled)
+  const inFlight = (o: OrderRecord): boolean => o.state === "sent" || o.state === "unknown";
+  for (let waited = 0; waited < IN_FLIGHT_MS; waited += WATCH_EVERY_MS) {
+    const open = work.flatMap((w) => deps.orders.ordersOf(w.s.id, OPEN).map((o) => ({ w, o })));
+    const now = deps.clock.now();
+    if (!open.some(({ o }) => inFlight(o) && o.updatedAt + IN_FLIGHT_MS > now)) break;
+    await deps.sleep(WATCH_EVERY_MS);
+    await Promise.all(open.map(({ w, o }) => cancelOne(w, o.clientOrderId)));
+  }
+  for (const w of work)
+    for (const o of deps.orders.ordersOf(w.s.id, OPEN))
+      if (inFlight(o))
+        problems.push(
+          `${o.clientOrderId}: its create never reached ${w.venue.venue} while the kill watched (${IN_FLIGHT_MS / 1000} s after it was sent); reconciliation settles it before the session trades again`,
+        );
   const confirmMs = clock() - t0;
   const sendMs = lastSent - t0;
   let stillOpen = 0;

@@ -90,7 +90,13 @@ async function startRemoteSim(): Promise<RemoteSim> {
 const clientIdOf = (url: string, body: string, name: string): string =>
   new URL(url, "http://x").searchParams.get(name) ?? new URLSearchParams(body).get(name) ?? "";
 
-export async function startKillRig(prefix: string): Promise<KillRig> {
+export async function startKillRig(
+  prefix: string,
+  opts: {
+    /** ms the door holds a create (by client order id) before it forwards it: a create still on its way */
+    holdCreateMs?: (clientOrderId: string) => number;
+  } = {},
+): Promise<KillRig> {
   const sim = await startRemoteSim();
   // a pass-through door in front of the exchange stamps each request's arrival: a cancel counts as
   // sent when it reaches the exchange, not when kairos hands it to ccxt (whose throttle may queue
@@ -110,17 +116,25 @@ export async function startKillRig(prefix: string): Promise<KillRig> {
       // a bulk cancel covers every order of its market: counted once per market as `*SYMBOL`
       if (path.startsWith("/api/v3/openOrders") && req.method === "DELETE")
         cancelsArrived.push({ id: `*${clientIdOf(path, body.toString(), "symbol")}`, at });
-      if (path.startsWith("/api/v3/order") && req.method === "POST")
-        creates.push({ id: clientIdOf(path, body.toString(), "newClientOrderId"), at });
-      const fwd = request(
-        { host: target.hostname, port: target.port, method: req.method, path, headers: req.headers },
-        (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
-        },
-      );
-      fwd.on("error", () => res.destroy());
-      fwd.end(body);
+      let holdMs = 0;
+      if (path.startsWith("/api/v3/order") && req.method === "POST") {
+        const id = clientIdOf(path, body.toString(), "newClientOrderId");
+        creates.push({ id, at });
+        holdMs = opts.holdCreateMs?.(id) ?? 0;
+      }
+      const forward = (): void => {
+        const fwd = request(
+          { host: target.hostname, port: target.port, method: req.method, path, headers: req.headers },
+          (up) => {
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            up.pipe(res);
+          },
+        );
+        fwd.on("error", () => res.destroy());
+        fwd.end(body);
+      };
+      if (holdMs > 0) setTimeout(forward, holdMs);
+      else forward();
     });
   });
   await new Promise<void>((ok) => door.listen(0, "127.0.0.1", ok));
