@@ -52,7 +52,7 @@ export interface DownloadDeps {
   funding: FundingStore;
   clock: Clock;
   sleep: (ms: number) => Promise<void>;
-  /** aborting stops after the page in flight; everything committed so far stays */
+  /** aborting stops at once: a page in flight is dropped unread, everything committed so far stays */
   signal?: AbortSignal;
   retry?: RetryPolicy;
 }
@@ -265,13 +265,42 @@ async function downloadFunding(
   return out;
 }
 
-/** Calls fn, retrying retryable AppErrors with backoff; undefined when aborted while waiting */
+const ABORTED = Symbol("aborted");
+
+/**
+ * p's outcome, or ABORTED as soon as the signal aborts: an interrupted download does not wait for a
+ * page an exchange is slow to send (up to the request timeout) or for a retry's back-off (a
+ * Retry-After may be minutes); the page, if it comes, is never read, so nothing of it is stored
+ */
+async function unlessAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T | typeof ABORTED> {
+  // a request still in flight may fail after the abort, with nobody left to hear it
+  p.catch(() => undefined);
+  if (signal === undefined) return p;
+  if (signal.aborted) return ABORTED;
+  let onAbort = (): void => {};
+  const aborted = new Promise<typeof ABORTED>((resolve) => {
+    onAbort = () => resolve(ABORTED);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([p, aborted]);
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Calls fn, retrying retryable AppErrors with backoff; undefined when aborted, at once, while waiting */
 function withRetry(deps: DownloadDeps, report: DownloadReport, onEvent: (e: DownloadEvent) => void) {
   const policy = deps.retry ?? DEFAULT_RETRY;
+  const interrupted = (): undefined => {
+    report.interrupted = true;
+    return undefined;
+  };
   return async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await fn();
+        const out = await unlessAborted(fn(), deps.signal);
+        return out === ABORTED ? interrupted() : out;
       } catch (err) {
         if (!isAppError(err) || !err.retryable || attempt > policy.maxRetries) throw err;
         const hinted = err.details.retryAfterMs;
@@ -279,11 +308,7 @@ function withRetry(deps: DownloadDeps, report: DownloadReport, onEvent: (e: Down
         const delayMs = typeof hinted === "number" ? Math.max(hinted, 0) : backoff;
         report.retries++;
         onEvent({ kind: "retry", attempt, delayMs, error: err });
-        await deps.sleep(delayMs);
-        if (deps.signal?.aborted === true) {
-          report.interrupted = true;
-          return undefined;
-        }
+        if ((await unlessAborted(deps.sleep(delayMs), deps.signal)) === ABORTED) return interrupted();
       }
     }
   };

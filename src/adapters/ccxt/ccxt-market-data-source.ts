@@ -88,6 +88,11 @@ export class CcxtMarketDataSource implements MarketDataSource {
 
   async close(): Promise<void> {
     await this.ex.close();
+    // ccxt's close ends its WebSockets only; its REST connection pool (an undici Agent) keeps a request
+    // still in flight (an interrupted download's page) and the process with it until the exchange
+    // answers or the timeout passes
+    const pool = (this.ex as { fetchDispatcher?: { destroy?: () => Promise<void> } }).fetchDispatcher;
+    await pool?.destroy?.().catch(() => undefined);
   }
 
   private async market(symbol: string, what: string): Promise<void> {

@@ -88,27 +88,32 @@ export const DATA_OPERATIONS: readonly Operation[] = [
         timeoutMs: where.timeout ?? 10_000,
         ...(where.apiBase === undefined ? {} : { apiBase: where.apiBase }),
       });
-      return downloadCandles(
-        {
-          source,
-          store: c.store,
-          funding: c.funding,
-          clock: c.clock,
-          sleep: c.sleep,
-          ...(j === undefined ? {} : { signal: j.signal }),
-        },
-        input,
-        (e) => {
-          if (e.kind === "page")
-            j?.onProgress({
-              kind: "progress",
-              task: e.what,
-              done: Math.max(0, e.lastTs - e.from),
-              total: Math.max(1, e.to - e.from),
-              unit: "ms of history",
-            });
-        },
-      );
+      // the exchange's connections end with the job, a cancelled one's request in flight too
+      try {
+        return await downloadCandles(
+          {
+            source,
+            store: c.store,
+            funding: c.funding,
+            clock: c.clock,
+            sleep: c.sleep,
+            ...(j === undefined ? {} : { signal: j.signal }),
+          },
+          input,
+          (e) => {
+            if (e.kind === "page")
+              j?.onProgress({
+                kind: "progress",
+                task: e.what,
+                done: Math.max(0, e.lastTs - e.from),
+                total: Math.max(1, e.to - e.from),
+                unit: "ms of history",
+              });
+          },
+        );
+      } finally {
+        await source.close();
+      }
     },
   },
 ];

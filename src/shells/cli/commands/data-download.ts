@@ -64,7 +64,7 @@ export function registerDataDownloadCommand(data: Command): void {
         });
         const ctl = new AbortController();
         const onSigint = (): void => {
-          printInfo("\ninterrupted: stopping after the page in flight (everything fetched so far is kept)");
+          printInfo("\ninterrupted: stopping now (every page stored so far is kept)");
           ctl.abort();
         };
         process.once("SIGINT", onSigint);
