@@ -16,6 +16,8 @@ export interface SeenRequest {
   query: Record<string, string>;
   status: number;
   fault?: Fault["kind"];
+  /** the client closed the connection before the answer was sent (it stopped waiting) */
+  abandoned?: boolean;
 }
 
 export interface LocalExchange {
@@ -65,6 +67,9 @@ export async function startLocalExchange(opts: LocalExchangeOptions = {}): Promi
       status: 0,
     };
     requests.push(seen);
+    res.on("close", () => {
+      if (!res.writableFinished) seen.abandoned = true;
+    });
     const send = (status: number, body: string, headers: Record<string, string> = {}): void => {
       seen.status = status;
       res.writeHead(status, {
