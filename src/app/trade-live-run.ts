@@ -410,9 +410,10 @@ export async function runLiveSession(
         }
         window.append(pushed);
         session.setSeries(window.views());
-        const going = await step(window.length - 1);
+        // whatever ended the step (a stop asked meanwhile, a halt, maxBars) is handled at the top of
+        // the loop: breaking here skipped a stop's cancels and left its orders open on the venue
+        await step(window.length - 1);
         storeBars(pushed);
-        if (!going) break;
         continue;
       }
       await openKlines();

@@ -160,6 +160,99 @@ describe("live session loop against the simulated exchange at 18,000x", () => {
     expect(text).not.toContain(KEY);
   }, 120_000);
 
+  it("trade stop asked while a bar is acted on (the kline-stream path): the loop still cancels what is open, nothing rests on the exchange", async () => {
+    // 1,800x: a 1h bar every 2 s, so no bar closes while the session starts and every later one
+    // comes by the kline stream
+    const sim = await startSimExchange({
+      series: [btc],
+      apiKey: { key: KEY, secret: SECRET },
+      clock: { kind: "real", speed: 1_800 },
+      start: btc.ts[600]! + 1_000,
+      fees: { maker: 0.001, taker: 0.001 },
+    });
+    sims.push(sim);
+    // a home of its own: the other sessions' positions count against the account's limits
+    const ownHome = mkdtempSync(join(tmpdir(), "kairos-live-stop-"));
+    writeTestLimits(ownHome, { ...TEST_LIMITS, maxPriceAgeMs: String(24 * HOUR) });
+    const own = createContainer({ home: ownHome });
+    const deps = fastDeps(own);
+    const broker = new CcxtBroker("binance", { apiKey: KEY, secret: SECRET, apiBase: sim.url });
+    const source = new CcxtMarketDataSource("binance", { apiBase: sim.url });
+    // the REST candle fetches the loop makes (a bar fetched over REST is not the stream path)
+    let restFetches = 0;
+    const market = new Proxy(source, {
+      get(target, prop) {
+        if (prop === "fetchCandles")
+          return (...a: Parameters<typeof source.fetchCandles>) => {
+            restFetches++;
+            return target.fetchCandles(...a);
+          };
+        const v = Reflect.get(target, prop, target) as unknown;
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+    await createLiveSession(
+      deps,
+      "live1s",
+      {
+        strategy: "dca",
+        params: { every: 1, step: 0.05, takeProfit: 0 },
+        symbols: ["BTC/USDT"],
+        timeframe: "1h",
+        capital: 10_000,
+        fee: 0.001,
+        slippage: 0,
+        reconcileEveryBars: 1_000,
+        sizeFraction: 0.95,
+      },
+      "binance",
+      broker,
+    );
+    let stopAsked: Promise<unknown> | undefined;
+    let fetchesAtStop = -1;
+    try {
+      const r = await runLiveSession(deps, "live1s", {
+        broker,
+        market,
+        pollMs: 20,
+        clock: "venue",
+        // REST is not asked for a bar while the streams are up (10 h of the exchange's time, 20 s here)
+        klineGraceMs: 10 * HOUR,
+        // a session that never orders ends here and fails below instead of running on
+        maxBars: 20,
+        onBar: (p) => {
+          // the stop lands inside the step that just sent this bar's order, before the loop looks again
+          if (p.orders > 0 && stopAsked === undefined) {
+            fetchesAtStop = restFetches;
+            stopAsked = stopTrading(deps, { id: "live1s" });
+          }
+        },
+      });
+      await stopAsked;
+      expect(stopAsked).toBeDefined();
+      // no REST fetch since the window was loaded: the bar came by the stream
+      expect(fetchesAtStop).toBe(1);
+      expect(r.state).toBe("stopped");
+      // the order sent in the bar the stop landed in was cancelled (it rests until the next close)
+      expect(r.cancelled.length).toBeGreaterThan(0);
+      const orders = deps.orders.ordersOf("live1s");
+      const open = ["intent", "sent", "unknown", "acknowledged", "partially_filled"];
+      expect(orders.filter((o) => open.includes(o.state)).map((o) => o.clientOrderId)).toEqual([]);
+      const ledger = sim.ledger();
+      expect(
+        ledger.orders
+          .filter((o) => o.status === "NEW" || o.status === "PARTIALLY_FILLED")
+          .map((o) => o.clientOrderId),
+      ).toEqual([]);
+      expectLedgerEquality(deps, "live1s", sim);
+    } finally {
+      await broker.close();
+      await source.close();
+      own.close();
+      rmSync(ownHome, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it("fills come by the user-data stream; events it drops, duplicates or reorders are caught each bar without a halt", async () => {
     // 20% of stream events dropped, 5% duplicated, 5% reordered, 3% cut the connection; the full
     // reconciliation only every 50 bars
