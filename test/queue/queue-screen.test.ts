@@ -25,7 +25,7 @@ import type { ScreenRun } from "../../src/research/screen.ts";
 import { DATA_DIR } from "../support/bundled-data.ts";
 import { runKairos, spawnKairos, tempHome } from "../support/cli.ts";
 import { RedisServer } from "./redis-server.ts";
-import { WorkerProc } from "./worker-proc.ts";
+import { startHolder, takeRedisAwayMidRun, WorkerProc } from "./worker-proc.ts";
 
 const home = tempHome("kairos-queue-screen-");
 let redis: RedisServer;
@@ -35,12 +35,6 @@ const startWorker = (extra: string[] = [], env: Record<string, string> = {}): Wo
   workers.push(w);
   return w;
 };
-/** A worker whose job process never answers (not among `workers`): a job it takes stays running until it is killed */
-async function startHolder(): Promise<WorkerProc> {
-  const h = new WorkerProc(home, redis.url, [], { KAIROS_QUEUE_FAULT: "hang" });
-  await h.waitFor(/worker \S+ on redis/);
-  return h;
-}
 /** The job processes (`kairos worker --child`) under a worker's process, the launcher's relaunch included */
 function sandboxesOf(pid: number): number[] {
   const out: number[] = [];
@@ -243,16 +237,10 @@ describe("screens through the queue", () => {
   it("Redis killed and restarted empty mid-screen: the lost jobs and blobs are published again and the figures are the local ones", async () => {
     // a worker whose job never ends holds the screen open until Redis goes, however late the test
     // takes it away; it goes with Redis, and its job is one of those lost
-    const holder = await startHolder();
+    const holder = await startHolder(home, redis.url);
     try {
       const r = await queued({ chunkSize: 20, outageMs: 60_000 }, async (stats, chunks) => {
-        for (;;) {
-          await new Promise((res) => setTimeout(res, 20));
-          if (stats[0] !== undefined && chunks.count(stats[0].run) >= 3) break;
-        }
-        await holder.waitFor(/job \S+ started/);
-        holder.kill("SIGKILL");
-        await redis.stop("SIGKILL");
+        await takeRedisAwayMidRun(redis, holder, stats, chunks, 3);
         await new Promise((res) => setTimeout(res, 1500));
         await redis.launch();
       });
@@ -267,17 +255,11 @@ describe("screens through the queue", () => {
   it("Redis away longer than the coordinator waits: the run stops with one line saying what to do, never a result", async () => {
     // a worker whose job never ends holds the screen open until Redis goes, however late the test
     // takes it away (a screen that completed first would end with a result)
-    const holder = await startHolder();
+    const holder = await startHolder(home, redis.url);
     let err: unknown;
     try {
       await queued({ chunkSize: 21, outageMs: 1000 }, async (stats, chunks) => {
-        for (;;) {
-          await new Promise((res) => setTimeout(res, 20));
-          if (stats[0] !== undefined && chunks.count(stats[0].run) >= 2) break;
-        }
-        await holder.waitFor(/job \S+ started/);
-        holder.kill("SIGKILL");
-        await redis.stop("SIGKILL");
+        await takeRedisAwayMidRun(redis, holder, stats, chunks, 2);
       });
     } catch (e) {
       err = e;

@@ -20,7 +20,7 @@ import { AppError } from "../../src/errors.ts";
 import { DATA_DIR } from "../support/bundled-data.ts";
 import { runKairos, spawnKairos, tempHome } from "../support/cli.ts";
 import { freePort, RedisServer } from "./redis-server.ts";
-import { WorkerProc } from "./worker-proc.ts";
+import { startHolder, takeRedisAwayMidRun, WorkerProc } from "./worker-proc.ts";
 
 const home = tempHome("kairos-queue-");
 let redis: RedisServer;
@@ -31,12 +31,6 @@ const startWorker = (extra: string[] = [], env: Record<string, string> = {}): Wo
   workers.push(w);
   return w;
 };
-/** A worker whose job process never answers (not among `workers`): a job it takes stays running until it is killed */
-async function startHolder(): Promise<WorkerProc> {
-  const h = new WorkerProc(home, redis.url, [], { KAIROS_QUEUE_FAULT: "hang" });
-  await h.waitFor(/worker \S+ on redis/);
-  return h;
-}
 
 // 1,000 combinations of sma-cross on 43,800 hourly bars
 const grid = ["--param", "fast=5..54:1", "--param", "slow=60..250:10"];
@@ -185,17 +179,10 @@ describe("sweeps through the queue", () => {
     // a third worker whose job never ends holds the run open until Redis goes, however late the test
     // takes it away (the 50 chunks take ~1 s on two workers: Redis killed 1 s late found the run
     // complete, nothing to queue again); it goes with Redis, and its job is one of those lost
-    const holder = await startHolder();
+    const holder = await startHolder(home, redis.url);
     try {
       const r = await queued({ chunkSize: 20, outageMs: 60_000 }, async (stats, chunks) => {
-        // wait for the run to exist and some chunks to be stored, then take Redis away
-        for (;;) {
-          await new Promise((res) => setTimeout(res, 20));
-          if (stats[0] !== undefined && chunks.count(stats[0].run) >= 3) break;
-        }
-        await holder.waitFor(/job \S+ started/);
-        holder.kill("SIGKILL");
-        await redis.stop("SIGKILL");
+        await takeRedisAwayMidRun(redis, holder, stats, chunks, 3);
         await new Promise((res) => setTimeout(res, 1500));
         await redis.launch();
       });

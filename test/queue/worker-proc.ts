@@ -36,3 +36,31 @@ export class WorkerProc {
     if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill(signal);
   }
 }
+
+/** A worker whose job process never answers (KAIROS_QUEUE_FAULT=hang): a job it takes stays running until it is killed */
+export async function startHolder(home: string, url: string): Promise<WorkerProc> {
+  const h = new WorkerProc(home, url, [], { KAIROS_QUEUE_FAULT: "hang" });
+  await h.waitFor(/worker \S+ on redis/);
+  return h;
+}
+
+/**
+ * Takes Redis away mid-run however late the test gets here: waits until the run has stored
+ * `minChunks` chunks and the holder's never-ending job has started (so the run cannot have
+ * completed), then SIGKILLs the holder (its job is among those Redis loses) and Redis
+ */
+export async function takeRedisAwayMidRun(
+  redis: { stop(signal: NodeJS.Signals): Promise<unknown> },
+  holder: WorkerProc,
+  stats: readonly ({ run: string } | undefined)[],
+  chunks: { count(run: string): number },
+  minChunks: number,
+): Promise<void> {
+  for (;;) {
+    await new Promise((res) => setTimeout(res, 20));
+    if (stats[0] !== undefined && chunks.count(stats[0].run) >= minChunks) break;
+  }
+  await holder.waitFor(/job \S+ started/);
+  holder.kill("SIGKILL");
+  await redis.stop("SIGKILL");
+}

@@ -14,8 +14,8 @@ import { runLiveSession } from "../../src/app/trade-live-run.ts";
 import { createLiveSession } from "../../src/app/trade-live-venue.ts";
 import { createContainer } from "../../src/composition-root.ts";
 import type { CandleEvent } from "../../src/ports/broker.ts";
-import type { MarketDataSource } from "../../src/ports/market-data-source.ts";
 import { loadBundledSeries } from "../support/bundled-data.ts";
+import { countingFetches } from "./counting-market.ts";
 import { TEST_LIMITS, writeTestLimits } from "./trading-limits.ts";
 
 const HOUR = 3_600_000;
@@ -129,18 +129,7 @@ describe("the live loop on kline streams", () => {
       },
     });
     const inner = new CcxtMarketDataSource("binance", { apiBase: sim.url });
-    let restKlines = 0;
-    const market: MarketDataSource = new Proxy(inner, {
-      get(target, prop, recv) {
-        if (prop === "fetchCandles")
-          return (...a: Parameters<MarketDataSource["fetchCandles"]>) => {
-            restKlines++;
-            return target.fetchCandles(...a);
-          };
-        const v = Reflect.get(target, prop, recv) as unknown;
-        return typeof v === "function" ? v.bind(target) : v;
-      },
-    });
+    const { market, fetches: restKlines } = countingFetches(inner);
     await createLiveSession(
       deps,
       "kl",
@@ -172,9 +161,9 @@ describe("the live loop on kline streams", () => {
     // the history is fetched over REST (one page per market) before the streams are opened: a bar
     // closing before they are open would come by REST after the grace, which here is a day
     await until(
-      () => deps.orders.getSession("kl")?.state === "active" && restKlines >= 2 && streamsOpen === 1,
+      () => deps.orders.getSession("kl")?.state === "active" && restKlines() >= 2 && streamsOpen === 1,
     );
-    const restAtStart = restKlines;
+    const restAtStart = restKlines();
     const t0 = sim.now();
     for (let k = 0; k < 6; k++) {
       sim.advance(HOUR);
@@ -188,7 +177,7 @@ describe("the live loop on kline streams", () => {
     expect(r.barsActed).toBe(6);
     // the bar in progress at the start closes first, then one a step
     expect(acted).toEqual([0, 1, 2, 3, 4, 5].map((k) => t0 + k * HOUR));
-    expect(restKlines).toBe(restAtStart);
+    expect(restKlines()).toBe(restAtStart);
     // dca buys both markets each bar: six decisions of two orders
     expect(new Set(decisions).size).toBe(6);
     expect(decisions).toHaveLength(12);

@@ -18,6 +18,7 @@ import type { TradingDeps } from "../../src/app/trade-runtime.ts";
 import { startTrading } from "../../src/app/trade-start.ts";
 import { type Container, createContainer } from "../../src/composition-root.ts";
 import { loadBundledSeries } from "../support/bundled-data.ts";
+import { countingFetches } from "./counting-market.ts";
 import { TEST_LIMITS, writeTestLimits } from "./trading-limits.ts";
 
 const HOUR = 3_600_000;
@@ -179,18 +180,7 @@ describe("live session loop against the simulated exchange at 18,000x", () => {
     const broker = new CcxtBroker("binance", { apiKey: KEY, secret: SECRET, apiBase: sim.url });
     const source = new CcxtMarketDataSource("binance", { apiBase: sim.url });
     // the REST candle fetches the loop makes (a bar fetched over REST is not the stream path)
-    let restFetches = 0;
-    const market = new Proxy(source, {
-      get(target, prop) {
-        if (prop === "fetchCandles")
-          return (...a: Parameters<typeof source.fetchCandles>) => {
-            restFetches++;
-            return target.fetchCandles(...a);
-          };
-        const v = Reflect.get(target, prop, target) as unknown;
-        return typeof v === "function" ? v.bind(target) : v;
-      },
-    });
+    const { market, fetches: restFetches } = countingFetches(source);
     await createLiveSession(
       deps,
       "live1s",
@@ -223,7 +213,7 @@ describe("live session loop against the simulated exchange at 18,000x", () => {
         onBar: (p) => {
           // the stop lands inside the step that just sent this bar's order, before the loop looks again
           if (p.orders > 0 && stopAsked === undefined) {
-            fetchesAtStop = restFetches;
+            fetchesAtStop = restFetches();
             stopAsked = stopTrading(deps, { id: "live1s" });
           }
         },
