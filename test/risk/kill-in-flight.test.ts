@@ -10,9 +10,8 @@ import { rmSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { killAll } from "../../src/app/kill.ts";
 import { OrderLifecycle } from "../../src/execution/order-lifecycle.ts";
-import type { OrderRecord } from "../../src/ports/order-store.ts";
 import { writeTestLimits } from "../trading/trading-limits.ts";
-import { fmt, placeResting, startKillRig } from "./r8-kill-sim.ts";
+import { placeResting, restingBuy, startKillRig } from "./r8-kill-sim.ts";
 
 const HOLD_MS = 2500;
 const LATE = "kf-late";
@@ -34,28 +33,17 @@ describe("kill switch: a create still on its way", () => {
     const { container, ids } = await placeResting(rig, "kf", 2);
     try {
       const t = container.trading();
-      const symbol = "BTC/USDT";
-      const r = rig.rules.get(symbol)!;
-      const price = Math.floor((rig.ref(symbol) * 0.4) / Number(r.tickSize)) * Number(r.tickSize);
-      const qty = Math.ceil((2 * Number(r.minNotional)) / price / Number(r.stepSize)) * Number(r.stepSize);
       const now = Date.now();
-      const late: OrderRecord = {
+      // below the resting ones: a buy that rests once it arrives
+      const late = restingBuy(rig, {
         clientOrderId: LATE,
         sessionId: "kf",
-        decisionSeq: 2,
+        seq: 2,
         leg: 0,
-        venue: rig.broker.venue,
-        symbol,
-        side: "buy",
-        type: "limit",
-        qty: fmt(qty, r.stepSize),
-        limitPrice: fmt(price, r.tickSize),
-        state: "intent",
-        filledQty: "0",
-        attempts: 0,
-        createdAt: now,
-        updatedAt: now,
-      };
+        symbol: "BTC/USDT",
+        fraction: 0.4,
+        at: now,
+      });
       t.orders.recordDecision(
         { sessionId: "kf", seq: 2, barTs: now, targets: {}, explanation: "a late create", createdAt: now },
         [late],

@@ -198,29 +198,19 @@ export async function placeResting(
     updatedAt: now,
   });
   const intents: OrderRecord[] = [];
-  for (const symbol of R8_SYMBOLS) {
-    const r = rig.rules.get(symbol)!;
-    const price = Math.floor((rig.ref(symbol) * 0.5) / Number(r.tickSize)) * Number(r.tickSize);
-    const qty = Math.ceil((2 * Number(r.minNotional)) / price / Number(r.stepSize)) * Number(r.stepSize);
+  for (const symbol of R8_SYMBOLS)
     for (let k = 0; k < perSymbol; k++)
-      intents.push({
-        clientOrderId: `${sessionId}-${intents.length}`,
-        sessionId,
-        decisionSeq: 1,
-        leg: intents.length,
-        venue: rig.broker.venue,
-        symbol,
-        side: "buy",
-        type: "limit",
-        qty: fmt(qty, r.stepSize),
-        limitPrice: fmt(price - k * Number(r.tickSize), r.tickSize),
-        state: "intent",
-        filledQty: "0",
-        attempts: 0,
-        createdAt: now,
-        updatedAt: now,
-      });
-  }
+      intents.push(
+        restingBuy(rig, {
+          clientOrderId: `${sessionId}-${intents.length}`,
+          sessionId,
+          seq: 1,
+          leg: intents.length,
+          symbol,
+          ticksBelow: k,
+          at: now,
+        }),
+      );
   t.orders.recordDecision(
     { sessionId, seq: 1, barTs: now, targets: {}, explanation: "R8: resting orders to kill", createdAt: now },
     intents,
@@ -238,6 +228,46 @@ export async function placeResting(
       `R8 setup: ${notOpen.length} orders not resting (${notOpen[0]!.state}: ${notOpen[0]!.reason})`,
     );
   return { container, ids: intents.map((o) => o.clientOrderId) };
+}
+
+/**
+ * A limit buy intent that rests on the exchange: at `fraction` (default half) of the market's last
+ * close, `ticksBelow` ticks lower, for twice the minimum notional
+ */
+export function restingBuy(
+  rig: KillRig,
+  o: {
+    clientOrderId: string;
+    sessionId: string;
+    seq: number;
+    leg: number;
+    symbol: string;
+    ticksBelow?: number;
+    fraction?: number;
+    at: number;
+  },
+): OrderRecord {
+  const r = rig.rules.get(o.symbol)!;
+  const price =
+    Math.floor((rig.ref(o.symbol) * (o.fraction ?? 0.5)) / Number(r.tickSize)) * Number(r.tickSize);
+  const qty = Math.ceil((2 * Number(r.minNotional)) / price / Number(r.stepSize)) * Number(r.stepSize);
+  return {
+    clientOrderId: o.clientOrderId,
+    sessionId: o.sessionId,
+    decisionSeq: o.seq,
+    leg: o.leg,
+    venue: rig.broker.venue,
+    symbol: o.symbol,
+    side: "buy",
+    type: "limit",
+    qty: fmt(qty, r.stepSize),
+    limitPrice: fmt(price - (o.ticksBelow ?? 0) * Number(r.tickSize), r.tickSize),
+    state: "intent",
+    filledQty: "0",
+    attempts: 0,
+    createdAt: o.at,
+    updatedAt: o.at,
+  };
 }
 
 /** Open orders as the exchange itself lists them (GET /api/v3/openOrders), per client id prefix */
