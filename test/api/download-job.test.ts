@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnKairos } from "../support/cli.ts";
 import { type LocalExchange, startLocalExchange } from "../support/local-exchange/index.ts";
-import { apiOn, call } from "./support.ts";
+import { apiOn, call, finishedJob, type JobReply } from "./support.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "kairos-api-download-"));
 let ex: LocalExchange;
@@ -28,14 +28,6 @@ const api = apiOn(join(tmp, "api-home"), async (c) => {
   agent = c.auth.createAgentToken({ name: "download-job" }).token;
 });
 
-interface Job {
-  id: string;
-  state: string;
-  result: unknown;
-  error: { code: string } | null;
-}
-const jobOf = async (id: string): Promise<Job> =>
-  (await call(api, "POST", "/v1/jobs/get", { token: person, body: { id } })).body as Job;
 async function until(f: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
   const t0 = Date.now();
   while (!(await f())) {
@@ -51,17 +43,9 @@ describe("data download as an API job", () => {
     const body = { exchange: "binance", symbol: "FET/USDT", timeframe: "1h", apiBase: ex.url };
     const started = await call(api, "POST", "/v1/data/download", { token: person, body });
     expect(started.status, started.text).toBe(202);
-    const id = (started.body as Job).id;
-    let job: Job | undefined;
-    await until(
-      async () => {
-        job = await jobOf(id);
-        return job.state !== "queued" && job.state !== "running";
-      },
-      120_000,
-      "the download job",
-    );
-    expect(job!.state, JSON.stringify(job!.error)).toBe("done");
+    const id = (started.body as JobReply).id;
+    const job = await finishedJob(api, person, id);
+    expect(job.state, JSON.stringify(job.error)).toBe("done");
     const cliHome = join(tmp, "cli-home");
     const cli = await spawnKairos([
       "data",
@@ -79,9 +63,9 @@ describe("data download as an API job", () => {
       "--json",
     ]);
     expect(cli.code, cli.stderr).toBe(0);
-    expect(job!.result).toEqual(JSON.parse(cli.stdout));
-    expect(job!.result).toMatchObject({ interrupted: false, resumed: false });
-    expect(rowsOf("FET/USDT")).toBe((job!.result as { inserted: number }).inserted);
+    expect(job.result).toEqual(JSON.parse(cli.stdout));
+    expect(job.result).toMatchObject({ interrupted: false, resumed: false });
+    expect(rowsOf("FET/USDT")).toBe((job.result as { inserted: number }).inserted);
   }, 240_000);
 
   it("a cancel while the exchange holds a page ends the job at once: three pages kept, nothing of the fourth", async () => {
@@ -98,25 +82,17 @@ describe("data download as an API job", () => {
       body: { exchange: "binance", symbol: "ETH/USDT", timeframe: "1h", apiBase: ex.url, timeout: 600_000 },
     });
     expect(started.status, started.text).toBe(202);
-    const id = (started.body as Job).id;
+    const id = (started.body as JobReply).id;
     await until(() => klines() >= 4, 120_000, "the fourth page's request");
     const cancel = await call(api, "POST", "/v1/jobs/cancel", { token: person, body: { id } });
     expect(cancel.status, cancel.text).toBe(200);
-    let job: Job | undefined;
-    await until(
-      async () => {
-        job = await jobOf(id);
-        return job.state !== "queued" && job.state !== "running";
-      },
-      60_000,
-      "the cancelled job to end",
-    );
+    const job = await finishedJob(api, person, id, 60_000);
     // the job let go of the held request: kairos closed its connection instead of waiting for the page
     const held = ex.requests.filter((r) => r.path === "/api/v3/klines" && r.query.symbol === "ETHUSDT")[3]!;
     await until(() => held.abandoned === true, 30_000, "the held request to be abandoned");
     ex.faults.clear();
-    expect(job!.state).toBe("cancelled");
-    expect(job!.error?.code).toBe("CANCELLED");
+    expect(job.state).toBe("cancelled");
+    expect(job.error?.code).toBe("CANCELLED");
     // committed pages stay (a download resumes after them); the held page was never read
     expect(rowsOf("ETH/USDT")).toBe(3000);
     expect(klines()).toBe(4);

@@ -9,7 +9,7 @@ import { JobService } from "../../src/app/job-service.ts";
 import { createContainer } from "../../src/composition-root.ts";
 import { MAX_BUFFERED_BYTES } from "../../src/shells/http/streams.ts";
 import { bundledHome, runKairosInProcess } from "../support/cli.ts";
-import { apiOn, call } from "./support.ts";
+import { apiOn, call, finishedJob, type JobReply } from "./support.ts";
 import { openStream, refusedWith, until } from "./ws-support.ts";
 
 const PASSWORD = "streams-test-password-1";
@@ -22,24 +22,9 @@ const api = apiOn(home, async (c) => {
   person = (await c.auth.login({ password: PASSWORD })).token;
 });
 
-interface Job {
-  id: string;
-  state: string;
-  result: unknown;
-  error: { code: string } | null;
-}
-const jobOf = async (id: string): Promise<Job> =>
-  (await call(api, "POST", "/v1/jobs/get", { token: agent, body: { id } })).body as Job;
+type Job = JobReply;
 /** Polls the job until it reaches a final state */
-const finished = async (id: string): Promise<Job> => {
-  const t0 = Date.now();
-  for (;;) {
-    const j = await jobOf(id);
-    if (!["queued", "running"].includes(j.state)) return j;
-    if (Date.now() - t0 > 150_000) throw new Error(`job ${id} still ${j.state}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+const finished = (id: string): Promise<Job> => finishedJob(api, agent, id);
 
 describe("WebSocket doors", () => {
   it("401 without a token or with a forged one, 404 for another path with a token, 403 cross-origin; header or subprotocol both work", async () => {

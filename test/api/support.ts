@@ -114,3 +114,22 @@ export async function whileRunning<T>(api: Api, long: () => Promise<T>): Promise
   lag.disable();
   return { value, callMs, healthDuring, healthSent, lagMaxMs: lag.max / 1e6 };
 }
+
+/** A job as `/v1/jobs/get` answers */
+export interface JobReply {
+  id: string;
+  state: string;
+  result: unknown;
+  error: { code: string } | null;
+}
+
+/** Polls `/v1/jobs/get` until the job reaches a final state (done, failed, cancelled, interrupted) */
+export async function finishedJob(api: Api, token: string, id: string, ms = 150_000): Promise<JobReply> {
+  const t0 = Date.now();
+  for (;;) {
+    const j = (await call(api, "POST", "/v1/jobs/get", { token, body: { id } })).body as JobReply;
+    if (!["queued", "running"].includes(j.state)) return j;
+    if (Date.now() - t0 > ms) throw new Error(`job ${id} still ${j.state}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
