@@ -24,6 +24,15 @@ interface Cursor {
 
 export class Replay {
   private readonly cursors: Cursor[] = [];
+  // every create looks its market up (reference price, ended, submit): by key, not a scan of the
+  // markets; the first cursor of a key wins, as the scans it replaces found it
+  private readonly byId = new Map<string, Cursor>();
+  private readonly byMarket = new Map<SimMarket, Cursor>();
+  /**
+   * the earliest market time at which a bar closes or a candle is due on a kline stream; the
+   * exchange syncs on every request, and before this time `advance` has nothing to do
+   */
+  private nextDue = Number.NEGATIVE_INFINITY;
 
   constructor(
     markets: Iterable<SimMarket>,
@@ -46,17 +55,20 @@ export class Replay {
         while (k < x.ts.length && x.ts[k]! + ms <= start) k++;
         return k;
       });
-      this.cursors.push({ market: m, matcher: makeMatcher(m), next, tfMs, klineNext, markets: new Set() });
+      const c: Cursor = { market: m, matcher: makeMatcher(m), next, tfMs, klineNext, markets: new Set() };
+      this.cursors.push(c);
+      if (!this.byId.has(m.id)) this.byId.set(m.id, c);
+      if (!this.byMarket.has(m)) this.byMarket.set(m, c);
     }
   }
 
   matcherOf(symbolId: string): Matcher | undefined {
-    return this.cursors.find((c) => c.market.id === symbolId)?.matcher;
+    return this.byId.get(symbolId)?.matcher;
   }
 
   /** Hands an accepted order to its market's venue */
   submit(o: SimOrder): void {
-    const c = this.cursors.find((x) => x.market.id === o.symbol)!;
+    const c = this.byId.get(o.symbol)!;
     if (o.type === "MARKET") c.markets.add(o);
     c.matcher.submit({
       id: o.orderId,
@@ -70,20 +82,26 @@ export class Replay {
 
   /** True once every bar of the market's series has closed */
   ended(m: SimMarket): boolean {
-    const c = this.cursors.find((x) => x.market === m)!;
+    const c = this.byMarket.get(m)!;
     return c.next >= m.series[0]!.ts.length;
   }
 
   /** The price market-order checks use: the open of the bar in progress, else the last close */
   refPrice(m: SimMarket, now: number): bigint {
-    const c = this.cursors.find((x) => x.market === m)!;
+    const c = this.byMarket.get(m)!;
     const s = m.series[0]!;
     const i = Math.min(c.next, s.ts.length - 1);
     return unitsOf(s.ts[i]! <= now ? s.open[i]! : s.close[Math.max(0, i - 1)]!);
   }
 
+  /** True when `advance(now)` would close a bar or announce a candle */
+  due(now: number): boolean {
+    return now >= this.nextDue;
+  }
+
   /** Closes, in time order, every bar whose close is at or before `now` */
   advance(now: number): void {
+    if (now < this.nextDue) return;
     for (;;) {
       let bestClose = Number.POSITIVE_INFINITY;
       for (const c of this.cursors) {
@@ -106,6 +124,17 @@ export class Replay {
       for (const c of closing) c.next++;
     }
     for (const c of this.cursors) this.announceKlines(c, now);
+    // only this method moves the cursors, so what is due next is known until it runs again
+    let due = Number.POSITIVE_INFINITY;
+    for (const c of this.cursors) {
+      const s = c.market.series[0]!;
+      if (c.next < s.ts.length) due = Math.min(due, s.ts[c.next]! + c.tfMs);
+      c.market.series.forEach((x, j) => {
+        const k = c.klineNext[j]!;
+        if (k < x.ts.length) due = Math.min(due, x.ts[k]! + timeframeMs(x.timeframe));
+      });
+    }
+    this.nextDue = due;
   }
 
   private applyFill(c: Cursor, fill: MatchFill, side: "BUY" | "SELL", closeTime: number): void {
