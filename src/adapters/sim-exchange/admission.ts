@@ -119,7 +119,7 @@ export function admit(
 
 /** Runs a SIGNED endpoint once its key, signature and timestamp pass (auth.ts) */
 export function signed(s: SimState, req: SimRequest, fn: () => Reply): Reply {
-  const e = checkSigned(req.rawQuery, req.rawBody, req.apiKey, s.key, Date.now());
+  const e = checkSigned(req.rawQuery, req.rawBody, req.apiKey, s.key, Date.now(), req.params);
   return e === undefined ? fn() : fail(e.status, e.code, e.msg);
 }
 

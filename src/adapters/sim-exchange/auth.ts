@@ -44,6 +44,8 @@ export function checkSigned(
   header: string | undefined,
   key: SimApiKey,
   wallNow: number,
+  /** requestParams(rawQuery, rawBody) when the caller already has it (the server parses it once) */
+  params?: URLSearchParams,
 ): BinanceError | undefined {
   const keyErr = checkApiKey(header, key);
   if (keyErr !== undefined) return keyErr;
@@ -61,7 +63,7 @@ export function checkSigned(
   const want = createHmac("sha256", key.secret).update(signed).digest("hex");
   if (!safeEqual(given.toLowerCase(), want))
     return { status: 400, code: -1022, msg: "Signature for this request is not valid." };
-  const p = requestParams(rawQuery, rawBody);
+  const p = params ?? requestParams(rawQuery, rawBody);
   const ts = Number(p.get("timestamp"));
   if (!Number.isInteger(ts))
     return {

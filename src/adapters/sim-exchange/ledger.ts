@@ -78,6 +78,8 @@ export class Ledger {
   readonly deposits: { asset: string; amount: bigint; time: number }[] = [];
   private readonly byId = new Map<number, SimOrder>();
   private readonly byClient = new Map<string, SimOrder>();
+  /** each order's trades, so a create's FULL reply does not scan every trade ever made */
+  private readonly tradesByOrder = new Map<number, SimTrade[]>();
   private nextOrderId = 1;
   /** Binance numbers trades per symbol: BTCUSDT and ETHUSDT both have a trade 1 */
   private readonly nextTradeId = new Map<string, number>();
@@ -105,6 +107,11 @@ export class Ledger {
 
   order(orderId: number): SimOrder | undefined {
     return this.byId.get(orderId);
+  }
+
+  /** The order's trades, oldest first */
+  tradesOf(orderId: number): readonly SimTrade[] {
+    return this.tradesByOrder.get(orderId) ?? [];
   }
 
   /** Client order ids are unique per account for ever (Binance: among open orders), so a resend can never double an order */
@@ -195,6 +202,9 @@ export class Ledger {
       isMaker,
     };
     this.trades.push(trade);
+    const own = this.tradesByOrder.get(order.orderId);
+    if (own === undefined) this.tradesByOrder.set(order.orderId, [trade]);
+    else own.push(trade);
     if (order.status === "FILLED") this.release(order);
     this.emit({ kind: "trade", order, trade });
     this.emit({ kind: "balances", assets: [order.base, order.quote], time });

@@ -125,7 +125,7 @@ export function createOrder(d: OrderDeps, p: URLSearchParams, fault: "reject" | 
       transactTime: order.time,
     });
   const body: Record<string, unknown> = { ...orderJson(order), transactTime: order.time };
-  if (resp === "FULL") body.fills = d.ledger.trades.filter((t) => t.orderId === order.orderId).map(fillJson);
+  if (resp === "FULL") body.fills = d.ledger.tradesOf(order.orderId).map(fillJson);
   return ok(body);
 }
 

@@ -109,8 +109,11 @@ export class Streams {
   }
 
   private onLedger(e: LedgerEvent): void {
-    const msgs = userMessages(this.ledger, e, this.now());
-    for (const s of this.subs) if (s.topics.has("user")) for (const m of msgs) this.send(s, m);
+    // built once a user-data connection wants them: with none open (a REST-only client) they are not
+    let msgs: string[] | undefined;
+    for (const s of this.subs)
+      if (s.topics.has("user"))
+        for (const m of (msgs ??= userMessages(this.ledger, e, this.now()))) this.send(s, m);
   }
 
   private send(s: Sub, msg: string): void {
