@@ -358,8 +358,16 @@ export async function runLiveSession(
     streamed.delete(after + tf);
     return cfg.symbols.map((sym) => at.get(sym)!);
   };
-  /** Stores streamed candles (once acted on: the store is for history and restarts, not the decision) */
+  /**
+   * Stores streamed candles (once acted on: the store is for history and restarts, not the
+   * decision), every market in one commit, and has them synced from the thread pool at once: the
+   * next close's fills commit with synchronous=FULL and would otherwise pay for it on the way to the wire
+   */
   const storeBars = (bars: readonly WindowBar[]): void => {
+    deps.store.batch(() => storeEach(bars));
+    deps.store.syncToDisk().catch(() => undefined); // a failed sync: the next FULL commit syncs them
+  };
+  const storeEach = (bars: readonly WindowBar[]): void => {
     bars.forEach((b, k) => {
       const cols = allocColumns(1);
       for (const f of ["ts", "open", "high", "low", "close", "volume"] as const) cols[f][0] = b[f];

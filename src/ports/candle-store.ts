@@ -55,5 +55,11 @@ export interface CandleStore {
    * lands, or none does when it throws. A folder import and a repair are each one batch.
    */
   batch<T>(fn: () => T): T;
+  /**
+   * Makes every committed write durable now, off the event loop. Candle writes commit without
+   * waiting for the disk (they can be fetched again); without this, the next write on the same file
+   * that does wait (a trading decision's intents) pays for syncing them, on its way to the wire
+   */
+  syncToDisk(): Promise<void>;
   close(): void;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -27,6 +27,22 @@ describe("SqliteCandleStore", () => {
     expect(db.pragma("user_version", { simple: true })).toBe(2);
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     b.close();
+  });
+
+  it("syncs its commits' write-ahead log on request, and a home without one is nothing to sync", async () => {
+    const home = join(root, "sync");
+    const db = openDatabase(home);
+    const a = new SqliteCandleStore(db);
+    a.upsert(loadBundledSeries("binance", "BTC/USDT", "1d"));
+    // the commits sit in kairos.db-wal (the file syncToDisk syncs) until a checkpoint moves them
+    const wal = `${db.name}-wal`;
+    expect(wal).toBe(join(home, "kairos.db-wal"));
+    expect(statSync(wal).size).toBeGreaterThan(1825 * 8);
+    await expect(a.syncToDisk()).resolves.toBeUndefined();
+    a.close();
+    // closed: the log was checkpointed and removed, and a closed store has nothing to sync
+    expect(existsSync(wal)).toBe(false);
+    await expect(a.syncToDisk()).resolves.toBeUndefined();
   });
 
   it("stores an evenly spaced chunk's timestamps as two values, reads both forms and legacy full blobs", () => {

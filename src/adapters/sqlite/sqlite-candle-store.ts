@@ -1,3 +1,4 @@
+import { open } from "node:fs/promises";
 import { alignOffset, MAX_DATE_MS } from "../../data/validate-candles.ts";
 import type { CandleColumns, CandleSeries } from "../../domain/candle-series.ts";
 import { timeframeMs } from "../../domain/timeframe.ts";
@@ -395,6 +396,29 @@ export class SqliteCandleStore implements CandleStore {
       return this.db.transaction(fn).immediate();
     } catch (err) {
       throw translateSqliteError(err, "writing to the kairos home");
+    }
+  }
+
+  /**
+   * Syncs the write-ahead log, where the home's commits land, from libuv's thread pool. The home
+   * commits with synchronous=NORMAL (no fsync per commit) while the order store's connection to the
+   * same file uses FULL: its next commit fsyncs the log, and with it every candle page written since
+   * the last sync (bench trading wire-cross: a fill commit after 100 streamed candles took 4.8 ms,
+   * 0.2 ms with them synced right after they were stored). Nothing to sync: resolves at once
+   */
+  async syncToDisk(): Promise<void> {
+    if (this.db.memory || !this.db.open) return;
+    let fh: Awaited<ReturnType<typeof open>>;
+    try {
+      fh = await open(`${this.db.name}-wal`, "r");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return; // no log: nothing unsynced
+      throw err;
+    }
+    try {
+      await fh.datasync();
+    } finally {
+      await fh.close();
     }
   }
 
