@@ -11,11 +11,15 @@
 //  close-to-wire-100x1m-sim    the same on the simulated exchange (`kairos sim`'s server in its own
 //                        process, ccxt's real binance class, the live session loop): from the moment
 //                        the exchange begins closing the bar (fills, then the kline events) to the
-//                        moment it receives each order, both on the exchange's clock
+//                        moment it receives each order, both on the exchange's clock; every market
+//                        buys every bar (100 orders a bar: the burst)
+//  close-to-wire-100x1m-sim-cross  the same path with a 20/50 moving-average crossover on real 1m
+//                        candles (each market its own stretch of the bundled bitstamp BTC/USD 1m):
+//                        a bar's orders are those of the markets whose averages crossed (4x --bars)
 //  close-to-wire-100x1m-sim-floor  the machine's floor of that path, measured beside it: the same
 //                        exchange process, kline streams and 100 creates through CcxtBroker, sent
 //                        as the last candle arrives, with nothing of kairos in between
-//  (--only CASE[,CASE]: fsync-rate, throughput, wire-paper, wire-sim, wire-floor; default all)
+//  (--only CASE[,CASE]: fsync-rate, throughput, wire-paper, wire-sim, wire-cross, wire-floor; default all)
 //  r1-crash              (with --kills N) kill -9 the trading process N times: duplicates, unknown
 //                        venue orders, lost fills, mismatching books (all must be 0)
 import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
@@ -318,6 +322,7 @@ async function startWireSim(
   bars: number,
   key: string,
   secret: string,
+  source: "synthetic" | "real" = "synthetic",
 ): Promise<{
   child: import("node:child_process").ChildProcess;
   next: () => Promise<WireSimMsg>;
@@ -339,6 +344,7 @@ async function startWireSim(
       WIRE_BARS: String(bars),
       WIRE_KEY: key,
       WIRE_SECRET: secret,
+      WIRE_SOURCE: source,
     },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -368,6 +374,7 @@ async function closeToWireSim(
   dir: string,
   symbols: number,
   bars: number,
+  load: "burst" | "cross" = "burst",
 ): Promise<{
   p50: number;
   p99: number;
@@ -386,7 +393,13 @@ async function closeToWireSim(
   const KEY = "kairosWireBenchKey0123456789";
   const SECRET = "kairosWireBenchSecretNeverPrinted";
   const warm = 5;
-  const { child, next, url } = await startWireSim(symbols, 500 + warm + bars + 50, KEY, SECRET);
+  const { child, next, url } = await startWireSim(
+    symbols,
+    500 + warm + bars + 50,
+    KEY,
+    SECRET,
+    load === "cross" ? "real" : "synthetic",
+  );
   const home = mkdtempSync(join(dir, "kairos-bench-wire-sim-"));
   const c = createContainer({ home });
   const names = Array.from({ length: symbols }, (_, i) => `W${String(i).padStart(3, "0")}/USDT`);
@@ -408,8 +421,11 @@ async function closeToWireSim(
     deps,
     "wire",
     {
-      strategy: "dca",
-      params: { every: 1, step: 0.005, takeProfit: 0 },
+      // burst: every market buys every bar (100 orders a bar); cross: a 20/50 moving-average
+      // crossover on real 1m candles, each market trading when its own averages cross
+      ...(load === "burst"
+        ? { strategy: "dca", params: { every: 1, step: 0.005, takeProfit: 0 } }
+        : { strategy: "sma-cross", params: { fast: 20, slow: 50 } }),
       symbols: names,
       timeframe: "1m",
       capital: 1_000_000,
@@ -422,6 +438,7 @@ async function closeToWireSim(
     broker,
   );
   let acted = 0;
+  let ordersSent = 0;
   // KAIROS_WIRE_MARKS=FILE: every step's monotonic time (us) and this process's CPU time (us), one line each
   const stepLog: string[] = [];
   let marks: Record<string, number> = {};
@@ -440,6 +457,7 @@ async function closeToWireSim(
     maxBars: warm + bars,
     onBar: (p) => {
       if (p.notes.length > 0) process.stderr.write(`wire-sim notes: ${p.notes.slice(0, 3).join("; ")}\n`);
+      if (acted >= warm) ordersSent += p.orders;
       acted++;
     },
   });
@@ -454,12 +472,25 @@ async function closeToWireSim(
   const adv: number[] = [];
   const steps: Record<string, number[]> = {};
   let missing = 0;
+  let received = 0;
   let cpu0 = process.cpuUsage();
   for (let b = 0; b < warm + bars && failed === undefined; b++) {
     if (b === warm) cpu0 = process.cpuUsage();
     marks = {};
-    child.send({ kind: "bar", expect: symbols, waitMs: 5000 });
-    const m = await next();
+    let m: WireSimMsg;
+    if (load === "burst") {
+      child.send({ kind: "bar", expect: symbols, waitMs: 5000 });
+      m = await next();
+    } else {
+      // how many orders a bar brings is the strategy's to say: the bar is over once it was acted on
+      // (the session's sends return after the exchange answered every one)
+      child.send({ kind: "bar", expect: Number.MAX_SAFE_INTEGER, waitMs: 5000 });
+      const end = performance.now() + 5000;
+      while (acted < b + 1 && failed === undefined && performance.now() < end)
+        await new Promise((r) => setTimeout(r, 2));
+      child.send({ kind: "flush" });
+      m = await next();
+    }
     process.stderr.write(
       `wire-sim bar ${b}: ${m.arrivals!.length} orders, acted ${acted}, p50 ${m.arrivals!.length === 0 ? "-" : median(m.arrivals!).toFixed(1)} ms, last ${m.arrivals!.length === 0 ? "-" : Math.max(...m.arrivals!).toFixed(1)} ms\n`,
     );
@@ -479,7 +510,8 @@ async function closeToWireSim(
       }
       lat.push(...m.arrivals!);
       adv.push(m.advanceMs!);
-      missing += Math.max(0, symbols - m.arrivals!.length);
+      if (load === "burst") missing += Math.max(0, symbols - m.arrivals!.length);
+      received += m.arrivals!.length;
     }
     const end = performance.now() + 5000;
     while (acted < b + 1 && failed === undefined && performance.now() < end)
@@ -507,7 +539,8 @@ async function closeToWireSim(
     p50: q(0.5),
     p99: q(0.99),
     n: lat.length,
-    missing,
+    // burst: every market's order of every bar arrived; cross: every order the session sent arrived
+    missing: load === "burst" ? missing : Math.max(0, ordersSent - received),
     advanceMs: median(adv),
     cpuMsPerBar: (cpu.user + cpu.system) / 1000 / bars,
     steps: Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, median(v)])),
@@ -587,11 +620,14 @@ if (want("wire-floor")) {
     loadAvg1m: Number((await import("node:os")).loadavg()[0]!.toFixed(1)),
   });
 }
-if (want("wire-sim")) {
+for (const load of ["burst", "cross"] as const) {
+  if (!want(load === "burst" ? "wire-sim" : "wire-cross")) continue;
+  // the crossover trades a few markets a bar: more bars for as many orders to take a p99 over
+  const bars = load === "burst" ? Number(values.bars) : Number(values.bars) * 4;
   const sims: Awaited<ReturnType<typeof closeToWireSim>>[] = [];
-  for (let r = 0; r < runs; r++) sims.push(await closeToWireSim(base, 100, Number(values.bars)));
+  for (let r = 0; r < runs; r++) sims.push(await closeToWireSim(base, 100, bars, load));
   emit({
-    case: "close-to-wire-100x1m-sim",
+    case: load === "burst" ? "close-to-wire-100x1m-sim" : "close-to-wire-100x1m-sim-cross",
     unit: "ms",
     value: Number(median(sims.map((w) => w.p99)).toFixed(2)),
     p50: Number(median(sims.map((w) => w.p50)).toFixed(2)),
@@ -609,9 +645,14 @@ if (want("wire-sim")) {
       ]),
     ),
     orders: sims[0]!.n,
+    ordersPerBar: Number((sims[0]!.n / bars).toFixed(2)),
     missing: sims.reduce((a, w) => a + w.missing, 0),
     symbols: 100,
-    bars: Number(values.bars),
+    bars,
+    strategy:
+      load === "burst"
+        ? "dca buying every market every bar (synthetic candles)"
+        : "sma-cross 20/50 on real 1m candles (bundled bitstamp BTC/USD, a stretch per market)",
     synchronous: "FULL",
     venue: "simulated exchange (own process) via ccxt binance; the wire is its receipt of the create",
     loadAvg1m: Number((await import("node:os")).loadavg()[0]!.toFixed(1)),

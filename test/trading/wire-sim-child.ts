@@ -2,7 +2,13 @@
 // markets of synthetic 1m candles on a manual clock. On "bar" from the parent it closes the next bar
 // of every market (fills of the orders in flight, executionReports, klines on the kline streams)
 // and timestamps each order create it receives (the wire) against the moment it began to close the
-// bar, on this process's one clock; it answers once `expect` orders arrived or `waitMs` passed.
+// bar, on this process's one clock; it answers once `expect` orders arrived or `waitMs` passed, or
+// when the parent says "flush". WIRE_SOURCE=real: each market replays its own stretch of the bundled
+// bitstamp BTC/USD 1m candles (market i from bar 380 i on; real moves, so a crossover strategy trades
+// some markets on some bars)
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { type SimExchange, startSimExchange } from "../../src/adapters/sim-exchange/server.ts";
 import type { CandleSeries } from "../../src/domain/candle-series.ts";
 
@@ -11,8 +17,38 @@ const n = Number(process.env.WIRE_SYMBOLS ?? "100");
 const bars = Number(process.env.WIRE_BARS ?? "700");
 const t0 = 1_700_000_000_000 - (1_700_000_000_000 % MIN);
 const ts = Float64Array.from({ length: bars }, (_, i) => t0 + i * MIN);
+let realRows: number[][] | undefined;
 export const wireSymbol = (i: number): string => `W${String(i).padStart(3, "0")}/USDT`;
+/** The bundled 1m candles' columns (open, high, low, close, volume), for WIRE_SOURCE=real */
+const real = (): number[][] => {
+  const text = gunzipSync(
+    readFileSync(join(import.meta.dirname, "../../data/bitstamp_BTC-USD_1m.csv.gz")),
+  ).toString("utf8");
+  return text
+    .trim()
+    .split("\n")
+    .slice(1)
+    .map((l: string) => l.split(",").slice(1).map(Number));
+};
+const REAL_STRIDE = 380;
 const series: CandleSeries[] = Array.from({ length: n }, (_, i) => {
+  if (process.env.WIRE_SOURCE === "real") {
+    const rows = (realRows ??= real());
+    if (REAL_STRIDE * (n - 1) + bars > rows.length)
+      throw new Error(`WIRE_SOURCE=real holds ${rows.length} bars: too few for ${n} markets of ${bars}`);
+    const col = (k: number) => Float64Array.from({ length: bars }, (_, t) => rows[REAL_STRIDE * i + t]![k]!);
+    return {
+      exchange: "binance",
+      symbol: wireSymbol(i),
+      timeframe: "1m",
+      ts,
+      open: col(0),
+      high: col(1),
+      low: col(2),
+      close: col(3),
+      volume: col(4),
+    };
+  }
   const c = Float64Array.from({ length: bars }, (_, t) => 100 + ((i * 7 + t * 13) % 17) / 10);
   return {
     exchange: "binance",
@@ -73,6 +109,11 @@ process.send!({ kind: "ready", url: sim.url, now: sim.now() });
 process.on("message", (m: { kind: string; expect?: number; waitMs?: number }) => {
   if (m.kind === "stop") {
     void sim.close().then(() => process.exit(0));
+    return;
+  }
+  // the parent knows the bar's orders are all in (it acted on the bar): report what arrived
+  if (m.kind === "flush") {
+    report();
     return;
   }
   if (m.kind !== "bar") return;
