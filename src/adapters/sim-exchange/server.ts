@@ -118,7 +118,7 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
     }
     // a 5xx may or may not have been processed: the seed decides; a late timeout always was
     const process = fault !== "5xx" || state.faults.coin(`5xx:${endpoint}`);
-    const routed = process ? route(request) : undefined;
+    const routed = process ? streams.userBurst(() => route(request)) : undefined;
     const reply = routed !== undefined && endpoint === "create" ? counted(state, routed) : routed;
     if (fault === "5xx") {
       send({
