@@ -84,11 +84,28 @@ export class Ledger {
   /** Binance numbers trades per symbol: BTCUSDT and ETHUSDT both have a trade 1 */
   private readonly nextTradeId = new Map<string, number>();
   private readonly listeners: ((e: LedgerEvent) => void)[] = [];
+  /** what `check` carried over from its last call */
+  private readonly audit = {
+    /** deposits, orders and trades summed or looked at so far */
+    deposits: 0,
+    orders: 0,
+    trades: 0,
+    /** initial + deposits + bought - sold - fees per asset, over those */
+    expect: new Map<string, bigint>(),
+    /** assets in the order deposits, and trades, first named them (problems are listed in that order) */
+    depositAssets: new Set<string>(),
+    tradeAssets: new Set<string>(),
+    /** orders open at the last check */
+    open: new Set<SimOrder>(),
+    /** orders that executed more than their quantity */
+    over: new Set<SimOrder>(),
+  };
 
   constructor(initial: Record<string, bigint>) {
     for (const [a, v] of Object.entries(initial)) {
       this.initial.set(a, v);
       this.balances.set(a, { free: v, locked: 0n });
+      this.audit.expect.set(a, v);
     }
   }
 
@@ -224,45 +241,70 @@ export class Ledger {
 
   /**
    * Proves the books add up: per asset, free + locked = initial + deposits + bought - sold - fees,
-   * locks equal what open orders reserve, and nothing is negative. Returns the problems found
+   * locks equal what open orders reserve, and nothing is negative. Returns the problems found.
+   * It is called every bar on long runs, so what cannot change is not summed again: deposits and
+   * trades are only ever appended (their sums carry over, `audit`), and an order's status and
+   * quantities move only when it is accepted or filled (a new order or a new trade) or closed
+   * (which never reopens it), so only the orders open last time, new orders and the orders of new
+   * trades are looked at
    */
   check(): string[] {
-    const expect = new Map<string, bigint>(this.initial);
-    const add = (a: string, v: bigint): void => {
-      expect.set(a, (expect.get(a) ?? 0n) + v);
+    const a = this.audit;
+    const add = (asset: string, v: bigint, seen: Set<string>): void => {
+      seen.add(asset);
+      a.expect.set(asset, (a.expect.get(asset) ?? 0n) + v);
     };
-    for (const d of this.deposits) add(d.asset, d.amount);
-    for (const t of this.trades) {
+    for (; a.deposits < this.deposits.length; a.deposits++) {
+      const d = this.deposits[a.deposits]!;
+      add(d.asset, d.amount, a.depositAssets);
+    }
+    const touched = a.open;
+    for (; a.orders < this.orders.length; a.orders++) touched.add(this.orders[a.orders]!);
+    for (; a.trades < this.trades.length; a.trades++) {
+      const t = this.trades[a.trades]!;
       const o = this.byId.get(t.orderId)!;
+      touched.add(o);
       if (t.side === "BUY") {
-        add(o.base, t.qty);
-        add(o.quote, -(t.quoteQty + t.commission));
+        add(o.base, t.qty, a.tradeAssets);
+        add(o.quote, -(t.quoteQty + t.commission), a.tradeAssets);
       } else {
-        add(o.base, -t.qty);
-        add(o.quote, t.quoteQty - t.commission);
+        add(o.base, -t.qty, a.tradeAssets);
+        add(o.quote, t.quoteQty - t.commission, a.tradeAssets);
       }
     }
     const locks = new Map<string, bigint>();
-    for (const o of this.orders) {
+    a.open = new Set();
+    for (const o of touched) {
+      if (o.executedQty > o.origQty) a.over.add(o);
+      else a.over.delete(o);
       if (!this.isOpen(o)) continue;
-      const a = o.side === "BUY" ? o.quote : o.base;
-      locks.set(a, (locks.get(a) ?? 0n) + o.lockLeft);
+      a.open.add(o);
+      const asset = o.side === "BUY" ? o.quote : o.base;
+      locks.set(asset, (locks.get(asset) ?? 0n) + o.lockLeft);
     }
     const problems: string[] = [];
-    const assets = new Set([...expect.keys(), ...this.balances.keys()]);
-    for (const a of assets) {
-      const b = this.balance(a);
-      const want = expect.get(a) ?? 0n;
+    // in the order the assets first appear: initial, deposits, trades, then any other balance
+    const assets = new Set([
+      ...this.initial.keys(),
+      ...a.depositAssets,
+      ...a.tradeAssets,
+      ...this.balances.keys(),
+    ]);
+    for (const asset of assets) {
+      const b = this.balance(asset);
+      const want = a.expect.get(asset) ?? 0n;
       if (b.free + b.locked !== want)
-        problems.push(`${a}: free+locked ${formatUnits(b.free + b.locked)} != expected ${formatUnits(want)}`);
-      if (b.locked !== (locks.get(a) ?? 0n))
         problems.push(
-          `${a}: locked ${formatUnits(b.locked)} != open orders' reservations ${formatUnits(locks.get(a) ?? 0n)}`,
+          `${asset}: free+locked ${formatUnits(b.free + b.locked)} != expected ${formatUnits(want)}`,
         );
-      if (b.free < 0n || b.locked < 0n) problems.push(`${a}: negative balance`);
+      if (b.locked !== (locks.get(asset) ?? 0n))
+        problems.push(
+          `${asset}: locked ${formatUnits(b.locked)} != open orders' reservations ${formatUnits(locks.get(asset) ?? 0n)}`,
+        );
+      if (b.free < 0n || b.locked < 0n) problems.push(`${asset}: negative balance`);
     }
-    for (const o of this.orders)
-      if (o.executedQty > o.origQty) problems.push(`order ${o.orderId}: executed > quantity`);
+    for (const o of [...a.over].sort((x, y) => x.orderId - y.orderId))
+      problems.push(`order ${o.orderId}: executed > quantity`);
     return problems;
   }
 
