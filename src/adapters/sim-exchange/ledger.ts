@@ -153,8 +153,18 @@ export class Ledger {
     },
     lock: bigint,
   ): SimOrder {
+    // field by field, in the order a spread of `o` gave: copying `o` with a spread cost ~10 us a create
     const order: SimOrder = {
-      ...o,
+      clientOrderId: o.clientOrderId,
+      symbol: o.symbol,
+      base: o.base,
+      quote: o.quote,
+      side: o.side,
+      type: o.type,
+      timeInForce: o.timeInForce,
+      price: o.price,
+      origQty: o.origQty,
+      time: o.time,
       orderId: this.nextOrderId++,
       executedQty: 0n,
       cumQuote: 0n,

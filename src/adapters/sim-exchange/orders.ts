@@ -124,7 +124,9 @@ export function createOrder(d: OrderDeps, p: URLSearchParams, fault: "reject" | 
       clientOrderId: cid,
       transactTime: order.time,
     });
-  const body: Record<string, unknown> = { ...orderJson(order), transactTime: order.time };
+  // orderJson's object is fresh: transactTime goes last, as a spread copy would put it, without the copy
+  const body = orderJson(order);
+  body.transactTime = order.time;
   if (resp === "FULL") body.fills = d.ledger.tradesOf(order.orderId).map(fillJson);
   return ok(body);
 }
