@@ -439,6 +439,7 @@ async function closeToWireSim(
   );
   let acted = 0;
   let ordersSent = 0;
+  let onActed: (() => void) | undefined;
   // KAIROS_WIRE_MARKS=FILE: every step's monotonic time (us) and this process's CPU time (us), one line each
   const stepLog: string[] = [];
   let marks: Record<string, number> = {};
@@ -459,12 +460,28 @@ async function closeToWireSim(
       if (p.notes.length > 0) process.stderr.write(`wire-sim notes: ${p.notes.slice(0, 3).join("; ")}\n`);
       if (acted >= warm) ordersSent += p.orders;
       acted++;
+      onActed?.();
     },
   });
   let failed: unknown;
   run.catch((err: unknown) => {
     failed = err;
+    onActed?.();
   });
+  /** Resolves once the session acted on `n` bars, it failed, or 5 s passed */
+  const actedOn = async (n: number): Promise<void> => {
+    const end = performance.now() + 5000;
+    while (acted < n && failed === undefined && performance.now() < end) {
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, Math.max(0, end - performance.now()));
+        onActed = () => {
+          clearTimeout(t);
+          r();
+        };
+      });
+      onActed = undefined;
+    }
+  };
   while (deps.orders.getSession("wire")?.state !== "active" && failed === undefined)
     await new Promise((r) => setTimeout(r, 20));
   await new Promise((r) => setTimeout(r, 300));
@@ -485,9 +502,8 @@ async function closeToWireSim(
       // how many orders a bar brings is the strategy's to say: the bar is over once it was acted on
       // (the session's sends return after the exchange answered every one)
       child.send({ kind: "bar", expect: Number.MAX_SAFE_INTEGER, waitMs: 5000 });
-      const end = performance.now() + 5000;
-      while (acted < b + 1 && failed === undefined && performance.now() < end)
-        await new Promise((r) => setTimeout(r, 2));
+      // woken by the session's onBar (a timer polling here would take turns on the loop being measured)
+      await actedOn(b + 1);
       child.send({ kind: "flush" });
       m = await next();
     }
@@ -513,9 +529,7 @@ async function closeToWireSim(
       if (load === "burst") missing += Math.max(0, symbols - m.arrivals!.length);
       received += m.arrivals!.length;
     }
-    const end = performance.now() + 5000;
-    while (acted < b + 1 && failed === undefined && performance.now() < end)
-      await new Promise((r) => setTimeout(r, 2));
+    await actedOn(b + 1);
     // the bar's after-work (acknowledgements, storing the candles) ends before the next close, as
     // it does a minute apart
     await new Promise((r) => setTimeout(r, 250));
