@@ -126,15 +126,22 @@ export function signed(s: SimState, req: SimRequest, fn: () => Reply): Reply {
 /** A create the exchange accepted counts against every ORDERS window (rejects do not) */
 export function counted(s: SimState, r: Reply): Reply {
   if (r.status !== 200) return r;
-  const counts = s.orderCounter.placed(Date.now());
-  const headers = Object.fromEntries(
-    counts.map((c) => {
-      const w = rateLimitInterval(c.windowMs)!;
-      return [`x-mbx-order-count-${w.intervalNum}${w.letter}`, String(c.count)];
-    }),
-  );
-  return { ...r, headers: { ...r.headers, ...headers } };
+  const headers: Record<string, string> = { ...r.headers };
+  for (const c of s.orderCounter.placed(Date.now())) headers[orderCountHeader(c.windowMs)] = String(c.count);
+  return { status: r.status, body: r.body, headers };
 }
+
+/** x-mbx-order-count-10s, -1d, ...: named once per window, not on every create */
+const countHeaders = new Map<number, string>();
+const orderCountHeader = (windowMs: number): string => {
+  let h = countHeaders.get(windowMs);
+  if (h === undefined) {
+    const w = rateLimitInterval(windowMs)!;
+    h = `x-mbx-order-count-${w.intervalNum}${w.letter}`;
+    countHeaders.set(windowMs, h);
+  }
+  return h;
+};
 
 // whole seconds as Binance sends them; below a second (a time-scaled test) in fractions
 const retryAfterSec = (ms: number): number =>
