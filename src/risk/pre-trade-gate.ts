@@ -236,7 +236,7 @@ export class PreTradeGate {
       this.mode,
       modeOk,
     );
-    rec("allowlist", L.allowlist.join(","), symbol, L.allowlist.includes(symbol));
+    rec("allowlist", allowlistLimit(L.allowlist), symbol, L.allowlist.includes(symbol));
 
     const age = now - ref.ts;
     rec("stale-price", L.maxPriceAgeMs, age, age >= 0 && age <= L.maxPriceAgeMs);
@@ -364,4 +364,19 @@ export class PreTradeGate {
   private prune(now: number, windowMs: number): void {
     for (const [k, t] of this.recent) if (now - t >= windowMs) this.recent.delete(k);
   }
+}
+
+/** Allowlists up to this long are written out in each check; longer ones are named by their size */
+export const ALLOWLIST_SHOWN = 10;
+
+/**
+ * The allowlist check's limit as each check records it: the list itself when short, else how many
+ * markets it holds. The list is in the limits file, whose hash every check records; copied into
+ * every check it was 1.1 kB of each risk.check record of a 100-market session (a third of it), hashed
+ * and written for each order on the way to the wire. Replays compare outcomes, not this text
+ */
+export function allowlistLimit(list: readonly string[]): string {
+  return list.length <= ALLOWLIST_SHOWN
+    ? list.join(",")
+    : `${list.length} markets (the allowlist in the limits file)`;
 }
