@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { loadBundledSeries } from "../../../test/support/bundled-data.ts";
+import { FaultPlan, parseFaults } from "./faults.ts";
 import type { SimExchange } from "./server.ts";
 import { call, KEY, limitBuy, simsOn } from "./sim-test-client.ts";
 
@@ -89,6 +90,28 @@ describe("simulated exchange: stream faults and kline streams", () => {
     const closed = new Promise<void>((done) => ws.once("close", () => done()));
     await call(s, "POST", "/api/v3/order", limitBuy("d-1"));
     await closed;
+  });
+
+  it("a disconnect during a create still delivers the events sent before it, in order", async () => {
+    const spec = "ws:disconnect=0.3";
+    // the seed's draws, one per event sent on the open connection (the plan streams.ts draws from):
+    // a seed whose first cut falls on a create's second event, after its executionReport was sent
+    let seed = 1;
+    let cutAt = 0;
+    for (; ; seed++) {
+      const plan = new FaultPlan(parseFaults(spec), seed);
+      for (cutAt = 0; plan.stream() === undefined; ) cutAt++;
+      if (cutAt % 2 === 1) break;
+    }
+    const s = await sim({ seed, faults: spec });
+    const { ws, got } = await userStream(s);
+    const closed = new Promise<void>((done) => ws.once("close", () => done()));
+    // each create sends its executionReport, then its balances
+    for (let i = 0; 2 * i <= cutAt; i++) await call(s, "POST", "/api/v3/order", limitBuy(`cut-${i}`));
+    await closed;
+    expect(got.map((m) => (JSON.parse(m) as { e: string }).e)).toEqual(
+      Array.from({ length: cutAt }, (_, k) => (k % 2 === 0 ? "executionReport" : "outboundAccountPosition")),
+    );
   });
 
   it("streams each closed candle on <symbol>@kline_<interval>", async () => {

@@ -28,6 +28,8 @@ export class Streams {
   private readonly subs = new Set<Sub>();
   readonly listenKeys = new Set<string>();
   private nextKey = 1;
+  /** depth of `burst` calls under way (a close): its frames stay corked even when a fault cuts a connection */
+  private bursting = 0;
 
   constructor(
     private readonly ledger: Ledger,
@@ -96,9 +98,11 @@ export class Streams {
   burst<T>(fn: () => T): T {
     const corked = [...this.subs].map((s) => s.socket);
     for (const c of corked) c.cork();
+    this.bursting++;
     try {
       return fn();
     } finally {
+      this.bursting--;
       for (const c of corked) c.uncork();
     }
   }
@@ -141,6 +145,9 @@ export class Streams {
     const fault = this.faults.stream();
     if (fault === "drop") return;
     if (fault === "disconnect") {
+      // outside a close, the frames a request corked (userBurst) went out one write each before it
+      // was corked: written now, the cut loses what it always lost and no more
+      if (this.bursting === 0) while (s.socket.writableCorked > 0) s.socket.uncork();
       s.ws.terminate();
       return;
     }
