@@ -10,6 +10,9 @@ import { feeOn, type SimFees } from "./orders.ts";
 import type { Streams } from "./streams.ts";
 import { floorTo, formatUnits, mulUnits, SCALE, toNumber, unitsOf } from "./units.ts";
 
+/** a replayed price as Binance writes it, 8 decimals */
+const px = (x: number): string => formatUnits(unitsOf(x));
+
 interface Cursor {
   market: SimMarket;
   matcher: Matcher;
@@ -192,7 +195,6 @@ export class Replay {
       const ms = timeframeMs(s.timeframe);
       for (let k = c.klineNext[j]!; k < s.ts.length && s.ts[k]! + ms <= now; k++) {
         const stream = `${c.market.id.toLowerCase()}@kline_${s.timeframe}`;
-        const px = (x: number): string => formatUnits(unitsOf(x));
         this.streams.kline(stream, {
           e: "kline",
           E: s.ts[k]! + ms,

@@ -77,22 +77,25 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
     signedRoute(state, req) ??
     fail(404, -1000, `no route ${req.method} ${req.path}`);
 
+  // one function for every reply, not a closure made per request (run through tsx, each named
+  // closure also costs a defineProperty for its name)
+  const send = (res: ServerResponse, r: Reply): void => {
+    state.statusCounts.set(r.status, (state.statusCounts.get(r.status) ?? 0) + 1);
+    res.writeHead(r.status, {
+      "content-type": "application/json;charset=UTF-8",
+      "x-mbx-used-weight": String(weight.used),
+      [weight.header]: String(weight.used),
+      ...r.headers,
+    });
+    res.end(JSON.stringify(r.body));
+  };
+
   const handle = (req: IncomingMessage, res: ServerResponse, rawBody: string): void => {
     const u = new URL(req.url ?? "/", "http://127.0.0.1");
     const method = req.method ?? "GET";
-    const send = (r: Reply): void => {
-      state.statusCounts.set(r.status, (state.statusCounts.get(r.status) ?? 0) + 1);
-      res.writeHead(r.status, {
-        "content-type": "application/json;charset=UTF-8",
-        "x-mbx-used-weight": String(weight.used),
-        [weight.header]: String(weight.used),
-        ...r.headers,
-      });
-      res.end(JSON.stringify(r.body));
-    };
     const admitted = admit(state, `${method} ${u.pathname}`, u.searchParams, rawBody, Date.now());
     if ("refused" in admitted) {
-      send(admitted.refused);
+      send(res, admitted.refused);
       return;
     }
     const { endpoint, fault } = admitted;
@@ -113,7 +116,7 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
     // a reject fault answers in place of the route (create, cancel, cancelAll, query)
     const rejected = fault === "reject" ? rejectedRoute(state, request, endpoint) : undefined;
     if (rejected !== undefined) {
-      send(rejected);
+      send(res, rejected);
       return;
     }
     // a 5xx may or may not have been processed: the seed decides; a late timeout always was
@@ -121,7 +124,7 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
     const routed = process ? streams.userBurst(() => route(request)) : undefined;
     const reply = routed !== undefined && endpoint === "create" ? counted(state, routed) : routed;
     if (fault === "5xx") {
-      send({
+      send(res, {
         status: 503,
         body: {
           code: -1007,
@@ -134,7 +137,7 @@ export async function startSimExchange(opts: SimExchangeOptions): Promise<SimExc
       later(hangMs, () => res.destroy());
       return;
     }
-    send(reply!);
+    send(res, reply!);
   };
 
   const server = createServer((req, res) => {
