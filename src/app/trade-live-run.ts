@@ -342,13 +342,22 @@ export async function runLiveSession(
       klines = undefined; // polled meanwhile; the next pass tries again
     }
   };
-  /** Waits up to `ms`, or until the streams bring a whole instant */
+  /** True when the streams hold every market's candle of the next instant (fromStream returns it) */
+  const streamReady = (): boolean =>
+    streamed.get((window.lastTs ?? warmFrom - tf) + tf)?.size === cfg.symbols.length;
+  /**
+   * Waits up to `ms`, or until the streams bring a whole instant. One that came while the loop was
+   * not napping (reading the exchange's clock) woke nobody: it is acted on at once, not after the
+   * nap (up to the poll interval, 2 s by default, was lost on such a bar)
+   */
   const nap = (ms: number): Promise<void> =>
-    klines === undefined
-      ? deps.sleep(ms)
-      : Promise.race([deps.sleep(ms), new Promise<void>((r) => (wake = r))]).finally(() => {
-          wake = undefined;
-        });
+    streamReady()
+      ? Promise.resolve()
+      : klines === undefined
+        ? deps.sleep(ms)
+        : Promise.race([deps.sleep(ms), new Promise<void>((r) => (wake = r))]).finally(() => {
+            wake = undefined;
+          });
   /** The next instant's bars when the stream brought every market's candle of it */
   const fromStream = (): WindowBar[] | undefined => {
     const after = window.lastTs ?? warmFrom - tf;

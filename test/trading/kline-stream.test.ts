@@ -183,4 +183,98 @@ describe("the live loop on kline streams", () => {
     expect(decisions).toHaveLength(12);
     expect(sim.check()).toEqual([]);
   }, 60_000);
+
+  it("acts at once on a bar whose candles all came while the loop was reading the exchange's clock", async () => {
+    // an exchange of its own: the tests above spent the shared one's balance and moved its clock
+    const sim = await startSimExchange({
+      series: [btc, eth],
+      apiKey: { key: KEY, secret: SECRET },
+      clock: { kind: "manual" },
+      start,
+      balances: { USDT: "10000" },
+    });
+    const c = createContainer({ home: join(home, "clock-read") });
+    writeTestLimits(join(home, "clock-read"), {
+      ...TEST_LIMITS,
+      allowlist: "BTC/USDT,ETH/USDT",
+      maxPriceAgeMs: String(24 * HOUR),
+    });
+    const d = c.trading();
+    const deps = { ...d, live: { ...d.live!, clock: "venue" as const } };
+    const ccxtBroker = new CcxtBroker("binance", { apiKey: KEY, secret: SECRET, apiBase: sim.url });
+    const acted: number[] = [];
+    // once the first bar was acted on, the loop's next reading of the exchange's clock is held
+    // until the test lets it go; candles delivered to the loop are counted on their way in
+    let streamsOpen = 0;
+    let delivered = 0;
+    let held: (() => void) | undefined;
+    const broker = new Proxy(ccxtBroker, {
+      get(target, prop, recv) {
+        if (prop === "subscribeCandles")
+          return async (...a: Parameters<NonNullable<CcxtBroker["subscribeCandles"]>>) => {
+            const stop = await target.subscribeCandles!(a[0], a[1], (e) => {
+              if (e.kind === "candle") delivered++;
+              a[2](e);
+            });
+            streamsOpen++;
+            return stop;
+          };
+        if (prop === "serverTime")
+          return async () => {
+            if (acted.length === 1 && held === undefined)
+              await new Promise<void>((r) => {
+                held = r;
+              });
+            return target.serverTime();
+          };
+        const v = Reflect.get(target, prop, recv) as unknown;
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+    const market = new CcxtMarketDataSource("binance", { apiBase: sim.url });
+    await createLiveSession(
+      deps,
+      "kc",
+      {
+        strategy: "dca",
+        params: { every: 1, step: 0.02, takeProfit: 0 },
+        symbols: ["BTC/USDT", "ETH/USDT"],
+        timeframe: "1h",
+        capital: 10_000,
+        fee: 0.001,
+        slippage: 0,
+        reconcileEveryBars: 1000,
+        sizeFraction: 0.95,
+      },
+      "binance",
+      broker,
+    );
+    // a poll interval of ten minutes: a bar waiting for the next poll is not acted on in this test's time
+    const run = runLiveSession(deps, "kc", {
+      broker,
+      market,
+      pollMs: 600_000,
+      clock: "venue",
+      klineGraceMs: 24 * HOUR,
+      maxBars: 2,
+      onBar: (p) => acted.push(p.barTs),
+    });
+    await until(() => deps.orders.getSession("kc")?.state === "active" && streamsOpen === 1);
+    const t0 = sim.now();
+    sim.advance(HOUR);
+    await until(() => acted.length === 1 && held !== undefined);
+    // the next bar closes, and both markets' candles reach the loop, while it waits for the clock
+    const before = delivered;
+    sim.advance(HOUR);
+    await until(() => delivered === before + 2);
+    held!();
+    await until(() => acted.length === 2, 30_000);
+    const r = await run;
+    await broker.close();
+    await market.close();
+    c.close();
+    await sim.close();
+    expect(r.barsActed).toBe(2);
+    expect(acted).toEqual([t0, t0 + HOUR]);
+  }, 60_000);
 });
