@@ -40,6 +40,45 @@ afterAll(async () => {
   await sim.close();
 });
 
+/** A home for a loop test: both markets allowed, the gate on the exchange's (manual) clock */
+const loopHome = (dir: string) => {
+  const c = createContainer({ home: dir });
+  // the exchange's clock is manual: prices are as old as it says
+  writeTestLimits(dir, { ...TEST_LIMITS, allowlist: "BTC/USDT,ETH/USDT", maxPriceAgeMs: String(24 * HOUR) });
+  const d = c.trading();
+  return { c, deps: { ...d, live: { ...d.live!, clock: "venue" as const } } };
+};
+
+/** The two-market session both loop tests run: dca buying both markets on every bar */
+const createDcaSession = (
+  deps: Parameters<typeof createLiveSession>[0],
+  id: string,
+  broker: Parameters<typeof createLiveSession>[4],
+) =>
+  createLiveSession(
+    deps,
+    id,
+    {
+      strategy: "dca",
+      params: { every: 1, step: 0.02, takeProfit: 0 },
+      symbols: ["BTC/USDT", "ETH/USDT"],
+      timeframe: "1h",
+      capital: 10_000,
+      fee: 0.001,
+      slippage: 0,
+      reconcileEveryBars: 1000,
+      sizeFraction: 0.95,
+    },
+    "binance",
+    broker,
+  );
+
+/** A proxy's default: the broker's own member, its methods bound to it */
+const passThrough = (target: CcxtBroker, prop: string | symbol, recv: unknown): unknown => {
+  const v = Reflect.get(target, prop, recv) as unknown;
+  return typeof v === "function" ? v.bind(target) : v;
+};
+
 const until = async (cond: () => boolean, ms = 10_000): Promise<void> => {
   const end = Date.now() + ms;
   while (!cond()) {
@@ -103,15 +142,7 @@ describe("the live loop on kline streams", () => {
   afterAll(() => rmSync(home, { recursive: true, force: true }));
 
   it("acts on every bar from the streams alone, once each, in order, with no REST klines after its start", async () => {
-    const c = createContainer({ home });
-    // the exchange's clock is manual: prices are as old as it says
-    writeTestLimits(home, {
-      ...TEST_LIMITS,
-      allowlist: "BTC/USDT,ETH/USDT",
-      maxPriceAgeMs: String(24 * HOUR),
-    });
-    const d = c.trading();
-    const deps = { ...d, live: { ...d.live!, clock: "venue" as const } };
+    const { c, deps } = loopHome(home);
     const ccxtBroker = new CcxtBroker("binance", { apiKey: KEY, secret: SECRET, apiBase: sim.url });
     // the streams are open once subscribeCandles has resolved (the exchange registers a connection
     // before it answers the upgrade): only then does a bar closing on the exchange reach the loop
@@ -124,29 +155,12 @@ describe("the live loop on kline streams", () => {
             streamsOpen++;
             return stop;
           };
-        const v = Reflect.get(target, prop, recv) as unknown;
-        return typeof v === "function" ? v.bind(target) : v;
+        return passThrough(target, prop, recv);
       },
     });
     const inner = new CcxtMarketDataSource("binance", { apiBase: sim.url });
     const { market, fetches: restKlines } = countingFetches(inner);
-    await createLiveSession(
-      deps,
-      "kl",
-      {
-        strategy: "dca",
-        params: { every: 1, step: 0.02, takeProfit: 0 },
-        symbols: ["BTC/USDT", "ETH/USDT"],
-        timeframe: "1h",
-        capital: 10_000,
-        fee: 0.001,
-        slippage: 0,
-        reconcileEveryBars: 1000,
-        sizeFraction: 0.95,
-      },
-      "binance",
-      broker,
-    );
+    await createDcaSession(deps, "kl", broker);
     const acted: number[] = [];
     // a day of venue time before REST is asked: every bar here must come from the streams
     const run = runLiveSession(deps, "kl", {
@@ -193,14 +207,7 @@ describe("the live loop on kline streams", () => {
       start,
       balances: { USDT: "10000" },
     });
-    const c = createContainer({ home: join(home, "clock-read") });
-    writeTestLimits(join(home, "clock-read"), {
-      ...TEST_LIMITS,
-      allowlist: "BTC/USDT,ETH/USDT",
-      maxPriceAgeMs: String(24 * HOUR),
-    });
-    const d = c.trading();
-    const deps = { ...d, live: { ...d.live!, clock: "venue" as const } };
+    const { c, deps } = loopHome(join(home, "clock-read"));
     const ccxtBroker = new CcxtBroker("binance", { apiKey: KEY, secret: SECRET, apiBase: sim.url });
     const acted: number[] = [];
     // once the first bar was acted on, the loop's next reading of the exchange's clock is held
@@ -227,28 +234,11 @@ describe("the live loop on kline streams", () => {
               });
             return target.serverTime();
           };
-        const v = Reflect.get(target, prop, recv) as unknown;
-        return typeof v === "function" ? v.bind(target) : v;
+        return passThrough(target, prop, recv);
       },
     });
     const market = new CcxtMarketDataSource("binance", { apiBase: sim.url });
-    await createLiveSession(
-      deps,
-      "kc",
-      {
-        strategy: "dca",
-        params: { every: 1, step: 0.02, takeProfit: 0 },
-        symbols: ["BTC/USDT", "ETH/USDT"],
-        timeframe: "1h",
-        capital: 10_000,
-        fee: 0.001,
-        slippage: 0,
-        reconcileEveryBars: 1000,
-        sizeFraction: 0.95,
-      },
-      "binance",
-      broker,
-    );
+    await createDcaSession(deps, "kc", broker);
     // a poll interval of ten minutes: a bar waiting for the next poll is not acted on in this test's time
     const run = runLiveSession(deps, "kc", {
       broker,
