@@ -342,9 +342,10 @@ export async function runLiveSession(
       klines = undefined; // polled meanwhile; the next pass tries again
     }
   };
+  /** The open time of the next instant the window takes */
+  const nextTs = (): number => (window.lastTs ?? warmFrom - tf) + tf;
   /** True when the streams hold every market's candle of the next instant (fromStream returns it) */
-  const streamReady = (): boolean =>
-    streamed.get((window.lastTs ?? warmFrom - tf) + tf)?.size === cfg.symbols.length;
+  const streamReady = (): boolean => streamed.get(nextTs())?.size === cfg.symbols.length;
   /**
    * Waits up to `ms`, or until the streams bring a whole instant. One that came while the loop was
    * not napping (reading the exchange's clock) woke nobody: it is acted on at once, not after the
@@ -360,11 +361,11 @@ export async function runLiveSession(
           });
   /** The next instant's bars when the stream brought every market's candle of it */
   const fromStream = (): WindowBar[] | undefined => {
-    const after = window.lastTs ?? warmFrom - tf;
-    for (const ts of streamed.keys()) if (ts <= after) streamed.delete(ts);
-    const at = streamed.get(after + tf);
-    if (at === undefined || at.size < cfg.symbols.length) return undefined;
-    streamed.delete(after + tf);
+    const next = nextTs();
+    for (const ts of streamed.keys()) if (ts <= next - tf) streamed.delete(ts);
+    if (!streamReady()) return undefined;
+    const at = streamed.get(next)!;
+    streamed.delete(next);
     return cfg.symbols.map((sym) => at.get(sym)!);
   };
   /**
@@ -373,20 +374,19 @@ export async function runLiveSession(
    * next close's fills commit with synchronous=FULL and would otherwise pay for it on the way to the wire
    */
   const storeBars = (bars: readonly WindowBar[]): void => {
-    deps.store.batch(() => storeEach(bars));
+    deps.store.batch(() =>
+      bars.forEach((b, k) => {
+        const cols = allocColumns(1);
+        for (const f of ["ts", "open", "high", "low", "close", "volume"] as const) cols[f][0] = b[f];
+        deps.store.upsert({
+          exchange: cfg.exchange,
+          symbol: cfg.symbols[k]!,
+          timeframe: cfg.timeframe,
+          ...cols,
+        });
+      }),
+    );
     deps.store.syncToDisk().catch(() => undefined); // a failed sync: the next FULL commit syncs them
-  };
-  const storeEach = (bars: readonly WindowBar[]): void => {
-    bars.forEach((b, k) => {
-      const cols = allocColumns(1);
-      for (const f of ["ts", "open", "high", "low", "close", "volume"] as const) cols[f][0] = b[f];
-      deps.store.upsert({
-        exchange: cfg.exchange,
-        symbol: cfg.symbols[k]!,
-        timeframe: cfg.timeframe,
-        ...cols,
-      });
-    });
   };
   // how long past a close the stream may be late before REST is asked (venue ms)
   const klineGraceMs = opts.klineGraceMs ?? 2000;

@@ -96,14 +96,11 @@ export class Streams {
    * connection instead of a system call per frame, as an exchange's gateway batches a burst
    */
   burst<T>(fn: () => T): T {
-    const corked = [...this.subs].map((s) => s.socket);
-    for (const c of corked) c.cork();
     this.bursting++;
     try {
-      return fn();
+      return this.corked([...this.subs], fn);
     } finally {
       this.bursting--;
-      for (const c of corked) c.uncork();
     }
   }
 
@@ -113,17 +110,20 @@ export class Streams {
    * still before the request's reply is written
    */
   userBurst<T>(fn: () => T): T {
-    const corked: Duplex[] = [];
-    for (const s of this.subs)
-      if (s.topics.has("user")) {
-        s.socket.cork();
-        corked.push(s.socket);
-      }
-    if (corked.length === 0) return fn();
+    return this.corked(
+      [...this.subs].filter((s) => s.topics.has("user")),
+      fn,
+    );
+  }
+
+  /** Runs `fn` with these connections corked, uncorking them after whatever it does */
+  private corked<T>(subs: readonly Sub[], fn: () => T): T {
+    if (subs.length === 0) return fn();
+    for (const s of subs) s.socket.cork();
     try {
       return fn();
     } finally {
-      for (const c of corked) c.uncork();
+      for (const s of subs) s.socket.uncork();
     }
   }
 
